@@ -1,0 +1,94 @@
+import type { z } from 'zod';
+import type { PipelineNode, RunInputs } from '../pipeline/schema';
+
+/**
+ * A slot a node type reads from the story memory. `alternatives` are slots that may stand in for
+ * `slot` (dialogue reads `scenes`, or else `outline`): the read is satisfied by the first one an
+ * ancestor writes.
+ */
+export interface SlotRead {
+  slot: string;
+  optional?: boolean;
+  alternatives?: string[];
+  description?: string;
+}
+
+/** The story memory a node sees: the slots its ancestors wrote, by slot name. */
+export type StoryMemory = Readonly<Record<string, unknown>>;
+
+export interface TextCall {
+  /** Names the sub-call in events and usage, e.g. `scene-3`. */
+  label?: string;
+  system?: string;
+  prompt: string;
+  /** The offline model's answer to this exact prompt: deterministic, derived from the context. */
+  offline: () => string;
+}
+
+export interface JsonCall<T> {
+  label?: string;
+  system?: string;
+  prompt: string;
+  /** Plain output schema (no `.default()`/`.describe()` chains: strict structured output rejects them). */
+  schema: z.ZodType<T>;
+  offline: () => T;
+}
+
+/** How a node reaches its model. The runner binds it to the resolved provider, streaming and retries. */
+export interface ModelCaller {
+  text(call: TextCall): Promise<string>;
+  json<T>(call: JsonCall<T>): Promise<T>;
+}
+
+/** What a review node is given about the node it checks. */
+export interface ReviewTarget {
+  nodeId: string;
+  type: string;
+  slot: string;
+  output: unknown;
+  /** Ask the target to rewrite itself with these notes; resolves to its new output (also stored as the target's output). */
+  revise(notes: string[]): Promise<unknown>;
+}
+
+export interface NodeContext<Config> {
+  nodeId: string;
+  node: PipelineNode;
+  /** Parsed config with `{{inputs.NAME}}` already substituted. */
+  config: Config;
+  inputs: RunInputs;
+  memory: StoryMemory;
+  /** Notes to act on when rewriting: a human's reject feedback or a reviewer's notes, oldest first. */
+  feedback: string[];
+  /** This node's previous output when it is asked to rewrite it. */
+  previous?: unknown;
+  model: ModelCaller;
+  /** Only for `review`: the node under review. */
+  target?: ReviewTarget;
+  signal: AbortSignal;
+}
+
+export type NodeCategory = 'plan' | 'write' | 'check' | 'custom' | 'output';
+
+export interface NodeType<Config = any, Output = any> {
+  type: string;
+  title: string;
+  description: string;
+  category: NodeCategory;
+  /** A strict object schema: unknown keys are errors. */
+  configSchema: z.ZodType<Config>;
+  /** What the node writes into its slot. A function when it depends on config (`prompt` with a JSON schema). */
+  outputSchema: z.ZodType<Output> | ((config: Config) => z.ZodType<Output>);
+  /** Slots read, given the node's (parsed) config. */
+  reads(config: Config): SlotRead[];
+  /** The slot written by default; undefined when every node of this type must name its own `writes`. */
+  writes: string | undefined;
+  /** False for nodes that assemble without a model (export). */
+  usesModel: boolean;
+  /** Config keys holding prompt templates that may reference `{{slot}}` and `{{inputs.NAME}}`. */
+  templateFields?: readonly string[];
+  run(ctx: NodeContext<Config>): Promise<Output>;
+}
+
+export function outputSchemaOf<C, O>(type: NodeType<C, O>, config: C): z.ZodType<O> {
+  return typeof type.outputSchema === 'function' ? type.outputSchema(config) : type.outputSchema;
+}

@@ -1,0 +1,101 @@
+// CONTRACT STUB (lead): the runner helper implements `openStoryloom`; the CLI and server code against
+// the `Storyloom` interface. Node-only (SQLite); exported from `@storyloom/engine/node`.
+import type { Pipeline } from '../pipeline/schema';
+import type { ModelEnv } from '../models/caller';
+import type {
+  ApprovalDecision,
+  PendingApproval,
+  RerunRequest,
+  RunEvent,
+  RunStatus,
+  RunView,
+  StartRunRequest,
+} from './types';
+
+export interface StoredPipeline {
+  id: string;
+  version: number;
+  pipeline: Pipeline;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PipelineVersionInfo {
+  version: number;
+  createdAt: string;
+  name: string;
+}
+
+/** Saved pipelines with every save kept as a version (owned by the server helper). */
+export interface PipelineStore {
+  list(): StoredPipeline[];
+  get(id: string, version?: number): StoredPipeline | undefined;
+  /** 409-style StoryloomError('conflict') if the id exists. */
+  create(pipeline: Pipeline): StoredPipeline;
+  /** StoryloomError('conflict') when `baseVersion` is not the latest. */
+  save(id: string, pipeline: Pipeline, baseVersion: number): StoredPipeline;
+  versions(id: string): PipelineVersionInfo[];
+  delete(id: string): boolean;
+}
+
+export type ExportFormat = 'fountain' | 'fdx' | 'markdown' | 'json';
+
+export interface ExportedDocument {
+  format: ExportFormat;
+  mediaType: string;
+  filename: string;
+  content: string;
+}
+
+export interface StoryloomOptions {
+  /** SQLite file; created with its folder if missing. `:memory:` for throwaway use. */
+  dbPath: string;
+  env?: ModelEnv;
+  /** Identifies this process in run leases; defaults to host:pid. */
+  ownerId?: string;
+  /** Per model-call attempt; default 120 s. */
+  modelTimeoutMs?: number;
+  maxRetries?: number;
+}
+
+export interface DriveOptions {
+  signal?: AbortSignal;
+}
+
+/** The engine as the CLI and the server use it: one SQLite database, many processes. */
+export interface Storyloom {
+  readonly pipelines: PipelineStore;
+
+  /** Validates pipeline and inputs (StoryloomError 'invalid_pipeline' / 'invalid_input') and stores a queued run. */
+  startRun(request: StartRunRequest): RunView;
+  /**
+   * Executes the run in this process until it completes, fails, is cancelled or waits for approval.
+   * Takes the run's lease (StoryloomError 'lease_held' if a live process holds it). Applies decisions
+   * already stored for it. Never throws for a model failure: the run ends `failed` with the message.
+   */
+  drive(runId: string, options?: DriveOptions): Promise<RunView>;
+  getRun(runId: string): RunView | undefined;
+  listRuns(filter?: { pipelineId?: string; status?: RunStatus }): RunView[];
+  /** Stored events after `afterSeq` (0 = from the start). */
+  events(runId: string, afterSeq?: number): RunEvent[];
+  /** Live events of a run, wherever it is driven (this process: at once; another process: polled). */
+  subscribe(runId: string, listener: (event: RunEvent) => void): () => void;
+  pendingApprovals(): Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }>;
+  /**
+   * Stores a decision; 'conflict' if the node is not waiting (a second decision loses), 'invalid_input'
+   * if an edit does not fit the output schema. The run is then driven by whoever calls `drive`.
+   */
+  decide(runId: string, nodeId: string, decision: ApprovalDecision): RunView;
+  /** Requests cancellation; a driving process stops promptly, also inside a streaming model call. */
+  cancel(runId: string): RunView;
+  /** Makes a failed, cancelled-while-running or interrupted run drivable again ('conflict' otherwise). */
+  resume(runId: string): RunView;
+  /** A new queued run with `parentRunId` that reuses every output not downstream of what changed. */
+  rerun(runId: string, request: RerunRequest): RunView;
+  exportRun(runId: string, format: ExportFormat): ExportedDocument;
+  /** Runs that were `running` under a lease whose holder is gone: what a starting server resumes. */
+  orphanedRuns(): RunView[];
+  close(): void;
+}
+
+export declare function openStoryloom(options: StoryloomOptions): Storyloom;

@@ -1,0 +1,56 @@
+// Deterministic randomness for the offline writers: the same inputs always give the same story.
+
+/** 32-bit FNV-1a hash of a string. */
+export function hashString(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** A small seeded PRNG (mulberry32) with the picks the writers need. */
+export class SeededRandom {
+  private state: number;
+
+  constructor(seed: string | number) {
+    this.state = typeof seed === 'number' ? seed >>> 0 : hashString(seed);
+  }
+
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error('pick from an empty list');
+    return items[Math.floor(this.next() * items.length)];
+  }
+
+  shuffle<T>(items: readonly T[]): T[] {
+    const copy = [...items];
+    for (let i = copy.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [copy[i], copy[j]] = [copy[j], copy[i]];
+    }
+    return copy;
+  }
+
+  /** `count` distinct items, in random order. */
+  sample<T>(items: readonly T[], count: number): T[] {
+    return this.shuffle(items).slice(0, count);
+  }
+}
+
+/** A seed string from the parts of the context a writer depends on (stable JSON of each part). */
+export function seedOf(...parts: unknown[]): string {
+  return parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part ?? null))).join('\u241e');
+}

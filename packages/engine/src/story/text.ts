@@ -1,0 +1,62 @@
+// Small text utilities shared by the writers, the checks and the exporters.
+
+export function capitalize(text: string): string {
+  return text.length === 0 ? text : text[0].toUpperCase() + text.slice(1);
+}
+
+export function lowerFirst(text: string): string {
+  // Keep acronyms and names ("NASA", "Mara") as written.
+  if (text.length < 2 || text[1] === text[1].toUpperCase()) return text;
+  return text[0].toLowerCase() + text.slice(1);
+}
+
+export function titleCase(text: string): string {
+  return text
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word, i) => (i > 0 && SMALL_WORDS.has(word) ? word : capitalize(word)))
+    .join(' ');
+}
+
+const SMALL_WORDS = new Set(['a', 'an', 'the', 'of', 'in', 'on', 'at', 'to', 'and', 'or', 'for', 'by', 'with']);
+
+export function stripTrailingPunctuation(text: string): string {
+  return text.trim().replace(/[.!?;:,\s]+$/, '');
+}
+
+/** Levenshtein distance (case-insensitive callers lower-case first). */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a.length === 0) return b.length;
+  if (b.length === 0) return a.length;
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+export function words(text: string): string[] {
+  return text.toLowerCase().match(/[a-z0-9']+/g) ?? [];
+}
+
+/** Joins names as prose: "A", "A and B", "A, B and C". */
+export function listNames(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+export const STOP_WORDS = new Set(
+  (
+    'a an the of in on at to and or but for by with from into onto over under after before about as is are was were be ' +
+    'been being has have had do does did it its this that these those there their they them he she his her him who whom ' +
+    'which what when where why how one two all any some no not only own same so than too very can will just should now ' +
+    'must finds find discovers discover learns learn tries try wants want has gets get out up down off again once more most'
+  ).split(' '),
+);

@@ -1,0 +1,139 @@
+// The story bible: the value types of the memory slots the catalogue's node types write.
+// These are plain schemas (no defaults, no optional fields) because they double as structured-output
+// schemas for real models, whose strict JSON-schema mode requires every property.
+import { z } from 'zod';
+
+export const LoglineSchema = z.strictObject({
+  title: z.string().min(1),
+  logline: z.string().min(1),
+  genre: z.string().min(1),
+  tone: z.string().min(1),
+});
+export type Logline = z.infer<typeof LoglineSchema>;
+
+export const CharacterSchema = z.strictObject({
+  name: z.string().min(1),
+  role: z.string().min(1),
+  description: z.string().min(1),
+  want: z.string().min(1),
+  flaw: z.string().min(1),
+  voice: z.string().min(1),
+});
+export type Character = z.infer<typeof CharacterSchema>;
+
+export const CastSchema = z.strictObject({ characters: z.array(CharacterSchema).min(1) });
+export type Cast = z.infer<typeof CastSchema>;
+
+export const LocationSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().min(1),
+  interior: z.boolean(),
+});
+export type Location = z.infer<typeof LocationSchema>;
+
+export const SettingSchema = z.strictObject({
+  world: z.string().min(1),
+  period: z.string().min(1),
+  locations: z.array(LocationSchema).min(1),
+});
+export type Setting = z.infer<typeof SettingSchema>;
+
+export const BeatSchema = z.strictObject({
+  number: z.number().int().min(1),
+  summary: z.string().min(1),
+});
+export type Beat = z.infer<typeof BeatSchema>;
+
+export const ActSchema = z.strictObject({
+  title: z.string().min(1),
+  beats: z.array(BeatSchema),
+});
+export type Act = z.infer<typeof ActSchema>;
+
+export const OutlineSchema = z.strictObject({ acts: z.array(ActSchema).min(1) });
+export type Outline = z.infer<typeof OutlineSchema>;
+
+export const SceneCardSchema = z.strictObject({
+  number: z.number().int().min(1),
+  heading: z.string().min(1),
+  location: z.string().min(1),
+  characters: z.array(z.string().min(1)),
+  beat: z.string().min(1),
+  summary: z.string().min(1),
+});
+export type SceneCard = z.infer<typeof SceneCardSchema>;
+
+export const SceneListSchema = z.strictObject({ scenes: z.array(SceneCardSchema).min(1) });
+export type SceneList = z.infer<typeof SceneListSchema>;
+
+/** One screenplay element in order. `parenthetical` is null when a line has none. */
+export const ScreenplayElementSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('action'), text: z.string() }),
+  z.strictObject({
+    type: z.literal('line'),
+    character: z.string().min(1),
+    parenthetical: z.string().nullable(),
+    text: z.string(),
+  }),
+  z.strictObject({ type: z.literal('transition'), text: z.string() }),
+]);
+export type ScreenplayElement = z.infer<typeof ScreenplayElementSchema>;
+
+export const DialogueSceneSchema = z.strictObject({
+  number: z.number().int().min(1),
+  /** The scene heading as written (empty when the writer left it out: review flags that). */
+  heading: z.string(),
+  elements: z.array(ScreenplayElementSchema),
+});
+export type DialogueScene = z.infer<typeof DialogueSceneSchema>;
+
+export const DialogueSchema = z.strictObject({ scenes: z.array(DialogueSceneSchema).min(1) });
+export type Dialogue = z.infer<typeof DialogueSchema>;
+
+export const PassageSchema = z.strictObject({
+  number: z.number().int().min(1),
+  title: z.string(),
+  text: z.string().min(1),
+});
+export type Passage = z.infer<typeof PassageSchema>;
+
+export const DraftSchema = z.strictObject({ passages: z.array(PassageSchema).min(1) });
+export type Draft = z.infer<typeof DraftSchema>;
+
+export const ReviewIssueSchema = z.strictObject({
+  code: z.string(),
+  severity: z.enum(['error', 'warning']),
+  message: z.string(),
+  sceneNumber: z.number().int().optional(),
+});
+export type ReviewIssue = z.infer<typeof ReviewIssueSchema>;
+
+export const RubricSchema = z.strictObject({
+  coherence: z.number().int().min(1).max(10),
+  relevance: z.number().int().min(1).max(10),
+  interest: z.number().int().min(1).max(10),
+  score: z.number().int().min(1).max(10),
+  comment: z.string(),
+});
+export type Rubric = z.infer<typeof RubricSchema>;
+
+export const ReviewSchema = z.strictObject({
+  target: z.string(),
+  score: z.number().int().min(1).max(10),
+  threshold: z.number(),
+  passed: z.boolean(),
+  issues: z.array(ReviewIssueSchema),
+  notes: z.array(z.string()),
+  revisions: z.number().int().min(0),
+  rubric: RubricSchema,
+});
+export type Review = z.infer<typeof ReviewSchema>;
+
+export const ExportFormatSchema = z.enum(['fountain', 'fdx', 'markdown', 'json']);
+
+export const ExportedDocumentSchema = z.strictObject({
+  format: ExportFormatSchema,
+  mediaType: z.string(),
+  filename: z.string(),
+  content: z.string(),
+});

@@ -1,6 +1,23 @@
 // Browser-safe entry point: the pipeline format, validation, the node catalogue and document rendering.
 // Nothing here may import Node built-ins or native modules: the editor bundles it.
 export * from './pipeline/schema';
+// Pipeline utilities and validation (owner: pipeline/validation).
+export { parentsOf, childrenOf, ancestorsOf, descendantsOf, topologicalOrder, findCycle, formatCycle } from './pipeline/graph';
+export { slotWrittenBy, visibleSlots } from './pipeline/slots';
+export { templateReferences, renderTemplate, readableText, type TemplateReference, parseReferences } from './pipeline/templates';
+export { resolveRunInputs, coerceInput } from './pipeline/inputs';
+export { resolveNodeConfig } from './pipeline/config';
+export { validatePipeline, formatProblems, type ValidationResult, type ValidateOptions } from './pipeline/validate';
+export { VALIDATION_CODES, type ValidationCode } from './pipeline/codes';
+export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './pipeline/json-schema';
 export * from './errors';
 export * from './nodes/types';
 export * from './runner/types';
+// Node catalogue, story bible types, review checks and document rendering (owner: catalogue).
+export { nodeTypes, getNodeType, describeNodeTypes, type NodeTypeDescription } from './nodes/catalogue';
+export * from './story/types';
+export { renderDocument, EXPORT_FORMATS, type RenderOptions } from './export';
+export { runChecks, checkCeiling, CHECKS, type Check, type CheckContext } from './review/checks';
+export { reviewDocumentOf, type ReviewDocument, type ReviewScene } from './review/text';
+export { parseScreenplayScene, screenplaySceneText } from './story/screenplay';
+export { mapWithConcurrency } from './story/concurrency';

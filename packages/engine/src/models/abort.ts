@@ -4,7 +4,7 @@ import { StoryloomError } from '../errors';
 
 export class AttemptTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
-    super(`timed out after ${timeoutMs} ms`);
+    super(`no answer within ${timeoutMs} ms`);
     this.name = 'AttemptTimeoutError';
   }
 }
@@ -30,31 +30,35 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined):
 }
 
 /**
- * Runs `work` with a signal that aborts when the caller's signal aborts or after `timeoutMs`. The returned
- * promise settles at once on either, even if `work` ignores its signal (a stalled stream must not hold a cancel).
+ * Runs `work` with a signal that aborts when the caller's signal aborts, or when `timeoutMs` pass without
+ * progress: `work` calls `progress()` for each streamed token, so a slow answer that keeps streaming is not cut
+ * while a server that stalls (before or during the answer) is. The returned promise settles at once on either,
+ * even if `work` ignores its signal (a stalled stream must not hold up a cancel).
  */
 export async function withAttemptSignal<T>(
   outer: AbortSignal | undefined,
   timeoutMs: number,
-  work: (signal: AbortSignal) => Promise<T>,
+  work: (signal: AbortSignal, progress: () => void) => Promise<T>,
 ): Promise<T> {
   if (outer?.aborted) throw cancelledError();
   const controller = new AbortController();
   let rejectEarly!: (error: Error) => void;
   const early = new Promise<never>((_, reject) => (rejectEarly = reject));
-  const onOuterAbort = () => {
-    const error = cancelledError();
+  const stop = (error: Error) => {
+    // Settle first: aborting may synchronously reject `work` with a less telling error.
     rejectEarly(error);
     controller.abort(error);
   };
+  const onOuterAbort = () => stop(cancelledError());
   outer?.addEventListener('abort', onOuterAbort, { once: true });
-  const timer = setTimeout(() => {
-    const error = new AttemptTimeoutError(timeoutMs);
-    rejectEarly(error);
-    controller.abort(error);
-  }, timeoutMs);
+  let timer = setTimeout(() => stop(new AttemptTimeoutError(timeoutMs)), timeoutMs);
+  const progress = () => {
+    if (controller.signal.aborted) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => stop(new AttemptTimeoutError(timeoutMs)), timeoutMs);
+  };
   try {
-    const running = work(controller.signal);
+    const running = work(controller.signal, progress);
     running.catch(() => undefined); // settled by `early` first; its own late rejection is expected
     return await Promise.race([running, early]);
   } finally {

@@ -1,9 +1,28 @@
-// CONTRACT STUB (lead): the models helper implements this module; the runner codes against it.
-import type { ModelCaller } from '../nodes/types';
-import type { ModelSpec, ModelSpecObject } from '../pipeline/schema';
+// The ModelCaller the runner hands to nodes: one resolved provider, with streaming tokens, usage, a timeout
+// and retries per request, cancellation, and structured output that falls back to JSON-from-text (with one
+// repair attempt) for servers without JSON-schema support.
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
+import { AIMessage, type BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { z } from 'zod';
+import { StoryloomError, isStoryloomError } from '../errors';
+import type { JsonCall, ModelCaller, TextCall } from '../nodes/types';
+import type { ModelSpecObject } from '../pipeline/schema';
+import { jsonOnlyInstruction, readJsonReply, repairInstruction } from './json-reply';
+import { estimateTokens } from './offline-chat-model';
+import { createChatModel } from './providers';
+import { DEFAULT_RETRY_POLICY, type ModelErrorDetails, type RetryPolicy, withRetries } from './retry';
+import { type ModelEnv, normalizeModelSpec, providerLocation } from './spec';
 
-/** Environment variables the model layer reads (SPEC §6, §8). Passed in, never read from process.env here. */
-export type ModelEnv = Partial<Record<'STORYLOOM_MODEL' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OLLAMA_BASE_URL', string>>;
+export {
+  resolveModelSpec,
+  normalizeModelSpec,
+  availableModels,
+  describeModel,
+  parseModelShorthand,
+  type ModelEnv,
+  type AvailableModel,
+} from './spec';
+export { OfflineChatModel } from './offline-chat-model';
 
 export interface ModelCallHooks {
   /** A streamed chunk of text from call `label`. */
@@ -19,15 +38,174 @@ export interface ModelCallerOptions {
   env: ModelEnv;
   hooks?: ModelCallHooks;
   signal?: AbortSignal;
-  /** Per attempt. */
+  /** Per attempt: an attempt fails (and is retried) after this long without its first or next streamed token. Default 120 s. */
   timeoutMs?: number;
+  /** Retries after the first attempt; default 4. */
   maxRetries?: number;
+  /** First backoff delay, doubled each retry (±25 % jitter); default 500 ms. */
+  retryBaseMs?: number;
+  /** Cap on one wait, including a server's Retry-After; default 30 s. */
+  maxRetryDelayMs?: number;
 }
 
-/** Resolution order: run → node → pipeline → STORYLOOM_MODEL → offline. Shorthand strings are expanded. */
-export declare function resolveModelSpec(
-  candidates: Array<ModelSpec | undefined>,
-  env: ModelEnv,
-): ModelSpecObject;
+/**
+ * Forwards streamed tokens as they arrive; awaited so tokens are delivered before the call resolves.
+ * `lc_prefer_streaming` makes LangChain drive the model through `_streamResponseChunks` directly: ChatOpenAI's
+ * own streaming `_generate` would otherwise estimate token counts with tiktoken, which downloads its encoding
+ * from the internet.
+ */
+class TokenForwarder extends BaseCallbackHandler {
+  name = 'storyloom-token-forwarder';
+  readonly lc_prefer_streaming = true;
 
-export declare function createModelCaller(options: ModelCallerOptions): ModelCaller;
+  constructor(private readonly forward: (token: string) => void) {
+    super({ _awaitHandler: true });
+  }
+
+  override handleLLMNewToken(token: string): void {
+    if (token) this.forward(token);
+  }
+}
+
+interface ModelReply {
+  text: string;
+}
+
+interface StructuredCapable {
+  withStructuredOutput(
+    schema: z.ZodType,
+    config: { method: 'jsonSchema'; includeRaw: true; name: string },
+  ): { invoke(messages: BaseMessage[], config: object): Promise<{ raw: BaseMessage }> };
+}
+
+function messageText(message: BaseMessage): string {
+  return typeof message.content === 'string' ? message.content : message.text;
+}
+
+function isObjectSchema(schema: z.ZodType): boolean {
+  try {
+    return (z.toJSONSchema(schema, { unrepresentable: 'any' }) as { type?: unknown }).type === 'object';
+  } catch {
+    return false;
+  }
+}
+
+/** A 4xx that says the server does not take JSON-schema response formats (llama.cpp, older vLLM, …). */
+function rejectsResponseFormat(error: StoryloomError): boolean {
+  const details = error.details as ModelErrorDetails | undefined;
+  const status = details?.status;
+  return status !== undefined && status >= 400 && status < 500 && status !== 429 && /response[_ ]?format|json[_ ]?schema|structured/i.test(error.message);
+}
+
+export function createModelCaller(options: ModelCallerOptions): ModelCaller {
+  const spec = normalizeModelSpec(options.spec);
+  const { env, hooks = {}, signal } = options;
+  const where = providerLocation(spec, env);
+  const policy: RetryPolicy = {
+    maxRetries: options.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+    timeoutMs: options.timeoutMs ?? DEFAULT_RETRY_POLICY.timeoutMs,
+    baseDelayMs: options.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+    maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+  };
+  // Learned once per caller: after a server refuses response_format, later calls go straight to JSON-from-text.
+  let responseFormatSupported = spec.provider !== 'offline';
+
+  function messagesFor(call: { system?: string; prompt: string }, promptSuffix?: string): BaseMessage[] {
+    const prompt = promptSuffix ? `${call.prompt}\n\n${promptSuffix}` : call.prompt;
+    return call.system ? [new SystemMessage(call.system), new HumanMessage(prompt)] : [new HumanMessage(prompt)];
+  }
+
+  /** One model request (with retries): streams tokens to the hooks, reports usage, returns the answer text. */
+  function request(label: string | undefined, messages: BaseMessage[], offlineAnswer: () => string, schema?: z.ZodType): Promise<ModelReply> {
+    return withRetries({ policy, where, signal, label, onRetry: hooks.onRetry }, async (attemptSignal, progress) => {
+      const model = createChatModel({ spec, env, offlineAnswer, signal: attemptSignal });
+      const config = {
+        signal: attemptSignal,
+        callbacks: [
+          new TokenForwarder((token) => {
+            progress();
+            hooks.onToken?.(token, label);
+          }),
+        ],
+      };
+      let raw: BaseMessage;
+      if (schema) {
+        // The raw message is kept (includeRaw) for its usage and so that one parser (readJsonReply) judges
+        // every provider's answer. Typed loosely: the overloads do not accept a generic zod type.
+        const structuredModel = model as unknown as StructuredCapable;
+        const structured = structuredModel.withStructuredOutput(schema, { method: 'jsonSchema', includeRaw: true, name: 'output' });
+        raw = (await structured.invoke(messages, config)).raw;
+      } else {
+        raw = await model.invoke(messages, config);
+      }
+      const text = messageText(raw);
+      const usage = (raw as AIMessage).usage_metadata;
+      hooks.onUsage?.(
+        {
+          inputTokens: usage?.input_tokens ?? estimateTokens(messages.map(messageText).join('\n')),
+          outputTokens: usage?.output_tokens ?? estimateTokens(text),
+        },
+        label,
+      );
+      return { text };
+    });
+  }
+
+  async function offlineJson<T>(call: JsonCall<T>): Promise<T> {
+    const reply = await request(call.label, messagesFor(call), () => JSON.stringify(call.offline(), null, 2));
+    const reading = readJsonReply(reply.text, call.schema);
+    if (reading.ok) return reading.value;
+    throw new StoryloomError('model_error', `offline model wrote output for '${call.label ?? 'call'}' that its schema rejects: ${reading.error}`);
+  }
+
+  /** The response_format path; undefined when the server cannot do it or its answer is unusable. */
+  async function structuredJson<T>(call: JsonCall<T>): Promise<T | undefined> {
+    try {
+      const reply = await request(call.label, messagesFor(call), () => '', call.schema);
+      const reading = readJsonReply(reply.text, call.schema);
+      return reading.ok ? reading.value : undefined;
+    } catch (error) {
+      if (!isStoryloomError(error, 'model_error')) throw error;
+      if (rejectsResponseFormat(error)) {
+        // "Invalid schema" is about this schema (e.g. strict mode wants every property required); anything
+        // else means the server has no JSON-schema support at all, so later calls skip the attempt.
+        if (!/invalid schema/i.test(error.message)) responseFormatSupported = false;
+        return undefined;
+      }
+      // A failure before any request was made (the schema could not be turned into a response format).
+      if ((error.details as ModelErrorDetails | undefined)?.kind === 'other') return undefined;
+      throw error;
+    }
+  }
+
+  /** JSON from plain text: schema in the prompt, extraction from chatter and fences, one repair attempt. */
+  async function textJson<T>(call: JsonCall<T>): Promise<T> {
+    const messages = messagesFor(call, jsonOnlyInstruction(call.schema));
+    const first = await request(call.label, messages, () => '');
+    const firstReading = readJsonReply(first.text, call.schema);
+    if (firstReading.ok) return firstReading.value;
+    const repairMessages = [...messages, new AIMessage(first.text), new HumanMessage(repairInstruction(firstReading.error, call.schema))];
+    const repaired = await request(call.label, repairMessages, () => '');
+    const repairedReading = readJsonReply(repaired.text, call.schema);
+    if (repairedReading.ok) return repairedReading.value;
+    throw new StoryloomError(
+      'model_error',
+      `${where} gave no usable JSON for '${call.label ?? 'call'}' even after a repair attempt: ${repairedReading.error}`,
+    );
+  }
+
+  return {
+    async text(call: TextCall): Promise<string> {
+      return (await request(call.label, messagesFor(call), call.offline)).text;
+    },
+
+    async json<T>(call: JsonCall<T>): Promise<T> {
+      if (spec.provider === 'offline') return offlineJson(call);
+      if (responseFormatSupported && isObjectSchema(call.schema)) {
+        const value = await structuredJson(call);
+        if (value !== undefined) return value;
+      }
+      return textJson(call);
+    },
+  };
+}

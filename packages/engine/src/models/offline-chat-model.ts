@@ -11,7 +11,8 @@ export interface OfflineChatModelFields extends BaseChatModelParams {
   writer: (messages: BaseMessage[]) => string;
   /** Simulated latency per call: the first token arrives after it. */
   latencyMs?: number;
-  /** Characters per streamed chunk, roughly (chunks end at word boundaries). Default 24. */
+  /** Characters per streamed chunk, roughly (chunks end at word boundaries). Default: 24, or more for long
+   *  answers so that one answer streams in at most about 40 chunks (token events stay bounded). */
   chunkChars?: number;
 }
 
@@ -63,13 +64,13 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 export class OfflineChatModel extends BaseChatModel<BaseChatModelCallOptions, AIMessageChunk> {
   private readonly writer: (messages: BaseMessage[]) => string;
   readonly latencyMs: number;
-  private readonly chunkChars: number;
+  private readonly chunkChars: number | undefined;
 
   constructor(fields: OfflineChatModelFields) {
     super(fields);
     this.writer = fields.writer;
     this.latencyMs = fields.latencyMs ?? 0;
-    this.chunkChars = fields.chunkChars ?? 24;
+    this.chunkChars = fields.chunkChars;
   }
 
   static override lc_name(): string {
@@ -89,7 +90,7 @@ export class OfflineChatModel extends BaseChatModel<BaseChatModelCallOptions, AI
     signal?.throwIfAborted();
     const answer = this.writer(messages);
     if (this.latencyMs > 0) await sleep(this.latencyMs, signal);
-    const chunks = chunkText(answer, this.chunkChars);
+    const chunks = chunkText(answer, this.chunkChars ?? Math.max(24, Math.ceil(answer.length / 40)));
     for (const [index, text] of chunks.entries()) {
       signal?.throwIfAborted();
       const chunk = new ChatGenerationChunk({ text, message: new AIMessageChunk({ content: text }) });

@@ -34,7 +34,7 @@ export function parseModelShorthand(text: string): ModelSpecObject {
     if (model !== undefined) throw new StoryloomError('invalid_input', `model spec '${trimmed}': the offline model takes no model name`);
     return { provider };
   }
-  return { provider, model };
+  return model === undefined ? { provider } : { provider, model };
 }
 
 /** Expands a shorthand string or checks an object spec; throws `invalid_input` naming the problem. */

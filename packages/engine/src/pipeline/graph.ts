@@ -145,6 +145,61 @@ export function findCycleIn(graph: PipelineGraph): string[] | undefined {
   return undefined;
 }
 
+/**
+ * The graph's non-trivial strongly connected components (Kosaraju), each in file order, ordered by their first
+ * node: every cycle lies inside one, so reporting one cycle per component names each tangle exactly once.
+ */
+export function cyclicComponents(graph: PipelineGraph): string[][] {
+  const finished: string[] = [];
+  const visited = new Set<string>();
+  for (const root of graph.ids) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    const stack: Array<[string, number]> = [[root, 0]];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const next = graph.children.get(top[0])![top[1]++];
+      if (next === undefined) {
+        finished.push(top[0]);
+        stack.pop();
+      } else if (!visited.has(next)) {
+        visited.add(next);
+        stack.push([next, 0]);
+      }
+    }
+  }
+  const component = new Map<string, number>();
+  const components: string[][] = [];
+  for (const root of finished.reverse()) {
+    if (component.has(root)) continue;
+    const members: string[] = [];
+    const stack = [root];
+    component.set(root, components.length);
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      members.push(id);
+      for (const parent of graph.parents.get(id)!) {
+        if (component.has(parent)) continue;
+        component.set(parent, components.length);
+        stack.push(parent);
+      }
+    }
+    components.push(members);
+  }
+  return components
+    .filter((members) => members.length > 1)
+    .map((members) => members.sort((a, b) => graph.index.get(a)! - graph.index.get(b)!))
+    .sort((a, b) => graph.index.get(a[0])! - graph.index.get(b[0])!);
+}
+
+/** The graph restricted to `ids` (edges leaving the set dropped). */
+export function subgraph(graph: PipelineGraph, ids: readonly string[]): PipelineGraph {
+  const keep = new Set(ids);
+  const ordered = graph.ids.filter((id) => keep.has(id));
+  const restrict = (lists: Map<string, string[]>) => new Map(ordered.map((id) => [id, lists.get(id)!.filter((other) => keep.has(other))]));
+  return { ids: ordered, index: new Map(ordered.map((id, i) => [id, i])), parents: restrict(graph.parents), children: restrict(graph.children) };
+}
+
 export function formatCycle(cycle: readonly string[]): string {
   return `cycle: ${cycle.join(' → ')}`;
 }

@@ -78,8 +78,12 @@ export interface Storyloom {
   listRuns(filter?: { pipelineId?: string; status?: RunStatus }): RunView[];
   /** Stored events after `afterSeq` (0 = from the start). */
   events(runId: string, afterSeq?: number): RunEvent[];
-  /** Live events of a run, wherever it is driven (this process: at once; another process: polled). */
-  subscribe(runId: string, listener: (event: RunEvent) => void): () => void;
+  /**
+   * Live events of a run, wherever it is driven (this process: at once; another process: polled), each
+   * once and in order. With `afterSeq` (runner extension) the stored events after it are replayed first,
+   * with no gap or duplicate between replay and live (use it for SSE with Last-Event-ID).
+   */
+  subscribe(runId: string, listener: (event: RunEvent) => void, afterSeq?: number): () => void;
   pendingApprovals(): Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }>;
   /**
    * Stores a decision; 'conflict' if the node is not waiting (a second decision loses), 'invalid_input'
@@ -98,4 +102,6 @@ export interface Storyloom {
   close(): void;
 }
 
-export declare function openStoryloom(options: StoryloomOptions): Storyloom;
+// `openStoryloom(options: StoryloomOptions): Storyloom` is implemented in ./storyloom.ts and exported from
+// `@storyloom/engine/node` (src/node.ts). It is not re-exported here: browser-safe modules import types from
+// this file, and a runtime re-export would pull SQLite into their import graph.

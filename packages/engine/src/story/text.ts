@@ -4,10 +4,22 @@ export function capitalize(text: string): string {
   return text.length === 0 ? text : text[0].toUpperCase() + text.slice(1);
 }
 
+/**
+ * Lower-cases the first letter when the text continues a sentence, unless it starts with a name or an
+ * acronym: only a common opening word ("A", "The", "Time") is lowered.
+ */
 export function lowerFirst(text: string): string {
-  // Keep acronyms and names ("NASA", "Mara") as written.
-  if (text.length < 2 || text[1] === text[1].toUpperCase()) return text;
+  const first = /^[A-Za-z']+/.exec(text)?.[0] ?? '';
+  if (!first || !(STOP_WORDS.has(first.toLowerCase()) || SENTENCE_OPENERS.has(first.toLowerCase()))) return text;
+  if (first.length > 1 && first === first.toUpperCase()) return text;
   return text[0].toLowerCase() + text.slice(1);
+}
+
+const SENTENCE_OPENERS = new Set(['nobody', 'outside', 'time', 'refusing', 'alone', 'we', 'what', 'in', 'at', 'control', 'forgiveness', 'one']);
+
+/** "Police Station" → "the Police Station"; "The Map Room" → "the Map Room". */
+export function placePhrase(name: string): string {
+  return /^the /i.test(name) ? `the ${name.slice(4)}` : `the ${name}`;
 }
 
 export function titleCase(text: string): string {

@@ -1,0 +1,101 @@
+// bench/checkpoints: what durability costs. (1) Per-node cost of LangGraph's SqliteSaver (durability "sync",
+// WAL) against the in-memory MemorySaver, on the same 50-node chain. (2) Database bytes per screenplay run
+// against the bytes of the outputs it stored (target <= 3x): the state holds references, not text.
+const fs = require('node:fs');
+const { Database, promptPipeline, chainShape, runStoryloom, runPlain, median, fmt, tempDb, PREMISE } = require('../engine/support');
+
+async function checkpointCost() {
+  const pipeline = promptPipeline(chainShape(50), { provider: 'offline', latencyMs: 0 });
+  const nodes = pipeline.nodes.length;
+  const sqlite = await median(5, async () => (await runPlain(pipeline, 'sqlite')).ms);
+  const memory = await median(5, async () => (await runPlain(pipeline, 'memory')).ms);
+  console.log(
+    `50-node chain: SqliteSaver ${fmt(sqlite / nodes)} ms/node, MemorySaver ${fmt(memory / nodes)} ms/node: ` +
+      `durable checkpoints cost ${fmt((sqlite - memory) / nodes)} ms/node extra, ratio ${fmt(sqlite / memory)}x`,
+  );
+}
+
+function screenplayPipeline() {
+  const shipped = ['screenplay.json', 'short-screenplay.json']
+    .map((name) => `${__dirname}/../../pipelines/${name}`)
+    .find((file) => fs.existsSync(file));
+  if (shipped) return { pipeline: JSON.parse(fs.readFileSync(shipped, 'utf8')), source: shipped.split('/').pop() };
+  return {
+    source: 'SPEC §2 example (no shipped screenplay pipeline found)',
+    pipeline: {
+      format: 'storyloom/pipeline@1',
+      id: 'short-screenplay',
+      name: 'Short screenplay',
+      inputs: { premise: { type: 'string', required: true }, scenes: { type: 'number', default: 6 } },
+      model: { provider: 'offline' },
+      nodes: [
+        { id: 'logline', type: 'logline' },
+        { id: 'cast', type: 'characters', config: { count: 4 }, approval: true },
+        { id: 'beats', type: 'outline', config: { scenes: '{{inputs.scenes}}' } },
+        { id: 'lines', type: 'dialogue', config: { concurrency: 4 } },
+        { id: 'notes', type: 'review', config: { target: 'lines', threshold: 7, maxRevisions: 1 } },
+        { id: 'script', type: 'export', config: { format: 'fountain' } },
+      ],
+      edges: [
+        { source: 'logline', target: 'cast' },
+        { source: 'logline', target: 'beats' },
+        { source: 'cast', target: 'beats' },
+        { source: 'beats', target: 'lines' },
+        { source: 'cast', target: 'lines' },
+        { source: 'lines', target: 'notes' },
+        { source: 'notes', target: 'script' },
+      ],
+    },
+  };
+}
+
+function fileBytes(dbPath) {
+  const db = new Database(dbPath);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return fs.statSync(dbPath).size;
+}
+
+async function databaseBytes() {
+  const { pipeline, source } = screenplayPipeline();
+  const dbPath = tempDb('screenplay.db');
+  // An empty database (schema only) is the baseline: what one run adds is what counts.
+  const { engine } = require('../engine/support');
+  engine.openStoryloom({ dbPath, env: {} }).close();
+  const empty = fileBytes(dbPath);
+  const runs = 3;
+  let outputs = 0;
+  for (let i = 0; i < runs; i += 1) {
+    const { storyloom, run } = await runStoryloom(pipeline, { premise: `${PREMISE} (${i})` }, dbPath);
+    storyloom.close();
+    const db = new Database(dbPath, { readonly: true });
+    outputs += db.prepare('SELECT SUM(LENGTH(output)) AS n FROM node_outputs WHERE run_id = ?').get(run.id).n;
+    db.close();
+  }
+  const total = fileBytes(dbPath) - empty;
+  const db = new Database(dbPath, { readonly: true });
+  const part = (sql) => db.prepare(sql).get().n ?? 0;
+  const parts = {
+    outputs: outputs,
+    events: part('SELECT SUM(LENGTH(data)) AS n FROM run_events'),
+    checkpoints: part('SELECT SUM(LENGTH(checkpoint) + LENGTH(metadata)) AS n FROM checkpoints'),
+    writes: part('SELECT SUM(LENGTH(value)) AS n FROM writes'),
+  };
+  db.close();
+  const ratio = total / outputs;
+  console.log(`screenplay (${source}), ${runs} runs: outputs ${fmt(outputs / runs / 1024, 1)} KiB/run, database ${fmt(total / runs / 1024, 1)} KiB/run`);
+  console.log(
+    `  payload per run: events ${fmt(parts.events / runs / 1024, 1)} KiB, checkpoints ${fmt(parts.checkpoints / runs / 1024, 1)} KiB, writes ${fmt(parts.writes / runs / 1024, 1)} KiB`,
+  );
+  console.log(`  database bytes / output bytes = ${fmt(ratio)}x  (target <= 3x) ${ratio <= 3 ? 'OK' : 'OVER'}`);
+}
+
+async function main() {
+  await checkpointCost();
+  await databaseBytes();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

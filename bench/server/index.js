@@ -1,0 +1,146 @@
+// Server benchmark (issue 4): RUNS screenplay runs submitted at once to a `storyloom serve` process on the
+// offline model with 50 ms simulated latency per call. Reports throughput (node executions/s), p50/p99 submit →
+// completion, p99 event → SSE delivery lag (sample of runs), the server's peak RSS, and the ratio of its throughput
+// to the engine alone driving the same runs in one process at the same concurrency (measured in this run).
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { RUNS, LATENCY_MS, screenplayPipeline, premiseOf, percentile, peakRssMb, completedNodeCount } = require('./shared');
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'packages/server/bin/storyloom.js');
+const SSE_SAMPLE = 20;
+
+function startServerProcess(dbPath, concurrency) {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', dbPath], {
+    env: { ...process.env, STORYLOOM_CONCURRENCY: String(concurrency), STORYLOOM_API_KEYS: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.on('exit', (code) => reject(new Error(`server exited (${code}) before listening: ${out}`)));
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      out += chunk;
+      const match = /http:\/\/localhost:(\d+)/.exec(out);
+      if (match) {
+        child.removeAllListeners('exit');
+        resolve({ child, url: `http://127.0.0.1:${match[1]}` });
+      }
+    });
+  });
+}
+
+async function postJson(url, body) {
+  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (response.status >= 300) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Reads a run's SSE stream to its end, recording delivery lag (receipt − event.at) of every live event. */
+async function followEvents(url, runId, lags) {
+  const response = await fetch(`${url}/api/runs/${runId}/events`);
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    const receivedAt = Date.now();
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const message = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = message.split('\n').find((line) => line.startsWith('data: '));
+      if (data) lags.push(receivedAt - Date.parse(JSON.parse(data.slice(6)).at));
+    }
+  }
+}
+
+async function benchServer(concurrency) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-bench-server-'));
+  const { child, url } = await startServerProcess(path.join(dir, 'bench.db'), concurrency);
+  try {
+    const pipeline = screenplayPipeline();
+    await postJson(`${url}/api/pipelines`, pipeline);
+    const started = Date.now();
+    const submitted = await Promise.all(
+      Array.from({ length: RUNS }, async (_, index) => {
+        const submittedAt = Date.now();
+        const { id } = await postJson(`${url}/api/runs`, { pipelineId: pipeline.id, inputs: { premise: premiseOf(index) } });
+        return { id, submittedAt };
+      }),
+    );
+    const lags = [];
+    // A sample spread over the queue, followed live from while they are still queued.
+    const sample = submitted.filter((_, index) => index % Math.ceil(RUNS / SSE_SAMPLE) === 0);
+    const following = Promise.all(sample.map((run) => followEvents(url, run.id, lags)));
+    for (;;) {
+      const unfinished = await Promise.all(
+        ['queued', 'running'].map(async (status) => (await (await fetch(`${url}/api/runs?status=${status}`)).json()).length),
+      );
+      if (unfinished[0] + unfinished[1] === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await following;
+    const runs = await (await fetch(`${url}/api/runs?pipelineId=${pipeline.id}`)).json();
+    const finishedAt = Math.max(...runs.map((run) => Date.parse(run.updatedAt)));
+    const wallMs = finishedAt - started;
+    const submittedAt = new Map(submitted.map((run) => [run.id, run.submittedAt]));
+    const durations = runs.map((run) => Date.parse(run.updatedAt) - submittedAt.get(run.id));
+    const nodes = runs.reduce((sum, run) => sum + completedNodeCount(run), 0);
+    const failed = runs.filter((run) => run.status !== 'completed').length;
+    return {
+      wallMs,
+      nodes,
+      failed,
+      nodesPerSecond: nodes / (wallMs / 1000),
+      p50: percentile(durations, 50),
+      p99: percentile(durations, 99),
+      lagP50: percentile(lags, 50),
+      lagP99: percentile(lags, 99),
+      lagSamples: lags.length,
+      peakRssMb: peakRssMb(child.pid),
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function benchEngineAlone(concurrency) {
+  const output = execFileSync(process.execPath, [path.join(__dirname, 'engine-alone.js'), String(concurrency)], { encoding: 'utf8' });
+  return JSON.parse(output.trim().split('\n').pop());
+}
+
+const ms = (value) => `${Math.round(value)} ms`;
+
+async function main() {
+  const benchStarted = Date.now();
+  console.log(`${RUNS} screenplay runs (6 nodes, 6 scenes), offline model at ${LATENCY_MS} ms per call, submitted at once`);
+  const concurrencies = (process.env.BENCH_CONCURRENCY ?? '4,16').split(',').map(Number);
+  const rows = [];
+  for (const concurrency of concurrencies) {
+    const server = await benchServer(concurrency);
+    const engine = benchEngineAlone(concurrency);
+    rows.push({ concurrency, server, engine });
+    console.log(`\nSTORYLOOM_CONCURRENCY=${concurrency}`);
+    console.log(`  server:       ${server.nodesPerSecond.toFixed(1)} node executions/s (${server.nodes} nodes in ${ms(server.wallMs)}, ${server.failed} runs not completed)`);
+    console.log(`                submit→completion p50 ${ms(server.p50)}, p99 ${ms(server.p99)}`);
+    console.log(`                event→SSE delivery p50 ${ms(server.lagP50)}, p99 ${ms(server.lagP99)} (${server.lagSamples} events, ${SSE_SAMPLE} runs followed)`);
+    console.log(`                peak RSS ${server.peakRssMb.toFixed(0)} MB`);
+    console.log(`  engine alone: ${engine.nodesPerSecond.toFixed(1)} node executions/s (${engine.nodes} nodes in ${ms(engine.wallMs)}, ${engine.failed} runs not completed)`);
+    console.log(`                submit→completion p50 ${ms(engine.p50)}, p99 ${ms(engine.p99)}; peak RSS ${engine.peakRssMb.toFixed(0)} MB`);
+    console.log(`  ratio server/engine throughput: ${(server.nodesPerSecond / engine.nodesPerSecond).toFixed(2)}`);
+  }
+  console.log(`\nbench/server took ${((Date.now() - benchStarted) / 1000).toFixed(0)} s`);
+  if (rows.some((row) => row.server.failed > 0 || row.engine.failed > 0)) process.exit(1);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

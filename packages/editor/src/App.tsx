@@ -1,0 +1,92 @@
+import { useEffect } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { ApiKeyDialog } from './components/ApiKeyDialog';
+import { Canvas } from './components/Canvas';
+import { Inspector } from './components/Inspector';
+import { OutputViewer } from './components/OutputViewer';
+import { PipelineSettings } from './components/PipelineSettings';
+import { ProblemsList } from './components/ProblemsList';
+import { RunConsole } from './components/RunConsole';
+import { Sidebar } from './components/Sidebar';
+import { Toasts } from './components/Toasts';
+import { TopBar } from './components/TopBar';
+import { VersionHistory } from './components/VersionHistory';
+import { copySelection, deleteSelection, paste, redo, undo } from './store/documentActions';
+import { bootstrap, save } from './store/pipelineActions';
+import { editorStore, useEditor, type SidePanel } from './store/state';
+
+const PANELS: Array<{ id: SidePanel; title: string }> = [
+  { id: 'inspector', title: 'Node' },
+  { id: 'pipeline', title: 'Pipeline' },
+  { id: 'run', title: 'Run' },
+];
+
+function isTyping(target: EventTarget | null): boolean {
+  const element = target as HTMLElement | null;
+  return !!element && (element.tagName === 'INPUT' || element.tagName === 'TEXTAREA' || element.tagName === 'SELECT' || element.isContentEditable);
+}
+
+function useShortcuts() {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const mod = event.ctrlKey || event.metaKey;
+      if (mod && event.key.toLowerCase() === 's') {
+        event.preventDefault();
+        void save();
+        return;
+      }
+      if (isTyping(event.target) || !mod) return;
+      const key = event.key.toLowerCase();
+      if (key === 'z' && event.shiftKey) redo();
+      else if (key === 'z' || key === 'y') (key === 'y' ? redo : undo)();
+      else if (key === 'c') copySelection();
+      else if (key === 'v') paste();
+      else if (key === 'x') {
+        if (copySelection()) deleteSelection();
+      } else return;
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+export function App() {
+  const panel = useEditor((s) => s.panel);
+  const pendingCount = useEditor((s) => s.run?.pending.length ?? 0);
+  const runStatus = useEditor((s) => s.run?.status);
+  useShortcuts();
+  useEffect(() => void bootstrap(), []);
+  return (
+    <ReactFlowProvider>
+      <div className="app">
+        <TopBar />
+        <Sidebar />
+        <main className="workspace">
+          <Canvas />
+          <ProblemsList />
+        </main>
+        <aside className="side-panel">
+          <nav className="tabs">
+            {PANELS.map((p) => (
+              <button key={p.id} className={p.id === panel ? 'tab active' : 'tab'} data-testid={`tab-${p.id}`} onClick={() => editorStore.setState({ panel: p.id })}>
+                {p.title}
+                {p.id === 'run' && runStatus && <span className={`dot status-${runStatus}`} />}
+                {p.id === 'run' && pendingCount > 0 && <span className="badge">{pendingCount}</span>}
+              </button>
+            ))}
+          </nav>
+          <div className="panel-body">
+            {panel === 'inspector' && <Inspector />}
+            {panel === 'pipeline' && <PipelineSettings />}
+            {panel === 'run' && <RunConsole />}
+          </div>
+        </aside>
+      </div>
+      <OutputViewer />
+      <VersionHistory />
+      <ApiKeyDialog />
+      <Toasts />
+    </ReactFlowProvider>
+  );
+}

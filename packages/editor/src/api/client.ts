@@ -1,0 +1,224 @@
+// Thin typed client for the Storyloom HTTP API (SPEC §5). Every failure becomes an ApiError carrying the
+// API's own `error.message`, so the UI can show it as is. A 401 asks the user for an API key once and retries.
+import type { Pipeline, RunView, RunInputs, ValidationProblem } from '@storyloom/engine';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const KEY_STORAGE = 'storyloom.apiKey';
+
+export function storedApiKey(): string | null {
+  try {
+    return localStorage.getItem(KEY_STORAGE);
+  } catch {
+    return null;
+  }
+}
+
+export function storeApiKey(key: string | null): void {
+  if (key) localStorage.setItem(KEY_STORAGE, key);
+  else localStorage.removeItem(KEY_STORAGE);
+}
+
+/** Installed by the UI: resolves to a key the user typed, or null when they cancel. */
+let askForApiKey: (reason: string) => Promise<string | null> = async () => null;
+export function setApiKeyPrompt(prompt: (reason: string) => Promise<string | null>): void {
+  askForApiKey = prompt;
+}
+
+export function authHeaders(): Record<string, string> {
+  const key = storedApiKey();
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  const error = (body as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+  return new ApiError(
+    response.status,
+    error?.code ?? `http_${response.status}`,
+    error?.message ?? `${response.status} ${response.statusText || 'request failed'}`,
+    error?.details,
+  );
+}
+
+/** fetch with the stored key; on 401 asks for a key and retries once per new key. */
+export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  for (;;) {
+    let response: Response;
+    try {
+      response = await fetch(path, { ...init, headers: { ...authHeaders(), ...(init.headers as Record<string, string>) } });
+    } catch (cause) {
+      throw new ApiError(0, 'network', `Cannot reach the Storyloom server (${(cause as Error).message})`);
+    }
+    if (response.status !== 401) return response;
+    const failure = await errorFrom(response);
+    const key = await askForApiKey(failure.message);
+    if (!key) throw failure;
+    storeApiKey(key);
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await apiFetch(path, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw await errorFrom(response);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+export interface NodeTypeInfo {
+  type: string;
+  title: string;
+  description: string;
+  category?: string;
+  reads: Array<{ slot: string; optional?: boolean; alternatives?: string[]; description?: string }>;
+  writes?: string;
+  usesModel?: boolean;
+  templateFields?: string[];
+  configSchema: JsonSchema;
+  outputSchema: JsonSchema;
+}
+
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  default?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  [key: string]: unknown;
+}
+
+export interface StoredPipeline {
+  id: string;
+  version: number;
+  pipeline: Pipeline;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PipelineSummary {
+  id: string;
+  name: string;
+  version: number;
+  updatedAt?: string;
+}
+
+export interface PipelineVersionInfo {
+  version: number;
+  createdAt: string;
+  name: string;
+}
+
+export interface ModelInfo {
+  provider: string;
+  available: boolean;
+  models?: string[];
+  note: string;
+}
+
+/** Lists come back either bare or wrapped (`{ pipelines: [...] }`); accept both. */
+function unwrapList<T>(value: unknown, key: string): T[] {
+  if (Array.isArray(value)) return value as T[];
+  const inner = (value as Record<string, unknown> | null)?.[key];
+  return Array.isArray(inner) ? (inner as T[]) : [];
+}
+
+/** A stored pipeline comes back as `{ id, version, pipeline }` or as the document with a version beside it. */
+function toStored(value: unknown): StoredPipeline {
+  const record = value as Record<string, unknown>;
+  if (record && typeof record === 'object' && 'pipeline' in record) return record as unknown as StoredPipeline;
+  const { version, createdAt, updatedAt, ...pipeline } = record as Record<string, unknown>;
+  return {
+    id: String(record.id),
+    version: Number(version ?? 1),
+    pipeline: pipeline as unknown as Pipeline,
+    createdAt: String(createdAt ?? ''),
+    updatedAt: String(updatedAt ?? ''),
+  };
+}
+
+function toSummary(value: unknown): PipelineSummary {
+  const stored = toStored(value);
+  const record = value as Record<string, unknown>;
+  return {
+    id: stored.id,
+    name: String(stored.pipeline?.name ?? record.name ?? stored.id),
+    version: stored.version,
+    updatedAt: stored.updatedAt || undefined,
+  };
+}
+
+export const api = {
+  nodeTypes: async () => unwrapList<NodeTypeInfo>(await request('GET', '/api/node-types'), 'nodeTypes'),
+  models: async () => unwrapList<ModelInfo>(await request('GET', '/api/models'), 'models'),
+  listPipelines: async () => unwrapList<unknown>(await request('GET', '/api/pipelines'), 'pipelines').map(toSummary),
+  getPipeline: async (id: string, version?: number) =>
+    toStored(await request('GET', `/api/pipelines/${encodeURIComponent(id)}${version ? `/versions/${version}` : ''}`)),
+  createPipeline: async (pipeline: Pipeline) => toStored(await request('POST', '/api/pipelines', pipeline)),
+  savePipeline: async (pipeline: Pipeline, baseVersion: number) =>
+    toStored(await request('PUT', `/api/pipelines/${encodeURIComponent(pipeline.id)}`, { baseVersion, pipeline })),
+  deletePipeline: (id: string) => request<void>('DELETE', `/api/pipelines/${encodeURIComponent(id)}`),
+  versions: async (id: string) =>
+    unwrapList<PipelineVersionInfo>(await request('GET', `/api/pipelines/${encodeURIComponent(id)}/versions`), 'versions'),
+  validate: (pipeline: unknown) =>
+    request<{ valid: boolean; errors: ValidationProblem[] }>('POST', '/api/pipelines/validate', pipeline),
+  startRun: (body: { pipelineId: string; version?: number; inputs: RunInputs } | { pipeline: Pipeline; inputs: RunInputs }) =>
+    request<{ id: string; status: string }>('POST', '/api/runs', body),
+  listRuns: async (pipelineId: string) =>
+    unwrapList<RunView>(await request('GET', `/api/runs?pipelineId=${encodeURIComponent(pipelineId)}`), 'runs'),
+  getRun: (id: string) => request<RunView>('GET', `/api/runs/${encodeURIComponent(id)}`),
+  decide: (runId: string, nodeId: string, body: { decision: 'approve' | 'edit' | 'reject'; output?: unknown; feedback?: string }) =>
+    request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(nodeId)}`, body),
+  cancel: (runId: string) => request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/cancel`),
+  resume: (runId: string) => request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/resume`),
+  rerun: (runId: string, body: { from: string; edits?: Record<string, unknown> }) =>
+    request<{ id: string }>('POST', `/api/runs/${encodeURIComponent(runId)}/rerun`, body),
+  exportRun: async (runId: string, format: ExportFormat): Promise<{ content: string; mediaType: string; filename: string }> => {
+    const response = await apiFetch(`/api/runs/${encodeURIComponent(runId)}/export?format=${format}`);
+    if (!response.ok) throw await errorFrom(response);
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${runId}.${EXPORT_EXTENSIONS[format]}`;
+    return { content: await response.text(), mediaType: response.headers.get('Content-Type') ?? 'text/plain', filename };
+  },
+};
+
+export const EXPORT_FORMATS = ['fountain', 'fdx', 'markdown', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { fountain: 'fountain', fdx: 'fdx', markdown: 'md', json: 'json' };
+
+/** Saves text as a file through a temporary object URL. */
+export function downloadText(filename: string, content: string, mediaType: string): void {
+  const url = URL.createObjectURL(new Blob([content], { type: mediaType }));
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = filename;
+  document.body.appendChild(anchor);
+  anchor.click();
+  anchor.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -1,0 +1,72 @@
+// The finished run's document: Fountain as a screenplay page, Markdown as text, raw views, and downloads
+// of every export format.
+import { useEffect, useState } from 'react';
+import { api, downloadText, EXPORT_FORMATS, type ExportFormat } from '../api/client';
+import { editorStore, useEditor } from '../store/state';
+import { attempt } from '../store/toasts';
+import { ScreenplayPage } from './ScreenplayPage';
+
+const TAB_TITLES: Record<ExportFormat, string> = { fountain: 'Screenplay', markdown: 'Markdown', fdx: 'Final Draft (FDX)', json: 'JSON' };
+
+export function OutputViewer() {
+  const open = useEditor((s) => s.outputOpen);
+  const runId = useEditor((s) => s.run?.id);
+  const [format, setFormat] = useState<ExportFormat>('fountain');
+  const [documents, setDocuments] = useState<Partial<Record<ExportFormat, string>>>({});
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => setDocuments({}), [runId]);
+  useEffect(() => {
+    if (!open || !runId || documents[format] !== undefined) return;
+    setError(null);
+    api
+      .exportRun(runId, format)
+      .then((doc) => setDocuments((d) => ({ ...d, [format]: doc.content })))
+      .catch((e: Error) => setError(e.message));
+  }, [open, runId, format, documents]);
+
+  if (!open || !runId) return null;
+  const close = () => editorStore.setState({ outputOpen: false });
+  const content = documents[format];
+  return (
+    <div className="modal-backdrop" onClick={close}>
+      <div className="modal output-viewer" data-testid="output-viewer" onClick={(e) => e.stopPropagation()}>
+        <header className="modal-head">
+          <div className="tabs">
+            {EXPORT_FORMATS.map((f) => (
+              <button key={f} className={f === format ? 'tab active' : 'tab'} onClick={() => setFormat(f)} data-testid={`output-tab-${f}`}>
+                {TAB_TITLES[f]}
+              </button>
+            ))}
+          </div>
+          <div className="row-actions">
+            {EXPORT_FORMATS.map((f) => (
+              <button
+                key={f}
+                className="ghost small"
+                data-testid={`download-${f}`}
+                onClick={() =>
+                  void attempt(`Could not export ${f}`, async () => {
+                    const doc = await api.exportRun(runId, f);
+                    downloadText(doc.filename, doc.content, doc.mediaType);
+                  })
+                }
+              >
+                ⬇ .{f === 'markdown' ? 'md' : f}
+              </button>
+            ))}
+            <button className="icon" onClick={close} aria-label="Close">
+              ×
+            </button>
+          </div>
+        </header>
+        <div className="modal-body">
+          {error && <p className="field-problem">{error}</p>}
+          {content === undefined && !error && <p className="muted">Loading…</p>}
+          {content !== undefined && format === 'fountain' && <ScreenplayPage source={content} />}
+          {content !== undefined && format !== 'fountain' && <pre className={`document-text ${format === 'markdown' ? 'prose' : 'mono'}`}>{content}</pre>}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,196 @@
+// Run console: inputs form, Run (disabled with the reason when the pipeline is invalid), the watched run's
+// status, approvals, node outputs with re-run from a node, history and the two-run diff.
+import { useEffect, useState } from 'react';
+import type { InputDefinition } from '@storyloom/engine';
+import { outputText } from '../lib/diff';
+import { cancelRun, closeRun, loadRunHistory, rerunFrom, resumeRun, startRun, watchRun } from '../store/runActions';
+import { editorStore, useEditor } from '../store/state';
+import { ApprovalPanel } from './ApprovalPanel';
+import { DiffView } from './DiffView';
+import { Field, JsonEditor } from './fields';
+import { OutputPreview } from './OutputPreview';
+
+export function runBlockedReason(state = editorStore.getState()): string | null {
+  if (state.nodes.length === 0) return 'The pipeline has no nodes.';
+  const problems = state.validation.errors.length;
+  if (problems) return `The pipeline has ${problems} problem${problems > 1 ? 's' : ''}; fix ${problems > 1 ? 'them' : 'it'} to run (saving as a draft is fine).`;
+  for (const [name, definition] of Object.entries(state.meta.inputs ?? {})) {
+    const value = state.runInputs[name];
+    if (definition.required && definition.default === undefined && (value === undefined || value === '')) return `Fill in the required input '${name}'.`;
+  }
+  return null;
+}
+
+export function RunConsole() {
+  const inputs = useEditor((s) => s.meta.inputs);
+  const values = useEditor((s) => s.runInputs);
+  const blocked = useEditor((s) => runBlockedReason(s));
+  const run = useEditor((s) => s.run);
+  const pipelineId = useEditor((s) => s.meta.id);
+  useEffect(() => void loadRunHistory(), [pipelineId]);
+
+  return (
+    <div className="run-console">
+      <section>
+        <h4 className="subhead">Inputs</h4>
+        {Object.entries(inputs ?? {}).map(([name, definition]) => (
+          <Field key={name} label={definition.label ?? name} hint={definition.description} required={definition.required}>
+            <InputControl name={name} definition={definition} value={values[name]} />
+          </Field>
+        ))}
+        {!inputs || Object.keys(inputs).length === 0 ? <p className="muted small">This pipeline takes no inputs.</p> : null}
+        <div className="button-row">
+          <button className="primary run" data-testid="run-button" disabled={!!blocked} title={blocked ?? 'Run this pipeline'} onClick={() => void startRun()}>
+            ▶ Run
+          </button>
+        </div>
+        {blocked && (
+          <p className="blocked-reason" data-testid="run-blocked">
+            {blocked}
+          </p>
+        )}
+      </section>
+      {run && <WatchedRunView />}
+      <RunHistory />
+    </div>
+  );
+}
+
+function InputControl({ name, definition, value }: { name: string; definition: InputDefinition; value: unknown }) {
+  const set = (v: string | number | boolean | undefined) =>
+    editorStore.setState((s) => {
+      const runInputs = { ...s.runInputs };
+      if (v === undefined) delete runInputs[name];
+      else runInputs[name] = v;
+      return { runInputs };
+    });
+  const testId = `input-${name}`;
+  switch (definition.type) {
+    case 'text':
+      return <textarea data-testid={testId} rows={3} value={value === undefined ? '' : String(value)} onChange={(e) => set(e.target.value === '' ? undefined : e.target.value)} />;
+    case 'number':
+      return <input data-testid={testId} type="number" value={value === undefined ? '' : String(value)} onChange={(e) => set(e.target.value === '' ? undefined : Number(e.target.value))} />;
+    case 'boolean':
+      return <input data-testid={testId} type="checkbox" checked={value === true} onChange={(e) => set(e.target.checked)} />;
+    default:
+      return <input data-testid={testId} value={value === undefined ? '' : String(value)} onChange={(e) => set(e.target.value === '' ? undefined : e.target.value)} />;
+  }
+}
+
+function WatchedRunView() {
+  const run = useEditor((s) => s.run)!;
+  const selectedId = useEditor((s) => s.nodes.find((n) => n.selected)?.id);
+  const ended = ['completed', 'failed', 'cancelled'].includes(run.status);
+  return (
+    <section className="watched-run" data-testid="watched-run" data-run-id={run.id} data-run-status={run.status}>
+      <header className="watched-run-head">
+        <div>
+          <span className={`status-pill status-${run.status}`}>{run.status}</span> <code className="small">{run.id}</code>
+          {run.view?.parentRunId && <span className="muted small"> · re-run of {run.view.parentRunId}</span>}
+        </div>
+        <span className={`conn ${run.connected ? 'on' : 'off'}`} title={run.connected ? 'live' : 'not connected'}>
+          {run.connected ? '● live' : ended ? '' : '○ reconnecting'}
+        </span>
+      </header>
+      {run.view?.error && <p className="field-problem">{run.view.error}</p>}
+      <div className="button-row">
+        {!ended && <button onClick={() => void cancelRun()}>Cancel run</button>}
+        {run.status === 'failed' && <button onClick={() => void resumeRun()}>Resume</button>}
+        <button data-testid="open-output" disabled={run.status !== 'completed'} onClick={() => editorStore.setState({ outputOpen: true })}>
+          Open output
+        </button>
+        <button className="ghost" onClick={closeRun}>
+          Back to editing
+        </button>
+      </div>
+      <ApprovalPanel />
+      {selectedId ? <NodeRunDetail nodeId={selectedId} /> : <p className="muted small">Select a node to see its output, or re-run from it.</p>}
+    </section>
+  );
+}
+
+function NodeRunDetail({ nodeId }: { nodeId: string }) {
+  const run = useEditor((s) => s.run)!;
+  const status = run.nodeStatus[nodeId];
+  const output = run.outputs[nodeId];
+  const stream = run.streams[nodeId];
+  const [editing, setEditing] = useState(false);
+  const [edited, setEdited] = useState<unknown>(undefined);
+  const [textEdit, setTextEdit] = useState('');
+  useEffect(() => {
+    setEditing(false);
+    setEdited(undefined);
+  }, [nodeId, run.id]);
+  const ended = ['completed', 'failed', 'cancelled'].includes(run.status);
+  const isText = typeof output === 'string';
+  return (
+    <div className="node-run-detail" data-testid="node-run-detail">
+      <h4 className="subhead">
+        {nodeId} <span className={`status-pill status-${status ?? 'pending'}`}>{status ?? 'pending'}</span>
+      </h4>
+      {status === 'running' && stream ? <pre className="output-preview mono stream">{stream}</pre> : null}
+      {editing ? (
+        isText ? (
+          <textarea className="mono" rows={10} value={textEdit} onChange={(e) => setTextEdit(e.target.value)} data-testid="rerun-edit" />
+        ) : (
+          <JsonEditor value={output} onChange={setEdited} rows={12} testId="rerun-edit" />
+        )
+      ) : (
+        <OutputPreview value={output} />
+      )}
+      {ended && (
+        <div className="button-row">
+          {output !== undefined && !editing && (
+            <button
+              onClick={() => {
+                setEditing(true);
+                setTextEdit(outputText(output));
+              }}
+            >
+              Edit output
+            </button>
+          )}
+          <button
+            className="primary"
+            data-testid="rerun-button"
+            onClick={() => void rerunFrom(nodeId, editing ? (isText ? textEdit : edited ?? output) : undefined)}
+            title="A new run that reuses everything not downstream of this node"
+          >
+            ↻ Re-run from {nodeId}
+            {editing ? ' with this output' : ''}
+          </button>
+          {editing && <button onClick={() => setEditing(false)}>Cancel edit</button>}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function RunHistory() {
+  const history = useEditor((s) => s.runHistory);
+  const current = useEditor((s) => s.run?.id);
+  const [compare, setCompare] = useState<string[]>([]);
+  if (!history.length) return null;
+  const toggle = (id: string) => setCompare((c) => (c.includes(id) ? c.filter((x) => x !== id) : [...c.slice(-1), id]));
+  return (
+    <section className="run-history">
+      <h4 className="subhead">
+        Run history <button className="ghost small" onClick={() => void loadRunHistory()}>Refresh</button>
+      </h4>
+      <ul>
+        {history.map((r) => (
+          <li key={r.id} className={r.id === current ? 'active' : ''}>
+            <input type="checkbox" title="Compare" aria-label={`compare ${r.id}`} checked={compare.includes(r.id)} onChange={() => toggle(r.id)} />
+            <button className="link" onClick={() => void watchRun(r.id)}>
+              <code>{r.id.slice(0, 10)}</code>
+            </button>
+            <span className={`status-pill status-${r.status}`}>{r.status}</span>
+            <span className="muted small">{new Date(r.createdAt).toLocaleTimeString()}</span>
+            {r.parentRunId && <span className="muted small" title={`re-run of ${r.parentRunId}`}>↻</span>}
+          </li>
+        ))}
+      </ul>
+      {compare.length === 2 ? <DiffView runIds={compare as [string, string]} /> : <p className="muted small">Tick two runs to compare a node's output.</p>}
+    </section>
+  );
+}

@@ -1,0 +1,114 @@
+// Left column: the saved pipelines and the palette of node types.
+import { useRef, type DragEvent } from 'react';
+import { addNode } from '../store/documentActions';
+import { deletePipeline, duplicatePipeline, exportFile, importFile, requestNew, requestOpen } from '../store/pipelineActions';
+import { useEditor } from '../store/state';
+import { PALETTE_MIME } from './Canvas';
+
+const CATEGORY_ORDER = ['plan', 'write', 'check', 'custom', 'output'];
+const CATEGORY_TITLES: Record<string, string> = { plan: 'Plan', write: 'Write', check: 'Check', custom: 'Custom', output: 'Output' };
+
+export function Sidebar() {
+  return (
+    <aside className="sidebar">
+      <PipelineList />
+      <Palette />
+    </aside>
+  );
+}
+
+function PipelineList() {
+  const pipelines = useEditor((s) => s.pipelines);
+  const currentId = useEditor((s) => s.meta.id);
+  const fileInput = useRef<HTMLInputElement>(null);
+  return (
+    <section className="side-section pipelines">
+      <header className="section-head">
+        <h3>Pipelines</h3>
+        <div className="row-actions">
+          <button className="ghost small" onClick={requestNew} title="New pipeline" data-testid="new-pipeline">
+            New
+          </button>
+          <button className="ghost small" onClick={() => void duplicatePipeline()} title="Duplicate the open pipeline">
+            Duplicate
+          </button>
+          <button className="ghost small" onClick={() => fileInput.current?.click()} title="Import a pipeline JSON file">
+            Import
+          </button>
+          <button className="ghost small" onClick={exportFile} title="Download the open pipeline as JSON">
+            Export
+          </button>
+        </div>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".json,application/json"
+          hidden
+          data-testid="import-file"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void importFile(file);
+            e.target.value = '';
+          }}
+        />
+      </header>
+      <ul className="pipeline-list">
+        {pipelines.length === 0 && <li className="muted empty">No saved pipelines yet.</li>}
+        {pipelines.map((p) => (
+          <li key={p.id} className={p.id === currentId ? 'active' : ''}>
+            <button className="pipeline-open" onClick={() => requestOpen(p.id)} title={`Open ${p.id}`}>
+              <span className="pipeline-name">{p.name}</span>
+              <span className="pipeline-meta">
+                {p.id} · v{p.version}
+              </span>
+            </button>
+            <button className="icon danger" title={`Delete ${p.id}`} aria-label={`Delete ${p.id}`} onClick={() => void deletePipeline(p.id)}>
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Palette() {
+  const catalogue = useEditor((s) => s.catalogue);
+  const categories = [...new Set(catalogue.map((t) => t.category ?? 'other'))].sort(
+    (a, b) => (CATEGORY_ORDER.indexOf(a) + 1 || 99) - (CATEGORY_ORDER.indexOf(b) + 1 || 99),
+  );
+  const onDragStart = (event: DragEvent, type: string) => {
+    event.dataTransfer.setData(PALETTE_MIME, type);
+    event.dataTransfer.effectAllowed = 'copy';
+  };
+  return (
+    <section className="side-section palette">
+      <header className="section-head">
+        <h3>Node types</h3>
+        <span className="hint">drag or click</span>
+      </header>
+      {catalogue.length === 0 && <p className="muted">The catalogue has not loaded.</p>}
+      {categories.map((category) => (
+        <div key={category} className="palette-group">
+          <h4>{CATEGORY_TITLES[category] ?? category}</h4>
+          {catalogue
+            .filter((t) => (t.category ?? 'other') === category)
+            .map((t) => (
+              <button
+                key={t.type}
+                className={`palette-item cat-${category}`}
+                draggable
+                data-testid={`palette-${t.type}`}
+                onDragStart={(e) => onDragStart(e, t.type)}
+                onClick={() => addNode(t.type)}
+                title={t.description}
+              >
+                <span className="palette-title">{t.title}</span>
+                <span className="palette-writes">{t.writes ? `→ ${t.writes}` : '→ custom slot'}</span>
+              </button>
+            ))}
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,18 @@
+import { dismissToast } from '../store/toasts';
+import { useEditor } from '../store/state';
+
+export function Toasts() {
+  const toasts = useEditor((s) => s.toasts);
+  return (
+    <div className="toasts" aria-live="polite">
+      {toasts.map((t) => (
+        <div key={t.id} className={`toast toast-${t.kind}`} data-testid={`toast-${t.kind}`} role={t.kind === 'error' ? 'alert' : 'status'}>
+          <span>{t.message}</span>
+          <button className="icon" onClick={() => dismissToast(t.id)} aria-label="Dismiss">
+            ×
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,52 @@
+import { autoLayout, copySelection, paste, redo, undo } from '../store/documentActions';
+import { save } from '../store/pipelineActions';
+import { editorStore, useEditor } from '../store/state';
+
+export function TopBar() {
+  const name = useEditor((s) => s.meta.name);
+  const id = useEditor((s) => s.meta.id);
+  const version = useEditor((s) => s.savedVersion);
+  const dirty = useEditor((s) => s.dirty);
+  const canUndo = useEditor((s) => s.past.length > 0);
+  const canRedo = useEditor((s) => s.future.length > 0);
+  const problems = useEditor((s) => s.validation.errors.length);
+  const busy = useEditor((s) => s.busy);
+  return (
+    <header className="topbar">
+      <div className="brand">
+        <span className="logo">◈</span> Storyloom
+      </div>
+      <div className="doc-title">
+        <span className="doc-name">{name}</span>
+        <span className="doc-meta">
+          {id} · {version === null ? 'not saved' : `v${version}`}
+          {dirty && <span className="dirty" title="unsaved changes"> · edited</span>}
+          {problems > 0 && <span className="draft-mark"> · draft</span>}
+        </span>
+      </div>
+      <div className="toolbar">
+        <button className="ghost" onClick={undo} disabled={!canUndo} title="Undo (Ctrl+Z)">
+          ↶
+        </button>
+        <button className="ghost" onClick={redo} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)">
+          ↷
+        </button>
+        <button className="ghost" onClick={() => copySelection()} title="Copy selected nodes (Ctrl+C)">
+          Copy
+        </button>
+        <button className="ghost" onClick={paste} title="Paste (Ctrl+V)">
+          Paste
+        </button>
+        <button className="ghost" onClick={() => void autoLayout()} data-testid="layout-button" title="Arrange left to right">
+          Auto-layout
+        </button>
+        <button className="ghost" onClick={() => editorStore.setState({ versionsOpen: true })} disabled={version === null} title="Version history">
+          History
+        </button>
+        <button className="primary" data-testid="save-button" onClick={() => void save()} disabled={!!busy} title="Save as a new version (Ctrl+S)">
+          {busy === 'Saving…' ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </header>
+  );
+}

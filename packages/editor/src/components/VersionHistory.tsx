@@ -1,0 +1,50 @@
+import { useEffect, useState } from 'react';
+import { api, type PipelineVersionInfo } from '../api/client';
+import { restoreVersion } from '../store/pipelineActions';
+import { editorStore, useEditor } from '../store/state';
+import { toastError } from '../store/toasts';
+
+export function VersionHistory() {
+  const open = useEditor((s) => s.versionsOpen);
+  const id = useEditor((s) => s.meta.id);
+  const current = useEditor((s) => s.savedVersion);
+  const [versions, setVersions] = useState<PipelineVersionInfo[] | null>(null);
+  useEffect(() => {
+    if (!open) return;
+    setVersions(null);
+    api
+      .versions(id)
+      .then((v) => setVersions([...v].sort((a, b) => b.version - a.version)))
+      .catch((error) => {
+        toastError('Could not load versions', error);
+        editorStore.setState({ versionsOpen: false });
+      });
+  }, [open, id]);
+  if (!open) return null;
+  const close = () => editorStore.setState({ versionsOpen: false });
+  return (
+    <div className="modal-backdrop" onClick={close}>
+      <div className="modal small-modal" onClick={(e) => e.stopPropagation()} data-testid="version-history">
+        <header className="modal-head">
+          <h3>Versions of {id}</h3>
+          <button className="icon" onClick={close} aria-label="Close">
+            ×
+          </button>
+        </header>
+        <div className="modal-body">
+          {!versions && <p className="muted">Loading…</p>}
+          <ul className="version-list">
+            {versions?.map((v) => (
+              <li key={v.version}>
+                <strong>v{v.version}</strong>
+                <span>{v.name}</span>
+                <span className="muted small">{new Date(v.createdAt).toLocaleString()}</span>
+                {v.version === current ? <span className="muted small">open</span> : <button className="small" onClick={() => void restoreVersion(v.version)}>Restore</button>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      </div>
+    </div>
+  );
+}

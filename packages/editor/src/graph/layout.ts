@@ -1,0 +1,32 @@
+// Auto-layout: elkjs layered algorithm, left → right, like a story flowing from premise to script.
+import type { ELK as ElkInstance } from 'elkjs/lib/elk-api';
+import type { StoryFlowEdge, StoryFlowNode } from './convert';
+
+// elkjs is large (≈1.4 MB): load it on the first layout, not with the editor.
+let elkInstance: Promise<ElkInstance> | undefined;
+const loadElk = () => (elkInstance ??= import('elkjs/lib/elk.bundled.js').then((m) => new m.default()));
+export const NODE_WIDTH = 220;
+export const NODE_HEIGHT = 96;
+
+export async function layoutGraph(nodes: StoryFlowNode[], edges: StoryFlowEdge[]): Promise<Map<string, { x: number; y: number }>> {
+  const elk = await loadElk();
+  const result = await elk.layout({
+    id: 'root',
+    layoutOptions: {
+      'elk.algorithm': 'layered',
+      'elk.direction': 'RIGHT',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '80',
+      'elk.spacing.nodeNode': '40',
+      'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+    },
+    children: nodes.map((node) => ({
+      id: node.id,
+      width: node.measured?.width ?? NODE_WIDTH,
+      height: node.measured?.height ?? NODE_HEIGHT,
+    })),
+    edges: edges
+      .filter((edge) => edge.source !== edge.target)
+      .map((edge) => ({ id: edge.id, sources: [edge.source], targets: [edge.target] })),
+  });
+  return new Map((result.children ?? []).map((child) => [child.id, { x: child.x ?? 0, y: child.y ?? 0 }]));
+}

@@ -1,0 +1,176 @@
+// Runs: start, follow live over SSE, decide approvals, re-run from a node, history.
+import type { NodeStatus, RunEvent, RunView } from '@storyloom/engine';
+import { api } from '../api/client';
+import { followRunEvents, type RunEventStream } from '../api/events';
+import { currentPipeline } from './documentActions';
+import { editorStore, type WatchedRun } from './state';
+import { attempt, toast } from './toasts';
+
+let stream: RunEventStream | null = null;
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+export function stopWatching(): void {
+  stream?.close();
+  stream = null;
+  if (refreshTimer) clearTimeout(refreshTimer);
+  refreshTimer = null;
+}
+
+function patchRun(runId: string, patch: (run: WatchedRun) => Partial<WatchedRun>): void {
+  editorStore.setState((s) => (s.run && s.run.id === runId ? { run: { ...s.run, ...patch(s.run) } } : {}));
+}
+
+function fromView(view: RunView, previous?: WatchedRun): WatchedRun {
+  const nodeStatus: Record<string, NodeStatus> = {};
+  const outputs: Record<string, unknown> = {};
+  for (const [id, state] of Object.entries(view.nodes ?? {})) {
+    nodeStatus[id] = state.status;
+    if (state.output !== undefined) outputs[id] = state.output;
+  }
+  return {
+    id: view.id,
+    view,
+    status: view.status,
+    nodeStatus,
+    outputs,
+    pending: view.pending ?? [],
+    streams: previous?.streams ?? {},
+    connected: previous?.connected ?? false,
+  };
+}
+
+/** The server's view is the truth; events make the canvas live between fetches. */
+async function refreshRun(runId: string): Promise<void> {
+  const view = await api.getRun(runId).catch(() => undefined);
+  if (view) editorStore.setState((s) => (s.run?.id === runId ? { run: fromView(view, s.run) } : {}));
+}
+
+function scheduleRefresh(runId: string, delayMs = 150): void {
+  if (refreshTimer) clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => void refreshRun(runId), delayMs);
+}
+
+function applyEvent(runId: string, event: RunEvent): void {
+  const node = event.nodeId;
+  const data = event.data ?? {};
+  switch (event.type) {
+    case 'run.started':
+      patchRun(runId, () => ({ status: 'running' }));
+      break;
+    case 'node.started':
+      if (node) patchRun(runId, (r) => ({ nodeStatus: { ...r.nodeStatus, [node]: 'running' }, streams: { ...r.streams, [node]: '' } }));
+      break;
+    case 'node.token':
+      if (node) patchRun(runId, (r) => ({ streams: { ...r.streams, [node]: (r.streams[node] ?? '') + String(data.text ?? '') } }));
+      break;
+    case 'node.completed':
+      if (node)
+        patchRun(runId, (r) => ({ nodeStatus: { ...r.nodeStatus, [node]: 'completed' }, outputs: { ...r.outputs, [node]: data.output } }));
+      break;
+    case 'node.failed':
+      if (node) patchRun(runId, (r) => ({ nodeStatus: { ...r.nodeStatus, [node]: 'failed' } }));
+      break;
+    case 'approval.requested':
+      if (node)
+        patchRun(runId, (r) => ({
+          nodeStatus: { ...r.nodeStatus, [node]: 'waiting' },
+          pending: [...r.pending.filter((p) => p.nodeId !== node), { nodeId: node, draft: data.draft }],
+        }));
+      break;
+    case 'approval.resolved':
+      if (node) patchRun(runId, (r) => ({ pending: r.pending.filter((p) => p.nodeId !== node) }));
+      scheduleRefresh(runId);
+      break;
+    case 'run.waiting':
+      patchRun(runId, () => ({ status: 'waiting' }));
+      scheduleRefresh(runId);
+      break;
+    case 'run.completed':
+    case 'run.failed':
+    case 'run.cancelled':
+      patchRun(runId, () => ({ status: event.type.slice(4) }));
+      if (event.type === 'run.failed' && data.error) toast('error', `Run failed: ${String(data.error)}`);
+      scheduleRefresh(runId, 0);
+      void loadRunHistory();
+      break;
+  }
+}
+
+/** Shows a run on the canvas and follows its events until it ends. */
+export async function watchRun(runId: string): Promise<void> {
+  stopWatching();
+  const view = await attempt('Could not load the run', () => api.getRun(runId));
+  if (!view) return;
+  editorStore.setState({ run: fromView(view), panel: 'run' });
+  stream = followRunEvents(runId, (event) => applyEvent(runId, event), {
+    onConnectionChange: (connected) => patchRun(runId, () => ({ connected })),
+    onEnd: () => {
+      patchRun(runId, () => ({ connected: false }));
+      scheduleRefresh(runId, 0);
+    },
+  });
+}
+
+export async function startRun(): Promise<void> {
+  const s = editorStore.getState();
+  const pipeline = currentPipeline(s);
+  const inputs = { ...s.runInputs };
+  // An edited or never-saved document runs as drawn; a saved one runs by id and version.
+  const body =
+    s.savedVersion !== null && !s.dirty
+      ? { pipelineId: pipeline.id, version: s.savedVersion, inputs }
+      : { pipeline, inputs };
+  const started = await attempt('Could not start the run', () => api.startRun(body));
+  if (!started) return;
+  toast('info', `Run ${started.id} started`);
+  await watchRun(started.id);
+  void loadRunHistory();
+}
+
+export async function decide(nodeId: string, decision: { decision: 'approve' } | { decision: 'edit'; output: unknown } | { decision: 'reject'; feedback: string }): Promise<boolean> {
+  const run = editorStore.getState().run;
+  if (!run) return false;
+  const result = await attempt(`Could not ${decision.decision} '${nodeId}'`, () => api.decide(run.id, nodeId, decision));
+  if (!result) return false;
+  patchRun(run.id, (r) => ({ pending: r.pending.filter((p) => p.nodeId !== nodeId) }));
+  scheduleRefresh(run.id);
+  // The stream ends when a run waits on some servers; make sure we follow the continuation.
+  if (!stream) void watchRun(run.id);
+  return true;
+}
+
+export async function rerunFrom(nodeId: string, editedOutput?: unknown): Promise<void> {
+  const run = editorStore.getState().run;
+  if (!run) return;
+  const body = editedOutput === undefined ? { from: nodeId } : { from: nodeId, edits: { [nodeId]: editedOutput } };
+  const started = await attempt(`Could not re-run from '${nodeId}'`, () => api.rerun(run.id, body));
+  if (!started) return;
+  toast('info', `Re-run ${started.id} from '${nodeId}' started`);
+  await watchRun(started.id);
+  void loadRunHistory();
+}
+
+export async function cancelRun(): Promise<void> {
+  const run = editorStore.getState().run;
+  if (run) await attempt('Could not cancel', () => api.cancel(run.id));
+}
+
+export async function resumeRun(): Promise<void> {
+  const run = editorStore.getState().run;
+  if (!run) return;
+  if (await attempt('Could not resume', () => api.resume(run.id))) await watchRun(run.id);
+}
+
+export async function loadRunHistory(): Promise<void> {
+  const id = editorStore.getState().meta.id;
+  const runs = await api.listRuns(id).catch(() => undefined);
+  if (runs && editorStore.getState().meta.id === id) {
+    runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    editorStore.setState({ runHistory: runs });
+  }
+}
+
+export function closeRun(): void {
+  stopWatching();
+  editorStore.setState({ run: null });
+}

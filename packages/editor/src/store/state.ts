@@ -1,0 +1,99 @@
+// The editor's one store: the pipeline being edited, its undo history, live validation, the catalogue,
+// the run being watched and the toasts. Actions live beside it in actions/*.ts.
+import type { NodeStatus, PendingApproval, Pipeline, RunInputs, RunView, ValidationProblem } from '@storyloom/engine';
+import type { ModelInfo, NodeTypeInfo, PipelineSummary } from '../api/client';
+import type { PipelineMeta, StoryFlowEdge, StoryFlowNode } from '../graph/convert';
+import { createStore, useStoreSelector } from './createStore';
+
+export interface Snapshot {
+  meta: PipelineMeta;
+  nodes: StoryFlowNode[];
+  edges: StoryFlowEdge[];
+}
+
+export interface ValidationView {
+  errors: ValidationProblem[];
+  byNode: Record<string, ValidationProblem[]>;
+  byEdge: Record<string, ValidationProblem[]>;
+}
+
+export interface WatchedRun {
+  id: string;
+  view?: RunView;
+  status: string;
+  nodeStatus: Record<string, NodeStatus>;
+  streams: Record<string, string>;
+  outputs: Record<string, unknown>;
+  pending: PendingApproval[];
+  connected: boolean;
+}
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info' | 'success';
+  message: string;
+}
+
+export type SidePanel = 'inspector' | 'pipeline' | 'run';
+
+export interface EditorState extends Snapshot {
+  catalogue: NodeTypeInfo[];
+  models: ModelInfo[];
+  pipelines: PipelineSummary[];
+  /** Version the editor's document is based on; null until first saved. */
+  savedVersion: number | null;
+  dirty: boolean;
+  past: Snapshot[];
+  future: Snapshot[];
+  validation: ValidationView;
+  panel: SidePanel;
+  runInputs: RunInputs;
+  run: WatchedRun | null;
+  runHistory: RunView[];
+  toasts: Toast[];
+  outputOpen: boolean;
+  versionsOpen: boolean;
+  /** A fresh pipeline loaded from a file or version that has no counterpart on the server yet. */
+  busy: string | null;
+}
+
+export function newPipelineMeta(): PipelineMeta {
+  const suffix = Math.random().toString(36).slice(2, 7);
+  return {
+    format: 'storyloom/pipeline@1',
+    id: `pipeline-${suffix}`,
+    name: 'Untitled pipeline',
+    inputs: { premise: { type: 'text', required: true, description: 'One or two sentences.' } },
+    model: { provider: 'offline' },
+  } as PipelineMeta;
+}
+
+export const emptyValidation: ValidationView = { errors: [], byNode: {}, byEdge: {} };
+
+export const editorStore = createStore<EditorState>({
+  meta: newPipelineMeta(),
+  nodes: [],
+  edges: [],
+  catalogue: [],
+  models: [],
+  pipelines: [],
+  savedVersion: null,
+  dirty: false,
+  past: [],
+  future: [],
+  validation: emptyValidation,
+  panel: 'pipeline',
+  runInputs: {},
+  run: null,
+  runHistory: [],
+  toasts: [],
+  outputOpen: false,
+  versionsOpen: false,
+  busy: null,
+});
+
+export function useEditor<T>(selector: (state: EditorState) => T): T {
+  return useStoreSelector(editorStore, selector);
+}
+
+export type { Pipeline };

@@ -1,0 +1,70 @@
+// One LangChain chat model per provider, configured from the spec and the environment only (keys never come
+// from pipeline files). Client-side retries are off everywhere: retry.ts retries so that each retry is visible.
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { BaseMessage } from '@langchain/core/messages';
+import { ChatOllama } from '@langchain/ollama';
+import { ChatOpenAI } from '@langchain/openai';
+import { StoryloomError } from '../errors';
+import type { ModelSpecObject } from '../pipeline/schema';
+import { OfflineChatModel } from './offline-chat-model';
+import { DEFAULT_OLLAMA_MODEL, DEFAULT_OPENAI_MODEL, type ModelEnv, ollamaBaseUrl, openaiBaseUrl } from './spec';
+
+/** Sent as the key to OpenAI-compatible local servers that need none (vLLM, llama.cpp, LM Studio, Ollama /v1). */
+export const PLACEHOLDER_API_KEY = 'not-needed';
+
+export interface ChatModelRequest {
+  spec: ModelSpecObject;
+  env: ModelEnv;
+  /** The offline model's answer (ignored by the other providers). */
+  offlineAnswer: (messages: BaseMessage[]) => string;
+  /** Aborts the request (Ollama's client needs to be told explicitly). */
+  signal: AbortSignal;
+}
+
+export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv): ChatOpenAI {
+  const baseURL = openaiBaseUrl(spec, env);
+  const apiKey = env.OPENAI_API_KEY?.trim() || (baseURL ? PLACEHOLDER_API_KEY : undefined);
+  if (!apiKey) {
+    throw new StoryloomError(
+      'invalid_input',
+      'the openai provider needs OPENAI_API_KEY in the environment (or OPENAI_BASE_URL for a local OpenAI-compatible server)',
+    );
+  }
+  return new ChatOpenAI({
+    model: spec.model ?? DEFAULT_OPENAI_MODEL,
+    apiKey,
+    configuration: baseURL ? { baseURL } : undefined,
+    temperature: spec.temperature,
+    maxTokens: spec.maxTokens,
+    streaming: true,
+    streamUsage: true,
+    maxRetries: 0,
+  });
+}
+
+export function createOllamaChatModel(spec: ModelSpecObject, env: ModelEnv, signal?: AbortSignal): ChatOllama {
+  const model = new ChatOllama({
+    model: spec.model ?? DEFAULT_OLLAMA_MODEL,
+    baseUrl: ollamaBaseUrl(spec, env),
+    temperature: spec.temperature,
+    numPredict: spec.maxTokens,
+    streaming: true,
+    maxRetries: 0,
+  });
+  // ChatOllama only checks the signal between chunks; a stalled request must be cut at once.
+  signal?.addEventListener('abort', () => model.client.abort(), { once: true });
+  return model;
+}
+
+/** A fresh chat model for one request (cheap to build; keeps aborts of one request from touching another). */
+export function createChatModel(request: ChatModelRequest): BaseChatModel {
+  const { spec, env } = request;
+  switch (spec.provider) {
+    case 'offline':
+      return new OfflineChatModel({ writer: request.offlineAnswer, latencyMs: spec.latencyMs });
+    case 'openai':
+      return createOpenAIChatModel(spec, env);
+    case 'ollama':
+      return createOllamaChatModel(spec, env, request.signal);
+  }
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { NodeType } from './types';
+import type { ExportedDocument } from '../runner/engine';
+import { ExportedDocumentSchema, ExportFormatSchema } from '../story/types';
+import { renderDocument } from '../export';
+
+const ConfigSchema = z.strictObject({
+  format: ExportFormatSchema.default('fountain'),
+});
+type Config = z.infer<typeof ConfigSchema>;
+
+export const exportNode: NodeType<Config, ExportedDocument> = {
+  type: 'export',
+  title: 'Export',
+  description: 'Assembles the document without a model: Fountain, Final Draft (FDX), Markdown or JSON. Prose exports to Fountain/FDX as action-only scenes.',
+  category: 'output',
+  configSchema: ConfigSchema,
+  outputSchema: ExportedDocumentSchema,
+  reads: () => [
+    { slot: 'dialogue', alternatives: ['draft'], description: 'The written scenes.' },
+    { slot: 'logline', optional: true, description: 'Title and logline for the title page.' },
+    { slot: 'characters', optional: true },
+    { slot: 'scenes', optional: true, description: 'Scene headings for prose passages.' },
+  ],
+  writes: 'script',
+  usesModel: false,
+  run: async (ctx) => renderDocument(ctx.config.format, ctx.memory),
+};

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import type { NodeContext, NodeType } from './types';
+import { renderTemplate, templateReferences } from '../pipeline/templates';
+import { buildPrompt, feedbackSections } from '../story/prompt';
+import { SeededRandom, seedOf } from '../story/random';
+import { sampleJsonSchema } from '../story/json-schema';
+import { StoryloomError } from '../errors';
+
+/** A JSON Schema object (checked further by `z.fromJSONSchema` when the config is parsed). */
+const JsonSchemaObject = z.record(z.string(), z.unknown());
+
+const ConfigSchema = z
+  .strictObject({
+    template: z.string().min(1),
+    output: z.enum(['text', 'json']).default('text'),
+    schema: JsonSchemaObject.optional(),
+    system: z.string().optional(),
+  })
+  .superRefine((config, issues) => {
+    if (config.output === 'json' && !config.schema) {
+      issues.addIssue({ code: 'custom', path: ['schema'], message: 'output "json" needs a JSON Schema in "schema"' });
+    }
+    if (config.output === 'text' && config.schema) {
+      issues.addIssue({ code: 'custom', path: ['schema'], message: '"schema" is only used with output "json"' });
+    }
+    if (config.schema) {
+      try {
+        z.fromJSONSchema(config.schema as Parameters<typeof z.fromJSONSchema>[0]);
+      } catch (error) {
+        issues.addIssue({ code: 'custom', path: ['schema'], message: `not a usable JSON Schema: ${(error as Error).message}` });
+      }
+    }
+  });
+type Config = z.infer<typeof ConfigSchema>;
+
+/** The zod schema a json prompt's answer must satisfy. */
+export function promptOutputSchema(config: Config): z.ZodType<unknown> {
+  if (config.output === 'json' && config.schema) {
+    return z.fromJSONSchema(config.schema as Parameters<typeof z.fromJSONSchema>[0]);
+  }
+  return z.string();
+}
+
+export function promptText(ctx: NodeContext<Config>): string {
+  const rendered = renderTemplate(ctx.config.template, { memory: ctx.memory, inputs: ctx.inputs });
+  if (ctx.feedback.length === 0) return rendered;
+  const previous = typeof ctx.previous === 'string' ? ctx.previous : ctx.previous !== undefined ? JSON.stringify(ctx.previous, null, 2) : undefined;
+  return buildPrompt([{ label: 'Task', body: rendered }, ...feedbackSections(ctx.feedback, previous)], 'Do the task again so that every note above is addressed.');
+}
+
+/** Offline text: a short, deterministic response that restates the task's first line (and the notes). */
+export function offlinePromptText(ctx: NodeContext<Config>, prompt: string): string {
+  const random = new SeededRandom(seedOf('prompt', prompt));
+  const firstLine = prompt.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+  const opening = random.pick(['Here is a first pass.', 'A working answer.', 'Draft response.']);
+  const notes = ctx.feedback.length > 0 ? `\nRevised for: ${ctx.feedback.join('; ')}` : '';
+  return `${opening} (offline model: a placeholder for "${firstLine.slice(0, 120)}")${notes}`;
+}
+
+export const promptNode: NodeType<Config, unknown> = {
+  type: 'prompt',
+  title: 'Prompt',
+  description: 'A prompt you write: the template may use {{slot}}, {{slot.field}} and {{inputs.NAME}}; answers text or JSON.',
+  category: 'custom',
+  configSchema: ConfigSchema,
+  outputSchema: promptOutputSchema,
+  reads: (config) => templateReferences(config?.template ?? '').slots.map((slot) => ({ slot })),
+  writes: undefined,
+  usesModel: true,
+  templateFields: ['template', 'system'],
+  run: async (ctx) => {
+    const prompt = promptText(ctx);
+    if (ctx.config.output === 'text') {
+      return ctx.model.text({ prompt, system: ctx.config.system, offline: () => offlinePromptText(ctx, prompt) });
+    }
+    const schema = ctx.config.schema!;
+    const answer = await ctx.model.json({
+      prompt: `${prompt}\n\nAnswer as JSON matching this schema:\n${JSON.stringify(schema)}`,
+      system: ctx.config.system,
+      schema: promptOutputSchema(ctx.config),
+      offline: () => sampleJsonSchema(schema, new SeededRandom(seedOf('prompt-json', prompt)), prompt),
+    });
+    if (answer === undefined) throw new StoryloomError('model_error', `prompt '${ctx.nodeId}' got no JSON answer`);
+    return answer;
+  },
+};

@@ -1,0 +1,58 @@
+// The approval gate of a node with `approval: true`: a separate graph node after the node's work, so that
+// re-entering it never calls the model again. It does not use LangGraph's interrupt(), which would halt
+// every branch at the end of the superstep: a gate without a decision records a pending approval and
+// simply does not route onward, so independent branches keep running. A decision stored later (by any
+// process) re-enters the graph at this gate (see driver.ts) and the gate then routes to the children
+// (approve/edit) or back to its node (reject).
+import { writeTransaction } from '../store';
+import type { RunContext } from './run-context';
+import type { RunGraphUpdate, RunGraphValues } from './state';
+
+export class ApprovalGate {
+  constructor(private readonly ctx: RunContext) {}
+
+  run(nodeId: string, state: RunGraphValues): RunGraphUpdate {
+    const attempt = state.done[nodeId];
+    if (attempt === undefined || state.approved[nodeId] === attempt) return {};
+    const { stores, run } = this.ctx;
+    return writeTransaction(stores.db, (): RunGraphUpdate => {
+      const request = stores.approvals.get(run.id, nodeId, attempt);
+      if (!request) {
+        if (run.autoApprove) {
+          stores.approvals.autoApprove(run.id, nodeId, attempt);
+          stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt, autoApprove: true } });
+          stores.events.append(run.id, { type: 'approval.resolved', nodeId, data: { attempt, decision: 'approve', auto: true } });
+          return { approved: { [nodeId]: attempt } };
+        }
+        stores.approvals.request(run.id, nodeId, attempt);
+        stores.nodes.set(run.id, nodeId, { status: 'waiting', attempt });
+        stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt } });
+        return {};
+      }
+      if (request.status === 'pending') return {};
+      // `approval.resolved` was logged when the decision was stored; applying it is idempotent.
+      stores.approvals.markApplied(run.id, nodeId, attempt);
+      switch (request.status) {
+        case 'approved':
+          stores.nodes.set(run.id, nodeId, { status: 'completed', attempt });
+          return { approved: { [nodeId]: attempt } };
+        case 'edited': {
+          const edited = attempt + 1;
+          stores.nodes.set(run.id, nodeId, { status: 'completed', attempt: edited });
+          return { done: { [nodeId]: edited }, approved: { [nodeId]: edited } };
+        }
+        case 'rejected':
+          stores.nodes.set(run.id, nodeId, { status: 'pending', attempt });
+          return { redo: { [nodeId]: attempt + 1 } };
+      }
+    });
+  }
+}
+
+/** Where a gate leads after it ran: the children once approved, its own node after a rejection, else nowhere. */
+export function gateRoute(nodeId: string, state: RunGraphValues): 'approved' | 'rejected' | 'waiting' {
+  const attempt = state.done[nodeId];
+  if (attempt !== undefined && state.approved[nodeId] === attempt) return 'approved';
+  if (attempt !== undefined && (state.redo[nodeId] ?? 0) > attempt) return 'rejected';
+  return 'waiting';
+}

@@ -1,0 +1,235 @@
+// Runs one pipeline node inside the graph: builds its NodeContext (config, ancestors' memory, feedback,
+// model caller wired to events), persists its output and `node.completed` in one transaction, and reuses a
+// stored attempt instead of calling the model again after a crash or in a rerun.
+import { createModelCaller, resolveModelSpec } from '../models/caller';
+import { getNodeType } from '../nodes/catalogue';
+import { outputSchemaOf, type NodeContext, type NodeType, type ReviewTarget, type StoryMemory } from '../nodes/types';
+import { resolveNodeConfig } from '../pipeline/config';
+import { visibleSlots } from '../pipeline/slots';
+import type { PipelineNode } from '../pipeline/schema';
+import { StoryloomError } from '../errors';
+import { writeTransaction } from '../store';
+import type { OutputSource } from '../store/output-store';
+import type { RunContext } from './run-context';
+import type { RunGraphUpdate, RunGraphValues } from './state';
+import { TokenCoalescer } from './token-coalescer';
+import type { TokenUsage } from './types';
+
+interface ComputeRequest {
+  node: PipelineNode;
+  attempt: number;
+  /** Attempts current for every node when this one starts (what its memory is read from). */
+  done: Record<string, number>;
+  feedback: string[];
+  previous?: unknown;
+  source: OutputSource;
+}
+
+export class NodeExecutor {
+  private readonly visible = new Map<string, Map<string, string>>();
+  /** Stored attempts never change, so each is read and parsed once per drive (a chain's memory grows with its length). */
+  private readonly outputCache = new Map<string, unknown>();
+
+  constructor(private readonly ctx: RunContext) {}
+
+  /** Parents done, and approved where they ask for approval. */
+  parentsReady(nodeId: string, state: RunGraphValues): boolean {
+    return (this.ctx.graph.parents.get(nodeId) ?? []).every((parent) => {
+      const attempt = state.done[parent];
+      if (attempt === undefined) return false;
+      return !this.ctx.nodes.get(parent)?.approval || state.approved[parent] === attempt;
+    });
+  }
+
+  async runNode(nodeId: string, state: RunGraphValues): Promise<RunGraphUpdate> {
+    const attempt = this.attemptToProduce(nodeId, state);
+    if (attempt === undefined || !this.parentsReady(nodeId, state)) return {};
+    const { stores, run } = this.ctx;
+    const stored = stores.outputs.get(run.id, nodeId, attempt);
+    if (stored) return this.adoptStored(nodeId, attempt, stored.source);
+
+    const node = this.ctx.nodes.get(nodeId)!;
+    const feedback = stores.approvals.feedback(run.id, nodeId);
+    const previous = attempt > 1 ? stores.outputs.get(run.id, nodeId, state.done[nodeId] ?? attempt - 1)?.output : undefined;
+    const revisions: Record<string, number> = {};
+    await this.compute({ node, attempt, done: state.done, feedback, previous, source: 'model' }, revisions);
+    return { done: { ...revisions, [nodeId]: attempt } };
+  }
+
+  /** The attempt this node should produce now, or undefined when its current output stands. */
+  private attemptToProduce(nodeId: string, state: RunGraphValues): number | undefined {
+    const done = state.done[nodeId];
+    const redo = state.redo[nodeId];
+    if (done === undefined) return 1;
+    return redo !== undefined && redo > done ? redo : undefined;
+  }
+
+  /** An attempt already stored: computed before a crash, or seeded by a rerun (reused / edited). */
+  private adoptStored(nodeId: string, attempt: number, source: OutputSource): RunGraphUpdate {
+    const seeded = source === 'reused' || source === 'edit';
+    if (!seeded) return { done: { [nodeId]: attempt } };
+    const { stores, run } = this.ctx;
+    const status = source === 'reused' ? 'reused' : 'completed';
+    writeTransaction(stores.db, () => {
+      const record = stores.nodes.get(run.id, nodeId);
+      if (record?.status === status) return;
+      stores.nodes.set(run.id, nodeId, { status, attempt });
+      stores.events.append(run.id, {
+        type: 'node.completed',
+        nodeId,
+        outputAttempt: attempt,
+        data: { attempt, usage: emptyUsage(), ...(source === 'reused' ? { reused: true } : { edited: true }) },
+      });
+    });
+    // What a rerun seeds was approved in its parent run or given by a person: it does not ask again.
+    return { done: { [nodeId]: attempt }, approved: { [nodeId]: attempt } };
+  }
+
+  private async compute(request: ComputeRequest, revisions: Record<string, number>): Promise<unknown> {
+    const { stores, run, settings, signal } = this.ctx;
+    const { node, attempt } = request;
+    const type = getNodeType(node.type);
+    if (!type) throw new StoryloomError('invalid_pipeline', `node '${node.id}' has unknown type '${node.type}'`);
+    throwIfCancelled(signal);
+    const config = resolveNodeConfig(node, run.inputs);
+    const memory = this.memoryFor(node.id, { ...request.done, ...revisions });
+
+    writeTransaction(stores.db, () => {
+      stores.nodes.set(run.id, node.id, { status: 'running', attempt: undefined });
+      stores.events.append(run.id, { type: 'node.started', nodeId: node.id, data: { attempt, ...(request.source === 'revision' ? { revision: true } : {}) } });
+    });
+    const usage = emptyUsage();
+    const tokens = new TokenCoalescer((text, label) =>
+      stores.events.append(run.id, { type: 'node.token', nodeId: node.id, data: label ? { text, label } : { text } }),
+    );
+    const model = createModelCaller({
+      spec: resolveModelSpec([run.model, node.model, this.ctx.pipeline.model], settings.env),
+      env: settings.env,
+      signal,
+      timeoutMs: settings.modelTimeoutMs,
+      maxRetries: settings.maxRetries,
+      hooks: {
+        onToken: (text, label) => tokens.push(text, label),
+        onRetry: (info) =>
+          stores.events.append(run.id, { type: 'node.retry', nodeId: node.id, data: { attempt: info.attempt, delayMs: info.delayMs, error: info.error, label: info.label } }),
+        onUsage: (used) => {
+          usage.inputTokens += used.inputTokens;
+          usage.outputTokens += used.outputTokens;
+          usage.totalTokens += used.inputTokens + used.outputTokens;
+          usage.calls += 1;
+        },
+      },
+    });
+    const context: NodeContext<unknown> = {
+      nodeId: node.id,
+      node,
+      config,
+      inputs: run.inputs,
+      memory,
+      feedback: request.feedback,
+      previous: request.previous,
+      model,
+      signal,
+    };
+    if (node.type === 'review') context.target = this.reviewTarget(config, request.done, revisions);
+
+    let output: unknown;
+    try {
+      output = await type.run(context);
+      throwIfCancelled(signal);
+      output = checkOutput(type, config, output, node.id);
+    } catch (error) {
+      tokens.flush();
+      if (signal.aborted) throw cancelledBy(signal);
+      const message = `node '${node.id}' (${node.type}) failed: ${errorMessage(error)}`;
+      writeTransaction(stores.db, () => {
+        stores.nodes.set(run.id, node.id, { status: 'failed', error: message, usage });
+        stores.events.append(run.id, { type: 'node.failed', nodeId: node.id, data: { attempt, error: message } });
+      });
+      throw new StoryloomError('model_error', message);
+    }
+    writeTransaction(stores.db, () => {
+      tokens.flush(); // the last chunk commits with the output: one transaction per finished node
+      stores.outputs.put({ runId: run.id, nodeId: node.id, attempt, source: request.source, output, usage });
+      stores.nodes.set(run.id, node.id, { status: 'completed', attempt, usage });
+      stores.events.append(run.id, {
+        type: 'node.completed',
+        nodeId: node.id,
+        outputAttempt: attempt,
+        data: { attempt, usage, ...(request.source === 'revision' ? { revision: true } : {}) },
+      });
+    });
+    return output;
+  }
+
+  /** A review node's handle on its target: `revise` re-runs the target's type with the notes as feedback. */
+  private reviewTarget(config: unknown, done: Record<string, number>, revisions: Record<string, number>): ReviewTarget {
+    const targetId = (config as { target?: string }).target ?? '';
+    const node = this.ctx.nodes.get(targetId);
+    const attempt = done[targetId];
+    if (!node || attempt === undefined) throw new StoryloomError('invalid_pipeline', `review target '${targetId}' has not run`);
+    const { stores, run } = this.ctx;
+    const target: ReviewTarget = {
+      nodeId: targetId,
+      type: node.type,
+      slot: node.writes ?? getNodeType(node.type)?.writes ?? targetId,
+      output: stores.outputs.get(run.id, targetId, attempt)?.output,
+      revise: async (notes: string[]) => {
+        const current = revisions[targetId] ?? attempt;
+        const next = current + 1;
+        const stored = stores.outputs.get(run.id, targetId, next);
+        const output = stored
+          ? stored.output
+          : await this.compute({ node, attempt: next, done, feedback: notes, previous: target.output, source: 'revision' }, {});
+        revisions[targetId] = next;
+        target.output = output;
+        return output;
+      },
+    };
+    return target;
+  }
+
+  private memoryFor(nodeId: string, done: Record<string, number>): StoryMemory {
+    let slots = this.visible.get(nodeId);
+    if (!slots) {
+      slots = visibleSlots(this.ctx.pipeline, nodeId);
+      this.visible.set(nodeId, slots);
+    }
+    const memory: Record<string, unknown> = {};
+    for (const [slot, writer] of slots) {
+      const attempt = done[writer];
+      if (attempt === undefined) continue;
+      memory[slot] = this.storedOutput(writer, attempt);
+    }
+    return memory;
+  }
+
+  private storedOutput(nodeId: string, attempt: number): unknown {
+    const key = `${nodeId}#${attempt}`;
+    if (!this.outputCache.has(key)) this.outputCache.set(key, this.ctx.stores.outputs.get(this.ctx.run.id, nodeId, attempt)?.output);
+    return this.outputCache.get(key);
+  }
+}
+
+export function emptyUsage(): TokenUsage {
+  return { inputTokens: 0, outputTokens: 0, totalTokens: 0, calls: 0 };
+}
+
+function checkOutput(type: NodeType, config: unknown, output: unknown, nodeId: string): unknown {
+  const parsed = outputSchemaOf(type, config).safeParse(output);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(output)'}: ${issue.message}`);
+  throw new StoryloomError('model_error', `output of '${nodeId}' does not fit the ${type.type} schema (${problems.slice(0, 3).join('; ')})`);
+}
+
+function throwIfCancelled(signal: AbortSignal): void {
+  if (signal.aborted) throw cancelledBy(signal);
+}
+
+function cancelledBy(signal: AbortSignal): StoryloomError {
+  return signal.reason instanceof StoryloomError ? signal.reason : new StoryloomError('cancelled', 'run cancelled');
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

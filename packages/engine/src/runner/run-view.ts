@@ -1,0 +1,38 @@
+// Builds the RunView (what the API and `--json` show) from the run row, node states and stored outputs.
+import type { Stores } from '../store';
+import type { RunRecord } from '../store/run-store';
+import type { NodeState, PendingApproval, RunView } from './types';
+
+export function buildRunView(stores: Stores, run: RunRecord): RunView {
+  const records = new Map(stores.nodes.list(run.id).map((record) => [record.nodeId, record]));
+  const nodes: Record<string, NodeState> = {};
+  for (const node of run.pipeline.nodes) {
+    const record = records.get(node.id);
+    const state: NodeState = { status: record?.status ?? 'pending' };
+    if (record?.attempt !== undefined && record.status !== 'running') {
+      const stored = stores.outputs.get(run.id, node.id, record.attempt);
+      if (stored) state.output = stored.output;
+    }
+    if (record?.error) state.error = record.error;
+    if (record?.usage) state.usage = record.usage;
+    nodes[node.id] = state;
+  }
+  const pending: PendingApproval[] = stores.approvals
+    .pending(run.id)
+    .map((approval) => ({ nodeId: approval.nodeId, draft: stores.outputs.get(run.id, approval.nodeId, approval.attempt)?.output }));
+  const view: RunView = {
+    id: run.id,
+    pipelineId: run.pipelineId,
+    version: run.version,
+    status: run.status,
+    inputs: run.inputs,
+    nodes,
+    pending,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+  };
+  if (run.model !== undefined) view.model = run.model;
+  if (run.parentRunId) view.parentRunId = run.parentRunId;
+  if (run.error) view.error = run.error;
+  return view;
+}

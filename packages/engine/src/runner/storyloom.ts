@@ -1,0 +1,304 @@
+// The Storyloom facade (runner/engine.ts): one SQLite file shared by any number of processes. Runs are
+// stored, driven under a lease, observed through their event logs, decided, cancelled, resumed, rerun.
+import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import { randomBytes } from 'node:crypto';
+import { StoryloomError } from '../errors';
+import { renderDocument } from '../export/index';
+import { resolveModelSpec } from '../models/caller';
+import { getNodeType } from '../nodes/catalogue';
+import { outputSchemaOf } from '../nodes/types';
+import { resolveNodeConfig } from '../pipeline/config';
+import { topologicalOrder } from '../pipeline/graph';
+import { resolveRunInputs } from '../pipeline/inputs';
+import type { Pipeline } from '../pipeline/schema';
+import { slotWrittenBy } from '../pipeline/slots';
+import { validatePipeline } from '../pipeline/validate';
+import { openStores, writeTransaction, type Stores } from '../store';
+import type { RunRecord } from '../store/run-store';
+import { driveRun } from './driver';
+import type { DriveOptions, ExportedDocument, ExportFormat, Storyloom, StoryloomOptions } from './engine';
+import { defaultOwnerId, leaseIsDead } from './lease';
+import { outputProblem, planRerun } from './rerun';
+import { buildRunView } from './run-view';
+import type { ApprovalDecision, PendingApproval, RerunRequest, RunEvent, RunStatus, RunView, StartRunRequest } from './types';
+
+/** How often a subscriber looks for events written by other processes. */
+const SUBSCRIBE_POLL_MS = 100;
+
+export function openStoryloom(options: StoryloomOptions): Storyloom {
+  return new SqliteStoryloom(options);
+}
+
+class SqliteStoryloom implements Storyloom {
+  private readonly stores: Stores;
+  private readonly checkpointer: SqliteSaver;
+  private readonly ownerId: string;
+  private readonly driving = new Map<string, Promise<RunView>>();
+  private readonly subscriptions = new Set<() => void>();
+  private closed = false;
+
+  constructor(private readonly options: StoryloomOptions) {
+    this.stores = openStores(options.dbPath);
+    this.checkpointer = new SqliteSaver(this.stores.db);
+    this.ownerId = options.ownerId ?? defaultOwnerId();
+  }
+
+  get pipelines() {
+    return this.stores.pipelines;
+  }
+
+  startRun(request: StartRunRequest): RunView {
+    const pipeline = checkedPipeline(request.pipeline);
+    const { inputs, problems } = resolveRunInputs(pipeline, request.inputs ?? {});
+    if (problems.length > 0) throw new StoryloomError('invalid_input', problems.map((problem) => problem.message).join('; '), problems);
+    if (request.model !== undefined) checkModel(request.model, this.options);
+    for (const node of pipeline.nodes) resolveNodeConfig(node, inputs); // config that needs inputs fails now, not mid-run
+    const id = newRunId();
+    this.stores.runs.insert({
+      id,
+      pipelineId: request.pipelineId ?? pipeline.id,
+      version: request.version ?? null,
+      inputs,
+      model: request.model,
+      pipeline,
+      autoApprove: request.autoApprove === true,
+    });
+    return this.view(id);
+  }
+
+  drive(runId: string, options: DriveOptions = {}): Promise<RunView> {
+    this.requireRun(runId);
+    if (this.driving.has(runId)) return Promise.reject(new StoryloomError('lease_held', `run '${runId}' is already being driven by this process`));
+    const settings = { env: this.options.env ?? {}, modelTimeoutMs: this.options.modelTimeoutMs, maxRetries: this.options.maxRetries };
+    const driven = driveRun({ stores: this.stores, checkpointer: this.checkpointer, settings, ownerId: this.ownerId }, runId, options.signal)
+      .then(() => this.view(runId))
+      .finally(() => this.driving.delete(runId));
+    this.driving.set(runId, driven);
+    return driven;
+  }
+
+  getRun(runId: string): RunView | undefined {
+    const run = this.stores.runs.get(runId);
+    return run && buildRunView(this.stores, run);
+  }
+
+  listRuns(filter: { pipelineId?: string; status?: RunStatus } = {}): RunView[] {
+    return this.stores.runs.list(filter).map((run) => buildRunView(this.stores, run));
+  }
+
+  events(runId: string, afterSeq = 0): RunEvent[] {
+    this.requireRun(runId);
+    return this.stores.events.list(runId, afterSeq);
+  }
+
+  /**
+   * Delivers each event once, in `seq` order, with no gaps: every delivery reads the log after the last
+   * `seq` delivered. Events appended by this process trigger a read at once; a timer catches the rest.
+   * `afterSeq` (extension): replay from there first; by default only events after the current end.
+   */
+  subscribe(runId: string, listener: (event: RunEvent) => void, afterSeq?: number): () => void {
+    let last = afterSeq ?? this.stores.events.lastSeq(runId);
+    let active = true;
+    const pump = () => {
+      if (!active || this.closed) return;
+      for (const event of this.stores.events.list(runId, last)) {
+        last = event.seq;
+        listener(event);
+        if (!active) return;
+      }
+    };
+    const stopListening = this.stores.events.onAppend((id) => id === runId && pump());
+    const timer = setInterval(pump, SUBSCRIBE_POLL_MS);
+    timer.unref();
+    const unsubscribe = () => {
+      active = false;
+      clearInterval(timer);
+      stopListening();
+      this.subscriptions.delete(unsubscribe);
+    };
+    this.subscriptions.add(unsubscribe);
+    if (afterSeq !== undefined) queueMicrotask(pump);
+    return unsubscribe;
+  }
+
+  pendingApprovals(): Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }> {
+    return this.stores.approvals.pending().map((approval) => ({
+      runId: approval.runId,
+      pipelineId: this.stores.runs.get(approval.runId)?.pipelineId ?? '',
+      nodeId: approval.nodeId,
+      draft: this.stores.outputs.get(approval.runId, approval.nodeId, approval.attempt)?.output,
+      requestedAt: approval.requestedAt,
+    }));
+  }
+
+  decide(runId: string, nodeId: string, decision: ApprovalDecision): RunView {
+    const run = this.requireRun(runId);
+    const node = run.pipeline.nodes.find((candidate) => candidate.id === nodeId);
+    if (!node) throw new StoryloomError('not_found', `run '${runId}' has no node '${nodeId}'`);
+    const checked = checkDecision(decision, run, nodeId);
+    const { stores } = this;
+    writeTransaction(stores.db, () => {
+      const pending = stores.approvals.pending(runId).find((approval) => approval.nodeId === nodeId);
+      if (!pending || !stores.approvals.decide(runId, nodeId, checked)) {
+        throw new StoryloomError('conflict', `node '${nodeId}' of run '${runId}' is not waiting for a decision`);
+      }
+      const data: Record<string, unknown> = { attempt: pending.attempt, decision: checked.decision };
+      if (checked.decision === 'edit') {
+        stores.outputs.put({ runId, nodeId, attempt: pending.attempt + 1, source: 'edit', output: checked.output });
+      }
+      if (checked.decision === 'reject') data.feedback = checked.feedback;
+      stores.events.append(runId, {
+        type: 'approval.resolved',
+        nodeId,
+        data,
+        outputAttempt: checked.decision === 'edit' ? pending.attempt + 1 : undefined,
+      });
+    });
+    return this.view(runId);
+  }
+
+  cancel(runId: string): RunView {
+    const run = this.requireRun(runId);
+    if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') {
+      throw new StoryloomError('conflict', `run '${runId}' is ${run.status}; only a queued, running or waiting run can be cancelled`);
+    }
+    const { stores } = this;
+    writeTransaction(stores.db, () => {
+      stores.runs.requestCancel(runId);
+      const current = stores.runs.get(runId)!;
+      const driven = current.status === 'running' && current.lease !== undefined && !leaseIsDead(current.lease);
+      if (!driven) {
+        // Nobody is executing it: it ends here. A driving process notices the flag and ends it itself.
+        stores.runs.setStatus(runId, 'cancelled', 'cancelled');
+        stores.events.append(runId, { type: 'run.cancelled', data: {} });
+      }
+    });
+    return this.view(runId);
+  }
+
+  resume(runId: string): RunView {
+    const run = this.requireRun(runId);
+    const live = run.lease !== undefined && !leaseIsDead(run.lease);
+    if (run.status === 'completed' || (run.status === 'running' && live)) {
+      throw new StoryloomError('conflict', `run '${runId}' is ${run.status}${live ? ` (driven by ${run.lease!.owner})` : ''}; nothing to resume`);
+    }
+    if (run.status === 'failed' || run.status === 'cancelled' || run.status === 'running') {
+      writeTransaction(this.stores.db, () => {
+        this.stores.runs.clearCancel(runId);
+        this.stores.runs.setStatus(runId, 'queued');
+      });
+    }
+    return this.view(runId);
+  }
+
+  rerun(runId: string, request: RerunRequest): RunView {
+    const parent = this.requireRun(runId);
+    const plan = planRerun(this.stores, parent, request);
+    checkedPipeline(plan.pipeline);
+    const id = newRunId();
+    const { stores } = this;
+    writeTransaction(stores.db, () => {
+      stores.runs.insert({
+        id,
+        pipelineId: parent.pipelineId,
+        version: parent.version,
+        inputs: parent.inputs,
+        model: parent.model,
+        pipeline: plan.pipeline,
+        autoApprove: parent.autoApprove,
+        parentRunId: parent.id,
+      });
+      for (const [nodeId, attempt] of plan.reused) stores.outputs.putReference(id, nodeId, { runId: parent.id, attempt });
+      for (const [nodeId, output] of plan.edits) stores.outputs.put({ runId: id, nodeId, attempt: 1, source: 'edit', output });
+    });
+    return this.view(id);
+  }
+
+  exportRun(runId: string, format: ExportFormat): ExportedDocument {
+    const run = this.requireRun(runId);
+    const memory: Record<string, unknown> = {};
+    const records = new Map(this.stores.nodes.list(runId).map((record) => [record.nodeId, record]));
+    const nodes = new Map(run.pipeline.nodes.map((node) => [node.id, node]));
+    for (const id of topologicalOrder(run.pipeline)) {
+      const record = records.get(id);
+      const slot = slotWrittenBy(nodes.get(id)!);
+      if (!slot || record?.attempt === undefined || (record.status !== 'completed' && record.status !== 'reused')) continue;
+      memory[slot] = this.stores.outputs.get(runId, id, record.attempt)?.output;
+    }
+    try {
+      return renderDocument(format, memory);
+    } catch (error) {
+      throw new StoryloomError('conflict', `run '${runId}' cannot be exported as ${format} yet: ${(error as Error).message}`);
+    }
+  }
+
+  orphanedRuns(): RunView[] {
+    return this.stores.runs
+      .list({ status: 'running' })
+      .filter((run) => !this.driving.has(run.id) && (run.lease === undefined || leaseIsDead(run.lease)))
+      .map((run) => buildRunView(this.stores, run));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const unsubscribe of [...this.subscriptions]) unsubscribe();
+    this.stores.db.close();
+  }
+
+  private requireRun(runId: string): RunRecord {
+    const run = this.stores.runs.get(runId);
+    if (!run) throw new StoryloomError('not_found', `no run '${runId}'`);
+    return run;
+  }
+
+  private view(runId: string): RunView {
+    return buildRunView(this.stores, this.requireRun(runId));
+  }
+}
+
+/** 72 random bits, URL-safe and short: the id is repeated in every event and output row. */
+function newRunId(): string {
+  return `run-${randomBytes(9).toString('base64url')}`;
+}
+
+function checkedPipeline(document: unknown): Pipeline {
+  const result = validatePipeline(document);
+  if (!result.valid || !result.pipeline) {
+    const summary = result.errors.slice(0, 5).map((problem) => problem.message).join('; ');
+    throw new StoryloomError('invalid_pipeline', `pipeline is not valid: ${summary}`, result.errors);
+  }
+  return result.pipeline;
+}
+
+function checkModel(model: unknown, options: StoryloomOptions): void {
+  try {
+    resolveModelSpec([model as never], options.env ?? {});
+  } catch (error) {
+    throw new StoryloomError('invalid_input', `model: ${(error as Error).message}`);
+  }
+}
+
+/** Shape of a decision, and an edit's output against the node type's output schema. */
+function checkDecision(decision: ApprovalDecision, run: RunRecord, nodeId: string): ApprovalDecision {
+  const kind = (decision as { decision?: unknown } | undefined)?.decision;
+  if (kind === 'approve') return { decision: 'approve' };
+  if (kind === 'reject') {
+    const feedback = (decision as { feedback?: unknown }).feedback;
+    if (typeof feedback !== 'string' || feedback.trim() === '') {
+      throw new StoryloomError('invalid_input', `reject needs feedback: say what '${nodeId}' should change`);
+    }
+    return { decision: 'reject', feedback };
+  }
+  if (kind === 'edit') {
+    const node = run.pipeline.nodes.find((candidate) => candidate.id === nodeId)!;
+    const type = getNodeType(node.type)!;
+    const parsed = outputSchemaOf(type, resolveNodeConfig(node, run.inputs)).safeParse((decision as { output?: unknown }).output);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => outputProblem(nodeId, node.type, issue));
+      throw new StoryloomError('invalid_input', `edited output does not fit: ${problems.map((problem) => problem.message).join('; ')}`, problems);
+    }
+    return { decision: 'edit', output: parsed.data };
+  }
+  throw new StoryloomError('invalid_input', `decision must be "approve", "edit" or "reject", got ${JSON.stringify(kind)}`);
+}

@@ -1,0 +1,105 @@
+// Approval requests, one per (node, attempt). A decision is a conditional UPDATE on `status = 'pending'`,
+// so of two racing deciders (in any processes) exactly one wins.
+import type { ApprovalDecision } from '../runner/types';
+import { nowIso, parseJson, type SqliteDatabase, statement } from './database';
+
+export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected';
+
+export interface ApprovalRecord {
+  runId: string;
+  nodeId: string;
+  attempt: number;
+  status: ApprovalStatus;
+  decision?: ApprovalDecision;
+  requestedAt: string;
+  decidedAt?: string;
+  applied: boolean;
+}
+
+interface ApprovalRow {
+  run_id: string;
+  node_id: string;
+  attempt: number;
+  status: ApprovalStatus;
+  decision: string | null;
+  requested_at: string;
+  decided_at: string | null;
+  applied: number;
+}
+
+const STATUS_OF: Record<ApprovalDecision['decision'], ApprovalStatus> = { approve: 'approved', edit: 'edited', reject: 'rejected' };
+
+export class ApprovalStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  get(runId: string, nodeId: string, attempt: number): ApprovalRecord | undefined {
+    const row = statement(this.db, 'SELECT * FROM approvals WHERE run_id = ? AND node_id = ? AND attempt = ?')
+      .get(runId, nodeId, attempt) as ApprovalRow | undefined;
+    return row && toRecord(row);
+  }
+
+  request(runId: string, nodeId: string, attempt: number): void {
+    statement(this.db, `INSERT OR IGNORE INTO approvals (run_id, node_id, attempt, status, requested_at) VALUES (?, ?, ?, 'pending', ?)`)
+      .run(runId, nodeId, attempt, nowIso());
+  }
+
+  /** Records an automatic approval (autoApprove runs) as already decided. */
+  autoApprove(runId: string, nodeId: string, attempt: number): void {
+    const at = nowIso();
+    statement(this.db, 
+        `INSERT OR IGNORE INTO approvals (run_id, node_id, attempt, status, decision, requested_at, decided_at, applied)
+         VALUES (?, ?, ?, 'approved', ?, ?, ?, 1)`,
+      )
+      .run(runId, nodeId, attempt, JSON.stringify({ decision: 'approve' }), at, at);
+  }
+
+  /** True if this call decided the pending approval; false if it was not pending (someone decided first). */
+  decide(runId: string, nodeId: string, decision: ApprovalDecision): boolean {
+    return (
+      statement(this.db, 
+          `UPDATE approvals SET status = ?, decision = ?, decided_at = ? WHERE run_id = ? AND node_id = ? AND status = 'pending'`,
+        )
+        .run(STATUS_OF[decision.decision], JSON.stringify(decision), nowIso(), runId, nodeId).changes > 0
+    );
+  }
+
+  markApplied(runId: string, nodeId: string, attempt: number): boolean {
+    return (
+      statement(this.db, 'UPDATE approvals SET applied = 1 WHERE run_id = ? AND node_id = ? AND attempt = ? AND applied = 0')
+        .run(runId, nodeId, attempt).changes > 0
+    );
+  }
+
+  pending(runId?: string): ApprovalRecord[] {
+    const rows = statement(this.db, `SELECT * FROM approvals WHERE status = 'pending' AND (@runId IS NULL OR run_id = @runId) ORDER BY requested_at, node_id`)
+      .all({ runId: runId ?? null }) as ApprovalRow[];
+    return rows.map(toRecord);
+  }
+
+  /** Decisions stored but not yet carried out by a driving process. */
+  decidedNotApplied(runId: string): ApprovalRecord[] {
+    const rows = statement(this.db, `SELECT * FROM approvals WHERE run_id = ? AND status != 'pending' AND applied = 0 ORDER BY decided_at`)
+      .all(runId) as ApprovalRow[];
+    return rows.map(toRecord);
+  }
+
+  /** Every reject feedback given to a node so far, oldest first. */
+  feedback(runId: string, nodeId: string): string[] {
+    const rows = statement(this.db, `SELECT decision FROM approvals WHERE run_id = ? AND node_id = ? AND status = 'rejected' ORDER BY attempt`)
+      .all(runId, nodeId) as Array<{ decision: string }>;
+    return rows.map((row) => (JSON.parse(row.decision) as { feedback: string }).feedback);
+  }
+}
+
+function toRecord(row: ApprovalRow): ApprovalRecord {
+  return {
+    runId: row.run_id,
+    nodeId: row.node_id,
+    attempt: row.attempt,
+    status: row.status,
+    decision: parseJson<ApprovalDecision>(row.decision),
+    requestedAt: row.requested_at,
+    decidedAt: row.decided_at ?? undefined,
+    applied: row.applied === 1,
+  };
+}

@@ -1,0 +1,131 @@
+// One SQLite file holds everything a run needs to survive a crash: pipelines, runs, their event logs,
+// node outputs, approvals, and (in the same file, via LangGraph's SqliteSaver) the graph checkpoints.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type SqliteDatabase = Database.Database;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS pipelines (
+  id TEXT PRIMARY KEY,
+  latest_version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pipeline_versions (
+  pipeline_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  document TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (pipeline_id, version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  pipeline_id TEXT NOT NULL,
+  version INTEGER,
+  status TEXT NOT NULL,
+  inputs TEXT NOT NULL,
+  model TEXT,
+  pipeline TEXT NOT NULL,
+  auto_approve INTEGER NOT NULL DEFAULT 0,
+  parent_run_id TEXT,
+  error TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  last_seq INTEGER NOT NULL DEFAULT 0,
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  lease_owner TEXT,
+  lease_host TEXT,
+  lease_pid INTEGER,
+  lease_expires INTEGER
+);
+CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline_id, created_at);
+CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status);
+CREATE TABLE IF NOT EXISTS run_events (
+  run_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  node_id TEXT,
+  at TEXT NOT NULL,
+  data TEXT NOT NULL,
+  output_attempt INTEGER
+);
+-- Rows go in append order (a rowid table packs its pages full); the unique index keeps seq per run unique.
+CREATE UNIQUE INDEX IF NOT EXISTS run_events_by_seq ON run_events (run_id, seq);
+CREATE TABLE IF NOT EXISTS node_outputs (
+  run_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  output TEXT,
+  ref_run_id TEXT,
+  ref_attempt INTEGER,
+  usage TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, node_id, attempt)
+); -- a rowid table: its rows are large (whole outputs), which WITHOUT ROWID stores poorly
+CREATE TABLE IF NOT EXISTS run_nodes (
+  run_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempt INTEGER,
+  error TEXT,
+  usage TEXT,
+  PRIMARY KEY (run_id, node_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS approvals (
+  run_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  decision TEXT,
+  requested_at TEXT NOT NULL,
+  decided_at TEXT,
+  applied INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, node_id, attempt)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS approvals_by_status ON approvals (status);
+`;
+
+/** Opens (creating folder and file if missing) the database in WAL mode with a busy timeout for multi-process use. */
+export function openDatabase(path: string): SqliteDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('busy_timeout = 5000');
+  if (path !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** A write transaction that takes the write lock up front, so two processes never deadlock on an upgrade. */
+export function writeTransaction<T>(db: SqliteDatabase, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export function parseJson<T>(text: string | null | undefined): T | undefined {
+  return text === null || text === undefined ? undefined : (JSON.parse(text) as T);
+}
+
+const statementCache = new WeakMap<SqliteDatabase, Map<string, Database.Statement>>();
+
+/** A prepared statement, compiled once per connection: preparing is the costliest part of a small query. */
+export function statement(db: SqliteDatabase, sql: string): Database.Statement {
+  let cache = statementCache.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(db, cache);
+  }
+  let prepared = cache.get(sql);
+  if (!prepared) {
+    prepared = db.prepare(sql);
+    cache.set(sql, prepared);
+  }
+  return prepared;
+}

@@ -1,0 +1,84 @@
+// Each run's ordered event log. `seq` comes from a counter on the run row, bumped in the same write
+// transaction as the insert, so concurrent writers (several processes) never produce gaps or duplicates.
+// `node.completed` stores its output by reference (the attempt) and expands it on read.
+import type { RunEvent, RunEventType } from '../runner/types';
+import { nowIso, writeTransaction, type SqliteDatabase, statement } from './database';
+import type { OutputStore } from './output-store';
+
+export interface NewEvent {
+  type: RunEventType;
+  nodeId?: string;
+  data?: Record<string, unknown>;
+  /** For node.completed: the attempt whose stored output is this event's `data.output`. */
+  outputAttempt?: number;
+}
+
+interface EventRow {
+  run_id: string;
+  seq: number;
+  type: RunEventType;
+  node_id: string | null;
+  at: string;
+  data: string;
+  output_attempt: number | null;
+}
+
+export class EventStore {
+  private readonly listeners = new Set<(runId: string) => void>();
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly outputs: OutputStore,
+  ) {}
+
+  append(runId: string, event: NewEvent): number {
+    const seq = writeTransaction(this.db, () => {
+      const row = statement(this.db, 'UPDATE runs SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq').get(nowIso(), runId) as
+        | { last_seq: number }
+        | undefined;
+      if (!row) throw new Error(`no run '${runId}'`);
+      statement(this.db, 'INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(runId, row.last_seq, event.type, event.nodeId ?? null, nowIso(), JSON.stringify(event.data ?? {}), event.outputAttempt ?? null);
+      return row.last_seq;
+    });
+    // Inside an outer transaction, tell listeners once it has committed.
+    if (this.db.inTransaction) queueMicrotask(() => this.notify(runId));
+    else this.notify(runId);
+    return seq;
+  }
+
+  list(runId: string, afterSeq = 0, limit = -1): RunEvent[] {
+    const rows = statement(this.db, 'SELECT * FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+      .all(runId, afterSeq, limit) as EventRow[];
+    return rows.map((row) => this.toEvent(row));
+  }
+
+  lastSeq(runId: string): number {
+    const row = statement(this.db, 'SELECT last_seq FROM runs WHERE id = ?').get(runId) as { last_seq: number } | undefined;
+    return row?.last_seq ?? 0;
+  }
+
+  hasEvent(runId: string, type: RunEventType): boolean {
+    return statement(this.db, 'SELECT 1 FROM run_events WHERE run_id = ? AND type = ? LIMIT 1').get(runId, type) !== undefined;
+  }
+
+  /** Called (after commit) whenever this process appended an event to a run. */
+  onAppend(listener: (runId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(runId: string): void {
+    for (const listener of this.listeners) listener(runId);
+  }
+
+  private toEvent(row: EventRow): RunEvent {
+    const data = JSON.parse(row.data) as Record<string, unknown>;
+    if (row.output_attempt !== null && row.node_id !== null) {
+      data.output = this.outputs.get(row.run_id, row.node_id, row.output_attempt)?.output;
+    }
+    const event: RunEvent = { seq: row.seq, runId: row.run_id, type: row.type, at: row.at, data };
+    if (row.node_id !== null) event.nodeId = row.node_id;
+    return event;
+  }
+}

@@ -1,0 +1,79 @@
+// Typed reads of the story memory. A slot that is absent or does not have the expected shape reads as
+// undefined, so optional context (setting, characters) simply drops out of prompts.
+import type { z } from 'zod';
+import type { RunInputs } from '../pipeline/schema';
+import type { StoryMemory } from '../nodes/types';
+import {
+  CastSchema,
+  DialogueSchema,
+  DraftSchema,
+  LoglineSchema,
+  OutlineSchema,
+  SceneListSchema,
+  SettingSchema,
+  type Beat,
+  type Cast,
+  type Character,
+  type Dialogue,
+  type Draft,
+  type Logline,
+  type Outline,
+  type SceneCard,
+  type SceneList,
+  type Setting,
+} from './types';
+
+function readSlot<T>(memory: StoryMemory, slot: string, schema: z.ZodType<T>): T | undefined {
+  const parsed = schema.safeParse(memory[slot]);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export const readLogline = (memory: StoryMemory): Logline | undefined => readSlot(memory, 'logline', LoglineSchema);
+export const readCast = (memory: StoryMemory): Cast | undefined => readSlot(memory, 'characters', CastSchema);
+export const readSetting = (memory: StoryMemory): Setting | undefined => readSlot(memory, 'setting', SettingSchema);
+export const readOutline = (memory: StoryMemory): Outline | undefined => readSlot(memory, 'outline', OutlineSchema);
+export const readSceneList = (memory: StoryMemory): SceneList | undefined => readSlot(memory, 'scenes', SceneListSchema);
+export const readDialogue = (memory: StoryMemory): Dialogue | undefined => readSlot(memory, 'dialogue', DialogueSchema);
+export const readDraft = (memory: StoryMemory): Draft | undefined => readSlot(memory, 'draft', DraftSchema);
+
+export function castOf(memory: StoryMemory): Character[] {
+  return readCast(memory)?.characters ?? [];
+}
+
+/** The premise: the `premise` input, else the first text input, else the logline. */
+export function premiseOf(inputs: RunInputs, memory: StoryMemory = {}): string {
+  if (typeof inputs.premise === 'string' && inputs.premise.trim()) return inputs.premise.trim();
+  const firstText = Object.values(inputs).find((value): value is string => typeof value === 'string' && value.trim() !== '');
+  return firstText?.trim() ?? readLogline(memory)?.logline ?? 'A stranger arrives in a small town with a secret.';
+}
+
+export function beatsOf(outline: Outline): Beat[] {
+  return outline.acts.flatMap((act) => act.beats);
+}
+
+/**
+ * The scene cards a writer works from: the `scenes` slot, or else one card per outline beat (dialogue
+ * and prose accept an outline alone), with headings from the setting when there is one.
+ */
+export function sceneCardsOf(memory: StoryMemory): SceneCard[] {
+  const list = readSceneList(memory);
+  if (list) return list.scenes;
+  const outline = readOutline(memory);
+  if (!outline) return [];
+  const cast = castOf(memory).map((character) => character.name);
+  const locations = readSetting(memory)?.locations ?? [];
+  return beatsOf(outline).map((beat, index) => {
+    const location = locations.length > 0 ? locations[index % locations.length] : undefined;
+    const place = location?.name ?? `Scene ${index + 1}`;
+    const heading = `${location && !location.interior ? 'EXT.' : 'INT.'} ${place.toUpperCase()} - ${index % 3 === 2 ? 'NIGHT' : 'DAY'}`;
+    const characters = cast.length > 0 ? [cast[index % cast.length], cast[(index + 1) % cast.length]] : [];
+    return {
+      number: index + 1,
+      heading,
+      location: place,
+      characters: [...new Set(characters)],
+      beat: beat.summary,
+      summary: beat.summary,
+    };
+  });
+}

@@ -1,0 +1,192 @@
+// The offline writer's scene material: what characters say and do in a scene, built from the scene
+// card, the cast's wants and voices, and the notes of a rewrite. Shared by `dialogue` and `prose`.
+import { SeededRandom } from './random';
+import type { Character, SceneCard } from './types';
+import { GENRES, PARENTHETICALS } from './vocabulary';
+import { capitalize, lowerFirst, placePhrase } from './text';
+
+export type Tense = 'present' | 'past';
+
+export interface SceneMaterial {
+  card: SceneCard;
+  /** Cast members present, in speaking order. */
+  speakers: Character[];
+  placeDescription: string;
+  /** False when an earlier scene was already set here (the place is not described again). */
+  firstVisit: boolean;
+  /** What the scene is about: a story object ("the torn photograph"). */
+  focus: string;
+  previousSummary?: string;
+  /** Notes this scene's rewrite must address. */
+  notes: string[];
+  random: SeededRandom;
+}
+
+export interface Exchange {
+  speaker: Character;
+  parenthetical: string | null;
+  text: string;
+}
+
+// Every line has two slots ({other}, {focus}, {place}, {want}) and an optional lead-in, so the same
+// line rarely comes out twice, even over a long script (the review flags a block repeated > 3 times).
+const OPENERS = [
+  'You came back to {place}, {other}. I honestly did not think you would.',
+  'Shut the door. {other}, I need you to listen before you say anything about {focus}.',
+  'I have been sitting in {place} an hour trying to work out how to start this.',
+  'Whatever you heard about {focus}, {other}, it is worse.',
+  'Before you ask, {other}: yes, I know what time it is, and yes, this is about {focus}.',
+  'Look at {place}. Nothing has moved since the last time, {other}.',
+];
+const PROBES = [
+  'Who else knows about {focus}, {other}?',
+  'Why now, {other}? Why {place}, of all places?',
+  'Tell me what you actually saw in {place}. Not what you think you saw.',
+  'You keep saying {focus} is nothing. Nothing does not keep you awake, {other}.',
+  'What are you not telling me about {focus}?',
+  'How long were you going to let me believe the other story about {focus}?',
+];
+const REVEALS = [
+  'I wanted {want}. That is the whole of it, {other}, {focus} or no {focus}.',
+  'It was never about {focus}. It was about who gets to decide what happens in {place}.',
+  'I was in {place} that night. I did nothing. I have been doing nothing ever since.',
+  'Someone moved {focus} after midnight, {other}, and it was not me.',
+  'You think I am the one hiding {focus}, {other}? Look closer to home.',
+  'I kept {focus} because throwing it away felt like admitting it happened.',
+];
+const PUSHBACKS = [
+  'No, {other}. Not like this. Not after {focus}.',
+  'You always do this. You make {focus} smaller until it fits in your pocket.',
+  'Then say it plainly, {other}, because I am tired of guessing about {focus}.',
+  'That is not an answer about {focus}. That is a door closing.',
+  'I am not doing this again, {other}. Not in {place}.',
+  'Funny, {other}. That is exactly what you said about {focus} last time.',
+];
+const DECISIONS = [
+  'Then we go tonight, {other}. Both of us, with {focus}. No more waiting.',
+  'Fine. I will deal with {focus} myself, the way I should have from the start.',
+  'We put {focus} back where it was in {place}, and we tell no one until we are sure.',
+  'Give me until morning, {other}. If I am wrong about {focus}, you can say so.',
+  'Get your coat, {other}. We are finishing this in {place}.',
+  'All right. One more day with {focus}. Then I stop pretending, {other}.',
+];
+const LEAD_INS = ['', '', '', 'Listen. ', 'Honestly? ', 'Look. ', 'Wait. ', 'Please. ', 'Fine. ', 'Right. '];
+
+const ENTRANCES: Record<Tense, string[]> = {
+  present: ['stands at the window', 'sits very still', 'paces', 'is already waiting', 'works without looking up', 'lets the door bang shut'],
+  past: ['stood at the window', 'sat very still', 'paced', 'was already waiting', 'worked without looking up', 'let the door bang shut'],
+};
+const CLOSINGS: Record<Tense, string[]> = {
+  present: [
+    '{hero} is left alone in {place} with {focus}.',
+    'Nobody moves. Then {hero} turns off the light, and {focus} disappears into the dark.',
+    '{other} goes. {hero} does not watch them leave {place}.',
+    'Outside {place}, something shifts. {hero} and {other} both hear it.',
+    '{other} pockets {focus} when {hero} is not looking.',
+    '{hero} sits down at last. {other} stays standing.',
+  ],
+  past: [
+    '{hero} was left alone in {place} with {focus}.',
+    'nobody moved, until {hero} turned off the light and {focus} disappeared into the dark.',
+    '{other} went, and {hero} did not watch them leave {place}.',
+    'Outside {place}, something shifted, and {hero} and {other} both heard it.',
+    '{other} pocketed {focus} when {hero} was not looking.',
+    '{hero} sat down at last; {other} stayed standing.',
+  ],
+};
+
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => values[key] ?? key);
+}
+
+const OBJECTS = GENRES.flatMap((genre) => genre.objects);
+
+/** The thing the scene is about: a story object named in its beat ("the torn photograph"), else one of the genre's. */
+export function sceneFocus(card: SceneCard, genreObjects: readonly string[] = OBJECTS): string {
+  const object = OBJECTS.find((candidate) => card.beat.includes(candidate)) ?? genreObjects[card.number % genreObjects.length];
+  return object.replace(/^an? /, 'the ');
+}
+
+/** Six to nine exchanges; everyone present speaks at least once; a rewrite's notes change the picks. */
+export function sceneExchanges(material: SceneMaterial): Exchange[] {
+  const { speakers, random, card } = material;
+  if (speakers.length === 0) return [];
+  const focus = material.focus;
+  const pools = [OPENERS, PROBES, REVEALS, PUSHBACKS, DECISIONS];
+  const count = Math.max(speakers.length, random.int(6, 9));
+  const used = new Set<string>();
+  const exchanges: Exchange[] = [];
+  for (let i = 0; i < count; i++) {
+    const speaker = speakers[i % speakers.length];
+    const other = speakers.length > 1 ? speakers[(i + 1) % speakers.length] : speaker;
+    const pool = pools[Math.min(pools.length - 1, Math.floor((i * pools.length) / count))];
+    // Rotate through each pool by scene number, so neighbouring scenes do not share lines.
+    let index = (card.number * 2 + i + random.int(0, 1)) % pool.length;
+    while (used.has(pool[index])) index = (index + 1) % pool.length;
+    used.add(pool[index]);
+    const text = random.pick(LEAD_INS) + fill(pool[index], {
+      other: other.name,
+      focus,
+      place: placePhrase(card.location),
+      want: lowerFirst(speaker.want.replace(/\.$/, '')),
+    });
+    const parenthetical = random.next() < 0.25 ? random.pick(PARENTHETICALS) : null;
+    exchanges.push({ speaker, parenthetical, text });
+  }
+  return exchanges;
+}
+
+/** The opening action: the place (described on the first visit only), who is there, a link to the last scene. */
+export function sceneOpening(material: SceneMaterial, tense: Tense): string {
+  const hero = material.speakers[0];
+  const place = placePhrase(material.card.location);
+  const where = material.firstVisit ? material.placeDescription : `Back in ${place}.`;
+  const who = hero ? `${hero.name} ${material.random.pick(ENTRANCES[tense])}.` : '';
+  const before = material.previousSummary
+    ? ` ${tense === 'present' ? 'Still in the air' : 'Still on everyone’s mind'}: ${lowerFirst(material.previousSummary.replace(/^[^:]*: /, '').replace(/\.$/, ''))}.`
+    : '';
+  return `${where} ${who}${before}`.replace(/\s+/g, ' ').trim();
+}
+
+export function sceneClosing(material: SceneMaterial, tense: Tense): string {
+  const hero = material.speakers[0]?.name ?? 'Someone';
+  const other = material.speakers[1]?.name ?? hero;
+  const closing = fill(material.random.pick(CLOSINGS[tense]), { hero, other, place: placePhrase(material.card.location), focus: material.focus });
+  // Narration says when; a screenplay's heading already does.
+  return tense === 'past' ? `${capitalize(timePhrase(material.card))}, ${lowerFirst(closing)}` : closing;
+}
+
+/** Which notes concern scene `number`: those naming it, and those naming no scene at all. */
+export function notesForScene(notes: readonly string[], number: number): string[] {
+  return notes.filter((note) => {
+    const named = [...note.matchAll(/\bscene (\d+)/gi)].map((m) => Number(m[1]));
+    return named.length === 0 || named.includes(number);
+  });
+}
+
+/**
+ * The cast members in a scene: those on the card, plus any cast member a note names (a reviewer saying
+ * "Greta never speaks" gets Greta into the rewrite).
+ */
+export function sceneSpeakers(card: SceneCard, cast: readonly Character[], notes: readonly string[]): Character[] {
+  const byName = (name: string): Character | undefined => cast.find((c) => c.name.toLowerCase() === name.toLowerCase());
+  const present = card.characters.map(byName).filter((c): c is Character => Boolean(c));
+  const text = notes.join('\n').toLowerCase();
+  const named = cast.filter((c) => text.includes(c.name.toLowerCase()) && !present.includes(c));
+  const speakers = [...present, ...named];
+  return speakers.length > 0 ? speakers : cast.slice(0, 2);
+}
+
+const TIME_PHRASES: Record<string, string> = {
+  DAY: 'that afternoon',
+  NIGHT: 'that night',
+  MORNING: 'that morning',
+  EVENING: 'that evening',
+  CONTINUOUS: 'a moment later',
+};
+
+/** "INT. KITCHEN - NIGHT" → "that night": when a scene happens, for narration. */
+export function timePhrase(card: SceneCard): string {
+  const time = / - ([A-Z ]+)$/.exec(card.heading)?.[1]?.trim() ?? '';
+  return TIME_PHRASES[time] ?? 'later';
+}

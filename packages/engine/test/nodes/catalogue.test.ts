@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { describeNodeTypes, getNodeType, nodeTypes } from '../../src/nodes/catalogue';
+import { outputSchemaOf } from '../../src/nodes/types';
+import { renderDocument } from '../../src/export';
+import { CastSchema, DialogueSchema, DraftSchema, OutlineSchema, SceneListSchema } from '../../src/story/types';
+import { FIRST_NAMES } from '../../src/story/vocabulary';
+import { editDistance } from '../../src/story/text';
+import { PREMISES, planAndWrite, runNode } from '../support/story-chain';
+
+const SPEC_TYPES = ['logline', 'characters', 'setting', 'outline', 'scenes', 'dialogue', 'prose', 'review', 'prompt', 'export'];
+
+describe('catalogue', () => {
+  test('has the ten SPEC types, found by name', () => {
+    expect(nodeTypes.map((t) => t.type)).toEqual(SPEC_TYPES);
+    for (const type of SPEC_TYPES) expect(getNodeType(type)?.type).toBe(type);
+    expect(getNodeType('dialog')).toBeUndefined();
+  });
+
+  test('writes the SPEC slots; prompt must name its own', () => {
+    const writes = Object.fromEntries(nodeTypes.map((t) => [t.type, t.writes]));
+    expect(writes).toEqual({
+      logline: 'logline', characters: 'characters', setting: 'setting', outline: 'outline', scenes: 'scenes',
+      dialogue: 'dialogue', prose: 'draft', review: 'review', prompt: undefined, export: 'script',
+    });
+    expect(getNodeType('export')!.usesModel).toBe(false);
+    expect(getNodeType('dialogue')!.reads({ concurrency: 4 })).toContainEqual(expect.objectContaining({ slot: 'scenes', alternatives: ['outline'] }));
+  });
+
+  test('config schemas are strict: unknown keys are errors, defaults apply', () => {
+    for (const type of nodeTypes) {
+      const result = type.configSchema.safeParse({ ...(type.type === 'review' ? { target: 'lines' } : {}), ...(type.type === 'prompt' ? { template: 'x' } : {}), colour: 'red' });
+      expect(result.success).toBe(false);
+      expect(JSON.stringify(result.error?.issues)).toContain('colour');
+    }
+    expect(getNodeType('outline')!.configSchema.parse({})).toEqual({ scenes: 6, acts: 3 });
+    expect(getNodeType('review')!.configSchema.parse({ target: 'lines' })).toEqual({ target: 'lines', threshold: 7, maxRevisions: 1 });
+    expect(getNodeType('review')!.configSchema.safeParse({}).success).toBe(false);
+    expect(getNodeType('export')!.configSchema.safeParse({ format: 'pdf' }).success).toBe(false);
+  });
+
+  test('describeNodeTypes gives JSON Schema for config and output', () => {
+    const described = describeNodeTypes();
+    expect(described.map((d) => d.type)).toEqual(SPEC_TYPES);
+    const outline = described.find((d) => d.type === 'outline')!;
+    expect(outline.configSchema).toMatchObject({ type: 'object', additionalProperties: false, properties: { scenes: { type: 'integer' } } });
+    expect(outline.outputSchema).toMatchObject({ type: 'object', required: ['acts'] });
+    expect(described.find((d) => d.type === 'prompt')!.templateFields).toContain('template');
+    expect(described.find((d) => d.type === 'prompt')!.writes).toBeUndefined();
+    // The API serves this as JSON: it must survive a round trip.
+    expect(JSON.parse(JSON.stringify(described))).toEqual(described);
+  });
+});
+
+describe.each(PREMISES)('offline chain for "%s"', (premise) => {
+  let memory: Record<string, unknown>;
+  beforeAll(async () => {
+    memory = await planAndWrite(premise, 6);
+  });
+
+  test('every stage fits its output schema (runNode parses each)', () => {
+    expect(CastSchema.parse(memory.characters).characters).toHaveLength(4);
+    expect(OutlineSchema.parse(memory.outline).acts.flatMap((a) => a.beats).map((b) => b.number)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(SceneListSchema.parse(memory.scenes).scenes).toHaveLength(6);
+    expect(DialogueSchema.parse(memory.dialogue).scenes).toHaveLength(6);
+    expect(DraftSchema.parse(memory.draft).passages).toHaveLength(6);
+  });
+
+  test('is derived from the premise and reads like a story', () => {
+    const logline = memory.logline as { logline: string; title: string };
+    const head = premise.split(' ').slice(1, 3).join(' ').toLowerCase();
+    expect(logline.logline.toLowerCase()).toContain(head);
+    const text = JSON.stringify(memory).toLowerCase();
+    expect(text).not.toMatch(/lorem|ipsum|undefined|\[object/);
+  });
+
+  test('scene headings are INT./EXT. with setting locations, characters from the cast', () => {
+    const cast = CastSchema.parse(memory.characters).characters.map((c) => c.name);
+    const locations = (memory.setting as { locations: Array<{ name: string }> }).locations.map((l) => l.name.toUpperCase());
+    for (const scene of SceneListSchema.parse(memory.scenes).scenes) {
+      expect(scene.heading).toMatch(/^(INT|EXT)\. .+ - [A-Z]+$/);
+      expect(locations.some((l) => scene.heading.includes(l))).toBe(true);
+      for (const name of scene.characters) expect(cast).toContain(name);
+    }
+  });
+
+  test('dialogue cues are all cast names and every cast member speaks', () => {
+    const cast = CastSchema.parse(memory.characters).characters.map((c) => c.name);
+    const speakers = DialogueSchema.parse(memory.dialogue).scenes.flatMap((s) => s.elements.flatMap((e) => (e.type === 'line' ? [e.character] : [])));
+    expect(new Set(speakers)).toEqual(new Set(cast));
+  });
+
+  test('prose is one third-person passage per scene', () => {
+    for (const passage of DraftSchema.parse(memory.draft).passages) {
+      const narration = passage.text.replace(/“[^”]*”/g, '');
+      expect(narration).not.toMatch(/\b(I|my|me|we)\b/);
+      expect(passage.text.split(/\n\n/).length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  test('review passes good offline output without issues, for dialogue and for prose', async () => {
+    for (const [slot, nodeId] of [['dialogue', 'lines'], ['draft', 'story']] as const) {
+      const revise = jest.fn();
+      const review = (await runNode('review', { premise }, memory, {
+        config: { target: nodeId },
+        target: { nodeId, type: slot === 'draft' ? 'prose' : 'dialogue', slot, output: memory[slot], revise },
+      })) as { issues: unknown[]; passed: boolean; score: number; revisions: number };
+      expect(review.issues).toEqual([]);
+      expect(review.passed).toBe(true);
+      expect(review.score).toBeGreaterThanOrEqual(7);
+      expect(revise).not.toHaveBeenCalled();
+    }
+  });
+
+  test('exports in every format from the chain', async () => {
+    for (const format of ['fountain', 'fdx', 'markdown', 'json'] as const) {
+      const document = await runNode('export', { premise }, memory, { config: { format } });
+      expect(outputSchemaOf(getNodeType('export')!, { format })).toBeDefined();
+      expect(document).toMatchObject({ format, content: expect.stringContaining((memory.logline as { title: string }).title.toUpperCase().slice(0, 0)) });
+      expect(document).toEqual(renderDocument(format, memory));
+    }
+  });
+
+  test('the same context gives the same output', async () => {
+    const again = await planAndWrite(premise, 6);
+    expect(again).toEqual(memory);
+  });
+});
+
+describe('offline writers', () => {
+  const premise = PREMISES[0];
+
+  test('outline has exactly `scenes` beats for any count', async () => {
+    const base = await planAndWrite(premise, 3);
+    for (const scenes of [1, 2, 5, 12, 30]) {
+      for (const acts of [1, 3, 5]) {
+        const outline = OutlineSchema.parse(await runNode('outline', { premise }, base, { config: { scenes, acts } }));
+        expect(outline.acts.flatMap((a) => a.beats).map((b) => b.number)).toEqual(Array.from({ length: scenes }, (_, i) => i + 1));
+        expect(outline.acts.length).toBe(Math.min(acts, scenes));
+      }
+    }
+  });
+
+  test('character names are distinct, never near-duplicates, even for a big cast', async () => {
+    for (let i = 0; i < FIRST_NAMES.length; i++) {
+      for (let j = i + 1; j < FIRST_NAMES.length; j++) expect(editDistance(FIRST_NAMES[i].toLowerCase(), FIRST_NAMES[j].toLowerCase())).toBeGreaterThan(2);
+    }
+    for (const p of PREMISES) {
+      const base = await planAndWrite(p, 2);
+      const cast = CastSchema.parse(await runNode('characters', { premise: p }, base, { config: { count: 12 } })).characters;
+      expect(cast).toHaveLength(12);
+      const names = cast.map((c) => c.name.toLowerCase());
+      for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) expect(editDistance(names[i], names[j])).toBeGreaterThan(2);
+    }
+  });
+
+  test('feedback changes the output and addresses the note', async () => {
+    const memory = await planAndWrite(premise, 4);
+    const logline = await runNode('logline', { premise }, {});
+    const rewritten = (await runNode('logline', { premise }, {}, { feedback: ['A different title, please.'], previous: logline })) as { title: string };
+    expect(rewritten.title).not.toBe((logline as { title: string }).title);
+
+    const cast = CastSchema.parse(memory.characters).characters;
+    const renamed = CastSchema.parse(
+      await runNode('characters', { premise }, memory, { config: { count: 4 }, feedback: [`${cast[2].name} sounds too much like someone I know; rename them.`], previous: memory.characters }),
+    ).characters;
+    expect(renamed.map((c) => c.name)).not.toContain(cast[2].name);
+
+    // A reviewer note that a character never speaks puts them into the rewritten scenes.
+    const silent = cast[3].name;
+    const dialogue = DialogueSchema.parse(
+      await runNode('dialogue', { premise }, memory, { feedback: [`Scene 1: ${silent} (mentor) never speaks; give them lines.`], previous: memory.dialogue }),
+    );
+    const firstSpeakers = dialogue.scenes[0].elements.flatMap((e) => (e.type === 'line' ? [e.character] : []));
+    expect(firstSpeakers).toContain(silent);
+    expect(dialogue.scenes[0]).not.toEqual(DialogueSchema.parse(memory.dialogue).scenes[0]);
+    // Notes about scene 1 leave the other scenes as they were.
+    expect(dialogue.scenes.slice(1)).toEqual(DialogueSchema.parse(memory.dialogue).scenes.slice(1));
+  });
+
+  test('dialogue reads an outline alone when there are no scene cards', async () => {
+    const memory = await planAndWrite(premise, 3);
+    const { scenes: _scenes, ...withoutCards } = memory;
+    const dialogue = DialogueSchema.parse(await runNode('dialogue', { premise }, withoutCards));
+    expect(dialogue.scenes).toHaveLength(3);
+    for (const scene of dialogue.scenes) expect(scene.heading).toMatch(/^(INT|EXT)\. /);
+  });
+
+  test('a writer with nothing to write says so', async () => {
+    await expect(runNode('dialogue', { premise }, { characters: { characters: [] } })).rejects.toThrow(/no scenes to write/);
+  });
+
+  test('config JSON Schemas accept the SPEC example configs', () => {
+    const examples: Array<[string, unknown]> = [
+      ['characters', { count: 4 }], ['outline', { scenes: 6 }], ['dialogue', { concurrency: 4 }],
+      ['review', { target: 'lines', threshold: 7, maxRevisions: 1 }], ['export', { format: 'fountain' }],
+    ];
+    for (const [type, config] of examples) {
+      const schema = z.fromJSONSchema(describeNodeTypes().find((d) => d.type === type)!.configSchema as Parameters<typeof z.fromJSONSchema>[0]);
+      expect(schema.safeParse(config).success).toBe(true);
+    }
+  });
+});

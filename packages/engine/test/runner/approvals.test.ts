@@ -1,0 +1,119 @@
+// Approval checkpoints: parallel gates pending while an independent branch finishes, decisions from other
+// engines and from another process, a second decision refused, reject → regenerated with the feedback in the
+// prompt (seen by the OpenAI-compatible stub), edits checked against the output schema.
+import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
+import { isStoryloomError, StoryloomError } from '../../src/errors';
+import { promptPipeline, spawnChild, tempEngines, typesOf, type TempEngines } from './support/helpers';
+import { PREMISE, screenplayPipeline } from './support/screenplay';
+
+function caught(action: () => unknown): StoryloomError {
+  try {
+    action();
+  } catch (error) {
+    if (isStoryloomError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a StoryloomError');
+}
+
+describe('runner: approvals', () => {
+  let temp: TempEngines;
+  let stub: OpenAIStub;
+  beforeAll(async () => (stub = await startOpenAIStub({ latencyMs: 20 })));
+  afterAll(() => stub.close());
+  beforeEach(() => {
+    temp = tempEngines();
+    stub.reset();
+  });
+  afterEach(() => temp.cleanup());
+
+  it('keeps independent branches running while two gates wait, and takes decisions from anywhere', async () => {
+    const env = { OPENAI_BASE_URL: stub.url };
+    const driver = temp.open({ env });
+    const pipeline = promptPipeline(['root>a', 'root>b', 'root>c', 'c>d', 'a>after', 'b>after'], { approval: ['a', 'b'], model: 'openai:stub-model' });
+    const run = driver.startRun({ pipeline, inputs: { premise: 'a heist on a train' } });
+
+    const waiting = await driver.drive(run.id);
+    expect(waiting.status).toBe('waiting');
+    expect(waiting.pending.map((p) => p.nodeId).sort()).toEqual(['a', 'b']);
+    expect(waiting.pending.every((p) => typeof p.draft === 'string' && p.draft.length > 0)).toBe(true);
+    expect([waiting.nodes.a.status, waiting.nodes.b.status]).toEqual(['waiting', 'waiting']);
+    expect([waiting.nodes.c.status, waiting.nodes.d.status]).toEqual(['completed', 'completed']); // not held up by the gates
+    expect(waiting.nodes.after.status).toBe('pending');
+    expect(driver.pendingApprovals().map((p) => [p.runId, p.nodeId]).sort()).toEqual([
+      [run.id, 'a'],
+      [run.id, 'b'],
+    ]);
+    const events = driver.events(run.id);
+    expect(events.filter((e) => e.type === 'approval.requested').map((e) => e.nodeId).sort()).toEqual(['a', 'b']);
+    expect(events[events.length - 1]).toMatchObject({ type: 'run.waiting', data: { pending: expect.arrayContaining(['a', 'b']) } });
+
+    // Another engine on the same file approves a; a separate process rejects b.
+    const other = temp.open({ env });
+    expect(other.decide(run.id, 'a', { decision: 'approve' }).pending.map((p) => p.nodeId)).toEqual(['b']);
+    const child = spawnChild([temp.dbPath, 'decide', run.id, 'b', JSON.stringify({ decision: 'reject', feedback: 'Make the villain a retired conductor.' })]);
+    expect(await child.exited).toBe(0);
+    expect(child.lines()).toEqual([{ decided: true, status: 'waiting' }]);
+    // A second decision on a decided approval loses.
+    expect(caught(() => other.decide(run.id, 'a', { decision: 'reject', feedback: 'too late' })).code).toBe('conflict');
+    const second = spawnChild([temp.dbPath, 'decide', run.id, 'b', JSON.stringify({ decision: 'approve' })]);
+    await second.exited;
+    expect(second.lines()).toEqual([{ decided: false, code: 'conflict' }]);
+
+    stub.reset();
+    const again = await driver.drive(run.id);
+    expect(again.status).toBe('waiting');
+    expect(again.pending.map((p) => p.nodeId)).toEqual(['b']);
+    expect(again.nodes.a.status).toBe('completed');
+    // Only b was sent again, and its prompt carries the feedback and its previous draft.
+    expect(stub.requests).toHaveLength(1);
+    const regenerated = stub.requests[0].messages.map((m) => m.content).join('\n');
+    expect(regenerated).toContain('Make the villain a retired conductor.');
+    expect(regenerated).toContain(String(waiting.pending.find((p) => p.nodeId === 'b')!.draft).slice(0, 40));
+    expect(typesOf(driver.events(run.id), 'b')).toEqual([
+      'node.started',
+      'node.completed',
+      'approval.requested',
+      'approval.resolved',
+      'node.started',
+      'node.completed',
+      'approval.requested',
+    ]);
+
+    // An edit must fit the node's output schema (a prompt node in text mode writes a string).
+    const refused = caught(() => other.decide(run.id, 'b', { decision: 'edit', output: { text: 'not a string' } }));
+    expect(refused.code).toBe('invalid_input');
+    expect(refused.details).toEqual([expect.objectContaining({ code: 'invalid_output', path: '/b' })]);
+    expect(other.getRun(run.id)!.pending.map((p) => p.nodeId)).toEqual(['b']);
+    other.decide(run.id, 'b', { decision: 'edit', output: 'EDITED: the conductor did it.' });
+
+    stub.reset();
+    const done = await driver.drive(run.id);
+    expect(done.status).toBe('completed');
+    expect(done.nodes.b.output).toBe('EDITED: the conductor did it.');
+    expect(stub.requests.map((r) => r.prompt.split(' ')[1])).toEqual(['after']);
+    expect(stub.requests[0].prompt).toContain('EDITED: the conductor did it.');
+  });
+
+  it('refuses an edit that breaks a story type schema, with the problems', async () => {
+    const engine = temp.open();
+    const run = engine.startRun({ pipeline: screenplayPipeline({ approval: true }), inputs: { premise: PREMISE } });
+    const waiting = await engine.drive(run.id);
+    expect(waiting.status).toBe('waiting');
+    expect(waiting.nodes.logline.status).toBe('completed');
+    expect(waiting.nodes.beats.status).toBe('pending');
+    const draft = waiting.pending[0].draft;
+    const broken = caught(() => engine.decide(run.id, 'cast', { decision: 'edit', output: { nonsense: true } }));
+    expect(broken.code).toBe('invalid_input');
+    expect(broken.message).toContain("output of 'cast' (characters)");
+    expect(engine.getRun(run.id)!.pending).toEqual([{ nodeId: 'cast', draft }]);
+    expect(caught(() => engine.decide(run.id, 'cast', { decision: 'reject', feedback: '  ' })).code).toBe('invalid_input');
+    expect(caught(() => engine.decide(run.id, 'logline', { decision: 'approve' })).code).toBe('conflict');
+    expect(caught(() => engine.decide(run.id, 'nope', { decision: 'approve' })).code).toBe('not_found');
+
+    engine.decide(run.id, 'cast', { decision: 'edit', output: draft });
+    const done = await engine.drive(run.id);
+    expect(done.status).toBe('completed');
+    expect(done.nodes.cast.output).toEqual(draft);
+  });
+});

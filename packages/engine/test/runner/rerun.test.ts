@@ -1,0 +1,83 @@
+// Rerun from a node: a new run with parentRunId that reuses (by reference, without a model call) every
+// output not downstream of what changed, and recomputes the rest.
+import Database from 'better-sqlite3';
+import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
+import { promptPipeline, tempEngines, type TempEngines } from './support/helpers';
+import { PREMISE, screenplayPipeline } from './support/screenplay';
+
+const taskOf = (prompt: string) => prompt.split(' ')[1];
+
+describe('runner: rerun from a node', () => {
+  let temp: TempEngines;
+  let stub: OpenAIStub;
+  beforeAll(async () => (stub = await startOpenAIStub()));
+  afterAll(() => stub.close());
+  beforeEach(() => {
+    temp = tempEngines();
+    stub.reset();
+  });
+  afterEach(() => temp.cleanup());
+
+  it('reuses upstream outputs and sends only the downstream prompts', async () => {
+    const engine = temp.open({ env: { OPENAI_BASE_URL: stub.url } });
+    const pipeline = promptPipeline(['a>b', 'b>c', 'c>d', 'a>side'], { model: 'openai:stub-model' });
+    const parent = engine.startRun({ pipeline, inputs: { premise: 'a duel at dawn' } });
+    const first = await engine.drive(parent.id);
+    expect(first.status).toBe('completed');
+
+    stub.reset();
+    const child = engine.rerun(parent.id, { from: 'c' });
+    expect(child).toMatchObject({ parentRunId: parent.id, status: 'queued' });
+    const done = await engine.drive(child.id);
+    expect(done.status).toBe('completed');
+    expect(stub.requests.map((r) => taskOf(r.prompt)).sort()).toEqual(['c', 'd']);
+    expect(Object.fromEntries(Object.entries(done.nodes).map(([id, node]) => [id, node.status]))).toEqual({
+      a: 'reused',
+      b: 'reused',
+      side: 'reused',
+      c: 'completed',
+      d: 'completed',
+    });
+    expect(done.nodes.b.output).toEqual(first.nodes.b.output);
+    const reusedEvents = engine.events(child.id).filter((e) => e.type === 'node.completed' && e.data.reused === true);
+    expect(reusedEvents.map((e) => e.nodeId).sort()).toEqual(['a', 'b', 'side']);
+    expect(reusedEvents.every((e) => e.data.output !== undefined)).toBe(true);
+  });
+
+  it('treats edited outputs and changed config as changes, and validates edits', async () => {
+    const engine = temp.open({ env: { OPENAI_BASE_URL: stub.url } });
+    const pipeline = promptPipeline(['a>b', 'b>c', 'c>d'], { model: 'openai:stub-model' });
+    const parent = engine.startRun({ pipeline, inputs: { premise: 'a duel at dawn' } });
+    await engine.drive(parent.id);
+
+    expect(() => engine.rerun(parent.id, { from: 'd', edits: { b: 42 } })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    expect(() => engine.rerun(parent.id, { from: 'zz' })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    const before = engine.listRuns().length;
+
+    stub.reset();
+    const child = engine.rerun(parent.id, { from: 'd', edits: { b: 'B WAS EDITED' }, config: { d: { template: 'Task d rewritten {{c_out}}' } } });
+    expect(engine.listRuns()).toHaveLength(before + 1);
+    const done = await engine.drive(child.id);
+    expect(done.status).toBe('completed');
+    expect(done.nodes.a.status).toBe('reused');
+    expect(done.nodes.b).toMatchObject({ status: 'completed', output: 'B WAS EDITED' });
+    expect(stub.requests.map((r) => taskOf(r.prompt))).toEqual(['c', 'd']);
+    expect(stub.requests[0].prompt).toContain('B WAS EDITED');
+    expect(stub.requests[1].prompt).toContain('rewritten');
+  });
+
+  it('stores a reused output by reference, so a rerun adds little to the database', async () => {
+    const engine = temp.open();
+    const parent = engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE } });
+    await engine.drive(parent.id);
+    const child = engine.rerun(parent.id, { from: 'script' });
+    expect((await engine.drive(child.id)).status).toBe('completed');
+    const db = new Database(temp.dbPath, { readonly: true });
+    const reused = db
+      .prepare(`SELECT node_id, LENGTH(output) AS bytes, ref_run_id FROM node_outputs WHERE run_id = ? AND source = 'reused' ORDER BY node_id`)
+      .all(child.id);
+    db.close();
+    expect(reused).toEqual(['beats', 'cast', 'lines', 'logline', 'notes'].map((node_id) => ({ node_id, bytes: null, ref_run_id: parent.id })));
+    expect(engine.getRun(child.id)!.nodes.lines.output).toEqual(engine.getRun(parent.id)!.nodes.lines.output);
+  });
+});

@@ -1,0 +1,137 @@
+// The interactive approval question of a terminal run: approve, edit the draft in $EDITOR (as JSON,
+// re-asked until the engine accepts it), reject with feedback, view the whole draft, or decide later.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { isStoryloomError } from '@storyloom/engine';
+import type { ApprovalDecision, PendingApproval } from '@storyloom/engine';
+import { indent, preview } from './format';
+
+export type ApprovalOutcome = 'decided' | 'later';
+
+export interface ApprovalPromptIO {
+  stdin: NodeJS.ReadStream;
+  /** Where the question is printed (the terminal). */
+  output: NodeJS.WriteStream;
+  env: NodeJS.ProcessEnv;
+}
+
+const PREVIEW_LINES = 40;
+
+/** Asks until a decision is stored (`decide` throws the engine's errors) or the person chooses later. */
+export async function askApproval(
+  io: ApprovalPromptIO,
+  approval: PendingApproval,
+  decide: (decision: ApprovalDecision) => void,
+): Promise<ApprovalOutcome> {
+  const say = (text: string) => io.output.write(`${text}\n`);
+  say('');
+  say(`⏸  Approval needed: ${approval.nodeId}`);
+  say(indent(preview(approval.draft, PREVIEW_LINES), '   '));
+  let editedText: string | undefined;
+
+  for (;;) {
+    const answer = await ask(io, `\n   [a]pprove  [e]dit  [r]eject  [v]iew all  [l]ater › `);
+    if (answer === null) return 'later';
+    const choice = answer.trim().toLowerCase();
+    try {
+      if (choice === 'a' || choice === 'approve') {
+        decide({ decision: 'approve' });
+        say(`   ✔ ${approval.nodeId} approved`);
+        return 'decided';
+      }
+      if (choice === 'e' || choice === 'edit') {
+        editedText = openInEditor(io, approval, editedText);
+        if (editedText === undefined) continue;
+        let output: unknown;
+        try {
+          output = JSON.parse(editedText);
+        } catch (error) {
+          say(`   ✖ the edited draft is not valid JSON: ${(error as Error).message} — choose [e]dit to fix it`);
+          continue;
+        }
+        if (JSON.stringify(output) === JSON.stringify(approval.draft)) {
+          say('   No changes made; choose [a]pprove to accept the draft as it is.');
+          editedText = undefined;
+          continue;
+        }
+        decide({ decision: 'edit', output });
+        say(`   ✔ ${approval.nodeId} approved with your edit`);
+        return 'decided';
+      }
+      if (choice === 'r' || choice === 'reject') {
+        const feedback = await ask(io, '   What should change? › ');
+        if (feedback === null) return 'later';
+        if (feedback.trim() === '') {
+          say('   Feedback is needed to reject (the node rewrites with it).');
+          continue;
+        }
+        decide({ decision: 'reject', feedback: feedback.trim() });
+        say(`   ↻ ${approval.nodeId} rejected; it will be rewritten with your feedback`);
+        return 'decided';
+      }
+      if (choice === 'v' || choice === 'view') {
+        say(indent(JSON.stringify(approval.draft, null, 2), '   '));
+        continue;
+      }
+      if (choice === 'l' || choice === 'later' || choice === 'q') return 'later';
+      say('   Type a, e, r, v or l.');
+    } catch (error) {
+      if (isStoryloomError(error, 'conflict')) {
+        say(`   ${approval.nodeId} was already decided elsewhere: ${(error as Error).message}`);
+        return 'decided';
+      }
+      if (isStoryloomError(error, 'invalid_input')) {
+        say(`   ✖ ${(error as Error).message}`);
+        say('   Your edit was not applied; choose [e]dit to fix it.');
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+/** One line from stdin; null when stdin ends or the person presses Ctrl-C / Ctrl-D. */
+function ask(io: ApprovalPromptIO, question: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: io.stdin, output: io.output, terminal: Boolean(io.stdin.isTTY) });
+    let settled = false;
+    const finish = (value: string | null) => {
+      if (settled) return;
+      settled = true;
+      rl.close();
+      resolve(value);
+    };
+    rl.on('close', () => finish(null));
+    rl.on('SIGINT', () => {
+      io.output.write('\n');
+      finish(null);
+    });
+    rl.question(question, (answer) => finish(answer));
+  });
+}
+
+/** Opens $EDITOR (default vi) on the draft as JSON; returns the saved text, undefined if the editor failed. */
+function openInEditor(io: ApprovalPromptIO, approval: PendingApproval, previousText: string | undefined): string | undefined {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-edit-'));
+  const file = path.join(dir, `${approval.nodeId}.json`);
+  try {
+    fs.writeFileSync(file, previousText ?? `${JSON.stringify(approval.draft, null, 2)}\n`);
+    const editor = io.env.VISUAL || io.env.EDITOR || 'vi';
+    // Through the shell so that EDITOR may carry arguments ("code --wait").
+    const result = spawnSync(`${editor} ${shellQuote(file)}`, { shell: true, stdio: 'inherit' });
+    if (result.error || result.status !== 0) {
+      io.output.write(`   ✖ the editor (${editor}) did not finish cleanly${result.error ? `: ${result.error.message}` : ` (exit ${result.status})`}\n`);
+      return undefined;
+    }
+    return fs.readFileSync(file, 'utf8');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

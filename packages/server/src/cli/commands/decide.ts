@@ -1,0 +1,75 @@
+// `approve` and `reject`: store the decision, then go on driving the run like `run` does.
+import type { ApprovalDecision } from '@storyloom/engine';
+import type { ParsedArgs } from '../args';
+import { DB_FLAG, type CliContext } from '../context';
+import { driveInForeground, requireRun } from '../driver';
+import { invalid } from '../errors';
+import { readJsonFile } from '../json-file';
+import { JSON_FLAG, OUT_FLAG, RUN_EXIT_NOTES, boolFlag, positional, stringFlag, type Command } from './command';
+
+const TARGET = [
+  { name: 'runId', description: 'the waiting run', required: true },
+  { name: 'nodeId', description: 'the node waiting for approval', required: true },
+];
+
+interface DriveFlags {
+  json: boolean;
+  outDir?: string;
+}
+
+function driveFlags(args: ParsedArgs): DriveFlags {
+  return { json: boolFlag(args, 'json'), outDir: stringFlag(args, 'out') };
+}
+
+async function decideAndDrive(ctx: CliContext, runId: string, nodeId: string, decision: ApprovalDecision, flags: DriveFlags): Promise<number> {
+  const before = requireRun(ctx, runId);
+  if (!before.pending.some((approval) => approval.nodeId === nodeId)) {
+    const waiting = before.pending.map((approval) => approval.nodeId);
+    throw invalid(
+      `node '${nodeId}' of run ${runId} is not waiting for approval (run is ${before.status}${waiting.length ? `; waiting: ${waiting.join(', ')}` : ''})`,
+    );
+  }
+  ctx.storyloom.decide(runId, nodeId, decision);
+  return driveInForeground(ctx, { runId, ...flags, notes: [`Run ${runId}: ${nodeId} ${decision.decision === 'reject' ? 'rejected' : decision.decision === 'edit' ? 'approved with an edit' : 'approved'}`] });
+}
+
+export const approveCommand: Command = {
+  spec: {
+    name: 'approve',
+    summary: 'Approve a waiting node (optionally replacing its output), then continue the run.',
+    positionals: TARGET,
+    flags: [
+      { name: 'edit', kind: 'string', valueName: 'file', description: "JSON file replacing the node's output (checked against its output schema)" },
+      JSON_FLAG,
+      OUT_FLAG,
+      DB_FLAG,
+    ],
+    notes: ['An edit that is not valid JSON or does not fit the output schema exits 2 and changes nothing.', ...RUN_EXIT_NOTES],
+  },
+  async run(ctx, args) {
+    const editFile = stringFlag(args, 'edit');
+    const decision: ApprovalDecision =
+      editFile === undefined ? { decision: 'approve' } : { decision: 'edit', output: readJsonFile(editFile, ctx.io.cwd, 'edit file') };
+    return decideAndDrive(ctx, positional(args, 'runId'), positional(args, 'nodeId'), decision, driveFlags(args));
+  },
+};
+
+export const rejectCommand: Command = {
+  spec: {
+    name: 'reject',
+    summary: 'Reject a waiting node with feedback: it is rewritten with the feedback, then asks again.',
+    positionals: TARGET,
+    flags: [
+      { name: 'feedback', kind: 'string', valueName: 'text', description: 'what should change (required)', required: true },
+      JSON_FLAG,
+      OUT_FLAG,
+      DB_FLAG,
+    ],
+    notes: RUN_EXIT_NOTES,
+  },
+  async run(ctx, args) {
+    const feedback = stringFlag(args, 'feedback') ?? '';
+    if (feedback.trim() === '') throw invalid('--feedback must say what should change');
+    return decideAndDrive(ctx, positional(args, 'runId'), positional(args, 'nodeId'), { decision: 'reject', feedback: feedback.trim() }, driveFlags(args));
+  },
+};

@@ -1,0 +1,38 @@
+import { isStoryloomError } from '@storyloom/engine';
+import { DB_FLAG } from '../context';
+import { driveInForeground, requireRun } from '../driver';
+import { EXIT, invalid } from '../errors';
+import { JSON_FLAG, OUT_FLAG, RUN_EXIT_NOTES, boolFlag, positional, stringFlag, type Command } from './command';
+
+export const resumeCommand: Command = {
+  spec: {
+    name: 'resume',
+    summary: 'Continue an interrupted, failed or waiting run from its last checkpoint (completed nodes are not run again).',
+    positionals: [{ name: 'runId', description: 'the run', required: true }],
+    flags: [JSON_FLAG, OUT_FLAG, DB_FLAG],
+    notes: RUN_EXIT_NOTES,
+  },
+  async run(ctx, args) {
+    const runId = positional(args, 'runId');
+    const view = requireRun(ctx, runId);
+    const json = boolFlag(args, 'json');
+    if (view.status === 'completed') {
+      ctx.err(`Run ${runId} has already completed; nothing to resume (see: storyloom show ${runId}).`);
+      if (json) ctx.out(JSON.stringify(view, null, 2));
+      return EXIT.completed;
+    }
+    // A waiting run needs no resume: driving it applies stored decisions (or stops at the approval again).
+    if (view.status !== 'waiting') {
+      try {
+        ctx.storyloom.resume(runId);
+      } catch (error) {
+        // Still driven by a live process: the driver follows it (and takes over if it dies).
+        if (!isStoryloomError(error, 'lease_held')) {
+          if (isStoryloomError(error, 'conflict')) throw invalid(`cannot resume run ${runId} (${view.status}): ${(error as Error).message}`);
+          throw error;
+        }
+      }
+    }
+    return driveInForeground(ctx, { runId, json, outDir: stringFlag(args, 'out'), notes: [`Resuming run ${runId} (${view.pipelineId})`] });
+  },
+};

@@ -1,0 +1,68 @@
+import type { ModelEnv, ModelSpec, Pipeline } from '@storyloom/engine/node';
+import { DB_FLAG, engineNode } from '../context';
+import { driveInForeground } from '../driver';
+import { invalid } from '../errors';
+import { checkedInputs, collectInputs, loadPipelineArg } from '../pipeline-source';
+import { JSON_FLAG, RUN_EXIT_NOTES, boolFlag, listFlag, positional, stringFlag, type Command } from './command';
+
+export const runCommand: Command = {
+  spec: {
+    name: 'run',
+    summary: 'Run a pipeline file, or a saved pipeline by id, in the foreground.',
+    positionals: [{ name: 'file|pipelineId', description: 'pipeline file, or the id of a pipeline saved in the database', required: true }],
+    flags: [
+      { name: 'input', kind: 'list', valueName: 'name=value', description: 'a run input (repeatable); strings are converted to the declared type' },
+      { name: 'inputs', kind: 'string', valueName: 'file.json', description: 'run inputs as a JSON object (--input wins)' },
+      { name: 'model', kind: 'string', valueName: 'spec', description: 'model for every node: offline, openai:<model>, ollama:<model>' },
+      { name: 'auto-approve', kind: 'boolean', description: 'approve every checkpoint without asking' },
+      { name: 'out', kind: 'string', valueName: 'dir', description: "write every export node's document and run.json into dir" },
+      JSON_FLAG,
+      DB_FLAG,
+    ],
+    notes: RUN_EXIT_NOTES,
+  },
+  async run(ctx, args) {
+    const source = loadPipelineArg(ctx, positional(args, 'file|pipelineId'));
+    const inputs = checkedInputs(source, collectInputs(ctx.io.cwd, stringFlag(args, 'inputs'), listFlag(args, 'input')));
+    const model = stringFlag(args, 'model');
+    const notes = modelNotes(source.pipeline, model, ctx.env);
+    const view = ctx.storyloom.startRun({
+      pipeline: source.pipeline,
+      pipelineId: source.saved?.id ?? source.pipeline.id,
+      version: source.saved?.version ?? null,
+      inputs,
+      model,
+      autoApprove: boolFlag(args, 'auto-approve'),
+    });
+    return driveInForeground(ctx, {
+      runId: view.id,
+      pipeline: source.pipeline,
+      json: boolFlag(args, 'json'),
+      outDir: stringFlag(args, 'out'),
+      notes: [`Run ${view.id}: ${source.pipeline.name} (${source.label})`, ...notes],
+    });
+  },
+};
+
+/**
+ * Which models the run's nodes will use (run → node → pipeline → STORYLOOM_MODEL → offline), checked
+ * before anything is stored so that an unknown provider is exit 2. The offline model says so.
+ */
+export function modelNotes(pipeline: Pipeline, runModel: ModelSpec | undefined, env: ModelEnv): string[] {
+  const { describeModel, resolveModelSpec } = engineNode();
+  const described = new Set<string>();
+  for (const node of pipeline.nodes) {
+    if (node.type === 'export') continue; // assembled without a model
+    try {
+      described.add(describeModel(resolveModelSpec([runModel, node.model, pipeline.model], env), env));
+    } catch (error) {
+      const where = runModel !== undefined ? '--model' : node.model !== undefined ? `node '${node.id}'` : pipeline.model !== undefined ? 'pipeline model' : 'STORYLOOM_MODEL';
+      throw invalid(`${where}: ${(error as Error).message}`);
+    }
+  }
+  const notes = [...described].map((description) => `Model: ${description}`);
+  if ([...described].some((description) => description.startsWith('offline'))) {
+    notes.push('  (the offline model writes placeholder text; use --model openai:<model> or ollama:<model> for an LLM)');
+  }
+  return notes;
+}

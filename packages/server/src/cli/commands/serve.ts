@@ -1,0 +1,62 @@
+import { DB_FLAG, engineNode, type CliContext } from '../context';
+import { EXIT, invalid } from '../errors';
+import { stringFlag, type Command } from './command';
+
+const DEFAULT_PORT = 3000;
+
+export const serveCommand: Command = {
+  spec: {
+    name: 'serve',
+    summary: 'Serve the editor and the HTTP API.',
+    positionals: [],
+    flags: [
+      { name: 'port', kind: 'string', valueName: 'n', description: `port (default: $PORT or ${DEFAULT_PORT}; 0 picks a free one)` },
+      { name: 'host', kind: 'string', valueName: 'address', description: 'address to listen on (default: all interfaces)' },
+      DB_FLAG,
+    ],
+    notes: ['Stops on Ctrl-C or SIGTERM. Runs left running by a crashed process are resumed by the server.'],
+  },
+  async run(ctx, args) {
+    const port = parsePort(stringFlag(args, 'port') ?? ctx.io.env.PORT ?? String(DEFAULT_PORT));
+    // Loaded here: Express and the HTTP layer are only needed by this command.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startServer } = require('../../server') as typeof import('../../server');
+    const server = await startServer({ port, host: stringFlag(args, 'host'), dbPath: ctx.dbPath, env: ctx.io.env });
+    const url = new URL(server.url);
+    ctx.out(`Storyloom on http://localhost:${url.port}`);
+    ctx.out(`  database: ${ctx.dbPath}`);
+    ctx.out(`  default model: ${defaultModel(ctx)}`);
+    await untilSignal();
+    ctx.err('Stopping…');
+    await server.close();
+    return EXIT.completed;
+  },
+};
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid(`--port must be a number from 0 to 65535, got '${text}'`);
+  return port;
+}
+
+function defaultModel(ctx: CliContext): string {
+  const { describeModel, resolveModelSpec } = engineNode();
+  try {
+    const description = describeModel(resolveModelSpec([], ctx.env), ctx.env);
+    return description.startsWith('offline') ? `${description} (set STORYLOOM_MODEL for an LLM)` : description;
+  } catch (error) {
+    throw invalid((error as Error).message);
+  }
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,29 @@
+import { validatePipeline } from '@storyloom/engine';
+import { EXIT } from '../errors';
+import { readJsonFile } from '../json-file';
+import { invalidPipelineMessage } from '../pipeline-source';
+import { boolFlag, positional, type Command } from './command';
+
+export const validateCommand: Command = {
+  spec: {
+    name: 'validate',
+    summary: 'Check a pipeline file and list every problem in it.',
+    positionals: [{ name: 'file', description: 'pipeline file (storyloom/pipeline@1 JSON)', required: true }],
+    flags: [{ name: 'json', kind: 'boolean', description: 'print { valid, errors } as JSON on stdout' }],
+    notes: ['Exit codes: 0 valid, 2 unreadable, not JSON or invalid (problems on stderr).'],
+  },
+  async run(ctx, args) {
+    const file = positional(args, 'file');
+    const result = validatePipeline(readJsonFile(file, ctx.io.cwd, 'pipeline file'));
+    if (boolFlag(args, 'json')) ctx.out(JSON.stringify({ valid: result.valid, errors: result.errors }, null, 2));
+    if (!result.valid || !result.pipeline) {
+      ctx.err(invalidPipelineMessage(file, result.errors));
+      return EXIT.invalid;
+    }
+    const { pipeline } = result;
+    if (!boolFlag(args, 'json')) {
+      ctx.out(`${file}: valid pipeline '${pipeline.id}' (${pipeline.name}): ${pipeline.nodes.length} nodes, ${pipeline.edges.length} edges`);
+    }
+    return EXIT.completed;
+  },
+};

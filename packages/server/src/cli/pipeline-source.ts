@@ -1,0 +1,76 @@
+// Where `run` and `validate` get a pipeline from (a file, or a saved pipeline by id) and how the
+// command line's `--input k=v` / `--inputs file.json` become run inputs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ID_PATTERN, resolveRunInputs, validatePipeline } from '@storyloom/engine';
+import type { Pipeline, RunInputs, ValidationProblem } from '@storyloom/engine';
+import type { CliContext } from './context';
+import { invalid } from './errors';
+import { problemList } from './format';
+import { readJsonFile } from './json-file';
+
+export interface PipelineSource {
+  pipeline: Pipeline;
+  /** Set for a saved pipeline: the run records which version it ran. */
+  saved?: { id: string; version: number };
+  /** How to name the pipeline in messages: the file or `saved pipeline 'id'`. */
+  label: string;
+}
+
+/** Reads and validates a pipeline file; exit 2 listing every problem when it is not a valid pipeline. */
+export function loadPipelineFile(file: string, cwd: string): PipelineSource {
+  const document = readJsonFile(file, cwd, 'pipeline file');
+  return { pipeline: checkedPipeline(document, file), label: file };
+}
+
+export function checkedPipeline(document: unknown, label: string): Pipeline {
+  const result = validatePipeline(document);
+  if (!result.valid || !result.pipeline) throw invalid(invalidPipelineMessage(label, result.errors));
+  return result.pipeline;
+}
+
+export function invalidPipelineMessage(label: string, problems: readonly ValidationProblem[]): string {
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  return `${label}: invalid pipeline (${count})\n${problemList(problems)}`;
+}
+
+/** `run <file|pipelineId>`: an existing path (or anything that looks like one) is a file, else a saved id. */
+export function loadPipelineArg(ctx: CliContext, arg: string): PipelineSource {
+  const looksLikeFile = /[./\\]/.test(arg) || fs.existsSync(path.resolve(ctx.io.cwd, arg));
+  if (looksLikeFile || !ID_PATTERN.test(arg)) return loadPipelineFile(arg, ctx.io.cwd);
+  const stored = ctx.storyloom.pipelines.get(arg);
+  if (!stored) {
+    throw invalid(`no saved pipeline '${arg}' in ${ctx.dbPath} and no file of that name (pass a path to a pipeline file, e.g. ./${arg}.json)`);
+  }
+  return { pipeline: stored.pipeline, saved: { id: stored.id, version: stored.version }, label: `saved pipeline '${arg}' v${stored.version}` };
+}
+
+/** `--inputs file.json` first, then each `--input k=v` on top (the command line wins). */
+export function collectInputs(cwd: string, inputsFile: string | undefined, pairs: readonly string[]): Record<string, unknown> {
+  const provided: Record<string, unknown> = {};
+  if (inputsFile !== undefined) {
+    const document = readJsonFile(inputsFile, cwd, 'inputs file');
+    if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+      throw invalid(`inputs file '${inputsFile}' must hold a JSON object of input names to values`);
+    }
+    Object.assign(provided, document);
+  }
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) throw invalid(`--input '${pair}' must look like name=value`);
+    provided[pair.slice(0, equals)] = pair.slice(equals + 1);
+  }
+  return provided;
+}
+
+/** Defaults applied and strings coerced; exit 2 naming every missing, unknown or mistyped input. */
+export function checkedInputs(source: PipelineSource, provided: Record<string, unknown>): RunInputs {
+  const { inputs, problems } = resolveRunInputs(source.pipeline, provided);
+  if (problems.length > 0) {
+    const declared = Object.entries(source.pipeline.inputs ?? {})
+      .map(([name, def]) => `${name} (${def.type}${def.required ? ', required' : ''})`)
+      .join(', ');
+    throw invalid(`invalid run inputs for ${source.label}:\n${problemList(problems)}\n  inputs it takes: ${declared || 'none'}`);
+  }
+  return inputs;
+}

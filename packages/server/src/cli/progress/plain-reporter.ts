@@ -1,0 +1,62 @@
+// Line-per-event progress for logs and pipes (no cursor movement, no colour, no streamed tokens).
+import type { RunEvent, RunView } from '@storyloom/engine';
+import { formatDuration, formatUsage } from '../format';
+import { RunProgress, decisionOf, eventMessage, retryText, type ProgressReporter } from './reporter';
+
+export class PlainReporter implements ProgressReporter {
+  private readonly progress = new RunProgress();
+
+  constructor(readonly stream: NodeJS.WriteStream) {}
+
+  start(run: RunView): void {
+    this.progress.reset(run);
+  }
+
+  event(event: RunEvent): void {
+    if (!this.progress.apply(event)) return;
+    const line = this.describe(event);
+    if (line) this.write(line);
+  }
+
+  note(text: string): void {
+    this.write(text);
+  }
+
+  stop(): void {}
+
+  private describe(event: RunEvent): string | undefined {
+    const node = event.nodeId ? this.progress.nodes.get(event.nodeId) : undefined;
+    const id = event.nodeId ?? '';
+    switch (event.type) {
+      case 'run.started':
+        return `run ${event.runId} started`;
+      case 'node.started':
+        return `${id}: started`;
+      case 'node.retry':
+        return `${id}: ${retryText(event)}`;
+      case 'node.completed': {
+        const elapsed = node ? this.progress.elapsed(node) : undefined;
+        const details = [elapsed !== undefined ? formatDuration(elapsed) : '', formatUsage(node?.usage)].filter(Boolean).join(', ');
+        return `${id}: completed${details ? ` (${details})` : ''}`;
+      }
+      case 'node.failed':
+        return `${id}: failed: ${eventMessage(event)}`;
+      case 'approval.requested':
+        return `${id}: waiting for approval`;
+      case 'approval.resolved':
+        return `${id}: ${decisionOf(event) ?? 'decided'}`;
+      case 'run.completed':
+        return `run ${event.runId} completed in ${formatDuration(Date.now() - this.progress.runStartedAt)}`;
+      case 'run.failed':
+        return `run ${event.runId} failed: ${eventMessage(event)}`;
+      case 'run.cancelled':
+        return `run ${event.runId} cancelled`;
+      default:
+        return undefined;
+    }
+  }
+
+  private write(line: string): void {
+    this.stream.write(`${line}\n`);
+  }
+}

@@ -1,0 +1,109 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Storyloom } from '@storyloom/engine/node';
+import { createAuthGuard, type RouteAuth } from './auth';
+import type { AppContext } from './context';
+import { corsMiddleware } from './cors';
+import { editorRouter } from './editor';
+import { errorHandler, HttpError } from './errors';
+import { type ServerOptions, serverOptionsFromEnv } from './options';
+import { type AnyRoute, parseRequestPart } from './route';
+import { approvalRoutes, runRoutes } from './routes/runs';
+import { pipelineRoutes } from './routes/pipelines';
+import { systemRoutes } from './routes/system';
+import { RunScheduler } from './run-scheduler';
+import { securityHeaders } from './security';
+import { EventStreams } from './sse';
+
+export interface AppOptions extends Partial<ServerOptions> {
+  /** Drives runs; created from `concurrency` when not given. */
+  scheduler?: RunScheduler;
+  streams?: EventStreams;
+}
+
+/** Every route of the API, in the order Express matches them (also the order of the OpenAPI document). */
+export function apiRoutes(context: AppContext): AnyRoute[] {
+  const routes: AnyRoute[] = [];
+  routes.push(
+    ...systemRoutes(context, () => routes),
+    ...pipelineRoutes(context),
+    ...runRoutes(context),
+    ...approvalRoutes(context),
+  );
+  return routes;
+}
+
+function authMiddleware(guard: ReturnType<typeof createAuthGuard>, auth: RouteAuth): RequestHandler {
+  return (req, _res, next) => {
+    guard(req, auth);
+    next();
+  };
+}
+
+/** Checks a JSON answer against the schema its route declares (ServerOptions.checkResponses). */
+function checkReply(route: AnyRoute, status: number, body: unknown): void {
+  const schema = route.responses[status]?.schema;
+  if (!schema) return;
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    throw new Error(`answer of ${route.operationId} (${status}) does not match its schema: ${JSON.stringify(result.error.issues)}`);
+  }
+}
+
+function routeHandler(route: AnyRoute, checkResponses: boolean): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const params = parseRequestPart('params', route.params, req.params);
+      const query = parseRequestPart('query', route.query, { ...(req.query as object) });
+      const body = parseRequestPart('body', route.body, req.body);
+      const reply = await route.handler({ params, query, body, req, res });
+      if (!reply) return;
+      if (checkResponses) checkReply(route, reply.status, reply.body);
+      res.status(reply.status);
+      if (reply.body === undefined) res.end();
+      else res.json(reply.body);
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/**
+ * The Express app: a thin adapter from HTTP to the engine facade. Per route: API-key check (before the body
+ * is read, so unauthenticated clients cannot make the server parse bodies), JSON body parsing with the size
+ * limit, zod parsing of params/query/body, the engine call, and the JSON answer.
+ */
+export function createApp(storyloom: Storyloom, appOptions: AppOptions = {}): express.Express {
+  const { scheduler, streams, ...overrides } = appOptions;
+  const options = serverOptionsFromEnv(overrides.env ?? process.env, stripUndefined(overrides));
+  const context: AppContext = {
+    storyloom,
+    options,
+    scheduler:
+      scheduler ??
+      new RunScheduler(storyloom, { concurrency: options.concurrency, onError: (runId, error) => options.logError(`run ${runId}`, error) }),
+    streams: streams ?? new EventStreams(),
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.locals.context = context;
+  app.use(securityHeaders());
+  app.use(corsMiddleware(options.corsOrigins));
+
+  const guard = createAuthGuard(options.apiKeys);
+  const parseJson = express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] });
+  for (const route of apiRoutes(context)) {
+    const handlers: RequestHandler[] = [authMiddleware(guard, route.auth)];
+    if (route.body) handlers.push(parseJson);
+    handlers.push(routeHandler(route, options.checkResponses));
+    app[route.method](route.path, ...handlers);
+  }
+  app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `no API route ${req.method} ${req.originalUrl.split('?')[0]}`)));
+  app.use(editorRouter(options.editorDir));
+  app.use(errorHandler(options.logError));
+  return app;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

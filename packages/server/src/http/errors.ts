@@ -1,0 +1,100 @@
+import type { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
+import type { StoryloomErrorCode, ValidationProblem } from '@storyloom/engine/node';
+
+/** An error the HTTP layer answers with as `{ error: { code, message, details? } }`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/** Engine error codes → HTTP status. Every user mistake maps below 500. */
+const STATUS_BY_ENGINE_CODE: Record<StoryloomErrorCode, number> = {
+  invalid_pipeline: 400,
+  invalid_input: 400,
+  not_found: 404,
+  conflict: 409,
+  lease_held: 409,
+  model_error: 502,
+  cancelled: 409,
+};
+
+/**
+ * Duck-typed rather than `instanceof` so an engine error still maps correctly if the engine is loaded
+ * twice (e.g. jest module registries), which would otherwise turn a user mistake into a 500.
+ */
+function engineErrorOf(error: unknown): { code: StoryloomErrorCode; message: string; details?: unknown } | undefined {
+  if (!(error instanceof Error) || error.name !== 'StoryloomError') return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !(code in STATUS_BY_ENGINE_CODE)) return undefined;
+  return { code: code as StoryloomErrorCode, message: error.message, details: (error as { details?: unknown }).details };
+}
+
+/** body-parser raises errors with a `type`; these are the client's fault. */
+const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message: (error: Error) => string }> = {
+  'entity.parse.failed': { status: 400, code: 'bad_json', message: (e) => `request body is not valid JSON: ${e.message}` },
+  'entity.too.large': { status: 413, code: 'body_too_large', message: () => 'request body is larger than the limit' },
+  'entity.verify.failed': { status: 400, code: 'bad_request', message: (e) => e.message },
+  'request.aborted': { status: 400, code: 'request_aborted', message: () => 'request aborted by the client' },
+  'request.size.invalid': { status: 400, code: 'bad_request', message: () => 'request size did not match Content-Length' },
+  'encoding.unsupported': { status: 415, code: 'unsupported_encoding', message: (e) => e.message },
+  'charset.unsupported': { status: 415, code: 'unsupported_charset', message: (e) => e.message },
+  'parameters.too.many': { status: 413, code: 'too_many_parameters', message: (e) => e.message },
+};
+
+/** A zod issue path → JSON pointer, so schema problems look like pipeline validation problems. */
+export function pointerOf(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((part) => '/' + String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+export function problemsOfZodError(error: z.ZodError, prefix = ''): ValidationProblem[] {
+  return error.issues.map((issue) => ({ path: prefix + pointerOf(issue.path), code: issue.code, message: issue.message }));
+}
+
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  const engineError = engineErrorOf(error);
+  if (engineError) {
+    return new HttpError(STATUS_BY_ENGINE_CODE[engineError.code], engineError.code, engineError.message, engineError.details);
+  }
+  const bodyParserType = (error as { type?: unknown } | null)?.type;
+  if (typeof bodyParserType === 'string' && BODY_PARSER_ERRORS[bodyParserType]) {
+    const known = BODY_PARSER_ERRORS[bodyParserType];
+    return new HttpError(known.status, known.code, known.message(error as Error));
+  }
+  if (error instanceof z.ZodError) {
+    return new HttpError(400, 'invalid_request', 'request does not match its schema', problemsOfZodError(error));
+  }
+  return new HttpError(500, 'internal_error', 'internal server error');
+}
+
+export function sendError(res: Response, error: HttpError): void {
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  if (error.details !== undefined) body.error.details = error.details;
+  if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="storyloom"');
+  res.status(error.status).json(body);
+}
+
+/** The last middleware: every failure leaves as a JSON error; only our own bugs are 500s (and get logged). */
+export function errorHandler(log: (message: string, error: unknown) => void) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const httpError = toHttpError(error);
+    if (httpError.status >= 500) log(`${req.method} ${req.originalUrl} failed`, error);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    sendError(res, httpError);
+  };
+}

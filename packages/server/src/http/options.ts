@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Everything the HTTP layer is configured with; `serverOptionsFromEnv` reads it from SPEC §8 variables. */
+export interface ServerOptions {
+  version: string;
+  /** Passed to the engine's model layer (`availableModels`); keys never leave the server. */
+  env: NodeJS.ProcessEnv;
+  /** Empty: the API is open (local single user). */
+  apiKeys: string[];
+  /** Empty: no cross-origin access. `*` allows any origin. */
+  corsOrigins: string[];
+  /** Largest accepted JSON body, in bytes or a unit string ("2mb"). */
+  bodyLimit: number | string;
+  /** How many runs execute at the same time in this process. */
+  concurrency: number;
+  /** SSE comment interval, so proxies keep idle streams open. */
+  sseHeartbeatMs: number;
+  /** An SSE client further behind than this is disconnected instead of buffered without bound. */
+  sseMaxBufferedBytes: number;
+  /** The editor's static build (`packages/editor/dist`). */
+  editorDir: string;
+  /** Check JSON answers against their declared schemas (tests). */
+  checkResponses: boolean;
+  /** Where unexpected (500) errors are reported. */
+  logError: (message: string, error: unknown) => void;
+}
+
+export const DEFAULT_BODY_LIMIT = '2mb';
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_SSE_HEARTBEAT_MS = 15_000;
+export const DEFAULT_SSE_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+function listOf(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function positiveIntegerOf(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value.trim() === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return parsed;
+}
+
+function bodyLimitOf(value: string | undefined): number | string {
+  if (value === undefined || value.trim() === '') return DEFAULT_BODY_LIMIT;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  if (/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i.test(trimmed)) return trimmed.toLowerCase();
+  throw new Error(`STORYLOOM_BODY_LIMIT must be a byte count or like "2mb", got "${value}"`);
+}
+
+const packageRoot = path.resolve(__dirname, '..', '..');
+
+export function serverVersion(): string {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version?: string };
+    return manifest.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function defaultEditorDir(): string {
+  return path.resolve(packageRoot, '..', 'editor', 'dist');
+}
+
+/** Reads STORYLOOM_API_KEYS, STORYLOOM_CORS_ORIGINS, STORYLOOM_BODY_LIMIT, STORYLOOM_CONCURRENCY. */
+export function serverOptionsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ServerOptions> = {}): ServerOptions {
+  return {
+    version: serverVersion(),
+    env,
+    apiKeys: listOf(env.STORYLOOM_API_KEYS),
+    corsOrigins: listOf(env.STORYLOOM_CORS_ORIGINS),
+    bodyLimit: bodyLimitOf(env.STORYLOOM_BODY_LIMIT),
+    concurrency: positiveIntegerOf(env.STORYLOOM_CONCURRENCY, 'STORYLOOM_CONCURRENCY', DEFAULT_CONCURRENCY),
+    sseHeartbeatMs: DEFAULT_SSE_HEARTBEAT_MS,
+    sseMaxBufferedBytes: DEFAULT_SSE_MAX_BUFFERED_BYTES,
+    editorDir: env.STORYLOOM_EDITOR_DIR ?? defaultEditorDir(),
+    checkResponses: false,
+    logError: (message, error) => console.error(`storyloom: ${message}:`, error),
+    ...overrides,
+  };
+}

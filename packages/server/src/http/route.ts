@@ -1,0 +1,86 @@
+// One declarative table of routes drives both Express and the OpenAPI document, so they cannot drift apart.
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import type { RouteAuth } from './auth';
+import { HttpError, problemsOfZodError } from './errors';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
+
+export interface ResponseSpec {
+  description: string;
+  /** JSON answer schema; omit for empty answers. */
+  schema?: z.ZodType;
+  /** Non-JSON answers (SSE, exports): media type → description of the content. */
+  media?: Record<string, { schema?: z.ZodType; description?: string }>;
+  headers?: Record<string, { description: string }>;
+}
+
+type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  req: Request;
+  res: Response;
+}
+
+/** A JSON answer; a handler that streams or sends another content type writes `res` itself and returns nothing. */
+export interface JsonReply {
+  status: number;
+  body?: unknown;
+}
+
+export interface RouteDefinition<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+> {
+  method: HttpMethod;
+  /** Express path, e.g. `/api/runs/:id`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  auth: RouteAuth;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Success answers; error answers are added from what the route can fail with. */
+  responses: Record<number, ResponseSpec>;
+  /** Extra error statuses this route answers with (beyond 400/401/404/413 derived from its inputs). */
+  errors?: Array<{ status: number; description: string }>;
+  handler(context: RouteContext<Parsed<P>, Parsed<Q>, Parsed<B>>): Promise<JsonReply | void> | JsonReply | void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDefinition<any, any, any>;
+
+export function defineRoute<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(route: RouteDefinition<P, Q, B>): RouteDefinition<P, Q, B> {
+  return route;
+}
+
+const REQUEST_PART_MESSAGES = {
+  params: 'path parameters are not valid',
+  query: 'query parameters are not valid',
+  body: 'request body does not match its schema',
+} as const;
+
+/** Parses one part of the request; a failure is a 400 listing every problem as `{ path, code, message }`. */
+export function parseRequestPart(part: keyof typeof REQUEST_PART_MESSAGES, schema: z.ZodType | undefined, value: unknown): unknown {
+  if (!schema) return undefined;
+  if (part === 'body' && value === undefined) {
+    throw new HttpError(400, 'invalid_request', 'this request needs a JSON body (Content-Type: application/json)');
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const prefix = part === 'body' ? '' : `/${part}`;
+    throw new HttpError(400, 'invalid_request', REQUEST_PART_MESSAGES[part], problemsOfZodError(result.error, prefix));
+  }
+  return result.data;
+}

@@ -1,0 +1,143 @@
+import { validatePipeline } from '@storyloom/engine/node';
+import { z } from 'zod';
+import type { AppContext } from '../context';
+import { HttpError } from '../errors';
+import { requireValidPipeline } from '../pipeline-document';
+import { type AnyRoute, defineRoute } from '../route';
+import {
+  PipelineDocumentSchema,
+  PipelineIdParamsSchema,
+  PipelineVersionInfoSchema,
+  PipelineVersionParamsSchema,
+  SavePipelineBodySchema,
+  StoredPipelineSchema,
+  ValidationResultSchema,
+} from '../schemas';
+
+const TAG = 'pipelines';
+const stored = (description: string) => ({ description, schema: StoredPipelineSchema });
+
+export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
+  const { pipelines } = storyloom;
+  const requirePipeline = (id: string, version?: number) => {
+    const found = pipelines.get(id, version);
+    if (found) return found;
+    if (version !== undefined && pipelines.get(id)) throw new HttpError(404, 'not_found', `pipeline '${id}' has no version ${version}`);
+    throw new HttpError(404, 'not_found', `no pipeline '${id}'`);
+  };
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/pipelines/validate',
+      operationId: 'validatePipeline',
+      summary: 'Check a pipeline document; every problem at once (200 even when invalid)',
+      tag: TAG,
+      auth: 'bearer',
+      body: PipelineDocumentSchema,
+      responses: { 200: { description: 'Validation result', schema: ValidationResultSchema } },
+      handler: ({ body }) => {
+        const { valid, errors } = validatePipeline(body);
+        return { status: 200, body: { valid, errors } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/pipelines',
+      operationId: 'listPipelines',
+      summary: 'Saved pipelines, each at its latest version',
+      tag: TAG,
+      auth: 'bearer',
+      responses: { 200: { description: 'Pipelines', schema: z.array(StoredPipelineSchema) } },
+      handler: () => ({ status: 200, body: pipelines.list() }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/pipelines',
+      operationId: 'createPipeline',
+      summary: 'Save a new pipeline (version 1); it must be valid',
+      tag: TAG,
+      auth: 'bearer',
+      body: PipelineDocumentSchema,
+      responses: { 201: stored('Created') },
+      errors: [{ status: 409, description: 'A pipeline with this id exists (save a new version with PUT)' }],
+      handler: ({ body, res }) => {
+        const created = pipelines.create(requireValidPipeline(body));
+        res.setHeader('Location', `/api/pipelines/${encodeURIComponent(created.id)}`);
+        return { status: 201, body: created };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/pipelines/:id',
+      operationId: 'getPipeline',
+      summary: 'The latest version of a pipeline',
+      tag: TAG,
+      auth: 'bearer',
+      params: PipelineIdParamsSchema,
+      responses: { 200: stored('The pipeline') },
+      handler: ({ params }) => ({ status: 200, body: requirePipeline(params.id) }),
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/pipelines/:id',
+      operationId: 'savePipeline',
+      summary: 'Save a new version; `baseVersion` must be the latest version',
+      tag: TAG,
+      auth: 'bearer',
+      params: PipelineIdParamsSchema,
+      body: SavePipelineBodySchema,
+      responses: { 200: stored('The new version') },
+      errors: [{ status: 409, description: '`baseVersion` is stale: someone saved a newer version' }],
+      handler: ({ params, body }) => {
+        const pipeline = requireValidPipeline(body.pipeline);
+        if (pipeline.id !== params.id) {
+          throw new HttpError(400, 'invalid_request', `the document's id '${pipeline.id}' differs from the URL's '${params.id}'`, [
+            { path: '/pipeline/id', code: 'id_mismatch', message: `expected '${params.id}'` },
+          ]);
+        }
+        requirePipeline(params.id);
+        return { status: 200, body: pipelines.save(params.id, pipeline, body.baseVersion) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/pipelines/:id',
+      operationId: 'deletePipeline',
+      summary: 'Delete a pipeline and its versions (runs keep their own copy)',
+      tag: TAG,
+      auth: 'bearer',
+      params: PipelineIdParamsSchema,
+      responses: { 204: { description: 'Deleted' } },
+      handler: ({ params }) => {
+        if (!pipelines.delete(params.id)) throw new HttpError(404, 'not_found', `no pipeline '${params.id}'`);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/pipelines/:id/versions',
+      operationId: 'listPipelineVersions',
+      summary: 'Version history, oldest first',
+      tag: TAG,
+      auth: 'bearer',
+      params: PipelineIdParamsSchema,
+      responses: { 200: { description: 'Versions', schema: z.array(PipelineVersionInfoSchema) } },
+      handler: ({ params }) => {
+        requirePipeline(params.id);
+        return { status: 200, body: pipelines.versions(params.id) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/pipelines/:id/versions/:version',
+      operationId: 'getPipelineVersion',
+      summary: 'One version of a pipeline',
+      tag: TAG,
+      auth: 'bearer',
+      params: PipelineVersionParamsSchema,
+      responses: { 200: stored('That version') },
+      handler: ({ params }) => ({ status: 200, body: requirePipeline(params.id, params.version) }),
+    }),
+  ];
+}

@@ -1,0 +1,263 @@
+import type { ExportFormat, Pipeline } from '@storyloom/engine/node';
+import { z } from 'zod';
+import type { AppContext } from '../context';
+import { HttpError } from '../errors';
+import { requireValidPipeline } from '../pipeline-document';
+import { type AnyRoute, defineRoute } from '../route';
+import {
+  AcceptedRunSchema,
+  ApprovalInboxEntrySchema,
+  ApprovalParamsSchema,
+  DecisionBodySchema,
+  ExportQuerySchema,
+  RerunBodySchema,
+  RunEventSchema,
+  RunEventsQuerySchema,
+  RunIdParamsSchema,
+  RunListQuerySchema,
+  RunViewSchema,
+  StartRunBodySchema,
+} from '../schemas';
+import { streamRunEvents } from '../sse';
+
+const TAG = 'runs';
+
+/** What each export is served as; the contract of SPEC §5 (the engine's own media type is not relied on). */
+export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
+  fountain: 'text/plain; charset=utf-8',
+  fdx: 'application/xml; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+};
+
+const runView = (description: string) => ({ description, schema: RunViewSchema });
+const accepted = { 202: { description: 'Accepted: the run is queued and will be driven by the server', schema: AcceptedRunSchema } };
+
+/** `Last-Event-ID` header, else `?lastEventId=`, else 0 (from the start). */
+function resumeSeqOf(header: string | string[] | undefined, queryValue: number | undefined): number {
+  if (header === undefined || Array.isArray(header)) return queryValue ?? 0;
+  const trimmed = header.trim();
+  if (!/^\d+$/.test(trimmed)) {
+    throw new HttpError(400, 'invalid_request', 'Last-Event-ID must be an event seq (a whole number)', [
+      { path: '/headers/last-event-id', code: 'invalid_format', message: `got '${header}'` },
+    ]);
+  }
+  return Number(trimmed);
+}
+
+export function runRoutes({ storyloom, scheduler, streams, options }: AppContext): AnyRoute[] {
+  const requireRun = (id: string) => {
+    const run = storyloom.getRun(id);
+    if (!run) throw new HttpError(404, 'not_found', `no run '${id}'`);
+    return run;
+  };
+  const acceptedRun = (run: { id: string; status: string }, res: import('express').Response) => {
+    res.setHeader('Location', `/api/runs/${encodeURIComponent(run.id)}`);
+    return { status: 202, body: { id: run.id, status: run.status } };
+  };
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/runs',
+      operationId: 'startRun',
+      summary: 'Start a run of a saved pipeline (`pipelineId`, optional `version`) or an inline `pipeline`',
+      tag: TAG,
+      auth: 'bearer',
+      body: StartRunBodySchema,
+      responses: accepted,
+      errors: [{ status: 404, description: 'No such saved pipeline or version' }],
+      handler: ({ body, res }) => {
+        let pipeline: Pipeline;
+        let version: number | null = null;
+        if (body.pipelineId !== undefined) {
+          const saved = storyloom.pipelines.get(body.pipelineId, body.version);
+          if (!saved) {
+            const what = body.version === undefined ? '' : ` version ${body.version}`;
+            throw new HttpError(404, 'not_found', `no pipeline '${body.pipelineId}'${what}`);
+          }
+          pipeline = saved.pipeline;
+          version = saved.version;
+        } else {
+          pipeline = requireValidPipeline(body.pipeline);
+        }
+        const run = storyloom.startRun({
+          pipeline,
+          pipelineId: pipeline.id,
+          version,
+          inputs: body.inputs,
+          model: body.model,
+          autoApprove: body.autoApprove,
+        });
+        scheduler.enqueue(run.id);
+        return acceptedRun(run, res);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/runs',
+      operationId: 'listRuns',
+      summary: 'Runs, optionally filtered by pipeline and status',
+      tag: TAG,
+      auth: 'bearer',
+      query: RunListQuerySchema,
+      responses: { 200: { description: 'Runs', schema: z.array(RunViewSchema) } },
+      handler: ({ query }) => ({ status: 200, body: storyloom.listRuns(query) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/runs/:id',
+      operationId: 'getRun',
+      summary: 'A run with every node’s status, output and usage, and its pending approvals',
+      tag: TAG,
+      auth: 'bearer',
+      params: RunIdParamsSchema,
+      responses: { 200: runView('The run') },
+      handler: ({ params }) => ({ status: 200, body: requireRun(params.id) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/runs/:id/events',
+      operationId: 'streamRunEvents',
+      summary: 'Server-Sent Events: the stored log from the start (or after Last-Event-ID), then live',
+      description:
+        'Each message has `id:` = seq and `data:` = the event as JSON. `: ping` comments keep idle streams open. ' +
+        'The stream ends after run.completed, run.failed or run.cancelled; it stays open while the run waits for approval.',
+      tag: TAG,
+      auth: 'bearer-or-query-token',
+      params: RunIdParamsSchema,
+      query: RunEventsQuerySchema,
+      responses: {
+        200: {
+          description: 'An event stream',
+          media: { 'text/event-stream': { schema: RunEventSchema, description: 'Each `data:` line is one RunEvent' } },
+        },
+      },
+      handler: ({ params, query, req, res }) => {
+        const afterSeq = resumeSeqOf(req.headers['last-event-id'], query.lastEventId);
+        requireRun(params.id);
+        streams.add(res);
+        streamRunEvents(storyloom, req, res, params.id, afterSeq, {
+          heartbeatMs: options.sseHeartbeatMs,
+          maxBufferedBytes: options.sseMaxBufferedBytes,
+        });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/runs/:id/approvals/:nodeId',
+      operationId: 'decideApproval',
+      summary: 'Approve, edit or reject a node waiting for approval; the server then continues the run',
+      tag: TAG,
+      auth: 'bearer',
+      params: ApprovalParamsSchema,
+      body: DecisionBodySchema,
+      responses: { 200: runView('The decision is stored; the run is queued to continue') },
+      errors: [{ status: 409, description: 'That node is not waiting for a decision (e.g. it was already decided)' }],
+      handler: ({ params, body }) => {
+        const run = requireRun(params.id);
+        if (!(params.nodeId in run.nodes)) throw new HttpError(404, 'not_found', `run '${params.id}' has no node '${params.nodeId}'`);
+        const decided = storyloom.decide(params.id, params.nodeId, body);
+        scheduler.enqueue(params.id);
+        return { status: 200, body: decided };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/runs/:id/cancel',
+      operationId: 'cancelRun',
+      summary: 'Cancel a run (stops it between or inside model calls)',
+      tag: TAG,
+      auth: 'bearer',
+      params: RunIdParamsSchema,
+      responses: { 200: runView('The run after cancelling') },
+      errors: [{ status: 409, description: 'The run has already ended' }],
+      handler: ({ params }) => {
+        requireRun(params.id);
+        const cancelled = storyloom.cancel(params.id);
+        scheduler.dequeue(params.id);
+        return { status: 200, body: cancelled };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/runs/:id/resume',
+      operationId: 'resumeRun',
+      summary: 'Resume a failed or interrupted run from its last checkpoint (completed nodes are not redone)',
+      tag: TAG,
+      auth: 'bearer',
+      params: RunIdParamsSchema,
+      responses: accepted,
+      errors: [{ status: 409, description: 'The run cannot be resumed in its state' }],
+      handler: ({ params, res }) => {
+        requireRun(params.id);
+        const resumed = storyloom.resume(params.id);
+        scheduler.enqueue(resumed.id);
+        return acceptedRun(resumed, res);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/runs/:id/rerun',
+      operationId: 'rerunRun',
+      summary: 'A new run from a node, reusing every output not downstream of what changed',
+      tag: TAG,
+      auth: 'bearer',
+      params: RunIdParamsSchema,
+      body: RerunBodySchema,
+      responses: accepted,
+      errors: [{ status: 409, description: 'The run is not in a state that allows a re-run' }],
+      handler: ({ params, body, res }) => {
+        requireRun(params.id);
+        const rerun = storyloom.rerun(params.id, body);
+        scheduler.enqueue(rerun.id);
+        return acceptedRun(rerun, res);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/runs/:id/export',
+      operationId: 'exportRun',
+      summary: 'The run’s document as Fountain, Final Draft XML, Markdown or JSON',
+      tag: TAG,
+      auth: 'bearer',
+      params: RunIdParamsSchema,
+      query: ExportQuerySchema,
+      responses: {
+        200: {
+          description: 'The document, as an attachment',
+          media: {
+            'text/plain': { description: 'Fountain (format=fountain)' },
+            'application/xml': { description: 'Final Draft FDX (format=fdx)' },
+            'text/markdown': { description: 'Markdown (format=markdown)' },
+            'application/json': { description: 'JSON (format=json)' },
+          },
+          headers: { 'Content-Disposition': { description: 'attachment; filename="<title>.<ext>"' } },
+        },
+      },
+      errors: [{ status: 409, description: 'The run has nothing to export yet' }],
+      handler: ({ params, query, res }) => {
+        requireRun(params.id);
+        const document = storyloom.exportRun(params.id, query.format);
+        res.attachment(document.filename);
+        res.setHeader('Content-Type', EXPORT_CONTENT_TYPES[query.format]);
+        res.status(200).send(document.content);
+      },
+    }),
+  ];
+}
+
+export function approvalRoutes({ storyloom }: AppContext): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/approvals',
+      operationId: 'listApprovals',
+      summary: 'Every pending approval across runs',
+      tag: 'approvals',
+      auth: 'bearer',
+      responses: { 200: { description: 'Pending approvals', schema: z.array(ApprovalInboxEntrySchema) } },
+      handler: () => ({ status: 200, body: storyloom.pendingApprovals() }),
+    }),
+  ];
+}

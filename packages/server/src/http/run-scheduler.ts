@@ -1,0 +1,101 @@
+import type { Storyloom } from '@storyloom/engine/node';
+
+export interface RunSchedulerOptions {
+  /** Runs executing at the same time; the rest wait (as `queued`) in FIFO order. */
+  concurrency: number;
+  onError?: (runId: string, error: unknown) => void;
+}
+
+interface ActiveDrive {
+  controller: AbortController;
+  /** Set when the run was enqueued again while being driven (e.g. a decision arrived): drive once more after. */
+  again: boolean;
+  done: Promise<void>;
+}
+
+/**
+ * Drives runs in this process, a bounded number at a time. Enqueueing a run that is already queued is a no-op;
+ * enqueueing one that is being driven drives it again afterwards (through the queue), so a decision made while
+ * other branches were still running is picked up.
+ */
+export class RunScheduler {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly active = new Map<string, ActiveDrive>();
+  private stopping = false;
+
+  constructor(
+    private readonly storyloom: Storyloom,
+    private readonly options: RunSchedulerOptions,
+  ) {}
+
+  enqueue(runId: string): void {
+    if (this.stopping) return;
+    const drive = this.active.get(runId);
+    if (drive) {
+      drive.again = true;
+      return;
+    }
+    if (this.queued.has(runId)) return;
+    this.queue.push(runId);
+    this.queued.add(runId);
+    this.pump();
+  }
+
+  /** Forgets a run that has not started yet (it was cancelled). */
+  dequeue(runId: string): boolean {
+    if (!this.queued.delete(runId)) return false;
+    this.queue.splice(this.queue.indexOf(runId), 1);
+    return true;
+  }
+
+  get size(): { active: number; queued: number } {
+    return { active: this.active.size, queued: this.queue.length };
+  }
+
+  /** Resolves when nothing is queued or running (tests and benchmarks). */
+  async idle(): Promise<void> {
+    while (this.active.size > 0 || this.queue.length > 0) {
+      await Promise.all([...this.active.values()].map((drive) => drive.done));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /**
+   * Stops taking work and aborts the runs being driven: the engine stops their model calls and leaves them
+   * resumable from their last checkpoint. Resolves once every drive has returned.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.queue.length = 0;
+    this.queued.clear();
+    const drives = [...this.active.values()];
+    for (const drive of drives) drive.controller.abort(new Error('server shutting down'));
+    await Promise.all(drives.map((drive) => drive.done));
+  }
+
+  private pump(): void {
+    while (!this.stopping && this.active.size < this.options.concurrency && this.queue.length > 0) {
+      const runId = this.queue.shift() as string;
+      this.queued.delete(runId);
+      this.start(runId);
+    }
+  }
+
+  private start(runId: string): void {
+    const drive: ActiveDrive = { controller: new AbortController(), again: false, done: Promise.resolve() };
+    this.active.set(runId, drive);
+    drive.done = (async () => {
+      try {
+        await this.storyloom.drive(runId, { signal: drive.controller.signal });
+      } catch (error) {
+        // Another process (a CLI) holding the run's lease is driving it: nothing for us to do.
+        if ((error as { code?: unknown }).code !== 'lease_held') this.options.onError?.(runId, error);
+      } finally {
+        this.active.delete(runId);
+        if (drive.again) this.enqueue(runId);
+        this.pump();
+      }
+    })();
+  }
+}

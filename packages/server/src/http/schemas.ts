@@ -1,0 +1,233 @@
+// Request and answer shapes of the HTTP API (SPEC §5). Requests are parsed with these on the way in;
+// answers are described by them (and checked against them in tests); /api/openapi.json is generated from them.
+import { z } from 'zod';
+import {
+  EVENT_TYPES,
+  ModelSpecSchema,
+  MODEL_PROVIDERS,
+  NODE_STATUSES,
+  PipelineSchema,
+  RUN_STATUSES,
+} from '@storyloom/engine/node';
+
+// ── shared pieces ────────────────────────────────────────────────────────────────────────────────
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: 'Machine-readable error code, e.g. bad_json, invalid_pipeline, not_found, conflict' }),
+      message: z.string(),
+      details: z.unknown().optional().meta({ description: 'Validation problems `[{ path, code, message }]` for 400s' }),
+    }),
+  })
+  .meta({ title: 'Error' });
+
+export const ValidationProblemSchema = z
+  .object({
+    path: z.string().meta({ description: 'JSON pointer into the document' }),
+    code: z.string(),
+    message: z.string(),
+  })
+  .meta({ title: 'ValidationProblem' });
+
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+export const NodeStatusSchema = z.enum(NODE_STATUSES);
+export const ExportFormatSchema = z.enum(['fountain', 'fdx', 'markdown', 'json']);
+
+/** A pipeline document as stored and answered. */
+export const PipelineOutSchema = PipelineSchema.meta({ title: 'Pipeline', description: 'A storyloom/pipeline@1 document' });
+
+/**
+ * Where a request carries a pipeline document, the HTTP layer accepts any JSON value and leaves it to the
+ * engine's `validatePipeline`, which lists every problem at once (with suggestions) instead of zod's first
+ * structural complaint. The OpenAPI document still shows the real shape (see `documentedAs`).
+ */
+export const documentedAs = new WeakMap<z.ZodType, z.ZodType>();
+function acceptedAs<T extends z.ZodType>(accepted: T, documented: z.ZodType): T {
+  documentedAs.set(accepted, documented);
+  return accepted;
+}
+export const PipelineDocumentSchema = acceptedAs(z.unknown(), PipelineOutSchema);
+
+const RunInputValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+const timestamp = z.string().meta({ description: 'ISO 8601 time' });
+
+// ── params and queries ───────────────────────────────────────────────────────────────────────────
+
+export const PipelineIdParamsSchema = z.object({ id: z.string().min(1).meta({ description: 'Pipeline id' }) });
+export const PipelineVersionParamsSchema = z.object({
+  id: z.string().min(1).meta({ description: 'Pipeline id' }),
+  version: z.coerce.number().int().positive().meta({ description: 'Version number (1, 2, 3 …)' }),
+});
+export const RunIdParamsSchema = z.object({ id: z.string().min(1).meta({ description: 'Run id' }) });
+export const ApprovalParamsSchema = z.object({
+  id: z.string().min(1).meta({ description: 'Run id' }),
+  nodeId: z.string().min(1).meta({ description: 'Id of the node waiting for approval' }),
+});
+
+export const RunListQuerySchema = z.strictObject({
+  pipelineId: z.string().min(1).optional(),
+  status: RunStatusSchema.optional(),
+});
+
+export const RunEventsQuerySchema = z.strictObject({
+  lastEventId: z.coerce.number().int().min(0).optional().meta({
+    description: 'Resume after this seq (same as the Last-Event-ID header, for clients that cannot set headers)',
+  }),
+  access_token: z.string().optional().meta({ description: 'API key, for EventSource clients that cannot send headers' }),
+});
+
+export const ExportQuerySchema = z.strictObject({
+  format: ExportFormatSchema.default('fountain'),
+});
+
+// ── request bodies ───────────────────────────────────────────────────────────────────────────────
+
+export const SavePipelineBodySchema = z
+  .strictObject({
+    baseVersion: z.number().int().positive().meta({ description: 'The version this edit started from; 409 if it is no longer the latest' }),
+    pipeline: PipelineDocumentSchema,
+  })
+  .meta({ title: 'SavePipelineRequest' });
+
+export const StartRunBodySchema = z
+  .strictObject({
+    pipelineId: z.string().min(1).optional().meta({ description: 'A saved pipeline to run (or give `pipeline`)' }),
+    version: z.number().int().positive().optional().meta({ description: 'Version of the saved pipeline; default the latest' }),
+    pipeline: acceptedAs(z.unknown().optional().meta({ description: 'An inline pipeline document (instead of `pipelineId`)' }), PipelineOutSchema),
+    inputs: z.record(z.string(), RunInputValueSchema).default({}),
+    model: ModelSpecSchema.optional(),
+    autoApprove: z.boolean().optional(),
+  })
+  .superRefine((body, ctx) => {
+    if ((body.pipelineId === undefined) === (body.pipeline === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['pipelineId'], message: 'give exactly one of "pipelineId" or "pipeline"' });
+    }
+    if (body.version !== undefined && body.pipelineId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['version'], message: '"version" needs "pipelineId"' });
+    }
+  })
+  .meta({ title: 'StartRunRequest' });
+
+export const DecisionBodySchema = z
+  .discriminatedUnion('decision', [
+    z.strictObject({ decision: z.literal('approve') }),
+    z.strictObject({
+      decision: z.literal('edit'),
+      output: z.unknown().meta({ description: "Replacement output; must fit the node type's output schema" }),
+    }),
+    z.strictObject({ decision: z.literal('reject'), feedback: z.string().trim().min(1) }),
+  ])
+  .meta({ title: 'ApprovalDecision' });
+
+export const RerunBodySchema = z
+  .strictObject({
+    from: z.string().min(1).meta({ description: 'Node id to recompute from' }),
+    edits: z.record(z.string(), z.unknown()).optional().meta({ description: 'Replacement outputs by node id' }),
+    config: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: 'Replacement config by node id' }),
+  })
+  .meta({ title: 'RerunRequest' });
+
+// ── answers ──────────────────────────────────────────────────────────────────────────────────────
+
+export const HealthSchema = z.object({ ok: z.literal(true), version: z.string() }).meta({ title: 'Health' });
+
+export const NodeTypeDescriptionSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    description: z.string(),
+    category: z.string().optional(),
+    reads: z.array(z.unknown()),
+    writes: z.string().optional(),
+    usesModel: z.boolean().optional(),
+    templateFields: z.array(z.string()).optional(),
+    configSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of the config' }),
+    outputSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of the output' }),
+  })
+  .meta({ title: 'NodeType' });
+
+export const ModelAvailabilitySchema = z
+  .object({
+    provider: z.enum(MODEL_PROVIDERS),
+    available: z.boolean(),
+    models: z.array(z.string()).optional(),
+    note: z.string(),
+  })
+  .meta({ title: 'ModelProviderAvailability' });
+
+export const ValidationResultSchema = z
+  .object({ valid: z.boolean(), errors: z.array(ValidationProblemSchema) })
+  .meta({ title: 'ValidationResult' });
+
+export const StoredPipelineSchema = z
+  .object({
+    id: z.string(),
+    version: z.number().int().positive(),
+    pipeline: PipelineOutSchema,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ title: 'StoredPipeline' });
+
+export const PipelineVersionInfoSchema = z
+  .object({ version: z.number().int().positive(), createdAt: timestamp, name: z.string() })
+  .meta({ title: 'PipelineVersion' });
+
+const TokenUsageSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  totalTokens: z.number(),
+  calls: z.number(),
+});
+
+export const NodeStateSchema = z.object({
+  status: NodeStatusSchema,
+  output: z.unknown().optional(),
+  error: z.string().optional(),
+  usage: TokenUsageSchema.optional(),
+});
+
+export const PendingApprovalSchema = z.object({ nodeId: z.string(), draft: z.unknown() });
+
+export const RunViewSchema = z
+  .object({
+    id: z.string(),
+    pipelineId: z.string(),
+    version: z.number().int().positive().nullable().meta({ description: 'Saved version it ran; null for an inline pipeline' }),
+    status: RunStatusSchema,
+    inputs: z.record(z.string(), RunInputValueSchema),
+    model: ModelSpecSchema.optional(),
+    nodes: z.record(z.string(), NodeStateSchema),
+    pending: z.array(PendingApprovalSchema),
+    parentRunId: z.string().optional(),
+    error: z.string().optional(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ title: 'Run' });
+
+export const AcceptedRunSchema = z.object({ id: z.string(), status: RunStatusSchema }).meta({ title: 'AcceptedRun' });
+
+export const ApprovalInboxEntrySchema = z
+  .object({
+    runId: z.string(),
+    pipelineId: z.string(),
+    nodeId: z.string(),
+    draft: z.unknown(),
+    requestedAt: timestamp,
+  })
+  .meta({ title: 'PendingApproval' });
+
+export const RunEventSchema = z
+  .object({
+    seq: z.number().int().positive(),
+    runId: z.string(),
+    type: z.enum(EVENT_TYPES),
+    nodeId: z.string().optional(),
+    at: timestamp,
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ title: 'RunEvent', description: 'Sent as the `data:` of each SSE message, with `id:` = seq' });
+
+export const OpenApiDocumentSchema = z.record(z.string(), z.unknown()).meta({ title: 'OpenAPIDocument' });

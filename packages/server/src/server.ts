@@ -1,0 +1,131 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { openStoryloom, type Storyloom } from '@storyloom/engine/node';
+import type express from 'express';
+import { createApp as createHttpApp, type AppOptions } from './http/app';
+import { type ServerOptions, serverOptionsFromEnv } from './http/options';
+import { RunScheduler } from './http/run-scheduler';
+import { EventStreams } from './http/sse';
+
+export type { ServerOptions } from './http/options';
+export type { AppOptions } from './http/app';
+
+/** The Express app over an open engine (no listening, no recovery): what `startServer` serves. */
+export function createApp(storyloom: Storyloom, options: AppOptions = {}): express.Express {
+  return createHttpApp(storyloom, options);
+}
+
+export interface StartServerOptions {
+  port: number;
+  /** Default 127.0.0.1: with no API keys the API is open, so it is not exposed to the network unless asked. */
+  host?: string;
+  dbPath: string;
+  env: NodeJS.ProcessEnv;
+  /** SIGTERM/SIGINT close the server gracefully and exit 0. Default false: the CLI (`storyloom serve`) handles signals itself. */
+  handleSignals?: boolean;
+  /** Overrides of what is otherwise read from `env` (STORYLOOM_CONCURRENCY etc.) or defaulted. */
+  overrides?: Partial<ServerOptions>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  storyloom: Storyloom;
+  scheduler: RunScheduler;
+  /** Stops taking requests, ends event streams, aborts in-flight runs at their checkpoint, closes the database. */
+  close(): Promise<void>;
+}
+
+/** How long in-flight HTTP requests get to finish during shutdown before their connections are cut. */
+const REQUEST_GRACE_MS = 2_000;
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/**
+ * Runs left behind by a previous server: those that were running under a lease whose holder is gone, then
+ * those still queued (oldest first). Both go through the scheduler like any other run.
+ */
+function recoverRuns(storyloom: Storyloom, scheduler: RunScheduler, logError: ServerOptions['logError']): void {
+  for (const run of storyloom.orphanedRuns()) {
+    try {
+      storyloom.resume(run.id);
+    } catch (error) {
+      // Not every orphan needs `resume` to be drivable; `drive` decides.
+      if ((error as { code?: unknown }).code !== 'conflict') logError(`resuming orphaned run ${run.id}`, error);
+    }
+    scheduler.enqueue(run.id);
+  }
+  const queued = storyloom.listRuns({ status: 'queued' }).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  for (const run of queued) scheduler.enqueue(run.id);
+}
+
+/** Opens the database, serves the API and the editor, and resumes interrupted runs. Prints nothing. */
+export async function startServer(startOptions: StartServerOptions): Promise<RunningServer> {
+  const options = serverOptionsFromEnv(startOptions.env, startOptions.overrides);
+  const storyloom = openStoryloom({ dbPath: startOptions.dbPath, env: startOptions.env });
+  const scheduler = new RunScheduler(storyloom, {
+    concurrency: options.concurrency,
+    onError: (runId, error) => options.logError(`run ${runId}`, error),
+  });
+  const streams = new EventStreams();
+  const app = createHttpApp(storyloom, { ...options, scheduler, streams });
+  const httpServer = http.createServer(app);
+
+  let address: AddressInfo;
+  try {
+    address = await listen(httpServer, startOptions.port, startOptions.host ?? '127.0.0.1');
+  } catch (error) {
+    storyloom.close();
+    throw error;
+  }
+  recoverRuns(storyloom, scheduler, options.logError);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      removeSignalHandlers();
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      streams.closeAll();
+      httpServer.closeIdleConnections();
+      const cutConnections = setTimeout(() => httpServer.closeAllConnections(), REQUEST_GRACE_MS);
+      cutConnections.unref();
+      await scheduler.stop();
+      await stopped;
+      clearTimeout(cutConnections);
+      storyloom.close();
+    })());
+
+  const onSignal = (): void => {
+    close().then(
+      () => process.exit(0),
+      (error) => {
+        options.logError('shutdown', error);
+        process.exit(1);
+      },
+    );
+  };
+  const handleSignals = startOptions.handleSignals ?? false;
+  const removeSignalHandlers = (): void => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+  if (handleSignals) {
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+
+  return { url: urlOf(address), port: address.port, storyloom, scheduler, close };
+}

@@ -1,0 +1,124 @@
+// Saved pipelines with versions, over real HTTP.
+import { screenplayPipeline, startTestServer, type TestServer } from './support';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+describe('pipelines', () => {
+  test('create → 201 version 1; list, get; PUT makes version 2; old versions stay readable', async () => {
+    const pipeline = screenplayPipeline({ id: 'versioned' });
+    const created = await server.call('POST', '/api/pipelines', pipeline);
+    expect(created.status).toBe(201);
+    expect(created.headers.get('location')).toBe('/api/pipelines/versioned');
+    expect(created.body).toEqual(expect.objectContaining({ id: 'versioned', version: 1, pipeline }));
+
+    const renamed = { ...pipeline, name: 'Short screenplay, take two' };
+    const saved = await server.call('PUT', '/api/pipelines/versioned', { baseVersion: 1, pipeline: renamed });
+    expect(saved.status).toBe(200);
+    expect(saved.body.version).toBe(2);
+
+    const latest = await server.call('GET', '/api/pipelines/versioned');
+    expect(latest.body.version).toBe(2);
+    expect(latest.body.pipeline.name).toBe('Short screenplay, take two');
+
+    const list = await server.call('GET', '/api/pipelines');
+    expect(list.body.map((entry: { id: string; version: number }) => [entry.id, entry.version])).toContainEqual(['versioned', 2]);
+
+    const versions = await server.call('GET', '/api/pipelines/versioned/versions');
+    expect(versions.body.map((entry: { version: number; name: string }) => [entry.version, entry.name])).toEqual([
+      [1, 'Short screenplay'],
+      [2, 'Short screenplay, take two'],
+    ]);
+    const first = await server.call('GET', '/api/pipelines/versioned/versions/1');
+    expect(first.body.pipeline.name).toBe('Short screenplay');
+  });
+
+  test('PUT with a stale baseVersion is 409 and saves nothing', async () => {
+    const pipeline = screenplayPipeline({ id: 'stale' });
+    await server.call('POST', '/api/pipelines', pipeline);
+    expect((await server.call('PUT', '/api/pipelines/stale', { baseVersion: 1, pipeline: { ...pipeline, name: 'A' } })).status).toBe(200);
+    const stale = await server.call('PUT', '/api/pipelines/stale', { baseVersion: 1, pipeline: { ...pipeline, name: 'B' } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('conflict');
+    expect(stale.body.error.message).toMatch(/version 2/);
+    const versions = await server.call('GET', '/api/pipelines/stale/versions');
+    expect(versions.body.map((entry: { name: string }) => entry.name)).toEqual(['Short screenplay', 'A']);
+  });
+
+  test('creating an existing id is 409', async () => {
+    const pipeline = screenplayPipeline({ id: 'twice' });
+    expect((await server.call('POST', '/api/pipelines', pipeline)).status).toBe(201);
+    const again = await server.call('POST', '/api/pipelines', pipeline);
+    expect(again.status).toBe(409);
+  });
+
+  test('an invalid pipeline is a 400 with every validation problem, and nothing is stored', async () => {
+    const pipeline = screenplayPipeline({ id: 'broken' });
+    pipeline.edges.push({ source: 'script', target: 'logline' }, { source: 'lines', target: 'ghost' });
+    const { status, body } = await server.call('POST', '/api/pipelines', pipeline);
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('invalid_pipeline');
+    const codes = body.error.details.map((problem: { code: string }) => problem.code);
+    expect(codes).toEqual(expect.arrayContaining(['cycle']));
+    expect(body.error.details.length).toBeGreaterThanOrEqual(2);
+    for (const problem of body.error.details) expect(problem.path).toMatch(/^\//);
+    expect((await server.call('GET', '/api/pipelines/broken')).status).toBe(404);
+  });
+
+  test('a PUT whose document id differs from the URL is a 400', async () => {
+    const pipeline = screenplayPipeline({ id: 'mine' });
+    await server.call('POST', '/api/pipelines', pipeline);
+    const { status, body } = await server.call('PUT', '/api/pipelines/mine', { baseVersion: 1, pipeline: { ...pipeline, id: 'yours' } });
+    expect(status).toBe(400);
+    expect(body.error.details[0].path).toBe('/pipeline/id');
+    expect((await server.call('GET', '/api/pipelines/mine/versions')).body).toHaveLength(1);
+  });
+
+  test('PUT without baseVersion is a 400; PUT to an unknown id is a 404', async () => {
+    const pipeline = screenplayPipeline({ id: 'no-base' });
+    await server.call('POST', '/api/pipelines', pipeline);
+    const missing = await server.call('PUT', '/api/pipelines/no-base', { pipeline });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.details[0].path).toBe('/baseVersion');
+    const unknown = await server.call('PUT', '/api/pipelines/ghost', { baseVersion: 1, pipeline: { ...pipeline, id: 'ghost' } });
+    expect(unknown.status).toBe(404);
+  });
+
+  test('unknown ids and versions are 404; a non-numeric version is 400', async () => {
+    expect((await server.call('GET', '/api/pipelines/ghost')).status).toBe(404);
+    expect((await server.call('GET', '/api/pipelines/ghost/versions')).status).toBe(404);
+    await server.call('POST', '/api/pipelines', screenplayPipeline({ id: 'one-version' }));
+    const noVersion = await server.call('GET', '/api/pipelines/one-version/versions/5');
+    expect(noVersion.status).toBe(404);
+    expect(noVersion.body.error.message).toMatch(/no version 5/);
+    expect((await server.call('GET', '/api/pipelines/one-version/versions/latest')).status).toBe(400);
+    expect((await server.call('DELETE', '/api/pipelines/ghost')).status).toBe(404);
+  });
+
+  test('DELETE removes the pipeline and its versions', async () => {
+    await server.call('POST', '/api/pipelines', screenplayPipeline({ id: 'doomed' }));
+    const deleted = await server.request('/api/pipelines/doomed', { method: 'DELETE' });
+    expect(deleted.status).toBe(204);
+    expect((await server.call('GET', '/api/pipelines/doomed')).status).toBe(404);
+    expect((await server.call('GET', '/api/pipelines/doomed/versions/1')).status).toBe(404);
+  });
+
+  test('validate answers 200 with { valid, errors } for good and bad documents', async () => {
+    const good = await server.call('POST', '/api/pipelines/validate', screenplayPipeline());
+    expect(good).toEqual(expect.objectContaining({ status: 200, body: { valid: true, errors: [] } }));
+    const bad = screenplayPipeline();
+    bad.nodes.push({ id: 'cast', type: 'charactrs' });
+    const result = await server.call('POST', '/api/pipelines/validate', bad);
+    expect(result.status).toBe(200);
+    expect(result.body.valid).toBe(false);
+    const codes = result.body.errors.map((problem: { code: string }) => problem.code);
+    expect(codes.length).toBeGreaterThanOrEqual(2);
+    expect(result.body.errors.some((problem: { message: string }) => /charactrs/.test(problem.message))).toBe(true);
+    const notAnObject = await server.call('POST', '/api/pipelines/validate', ['x']);
+    expect(notAnObject.status).toBe(200);
+    expect(notAnObject.body.valid).toBe(false);
+  });
+});

@@ -1,0 +1,163 @@
+// `storyloom` command-line basics with the real CLI process: help, usage errors, `validate`, and every
+// bad-input exit (2, with a message naming the problem, nothing stored).
+import fs from 'node:fs';
+import { approvalPipeline, runCli, tempWorkspace, type TempWorkspace } from './support/cli';
+
+let ws: TempWorkspace;
+let db: string[];
+beforeAll(() => {
+  ws = tempWorkspace();
+  db = ['--db', ws.dbPath];
+});
+afterAll(() => ws.cleanup());
+
+const PREMISE = 'premise=A lighthouse keeper finds a letter addressed to her dead sister';
+
+describe('usage', () => {
+  test('--help lists every command; each command has its own help', async () => {
+    const general = await runCli(['--help']);
+    expect(general.code).toBe(0);
+    for (const name of ['serve', 'validate', 'run', 'runs', 'show', 'approve', 'reject', 'resume', 'cancel', 'rerun', 'export']) {
+      expect(general.stdout).toContain(`storyloom ${name}`);
+    }
+    const help = await runCli(['run', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: storyloom run <file\|pipelineId>/);
+    expect(help.stdout).toContain('--auto-approve');
+    expect(help.stdout).toMatch(/3 waiting for approval/);
+  });
+
+  test('unknown command and unknown option exit 2 with a message', async () => {
+    const command = await runCli(['rnu']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(/unknown command 'rnu' \(did you mean 'run'\?\)/);
+    const option = await runCli(['runs', '--stauts', 'waiting', ...db]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/unknown option '--stauts' \(did you mean '--status'\?\)/);
+    const missing = await runCli(['export', 'r1', ...db]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/missing required option --format/);
+    const noCommand = await runCli([]);
+    expect(noCommand.code).toBe(2);
+  });
+});
+
+describe('validate', () => {
+  test('a valid pipeline exits 0', async () => {
+    const file = ws.file('valid.json', approvalPipeline());
+    const result = await runCli(['validate', file]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/valid pipeline 'cli-approvals'.*5 nodes/);
+  });
+
+  test('an invalid pipeline exits 2 and lists every problem', async () => {
+    const pipeline = approvalPipeline() as { nodes: Array<Record<string, unknown>>; edges: Array<Record<string, unknown>> };
+    pipeline.nodes[2].type = 'outlien';
+    pipeline.edges.push({ source: 'lines', target: 'cast' });
+    const file = ws.file('invalid.json', pipeline);
+    const result = await runCli(['validate', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/invalid pipeline \(\d+ problems\)/);
+    expect(result.stderr).toMatch(/outlien/);
+    expect(result.stderr).toMatch(/cycle/);
+    const json = await runCli(['validate', file, '--json']);
+    expect(json.code).toBe(2);
+    const report = JSON.parse(json.stdout) as { valid: boolean; errors: Array<{ code: string }> };
+    expect(report.valid).toBe(false);
+    expect(report.errors.map((e) => e.code)).toEqual(expect.arrayContaining(['cycle']));
+  });
+});
+
+describe('bad input exits 2 naming the problem and stores nothing', () => {
+  const expectNothingStored = async () => {
+    const runs = await runCli(['runs', '--json', ...db]);
+    expect(runs.code).toBe(0);
+    expect(JSON.parse(runs.stdout)).toEqual([]);
+  };
+
+  test('unreadable file', async () => {
+    const result = await runCli(['run', `${ws.dir}/nope.json`, '--input', PREMISE, ...db]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/cannot read pipeline file '.*nope\.json': no such file/);
+  });
+
+  test('a file that is not JSON', async () => {
+    const file = ws.file('broken.json', '{ "format": "storyloom/pipeline@1", ');
+    const result = await runCli(['run', file, '--input', PREMISE, ...db]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/pipeline file '.*broken\.json' is not valid JSON/);
+  });
+
+  test('an invalid pipeline', async () => {
+    const pipeline = approvalPipeline() as { nodes: Array<Record<string, unknown>> };
+    pipeline.nodes[1].config = { count: 3, colour: 'blue' };
+    pipeline.nodes.push({ id: 'logline', type: 'logline' });
+    const file = ws.file('invalid-run.json', pipeline);
+    const result = await runCli(['run', file, '--input', PREMISE, ...db]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/invalid pipeline \(\d+ problems\)/);
+    expect(result.stderr).toMatch(/colour/);
+    expect(result.stderr).toMatch(/duplicate/i);
+    await expectNothingStored();
+  });
+
+  test('a missing and a mistyped input', async () => {
+    const file = ws.file('inputs.json', approvalPipeline());
+    const missing = await runCli(['run', file, ...db]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/invalid run inputs/);
+    expect(missing.stderr).toMatch(/premise/);
+    const mistyped = await runCli(['run', file, '--input', PREMISE, '--input', 'scenes=many', ...db]);
+    expect(mistyped.code).toBe(2);
+    expect(mistyped.stderr).toMatch(/scenes.*number/);
+    const badPair = await runCli(['run', file, '--input', 'premise', ...db]);
+    expect(badPair.code).toBe(2);
+    expect(badPair.stderr).toMatch(/must look like name=value/);
+    const inputsFile = ws.file('inputs-array.json', '[1, 2]');
+    const badFile = await runCli(['run', file, '--inputs', inputsFile, ...db]);
+    expect(badFile.code).toBe(2);
+    expect(badFile.stderr).toMatch(/must hold a JSON object/);
+    await expectNothingStored();
+  });
+
+  test('an unknown model provider (flag or environment)', async () => {
+    const file = ws.file('model.json', approvalPipeline());
+    const flag = await runCli(['run', file, '--input', PREMISE, '--model', 'gpt5:turbo', ...db]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/unknown model provider 'gpt5'/);
+    const env = await runCli(['run', file, '--input', PREMISE, ...db], { env: { STORYLOOM_MODEL: 'claude:x' } });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toMatch(/STORYLOOM_MODEL.*unknown model provider 'claude'/);
+    await expectNothingStored();
+  });
+
+  test('an unknown pipeline id, run id, status and export format', async () => {
+    const pipeline = await runCli(['run', 'no-such-pipeline', ...db]);
+    expect(pipeline.code).toBe(2);
+    expect(pipeline.stderr).toMatch(/no saved pipeline 'no-such-pipeline'/);
+    for (const args of [['show', 'r-unknown'], ['resume', 'r-unknown'], ['approve', 'r-unknown', 'cast'], ['cancel', 'r-unknown'], ['export', 'r-unknown', '--format', 'fountain']]) {
+      const result = await runCli([...args, ...db]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/no run 'r-unknown'/);
+    }
+    const status = await runCli(['runs', '--status', 'done', ...db]);
+    expect(status.code).toBe(2);
+    expect(status.stderr).toMatch(/unknown status 'done'/);
+    const format = await runCli(['export', 'r-unknown', '--format', 'pdf', ...db]);
+    expect(format.code).toBe(2);
+    expect(format.stderr).toMatch(/unknown format 'pdf'/);
+    await expectNothingStored();
+  });
+
+  test('the database defaults to $STORYLOOM_DB', async () => {
+    const envDb = `${ws.dir}/env.db`;
+    const file = ws.file('envdb.json', approvalPipeline({ approvals: false }));
+    const result = await runCli(['run', file, '--input', PREMISE, '--json'], { env: { STORYLOOM_DB: envDb } });
+    expect(result.code).toBe(0);
+    expect(fs.existsSync(envDb)).toBe(true);
+    const run = JSON.parse(result.stdout) as { id: string };
+    const show = await runCli(['show', run.id], { env: { STORYLOOM_DB: envDb } });
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain(run.id);
+  });
+});

@@ -1,0 +1,129 @@
+// `storyloom run` to completion offline with the real CLI: every shipped pipeline, `--out`, `--json`
+// against `show --json`, `runs`, `show` and every `export` format.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PIPELINES_DIR, approvalPipeline, parseFountain, runCli, tempWorkspace, type TempWorkspace } from './support/cli';
+
+interface RunJson {
+  id: string;
+  status: string;
+  pipelineId: string;
+  nodes: Record<string, { status: string; output?: unknown }>;
+  pending: unknown[];
+}
+
+let ws: TempWorkspace;
+let db: string[];
+beforeAll(() => {
+  ws = tempWorkspace();
+  db = ['--db', ws.dbPath];
+});
+afterAll(() => ws.cleanup());
+
+const PREMISE = 'premise=A retired cartographer must map a city that rearranges itself every night';
+
+const shipped = fs.existsSync(PIPELINES_DIR) ? fs.readdirSync(PIPELINES_DIR).filter((name) => name.endsWith('.json')).sort() : [];
+
+function castNames(run: RunJson): string[] {
+  const names: string[] = [];
+  for (const node of Object.values(run.nodes)) {
+    const characters = (node.output as { characters?: Array<{ name: string }> } | undefined)?.characters;
+    if (Array.isArray(characters)) names.push(...characters.map((c) => c.name));
+  }
+  return names;
+}
+
+test('there are shipped pipelines to run', () => {
+  expect(shipped.length).toBeGreaterThanOrEqual(3);
+});
+
+describe.each(shipped)('shipped pipeline %s', (name) => {
+  test('runs to completion offline, writes its documents with --out, and --json matches show --json', async () => {
+    const file = path.join(PIPELINES_DIR, name);
+    const out = path.join(ws.dir, `out-${name}`);
+    const result = await runCli(['run', file, '--input', PREMISE, '--auto-approve', '--out', out, '--json', ...db]);
+    expect(result.stderr).toMatch(/Model: offline/);
+    expect(result.code).toBe(0);
+    const run = JSON.parse(result.stdout) as RunJson;
+    expect(run.status).toBe('completed');
+    for (const [id, node] of Object.entries(run.nodes)) expect([id, node.status]).toEqual([id, expect.stringMatching(/^(completed|skipped)$/)]);
+
+    const show = await runCli(['show', run.id, '--json', ...db]);
+    expect(show.code).toBe(0);
+    expect(JSON.parse(show.stdout)).toEqual(run);
+
+    const files = fs.readdirSync(out);
+    expect(files).toContain('run.json');
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'))).toEqual(run);
+    const pipeline = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: Array<{ id: string; type: string; config?: { format?: string } }> };
+    const exports = pipeline.nodes.filter((node) => node.type === 'export');
+    expect(files.length).toBe(exports.length + 1);
+    for (const node of exports) {
+      const document = run.nodes[node.id].output as { filename: string; content: string };
+      expect(fs.readFileSync(path.join(out, document.filename), 'utf8')).toBe(document.content);
+    }
+    const fountainFiles = files.filter((f) => f.endsWith('.fountain'));
+    for (const fountainFile of fountainFiles) {
+      const parsed = parseFountain(fs.readFileSync(path.join(out, fountainFile), 'utf8'));
+      expect(parsed.title.length).toBeGreaterThan(0);
+      expect(parsed.sceneHeadings.length).toBeGreaterThan(0);
+      expect(parsed.sceneHeadings.every((h) => /^(INT\.|EXT\.|INT\.\/EXT\.|I\/E)/i.test(h))).toBe(true);
+      expect(parsed.cues.length).toBeGreaterThan(0);
+      const cast = castNames(run).map((n) => n.toUpperCase());
+      for (const cue of parsed.cues) expect(cast).toContain(cue.toUpperCase());
+    }
+  });
+});
+
+describe('runs, show and export of a completed run', () => {
+  let runId: string;
+  beforeAll(async () => {
+    const file = ws.file('export.json', approvalPipeline());
+    const result = await runCli(['run', file, '--input', PREMISE, '--auto-approve', '--json', ...db]);
+    expect(result.code).toBe(0);
+    runId = (JSON.parse(result.stdout) as RunJson).id;
+  });
+
+  test('plain progress goes to stderr, one line per event, with the offline note', async () => {
+    const file = ws.file('plain.json', approvalPipeline({ approvals: false }));
+    const result = await runCli(['run', file, '--input', PREMISE, ...db]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/Model: offline \(built-in deterministic writer, no LLM\)/);
+    expect(result.stderr).toMatch(/^logline: started$/m);
+    expect(result.stderr).toMatch(/^lines: completed \(\d/m);
+    expect(result.stderr).toMatch(/Run \S+ completed in/);
+    expect(result.stderr).not.toMatch(/\x1b\[/); // no terminal escapes in logs
+  });
+
+  test('runs lists it (filtered by status) and show describes it', async () => {
+    const table = await runCli(['runs', ...db]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(new RegExp(`${runId}\\s+cli-approvals\\s+completed\\s+5/5`));
+    const completed = JSON.parse((await runCli(['runs', '--status', 'completed', '--json', ...db])).stdout) as RunJson[];
+    expect(completed.map((r) => r.id)).toContain(runId);
+    const waiting = JSON.parse((await runCli(['runs', '--status', 'waiting', '--json', ...db])).stdout) as RunJson[];
+    expect(waiting.map((r) => r.id)).not.toContain(runId);
+    const show = await runCli(['show', runId, ...db]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/status\s+completed/);
+    expect(show.stdout).toMatch(/^\s+beats\s+completed/m);
+  });
+
+  test('export writes every format to stdout or --out', async () => {
+    const fountain = await runCli(['export', runId, '--format', 'fountain', ...db]);
+    expect(fountain.code).toBe(0);
+    expect(parseFountain(fountain.stdout).sceneHeadings.length).toBe(3);
+    const fdx = await runCli(['export', runId, '--format', 'fdx', ...db]);
+    expect(fdx.stdout).toMatch(/^<\?xml[^>]*\?>\s*<FinalDraft/);
+    const markdown = await runCli(['export', runId, '--format', 'markdown', ...db]);
+    expect(markdown.stdout).toMatch(/^# /m);
+    const json = await runCli(['export', runId, '--format', 'json', ...db]);
+    expect(() => JSON.parse(json.stdout)).not.toThrow();
+    const outFile = path.join(ws.dir, 'exports', 'script.fountain');
+    const written = await runCli(['export', runId, '--format', 'fountain', '--out', outFile, ...db]);
+    expect(written.code).toBe(0);
+    expect(written.stdout).toBe('');
+    expect(fs.readFileSync(outFile, 'utf8')).toBe(fountain.stdout);
+  });
+});

@@ -1,0 +1,64 @@
+// Real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core) against the real Storyloom
+// server on 127.0.0.1 with a fresh temporary SQLite database and the offline model.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-artifacts');
+export const EDITOR_DIST = path.join(REPO_ROOT, 'packages/editor/dist');
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export interface EditorServer {
+  url: string;
+  dbPath: string;
+  close(): Promise<void>;
+}
+
+interface StartServer {
+  (options: { port: number; host?: string; dbPath: string; env: NodeJS.ProcessEnv; handleSignals?: boolean }): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+/** Starts the built server (packages/server/dist) in this process, serving the built editor. */
+export async function startEditorServer(env: Record<string, string> = {}): Promise<EditorServer> {
+  if (!fs.existsSync(path.join(EDITOR_DIST, 'index.html'))) {
+    throw new Error('The editor is not built: run `npm run build -w @storyloom/editor` (npm test builds everything first)');
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startServer } = require(path.join(REPO_ROOT, 'packages/server/dist/server.js')) as { startServer: StartServer };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-e2e-'));
+  const dbPath = path.join(dir, 'storyloom.db');
+  const cleanEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, STORYLOOM_EDITOR_DIR: EDITOR_DIST, ...env };
+  const server = await startServer({ port: 0, host: '127.0.0.1', dbPath, env: cleanEnv, handleSignals: false });
+  return {
+    url: server.url.replace('localhost', '127.0.0.1'),
+    dbPath,
+    close: async () => {
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Screenshot of the page under `test-artifacts/` (for failures and for looking at the UI). */
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name.replace(/[^a-z0-9-]+/gi, '-')}.png`);
+  await page.screenshot({ path: file, fullPage: false }).catch(() => undefined);
+  return file;
+}
+
+/** Collects the page's console errors and uncaught exceptions, which a test can assert are empty. */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  return errors;
+}

@@ -9,6 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { chromium } = require('playwright-core');
+const { gridPipeline } = require('./grid-pipeline');
 
 const ROOT = path.resolve(__dirname, '../..');
 const DIST = path.join(ROOT, 'packages/editor/dist');
@@ -17,34 +18,6 @@ const TARGET_P95_FRAME_MS = 32;
 const LARGE = 200;
 const BASELINE = 10;
 const REPEATS = 3;
-
-/** A valid pipeline of `count` prompt nodes in layers of ten, each reading one or two nodes of the layer before. */
-function gridPipeline(id, count) {
-  const width = 10;
-  const nodes = [];
-  const edges = [];
-  for (let i = 0; i < count; i++) {
-    const layer = Math.floor(i / width);
-    const parents = layer === 0 ? [] : [i - width, (i % width) + 1 < width ? i - width + 1 : undefined].filter((p) => p !== undefined && p >= 0);
-    nodes.push({
-      id: `n${i}`,
-      type: 'prompt',
-      writes: `s${i}`,
-      position: { x: layer * 280, y: (i % width) * 130 },
-      config: { template: parents.length ? `Continue from ${parents.map((p) => `{{s${p}}}`).join(' and ')}.` : 'Open on {{inputs.premise}}.' },
-    });
-    for (const p of parents) edges.push({ source: `n${p}`, target: `n${i}` });
-  }
-  return {
-    format: 'storyloom/pipeline@1',
-    id,
-    name: `Bench ${count} nodes`,
-    inputs: { premise: { type: 'string', required: true } },
-    model: 'offline',
-    nodes,
-    edges,
-  };
-}
 
 function percentile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];

@@ -135,6 +135,31 @@ async function median(repeat, measure) {
   return values[Math.floor(values.length / 2)];
 }
 
+/**
+ * Wall and CPU milliseconds of `run` (which resolves to its own wall ms). CPU time is reported too because
+ * these machines are shared: under load, wall time also measures the neighbours.
+ */
+async function timed(run) {
+  const before = process.cpuUsage();
+  const wall = await run();
+  const cpu = process.cpuUsage(before);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
+/** Alternates A and B `repeat` times after a warm-up of each; medians of wall and CPU ms. */
+async function compare(repeat, runA, runB) {
+  await runA();
+  await runB();
+  const a = [];
+  const b = [];
+  for (let i = 0; i < repeat; i += 1) {
+    a.push(await timed(runA));
+    b.push(await timed(runB));
+  }
+  const mid = (values, key) => values.map((value) => value[key]).sort((x, y) => x - y)[Math.floor(values.length / 2)];
+  return { a: { wall: mid(a, 'wall'), cpu: mid(a, 'cpu') }, b: { wall: mid(b, 'wall'), cpu: mid(b, 'cpu') } };
+}
+
 const fmt = (n, digits = 2) => n.toFixed(digits);
 
-module.exports = { engine, Database, tempDb, promptPipeline, chainShape, fanOutShape, runStoryloom, runPlain, median, fmt, PREMISE };
+module.exports = { engine, Database, tempDb, promptPipeline, chainShape, fanOutShape, runStoryloom, runPlain, median, compare, fmt, PREMISE };

@@ -2,7 +2,7 @@
 // draw a pipeline from the palette, watch validation react, save, run, decide two parallel approvals, read
 // the screenplay, and re-run from a node with upstream outputs reused.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { collectPageErrors, launchBrowser, saveScreenshot, startEditorServer, type EditorServer } from '../support/browser';
+import { collectPageErrors, launchBrowser, saveScreenshot, startBlipProxy, startEditorServer, type EditorServer } from '../support/browser';
 
 jest.setTimeout(120_000);
 
@@ -28,8 +28,12 @@ beforeEach(async () => {
   pageErrors = collectPageErrors(page);
 });
 
+/** Clean-ups registered by the running test. */
+const afterThis: Array<() => Promise<void>> = [];
+
 afterEach(async () => {
   await context?.close();
+  for (const cleanUp of afterThis.splice(0)) await cleanUp();
 });
 
 /** Runs one step of a scenario; on failure saves a screenshot under test-artifacts/ named after it. */
@@ -98,8 +102,11 @@ interface RunView {
 }
 
 test('draw, validate, save, run with two parallel approvals, read the screenplay and re-run from a node', async () => {
+  // The page talks to the server through a proxy whose connections the test can cut.
+  const proxy = await startBlipProxy(server.url);
+  afterThis.push(() => proxy.close());
   await step('open', async () => {
-    await page.goto(server.url);
+    await page.goto(proxy.url);
     await page.getByTestId('palette-logline').waitFor();
   });
 
@@ -191,6 +198,16 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     firstRunId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
   });
 
+  await step('the event stream survives a network blip', async () => {
+    await page.locator('.conn.on').waitFor();
+    proxy.cutConnections();
+    // Reconnects, resuming after the last event it saw, and stays live for the decisions that follow.
+    const resumed = () => proxy.requestHeads.filter((head) => /\/events/.test(head) && /last-event-id: \d+/i.test(head));
+    for (let i = 0; i < 50 && resumed().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(resumed().length).toBeGreaterThan(0);
+    await page.locator('.conn.on').waitFor();
+  });
+
   await step('edit one approval, approve the other', async () => {
     const castCard = page.locator('[data-testid="approval-panel"] [data-approval="cast"]');
     await castCard.getByTestId('edit-button').click();
@@ -254,4 +271,243 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
   });
 
   expect(pageErrors).toEqual([]);
+});
+
+const SPEC_PIPELINE = {
+  format: 'storyloom/pipeline@1',
+  id: 'short-screenplay',
+  name: 'Short screenplay',
+  inputs: { premise: { type: 'string', required: true }, scenes: { type: 'number', default: 3 } },
+  model: { provider: 'offline' },
+  nodes: [
+    { id: 'logline', type: 'logline' },
+    { id: 'cast', type: 'characters', config: { count: 3 } },
+    { id: 'beats', type: 'outline', config: { scenes: '{{inputs.scenes}}' } },
+    { id: 'lines', type: 'dialogue', config: { concurrency: 4 } },
+    { id: 'notes', type: 'review', config: { target: 'lines', threshold: 1, maxRevisions: 1 } },
+    { id: 'script', type: 'export', config: { format: 'fountain' } },
+  ],
+  edges: [
+    { source: 'logline', target: 'cast' },
+    { source: 'logline', target: 'beats' },
+    { source: 'cast', target: 'beats' },
+    { source: 'beats', target: 'lines' },
+    { source: 'cast', target: 'lines' },
+    { source: 'lines', target: 'notes' },
+    { source: 'notes', target: 'script' },
+  ],
+};
+
+async function postJson(path: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+const nodeIds = () => page.$$eval('.react-flow__node', (elements) => elements.map((e) => e.getAttribute('data-id')).sort());
+
+test('editing tools: shortcuts, templates, versions and conflicts, files, duplicate and delete', async () => {
+  await postJson('/api/pipelines', SPEC_PIPELINE);
+  page.on('dialog', (dialog) => void dialog.accept());
+
+  await step('open by URL', async () => {
+    await page.goto(`${server.url}/?pipeline=short-screenplay`);
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 6);
+    // Nodes without positions are laid out left to right on open.
+    await page.waitForFunction(() => {
+      const x = (id: string) => document.querySelector(`.react-flow__node[data-id="${id}"]`)!.getBoundingClientRect().x;
+      return x('logline') < x('cast') && x('cast') < x('beats') && x('lines') < x('script');
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
+  });
+
+  await step('inspector shows config from the schema', async () => {
+    await node('beats').click();
+    await expect(page.getByTestId('config-scenes').inputValue()).resolves.toBe('{{inputs.scenes}}');
+    await node('cast').click();
+    await page.getByTestId('config-count').fill('99');
+    // Out of the schema's range: validation flags the node and the field.
+    await node('cast').locator('.story-node.has-problems').waitFor();
+    await page.locator('.field-error [data-testid="config-count"]').waitFor();
+    await page.getByTestId('config-count').fill('5');
+    await page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
+  });
+
+  await step('copy, paste, undo, redo', async () => {
+    await node('cast').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await node('cast-2').waitFor();
+    // Two unrelated nodes now write 'characters'.
+    expect(await problemCount()).toBeGreaterThan(0);
+    await page.keyboard.press('Control+z');
+    await node('cast-2').waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+Shift+z');
+    await node('cast-2').waitFor();
+    await page.keyboard.press('Control+z');
+    await node('cast-2').waitFor({ state: 'detached' });
+    expect(await problemCount()).toBe(0);
+  });
+
+  await step('delete and undo', async () => {
+    await node('notes').click();
+    await page.keyboard.press('Delete');
+    await node('notes').waitFor({ state: 'detached' });
+    expect(await page.locator('.react-flow__edge').count()).toBe(5); // its two edges went with it
+    await page.keyboard.press('Control+z');
+    await node('notes').waitFor();
+    expect(await page.locator('.react-flow__edge').count()).toBe(7);
+  });
+
+  await step('prompt template suggests upstream slots and inputs', async () => {
+    await page.getByTestId('palette-prompt').click();
+    await node('prompt').waitFor();
+    await connect('beats', 'prompt');
+    const template = page.getByTestId('config-template');
+    await template.click();
+    await template.pressSequentially('Summarise {{');
+    const suggestions = await page.locator('.template-suggest').textContent();
+    await snap('8-template');
+    expect(suggestions).toContain('{{outline}}');
+    expect(suggestions).toContain('{{characters}}');
+    expect(suggestions).toContain('{{inputs.premise}}');
+    expect(suggestions).not.toContain('{{dialogue}}'); // downstream of nothing here: not visible to this node
+    await page.locator('.template-suggest button', { hasText: '{{outline}}' }).click();
+    await expect(template.inputValue()).resolves.toBe('Summarise {{outline}}');
+    await page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
+  });
+
+  await step('save a version, then lose a race with a clear message', async () => {
+    await page.getByTestId('save-button').click();
+    await page.getByTestId('toast-success').filter({ hasText: 'version 2' }).waitFor();
+    const latest = await api<{ version: number; pipeline: typeof SPEC_PIPELINE }>('/api/pipelines/short-screenplay');
+    expect(latest.version).toBe(2);
+    expect(latest.pipeline.nodes.map((n) => n.id)).toContain('prompt');
+    // Someone else saves version 3 meanwhile.
+    const response = await fetch(`${server.url}/api/pipelines/short-screenplay`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ baseVersion: 2, pipeline: { ...latest.pipeline, name: 'Renamed elsewhere' } }),
+    });
+    expect(response.status).toBe(200);
+    await page.getByTestId('tab-pipeline').click();
+    await page.getByTestId('pipeline-name').fill('Renamed here');
+    await page.getByTestId('save-button').click();
+    await expect(page.getByTestId('toast-error').textContent()).resolves.toMatch(/newer version/);
+    expect((await api<{ version: number }>('/api/pipelines/short-screenplay')).version).toBe(3);
+  });
+
+  await step('version history and restore', async () => {
+    await page.getByText('History', { exact: true }).click();
+    const list = page.getByTestId('version-history');
+    await list.locator('li').nth(2).waitFor();
+    await snap('9-versions');
+    await list.locator('li', { hasText: 'v1' }).getByRole('button', { name: 'Restore' }).click();
+    await node('prompt').waitFor({ state: 'detached' });
+    expect(await nodeIds()).toEqual(['beats', 'cast', 'lines', 'logline', 'notes', 'script']);
+  });
+
+  await step('export and import files', async () => {
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe('short-screenplay.pipeline.json');
+    const exported = JSON.parse(require('node:fs').readFileSync(await file.path(), 'utf8'));
+    expect(exported.nodes.map((n: { id: string }) => n.id)).toEqual(['logline', 'cast', 'beats', 'lines', 'notes', 'script']);
+    expect(exported.nodes.every((n: { position?: unknown }) => n.position)).toBe(true);
+
+    const imported = { ...SPEC_PIPELINE, id: 'imported-one', name: 'Imported one', nodes: SPEC_PIPELINE.nodes.slice(0, 2), edges: SPEC_PIPELINE.edges.slice(0, 1) };
+    await page.getByTestId('import-file').setInputFiles({ name: 'imported.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(imported)) });
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 2);
+    await page.getByTestId('save-button').click();
+    await page.locator('.pipeline-list li', { hasText: 'imported-one' }).waitFor();
+    expect((await api<{ version: number }>('/api/pipelines/imported-one')).version).toBe(1);
+  });
+
+  await step('duplicate and delete', async () => {
+    await page.getByRole('button', { name: 'Duplicate' }).click();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('pipeline') === 'imported-one-copy');
+    expect((await api<{ pipeline: { name: string } }>('/api/pipelines/imported-one-copy')).pipeline.name).toBe('Imported one (copy)');
+    await page.getByRole('button', { name: 'Delete imported-one-copy' }).click();
+    await page.locator('.pipeline-list li', { hasText: 'imported-one-copy' }).waitFor({ state: 'detached' });
+    expect((await fetch(`${server.url}/api/pipelines/imported-one-copy`)).status).toBe(404);
+  });
+
+  expect(pageErrors).toEqual([]);
+});
+
+describe('with API keys', () => {
+  const KEY = 'e2e-secret-key';
+  let keyed: EditorServer;
+
+  beforeAll(async () => {
+    keyed = await startEditorServer({ STORYLOOM_API_KEYS: `other-key,${KEY}` });
+  });
+  afterAll(async () => {
+    await keyed?.close();
+  });
+
+  test('asks for a key on 401, then runs over authenticated SSE and diffs two runs', async () => {
+    const auth = { Authorization: `Bearer ${KEY}` };
+    const pipeline = {
+      ...SPEC_PIPELINE,
+      id: 'keyed',
+      nodes: SPEC_PIPELINE.nodes.filter((n) => n.id !== 'notes'),
+      edges: [...SPEC_PIPELINE.edges.filter((e) => e.source !== 'notes' && e.target !== 'notes'), { source: 'lines', target: 'script' }],
+    };
+    const created = await fetch(`${keyed.url}/api/pipelines`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(pipeline) });
+    expect(created.status).toBe(201);
+
+    await step('key prompt', async () => {
+      await page.goto(`${keyed.url}/?pipeline=keyed`);
+      await page.getByTestId('api-key-dialog').waitFor();
+      await page.getByTestId('api-key-input').fill('wrong-key');
+      await page.getByTestId('api-key-input').press('Enter');
+      // A wrong key is refused and asked for again.
+      await page.getByTestId('api-key-dialog').waitFor();
+      await page.getByTestId('api-key-input').fill(KEY);
+      await page.getByTestId('api-key-input').press('Enter');
+      await page.getByTestId('palette-logline').waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 5);
+      expect(await page.evaluate(() => localStorage.getItem('storyloom.apiKey'))).toBe(KEY);
+    });
+
+    const runWith = async (premise: string) => {
+      await page.getByTestId('tab-run').click();
+      await page.getByTestId('input-premise').fill(premise);
+      const before = await page.getByTestId('watched-run').getAttribute('data-run-id').catch(() => null);
+      await page.getByTestId('run-button').click();
+      await page.waitForFunction(
+        (previous) => {
+          const element = document.querySelector('[data-testid="watched-run"]');
+          return element && element.getAttribute('data-run-id') !== previous && element.getAttribute('data-run-status') === 'completed';
+        },
+        before,
+        { timeout: 60_000 },
+      );
+      // Statuses arrived over the event stream, which needs the key too.
+      await waitForStatus(['logline', 'cast', 'beats', 'lines', 'script'], 'completed');
+    };
+
+    await step('two runs', async () => {
+      await runWith('A violinist loses her hearing the week before the final audition.');
+      await runWith('Two rival bakers are snowed in together on the night before a wedding.');
+    });
+
+    await step('diff', async () => {
+      const history = page.locator('.run-history li');
+      await history.nth(1).waitFor();
+      await history.nth(0).locator('input[type="checkbox"]').check();
+      await history.nth(1).locator('input[type="checkbox"]').check();
+      const diff = page.getByTestId('diff-view');
+      await diff.waitFor();
+      await diff.locator('select').selectOption('logline');
+      await diff.locator('.diff-cell.del').first().waitFor();
+      await diff.locator('.diff-cell.add').first().waitFor();
+      await expect(diff.textContent()).resolves.toMatch(/violinist/i);
+      await snap('10-diff');
+    });
+
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -12,7 +12,7 @@ import { Toasts } from './components/Toasts';
 import { TopBar } from './components/TopBar';
 import { VersionHistory } from './components/VersionHistory';
 import { copySelection, deleteSelection, paste, redo, undo } from './store/documentActions';
-import { bootstrap, save } from './store/pipelineActions';
+import { save } from './store/pipelineActions';
 import { editorStore, useEditor, type SidePanel } from './store/state';
 
 const PANELS: Array<{ id: SidePanel; title: string }> = [
@@ -56,7 +56,6 @@ export function App() {
   const pendingCount = useEditor((s) => s.run?.pending.length ?? 0);
   const runStatus = useEditor((s) => s.run?.status);
   useShortcuts();
-  useEffect(() => void bootstrap(), []);
   return (
     <ReactFlowProvider>
       <div className="app">

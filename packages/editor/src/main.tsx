@@ -3,7 +3,11 @@ import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './styles.css';
 import { App } from './App';
+import { bootstrap } from './store/pipelineActions';
 
+performance.mark('storyloom:modules-evaluated');
+// Start loading before the first render so the requests overlap React's mount.
+void bootstrap();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

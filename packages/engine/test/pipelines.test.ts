@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStoryloom } from '../src/runner/engine';
+import { openStoryloom } from '../src/node';
 import { topologicalOrder } from '../src/pipeline/graph';
 import { formatProblems, validatePipeline } from '../src/pipeline/validate';
 

@@ -55,8 +55,9 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
 }
 
 /**
- * Runs left behind by a previous server: those that were running under a lease whose holder is gone, then
- * those still queued (oldest first). Both go through the scheduler like any other run.
+ * Runs left behind by a previous server: those that were running under a lease whose holder is gone, those
+ * still queued (oldest first), and waiting runs whose approvals were all decided but which were not driven on
+ * (a crash between the decision and the drive). All go through the scheduler like any other run.
  */
 function recoverRuns(storyloom: Storyloom, scheduler: RunScheduler, logError: ServerOptions['logError']): void {
   for (const run of storyloom.orphanedRuns()) {
@@ -70,6 +71,7 @@ function recoverRuns(storyloom: Storyloom, scheduler: RunScheduler, logError: Se
   }
   const queued = storyloom.listRuns({ status: 'queued' }).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   for (const run of queued) scheduler.enqueue(run.id);
+  for (const run of storyloom.listRuns({ status: 'waiting' })) if (run.pending.length === 0) scheduler.enqueue(run.id);
 }
 
 /** Opens the database, serves the API and the editor, and resumes interrupted runs. Prints nothing. */
@@ -81,7 +83,8 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
     onError: (runId, error) => options.logError(`run ${runId}`, error),
   });
   const streams = new EventStreams();
-  const app = createHttpApp(storyloom, { ...options, scheduler, streams });
+  const lifecycle = { closing: false };
+  const app = createHttpApp(storyloom, { ...options, scheduler, streams, lifecycle });
   const httpServer = http.createServer(app);
 
   let address: AddressInfo;
@@ -97,6 +100,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       removeSignalHandlers();
+      lifecycle.closing = true;
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       streams.closeAll();
       httpServer.closeIdleConnections();

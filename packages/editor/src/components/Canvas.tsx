@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type NodeTypes } from '@xyflow/react';
 import { addNode, onConnect, onEdgesChange, onNodesChange } from '../store/documentActions';
-import { useEditor } from '../store/state';
+import { editorStore, useEditor } from '../store/state';
 import { StoryNode } from './StoryNode';
 import type { StoryFlowNode } from '../graph/convert';
 
@@ -15,6 +15,11 @@ const MINIMAP_COLORS: Record<string, string> = {
   waiting: '#c97bdb',
   failed: '#e5534b',
 };
+
+/** Clicking a node opens its settings, except while the Run tab shows that node's output. */
+function showInspectorUnlessRunning(): void {
+  if (editorStore.getState().panel === 'pipeline') editorStore.setState({ panel: 'inspector' });
+}
 
 export function Canvas() {
   const nodes = useEditor((s) => s.nodes);
@@ -72,6 +77,7 @@ export function Canvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onNodeClick={showInspectorUnlessRunning}
         isValidConnection={(c) => c.source !== c.target}
         deleteKeyCode={['Delete', 'Backspace']}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
@@ -79,7 +85,6 @@ export function Canvas() {
         minZoom={0.05}
         proOptions={{ hideAttribution: true }}
         defaultEdgeOptions={{ type: 'default' }}
-        onlyRenderVisibleElements={nodes.length > 120}
       >
         <Background gap={24} size={1} color="#2c3442" />
         <MiniMap

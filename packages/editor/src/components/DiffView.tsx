@@ -11,8 +11,9 @@ export function DiffView({ runIds }: { runIds: [string, string] }) {
   useEffect(() => {
     let live = true;
     Promise.all(runIds.map((id) => api.getRun(id)))
-      .then(([a, b]) => {
+      .then((pair) => {
         if (!live) return;
+        const [a, b] = pair.sort((x, y) => x.createdAt.localeCompare(y.createdAt)); // older on the left
         setRuns([a, b]);
         const shared = Object.keys(a.nodes).filter((id) => b.nodes[id]?.output !== undefined && a.nodes[id]?.output !== undefined);
         setNodeId((current) => (shared.includes(current) ? current : shared[shared.length - 1] ?? ''));

@@ -1,6 +1,5 @@
 // The selected node's settings: id, label, config form from its type's JSON Schema, prompt templates,
 // model override, approval toggle and the slot it writes.
-import { ID_PATTERN } from '@storyloom/engine';
 import type { JsonSchema } from '../api/client';
 import { ancestorIds, type StoryFlowNode } from '../graph/convert';
 import { renameNode, updateNodeConfig, updateNodeData } from '../store/documentActions';
@@ -74,7 +73,8 @@ function NodeInspector({ node }: { node: StoryFlowNode }) {
           value={node.id}
           data-testid="node-id"
           onCommit={(next) => {
-            if (!ID_PATTERN.test(next)) return toast('error', `'${next}' is not a valid node id (a-z, 0-9 and dashes, starting with a letter or digit)`);
+            // A malformed id is reported by validation on the node itself, like any other problem.
+            if (!next) return toast('error', 'A node needs an id');
             if (nodes.some((n) => n.id === next)) return toast('error', `A node with id '${next}' already exists`);
             renameNode(node.id, next);
           }}

@@ -1,5 +1,5 @@
 // Pipeline-level settings: id, name, description, default model and run inputs.
-import { ID_PATTERN, type InputDefinition } from '@storyloom/engine';
+import type { InputDefinition } from '@storyloom/engine';
 import { updateMeta } from '../store/documentActions';
 import { useEditor } from '../store/state';
 import { toast } from '../store/toasts';
@@ -35,7 +35,7 @@ export function PipelineSettings() {
           value={meta.id}
           disabled={savedVersion !== null}
           data-testid="pipeline-id"
-          onCommit={(id) => (ID_PATTERN.test(id) ? updateMeta({ id }) : toast('error', `'${id}' is not a valid pipeline id (a-z, 0-9 and dashes)`))}
+          onCommit={(id) => (id ? updateMeta({ id }) : toast('error', 'A pipeline needs an id'))}
         />
       </Field>
       <Field label="Name" error={pipelineProblem('/name')}>

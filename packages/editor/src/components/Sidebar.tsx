@@ -1,8 +1,10 @@
 // Left column: the saved pipelines and the palette of node types.
 import { useRef, type DragEvent } from 'react';
+import { useReactFlow } from '@xyflow/react';
+import { NODE_HEIGHT, NODE_WIDTH } from '../graph/layout';
 import { addNode } from '../store/documentActions';
 import { deletePipeline, duplicatePipeline, exportFile, importFile, requestNew, requestOpen } from '../store/pipelineActions';
-import { useEditor } from '../store/state';
+import { editorStore, useEditor } from '../store/state';
 import { PALETTE_MIME } from './Canvas';
 
 const CATEGORY_ORDER = ['plan', 'write', 'check', 'custom', 'output'];
@@ -74,6 +76,18 @@ function PipelineList() {
 
 function Palette() {
   const catalogue = useEditor((s) => s.catalogue);
+  const flow = useReactFlow();
+  /** A clicked type lands in the middle of what the canvas shows, nudged so it does not hide another node. */
+  const addAtViewCentre = (type: string) => {
+    const canvas = document.querySelector('.react-flow')?.getBoundingClientRect();
+    if (!canvas) return addNode(type);
+    const centre = flow.screenToFlowPosition({ x: canvas.x + canvas.width / 2, y: canvas.y + canvas.height / 2 });
+    const position = { x: centre.x - NODE_WIDTH / 2, y: centre.y - NODE_HEIGHT / 2 };
+    const taken = (p: { x: number; y: number }) =>
+      editorStore.getState().nodes.some((n) => Math.abs(n.position.x - p.x) < 40 && Math.abs(n.position.y - p.y) < 40);
+    while (taken(position)) position.y += NODE_HEIGHT + 20;
+    addNode(type, position);
+  };
   const categories = [...new Set(catalogue.map((t) => t.category ?? 'other'))].sort(
     (a, b) => (CATEGORY_ORDER.indexOf(a) + 1 || 99) - (CATEGORY_ORDER.indexOf(b) + 1 || 99),
   );
@@ -100,7 +114,7 @@ function Palette() {
                 draggable
                 data-testid={`palette-${t.type}`}
                 onDragStart={(e) => onDragStart(e, t.type)}
-                onClick={() => addNode(t.type)}
+                onClick={() => addAtViewCentre(t.type)}
                 title={t.description}
               >
                 <span className="palette-title">{t.title}</span>

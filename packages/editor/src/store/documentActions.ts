@@ -13,10 +13,13 @@ import {
   type StoryNodeData,
 } from '../graph/convert';
 import { layoutGraph } from '../graph/layout';
-import { validate } from '../lib/validation';
+import { engineLoaded, validate } from '../lib/validation';
 import { editorStore, type EditorState, type Snapshot } from './state';
 
 const HISTORY_LIMIT = 100;
+
+// Validate whatever is open once the engine chunk arrives.
+void engineLoaded.then(() => editorStore.setState((s) => ({ validation: validated(snapshotOf(s)) })));
 
 const snapshotOf = (s: EditorState): Snapshot => ({ meta: s.meta, nodes: s.nodes, edges: s.edges });
 
@@ -69,6 +72,7 @@ export function redo(): void {
 
 /** Replaces the whole document (open, new, import, restore): clears history. */
 export function loadDocument(pipeline: Pipeline, savedVersion: number | null, options: { dirty?: boolean } = {}): void {
+  performance.mark('storyloom:load-document');
   const { meta, nodes, edges, positioned } = fromPipeline(pipeline);
   const snapshot = { meta, nodes, edges };
   editorStore.setState({
@@ -80,6 +84,7 @@ export function loadDocument(pipeline: Pipeline, savedVersion: number | null, op
     validation: validated(snapshot),
     runInputs: defaultInputs(meta),
   });
+  performance.mark('storyloom:document-loaded');
   if (!positioned && nodes.length) void autoLayout({ record: false });
   else window.dispatchEvent(new CustomEvent('storyloom:fit-view'));
 }
@@ -96,6 +101,21 @@ export function defaultInputs(meta: PipelineMeta): Record<string, string | numbe
 
 let dragStart: Snapshot | null = null;
 
+/**
+ * React Flow reports one deletion as separate edge and node changes; a key shared by everything removed in
+ * the same task makes them one undo step.
+ */
+let removalBatch = 0;
+let removalBatchOpen = false;
+function removalKey(): string {
+  if (!removalBatchOpen) {
+    removalBatchOpen = true;
+    removalBatch++;
+    setTimeout(() => (removalBatchOpen = false), 0);
+  }
+  return `remove:${removalBatch}`;
+}
+
 export function onNodesChange(changes: NodeChange<StoryFlowNode>[]): void {
   const removes = changes.some((c) => c.type === 'remove');
   const dragging = changes.some((c) => c.type === 'position' && c.dragging);
@@ -107,7 +127,7 @@ export function onNodesChange(changes: NodeChange<StoryFlowNode>[]): void {
     commit((st) => ({
       nodes: applyNodeChanges(changes, st.nodes),
       edges: st.edges.filter((e) => !removed.has(e.source) && !removed.has(e.target)),
-    }));
+    }), { coalesce: removalKey() });
     return;
   }
   const nodes = applyNodeChanges(changes, s.nodes);
@@ -121,7 +141,7 @@ export function onNodesChange(changes: NodeChange<StoryFlowNode>[]): void {
 }
 
 export function onEdgesChange(changes: EdgeChange<StoryFlowEdge>[]): void {
-  if (changes.some((c) => c.type === 'remove')) commit((s) => ({ edges: applyEdgeChanges(changes, s.edges) }));
+  if (changes.some((c) => c.type === 'remove')) commit((s) => ({ edges: applyEdgeChanges(changes, s.edges) }), { coalesce: removalKey() });
   else editorStore.setState((s) => ({ edges: applyEdgeChanges(changes, s.edges) }));
 }
 

@@ -15,6 +15,8 @@ export interface ValidationView {
   errors: ValidationProblem[];
   byNode: Record<string, ValidationProblem[]>;
   byEdge: Record<string, ValidationProblem[]>;
+  /** True until the engine's validator has loaded. */
+  pending?: boolean;
 }
 
 export interface WatchedRun {
@@ -68,7 +70,7 @@ export function newPipelineMeta(): PipelineMeta {
   } as PipelineMeta;
 }
 
-export const emptyValidation: ValidationView = { errors: [], byNode: {}, byEdge: {} };
+export const emptyValidation: ValidationView = { errors: [], byNode: {}, byEdge: {}, pending: true };
 
 export const editorStore = createStore<EditorState>({
   meta: newPipelineMeta(),

@@ -60,9 +60,16 @@ function defaultReads(type: NodeType): SlotRead[] {
   }
 }
 
-/** What GET /api/node-types returns. */
+let described: NodeTypeDescription[] | undefined;
+
+/** What GET /api/node-types returns (computed once: the catalogue does not change at run time). */
 export function describeNodeTypes(): NodeTypeDescription[] {
-  return nodeTypes.map((type) => ({
+  described ??= nodeTypes.map(describeNodeType);
+  return described;
+}
+
+function describeNodeType(type: NodeType): NodeTypeDescription {
+  return {
     type: type.type,
     title: type.title,
     description: type.description,
@@ -76,5 +83,5 @@ export function describeNodeTypes(): NodeTypeDescription[] {
       typeof type.outputSchema === 'function'
         ? GENERIC_OUTPUT
         : z.toJSONSchema(type.outputSchema, { io: 'output', unrepresentable: 'any' }),
-  }));
+  };
 }

@@ -3,7 +3,7 @@ import type { NodeContext, NodeType } from './types';
 import { CastSchema, type Cast, type Character } from '../story/types';
 import { buildPrompt, feedbackSections, loglineText, rewriteInstruction } from '../story/prompt';
 import { premiseOf, readLogline } from '../story/memory';
-import { SeededRandom, seedOf } from '../story/random';
+import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { protagonistDescription, protagonistName } from '../story/premise';
 import { FIRST_NAMES, ROLES, SURNAMES } from '../story/vocabulary';
 import { capitalize, editDistance } from '../story/text';
@@ -55,9 +55,13 @@ function namesFlagged(feedback: readonly string[], previous: Cast | undefined): 
 
 /** Offline: roles in a fixed dramatic order, names and traits picked by a seeded PRNG. */
 export function offlineCharacters(ctx: NodeContext<Config>): Cast {
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeCast(ctx, attempt));
+}
+
+function writeCast(ctx: NodeContext<Config>, attempt: number): Cast {
   const premise = premiseOf(ctx.inputs, ctx.memory);
   const logline = readLogline(ctx.memory);
-  const random = new SeededRandom(seedOf('characters', premise, logline, ctx.config.count, ctx.feedback));
+  const random = new SeededRandom(seedOf('characters', attempt, premise, logline, ctx.config.count, ctx.feedback));
   const previous = CastSchema.safeParse(ctx.previous).data;
   const flagged = namesFlagged(ctx.feedback, previous);
   // A premise that names its protagonist ("Mara returns…") keeps that name unless a note asks otherwise.
@@ -70,7 +74,7 @@ export function offlineCharacters(ctx: NodeContext<Config>): Cast {
     const role = index < ROLES.length ? profile.role : `supporting ${profile.role}`;
     const description =
       index === 0
-        ? `${protagonistDescription(premise)} at the centre of the story, ${random.pick(['restless', 'stubborn', 'watchful', 'tired but unbowed'])}.`
+        ? `${protagonistDescription(premise)}, ${random.pick(['restless', 'stubborn', 'watchful', 'tired but unbowed'])}.`
         : `${capitalize(random.pick(profile.descriptions))}.`;
     return {
       name,

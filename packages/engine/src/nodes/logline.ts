@@ -3,8 +3,8 @@ import type { NodeContext, NodeType } from './types';
 import { LoglineSchema, type Logline } from '../story/types';
 import { buildPrompt, feedbackSections, rewriteInstruction } from '../story/prompt';
 import { premiseOf } from '../story/memory';
-import { SeededRandom, seedOf } from '../story/random';
-import { genreOf, nounsOf, protagonistNoun, protagonistPhrase, protagonistReference, salientWords } from '../story/premise';
+import { SeededRandom, changedRewrite, seedOf } from '../story/random';
+import { genreOf, nounsOf, protagonistName, protagonistNoun, protagonistPhrase, protagonistReference, salientWords } from '../story/premise';
 import { capitalize, lowerFirst, stripTrailingPunctuation, titleCase } from '../story/text';
 
 const ConfigSchema = z.strictObject({});
@@ -25,17 +25,22 @@ export function loglinePrompt(ctx: NodeContext<Config>): string {
 
 /** Offline: title, genre and tone from the premise's words; feedback picks a different framing. */
 export function offlineLogline(ctx: NodeContext<Config>): Logline {
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeLogline(ctx, attempt));
+}
+
+function writeLogline(ctx: NodeContext<Config>, attempt: number): Logline {
   const premise = premiseOf(ctx.inputs, ctx.memory);
   const profile = genreOf(premise);
-  const random = new SeededRandom(seedOf('logline', premise, ctx.feedback));
+  const random = new SeededRandom(seedOf('logline', attempt, premise, ctx.feedback));
   const phrase = protagonistPhrase(premise);
   const noun = protagonistNoun(premise);
   const nouns = nounsOf(premise).filter((word) => !phrase.split(' ').includes(word));
   const object = nouns[0] ?? salientWords(premise).find((word) => !phrase.includes(word)) ?? profile.objects[0].split(' ').pop()!;
+  const name = protagonistName(premise);
   const titles = [
-    `The ${titleCase(phrase)}`,
+    name ?? `The ${titleCase(phrase)}`,
     `The ${titleCase(object)}`,
-    `What the ${titleCase(noun)} Knew`,
+    `What ${name ?? `the ${titleCase(noun)}`} Knew`,
     `${titleCase(object)} at Dusk`,
   ];
   // A rewrite asked for by feedback never returns the previous title.

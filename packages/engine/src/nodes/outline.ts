@@ -3,8 +3,8 @@ import type { NodeContext, NodeType } from './types';
 import { OutlineSchema, type Act, type Outline } from '../story/types';
 import { buildPrompt, castText, feedbackSections, loglineText, rewriteInstruction, settingText } from '../story/prompt';
 import { castOf, premiseOf, readLogline, readSetting } from '../story/memory';
-import { SeededRandom, seedOf } from '../story/random';
-import { genreProfileNamed, protagonistNoun, protagonistReference } from '../story/premise';
+import { SeededRandom, changedRewrite, seedOf } from '../story/random';
+import { genreProfileNamed, protagonistName, protagonistNoun, protagonistReference } from '../story/premise';
 import { ACT_TITLES, BEAT_SHAPES } from '../story/vocabulary';
 import { capitalize, placePhrase } from '../story/text';
 
@@ -46,7 +46,7 @@ export function splitBeats(total: number, acts: number): number[] {
 }
 
 const BEAT_TEMPLATES: Record<string, string[]> = {
-  setup: ['{hero} goes about an ordinary day while {object} sits unnoticed nearby.', '{hero}, a {noun} by habit, is already tired of {place}.'],
+  setup: ['{hero} goes about an ordinary day while {object} sits unnoticed nearby.', '{hero}, {habit}, is already tired of {place}.'],
   'inciting incident': ['{other} brings {hero} {object}, and nothing can stay as it was.', '{hero} finds {object} where it should not be.'],
   'first decision': ['{hero} decides to {goal}, against the advice of {other}.', 'Refusing to look away, {hero} commits to {goal}.'],
   complication: ['{other} turns out to know more about {object} than they admitted.', 'A lead at {place} collapses and {hero} is blamed.'],
@@ -59,12 +59,16 @@ const BEAT_TEMPLATES: Record<string, string[]> = {
 
 /** Offline: the story-structure shapes stretched over the requested number of beats. */
 export function offlineOutline(ctx: NodeContext<Config>): Outline {
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeOutline(ctx, attempt));
+}
+
+function writeOutline(ctx: NodeContext<Config>, attempt: number): Outline {
   const premise = premiseOf(ctx.inputs, ctx.memory);
   const logline = readLogline(ctx.memory);
   const cast = castOf(ctx.memory);
   const setting = readSetting(ctx.memory);
   const profile = genreProfileNamed(logline?.genre, premise);
-  const random = new SeededRandom(seedOf('outline', premise, logline, cast, setting, ctx.config, ctx.feedback));
+  const random = new SeededRandom(seedOf('outline', attempt, premise, logline, cast, setting, ctx.config, ctx.feedback));
   const hero = cast[0]?.name ?? capitalize(protagonistReference(premise));
   const others = cast.slice(1).map((c) => c.name);
   const places = (setting?.locations ?? profile.places).map((place) => placePhrase(place.name));
@@ -80,7 +84,7 @@ export function offlineOutline(ctx: NodeContext<Config>): Outline {
       .replace(/\{object\}/g, objects[Math.floor(i / 3) % objects.length])
       .replace(/\{place\}/g, places[i % places.length])
       .replace(/\{goal\}/g, goal)
-      .replace(/\{noun\}/g, protagonistNoun(premise))
+      .replace(/\{habit\}/g, protagonistName(premise) ? 'a creature of habit' : `a ${protagonistNoun(premise)} by habit`)
       .replace(/\{flaw\}/g, (cast[0]?.flaw ?? 'pride').replace(/\.$/, '').toLowerCase());
     return { number: i + 1, summary: capitalize(summary) };
   });

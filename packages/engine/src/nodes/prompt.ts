@@ -4,6 +4,7 @@ import { renderTemplate, templateReferences } from '../pipeline/templates';
 import { buildPrompt, feedbackSections } from '../story/prompt';
 import { SeededRandom, seedOf } from '../story/random';
 import { sampleJsonSchema } from '../story/json-schema';
+import { premiseOf, readLogline } from '../story/memory';
 import { StoryloomError } from '../errors';
 
 /** A JSON Schema object (checked further by `z.fromJSONSchema` when the config is parsed). */
@@ -48,13 +49,16 @@ export function promptText(ctx: NodeContext<Config>): string {
   return buildPrompt([{ label: 'Task', body: rendered }, ...feedbackSections(ctx.feedback, previous)], 'Do the task again so that every note above is addressed.');
 }
 
-/** Offline text: a short, deterministic response that restates the task's first line (and the notes). */
+/**
+ * Offline text: the offline model cannot follow a free-form prompt, so it answers with the story's
+ * logline (when there is one) and says plainly what it stands in for. Deterministic; notes change it.
+ */
 export function offlinePromptText(ctx: NodeContext<Config>, prompt: string): string {
-  const random = new SeededRandom(seedOf('prompt', prompt));
   const firstLine = prompt.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
-  const opening = random.pick(['Here is a first pass.', 'A working answer.', 'Draft response.']);
-  const notes = ctx.feedback.length > 0 ? `\nRevised for: ${ctx.feedback.join('; ')}` : '';
-  return `${opening} (offline model: a placeholder for "${firstLine.slice(0, 120)}")${notes}`;
+  const logline = readLogline(ctx.memory);
+  const story = logline ? `${logline.title}: ${logline.logline}` : premiseOf(ctx.inputs, ctx.memory);
+  const notes = ctx.feedback.length > 0 ? ` Revised for: ${ctx.feedback.join('; ')}` : '';
+  return `${story}${notes}\n\n(offline model: a stand-in answer to "${firstLine.slice(0, 120)}")`;
 }
 
 export const promptNode: NodeType<Config, unknown> = {
@@ -64,19 +68,20 @@ export const promptNode: NodeType<Config, unknown> = {
   category: 'custom',
   configSchema: ConfigSchema,
   outputSchema: promptOutputSchema,
-  reads: (config) => templateReferences(config?.template ?? '').slots.map((slot) => ({ slot })),
+  reads: (config) => templateReferences(`${config?.template ?? ''}\n${config?.system ?? ''}`).slots.map((slot) => ({ slot })),
   writes: undefined,
   usesModel: true,
   templateFields: ['template', 'system'],
   run: async (ctx) => {
     const prompt = promptText(ctx);
+    const system = ctx.config.system === undefined ? undefined : renderTemplate(ctx.config.system, { memory: ctx.memory, inputs: ctx.inputs });
     if (ctx.config.output === 'text') {
-      return ctx.model.text({ prompt, system: ctx.config.system, offline: () => offlinePromptText(ctx, prompt) });
+      return ctx.model.text({ prompt, system, offline: () => offlinePromptText(ctx, prompt) });
     }
     const schema = ctx.config.schema!;
     const answer = await ctx.model.json({
       prompt: `${prompt}\n\nAnswer as JSON matching this schema:\n${JSON.stringify(schema)}`,
-      system: ctx.config.system,
+      system,
       schema: promptOutputSchema(ctx.config),
       offline: () => sampleJsonSchema(schema, new SeededRandom(seedOf('prompt-json', prompt)), prompt),
     });

@@ -3,7 +3,7 @@ import type { NodeContext, NodeType } from './types';
 import { SceneListSchema, type SceneCard, type SceneList } from '../story/types';
 import { buildPrompt, castText, feedbackSections, loglineText, rewriteInstruction, settingText } from '../story/prompt';
 import { beatsOf, castOf, premiseOf, readLogline, readOutline, readSetting } from '../story/memory';
-import { SeededRandom, seedOf } from '../story/random';
+import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreProfileNamed } from '../story/premise';
 import { TIMES_OF_DAY } from '../story/vocabulary';
 import { capitalize, lowerFirst, placePhrase } from '../story/text';
@@ -36,12 +36,16 @@ export function scenesPrompt(ctx: NodeContext<Config>): string {
 
 /** Offline: one card per beat; the cast rotates so everyone appears, names in the beat are always present. */
 export function offlineScenes(ctx: NodeContext<Config>): SceneList {
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeSceneList(ctx, attempt));
+}
+
+function writeSceneList(ctx: NodeContext<Config>, attempt: number): SceneList {
   const premise = premiseOf(ctx.inputs, ctx.memory);
   const logline = readLogline(ctx.memory);
   const outline = readOutline(ctx.memory);
   const cast = castOf(ctx.memory).map((c) => c.name);
   const setting = readSetting(ctx.memory);
-  const random = new SeededRandom(seedOf('scenes', premise, logline, outline, cast, setting, ctx.feedback));
+  const random = new SeededRandom(seedOf('scenes', attempt, premise, logline, outline, cast, setting, ctx.feedback));
   const places = setting?.locations ?? genreProfileNamed(logline?.genre, premise).places;
   const beats = outline ? beatsOf(outline) : [];
   const order = random.shuffle(places);

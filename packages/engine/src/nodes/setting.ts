@@ -3,8 +3,8 @@ import type { NodeContext, NodeType } from './types';
 import { SettingSchema, type Location, type Setting } from '../story/types';
 import { buildPrompt, feedbackSections, loglineText, rewriteInstruction } from '../story/prompt';
 import { premiseOf, readLogline } from '../story/memory';
-import { SeededRandom, seedOf } from '../story/random';
-import { genreProfileNamed, nounsOf, placeOf } from '../story/premise';
+import { SeededRandom, changedRewrite, seedOf } from '../story/random';
+import { genreProfileNamed, nounsOf, placeOf, protagonistPhrase } from '../story/premise';
 import { titleCase } from '../story/text';
 
 const ConfigSchema = z.strictObject({
@@ -28,13 +28,17 @@ export function settingPrompt(ctx: NodeContext<Config>): string {
 
 /** Offline: the genre's stock places plus one named after the premise's own words. */
 export function offlineSetting(ctx: NodeContext<Config>): Setting {
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeSetting(ctx, attempt));
+}
+
+function writeSetting(ctx: NodeContext<Config>, attempt: number): Setting {
   const premise = premiseOf(ctx.inputs, ctx.memory);
   const logline = readLogline(ctx.memory);
   const profile = genreProfileNamed(logline?.genre, premise);
-  const random = new SeededRandom(seedOf('setting', premise, logline, ctx.config.locations, ctx.feedback));
+  const random = new SeededRandom(seedOf('setting', attempt, premise, logline, ctx.config.locations, ctx.feedback));
   // The premise's own place ("an orbital station") or a room for its central object ("a map" → "The Map Room").
   const place = placeOf(premise);
-  const object = nounsOf(premise)[0] ?? 'key';
+  const object = nounsOf(premise).find((noun) => !protagonistPhrase(premise).split(' ').includes(noun)) ?? 'key';
   const own: Location = place
     ? { name: `The ${titleCase(place)}`, interior: false, description: `The ${place} itself, seen from the outside: the one place everyone in the story has a reason to come back to.` }
     : { name: `The ${titleCase(object)} Room`, interior: true, description: `A cramped room where the ${object} is kept, and where everything that matters is decided.` };

@@ -1,3 +1,5 @@
+import type { ValidationProblem } from '../errors';
+
 // The codes a validation problem can carry. Adapters (CLI, HTTP, editor) may branch on them; messages are for people.
 
 export const VALIDATION_CODES = {
@@ -22,3 +24,7 @@ export const VALIDATION_CODES = {
 } as const;
 
 export type ValidationCode = keyof typeof VALIDATION_CODES;
+
+export function problem(path: string, code: ValidationCode, message: string): ValidationProblem {
+  return { path, code, message };
+}

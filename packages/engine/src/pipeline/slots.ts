@@ -11,7 +11,34 @@ export function slotWrittenBy(node: Pick<PipelineNode, 'type' | 'writes'>): stri
 
 /** Slot name → id of the ancestor node that writes it (nearest ancestor wins along a chain). */
 export function visibleSlots(pipeline: Pick<Pipeline, 'nodes' | 'edges'>, nodeId: string): Map<string, string> {
-  return visibleSlotsIn(buildGraph(pipeline), writersById(pipeline.nodes), nodeId);
+  const { graph, writes, order } = slotPlan(pipeline);
+  return visibleSlotsIn(graph, writes, nodeId, order);
+}
+
+interface SlotPlan {
+  signature: string;
+  graph: PipelineGraph;
+  writes: Map<string, string>;
+  order: string[];
+}
+
+/**
+ * The runner asks for every node's slots in turn: the graph, writers and order are kept per pipeline object and
+ * rebuilt whenever its nodes, types, writes or edges differ (checked by a signature, so edits in place are seen).
+ */
+const plans = new WeakMap<object, SlotPlan>();
+
+function slotPlan(pipeline: Pick<Pipeline, 'nodes' | 'edges'>): SlotPlan {
+  const signature = [
+    ...pipeline.nodes.map((node) => `${node.id}\u0001${node.type}\u0001${node.writes ?? ''}`),
+    ...pipeline.edges.map((edge) => `${edge.source}\u0002${edge.target}`),
+  ].join('\u0000');
+  const cached = plans.get(pipeline);
+  if (cached?.signature === signature) return cached;
+  const graph = buildGraph(pipeline);
+  const plan = { signature, graph, writes: writersById(pipeline.nodes), order: flatOrder(graph) };
+  plans.set(pipeline, plan);
+  return plan;
 }
 
 /** Node id → slot it writes, for nodes that write one (first of duplicate ids wins, as in the graph). */

@@ -110,6 +110,10 @@ export const checkNearDuplicateNames: Check = ({ document, cast, knownWords }) =
   return issues;
 };
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function normalisedBlock(block: string): string {
   return block.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
 }
@@ -195,10 +199,10 @@ export const checkSceneCount: Check = ({ document, expectedScenes }) => {
 /** A cast member who never speaks (screenplay) or never appears (prose). */
 export const checkSilentCharacters: Check = ({ document, cast }) => {
   if (document.kind === 'text') return [];
-  const allText = document.scenes.map((s) => s.text).join('\n').toLowerCase();
+  const allText = document.scenes.map((s) => s.text).join('\n');
   return cast
     .filter((c) => {
-      if (document.kind === 'prose') return !allText.includes(c.name.split(/\s+/)[0].toLowerCase());
+      if (document.kind === 'prose') return !new RegExp(`\\b${escapeRegExp(c.name.split(/\s+/)[0])}\\b`, 'i').test(allText);
       return !document.scenes.some((s) => (s.speakers ?? []).some((speaker) => castNameFor(speaker, [c])));
     })
     .map((c) => ({

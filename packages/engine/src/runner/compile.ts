@@ -1,8 +1,13 @@
 // Compiles a validated pipeline to a LangGraph StateGraph. Each pipeline node becomes a work node `n_<id>`
-// and, with `approval: true`, a gate `g_<id>` after it. Joins of plain parents use LangGraph's barrier form
-// `addEdge([a, b], join)`; a child of a gate is triggered by each parent separately and checks readiness
-// itself (a gate may route onward much later, after a decision). Independent branches share supersteps,
-// so they run at the same time.
+// and, with `approval: true`, a gate `g_<id>` after it. Independent branches share supersteps, so they run
+// at the same time.
+//
+// Joins: below a gate, a node may be triggered before all its parents are ready (a gate routes onward only
+// after a decision, much later); it then checks readiness itself and does nothing, and that empty run still
+// fires its outgoing edges. LangGraph's barrier form `addEdge([a, b], join)` would count such an empty run as
+// the parent having finished and never fire again, so it is used only where no parent can run empty (no
+// approval on or above any parent). Elsewhere each parent triggers the child separately and the child runs
+// once all parents are done and approved.
 import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
 import { gateRoute, type ApprovalGate } from './approval-gate';
 import type { NodeExecutor } from './node-executor';
@@ -14,6 +19,8 @@ export function compileRunGraph(ctx: RunContext, executor: NodeExecutor, gate: A
   // Node names are dynamic, which StateGraph's literal-typed builder cannot express.
   const builder = new StateGraph(RunGraphState) as unknown as DynamicGraph;
   const needsApproval = (id: string) => nodes.get(id)?.approval === true;
+  const belowGate = nodesBelowGates(graph.ids, graph.parents, needsApproval);
+  const mayRunEmpty = (id: string) => needsApproval(id) || belowGate.has(id);
 
   for (const id of graph.ids) {
     builder.addNode(workNodeName(id), (state) => executor.runNode(id, state));
@@ -25,10 +32,9 @@ export function compileRunGraph(ctx: RunContext, executor: NodeExecutor, gate: A
   for (const id of graph.ids) {
     const parents = graph.parents.get(id) ?? [];
     if (parents.length === 0) builder.addEdge(START, workNodeName(id));
-    else if (parents.some(needsApproval)) {
-      for (const parent of parents) if (!needsApproval(parent)) builder.addEdge(workNodeName(parent), workNodeName(id));
-    } else if (parents.length === 1) builder.addEdge(workNodeName(parents[0]), workNodeName(id));
-    else builder.addEdge(parents.map(workNodeName), workNodeName(id));
+    else if (parents.length > 1 && !parents.some(mayRunEmpty)) builder.addEdge(parents.map(workNodeName), workNodeName(id));
+    // Approval parents lead here through their gate's conditional route (below).
+    else for (const parent of parents) if (!needsApproval(parent)) builder.addEdge(workNodeName(parent), workNodeName(id));
   }
   for (const id of graph.ids) {
     if (!needsApproval(id)) continue;
@@ -44,6 +50,20 @@ export function compileRunGraph(ctx: RunContext, executor: NodeExecutor, gate: A
     );
   }
   return builder.compile({ checkpointer });
+}
+
+/** Nodes with a node asking for approval among their ancestors (these may be triggered before they are ready). */
+function nodesBelowGates(ids: string[], parents: Map<string, string[]>, needsApproval: (id: string) => boolean): Set<string> {
+  const gated = new Map<string, boolean>();
+  const visit = (id: string): boolean => {
+    let result = gated.get(id);
+    if (result === undefined) {
+      result = (parents.get(id) ?? []).some((parent) => needsApproval(parent) || visit(parent));
+      gated.set(id, result);
+    }
+    return result;
+  };
+  return new Set(ids.filter(visit));
 }
 
 type Values = typeof RunGraphState.State;

@@ -44,7 +44,8 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
     sinceRenew += CANCEL_POLL_MS;
     if (sinceRenew >= LEASE_RENEW_MS) {
       sinceRenew = 0;
-      stores.runs.renewLease(runId, ownerId, LEASE_TTL_MS);
+      // Lost the lease (this process stalled past its expiry and another took over): stop, do not race it.
+      if (!stores.runs.renewLease(runId, ownerId, LEASE_TTL_MS)) abort.abort(new StoryloomError('lease_held', `run '${runId}' was taken over by another process`));
     }
   }, CANCEL_POLL_MS);
 

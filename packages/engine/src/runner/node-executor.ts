@@ -27,6 +27,7 @@ interface ComputeRequest {
 
 export class NodeExecutor {
   private readonly visible = new Map<string, Map<string, string>>();
+  private readonly configs = new Map<string, unknown>();
   /** Stored attempts never change, so each is read and parsed once per drive (a chain's memory grows with its length). */
   private readonly outputCache = new Map<string, unknown>();
 
@@ -49,7 +50,7 @@ export class NodeExecutor {
     if (stored) return this.adoptStored(nodeId, attempt, stored.source);
 
     const node = this.ctx.nodes.get(nodeId)!;
-    const feedback = stores.approvals.feedback(run.id, nodeId);
+    const feedback = attempt > 1 ? stores.approvals.feedback(run.id, nodeId) : [];
     const previous = attempt > 1 ? stores.outputs.get(run.id, nodeId, state.done[nodeId] ?? attempt - 1)?.output : undefined;
     const revisions: Record<string, number> = {};
     await this.compute({ node, attempt, done: state.done, feedback, previous, source: 'model' }, revisions);
@@ -91,7 +92,7 @@ export class NodeExecutor {
     const type = getNodeType(node.type);
     if (!type) throw new StoryloomError('invalid_pipeline', `node '${node.id}' has unknown type '${node.type}'`);
     throwIfCancelled(signal);
-    const config = resolveNodeConfig(node, run.inputs);
+    const config = this.configOf(node);
     const memory = this.memoryFor(node.id, { ...request.done, ...revisions });
 
     writeTransaction(stores.db, () => {
@@ -187,6 +188,12 @@ export class NodeExecutor {
       },
     };
     return target;
+  }
+
+  /** Config and inputs are fixed for the run, so each node's config is parsed once per drive. */
+  private configOf(node: PipelineNode): unknown {
+    if (!this.configs.has(node.id)) this.configs.set(node.id, resolveNodeConfig(node, this.ctx.run.inputs));
+    return this.configs.get(node.id);
   }
 
   private memoryFor(nodeId: string, done: Record<string, number>): StoryMemory {

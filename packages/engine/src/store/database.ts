@@ -34,7 +34,6 @@ CREATE TABLE IF NOT EXISTS runs (
   error TEXT,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  last_seq INTEGER NOT NULL DEFAULT 0,
   cancel_requested INTEGER NOT NULL DEFAULT 0,
   lease_owner TEXT,
   lease_host TEXT,

@@ -1,5 +1,5 @@
-// Each run's ordered event log. `seq` comes from a counter on the run row, bumped in the same write
-// transaction as the insert, so concurrent writers (several processes) never produce gaps or duplicates.
+// Each run's ordered event log. `seq` is assigned inside a write transaction (IMMEDIATE: the write lock is
+// taken first), so concurrent writers in several processes never produce gaps or duplicates.
 // `node.completed` stores its output by reference (the attempt) and expands it on read.
 import type { RunEvent, RunEventType } from '../runner/types';
 import { nowIso, writeTransaction, type SqliteDatabase, statement } from './database';
@@ -33,13 +33,19 @@ export class EventStore {
 
   append(runId: string, event: NewEvent): number {
     const seq = writeTransaction(this.db, () => {
-      const row = statement(this.db, 'UPDATE runs SET last_seq = last_seq + 1, updated_at = ? WHERE id = ? RETURNING last_seq').get(nowIso(), runId) as
-        | { last_seq: number }
-        | undefined;
-      if (!row) throw new Error(`no run '${runId}'`);
-      statement(this.db, 'INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(runId, row.last_seq, event.type, event.nodeId ?? null, nowIso(), JSON.stringify(event.data ?? {}), event.outputAttempt ?? null);
-      return row.last_seq;
+      // The write lock is held, so MAX + 1 is atomic across processes. (Not a counter on the run row:
+      // that row carries the pipeline snapshot, and rewriting it for every event would be costly.)
+      const row = statement(this.db, 'SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM run_events WHERE run_id = ?').get(runId) as { next: number };
+      statement(this.db, 'INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        runId,
+        row.next,
+        event.type,
+        event.nodeId ?? null,
+        nowIso(),
+        JSON.stringify(event.data ?? {}),
+        event.outputAttempt ?? null,
+      );
+      return row.next;
     });
     // Inside an outer transaction, tell listeners once it has committed.
     if (this.db.inTransaction) queueMicrotask(() => this.notify(runId));
@@ -54,8 +60,8 @@ export class EventStore {
   }
 
   lastSeq(runId: string): number {
-    const row = statement(this.db, 'SELECT last_seq FROM runs WHERE id = ?').get(runId) as { last_seq: number } | undefined;
-    return row?.last_seq ?? 0;
+    const row = statement(this.db, 'SELECT COALESCE(MAX(seq), 0) AS last FROM run_events WHERE run_id = ?').get(runId) as { last: number };
+    return row.last;
   }
 
   hasEvent(runId: string, type: RunEventType): boolean {
@@ -75,7 +81,8 @@ export class EventStore {
   private toEvent(row: EventRow): RunEvent {
     const data = JSON.parse(row.data) as Record<string, unknown>;
     if (row.output_attempt !== null && row.node_id !== null) {
-      data.output = this.outputs.get(row.run_id, row.node_id, row.output_attempt)?.output;
+      // approval.requested carries the draft to decide on; node.completed and an edit's approval.resolved the output.
+      data[row.type === 'approval.requested' ? 'draft' : 'output'] = this.outputs.get(row.run_id, row.node_id, row.output_attempt)?.output;
     }
     const event: RunEvent = { seq: row.seq, runId: row.run_id, type: row.type, at: row.at, data };
     if (row.node_id !== null) event.nodeId = row.node_id;

@@ -1,6 +1,7 @@
 // Typed reads of the story memory. A slot that is absent or does not have the expected shape reads as
 // undefined, so optional context (setting, characters) simply drops out of prompts.
 import type { z } from 'zod';
+import { genreProfileNamed } from './premise';
 import type { RunInputs } from '../pipeline/schema';
 import type { StoryMemory } from '../nodes/types';
 import {
@@ -61,11 +62,13 @@ export function sceneCardsOf(memory: StoryMemory): SceneCard[] {
   const outline = readOutline(memory);
   if (!outline) return [];
   const cast = castOf(memory).map((character) => character.name);
-  const locations = readSetting(memory)?.locations ?? [];
+  // Without a setting, the genre's stock places stand in.
+  const logline = readLogline(memory);
+  const locations = readSetting(memory)?.locations ?? genreProfileNamed(logline?.genre, logline?.logline ?? '').places;
   return beatsOf(outline).map((beat, index) => {
-    const location = locations.length > 0 ? locations[index % locations.length] : undefined;
-    const place = location?.name ?? `Scene ${index + 1}`;
-    const heading = `${location && !location.interior ? 'EXT.' : 'INT.'} ${place.toUpperCase()} - ${index % 3 === 2 ? 'NIGHT' : 'DAY'}`;
+    const location = locations[index % locations.length];
+    const place = location.name;
+    const heading = `${location.interior ? 'INT.' : 'EXT.'} ${place.toUpperCase()} - ${index % 3 === 2 ? 'NIGHT' : 'DAY'}`;
     const characters = cast.length > 0 ? [cast[index % cast.length], cast[(index + 1) % cast.length]] : [];
     return {
       number: index + 1,

@@ -78,7 +78,7 @@ export function nounsOf(premise: string): string[] {
 
 /** A place the premise names ("an orbital station" → "orbital station"), if any. */
 export function placeOf(premise: string): string | undefined {
-  return nounsOf(premise).find((noun) => PLACE_NOUNS.has(noun));
+  return salientWords(premise).find((word) => PLACE_NOUNS.has(word));
 }
 
 /** "Mara returns to her village" → "Mara": a premise that opens with a name names its protagonist. */
@@ -93,9 +93,14 @@ export function protagonistReference(premise: string): string {
   return protagonistName(premise) ?? `the ${protagonistNoun(premise)}`;
 }
 
-/** "retired cartographer" → "A retired cartographer"; "sisters" → "One of the sisters"; a name stays. */
+/** "retired cartographer" → "A retired cartographer at the centre of the story"; "sisters" → "One of the sisters …". */
 export function protagonistDescription(premise: string): string {
   if (protagonistName(premise)) return 'The one this story follows';
+  const phrase = protagonistArticlePhrase(premise);
+  return `${phrase} at the centre of the story`;
+}
+
+function protagonistArticlePhrase(premise: string): string {
   const phrase = protagonistPhrase(premise);
   if (/[^s]s$/.test(phrase)) return `One of the ${phrase}`;
   return `${/^[aeiou]/.test(phrase) ? 'An' : 'A'} ${phrase}`;

@@ -54,3 +54,14 @@ export class SeededRandom {
 export function seedOf(...parts: unknown[]): string {
   return parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part ?? null))).join('\u241e');
 }
+
+/**
+ * For offline rewrites: a rewrite asked for with notes must visibly change. `write(attempt)` is called
+ * with attempt 0, 1, … (to salt the seed) until its output differs from `previous` (a few tries at most).
+ */
+export function changedRewrite<T>(feedback: readonly string[], previous: unknown, write: (attempt: number) => T): T {
+  let output = write(0);
+  if (feedback.length === 0 || previous === undefined) return output;
+  for (let attempt = 1; attempt < 8 && JSON.stringify(output) === JSON.stringify(previous); attempt++) output = write(attempt);
+  return output;
+}

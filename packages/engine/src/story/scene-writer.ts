@@ -47,7 +47,7 @@ const PROBES = [
   'How long were you going to let me believe the other story about {focus}?',
 ];
 const REVEALS = [
-  'I wanted {want}. That is the whole of it, {other}, {focus} or no {focus}.',
+  'I wanted {want}. That is the whole of it, {other}. Forget {focus}.',
   'It was never about {focus}. It was about who gets to decide what happens in {place}.',
   'I was in {place} that night. I did nothing. I have been doing nothing ever since.',
   'Someone moved {focus} after midnight, {other}, and it was not me.',
@@ -70,7 +70,7 @@ const DECISIONS = [
   'Get your coat, {other}. We are finishing this in {place}.',
   'All right. One more day with {focus}. Then I stop pretending, {other}.',
 ];
-const LEAD_INS = ['', '', '', 'Listen. ', 'Honestly? ', 'Look. ', 'Wait. ', 'Please. ', 'Fine. ', 'Right. '];
+const LEAD_INS = ['', '', '', 'Listen. ', 'Honestly? ', 'Wait. ', 'Please. ', 'Right. ', 'Hey. '];
 
 const ENTRANCES: Record<Tense, string[]> = {
   present: ['stands at the window', 'sits very still', 'paces', 'is already waiting', 'works without looking up', 'lets the door bang shut'],
@@ -124,7 +124,8 @@ export function sceneExchanges(material: SceneMaterial): Exchange[] {
     let index = (card.number * 2 + i + random.int(0, 1)) % pool.length;
     while (used.has(pool[index])) index = (index + 1) % pool.length;
     used.add(pool[index]);
-    const text = random.pick(LEAD_INS) + fill(pool[index], {
+    const leadIn = random.pick(LEAD_INS);
+    const text = (pool[index].startsWith(leadIn.trim()) ? '' : leadIn) + fill(pool[index], {
       other: other.name,
       focus,
       place: placePhrase(card.location),

@@ -41,9 +41,12 @@ export function parseScreenplayScene(text: string, number: number, cast: readonl
     if (action.length > 0) elements.push({ type: 'action', text: action.join(' ') });
     action = [];
   };
+  // A cue follows a blank line, or directly follows a speech when a writer leaves out the blank lines.
+  let afterSpeech = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
-    const previousBlank = i === 0 || lines[i - 1].trim() === '';
+    const cueAllowed = i === 0 || lines[i - 1].trim() === '' || afterSpeech;
+    afterSpeech = false;
     if (line === '') {
       flushAction();
       continue;
@@ -64,17 +67,20 @@ export function parseScreenplayScene(text: string, number: number, cast: readonl
       continue;
     }
     const next = lines[i + 1]?.trim() ?? '';
-    if (previousBlank && next !== '' && isCue(line)) {
+    if (cueAllowed && next !== '' && isCue(line)) {
       flushAction();
       let parenthetical: string | null = null;
       const spoken: string[] = [];
       let j = i + 1;
       for (; j < lines.length && lines[j].trim() !== ''; j++) {
         const part = lines[j].trim();
+        const partNext = lines[j + 1]?.trim() ?? '';
+        if (spoken.length > 0 && partNext !== '' && isCue(part)) break;
         if (/^\(.*\)$/.test(part) && parenthetical === null && spoken.length === 0) parenthetical = part.slice(1, -1).trim();
         else spoken.push(part);
       }
       elements.push({ type: 'line', character: castNameForCue(line, cast), parenthetical, text: spoken.join(' ') });
+      afterSpeech = j < lines.length && lines[j].trim() !== '';
       i = j - 1;
       continue;
     }

@@ -31,7 +31,7 @@ export const GENRES: GenreProfile[] = [
   },
   {
     genre: 'Science fiction',
-    keywords: ['space', 'planet', 'robot', 'android', 'ship', 'station', 'alien', 'future', 'orbit', 'colony', 'ai ', 'machine', 'time'],
+    keywords: ['space', 'planet', 'robot', 'android', 'ship', 'station', 'alien', 'orbit', 'colony', 'ai ', 'machine', 'time travel', 'galaxy'],
     tones: ['eerie and hopeful', 'tense and cerebral', 'quiet and uncanny'],
     goals: ['get the crew home', 'understand what the signal wants', 'shut the system down'],
     stakes: ['the colony goes dark', 'the last archive of Earth is lost', 'nobody remembers they existed'],
@@ -118,7 +118,7 @@ export const ROLES: RoleProfile[] = [
   },
   {
     role: 'antagonist',
-    wants: ['to keep the past buried', 'control of what everyone else depends on', 'to be thanked for what they took'],
+    wants: ['to keep the past buried', 'control of what everyone else depends on', 'to be thanked for what was taken'],
     flaws: ['believes the ends excuse anything', 'cannot bear to be pitied', 'vain about their own cleverness'],
     voices: ['courteous, precise, never raises their voice', 'warm on the surface, every kindness a hook', 'speaks in verdicts'],
     descriptions: ['a pillar of the community with the most to lose', 'an old ally who chose the other side', 'the one who wrote the rules everyone follows'],

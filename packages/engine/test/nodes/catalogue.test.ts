@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { describeNodeTypes, getNodeType, nodeTypes } from '../../src/nodes/catalogue';
-import { outputSchemaOf } from '../../src/nodes/types';
 import { renderDocument } from '../../src/export';
 import { CastSchema, DialogueSchema, DraftSchema, OutlineSchema, SceneListSchema } from '../../src/story/types';
 import { FIRST_NAMES } from '../../src/story/vocabulary';
 import { editDistance } from '../../src/story/text';
 import { PREMISES, planAndWrite, runNode } from '../support/story-chain';
+import { directCaller } from '../support/direct-caller';
 
 const SPEC_TYPES = ['logline', 'characters', 'setting', 'outline', 'scenes', 'dialogue', 'prose', 'review', 'prompt', 'export'];
 
@@ -111,11 +111,15 @@ describe.each(PREMISES)('offline chain for "%s"', (premise) => {
     }
   });
 
-  test('exports in every format from the chain', async () => {
+  test('exports in every format from the chain, with no model call', async () => {
+    const title = (memory.logline as { title: string }).title;
+    const expected = { fountain: `Title: ${title}`, fdx: title.toUpperCase(), markdown: `# ${title}`, json: JSON.stringify(title) };
     for (const format of ['fountain', 'fdx', 'markdown', 'json'] as const) {
-      const document = await runNode('export', { premise }, memory, { config: { format } });
-      expect(outputSchemaOf(getNodeType('export')!, { format })).toBeDefined();
-      expect(document).toMatchObject({ format, content: expect.stringContaining((memory.logline as { title: string }).title.toUpperCase().slice(0, 0)) });
+      const model = directCaller();
+      const document = (await runNode('export', { premise }, memory, { config: { format }, model })) as { format: string; content: string };
+      expect(model.calls).toEqual([]);
+      expect(document.format).toBe(format);
+      expect(document.content).toContain(expected[format].replace(/&/g, '&amp;'));
       expect(document).toEqual(renderDocument(format, memory));
     }
   });
@@ -177,12 +181,31 @@ describe('offline writers', () => {
     expect(dialogue.scenes.slice(1)).toEqual(DialogueSchema.parse(memory.dialogue).scenes.slice(1));
   });
 
+  test.each([
+    ['logline', {}],
+    ['characters', { count: 3 }],
+    ['setting', { locations: 2 }],
+    ['outline', { scenes: 1, acts: 1 }],
+    ['scenes', {}],
+  ])('a %s rewrite with notes always differs from the previous version', async (type, config) => {
+    const memory = await planAndWrite(premise, 1);
+    const previous = await runNode(type, { premise }, memory, { config });
+    for (const note of ['Try again.', 'More tension.', 'No.']) {
+      expect(await runNode(type, { premise }, memory, { config, feedback: [note], previous })).not.toEqual(previous);
+    }
+  });
+
   test('dialogue reads an outline alone when there are no scene cards', async () => {
     const memory = await planAndWrite(premise, 3);
     const { scenes: _scenes, ...withoutCards } = memory;
     const dialogue = DialogueSchema.parse(await runNode('dialogue', { premise }, withoutCards));
     expect(dialogue.scenes).toHaveLength(3);
     for (const scene of dialogue.scenes) expect(scene.heading).toMatch(/^(INT|EXT)\. /);
+    // Without a setting either, the genre's stock places give the headings.
+    const { setting: _setting, ...bare } = withoutCards;
+    const headings = DialogueSchema.parse(await runNode('dialogue', { premise }, bare)).scenes.map((s) => s.heading);
+    for (const heading of headings) expect(heading).toMatch(/^(INT|EXT)\. [A-Z][A-Z ]+ - (DAY|NIGHT)$/);
+    expect(headings.join()).not.toContain('SCENE');
   });
 
   test('a writer with nothing to write says so', async () => {

@@ -19,6 +19,16 @@ describe('prompt node', () => {
     expect(promptType.templateFields).toContain('template');
   });
 
+  test('the system prompt is a template too', async () => {
+    const config = { template: 'Pitch it.', system: 'You write for {{inputs.premise}} about {{setting.world}}.' };
+    expect(promptType.reads(promptType.configSchema.parse(config))).toEqual([{ slot: 'setting' }]);
+    const prompts: string[] = [];
+    const recorder = directCaller();
+    const model = { ...recorder, text: async (call: Parameters<typeof recorder.text>[0]) => (prompts.push(call.system ?? ''), recorder.text(call)) };
+    await runNode('prompt', { premise }, memory, { model, config });
+    expect(prompts).toEqual([`You write for ${premise} about ${(memory.setting as { world: string }).world}.`]);
+  });
+
   test('text output: renders the template with memory and inputs and sends it', async () => {
     const model = directCaller();
     const output = await runNode('prompt', { premise }, memory, { model, config: { template: 'Pitch "{{logline.title}}" in one line. Premise: {{inputs.premise}}' } });

@@ -109,6 +109,15 @@ describe('screenplay parser (what a real model writes)', () => {
     });
   });
 
+  test('separates speeches written without blank lines between them', () => {
+    const scene = parseScreenplayScene('EXT. PIER - DAY\n\nMARA\nHi.\nTOBIAS\n(warily)\nHello.\nMARA\nBye.', 1, cast);
+    expect(scene.elements).toEqual([
+      { type: 'line', character: 'Mara Quill', parenthetical: null, text: 'Hi.' },
+      { type: 'line', character: 'Tobias', parenthetical: 'warily', text: 'Hello.' },
+      { type: 'line', character: 'Mara Quill', parenthetical: null, text: 'Bye.' },
+    ]);
+  });
+
   test('accepts NAME: line dialogue and keeps unknown cues as written', () => {
     const scene = parseScreenplayScene('Sure, here is the scene:\n\nTOBIAS: Not again.\nHENRIK: Who?', 1, cast);
     expect(scene.heading).toBe('');

@@ -4,8 +4,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const src = join(__dirname, '..', '..', 'src');
-// Type-only imports are skipped: they are erased from the bundle.
-const IMPORT = /(?:import|export)\s+(?!type\s)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+// Statements at the start of a line (not words in comments); type-only imports are skipped: they are erased.
+const IMPORT = /^[ \t]*(?:import|export)\s+(?!type\s)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 function resolveSource(from: string, specifier: string): string | undefined {
   const base = resolve(dirname(from), specifier);

@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+// An independent JSON Schema validator (ajv is in node_modules through @readme/openapi-parser): proves the
+// generated schema works for tools that are not Storyloom.
+import Ajv2020 from 'ajv/dist/2020';
 import { PIPELINE_SCHEMA_ID, pipelineJsonSchema, pipelineJsonSchemaText } from '../../src/pipeline/json-schema';
 import { examplePipeline } from './support/example';
 
@@ -33,5 +36,19 @@ describe('pipeline JSON Schema', () => {
     expect(schema.required.sort()).toEqual(['edges', 'format', 'id', 'name', 'nodes']);
     // Every top-level key of a real pipeline is described by the schema.
     for (const key of Object.keys(examplePipeline())) expect(schema.properties[key]).toBeDefined();
+  });
+
+  it('an independent validator (ajv) accepts every shipped pipeline and rejects typos and bad ids', () => {
+    const validate = new Ajv2020({ allErrors: true, validateFormats: false, allowUnionTypes: true }).compile(JSON.parse(readFileSync(checkedIn, 'utf8')));
+    const folder = join(__dirname, '..', '..', '..', '..', 'pipelines');
+    for (const file of readdirSync(folder).filter((name) => name.endsWith('.json'))) {
+      const ok = validate(JSON.parse(readFileSync(join(folder, file), 'utf8')));
+      expect([file, ok, validate.errors ?? []]).toEqual([file, true, []]);
+    }
+    const typo = { ...examplePipeline(), nodes: [{ id: 'logline', type: 'logline', postion: { x: 0, y: 0 } }] };
+    expect(validate(typo)).toBe(false);
+    expect(validate.errors).toEqual([expect.objectContaining({ instancePath: '/nodes/0', params: { additionalProperty: 'postion' } })]);
+    expect(validate({ ...examplePipeline(), id: 'Bad Id' })).toBe(false);
+    expect(validate.errors?.[0].instancePath).toBe('/id');
   });
 });

@@ -32,4 +32,13 @@ describe('visibleSlots', () => {
     expect(visibleSlots(pipeline, 'cast').has('setting')).toBe(false);
     expect(visibleSlots(pipeline, 'world').has('characters')).toBe(false);
   });
+
+  it('sees edits made in place to the same pipeline object', () => {
+    const pipeline = examplePipeline();
+    expect(visibleSlots(pipeline, 'lines').get('characters')).toBe('cast');
+    pipeline.nodes[1].writes = 'cast_notes';
+    expect(visibleSlots(pipeline, 'lines').has('characters')).toBe(false);
+    pipeline.edges = pipeline.edges.filter((edge) => edge.source !== 'cast');
+    expect(visibleSlots(pipeline, 'lines').has('cast_notes')).toBe(false);
+  });
 });

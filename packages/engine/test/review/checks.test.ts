@@ -77,6 +77,8 @@ describe('review checks on crafted input', () => {
     const withoutGreta = GOOD_SCENE(1).replace(/\n\nGRETA\n.*$/s, '');
     expect(runChecks(context(screenplay(withoutGreta)))).toContainEqual(expect.objectContaining({ code: 'silent_character', message: expect.stringContaining('Greta') }));
     expect(codes({ passages: [{ number: 1, title: 't', text: 'Mara and Tobias argued until dawn.' }] })).toContain('silent_character');
+    // A name inside another word ("Greta" in "Gretan") is not an appearance.
+    expect(codes({ passages: [{ number: 1, title: 't', text: 'Mara and Tobias read the Gretan papers.' }] })).toContain('silent_character');
   });
 
   test('first-person narration in prose (quoted speech is fine)', () => {

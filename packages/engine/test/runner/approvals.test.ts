@@ -45,7 +45,9 @@ describe('runner: approvals', () => {
       [run.id, 'b'],
     ]);
     const events = driver.events(run.id);
-    expect(events.filter((e) => e.type === 'approval.requested').map((e) => e.nodeId).sort()).toEqual(['a', 'b']);
+    const requested = events.filter((e) => e.type === 'approval.requested');
+    expect(requested.map((e) => e.nodeId).sort()).toEqual(['a', 'b']);
+    expect(requested.find((e) => e.nodeId === 'a')!.data.draft).toBe(waiting.nodes.a.output);
     expect(events[events.length - 1]).toMatchObject({ type: 'run.waiting', data: { pending: expect.arrayContaining(['a', 'b']) } });
 
     // Another engine on the same file approves a; a separate process rejects b.
@@ -93,6 +95,21 @@ describe('runner: approvals', () => {
     expect(done.nodes.b.output).toBe('EDITED: the conductor did it.');
     expect(stub.requests.map((r) => r.prompt.split(' ')[1])).toEqual(['after']);
     expect(stub.requests[0].prompt).toContain('EDITED: the conductor did it.');
+  });
+
+  it('completes joins below a gate whose other parents finished first', async () => {
+    // c waits for a's approval but is triggered early by p; d joins c with e, which finished long before.
+    const engine = temp.open();
+    const pipeline = promptPipeline(['root>a', 'root>p', 'a>c', 'p>c', 'c>d', 'e>d', 'p>q', 'q>r'], { approval: ['a'] });
+    const run = engine.startRun({ pipeline, inputs: { premise: 'a map with no edges' } });
+    const waiting = await engine.drive(run.id);
+    expect(waiting.status).toBe('waiting');
+    expect([waiting.nodes.e.status, waiting.nodes.r.status, waiting.nodes.c.status, waiting.nodes.d.status]).toEqual(['completed', 'completed', 'pending', 'pending']);
+    engine.decide(run.id, 'a', { decision: 'approve' });
+    const done = await engine.drive(run.id);
+    expect(done.status).toBe('completed');
+    const started = engine.events(run.id).filter((e) => e.type === 'node.started').map((e) => e.nodeId);
+    expect(started.filter((id) => id === 'c' || id === 'd')).toEqual(['c', 'd']);
   });
 
   it('refuses an edit that breaks a story type schema, with the problems', async () => {

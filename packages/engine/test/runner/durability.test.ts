@@ -25,13 +25,21 @@ describe('runner: durability and control', () => {
     const pipeline = promptPipeline(['a>b', 'b>c', 'c>d'], { model: 'openai:stub-model' });
     const run = engine.startRun({ pipeline, inputs: { premise: 'a ghost ship' } });
 
+    // Events written by the child process reach a subscriber here (by polling), in order, without gaps.
+    const seen: number[] = [];
+    const unsubscribe = engine.subscribe(run.id, (event) => seen.push(event.seq));
     const child = spawnChild([temp.dbPath, 'drive', run.id], env);
-    // Kill it while c's model call is in flight (b completed, c started).
-    await waitFor(() => child.lines().some((line) => line.event === 'node.started' && line.nodeId === 'c'), 30_000, 'c to start in the child');
+    // Kill it while c's model call is in flight: the stub has c's request and is still waiting to answer it.
+    await waitFor(() => stub.requests.some((r) => taskOf(r.prompt) === 'c'), 30_000, "c's model call from the child");
     await expect(engine.drive(run.id)).rejects.toMatchObject({ code: 'lease_held' });
     child.child.kill('SIGKILL');
     await child.exited;
 
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    unsubscribe();
+    const logged = engine.events(run.id).map((event) => event.seq);
+    expect(logged.length).toBeGreaterThan(5);
+    expect(seen).toEqual(logged);
     const interrupted = engine.getRun(run.id)!;
     expect(interrupted.status).toBe('running');
     expect([interrupted.nodes.a.status, interrupted.nodes.b.status]).toEqual(['completed', 'completed']);

@@ -18,7 +18,10 @@ export interface ApprovalPromptIO {
   env: NodeJS.ProcessEnv;
 }
 
-const PREVIEW_LINES = 40;
+/** Enough of the draft to judge it without scrolling the question off a small terminal. */
+function previewLines(output: NodeJS.WriteStream): number {
+  return Math.max(10, (output.rows || 40) - 12);
+}
 
 /** Asks until a decision is stored (`decide` throws the engine's errors) or the person chooses later. */
 export async function askApproval(
@@ -28,8 +31,8 @@ export async function askApproval(
 ): Promise<ApprovalOutcome> {
   const say = (text: string) => io.output.write(`${text}\n`);
   say('');
-  say(`⏸  Approval needed: ${approval.nodeId}`);
-  say(indent(preview(approval.draft, PREVIEW_LINES), '   '));
+  say(`⏸  Approval needed: ${approval.nodeId} (draft as JSON; [v] shows it all, [e] opens it in ${editorName(io.env)})`);
+  say(indent(preview(approval.draft, previewLines(io.output)), '   '));
   let editedText: string | undefined;
 
   for (;;) {
@@ -119,7 +122,7 @@ function openInEditor(io: ApprovalPromptIO, approval: PendingApproval, previousT
   const file = path.join(dir, `${approval.nodeId}.json`);
   try {
     fs.writeFileSync(file, previousText ?? `${JSON.stringify(approval.draft, null, 2)}\n`);
-    const editor = io.env.VISUAL || io.env.EDITOR || 'vi';
+    const editor = editorName(io.env);
     // Through the shell so that EDITOR may carry arguments ("code --wait").
     const result = spawnSync(`${editor} ${shellQuote(file)}`, { shell: true, stdio: 'inherit' });
     if (result.error || result.status !== 0) {
@@ -130,6 +133,10 @@ function openInEditor(io: ApprovalPromptIO, approval: PendingApproval, previousT
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function editorName(env: NodeJS.ProcessEnv): string {
+  return env.VISUAL || env.EDITOR || 'vi';
 }
 
 function shellQuote(text: string): string {

@@ -50,8 +50,8 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
 
   try {
     let view = requireRun(ctx, runId);
-    reporter.start(view);
     for (const note of options.notes ?? []) reporter.note(note);
+    reporter.start(view);
     unsubscribe = storyloom.subscribe(runId, (event) => reporter.event(event));
     let following = false;
 
@@ -90,7 +90,7 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
       }
       if (later) break;
       view = requireRun(ctx, runId);
-      reporter.start(view);
+      reporter.start(); // events kept flowing while asking: the display is current
     }
     reporter.stop();
 

@@ -18,6 +18,7 @@ export interface AppOptions extends Partial<ServerOptions> {
   /** Drives runs; created from `concurrency` when not given. */
   scheduler?: RunScheduler;
   streams?: EventStreams;
+  lifecycle?: AppContext['lifecycle'];
 }
 
 /** Every route of the API, in the order Express matches them (also the order of the OpenAPI document). */
@@ -73,7 +74,7 @@ function routeHandler(route: AnyRoute, checkResponses: boolean): RequestHandler 
  * limit, zod parsing of params/query/body, the engine call, and the JSON answer.
  */
 export function createApp(storyloom: Storyloom, appOptions: AppOptions = {}): express.Express {
-  const { scheduler, streams, ...overrides } = appOptions;
+  const { scheduler, streams, lifecycle, ...overrides } = appOptions;
   const options = serverOptionsFromEnv(overrides.env ?? process.env, stripUndefined(overrides));
   const context: AppContext = {
     storyloom,
@@ -82,11 +83,17 @@ export function createApp(storyloom: Storyloom, appOptions: AppOptions = {}): ex
       scheduler ??
       new RunScheduler(storyloom, { concurrency: options.concurrency, onError: (runId, error) => options.logError(`run ${runId}`, error) }),
     streams: streams ?? new EventStreams(),
+    lifecycle: lifecycle ?? { closing: false },
   };
 
   const app = express();
   app.disable('x-powered-by');
   app.locals.context = context;
+  app.use((_req, res, next) => {
+    if (!context.lifecycle.closing) return next();
+    res.setHeader('Connection', 'close');
+    next(new HttpError(503, 'shutting_down', 'the server is shutting down; retry shortly'));
+  });
   app.use(securityHeaders());
   app.use(corsMiddleware(options.corsOrigins));
 

@@ -9,4 +9,6 @@ export interface AppContext {
   scheduler: RunScheduler;
   streams: EventStreams;
   options: ServerOptions;
+  /** Set when the server begins shutting down: new requests get 503 instead of a closing database. */
+  lifecycle: { closing: boolean };
 }

@@ -1,3 +1,4 @@
+import type { RunEvent } from '@storyloom/engine';
 import { DB_FLAG } from '../context';
 import { requireRun } from '../driver';
 import { EXIT } from '../errors';
@@ -9,11 +10,27 @@ export const showCommand: Command = {
     name: 'show',
     summary: 'Show a run: status, nodes, usage, errors and pending approvals with their drafts.',
     positionals: [{ name: 'runId', description: 'the run', required: true }],
-    flags: [{ name: 'json', kind: 'boolean', description: 'print the run as JSON (as GET /api/runs/:id)' }, DB_FLAG],
+    flags: [
+      { name: 'json', kind: 'boolean', description: 'print the run as JSON (as GET /api/runs/:id); with --events, the event log as a JSON array' },
+      { name: 'events', kind: 'boolean', description: "print the run's event log instead (token events left out unless --json)" },
+      DB_FLAG,
+    ],
   },
   async run(ctx, args) {
-    const view = requireRun(ctx, positional(args, 'runId'));
-    ctx.out(boolFlag(args, 'json') ? JSON.stringify(view, null, 2) : formatRun(view));
+    const runId = positional(args, 'runId');
+    const view = requireRun(ctx, runId);
+    const json = boolFlag(args, 'json');
+    if (boolFlag(args, 'events')) {
+      const events = ctx.storyloom.events(runId);
+      ctx.out(json ? JSON.stringify(events, null, 2) : events.filter((e) => e.type !== 'node.token').map(formatEvent).join('\n'));
+      return EXIT.completed;
+    }
+    ctx.out(json ? JSON.stringify(view, null, 2) : formatRun(view));
     return EXIT.completed;
   },
 };
+
+function formatEvent(event: RunEvent): string {
+  const data = Object.keys(event.data ?? {}).length ? ` ${JSON.stringify(event.data).slice(0, 160)}` : '';
+  return `${String(event.seq).padStart(4)}  ${event.at}  ${event.type.padEnd(18)} ${event.nodeId ?? ''}${data}`;
+}

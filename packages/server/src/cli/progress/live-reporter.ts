@@ -55,8 +55,8 @@ export class LiveReporter implements ProgressReporter {
     this.color = !env.NO_COLOR && env.TERM !== 'dumb';
   }
 
-  start(run: RunView): void {
-    this.progress.reset(run);
+  start(run?: RunView): void {
+    if (run) this.progress.reset(run);
     if (this.timer) return;
     this.stream.write('\x1b[?25l');
     process.once('exit', this.restoreCursor);
@@ -144,7 +144,7 @@ export class LiveReporter implements ProgressReporter {
     if (room <= 4) return this.paint(STATUS_STYLE[node.status], head.slice(0, width));
     // Running nodes show the end of their text (what is being written now), others the start.
     const cut = detail.length <= room ? detail : node.status === 'running' ? `  │ …${detail.slice(detail.length - room + 5)}` : `${detail.slice(0, room - 1)}…`;
-    return this.paint(STATUS_STYLE[node.status], head) + this.paint('dim', cut);
+    return this.paint(STATUS_STYLE[node.status], head) + (cut ? this.paint('dim', cut) : '');
   }
 
   private paint(style: Style, text: string): string {

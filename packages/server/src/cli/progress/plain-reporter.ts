@@ -8,8 +8,8 @@ export class PlainReporter implements ProgressReporter {
 
   constructor(readonly stream: NodeJS.WriteStream) {}
 
-  start(run: RunView): void {
-    this.progress.reset(run);
+  start(run?: RunView): void {
+    if (run) this.progress.reset(run);
   }
 
   event(event: RunEvent): void {
@@ -45,12 +45,7 @@ export class PlainReporter implements ProgressReporter {
         return `${id}: waiting for approval`;
       case 'approval.resolved':
         return `${id}: ${decisionOf(event) ?? 'decided'}`;
-      case 'run.completed':
-        return `run ${event.runId} completed in ${formatDuration(Date.now() - this.progress.runStartedAt)}`;
-      case 'run.failed':
-        return `run ${event.runId} failed: ${eventMessage(event)}`;
-      case 'run.cancelled':
-        return `run ${event.runId} cancelled`;
+      // The end of the run is reported once by the driver (with what to do next).
       default:
         return undefined;
     }

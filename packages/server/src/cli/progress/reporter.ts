@@ -4,8 +4,8 @@ import type { NodeState, NodeStatus, RunEvent, RunView, TokenUsage } from '@stor
 export interface ProgressReporter {
   /** The stream this display writes to; prompts and final messages go there too. */
   readonly stream: NodeJS.WriteStream;
-  /** (Re)starts the display from the run as stored (nodes already done show as such). */
-  start(run: RunView): void;
+  /** Starts the display from the run as stored (nodes already done show as such); without a run, resumes it after `stop`. */
+  start(run?: RunView): void;
   event(event: RunEvent): void;
   /** A line of its own, above the live status if there is one. */
   note(text: string): void;

@@ -1,4 +1,5 @@
 import type { ExportFormat, Pipeline } from '@storyloom/engine/node';
+import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
@@ -51,7 +52,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
     if (!run) throw new HttpError(404, 'not_found', `no run '${id}'`);
     return run;
   };
-  const acceptedRun = (run: { id: string; status: string }, res: import('express').Response) => {
+  const acceptedRun = (run: { id: string; status: string }, res: Response) => {
     res.setHeader('Location', `/api/runs/${encodeURIComponent(run.id)}`);
     return { status: 202, body: { id: run.id, status: run.status } };
   };

@@ -23,7 +23,7 @@ export interface Checked {
 }
 
 export function createChecked(pipeline: Pipeline): Checked {
-  // Self-loops are reported on their own; left in, every ancestry question would include the node itself.
+  // Self-loops are reported as self_loop; left in, each would be reported again as a cycle.
   const graph = buildGraph({ nodes: pipeline.nodes, edges: pipeline.edges.filter((edge) => edge.source !== edge.target) });
   const ancestorCache = new Map<string, Set<string>>();
   const visibleCache = new Map<string, Map<string, string>>();

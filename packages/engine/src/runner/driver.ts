@@ -72,13 +72,15 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
       }
       await app.invoke(fresh ? {} : null, config);
       fresh = false;
-      if (stores.approvals.decidedNotApplied(runId).length === 0) break;
+      if (stores.approvals.decidedNotApplied(runId).length > 0) continue;
+      const { values } = await app.getState(thread);
+      const status = settle(stores, runId, ownerId, values, ctx.graph.ids, (id) => ctx.nodes.get(id)?.approval === true);
+      if (status === 'again') continue;
+      // A completed run is never resumed (a rerun starts a new thread from our own tables), so its graph
+      // checkpoints are dead weight: drop them and let the next run reuse the pages.
+      if (status === 'completed') await deps.checkpointer.deleteThread(runId);
+      break;
     }
-    const { values } = await app.getState(thread);
-    const status = settle(stores, runId, values, ctx.graph.ids, (id) => ctx.nodes.get(id)?.approval === true);
-    // A completed run is never resumed (a rerun starts a new thread from our own tables), so its graph
-    // checkpoints are dead weight: drop them and let the next run reuse the pages.
-    if (status === 'completed') await deps.checkpointer.deleteThread(runId);
   } catch (error) {
     if (abort.signal.aborted && stores.runs.isCancelRequested(runId)) {
       writeTransaction(stores.db, () => {
@@ -104,9 +106,22 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
   }
 }
 
-function settle(stores: Stores, runId: string, values: RunGraphValues, ids: string[], needsApproval: (id: string) => boolean): RunStatus {
-  const pending = stores.approvals.pending(runId);
-  return writeTransaction(stores.db, (): RunStatus => {
+/**
+ * Sets the run's outcome and releases the lease in one transaction, so a decision stored by another process
+ * either lands before it (seen here: 'again', drive on) or after it (the decider can then take the lease).
+ */
+function settle(
+  stores: Stores,
+  runId: string,
+  ownerId: string,
+  values: RunGraphValues,
+  ids: string[],
+  needsApproval: (id: string) => boolean,
+): RunStatus | 'again' {
+  return writeTransaction(stores.db, (): RunStatus | 'again' => {
+    if (stores.approvals.decidedNotApplied(runId).length > 0) return 'again';
+    stores.runs.releaseLease(runId, ownerId);
+    const pending = stores.approvals.pending(runId);
     if (pending.length > 0) {
       stores.runs.setStatus(runId, 'waiting');
       stores.events.append(runId, { type: 'run.waiting', data: { pending: pending.map((approval) => approval.nodeId) } });

@@ -68,7 +68,9 @@ class SqliteStoryloom implements Storyloom {
 
   drive(runId: string, options: DriveOptions = {}): Promise<RunView> {
     this.requireRun(runId);
-    if (this.driving.has(runId)) return Promise.reject(new StoryloomError('lease_held', `run '${runId}' is already being driven by this process`));
+    // Already driven here: a decision may have arrived after that pass looked, so drive once more after it.
+    const current = this.driving.get(runId);
+    if (current) return current.catch(() => undefined).then(() => this.drive(runId, options));
     const settings = { env: this.options.env ?? {}, modelTimeoutMs: this.options.modelTimeoutMs, maxRetries: this.options.maxRetries };
     const driven = driveRun({ stores: this.stores, checkpointer: this.checkpointer, settings, ownerId: this.ownerId }, runId, options.signal)
       .then(() => this.view(runId))

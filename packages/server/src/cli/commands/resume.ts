@@ -21,16 +21,15 @@ export const resumeCommand: Command = {
       if (json) ctx.out(JSON.stringify(view, null, 2));
       return EXIT.completed;
     }
-    // A waiting run needs no resume: driving it applies stored decisions (or stops at the approval again).
-    if (view.status !== 'waiting') {
+    // Failed and cancelled runs are made drivable again. A waiting run needs nothing (driving it applies
+    // stored decisions or stops at the approval again); a running or queued one is simply driven: if its
+    // process died the lease is free and this process takes over, if it lives the driver follows it.
+    if (view.status === 'failed' || view.status === 'cancelled') {
       try {
         ctx.storyloom.resume(runId);
       } catch (error) {
-        // Still driven by a live process: the driver follows it (and takes over if it dies).
-        if (!isStoryloomError(error, 'lease_held')) {
-          if (isStoryloomError(error, 'conflict')) throw invalid(`cannot resume run ${runId} (${view.status}): ${(error as Error).message}`);
-          throw error;
-        }
+        if (isStoryloomError(error, 'conflict')) throw invalid(`cannot resume run ${runId} (${view.status}): ${(error as Error).message}`);
+        throw error;
       }
     }
     return driveInForeground(ctx, { runId, json, outDir: stringFlag(args, 'out'), notes: [`Resuming run ${runId} (${view.pipelineId})`] });

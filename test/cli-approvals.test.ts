@@ -3,7 +3,8 @@
 // (refused when invalid, nothing changed), reject --feedback (rewritten with the feedback), completion;
 // a second decision refused; cancel; rerun --from reusing upstream outputs.
 import { startOpenAIStub, type OpenAIStub } from './support/openai-stub';
-import { approvalPipeline, parseFountain, runCli, tempWorkspace, type TempWorkspace } from './support/cli';
+import { spawn } from 'node:child_process';
+import { CLI_BIN, CliProcess, approvalPipeline, cliEnv, parseFountain, runCli, tempWorkspace, type TempWorkspace } from './support/cli';
 
 interface RunJson {
   id: string;
@@ -114,12 +115,15 @@ test('approval flow across processes: approve, refused and valid edits, reject w
   const fountain = await cli(['export', runId, '--format', 'fountain']);
   expect(parseFountain(fountain.stdout).sceneHeadings.length).toBeGreaterThan(0);
 
-  // Deciding on a completed run is refused.
+  // Deciding on a completed run is refused; resuming it is a no-op.
   const late = await cli(['reject', runId, 'beats', '--feedback', 'too late']);
   expect(late.code).toBe(2);
+  const resumed = await cli(['resume', runId]);
+  expect(resumed.code).toBe(0);
+  expect(resumed.stderr).toMatch(/already completed; nothing to resume/);
 });
 
-test('cancel ends a waiting run; resume of a completed run is a no-op', async () => {
+test('cancel ends a waiting run, once', async () => {
   const file = ws.file('cancel.json', approvalPipeline());
   const started = await cli(['run', file, '--input', PREMISE]);
   expect(started.code).toBe(3);
@@ -137,6 +141,7 @@ test('cancel ends a waiting run; resume of a completed run is a no-op', async ()
 
 test('rerun --from reuses upstream outputs (no model call for them) and accepts edits', async () => {
   const file = ws.file('rerun.json', approvalPipeline({ approvals: false }));
+  const parentStart = stub.requests.length;
   const first = await cli(['run', file, '--input', PREMISE, '--model', 'openai:stub-model', '--json']);
   expect(first.code).toBe(0);
   const parent = JSON.parse(first.stdout) as RunJson;
@@ -156,13 +161,15 @@ test('rerun --from reuses upstream outputs (no model call for them) and accepts 
   expect(child.nodes.cast.output).toEqual(castEdit);
   expect(child.nodes.beats.output).toEqual(beatsEdit);
   expect(child.nodes.lines.status).toBe('completed');
-  // Only the dialogue (downstream) was asked of the model again.
-  const prompts = stub.requests.slice(callsBefore).map((r) => r.prompt);
-  expect(prompts.length).toBeGreaterThan(0);
-  const upstreamPrompts = new Set(stub.requests.slice(0, callsBefore).map((r) => r.prompt));
-  const loglinePrompt = stub.requests.slice(0, callsBefore).find((r) => /logline/i.test(JSON.stringify(r.responseFormat ?? '')))?.prompt;
-  if (loglinePrompt) expect(prompts).not.toContain(loglinePrompt);
-  expect(prompts.filter((p) => upstreamPrompts.has(p) && !/scene/i.test(p))).toEqual([]);
+  // Only the downstream nodes ran, and every model request since then is one of the dialogue's calls.
+  const log = JSON.parse((await cli(['show', child.id, '--events', '--json'])).stdout) as Array<{ type: string; nodeId?: string }>;
+  expect(log.filter((e) => e.type === 'node.started').map((e) => e.nodeId)).toEqual(['lines', 'script']);
+  const requests = stub.requests.slice(callsBefore);
+  const usage = (child.nodes.lines as { usage?: { calls: number } }).usage;
+  expect(requests.length).toBeGreaterThan(0);
+  expect(requests.length).toBe(usage?.calls);
+  const upstreamPrompts = new Set(stub.requests.slice(parentStart, parentStart + 3).map((r) => JSON.stringify(r.messages))); // logline, cast, beats
+  expect(requests.filter((r) => upstreamPrompts.has(JSON.stringify(r.messages)))).toEqual([]);
 
   const badNode = await cli(['rerun', parent.id, '--from', 'nope']);
   expect(badNode.code).toBe(2);
@@ -170,4 +177,39 @@ test('rerun --from reuses upstream outputs (no model call for them) and accepts 
   const badEdit = ws.file('rerun-bad.json', { acts: 'none' });
   const refused = await cli(['rerun', parent.id, '--from', 'lines', '--edit', `beats=${badEdit}`]);
   expect(refused.code).toBe(2);
+});
+
+test('in a terminal it asks at each approval: edit in $EDITOR, reject with feedback, approve', async () => {
+  const file = ws.file('interactive.json', approvalPipeline());
+  // The "editor": changes the first character's voice in the JSON file it is given.
+  const editor = ws.file(
+    'edit-voice.js',
+    `const fs = require('fs'); const f = process.argv[2]; const d = JSON.parse(fs.readFileSync(f, 'utf8'));
+     d.characters[0].voice += ' EDITED'; fs.writeFileSync(f, JSON.stringify(d));`,
+  );
+  const command = [process.execPath, CLI_BIN, 'run', file, '--input', PREMISE, ...db].map((a) => `'${a}'`).join(' ');
+  const terminal = new CliProcess(
+    spawn('script', ['-qfec', command, '/dev/null'], {
+      env: { ...cliEnv(env), EDITOR: `'${process.execPath}' '${editor}'`, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
+  );
+  const answer = async (prompt: RegExp, text: string, occurrence = 1) => {
+    await terminal.waitFor(new RegExp(`(${prompt.source}[\\s\\S]*){${occurrence}}`));
+    terminal.child.stdin!.write(`${text}\r`);
+  };
+  await answer(/Approval needed: cast[\s\S]*?\[l\]ater ›/, 'e');
+  await terminal.waitFor(/cast approved with your edit/);
+  await answer(/Approval needed: beats[\s\S]*?\[l\]ater ›/, 'r');
+  await answer(/What should change\? ›/, 'Set the finale in a flooded cellar');
+  await terminal.waitFor(/beats rejected; it will be rewritten with your feedback/);
+  await answer(/Approval needed: beats[\s\S]*?\[l\]ater ›/, 'a', 2);
+  const ended = await terminal.exited;
+  expect(ended.stdout).toMatch(/Run \S+ completed in/);
+  expect(ended.code).toBe(0);
+  const runId = /Run (\S+?):/.exec(ended.stdout)![1];
+  const run = await show(runId);
+  expect(run.status).toBe('completed');
+  const cast = run.nodes.cast.output as { characters: Array<{ voice: string }> };
+  expect(cast.characters[0].voice).toMatch(/ EDITED$/);
 });

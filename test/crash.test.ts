@@ -248,3 +248,20 @@ test('a model server that is down fails the run (exit 1); resume completes it on
     await back.stop();
   }
 });
+
+test('a run driven by another process is followed, not driven twice; Ctrl-C leaves it resumable', async () => {
+  const { cli: driver, runId } = await startRun(['--auto-approve']);
+  await driver.waitFor(/^cast: started$/m);
+  // `resume` while the first process still drives it: it follows that process's progress to the end.
+  const follower = spawnCli(['resume', runId, ...db], { env });
+  await follower.waitFor(/is being driven by another process/);
+  // SIGINT to the driving process: it stops cleanly and says how to go on; the follower takes over.
+  driver.kill('SIGINT');
+  const stopped = await driver.exited;
+  expect(stopped.code).toBe(130);
+  expect(stopped.stderr).toMatch(new RegExp(`continue it with: storyloom resume ${runId}`));
+  const followed = await follower.exited;
+  expect(followed.stderr).toMatch(new RegExp(`Run ${runId} completed`));
+  expect(followed.code).toBe(0);
+  await expectFinished(runId);
+});

@@ -84,7 +84,7 @@ function Palette() {
     const centre = flow.screenToFlowPosition({ x: canvas.x + canvas.width / 2, y: canvas.y + canvas.height / 2 });
     const position = { x: centre.x - NODE_WIDTH / 2, y: centre.y - NODE_HEIGHT / 2 };
     const taken = (p: { x: number; y: number }) =>
-      editorStore.getState().nodes.some((n) => Math.abs(n.position.x - p.x) < 40 && Math.abs(n.position.y - p.y) < 40);
+      editorStore.getState().nodes.some((n) => Math.abs(n.position.x - p.x) < NODE_WIDTH && Math.abs(n.position.y - p.y) < NODE_HEIGHT);
     while (taken(position)) position.y += NODE_HEIGHT + 20;
     addNode(type, position);
   };

@@ -47,13 +47,13 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
   };
   process.on('SIGINT', onSigint);
   let unsubscribe: (() => void) | undefined;
+  let following = false;
 
   try {
     let view = requireRun(ctx, runId);
     for (const note of options.notes ?? []) reporter.note(note);
     reporter.start(view);
     unsubscribe = storyloom.subscribe(runId, (event) => reporter.event(event));
-    let following = false;
 
     for (;;) {
       if (SETTLED.has(view.status)) break;
@@ -64,7 +64,8 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
         // Another process (a CLI or the server) is driving it: show its progress until it stops or its
         // holder dies and the lease frees up, then take over.
         if (!following) {
-          reporter.note(`Run ${runId} is being driven by another process (${(error as Error).message}); following it here.`);
+          reporter.note(`Run ${runId} is being driven by another process (${(error as Error).message}).`);
+          reporter.note('Following its progress here; Ctrl-C stops following (the run goes on there).');
           following = true;
         }
         await sleep(FOLLOW_POLL_MS, interrupt.signal);
@@ -96,7 +97,11 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
 
     view = requireRun(ctx, runId);
     if (interrupt.signal.aborted && !SETTLED.has(view.status) && view.status !== 'waiting') {
-      say(`\nStopped driving run ${runId} (${view.status}). It is saved; continue it with: storyloom resume ${runId}`);
+      say(
+        following
+          ? `\nStopped following run ${runId}; it goes on in the other process (watch it with: storyloom show ${runId}).`
+          : `\nStopped driving run ${runId} (${view.status}). It is saved; continue it with: storyloom resume ${runId}`,
+      );
       if (options.json) ctx.out(JSON.stringify(view, null, 2));
       return EXIT.interrupted;
     }

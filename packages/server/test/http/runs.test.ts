@@ -50,6 +50,13 @@ describe('starting runs', () => {
     expect(run).toEqual(expect.objectContaining({ status: 'completed', pipelineId: 'inline-one', version: null }));
   });
 
+  test('autoApprove runs through approval checkpoints without waiting', async () => {
+    const id = await startRun({ pipelineId: 'gated', inputs: { premise: PREMISE }, autoApprove: true });
+    const run = await waitForRun(server, id, isStatus('completed', 'failed', 'waiting'));
+    expect(run.status).toBe('completed');
+    expect(run.pending).toEqual([]);
+  });
+
   test('bad requests are rejected with 400/404 and store no run', async () => {
     const before = (await server.call('GET', '/api/runs')).body.length;
     const missingInput = await server.call('POST', '/api/runs', { pipelineId: 'plain', inputs: {} });

@@ -20,6 +20,8 @@ export interface NodeProgress {
   endedAt?: number;
   /** The last streamed characters (single line), for the live display. */
   tail: string;
+  /** The sub-call the last token came from (`scene-3`), to separate parallel or successive calls. */
+  tokenLabel?: string;
   usage?: TokenUsage;
   error?: string;
 }
@@ -54,9 +56,13 @@ export class RunProgress {
         node.tail = '';
         node.error = undefined;
         break;
-      case 'node.token':
-        node.tail = singleLine(node.tail + String(event.data.text ?? '')).slice(-TAIL_CHARS);
+      case 'node.token': {
+        const label = typeof event.data.label === 'string' ? event.data.label : undefined;
+        const separator = label !== node.tokenLabel && node.tail ? ' ┊ ' : '';
+        node.tokenLabel = label;
+        node.tail = singleLine(node.tail + separator + String(event.data.text ?? '')).slice(-TAIL_CHARS);
         break;
+      }
       case 'node.completed':
         node.status = 'completed';
         node.endedAt = at;

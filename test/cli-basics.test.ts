@@ -128,6 +128,9 @@ describe('bad input exits 2 naming the problem and stores nothing', () => {
     const env = await runCli(['run', file, '--input', PREMISE, ...db], { env: { STORYLOOM_MODEL: 'claude:x' } });
     expect(env.code).toBe(2);
     expect(env.stderr).toMatch(/STORYLOOM_MODEL.*unknown model provider 'claude'/);
+    const unconfigured = await runCli(['run', file, '--input', PREMISE, '--model', 'openai:gpt-4o-mini', ...db]);
+    expect(unconfigured.code).toBe(2);
+    expect(unconfigured.stderr).toMatch(/--model: openai is not configured: set OPENAI_API_KEY/);
     await expectNothingStored();
   });
 

@@ -2,7 +2,7 @@
 // against `show --json`, `runs`, `show` and every `export` format.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PIPELINES_DIR, approvalPipeline, parseFountain, runCli, tempWorkspace, type TempWorkspace } from './support/cli';
+import { PIPELINES_DIR, approvalPipeline, parseFountain, runCli, spawnCli, tempWorkspace, type TempWorkspace } from './support/cli';
 
 interface RunJson {
   id: string;
@@ -126,4 +126,39 @@ describe('runs, show and export of a completed run', () => {
     expect(written.stdout).toBe('');
     expect(fs.readFileSync(outFile, 'utf8')).toBe(fountain.stdout);
   });
+});
+
+test('serve shares the database with the CLI: runs started by either are visible to the other', async () => {
+  const file = ws.file('shared.json', approvalPipeline());
+  const started = await runCli(['run', file, '--input', PREMISE, ...db]);
+  expect(started.code).toBe(3);
+  const cliRunId = started.stdout.trim();
+
+  const server = spawnCli(['serve', '--port', '0', ...db]);
+  try {
+    await server.waitFor(/Storyloom on http:\/\/localhost:\d+/);
+    expect(server.stdout).toMatch(/default model: offline/);
+    const port = /localhost:(\d+)/.exec(server.stdout)![1];
+    const api = `http://127.0.0.1:${port}/api`;
+    const health = (await (await fetch(`${api}/health`)).json()) as { ok: boolean };
+    expect(health.ok).toBe(true);
+    const seen = (await (await fetch(`${api}/runs/${cliRunId}`)).json()) as RunJson;
+    expect(seen.status).toBe('waiting');
+    expect(seen.pending).toEqual([expect.objectContaining({ nodeId: 'cast' })]);
+
+    const pipeline = approvalPipeline({ approvals: false });
+    const created = await fetch(`${api}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pipeline, inputs: { premise: 'A beekeeper inherits a hive that hums in Morse code' } }),
+    });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const runs = JSON.parse((await runCli(['runs', '--json', ...db])).stdout) as RunJson[];
+    expect(runs.map((r) => r.id)).toEqual(expect.arrayContaining([cliRunId, id]));
+  } finally {
+    server.kill('SIGTERM');
+    const stopped = await server.exited;
+    expect(stopped.code).toBe(0);
+  }
 });

@@ -208,6 +208,32 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     await page.locator('.conn.on').waitFor();
   });
 
+  await step('a reload picks the waiting run up again', async () => {
+    await page.reload();
+    await page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor();
+    await page.locator('[data-testid="approval-panel"] [data-approval="setting"]').waitFor();
+    expect(await page.getByTestId('watched-run').getAttribute('data-run-id')).toBe(firstRunId);
+    expect(await statusOf('logline')).toBe('completed');
+  });
+
+  await step('reject with feedback asks again', async () => {
+    type Pending = Array<{ runId: string; nodeId: string; requestedAt: string }>;
+    const requestedAt = async () => (await api<Pending>('/api/approvals')).find((p) => p.runId === firstRunId && p.nodeId === 'setting')?.requestedAt;
+    const before = await requestedAt();
+    expect(before).toBeDefined();
+    const settingCard = page.locator('[data-testid="approval-panel"] [data-approval="setting"]');
+    await settingCard.getByTestId('reject-button').click();
+    await settingCard.getByTestId('reject-feedback').fill('Make the town colder: set it in the first week of winter.');
+    await settingCard.getByTestId('submit-reject').click();
+    for (let i = 0; i < 100; i++) {
+      const now = await requestedAt();
+      if (now && now !== before) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await requestedAt()).not.toBe(before);
+    await settingCard.getByTestId('approve-button').waitFor();
+  });
+
   await step('edit one approval, approve the other', async () => {
     const castCard = page.locator('[data-testid="approval-panel"] [data-approval="cast"]');
     await castCard.getByTestId('edit-button').click();
@@ -248,7 +274,6 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     await page.getByTestId('download-fdx').click();
     expect((await download).suggestedFilename()).toMatch(/\.fdx$/);
     await page.keyboard.press('Escape');
-    await page.locator('.modal-backdrop').click({ position: { x: 5, y: 5 } });
     await screenplay.waitFor({ state: 'detached' });
   });
 

@@ -93,7 +93,7 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
 export interface TempWorkspace {
   dir: string;
   dbPath: string;
-  file(name: string, content: string | object): string;
+  file(name: string, content: unknown): string;
   cleanup(): void;
 }
 
@@ -106,7 +106,7 @@ export function tempWorkspace(prefix = 'storyloom-cli-'): TempWorkspace {
     file(name, content) {
       const file = path.join(dir, name);
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+      fs.writeFileSync(file, typeof content === 'string' ? content : (JSON.stringify(content, null, 2) ?? 'null'));
       return file;
     },
     cleanup() {

@@ -37,6 +37,8 @@ function useShortcuts() {
       }
       if (isTyping(event.target) || !mod) return;
       const key = event.key.toLowerCase();
+      // Copying selected text (an output, a message) keeps working as usual.
+      if ((key === 'c' || key === 'x') && window.getSelection()?.toString()) return;
       if (key === 'z' && event.shiftKey) redo();
       else if (key === 'z' || key === 'y') (key === 'y' ? redo : undo)();
       else if (key === 'c') copySelection();

@@ -5,7 +5,6 @@ import './styles.css';
 import { App } from './App';
 import { bootstrap } from './store/pipelineActions';
 
-performance.mark('storyloom:modules-evaluated');
 // Start loading before the first render so the requests overlap React's mount.
 void bootstrap();
 createRoot(document.getElementById('root')!).render(

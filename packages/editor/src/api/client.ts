@@ -1,6 +1,6 @@
 // Thin typed client for the Storyloom HTTP API (SPEC §5). Every failure becomes an ApiError carrying the
 // API's own `error.message`, so the UI can show it as is. A 401 asks the user for an API key once and retries.
-import type { Pipeline, RunView, RunInputs, ValidationProblem } from '@storyloom/engine';
+import type { ModelSpec, Pipeline, RunView, RunInputs, ValidationProblem } from '@storyloom/engine';
 
 export class ApiError extends Error {
   constructor(
@@ -56,12 +56,30 @@ async function errorFrom(response: Response): Promise<ApiError> {
   );
 }
 
+declare global {
+  interface Window {
+    /** Requests public/boot.js started before the bundle ran, by path. */
+    __storyloomEarly?: Record<string, Promise<Response>>;
+  }
+}
+
+/** A GET that boot.js already started, handed out once. */
+function takeEarlyResponse(path: string, init: RequestInit): Promise<Response> | undefined {
+  const early = window.__storyloomEarly;
+  if (!early || (init.method && init.method !== 'GET') || !(path in early)) return undefined;
+  const response = early[path];
+  delete early[path];
+  return response;
+}
+
 /** fetch with the stored key; on 401 asks for a key and retries once per new key. */
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  let early = takeEarlyResponse(path, init);
   for (;;) {
     let response: Response;
     try {
-      response = await fetch(path, { ...init, headers: { ...authHeaders(), ...(init.headers as Record<string, string>) } });
+      response = await (early ?? fetch(path, { ...init, headers: { ...authHeaders(), ...(init.headers as Record<string, string>) } }));
+      early = undefined;
     } catch (cause) {
       throw new ApiError(0, 'network', `Cannot reach the Storyloom server (${(cause as Error).message})`);
     }
@@ -187,7 +205,7 @@ export const api = {
     unwrapList<PipelineVersionInfo>(await request('GET', `/api/pipelines/${encodeURIComponent(id)}/versions`), 'versions'),
   validate: (pipeline: unknown) =>
     request<{ valid: boolean; errors: ValidationProblem[] }>('POST', '/api/pipelines/validate', pipeline),
-  startRun: (body: { pipelineId: string; version?: number; inputs: RunInputs } | { pipeline: Pipeline; inputs: RunInputs }) =>
+  startRun: (body: ({ pipelineId: string; version?: number } | { pipeline: Pipeline }) & { inputs: RunInputs; model?: ModelSpec }) =>
     request<{ id: string; status: string }>('POST', '/api/runs', body),
   listRuns: async (pipelineId: string) =>
     unwrapList<RunView>(await request('GET', `/api/runs?pipelineId=${encodeURIComponent(pipelineId)}`), 'runs'),

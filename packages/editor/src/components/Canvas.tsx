@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type NodeTypes } from '@xyflow/react';
 import { addNode, onConnect, onEdgesChange, onNodesChange } from '../store/documentActions';
 import { editorStore, useEditor } from '../store/state';
@@ -7,6 +7,7 @@ import type { StoryFlowNode } from '../graph/convert';
 
 export const PALETTE_MIME = 'application/x-storyloom-node-type';
 const nodeTypes: NodeTypes = { story: StoryNode };
+const FAR_ZOOM = 0.45;
 
 const MINIMAP_COLORS: Record<string, string> = {
   completed: '#3fb27f',
@@ -27,6 +28,11 @@ export function Canvas() {
   const byEdge = useEditor((s) => s.validation.byEdge);
   const run = useEditor((s) => s.run);
   const flow = useReactFlow();
+  const container = useRef<HTMLDivElement>(null);
+  // Zoomed far out, nodes drop their small print (a CSS class, no re-render): less to paint per frame.
+  const onMove = useCallback((_: unknown, viewport: { zoom: number }) => {
+    container.current?.classList.toggle('zoomed-out', viewport.zoom < FAR_ZOOM);
+  }, []);
 
   const edges = useMemo(
     () =>
@@ -69,7 +75,7 @@ export function Canvas() {
   );
 
   return (
-    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="canvas" ref={container} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<StoryFlowNode>
         nodes={nodes}
         edges={edges}
@@ -78,6 +84,8 @@ export function Canvas() {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         onNodeClick={showInspectorUnlessRunning}
+        onMove={onMove}
+        onInit={(instance) => onMove(null, instance.getViewport())}
         isValidConnection={(c) => c.source !== c.target}
         deleteKeyCode={['Delete', 'Backspace']}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}

@@ -11,7 +11,16 @@ function split(value: ModelSpec | undefined): { provider: string; model: string 
   return { provider: value.provider, model: value.model ?? '' };
 }
 
-export function ModelPicker({ value, onChange, allowInherit }: { value: ModelSpec | undefined; onChange: (value: ModelSpec | undefined) => void; allowInherit?: boolean }) {
+export function ModelPicker({
+  value,
+  onChange,
+  inheritLabel,
+}: {
+  value: ModelSpec | undefined;
+  onChange: (value: ModelSpec | undefined) => void;
+  /** Offered as the empty choice: what applies when nothing is chosen here. */
+  inheritLabel: string;
+}) {
   const models = useEditor((s) => s.models);
   const { provider, model } = split(value);
   const emit = (nextProvider: string, nextModel: string) => {
@@ -23,7 +32,7 @@ export function ModelPicker({ value, onChange, allowInherit }: { value: ModelSpe
   return (
     <div className="model-picker">
       <select value={provider} onChange={(e) => emit(e.target.value, e.target.value === provider ? model : '')} data-testid="model-provider">
-        {allowInherit && <option value="">(inherit)</option>}
+        <option value="">{inheritLabel}</option>
         {['offline', 'openai', 'ollama'].map((p) => {
           const status = models.find((m) => m.provider === p);
           return (

@@ -5,6 +5,9 @@ import { api, downloadText, EXPORT_FORMATS, type ExportFormat } from '../api/cli
 import { editorStore, useEditor } from '../store/state';
 import { attempt } from '../store/toasts';
 import { ScreenplayPage } from './ScreenplayPage';
+import { useEscape } from './useEscape';
+
+const closeOutput = () => editorStore.setState({ outputOpen: false });
 
 const TAB_TITLES: Record<ExportFormat, string> = { fountain: 'Screenplay', markdown: 'Markdown', fdx: 'Final Draft (FDX)', json: 'JSON' };
 
@@ -25,8 +28,9 @@ export function OutputViewer() {
       .catch((e: Error) => setError(e.message));
   }, [open, runId, format, documents]);
 
+  useEscape(open, closeOutput);
   if (!open || !runId) return null;
-  const close = () => editorStore.setState({ outputOpen: false });
+  const close = closeOutput;
   const content = documents[format];
   return (
     <div className="modal-backdrop" onClick={close}>

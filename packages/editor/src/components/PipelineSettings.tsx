@@ -44,8 +44,8 @@ export function PipelineSettings() {
       <Field label="Description">
         <textarea rows={2} value={meta.description ?? ''} onChange={(e) => updateMeta({ description: e.target.value || undefined }, 'description')} />
       </Field>
-      <Field label="Default model" hint="nodes may override it; a run may override both">
-        <ModelPicker value={meta.model} onChange={(model) => updateMeta({ model }, 'model')} allowInherit />
+      <Field label="Default model" hint="nodes may override it; a run may override both; the server default is STORYLOOM_MODEL, else offline">
+        <ModelPicker value={meta.model} onChange={(model) => updateMeta({ model }, 'model')} inheritLabel="(server default)" />
       </Field>
       <h4 className="subhead">
         Run inputs

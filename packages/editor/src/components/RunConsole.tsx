@@ -8,6 +8,7 @@ import { editorStore, useEditor } from '../store/state';
 import { ApprovalPanel } from './ApprovalPanel';
 import { DiffView } from './DiffView';
 import { Field, JsonEditor } from './fields';
+import { ModelPicker } from './ModelPicker';
 import { OutputPreview } from './OutputPreview';
 
 export function runBlockedReason(state = editorStore.getState()): string | null {
@@ -25,6 +26,7 @@ export function runBlockedReason(state = editorStore.getState()): string | null 
 export function RunConsole() {
   const inputs = useEditor((s) => s.meta.inputs);
   const values = useEditor((s) => s.runInputs);
+  const runModel = useEditor((s) => s.runModel);
   const blocked = useEditor((s) => runBlockedReason(s));
   const run = useEditor((s) => s.run);
   const pipelineId = useEditor((s) => s.meta.id);
@@ -40,6 +42,9 @@ export function RunConsole() {
           </Field>
         ))}
         {!inputs || Object.keys(inputs).length === 0 ? <p className="muted small">This pipeline takes no inputs.</p> : null}
+        <Field label="Model for this run" hint="overrides the node and pipeline models for this run only">
+          <ModelPicker value={runModel} onChange={(model) => editorStore.setState({ runModel: model })} inheritLabel="(as configured)" />
+        </Field>
         <div className="button-row">
           <button className="primary run" data-testid="run-button" disabled={!!blocked} title={blocked ?? 'Run this pipeline'} onClick={() => void startRun()}>
             ▶ Run

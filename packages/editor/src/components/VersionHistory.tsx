@@ -3,6 +3,9 @@ import { api, type PipelineVersionInfo } from '../api/client';
 import { restoreVersion } from '../store/pipelineActions';
 import { editorStore, useEditor } from '../store/state';
 import { toastError } from '../store/toasts';
+import { useEscape } from './useEscape';
+
+const closeVersions = () => editorStore.setState({ versionsOpen: false });
 
 export function VersionHistory() {
   const open = useEditor((s) => s.versionsOpen);
@@ -20,8 +23,9 @@ export function VersionHistory() {
         editorStore.setState({ versionsOpen: false });
       });
   }, [open, id]);
+  useEscape(open, closeVersions);
   if (!open) return null;
-  const close = () => editorStore.setState({ versionsOpen: false });
+  const close = closeVersions;
   return (
     <div className="modal-backdrop" onClick={close}>
       <div className="modal small-modal" onClick={(e) => e.stopPropagation()} data-testid="version-history">

@@ -72,7 +72,6 @@ export function redo(): void {
 
 /** Replaces the whole document (open, new, import, restore): clears history. */
 export function loadDocument(pipeline: Pipeline, savedVersion: number | null, options: { dirty?: boolean } = {}): void {
-  performance.mark('storyloom:load-document');
   const { meta, nodes, edges, positioned } = fromPipeline(pipeline);
   const snapshot = { meta, nodes, edges };
   editorStore.setState({
@@ -84,7 +83,6 @@ export function loadDocument(pipeline: Pipeline, savedVersion: number | null, op
     validation: validated(snapshot),
     runInputs: defaultInputs(meta),
   });
-  performance.mark('storyloom:document-loaded');
   if (!positioned && nodes.length) void autoLayout({ record: false });
   else window.dispatchEvent(new CustomEvent('storyloom:fit-view'));
 }

@@ -42,7 +42,6 @@ let booted = false;
 export async function bootstrap(): Promise<void> {
   if (booted) return; // StrictMode runs mount effects twice
   booted = true;
-  performance.mark('storyloom:bootstrap');
   autosaveDrafts();
   // Everything at once: the first paint of a pipeline waits for one round trip, not four.
   void attempt('Could not load the node catalogue', api.nodeTypes).then((catalogue) => editorStore.setState({ catalogue: catalogue ?? [] }));
@@ -78,7 +77,7 @@ export async function openPipeline(id: string, version?: number): Promise<void> 
     } else loadDocument(stored.pipeline, stored.version);
     editorStore.setState({ run: null, runHistory: [], panel: 'pipeline' });
     setUrlPipeline(stored.id);
-    void loadRunHistory();
+    void loadRunHistory({ followActive: true });
   } catch (error) {
     toastError(`Could not open pipeline '${id}'`, error);
   } finally {
@@ -190,10 +189,12 @@ export async function importFile(file: File): Promise<void> {
 
 /** Restores an old version as the editor's document; saving it makes it the newest version. */
 export async function restoreVersion(version: number): Promise<void> {
-  const s = editorStore.getState();
-  const latest = s.savedVersion;
-  const stored = await attempt(`Could not load version ${version}`, () => api.getPipeline(s.meta.id, version));
-  if (!stored) return;
+  const id = editorStore.getState().meta.id;
+  const loaded = await attempt(`Could not load version ${version}`, () => Promise.all([api.getPipeline(id, version), api.versions(id)]));
+  if (!loaded) return;
+  const [stored, versions] = loaded;
+  // Based on the newest version, so saving makes the restored content the next version.
+  const latest = Math.max(...versions.map((v) => v.version));
   loadDocument(stored.pipeline, latest, { dirty: true });
   editorStore.setState({ versionsOpen: false });
   toast('info', `Version ${version} restored into the editor — Save to make it the newest version`);

@@ -116,10 +116,8 @@ export async function startRun(): Promise<void> {
   const pipeline = currentPipeline(s);
   const inputs = { ...s.runInputs };
   // An edited or never-saved document runs as drawn; a saved one runs by id and version.
-  const body =
-    s.savedVersion !== null && !s.dirty
-      ? { pipelineId: pipeline.id, version: s.savedVersion, inputs }
-      : { pipeline, inputs };
+  const source = s.savedVersion !== null && !s.dirty ? { pipelineId: pipeline.id, version: s.savedVersion } : { pipeline };
+  const body = { ...source, inputs, ...(s.runModel ? { model: s.runModel } : {}) };
   const started = await attempt('Could not start the run', () => api.startRun(body));
   if (!started) return;
   toast('info', `Run ${started.id} started`);
@@ -161,12 +159,16 @@ export async function resumeRun(): Promise<void> {
   if (await attempt('Could not resume', () => api.resume(run.id))) await watchRun(run.id);
 }
 
-export async function loadRunHistory(): Promise<void> {
+export async function loadRunHistory(options: { followActive?: boolean } = {}): Promise<void> {
   const id = editorStore.getState().meta.id;
   const runs = await api.listRuns(id).catch(() => undefined);
-  if (runs && editorStore.getState().meta.id === id) {
-    runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
-    editorStore.setState({ runHistory: runs });
+  if (!runs || editorStore.getState().meta.id !== id) return;
+  runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  editorStore.setState({ runHistory: runs });
+  // Opening a pipeline whose latest run is still going (or waiting for a decision) picks it up again.
+  const latest = runs[0];
+  if (options.followActive && latest && ['queued', 'running', 'waiting'].includes(latest.status) && !editorStore.getState().run) {
+    await watchRun(latest.id);
   }
 }
 

@@ -1,6 +1,6 @@
 // The editor's one store: the pipeline being edited, its undo history, live validation, the catalogue,
 // the run being watched and the toasts. Actions live beside it in actions/*.ts.
-import type { NodeStatus, PendingApproval, Pipeline, RunInputs, RunView, ValidationProblem } from '@storyloom/engine';
+import type { ModelSpec, NodeStatus, PendingApproval, RunInputs, RunView, ValidationProblem } from '@storyloom/engine';
 import type { ModelInfo, NodeTypeInfo, PipelineSummary } from '../api/client';
 import type { PipelineMeta, StoryFlowEdge, StoryFlowNode } from '../graph/convert';
 import { createStore, useStoreSelector } from './createStore';
@@ -50,12 +50,14 @@ export interface EditorState extends Snapshot {
   validation: ValidationView;
   panel: SidePanel;
   runInputs: RunInputs;
+  /** Model for the next run only (overrides node and pipeline models); undefined = as configured. */
+  runModel: ModelSpec | undefined;
   run: WatchedRun | null;
   runHistory: RunView[];
   toasts: Toast[];
   outputOpen: boolean;
   versionsOpen: boolean;
-  /** A fresh pipeline loaded from a file or version that has no counterpart on the server yet. */
+  /** What the editor is waiting for (opening, saving), shown on the buttons it blocks. */
   busy: string | null;
 }
 
@@ -86,6 +88,7 @@ export const editorStore = createStore<EditorState>({
   validation: emptyValidation,
   panel: 'pipeline',
   runInputs: {},
+  runModel: undefined,
   run: null,
   runHistory: [],
   toasts: [],
@@ -98,4 +101,3 @@ export function useEditor<T>(selector: (state: EditorState) => T): T {
   return useStoreSelector(editorStore, selector);
 }
 
-export type { Pipeline };

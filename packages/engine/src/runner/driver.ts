@@ -7,7 +7,7 @@ import { StoryloomError } from '../errors';
 import { writeTransaction, type Stores } from '../store';
 import { ApprovalGate } from './approval-gate';
 import { compileRunGraph } from './compile';
-import { CANCEL_POLL_MS, LEASE_RENEW_MS, LEASE_TTL_MS, leaseIsDead, thisHost } from './lease';
+import { keepLease, LEASE_TTL_MS, leaseIsDead, thisHost } from './lease';
 import { errorMessage, NodeExecutor } from './node-executor';
 import { createRunContext, type EngineSettings } from './run-context';
 import { workNodeName, type RunGraphValues } from './state';
@@ -25,29 +25,23 @@ const RECURSION_LIMIT = 10_000;
 
 export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: AbortSignal): Promise<void> {
   const { stores, ownerId } = deps;
-  const run = stores.runs.get(runId);
-  if (!run) throw new StoryloomError('not_found', `no run '${runId}'`);
-  if (run.status === 'completed' || run.status === 'cancelled' || run.status === 'failed') return;
-  if (run.status === 'waiting' && stores.approvals.decidedNotApplied(runId).length === 0) return;
-
+  if (!stores.runs.get(runId)) throw new StoryloomError('not_found', `no run '${runId}'`);
+  if (!hasWorkToDo(stores, runId)) return;
   const claim = stores.runs.claimLease(runId, { owner: ownerId, host: thisHost(), pid: process.pid, ttlMs: LEASE_TTL_MS, holderIsGone: (lease) => leaseIsDead(lease) });
   if (!claim.ok) throw new StoryloomError('lease_held', `run '${runId}' is being driven by ${claim.holder}`);
+  // Looked again under the lease: the previous holder may have finished the run in the meantime.
+  if (!hasWorkToDo(stores, runId)) {
+    stores.runs.releaseLease(runId, ownerId);
+    return;
+  }
+  const run = stores.runs.get(runId)!;
 
   const abort = new AbortController();
   // Every in-flight model call (a 32-way fan-out, a dialogue node's parallel scenes) listens to this signal.
   setMaxListeners(10_000, abort.signal);
   const onOuterAbort = () => abort.abort(outerSignal?.reason);
   outerSignal?.addEventListener('abort', onOuterAbort, { once: true });
-  let sinceRenew = 0;
-  const keeper = setInterval(() => {
-    if (stores.runs.isCancelRequested(runId)) abort.abort(new StoryloomError('cancelled', 'run cancelled'));
-    sinceRenew += CANCEL_POLL_MS;
-    if (sinceRenew >= LEASE_RENEW_MS) {
-      sinceRenew = 0;
-      // Lost the lease (this process stalled past its expiry and another took over): stop, do not race it.
-      if (!stores.runs.renewLease(runId, ownerId, LEASE_TTL_MS)) abort.abort(new StoryloomError('lease_held', `run '${runId}' was taken over by another process`));
-    }
-  }, CANCEL_POLL_MS);
+  const stopKeeping = keepLease(stores.runs, runId, ownerId, abort);
 
   try {
     writeTransaction(stores.db, () => {
@@ -95,15 +89,22 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
     } else {
       const message = errorMessage(error);
       writeTransaction(stores.db, () => {
+        stores.nodes.resetRunning(runId); // siblings stopped with the failed node: they will run again on resume
         stores.runs.setStatus(runId, 'failed', message);
         stores.events.append(runId, { type: 'run.failed', data: { error: message } });
       });
     }
   } finally {
-    clearInterval(keeper);
+    stopKeeping();
     outerSignal?.removeEventListener('abort', onOuterAbort);
     stores.runs.releaseLease(runId, ownerId);
   }
+}
+
+function hasWorkToDo(stores: Stores, runId: string): boolean {
+  const status = stores.runs.get(runId)?.status;
+  if (status === 'completed' || status === 'cancelled' || status === 'failed' || status === undefined) return false;
+  return status !== 'waiting' || stores.approvals.decidedNotApplied(runId).length > 0;
 }
 
 /**

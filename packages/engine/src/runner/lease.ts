@@ -1,7 +1,8 @@
 // Who drives a run: a lease on the run row (owner host:pid, expiry renewed while driving). A holder whose
 // process is gone (same host, pid dead) or whose lease expired can be displaced.
 import { hostname } from 'node:os';
-import type { RunRecord } from '../store/run-store';
+import { StoryloomError } from '../errors';
+import type { RunRecord, RunStore } from '../store/run-store';
 
 export const LEASE_TTL_MS = 15_000;
 export const LEASE_RENEW_MS = 3_000;
@@ -34,3 +35,22 @@ export function leaseIsDead(lease: NonNullable<RunRecord['lease']>, now = Date.n
 }
 
 export const thisHost = (): string => hostname();
+
+/**
+ * While a run is driven: polls its cancel flag every CANCEL_POLL_MS and renews the lease every
+ * LEASE_RENEW_MS, aborting `abort` on a cancel request or a lost lease. Returns a stop function.
+ */
+export function keepLease(runs: RunStore, runId: string, ownerId: string, abort: AbortController): () => void {
+  let sinceRenew = 0;
+  const timer = setInterval(() => {
+    if (runs.isCancelRequested(runId)) abort.abort(new StoryloomError('cancelled', 'run cancelled'));
+    sinceRenew += CANCEL_POLL_MS;
+    if (sinceRenew < LEASE_RENEW_MS) return;
+    sinceRenew = 0;
+    // Lost the lease (this process stalled past its expiry and another took over): stop, do not race it.
+    if (!runs.renewLease(runId, ownerId, LEASE_TTL_MS)) {
+      abort.abort(new StoryloomError('lease_held', `run '${runId}' was taken over by another process`));
+    }
+  }, CANCEL_POLL_MS);
+  return () => clearInterval(timer);
+}

@@ -124,19 +124,29 @@ class SqliteStoryloom implements Storyloom {
   }
 
   pendingApprovals(): Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }> {
-    return this.stores.approvals.pending().map((approval) => ({
-      runId: approval.runId,
-      pipelineId: this.stores.runs.get(approval.runId)?.pipelineId ?? '',
-      nodeId: approval.nodeId,
-      draft: this.stores.outputs.get(approval.runId, approval.nodeId, approval.attempt)?.output,
-      requestedAt: approval.requestedAt,
-    }));
+    const runs = new Map<string, RunRecord | undefined>();
+    const runOf = (id: string) => {
+      if (!runs.has(id)) runs.set(id, this.stores.runs.get(id));
+      return runs.get(id);
+    };
+    // A cancelled run's open requests are not anyone's to decide (until it is resumed).
+    return this.stores.approvals
+      .pending()
+      .filter((approval) => runOf(approval.runId) && runOf(approval.runId)!.status !== 'cancelled')
+      .map((approval) => ({
+        runId: approval.runId,
+        pipelineId: runOf(approval.runId)!.pipelineId,
+        nodeId: approval.nodeId,
+        draft: this.stores.outputs.get(approval.runId, approval.nodeId, approval.attempt)?.output,
+        requestedAt: approval.requestedAt,
+      }));
   }
 
   decide(runId: string, nodeId: string, decision: ApprovalDecision): RunView {
     const run = this.requireRun(runId);
     const node = run.pipeline.nodes.find((candidate) => candidate.id === nodeId);
     if (!node) throw new StoryloomError('not_found', `run '${runId}' has no node '${nodeId}'`);
+    if (run.status === 'cancelled') throw new StoryloomError('conflict', `run '${runId}' is cancelled; resume it before deciding '${nodeId}'`);
     const checked = checkDecision(decision, run, nodeId);
     const { stores } = this;
     writeTransaction(stores.db, () => {
@@ -259,9 +269,12 @@ class SqliteStoryloom implements Storyloom {
   }
 }
 
-/** 72 random bits, URL-safe and short: the id is repeated in every event and output row. */
+/**
+ * Short (it is repeated in every event and output row) and growing with time (so rows keyed by run append at
+ * the end of their B-trees): milliseconds in base 36, then 48 random bits.
+ */
 function newRunId(): string {
-  return `run-${randomBytes(9).toString('base64url')}`;
+  return `run-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
 }
 
 function checkedPipeline(document: unknown): Pipeline {

@@ -49,10 +49,9 @@ CREATE TABLE IF NOT EXISTS run_events (
   node_id TEXT,
   at TEXT NOT NULL,
   data TEXT NOT NULL,
-  output_attempt INTEGER
-);
--- Rows go in append order (a rowid table packs its pages full); the unique index keeps seq per run unique.
-CREATE UNIQUE INDEX IF NOT EXISTS run_events_by_seq ON run_events (run_id, seq);
+  output_attempt INTEGER,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID; -- run ids grow with time, so new events append at the end of the tree and pages stay full
 CREATE TABLE IF NOT EXISTS node_outputs (
   run_id TEXT NOT NULL,
   node_id TEXT NOT NULL,

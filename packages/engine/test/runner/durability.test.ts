@@ -106,10 +106,22 @@ describe('runner: durability and control', () => {
     expect(events[events.length - 1].type).toBe('run.cancelled');
     expect(events.some((e) => e.type === 'node.completed')).toBe(false);
     expect(() => canceller.cancel(run.id)).toThrow(expect.objectContaining({ code: 'conflict' }));
+    // A cancelled run can be resumed: the interrupted node runs again from the start.
+    stub.setBehavior({ tokenDelayMs: 0 });
+    stub.reset();
+    canceller.resume(run.id);
+    expect((await canceller.drive(run.id)).status).toBe('completed');
+    expect(stub.requests.map((r) => taskOf(r.prompt))).toEqual(['a', 'b']);
 
     // A waiting run is cancelled at once by whoever asks.
     const gated = driver.startRun({ pipeline: promptPipeline(['a>b'], { approval: ['a'] }), inputs: { premise: 'y' } });
     expect((await driver.drive(gated.id)).status).toBe('waiting');
+    expect(driver.pendingApprovals().map((p) => p.runId)).toEqual([gated.id]);
     expect(canceller.cancel(gated.id).status).toBe('cancelled');
+    expect(driver.pendingApprovals()).toEqual([]);
+    expect(() => driver.decide(gated.id, 'a', { decision: 'approve' })).toThrow(expect.objectContaining({ code: 'conflict' }));
+    // Resumed, it waits for the same decision again.
+    driver.resume(gated.id);
+    expect((await driver.drive(gated.id)).pending.map((p) => p.nodeId)).toEqual(['a']);
   });
 });

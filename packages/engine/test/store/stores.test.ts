@@ -3,7 +3,10 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { openStores, type Stores } from '../../src/store';
+import { leaseIsDead } from '../../src/runner/lease';
 import { isStoryloomError } from '../../src/errors';
 import type { Pipeline } from '../../src/pipeline/schema';
 
@@ -79,6 +82,26 @@ describe('SQLite stores', () => {
     expect(stores.outputs.get('g', 'n', 1)).toMatchObject({ source: 'reused', output: { text: long } });
     const raw = stores.db.prepare(`SELECT output, ref_run_id FROM node_outputs WHERE run_id = 'g'`).get() as { output: null; ref_run_id: string };
     expect(raw).toEqual({ output: null, ref_run_id: 'p' });
+  });
+
+  it('lets one owner hold a run lease until it expires or its process dies', () => {
+    const a = open();
+    a.runs.insert({ id: 'r1', pipelineId: 'tale', version: null, inputs: {}, pipeline: pipeline('x'), autoApprove: false });
+    const claim = (owner: string, host: string, pid: number, ttlMs = 10_000) =>
+      a.runs.claimLease('r1', { owner, host, pid, ttlMs, holderIsGone: (lease) => leaseIsDead(lease) });
+    // A live holder on another host keeps it until expiry.
+    expect(claim('far:1', 'far-away-host', 1)).toEqual({ ok: true });
+    expect(claim('me', hostname(), process.pid)).toEqual({ ok: false, holder: 'far:1' });
+    expect(claim('far:1', 'far-away-host', 1, -1)).toEqual({ ok: true }); // renewed into the past: expired
+    expect(claim('me', hostname(), process.pid)).toEqual({ ok: true });
+    // A holder on this host whose process is gone is displaced at once.
+    const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
+    expect(claim('ghost', hostname(), dead)).toEqual({ ok: false, holder: 'me' });
+    a.runs.releaseLease('r1', 'me');
+    expect(claim('ghost', hostname(), dead)).toEqual({ ok: true });
+    expect(claim('me', hostname(), process.pid)).toEqual({ ok: true });
+    expect(a.runs.renewLease('r1', 'ghost', 1000)).toBe(false);
+    expect(a.runs.renewLease('r1', 'me', 1000)).toBe(true);
   });
 
   it('accepts exactly one decision per pending approval, across connections', () => {

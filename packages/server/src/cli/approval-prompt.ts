@@ -31,12 +31,12 @@ export async function askApproval(
 ): Promise<ApprovalOutcome> {
   const say = (text: string) => io.output.write(`${text}\n`);
   say('');
-  say(`⏸  Approval needed: ${approval.nodeId} (draft as JSON; [v] shows it all, [e] opens it in ${editorName(io.env)})`);
+  say(`⏸  Approval needed: ${approval.nodeId} — its draft:`);
   say(indent(preview(approval.draft, previewLines(io.output)), '   '));
   let editedText: string | undefined;
 
   for (;;) {
-    const answer = await ask(io, `\n   [a]pprove  [e]dit  [r]eject  [v]iew all  [l]ater › `);
+    const answer = await ask(io, `\n   [a]pprove  [e]dit (${path.basename(editorName(io.env).split(' ')[0])})  [r]eject  [v]iew all  [l]ater › `);
     if (answer === null) return 'later';
     const choice = answer.trim().toLowerCase();
     try {

@@ -73,8 +73,8 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
         view = requireRun(ctx, runId);
         if (view.status !== 'waiting') continue; // settled (loop ends) or still running (try again)
       }
-      if (interrupt.signal.aborted) break;
-      if (view.status !== 'waiting') continue;
+      // Settled (the loop ends), or stopped by Ctrl-C, or anything unexpected: report it as it is.
+      if (interrupt.signal.aborted || view.status !== 'waiting') break;
 
       // Waiting for approval: ask in a terminal, else stop here with exit 3.
       if (!ctx.interactive) break;

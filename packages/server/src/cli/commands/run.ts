@@ -49,16 +49,23 @@ export const runCommand: Command = {
  * before anything is stored so that an unknown provider is exit 2. The offline model says so.
  */
 export function modelNotes(pipeline: Pipeline, runModel: ModelSpec | undefined, env: ModelEnv): string[] {
-  const { describeModel, resolveModelSpec } = engineNode();
+  const { availableModels, describeModel, resolveModelSpec } = engineNode();
+  const providers = availableModels(env);
   const described = new Set<string>();
   for (const node of pipeline.nodes) {
     if (node.type === 'export') continue; // assembled without a model
+    const where = runModel !== undefined ? '--model' : node.model !== undefined ? `node '${node.id}'` : pipeline.model !== undefined ? 'pipeline model' : 'STORYLOOM_MODEL';
+    let spec;
     try {
-      described.add(describeModel(resolveModelSpec([runModel, node.model, pipeline.model], env), env));
+      spec = resolveModelSpec([runModel, node.model, pipeline.model], env);
     } catch (error) {
-      const where = runModel !== undefined ? '--model' : node.model !== undefined ? `node '${node.id}'` : pipeline.model !== undefined ? 'pipeline model' : 'STORYLOOM_MODEL';
       throw invalid(`${where}: ${(error as Error).message}`);
     }
+    // OpenAI without a key or a base URL would only fail at the first call: say so now. (Ollama has a
+    // default local server, so it is not refused here.)
+    const provider = providers.find((candidate) => candidate.provider === spec.provider);
+    if (spec.provider === 'openai' && provider && !provider.available && !spec.baseUrl) throw invalid(`${where}: ${spec.provider} is not configured: ${provider.note}`);
+    described.add(describeModel(spec, env));
   }
   const notes = [...described].map((description) => `Model: ${description}`);
   if ([...described].some((description) => description.startsWith('offline'))) {

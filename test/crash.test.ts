@@ -14,6 +14,7 @@ interface StubProcess {
   url: string;
   port: number;
   requests(): Promise<StubRequest[]>;
+  setBehavior(behavior: Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +34,10 @@ async function startStubProcess(args: string[]): Promise<StubProcess> {
     url,
     port,
     requests: async () => (await (await fetch(`${control}/requests`)).json()) as StubRequest[],
+    setBehavior: async (behavior) => {
+      const response = await fetch(`${control}/behavior`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(behavior) });
+      if (!response.ok) throw new Error(`stub behavior: ${response.status}`);
+    },
     stop: () => stopProcess(child),
   };
 }
@@ -252,6 +257,7 @@ test('a model server that is down fails the run (exit 1); resume completes it on
 });
 
 test('a run driven by another process is followed, not driven twice; Ctrl-C leaves it resumable', async () => {
+  await stub.setBehavior({ latencyMs: 1500 }); // slow calls, so that both processes meet mid-run
   const { cli: driver, runId } = await startRun(['--auto-approve']);
   await driver.waitFor(/^cast: started$/m);
   // `resume` while the first process still drives it: it follows that process's progress to the end.
@@ -262,6 +268,7 @@ test('a run driven by another process is followed, not driven twice; Ctrl-C leav
   const stopped = await driver.exited;
   expect(stopped.code).toBe(130);
   expect(stopped.stderr).toMatch(new RegExp(`continue it with: storyloom resume ${runId}`));
+  await stub.setBehavior({ latencyMs: 300 });
   const followed = await follower.exited;
   expect(followed.stderr).toMatch(new RegExp(`Run ${runId} completed`));
   expect(followed.code).toBe(0);

@@ -2,17 +2,23 @@
 // WAL) against the in-memory MemorySaver, on the same 50-node chain. (2) Database bytes per screenplay run
 // against the bytes of the outputs it stored (target <= 3x): the state holds references, not text.
 const fs = require('node:fs');
-const { Database, promptPipeline, chainShape, runStoryloom, runPlain, median, fmt, tempDb, PREMISE } = require('../engine/support');
+const { Database, promptPipeline, chainShape, runStoryloom, runPlain, compare, fmt, tempDb, PREMISE } = require('../engine/support');
 
 async function checkpointCost() {
   const pipeline = promptPipeline(chainShape(50), { provider: 'offline', latencyMs: 0 });
   const nodes = pipeline.nodes.length;
-  const sqlite = await median(5, async () => (await runPlain(pipeline, 'sqlite')).ms);
-  const memory = await median(5, async () => (await runPlain(pipeline, 'memory')).ms);
-  console.log(
-    `50-node chain of prompt nodes (plain LangGraph graph, offline model, durability "sync"), median of 5: SqliteSaver ${fmt(sqlite / nodes)} ms/node, MemorySaver ${fmt(memory / nodes)} ms/node: ` +
-      `durable checkpoints cost ${fmt((sqlite - memory) / nodes)} ms/node extra, ratio ${fmt(sqlite / memory)}x`,
+  const { a: sqlite, b: memory } = await compare(
+    7,
+    async () => (await runPlain(pipeline, 'sqlite')).ms,
+    async () => (await runPlain(pipeline, 'memory')).ms,
   );
+  console.log('50-node chain of prompt nodes, plain LangGraph graph, offline model, durability "sync", medians of 7 alternating runs:');
+  for (const key of ['wall', 'cpu']) {
+    console.log(
+      `  ${key.padEnd(4)} SqliteSaver ${fmt(sqlite[key] / nodes)} ms/node, MemorySaver ${fmt(memory[key] / nodes)} ms/node: ` +
+        `durable checkpoints cost ${fmt((sqlite[key] - memory[key]) / nodes)} ms/node, ratio ${fmt(sqlite[key] / memory[key])}x`,
+    );
+  }
 }
 
 function screenplayPipeline() {

@@ -381,7 +381,8 @@ test('editing tools: shortcuts, templates, versions and conflicts, files, duplic
     expect(await page.locator('.react-flow__edge').count()).toBe(5); // its two edges went with it
     await page.keyboard.press('Control+z');
     await node('notes').waitFor();
-    expect(await page.locator('.react-flow__edge').count()).toBe(7);
+    // Edges are drawn once their nodes are measured, a frame after the nodes.
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 7);
   });
 
   await step('prompt template suggests upstream slots and inputs', async () => {

@@ -29,10 +29,17 @@ export function storeApiKey(key: string | null): void {
   else localStorage.removeItem(KEY_STORAGE);
 }
 
-/** Installed by the UI: resolves to a key the user typed, or null when they cancel. */
-let askForApiKey: (reason: string) => Promise<string | null> = async () => null;
-export function setApiKeyPrompt(prompt: (reason: string) => Promise<string | null>): void {
-  askForApiKey = prompt;
+type ApiKeyPrompt = (reason: string) => Promise<string | null>;
+
+/**
+ * Installed by the UI once mounted: resolves to a key the user typed, or null when they cancel. Calls made
+ * before that (the first requests start before React renders) wait for it.
+ */
+let installPrompt: (prompt: ApiKeyPrompt) => void;
+const promptInstalled = new Promise<ApiKeyPrompt>((resolve) => (installPrompt = resolve));
+const askForApiKey: ApiKeyPrompt = async (reason) => (await promptInstalled)(reason);
+export function setApiKeyPrompt(prompt: ApiKeyPrompt): void {
+  installPrompt(prompt);
 }
 
 export function authHeaders(): Record<string, string> {

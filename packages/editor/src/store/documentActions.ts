@@ -100,17 +100,15 @@ export function defaultInputs(meta: PipelineMeta): Record<string, string | numbe
 let dragStart: Snapshot | null = null;
 
 /**
- * React Flow reports one deletion as separate edge and node changes; a key shared by everything removed in
- * the same task makes them one undo step.
+ * React Flow reports one deletion as separate edge and node changes (not always in the same task); a key
+ * shared by removals within 250 ms makes them one undo step.
  */
 let removalBatch = 0;
-let removalBatchOpen = false;
+let lastRemovalAt = 0;
 function removalKey(): string {
-  if (!removalBatchOpen) {
-    removalBatchOpen = true;
-    removalBatch++;
-    setTimeout(() => (removalBatchOpen = false), 0);
-  }
+  const now = Date.now();
+  if (now - lastRemovalAt > 250) removalBatch++;
+  lastRemovalAt = now;
   return `remove:${removalBatch}`;
 }
 

@@ -138,8 +138,8 @@ describe('bad input exits 2 naming the problem and stores nothing', () => {
     const pipeline = await runCli(['run', 'no-such-pipeline', ...db]);
     expect(pipeline.code).toBe(2);
     expect(pipeline.stderr).toMatch(/no saved pipeline 'no-such-pipeline'/);
-    for (const args of [['show', 'r-unknown'], ['resume', 'r-unknown'], ['approve', 'r-unknown', 'cast'], ['cancel', 'r-unknown'], ['export', 'r-unknown', '--format', 'fountain']]) {
-      const result = await runCli([...args, ...db]);
+    const commands = [['show', 'r-unknown'], ['resume', 'r-unknown'], ['approve', 'r-unknown', 'cast'], ['cancel', 'r-unknown'], ['export', 'r-unknown', '--format', 'fountain']];
+    for (const result of await Promise.all(commands.map((args) => runCli([...args, ...db])))) {
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/no run 'r-unknown'/);
     }

@@ -156,6 +156,19 @@ test('serve shares the database with the CLI: runs started by either are visible
     const { id } = (await created.json()) as { id: string };
     const runs = JSON.parse((await runCli(['runs', '--json', ...db])).stdout) as RunJson[];
     expect(runs.map((r) => r.id)).toEqual(expect.arrayContaining([cliRunId, id]));
+
+    // A pipeline saved through the API runs from the CLI by its id (recording its version).
+    const saved = await fetch(`${api}/pipelines`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...pipeline, id: 'saved-for-cli', name: 'Saved for the CLI' }),
+    });
+    expect(saved.status).toBe(201);
+    const bySavedId = await runCli(['run', 'saved-for-cli', '--input', PREMISE, '--json', ...db]);
+    expect(bySavedId.code).toBe(0);
+    const savedRun = JSON.parse(bySavedId.stdout) as RunJson & { version: number | null };
+    expect(savedRun.pipelineId).toBe('saved-for-cli');
+    expect(savedRun.version).toBe(1);
   } finally {
     server.kill('SIGTERM');
     const stopped = await server.exited;

@@ -101,7 +101,7 @@ interface RunView {
   nodes: Record<string, { status: string; output?: any }>;
 }
 
-test('draw, validate, save, run with two parallel approvals, read the screenplay and re-run from a node', async () => {
+test('draw, validate, save, run with two parallel approvals, read the screenplay and re-run from an edited node', async () => {
   // The page talks to the server through a proxy whose connections the test can cut.
   const proxy = await startBlipProxy(server.url);
   afterThis.push(() => proxy.close());
@@ -277,9 +277,25 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     await screenplay.waitFor({ state: 'detached' });
   });
 
-  await step('re-run from a node', async () => {
+  await step('re-run from a node after editing its output', async () => {
     await node('outline').click();
     await page.getByTestId('tab-run').click();
+    await page.getByTestId('edit-output').click();
+    const editor = page.getByTestId('rerun-edit');
+    const outline = JSON.parse(await editor.inputValue());
+    // Rewrite the first beat's summary, wherever the outline keeps it.
+    const firstBeat = (function find(value: any): any {
+      if (value && typeof value === 'object') {
+        if (typeof value.summary === 'string') return value;
+        for (const child of Object.values(value)) {
+          const found = find(child);
+          if (found) return found;
+        }
+      }
+      return undefined;
+    })(outline);
+    firstBeat.summary = 'Edited beat: the bottle washes up twice.';
+    await editor.fill(JSON.stringify(outline, null, 2));
     await page.getByTestId('rerun-button').click();
     await page.waitForFunction((first) => {
       const id = document.querySelector('[data-testid="watched-run"]')?.getAttribute('data-run-id');
@@ -293,6 +309,7 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     await snap('7-rerun');
     expect(rerun.nodes.logline.status).toBe('reused');
     expect(JSON.stringify(rerun.nodes.cast.output)).toContain('Edited in the browser');
+    expect(JSON.stringify(rerun.nodes.outline.output)).toContain('Edited beat: the bottle washes up twice.');
   });
 
   expect(pageErrors).toEqual([]);

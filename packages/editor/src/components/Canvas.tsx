@@ -7,7 +7,8 @@ import type { StoryFlowNode } from '../graph/convert';
 
 export const PALETTE_MIME = 'application/x-storyloom-node-type';
 const nodeTypes: NodeTypes = { story: StoryNode };
-const FAR_ZOOM = 0.45;
+const FAR_ZOOM = 0.45; // below: ids and slots are unreadable anyway
+const VERY_FAR_ZOOM = 0.22; // below: titles too; nodes show as coloured blocks
 
 const MINIMAP_COLORS: Record<string, string> = {
   completed: '#3fb27f',
@@ -32,6 +33,7 @@ export function Canvas() {
   // Zoomed far out, nodes drop their small print (a CSS class, no re-render): less to paint per frame.
   const onMove = useCallback((_: unknown, viewport: { zoom: number }) => {
     container.current?.classList.toggle('zoomed-out', viewport.zoom < FAR_ZOOM);
+    container.current?.classList.toggle('zoomed-far', viewport.zoom < VERY_FAR_ZOOM);
   }, []);
 
   const edges = useMemo(

@@ -148,6 +148,7 @@ function NodeRunDetail({ nodeId }: { nodeId: string }) {
         <div className="button-row">
           {output !== undefined && !editing && (
             <button
+              data-testid="edit-output"
               onClick={() => {
                 setEditing(true);
                 setTextEdit(outputText(output));

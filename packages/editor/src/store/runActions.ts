@@ -101,7 +101,12 @@ export async function watchRun(runId: string): Promise<void> {
   stopWatching();
   const view = await attempt('Could not load the run', () => api.getRun(runId));
   if (!view) return;
-  editorStore.setState({ run: fromView(view), panel: 'run' });
+  // The inputs form shows what this run was given, ready to run again with changes.
+  editorStore.setState((s) => ({
+    run: fromView(view),
+    panel: 'run',
+    runInputs: view.pipelineId === s.meta.id ? { ...s.runInputs, ...view.inputs } : s.runInputs,
+  }));
   stream = followRunEvents(runId, (event) => applyEvent(runId, event), {
     onConnectionChange: (connected) => patchRun(runId, () => ({ connected })),
     onEnd: () => {

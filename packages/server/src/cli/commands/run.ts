@@ -19,7 +19,11 @@ export const runCommand: Command = {
       JSON_FLAG,
       DB_FLAG,
     ],
-    notes: RUN_EXIT_NOTES,
+    notes: [
+      "A pipeline file is validated and run as it is (not saved; the run records the file's pipeline id and keeps",
+      'its own copy, so show/resume/rerun/export need only the run id). Save pipelines with the editor or the API.',
+      ...RUN_EXIT_NOTES,
+    ],
   },
   async run(ctx, args) {
     const source = loadPipelineArg(ctx, positional(args, 'file|pipelineId'));

@@ -1,15 +1,9 @@
 // `storyloom` command-line basics with the real CLI process: help, usage errors, `validate`, and every
 // bad-input exit (2, with a message naming the problem, nothing stored).
 import fs from 'node:fs';
-import { approvalPipeline, runCli, tempWorkspace, type TempWorkspace } from './support/cli';
+import { approvalPipeline, runCli, workspaceForFile } from './support/cli';
 
-let ws: TempWorkspace;
-let db: string[];
-beforeAll(() => {
-  ws = tempWorkspace();
-  db = ['--db', ws.dbPath];
-});
-afterAll(() => ws.cleanup());
+const workspace = workspaceForFile();
 
 const PREMISE = 'premise=A lighthouse keeper finds a letter addressed to her dead sister';
 
@@ -25,16 +19,20 @@ describe('usage', () => {
     expect(help.stdout).toMatch(/Usage: storyloom run <file\|pipelineId>/);
     expect(help.stdout).toContain('--auto-approve');
     expect(help.stdout).toMatch(/3 waiting for approval/);
+    // The help states the real default (startServer binds loopback unless --host is given).
+    const serve = await runCli(['serve', '--help']);
+    expect(serve.stdout).toMatch(/--host <address> +address to listen on \(default: 127\.0\.0\.1/);
+    expect(serve.stdout).not.toMatch(/default: all interfaces/);
   });
 
   test('unknown command and unknown option exit 2 with a message', async () => {
     const command = await runCli(['rnu']);
     expect(command.code).toBe(2);
     expect(command.stderr).toMatch(/unknown command 'rnu' \(did you mean 'run'\?\)/);
-    const option = await runCli(['runs', '--stauts', 'waiting', ...db]);
+    const option = await runCli(['runs', '--stauts', 'waiting', ...workspace.db]);
     expect(option.code).toBe(2);
     expect(option.stderr).toMatch(/unknown option '--stauts' \(did you mean '--status'\?\)/);
-    const missing = await runCli(['export', 'r1', ...db]);
+    const missing = await runCli(['export', 'r1', ...workspace.db]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/missing required option --format/);
     const noCommand = await runCli([]);
@@ -44,7 +42,7 @@ describe('usage', () => {
 
 describe('validate', () => {
   test('a valid pipeline exits 0', async () => {
-    const file = ws.file('valid.json', approvalPipeline());
+    const file = workspace.ws.file('valid.json', approvalPipeline());
     const result = await runCli(['validate', file]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/valid pipeline 'cli-approvals'.*5 nodes/);
@@ -54,7 +52,7 @@ describe('validate', () => {
     const pipeline = approvalPipeline() as { nodes: Array<Record<string, unknown>>; edges: Array<Record<string, unknown>> };
     pipeline.nodes[2].type = 'outlien';
     pipeline.edges.push({ source: 'lines', target: 'cast' });
-    const file = ws.file('invalid.json', pipeline);
+    const file = workspace.ws.file('invalid.json', pipeline);
     const result = await runCli(['validate', file]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/invalid pipeline \(\d+ problems\)/);
@@ -70,20 +68,20 @@ describe('validate', () => {
 
 describe('bad input exits 2 naming the problem and stores nothing', () => {
   const expectNothingStored = async () => {
-    const runs = await runCli(['runs', '--json', ...db]);
+    const runs = await runCli(['runs', '--json', ...workspace.db]);
     expect(runs.code).toBe(0);
     expect(JSON.parse(runs.stdout)).toEqual([]);
   };
 
   test('unreadable file', async () => {
-    const result = await runCli(['run', `${ws.dir}/nope.json`, '--input', PREMISE, ...db]);
+    const result = await runCli(['run', `${workspace.ws.dir}/nope.json`, '--input', PREMISE, ...workspace.db]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/cannot read pipeline file '.*nope\.json': no such file/);
   });
 
   test('a file that is not JSON', async () => {
-    const file = ws.file('broken.json', '{ "format": "storyloom/pipeline@1", ');
-    const result = await runCli(['run', file, '--input', PREMISE, ...db]);
+    const file = workspace.ws.file('broken.json', '{ "format": "storyloom/pipeline@1", ');
+    const result = await runCli(['run', file, '--input', PREMISE, ...workspace.db]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/pipeline file '.*broken\.json' is not valid JSON/);
   });
@@ -92,8 +90,8 @@ describe('bad input exits 2 naming the problem and stores nothing', () => {
     const pipeline = approvalPipeline() as { nodes: Array<Record<string, unknown>> };
     pipeline.nodes[1].config = { count: 3, colour: 'blue' };
     pipeline.nodes.push({ id: 'logline', type: 'logline' });
-    const file = ws.file('invalid-run.json', pipeline);
-    const result = await runCli(['run', file, '--input', PREMISE, ...db]);
+    const file = workspace.ws.file('invalid-run.json', pipeline);
+    const result = await runCli(['run', file, '--input', PREMISE, ...workspace.db]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/invalid pipeline \(\d+ problems\)/);
     expect(result.stderr).toMatch(/colour/);
@@ -102,59 +100,59 @@ describe('bad input exits 2 naming the problem and stores nothing', () => {
   });
 
   test('a missing and a mistyped input', async () => {
-    const file = ws.file('inputs.json', approvalPipeline());
-    const missing = await runCli(['run', file, ...db]);
+    const file = workspace.ws.file('inputs.json', approvalPipeline());
+    const missing = await runCli(['run', file, ...workspace.db]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/invalid run inputs/);
     expect(missing.stderr).toMatch(/premise/);
-    const mistyped = await runCli(['run', file, '--input', PREMISE, '--input', 'scenes=many', ...db]);
+    const mistyped = await runCli(['run', file, '--input', PREMISE, '--input', 'scenes=many', ...workspace.db]);
     expect(mistyped.code).toBe(2);
     expect(mistyped.stderr).toMatch(/scenes.*number/);
-    const badPair = await runCli(['run', file, '--input', 'premise', ...db]);
+    const badPair = await runCli(['run', file, '--input', 'premise', ...workspace.db]);
     expect(badPair.code).toBe(2);
     expect(badPair.stderr).toMatch(/must look like name=value/);
-    const inputsFile = ws.file('inputs-array.json', '[1, 2]');
-    const badFile = await runCli(['run', file, '--inputs', inputsFile, ...db]);
+    const inputsFile = workspace.ws.file('inputs-array.json', '[1, 2]');
+    const badFile = await runCli(['run', file, '--inputs', inputsFile, ...workspace.db]);
     expect(badFile.code).toBe(2);
     expect(badFile.stderr).toMatch(/must hold a JSON object/);
     await expectNothingStored();
   });
 
   test('an unknown model provider (flag or environment)', async () => {
-    const file = ws.file('model.json', approvalPipeline());
-    const flag = await runCli(['run', file, '--input', PREMISE, '--model', 'gpt5:turbo', ...db]);
+    const file = workspace.ws.file('model.json', approvalPipeline());
+    const flag = await runCli(['run', file, '--input', PREMISE, '--model', 'gpt5:turbo', ...workspace.db]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/unknown model provider 'gpt5'/);
-    const env = await runCli(['run', file, '--input', PREMISE, ...db], { env: { STORYLOOM_MODEL: 'claude:x' } });
+    const env = await runCli(['run', file, '--input', PREMISE, ...workspace.db], { env: { STORYLOOM_MODEL: 'claude:x' } });
     expect(env.code).toBe(2);
     expect(env.stderr).toMatch(/STORYLOOM_MODEL.*unknown model provider 'claude'/);
-    const unconfigured = await runCli(['run', file, '--input', PREMISE, '--model', 'openai:gpt-4o-mini', ...db]);
+    const unconfigured = await runCli(['run', file, '--input', PREMISE, '--model', 'openai:gpt-4o-mini', ...workspace.db]);
     expect(unconfigured.code).toBe(2);
     expect(unconfigured.stderr).toMatch(/--model: openai is not configured: set OPENAI_API_KEY/);
     await expectNothingStored();
   });
 
   test('an unknown pipeline id, run id, status and export format', async () => {
-    const pipeline = await runCli(['run', 'no-such-pipeline', ...db]);
+    const pipeline = await runCli(['run', 'no-such-pipeline', ...workspace.db]);
     expect(pipeline.code).toBe(2);
     expect(pipeline.stderr).toMatch(/no saved pipeline 'no-such-pipeline'/);
     const commands = [['show', 'r-unknown'], ['resume', 'r-unknown'], ['approve', 'r-unknown', 'cast'], ['cancel', 'r-unknown'], ['export', 'r-unknown', '--format', 'fountain']];
-    for (const result of await Promise.all(commands.map((args) => runCli([...args, ...db])))) {
+    for (const result of await Promise.all(commands.map((args) => runCli([...args, ...workspace.db])))) {
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/no run 'r-unknown'/);
     }
-    const status = await runCli(['runs', '--status', 'done', ...db]);
+    const status = await runCli(['runs', '--status', 'done', ...workspace.db]);
     expect(status.code).toBe(2);
     expect(status.stderr).toMatch(/unknown status 'done'/);
-    const format = await runCli(['export', 'r-unknown', '--format', 'pdf', ...db]);
+    const format = await runCli(['export', 'r-unknown', '--format', 'pdf', ...workspace.db]);
     expect(format.code).toBe(2);
     expect(format.stderr).toMatch(/unknown format 'pdf'/);
     await expectNothingStored();
   });
 
   test('the database defaults to $STORYLOOM_DB', async () => {
-    const envDb = `${ws.dir}/env.db`;
-    const file = ws.file('envdb.json', approvalPipeline({ approvals: false }));
+    const envDb = `${workspace.ws.dir}/env.db`;
+    const file = workspace.ws.file('envdb.json', approvalPipeline({ approvals: false }));
     const result = await runCli(['run', file, '--input', PREMISE, '--json'], { env: { STORYLOOM_DB: envDb } });
     expect(result.code).toBe(0);
     expect(fs.existsSync(envDb)).toBe(true);

@@ -2,7 +2,7 @@
 // against `show --json`, `runs`, `show` and every `export` format.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PIPELINES_DIR, approvalPipeline, parseFountain, runCli, spawnCli, tempWorkspace, type TempWorkspace } from './support/cli';
+import { PIPELINES_DIR, approvalPipeline, parseFountain, runCli, spawnCli, workspaceForFile } from './support/cli';
 
 interface RunJson {
   id: string;
@@ -12,13 +12,7 @@ interface RunJson {
   pending: unknown[];
 }
 
-let ws: TempWorkspace;
-let db: string[];
-beforeAll(() => {
-  ws = tempWorkspace();
-  db = ['--db', ws.dbPath];
-});
-afterAll(() => ws.cleanup());
+const workspace = workspaceForFile();
 
 const PREMISE = 'premise=A retired cartographer must map a city that rearranges itself every night';
 
@@ -40,15 +34,15 @@ test('there are shipped pipelines to run', () => {
 describe.each(shipped)('shipped pipeline %s', (name) => {
   test('runs to completion offline, writes its documents with --out, and --json matches show --json', async () => {
     const file = path.join(PIPELINES_DIR, name);
-    const out = path.join(ws.dir, `out-${name}`);
-    const result = await runCli(['run', file, '--input', PREMISE, '--auto-approve', '--out', out, '--json', ...db]);
+    const out = path.join(workspace.ws.dir, `out-${name}`);
+    const result = await runCli(['run', file, '--input', PREMISE, '--auto-approve', '--out', out, '--json', ...workspace.db]);
     expect(result.stderr).toMatch(/Model: offline/);
     expect(result.code).toBe(0);
     const run = JSON.parse(result.stdout) as RunJson;
     expect(run.status).toBe('completed');
     for (const [id, node] of Object.entries(run.nodes)) expect([id, node.status]).toEqual([id, expect.stringMatching(/^(completed|skipped)$/)]);
 
-    const show = await runCli(['show', run.id, '--json', ...db]);
+    const show = await runCli(['show', run.id, '--json', ...workspace.db]);
     expect(show.code).toBe(0);
     expect(JSON.parse(show.stdout)).toEqual(run);
 
@@ -78,15 +72,15 @@ describe.each(shipped)('shipped pipeline %s', (name) => {
 describe('runs, show and export of a completed run', () => {
   let runId: string;
   beforeAll(async () => {
-    const file = ws.file('export.json', approvalPipeline());
-    const result = await runCli(['run', file, '--input', PREMISE, '--auto-approve', '--json', ...db]);
+    const file = workspace.ws.file('export.json', approvalPipeline());
+    const result = await runCli(['run', file, '--input', PREMISE, '--auto-approve', '--json', ...workspace.db]);
     expect(result.code).toBe(0);
     runId = (JSON.parse(result.stdout) as RunJson).id;
   });
 
   test('plain progress goes to stderr, one line per event, with the offline note', async () => {
-    const file = ws.file('plain.json', approvalPipeline({ approvals: false }));
-    const result = await runCli(['run', file, '--input', PREMISE, ...db]);
+    const file = workspace.ws.file('plain.json', approvalPipeline({ approvals: false }));
+    const result = await runCli(['run', file, '--input', PREMISE, ...workspace.db]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/Model: offline \(built-in deterministic writer, no LLM\)/);
@@ -97,31 +91,31 @@ describe('runs, show and export of a completed run', () => {
   });
 
   test('runs lists it (filtered by status) and show describes it', async () => {
-    const table = await runCli(['runs', ...db]);
+    const table = await runCli(['runs', ...workspace.db]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`${runId}\\s+cli-approvals\\s+completed\\s+5/5`));
-    const completed = JSON.parse((await runCli(['runs', '--status', 'completed', '--json', ...db])).stdout) as RunJson[];
+    const completed = JSON.parse((await runCli(['runs', '--status', 'completed', '--json', ...workspace.db])).stdout) as RunJson[];
     expect(completed.map((r) => r.id)).toContain(runId);
-    const waiting = JSON.parse((await runCli(['runs', '--status', 'waiting', '--json', ...db])).stdout) as RunJson[];
+    const waiting = JSON.parse((await runCli(['runs', '--status', 'waiting', '--json', ...workspace.db])).stdout) as RunJson[];
     expect(waiting.map((r) => r.id)).not.toContain(runId);
-    const show = await runCli(['show', runId, ...db]);
+    const show = await runCli(['show', runId, ...workspace.db]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/status\s+completed/);
     expect(show.stdout).toMatch(/^\s+beats\s+completed/m);
   });
 
   test('export writes every format to stdout or --out', async () => {
-    const fountain = await runCli(['export', runId, '--format', 'fountain', ...db]);
+    const fountain = await runCli(['export', runId, '--format', 'fountain', ...workspace.db]);
     expect(fountain.code).toBe(0);
     expect(parseFountain(fountain.stdout).sceneHeadings.length).toBe(3);
-    const fdx = await runCli(['export', runId, '--format', 'fdx', ...db]);
+    const fdx = await runCli(['export', runId, '--format', 'fdx', ...workspace.db]);
     expect(fdx.stdout).toMatch(/^<\?xml[^>]*\?>\s*<FinalDraft/);
-    const markdown = await runCli(['export', runId, '--format', 'markdown', ...db]);
+    const markdown = await runCli(['export', runId, '--format', 'markdown', ...workspace.db]);
     expect(markdown.stdout).toMatch(/^# /m);
-    const json = await runCli(['export', runId, '--format', 'json', ...db]);
+    const json = await runCli(['export', runId, '--format', 'json', ...workspace.db]);
     expect(() => JSON.parse(json.stdout)).not.toThrow();
-    const outFile = path.join(ws.dir, 'exports', 'script.fountain');
-    const written = await runCli(['export', runId, '--format', 'fountain', '--out', outFile, ...db]);
+    const outFile = path.join(workspace.ws.dir, 'exports', 'script.fountain');
+    const written = await runCli(['export', runId, '--format', 'fountain', '--out', outFile, ...workspace.db]);
     expect(written.code).toBe(0);
     expect(written.stdout).toBe('');
     expect(fs.readFileSync(outFile, 'utf8')).toBe(fountain.stdout);
@@ -129,12 +123,12 @@ describe('runs, show and export of a completed run', () => {
 });
 
 test('serve shares the database with the CLI: runs started by either are visible to the other', async () => {
-  const file = ws.file('shared.json', approvalPipeline());
-  const started = await runCli(['run', file, '--input', PREMISE, ...db]);
+  const file = workspace.ws.file('shared.json', approvalPipeline());
+  const started = await runCli(['run', file, '--input', PREMISE, ...workspace.db]);
   expect(started.code).toBe(3);
   const cliRunId = started.stdout.trim();
 
-  const server = spawnCli(['serve', '--port', '0', ...db]);
+  const server = spawnCli(['serve', '--port', '0', ...workspace.db]);
   try {
     await server.waitFor(/Storyloom on http:\/\/localhost:\d+/);
     expect(server.stdout).toMatch(/default model: offline/);
@@ -154,7 +148,7 @@ test('serve shares the database with the CLI: runs started by either are visible
     });
     expect(created.status).toBe(202);
     const { id } = (await created.json()) as { id: string };
-    const runs = JSON.parse((await runCli(['runs', '--json', ...db])).stdout) as RunJson[];
+    const runs = JSON.parse((await runCli(['runs', '--json', ...workspace.db])).stdout) as RunJson[];
     expect(runs.map((r) => r.id)).toEqual(expect.arrayContaining([cliRunId, id]));
 
     // A pipeline saved through the API runs from the CLI by its id (recording its version).
@@ -164,7 +158,7 @@ test('serve shares the database with the CLI: runs started by either are visible
       body: JSON.stringify({ ...pipeline, id: 'saved-for-cli', name: 'Saved for the CLI' }),
     });
     expect(saved.status).toBe(201);
-    const bySavedId = await runCli(['run', 'saved-for-cli', '--input', PREMISE, '--json', ...db]);
+    const bySavedId = await runCli(['run', 'saved-for-cli', '--input', PREMISE, '--json', ...workspace.db]);
     expect(bySavedId.code).toBe(0);
     const savedRun = JSON.parse(bySavedId.stdout) as RunJson & { version: number | null };
     expect(savedRun.pipelineId).toBe('saved-for-cli');

@@ -2,6 +2,7 @@
 // WAL) against the in-memory MemorySaver, on the same 50-node chain. (2) Database bytes per screenplay run
 // against the bytes of the outputs it stored (target <= 3x): the state holds references, not text.
 const fs = require('node:fs');
+const path = require('node:path');
 const { Database, promptPipeline, chainShape, runStoryloom, runPlain, compare, fmt, tempDb, PREMISE } = require('../engine/support');
 
 async function checkpointCost() {
@@ -21,38 +22,10 @@ async function checkpointCost() {
   }
 }
 
+/** The shipped screenplay pipeline (setting and scene list included): what a real run stores. */
 function screenplayPipeline() {
-  const shipped = ['screenplay.json', 'short-screenplay.json']
-    .map((name) => `${__dirname}/../../pipelines/${name}`)
-    .find((file) => fs.existsSync(file));
-  if (shipped) return { pipeline: JSON.parse(fs.readFileSync(shipped, 'utf8')), source: shipped.split('/').pop() };
-  return {
-    source: 'SPEC §2 example (no shipped screenplay pipeline found)',
-    pipeline: {
-      format: 'storyloom/pipeline@1',
-      id: 'short-screenplay',
-      name: 'Short screenplay',
-      inputs: { premise: { type: 'string', required: true }, scenes: { type: 'number', default: 6 } },
-      model: { provider: 'offline' },
-      nodes: [
-        { id: 'logline', type: 'logline' },
-        { id: 'cast', type: 'characters', config: { count: 4 }, approval: true },
-        { id: 'beats', type: 'outline', config: { scenes: '{{inputs.scenes}}' } },
-        { id: 'lines', type: 'dialogue', config: { concurrency: 4 } },
-        { id: 'notes', type: 'review', config: { target: 'lines', threshold: 7, maxRevisions: 1 } },
-        { id: 'script', type: 'export', config: { format: 'fountain' } },
-      ],
-      edges: [
-        { source: 'logline', target: 'cast' },
-        { source: 'logline', target: 'beats' },
-        { source: 'cast', target: 'beats' },
-        { source: 'beats', target: 'lines' },
-        { source: 'cast', target: 'lines' },
-        { source: 'lines', target: 'notes' },
-        { source: 'notes', target: 'script' },
-      ],
-    },
-  };
+  const file = path.join(__dirname, '../../pipelines/short-screenplay.json');
+  return { pipeline: JSON.parse(fs.readFileSync(file, 'utf8')), source: path.basename(file) };
 }
 
 function fileBytes(dbPath) {

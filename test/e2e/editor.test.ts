@@ -479,6 +479,58 @@ test('editing tools: shortcuts, templates, versions and conflicts, files, duplic
   expect(pageErrors).toEqual([]);
 });
 
+test('an invalid pipeline is saved on the server as a draft version, cannot run, and history marks it', async () => {
+  await step('draw an invalid pipeline', async () => {
+    await page.goto(server.url);
+    await page.getByTestId('palette-logline').waitFor();
+    await dropFromPalette('logline', 110, 120);
+    await dropFromPalette('dialogue', 400, 120);
+    await node('dialogue').locator('.story-node.has-problems').waitFor();
+    await page.getByTestId('tab-pipeline').click();
+    await page.getByTestId('pipeline-id').fill('e2e-draft');
+    await page.getByTestId('pipeline-id').press('Enter');
+  });
+
+  await step('save as a draft', async () => {
+    const problems = await problemCount();
+    expect(problems).toBeGreaterThan(0);
+    await expect(page.getByTestId('save-button').textContent()).resolves.toBe('Save draft');
+    await page.getByTestId('save-button').click();
+    const notice = page.getByTestId('toast-info').filter({ hasText: 'as a draft' });
+    await expect(notice.textContent()).resolves.toContain(`Saved v1 as a draft — ${problems} problems; fix them to run`);
+    const stored = await api<{ version: number; valid: boolean; errors: unknown[]; pipeline: { nodes: unknown[] } }>('/api/pipelines/e2e-draft');
+    expect(stored).toEqual(expect.objectContaining({ version: 1, valid: false }));
+    expect(stored.errors).toHaveLength(problems);
+    expect(stored.pipeline.nodes).toHaveLength(2);
+    await page.locator('.pipeline-list li', { hasText: 'e2e-draft' }).locator('.draft-mark').waitFor();
+    await page.getByTestId('tab-run').click();
+    await page.getByTestId('input-premise').fill('A cartographer maps a town that moves at night.');
+    await expect(page.getByTestId('run-button').isDisabled()).resolves.toBe(true);
+    await expect(page.getByTestId('run-blocked').textContent()).resolves.toMatch(/problem/);
+  });
+
+  await step('fix it, save a valid version, run is allowed', async () => {
+    await node('dialogue').click();
+    await page.keyboard.press('Delete');
+    await page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
+    await page.getByTestId('save-button').click();
+    await page.getByTestId('toast-success').filter({ hasText: 'version 2' }).waitFor();
+    expect((await api<{ valid: boolean }>('/api/pipelines/e2e-draft')).valid).toBe(true);
+    await page.getByTestId('tab-run').click();
+    await page.getByTestId('input-premise').fill('A cartographer maps a town that moves at night.');
+    await expect(page.getByTestId('run-button').isDisabled()).resolves.toBe(false);
+  });
+
+  await step('version history shows which versions are drafts', async () => {
+    await page.getByText('History', { exact: true }).click();
+    await page.getByTestId('version-history').locator('li').nth(1).waitFor();
+    await expect(page.getByTestId('draft-mark-v1').textContent()).resolves.toMatch(/draft · \d+ problems/);
+    expect(await page.getByTestId('draft-mark-v2').count()).toBe(0);
+  });
+
+  expect(pageErrors).toEqual([]);
+});
+
 describe('with API keys', () => {
   const KEY = 'e2e-secret-key';
   let keyed: EditorServer;

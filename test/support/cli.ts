@@ -115,6 +115,30 @@ export function tempWorkspace(prefix = 'storyloom-cli-'): TempWorkspace {
   };
 }
 
+/**
+ * One workspace for a whole test file: made in beforeAll, removed in afterAll (call at the top level of the file).
+ * `db` is the `--db` argument pair for its database.
+ */
+export function workspaceForFile(prefix?: string): { readonly ws: TempWorkspace; readonly db: string[] } {
+  let current: TempWorkspace | undefined;
+  beforeAll(() => {
+    current = tempWorkspace(prefix);
+  });
+  afterAll(() => current?.cleanup());
+  const ws = (): TempWorkspace => {
+    if (!current) throw new Error('workspaceForFile: the workspace exists only while the file\'s tests run');
+    return current;
+  };
+  return {
+    get ws() {
+      return ws();
+    },
+    get db() {
+      return ['--db', ws().dbPath];
+    },
+  };
+}
+
 /** A small linear pipeline with two approval gates (cast, beats), for approval, crash and rerun tests. */
 export function approvalPipeline(options: { approvals?: boolean; scenes?: number } = {}): object {
   const approval = options.approvals ?? true;

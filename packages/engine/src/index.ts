@@ -8,6 +8,7 @@ export { templateReferences, renderTemplate, readableText, type TemplateReferenc
 export { resolveRunInputs, coerceInput } from './pipeline/inputs';
 export { resolveNodeConfig } from './pipeline/config';
 export { validatePipeline, formatProblems, type ValidationResult, type ValidateOptions } from './pipeline/validate';
+export { draftProblems } from './pipeline/draft';
 export { VALIDATION_CODES, type ValidationCode } from './pipeline/codes';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './pipeline/json-schema';
 export * from './errors';

@@ -1,5 +1,17 @@
 // Node-only entry point: SQLite stores, the runner and model providers.
+// LangChain (core, the providers, LangGraph) is loaded when a run is driven or a model called, not when this
+// module is imported: it is most of a second of load time that reading runs, deciding and exporting never need.
+import type { ModelCaller } from './nodes/types';
+import type { ModelCallerOptions } from './models/caller';
+
 export * from './index';
 export * from './runner/engine';
 export { openStoryloom } from './runner/storyloom';
-export * from './models/caller';
+export * from './models/spec'; // resolveModelSpec, availableModels, describeModel, … (no LangChain)
+export type { ModelCallHooks, ModelCallerOptions } from './models/caller';
+
+/** See models/caller.ts (required on first call). */
+export function createModelCaller(options: ModelCallerOptions): ModelCaller {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./models/caller') as typeof import('./models/caller')).createModelCaller(options);
+}

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { openStoryloom, type Storyloom } from '@storyloom/engine/node';
 import type express from 'express';
 import { createApp as createHttpApp, type AppOptions } from './http/app';
-import { type ServerOptions, serverOptionsFromEnv } from './http/options';
+import { DEFAULT_HOST, type ServerOptions, serverOptionsFromEnv } from './http/options';
 import { RunScheduler } from './http/run-scheduler';
 import { EventStreams } from './http/sse';
 
@@ -17,7 +17,7 @@ export function createApp(storyloom: Storyloom, options: AppOptions = {}): expre
 
 export interface StartServerOptions {
   port: number;
-  /** Default 127.0.0.1: with no API keys the API is open, so it is not exposed to the network unless asked. */
+  /** Default DEFAULT_HOST (127.0.0.1): with no API keys the API is open, so it is not exposed to the network unless asked. */
   host?: string;
   dbPath: string;
   env: NodeJS.ProcessEnv;
@@ -89,7 +89,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
 
   let address: AddressInfo;
   try {
-    address = await listen(httpServer, startOptions.port, startOptions.host ?? '127.0.0.1');
+    address = await listen(httpServer, startOptions.port, startOptions.host ?? DEFAULT_HOST);
   } catch (error) {
     storyloom.close();
     throw error;

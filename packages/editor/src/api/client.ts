@@ -141,7 +141,11 @@ export interface JsonSchema {
 export interface StoredPipeline {
   id: string;
   version: number;
+  /** As saved; a draft (`valid: false`) may not fit the schema. */
   pipeline: Pipeline;
+  /** False for a draft version: saved with validation problems, cannot be run. */
+  valid: boolean;
+  errors: ValidationProblem[];
   createdAt: string;
   updatedAt: string;
 }
@@ -150,6 +154,8 @@ export interface PipelineSummary {
   id: string;
   name: string;
   version: number;
+  /** False when the latest version is a draft. */
+  valid: boolean;
   updatedAt?: string;
 }
 
@@ -157,6 +163,9 @@ export interface PipelineVersionInfo {
   version: number;
   createdAt: string;
   name: string;
+  /** False for a draft version. */
+  valid: boolean;
+  problemCount: number;
 }
 
 export interface ModelInfo {
@@ -182,6 +191,8 @@ function toStored(value: unknown): StoredPipeline {
     id: String(record.id),
     version: Number(version ?? 1),
     pipeline: pipeline as unknown as Pipeline,
+    valid: true,
+    errors: [],
     createdAt: String(createdAt ?? ''),
     updatedAt: String(updatedAt ?? ''),
   };
@@ -194,6 +205,7 @@ function toSummary(value: unknown): PipelineSummary {
     id: stored.id,
     name: String(stored.pipeline?.name ?? record.name ?? stored.id),
     version: stored.version,
+    valid: stored.valid !== false,
     updatedAt: stored.updatedAt || undefined,
   };
 }
@@ -204,9 +216,11 @@ export const api = {
   listPipelines: async () => unwrapList<unknown>(await request('GET', '/api/pipelines'), 'pipelines').map(toSummary),
   getPipeline: async (id: string, version?: number) =>
     toStored(await request('GET', `/api/pipelines/${encodeURIComponent(id)}${version ? `/versions/${version}` : ''}`)),
-  createPipeline: async (pipeline: Pipeline) => toStored(await request('POST', '/api/pipelines', pipeline)),
-  savePipeline: async (pipeline: Pipeline, baseVersion: number) =>
-    toStored(await request('PUT', `/api/pipelines/${encodeURIComponent(pipeline.id)}`, { baseVersion, pipeline })),
+  /** `draft`: the server keeps it even if it fails validation (as a version that cannot run). */
+  createPipeline: async (pipeline: Pipeline, draft = false) =>
+    toStored(await request('POST', `/api/pipelines${draft ? '?draft=true' : ''}`, pipeline)),
+  savePipeline: async (pipeline: Pipeline, baseVersion: number, draft = false) =>
+    toStored(await request('PUT', `/api/pipelines/${encodeURIComponent(pipeline.id)}`, draft ? { baseVersion, pipeline, draft } : { baseVersion, pipeline })),
   deletePipeline: (id: string) => request<void>('DELETE', `/api/pipelines/${encodeURIComponent(id)}`),
   versions: async (id: string) =>
     unwrapList<PipelineVersionInfo>(await request('GET', `/api/pipelines/${encodeURIComponent(id)}/versions`), 'versions'),

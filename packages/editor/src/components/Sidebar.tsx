@@ -62,6 +62,7 @@ function PipelineList() {
               <span className="pipeline-name">{p.name}</span>
               <span className="pipeline-meta">
                 {p.id} · v{p.version}
+                {!p.valid && <span className="draft-mark"> draft</span>}
               </span>
             </button>
             <button className="icon danger" title={`Delete ${p.id}`} aria-label={`Delete ${p.id}`} onClick={() => void deletePipeline(p.id)}>

@@ -43,8 +43,8 @@ export function TopBar() {
         <button className="ghost" onClick={() => editorStore.setState({ versionsOpen: true })} disabled={version === null} title="Version history">
           History
         </button>
-        <button className="primary" data-testid="save-button" onClick={() => void save()} disabled={!!busy} title="Save as a new version (Ctrl+S)">
-          {busy === 'Saving…' ? 'Saving…' : 'Save'}
+        <button className="primary" data-testid="save-button" onClick={() => void save()} disabled={!!busy} title={problems > 0 ? 'Save as a new draft version: kept on the server, not runnable until its problems are fixed (Ctrl+S)' : 'Save as a new version (Ctrl+S)'}>
+          {busy?.startsWith('Saving') ? busy : problems > 0 ? 'Save draft' : 'Save'}
         </button>
       </div>
     </header>

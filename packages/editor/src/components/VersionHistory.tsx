@@ -41,7 +41,14 @@ export function VersionHistory() {
             {versions?.map((v) => (
               <li key={v.version}>
                 <strong>v{v.version}</strong>
-                <span>{v.name}</span>
+                <span>
+                  {v.name}
+                  {v.valid === false && (
+                    <span className="draft-mark" data-testid={`draft-mark-v${v.version}`} title="Saved with validation problems: it cannot be run">
+                      draft · {v.problemCount} problem{v.problemCount === 1 ? '' : 's'}
+                    </span>
+                  )}
+                </span>
                 <span className="muted small">{new Date(v.createdAt).toLocaleString()}</span>
                 {v.version === current ? <span className="muted small">open</span> : <button className="small" onClick={() => void restoreVersion(v.version)}>Restore</button>}
               </li>

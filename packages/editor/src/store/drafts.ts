@@ -1,6 +1,7 @@
-// Local drafts: the server stores only valid pipelines, so the editor keeps the document being edited in
-// localStorage (per pipeline id). An invalid pipeline is "saved as a draft" here, and a reload or crash of
-// the tab loses nothing: opening the pipeline again offers the draft back.
+// Local copies of unsaved edits: the editor autosaves the document being edited to localStorage (per pipeline
+// id), so a reload or crash of the tab loses nothing: opening the pipeline again offers the copy back. Saved
+// drafts (invalid pipelines) live on the server as draft versions (see `save` in pipelineActions); this copy
+// only covers what has not been saved yet.
 import type { Pipeline } from '@storyloom/engine';
 
 const PREFIX = 'storyloom.draft.';

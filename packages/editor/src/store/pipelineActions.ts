@@ -102,26 +102,31 @@ export function requestNew(): void {
   if (confirmDiscard()) newPipeline();
 }
 
-/** Saves the document as a new version (or creates it). Invalid pipelines are saved too, as drafts. */
+/**
+ * Saves the document as a new version (or creates it). An invalid one is saved too, as a draft version: the
+ * server keeps it (so it is there from another machine) but will not run it until a valid version is saved.
+ */
 export async function save(): Promise<boolean> {
   const s = editorStore.getState();
   const pipeline = currentPipeline(s);
-  if (s.validation.errors.length) {
-    // The server keeps only valid pipelines; an invalid one is kept as a local draft until it is fixed.
-    writeDraft(pipeline, s.savedVersion);
-    toast('info', `Saved as a local draft: ${s.validation.errors.length} problem(s) to fix before it can be saved as a version on the server.`);
-    return false;
-  }
-  editorStore.setState({ busy: 'Saving…' });
+  const draft = s.validation.errors.length > 0;
+  editorStore.setState({ busy: draft ? 'Saving draft…' : 'Saving…' });
   try {
-    const stored = s.savedVersion === null ? await api.createPipeline(pipeline) : await api.savePipeline(pipeline, s.savedVersion);
+    const stored =
+      s.savedVersion === null ? await api.createPipeline(pipeline, draft) : await api.savePipeline(pipeline, s.savedVersion, draft);
     editorStore.setState({ savedVersion: stored.version, dirty: false });
     clearDraft(pipeline.id);
     setUrlPipeline(stored.id);
-    toast('success', `Saved ${stored.id} as version ${stored.version}${s.validation.errors.length ? ' (draft: has problems)' : ''}`);
+    if (stored.valid) toast('success', `Saved ${stored.id} as version ${stored.version}`);
+    else {
+      const count = stored.errors.length;
+      toast('info', `Saved v${stored.version} as a draft — ${count} problem${count === 1 ? '' : 's'}; fix them to run`, 6000);
+    }
     void refreshPipelines();
     return true;
   } catch (error) {
+    // Not on the server (e.g. a draft without a usable id): the local copy still protects the work.
+    writeDraft(pipeline, s.savedVersion);
     if (error instanceof ApiError && error.status === 409) {
       toast(
         'error',

@@ -2,8 +2,8 @@
 // from pipeline files). Client-side retries are off everywhere: retry.ts retries so that each retry is visible.
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { BaseMessage } from '@langchain/core/messages';
-import { ChatOllama } from '@langchain/ollama';
-import { ChatOpenAI } from '@langchain/openai';
+import type { ChatOllama } from '@langchain/ollama';
+import type { ChatOpenAI } from '@langchain/openai';
 import { StoryloomError } from '../errors';
 import type { ModelSpecObject } from '../pipeline/schema';
 import { OfflineChatModel } from './offline-chat-model';
@@ -11,6 +11,13 @@ import { DEFAULT_OLLAMA_MODEL, DEFAULT_OPENAI_MODEL, type ModelEnv, ollamaBaseUr
 
 /** Sent as the key to OpenAI-compatible local servers that need none (vLLM, llama.cpp, LM Studio, Ollama /v1). */
 export const PLACEHOLDER_API_KEY = 'not-needed';
+
+// The provider packages are required when a call needs them, not at import: together they take ~180 ms to
+// load, which every CLI command and offline run would otherwise pay.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const openaiPackage = () => require('@langchain/openai') as typeof import('@langchain/openai');
+const ollamaPackage = () => require('@langchain/ollama') as typeof import('@langchain/ollama');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface ChatModelRequest {
   spec: ModelSpecObject;
@@ -30,6 +37,7 @@ export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv): Cha
       'the openai provider needs OPENAI_API_KEY in the environment (or OPENAI_BASE_URL for a local OpenAI-compatible server)',
     );
   }
+  const { ChatOpenAI } = openaiPackage();
   return new ChatOpenAI({
     model: spec.model ?? DEFAULT_OPENAI_MODEL,
     apiKey,
@@ -43,6 +51,7 @@ export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv): Cha
 }
 
 export function createOllamaChatModel(spec: ModelSpecObject, env: ModelEnv, signal?: AbortSignal): ChatOllama {
+  const { ChatOllama } = ollamaPackage();
   const model = new ChatOllama({
     model: spec.model ?? DEFAULT_OLLAMA_MODEL,
     baseUrl: ollamaBaseUrl(spec, env),

@@ -1,5 +1,6 @@
 // CONTRACT STUB (lead): the runner helper implements `openStoryloom`; the CLI and server code against
 // the `Storyloom` interface. Node-only (SQLite); exported from `@storyloom/engine/node`.
+import type { ValidationProblem } from '../errors';
 import type { Pipeline } from '../pipeline/schema';
 import type { ModelEnv } from '../models/caller';
 import type {
@@ -15,7 +16,15 @@ import type {
 export interface StoredPipeline {
   id: string;
   version: number;
+  /**
+   * The document as saved. When `valid` is false (a draft) it has only the draft minimum of
+   * `pipeline/draft.ts` (format, id, `nodes`/`edges` arrays) and may not fit the schema: validate before use.
+   */
   pipeline: Pipeline;
+  /** Whether this version passed validation when it was saved; a draft (false) cannot be run. */
+  valid: boolean;
+  /** Its validation problems when saved (empty when valid). */
+  errors: ValidationProblem[];
   createdAt: string;
   updatedAt: string;
 }
@@ -24,16 +33,31 @@ export interface PipelineVersionInfo {
   version: number;
   createdAt: string;
   name: string;
+  /** False for a draft version (saved with validation problems). */
+  valid: boolean;
+  /** How many validation problems it was saved with. */
+  problemCount: number;
 }
 
-/** Saved pipelines with every save kept as a version (owned by the server helper). */
+export interface SavePipelineOptions {
+  /**
+   * Store the document even if it fails validation, as a draft version (`valid: false` with its problems),
+   * provided it meets the draft minimum (`draftProblems`); otherwise StoryloomError('invalid_pipeline').
+   */
+  draft?: boolean;
+}
+
+/**
+ * Saved pipelines with every save kept as a version (owned by the server helper). A document that fails
+ * validation is StoryloomError('invalid_pipeline') (details: every problem) unless saved as a draft.
+ */
 export interface PipelineStore {
   list(): StoredPipeline[];
   get(id: string, version?: number): StoredPipeline | undefined;
   /** 409-style StoryloomError('conflict') if the id exists. */
-  create(pipeline: Pipeline): StoredPipeline;
-  /** StoryloomError('conflict') when `baseVersion` is not the latest. */
-  save(id: string, pipeline: Pipeline, baseVersion: number): StoredPipeline;
+  create(document: unknown, options?: SavePipelineOptions): StoredPipeline;
+  /** StoryloomError('conflict') when `baseVersion` is not the latest; 'invalid_input' if the document's id is not `id`. */
+  save(id: string, document: unknown, baseVersion: number, options?: SavePipelineOptions): StoredPipeline;
   versions(id: string): PipelineVersionInfo[];
   delete(id: string): boolean;
 }

@@ -1,14 +1,26 @@
 // Builds the RunView (what the API and `--json` show) from the run row, node states and stored outputs.
 import type { Stores } from '../store';
 import type { RunRecord } from '../store/run-store';
-import type { NodeState, PendingApproval, RunView } from './types';
+import type { NodeState, NodeStatus, PendingApproval, RunStatus, RunView } from './types';
+
+/** Run statuses after which a node still pending will not run (unless the run is resumed). */
+const STOPPED_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['failed', 'cancelled']);
+
+/**
+ * `skipped` (SPEC §4) is derived, not stored: a node that never ran because its run failed or was cancelled.
+ * Resuming sets the run back to `queued`, so the same node reads `pending` again without any write.
+ */
+function shownStatus(stored: NodeStatus | undefined, runStatus: RunStatus): NodeStatus {
+  const status = stored ?? 'pending';
+  return status === 'pending' && STOPPED_RUN_STATUSES.has(runStatus) ? 'skipped' : status;
+}
 
 export function buildRunView(stores: Stores, run: RunRecord): RunView {
   const records = new Map(stores.nodes.list(run.id).map((record) => [record.nodeId, record]));
   const nodes: Record<string, NodeState> = {};
   for (const node of run.pipeline.nodes) {
     const record = records.get(node.id);
-    const state: NodeState = { status: record?.status ?? 'pending' };
+    const state: NodeState = { status: shownStatus(record?.status, run.status) };
     if (record?.attempt !== undefined && record.status !== 'running') {
       const stored = stores.outputs.get(run.id, node.id, record.attempt);
       if (stored) state.output = stored.output;

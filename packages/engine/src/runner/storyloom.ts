@@ -1,10 +1,10 @@
 // The Storyloom facade (runner/engine.ts): one SQLite file shared by any number of processes. Runs are
 // stored, driven under a lease, observed through their event logs, decided, cancelled, resumed, rerun.
-import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import type { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { randomBytes } from 'node:crypto';
 import { StoryloomError } from '../errors';
 import { renderDocument } from '../export/index';
-import { resolveModelSpec } from '../models/caller';
+import { resolveModelSpec } from '../models/spec';
 import { getNodeType } from '../nodes/catalogue';
 import { outputSchemaOf } from '../nodes/types';
 import { resolveNodeConfig } from '../pipeline/config';
@@ -15,7 +15,6 @@ import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
 import { openStores, writeTransaction, type Stores } from '../store';
 import type { RunRecord } from '../store/run-store';
-import { driveRun } from './driver';
 import type { DriveOptions, ExportedDocument, ExportFormat, Storyloom, StoryloomOptions } from './engine';
 import { defaultOwnerId, leaseIsDead } from './lease';
 import { outputProblem, planRerun } from './rerun';
@@ -25,13 +24,20 @@ import type { ApprovalDecision, PendingApproval, RerunRequest, RunEvent, RunStat
 /** How often a subscriber looks for events written by other processes. */
 const SUBSCRIBE_POLL_MS = 100;
 
+// LangGraph (the driver, its graph compiler and the SQLite checkpointer) is loaded by the first `drive`, not at
+// import: it is most of the engine's load time, and reading runs, deciding and exporting never need it.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const runDriver = () => require('./driver') as typeof import('./driver');
+const checkpointSaver = () => require('@langchain/langgraph-checkpoint-sqlite') as typeof import('@langchain/langgraph-checkpoint-sqlite');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 export function openStoryloom(options: StoryloomOptions): Storyloom {
   return new SqliteStoryloom(options);
 }
 
 class SqliteStoryloom implements Storyloom {
   private readonly stores: Stores;
-  private readonly checkpointer: SqliteSaver;
+  private checkpointer: SqliteSaver | undefined;
   private readonly ownerId: string;
   private readonly driving = new Map<string, Promise<RunView>>();
   private readonly subscriptions = new Set<() => void>();
@@ -39,7 +45,6 @@ class SqliteStoryloom implements Storyloom {
 
   constructor(private readonly options: StoryloomOptions) {
     this.stores = openStores(options.dbPath);
-    this.checkpointer = new SqliteSaver(this.stores.db);
     this.ownerId = options.ownerId ?? defaultOwnerId();
   }
 
@@ -48,7 +53,7 @@ class SqliteStoryloom implements Storyloom {
   }
 
   startRun(request: StartRunRequest): RunView {
-    const pipeline = checkedPipeline(request.pipeline);
+    const pipeline = checkedPipeline(request.pipeline, this.draftLabel(request));
     const { inputs, problems } = resolveRunInputs(pipeline, request.inputs ?? {});
     if (problems.length > 0) throw new StoryloomError('invalid_input', problems.map((problem) => problem.message).join('; '), problems);
     if (request.model !== undefined) checkModel(request.model, this.options);
@@ -72,6 +77,8 @@ class SqliteStoryloom implements Storyloom {
     const current = this.driving.get(runId);
     if (current) return current.catch(() => undefined).then(() => this.drive(runId, options));
     const settings = { env: this.options.env ?? {}, modelTimeoutMs: this.options.modelTimeoutMs, maxRetries: this.options.maxRetries };
+    const { driveRun } = runDriver();
+    this.checkpointer ??= new (checkpointSaver().SqliteSaver)(this.stores.db);
     const driven = driveRun({ stores: this.stores, checkpointer: this.checkpointer, settings, ownerId: this.ownerId }, runId, options.signal)
       .then(() => this.view(runId))
       .finally(() => this.driving.delete(runId));
@@ -258,6 +265,13 @@ class SqliteStoryloom implements Storyloom {
     this.stores.db.close();
   }
 
+  /** Names a saved version that was stored as a draft, so refusing to run it says why it is invalid. */
+  private draftLabel(request: StartRunRequest): string | undefined {
+    if (request.pipelineId === undefined || request.version === undefined || request.version === null) return undefined;
+    const saved = this.stores.pipelines.get(request.pipelineId, request.version);
+    return saved && !saved.valid ? `saved pipeline '${saved.id}' v${saved.version} is a draft` : undefined;
+  }
+
   private requireRun(runId: string): RunRecord {
     const run = this.stores.runs.get(runId);
     if (!run) throw new StoryloomError('not_found', `no run '${runId}'`);
@@ -277,11 +291,16 @@ function newRunId(): string {
   return `run-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
 }
 
-function checkedPipeline(document: unknown): Pipeline {
+/** `draftLabel` names a saved draft version: its message then says to fix the problems and save before running. */
+function checkedPipeline(document: unknown, draftLabel?: string): Pipeline {
   const result = validatePipeline(document);
   if (!result.valid || !result.pipeline) {
     const summary = result.errors.slice(0, 5).map((problem) => problem.message).join('; ');
-    throw new StoryloomError('invalid_pipeline', `pipeline is not valid: ${summary}`, result.errors);
+    const count = `${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}`;
+    const message = draftLabel
+      ? `${draftLabel} with ${count}; fix them and save a valid version to run it: ${summary}`
+      : `pipeline is not valid: ${summary}`;
+    throw new StoryloomError('invalid_pipeline', message, result.errors);
   }
   return result.pipeline;
 }

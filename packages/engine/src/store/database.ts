@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS pipeline_versions (
   name TEXT NOT NULL,
   document TEXT NOT NULL,
   created_at TEXT NOT NULL,
+  valid INTEGER NOT NULL DEFAULT 1,
+  errors TEXT NOT NULL DEFAULT '[]',
   PRIMARY KEY (pipeline_id, version)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (
@@ -95,7 +97,24 @@ export function openDatabase(path: string): SqliteDatabase {
   if (path !== ':memory:') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
+  addMissingColumns(db);
   return db;
+}
+
+/** Columns added after the first release: a database created before them gets them (old versions were all valid). */
+const ADDED_COLUMNS: Array<{ table: string; column: string; definition: string }> = [
+  { table: 'pipeline_versions', column: 'valid', definition: 'INTEGER NOT NULL DEFAULT 1' },
+  { table: 'pipeline_versions', column: 'errors', definition: "TEXT NOT NULL DEFAULT '[]'" },
+];
+
+function addMissingColumns(db: SqliteDatabase): void {
+  const missing = () =>
+    ADDED_COLUMNS.filter(({ table, column }) => !(db.pragma(`table_info(${table})`) as Array<{ name: string }>).some((c) => c.name === column));
+  if (missing().length === 0) return;
+  // Checked again under the write lock: another process opening the same file may have just added them.
+  writeTransaction(db, () => {
+    for (const { table, column, definition } of missing()) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+  });
 }
 
 /** A write transaction that takes the write lock up front, so two processes never deadlock on an upgrade. */

@@ -1,15 +1,30 @@
 // Saved pipelines; every save is a new version, so history is never lost and a stale editor gets 'conflict'.
-import { StoryloomError } from '../errors';
+// A document that fails validation is refused, unless saved as a draft: then it is kept with `valid = 0` and its
+// problems, so half-finished work lives on the server (runs refuse it: they validate what they run).
+import { StoryloomError, type ValidationProblem } from '../errors';
+import { draftProblems } from '../pipeline/draft';
 import type { Pipeline } from '../pipeline/schema';
-import type { PipelineStore, PipelineVersionInfo, StoredPipeline } from '../runner/engine';
+import { validatePipeline } from '../pipeline/validate';
+import type { PipelineStore, PipelineVersionInfo, SavePipelineOptions, StoredPipeline } from '../runner/engine';
 import { nowIso, writeTransaction, type SqliteDatabase, statement } from './database';
 
 interface VersionRow {
   pipeline_id: string;
   version: number;
   document: string;
+  valid: number;
+  errors: string;
   version_created_at: string;
   created_at: string;
+}
+
+/** A document checked for saving: what to store and what validation said about it. */
+interface CheckedDocument {
+  id: string;
+  name: string;
+  document: unknown;
+  valid: boolean;
+  errors: ValidationProblem[];
 }
 
 export class SqlitePipelineStore implements PipelineStore {
@@ -17,7 +32,7 @@ export class SqlitePipelineStore implements PipelineStore {
 
   list(): StoredPipeline[] {
     const rows = statement(this.db, 
-        `SELECT v.pipeline_id, v.version, v.document, v.created_at AS version_created_at, p.created_at
+        `SELECT v.pipeline_id, v.version, v.document, v.valid, v.errors, v.created_at AS version_created_at, p.created_at
          FROM pipelines p JOIN pipeline_versions v ON v.pipeline_id = p.id AND v.version = p.latest_version
          ORDER BY p.id`,
       )
@@ -27,7 +42,7 @@ export class SqlitePipelineStore implements PipelineStore {
 
   get(id: string, version?: number): StoredPipeline | undefined {
     const row = statement(this.db, 
-        `SELECT v.pipeline_id, v.version, v.document, v.created_at AS version_created_at, p.created_at
+        `SELECT v.pipeline_id, v.version, v.document, v.valid, v.errors, v.created_at AS version_created_at, p.created_at
          FROM pipelines p JOIN pipeline_versions v ON v.pipeline_id = p.id
          WHERE p.id = ? AND v.version = COALESCE(?, p.latest_version)`,
       )
@@ -35,19 +50,21 @@ export class SqlitePipelineStore implements PipelineStore {
     return row && toStored(row);
   }
 
-  create(pipeline: Pipeline): StoredPipeline {
+  create(document: unknown, options: SavePipelineOptions = {}): StoredPipeline {
+    const pipeline = checkForSaving(document, options);
     return writeTransaction(this.db, () => {
       if (statement(this.db, 'SELECT 1 FROM pipelines WHERE id = ?').get(pipeline.id)) {
         throw new StoryloomError('conflict', `pipeline '${pipeline.id}' already exists; save a new version instead`);
       }
       const at = nowIso();
       statement(this.db, 'INSERT INTO pipelines (id, latest_version, created_at, updated_at) VALUES (?, 1, ?, ?)').run(pipeline.id, at, at);
-      this.insertVersion(pipeline.id, 1, pipeline, at);
+      this.insertVersion(1, pipeline, at);
       return this.get(pipeline.id)!;
     });
   }
 
-  save(id: string, pipeline: Pipeline, baseVersion: number): StoredPipeline {
+  save(id: string, document: unknown, baseVersion: number, options: SavePipelineOptions = {}): StoredPipeline {
+    const pipeline = checkForSaving(document, options);
     if (pipeline.id !== id) {
       throw new StoryloomError('invalid_input', `pipeline id '${pipeline.id}' does not match '${id}'`);
     }
@@ -62,15 +79,23 @@ export class SqlitePipelineStore implements PipelineStore {
       const version = baseVersion + 1;
       const at = nowIso();
       statement(this.db, 'UPDATE pipelines SET latest_version = ?, updated_at = ? WHERE id = ?').run(version, at, id);
-      this.insertVersion(id, version, pipeline, at);
+      this.insertVersion(version, pipeline, at);
       return this.get(id)!;
     });
   }
 
   versions(id: string): PipelineVersionInfo[] {
-    const rows = statement(this.db, 'SELECT version, created_at, name FROM pipeline_versions WHERE pipeline_id = ? ORDER BY version')
-      .all(id) as Array<{ version: number; created_at: string; name: string }>;
-    return rows.map((row) => ({ version: row.version, createdAt: row.created_at, name: row.name }));
+    const rows = statement(
+      this.db,
+      'SELECT version, created_at, name, valid, json_array_length(errors) AS problem_count FROM pipeline_versions WHERE pipeline_id = ? ORDER BY version',
+    ).all(id) as Array<{ version: number; created_at: string; name: string; valid: number; problem_count: number }>;
+    return rows.map((row) => ({
+      version: row.version,
+      createdAt: row.created_at,
+      name: row.name,
+      valid: row.valid === 1,
+      problemCount: row.problem_count,
+    }));
   }
 
   delete(id: string): boolean {
@@ -80,10 +105,30 @@ export class SqlitePipelineStore implements PipelineStore {
     });
   }
 
-  private insertVersion(id: string, version: number, pipeline: Pipeline, at: string): void {
-    statement(this.db, 'INSERT INTO pipeline_versions (pipeline_id, version, name, document, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, version, pipeline.name, JSON.stringify(pipeline), at);
+  private insertVersion(version: number, checked: CheckedDocument, at: string): void {
+    statement(this.db, 'INSERT INTO pipeline_versions (pipeline_id, version, name, document, created_at, valid, errors) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(checked.id, version, checked.name, JSON.stringify(checked.document), at, checked.valid ? 1 : 0, JSON.stringify(checked.errors));
   }
+}
+
+/**
+ * Validates a document about to be saved. Invalid: StoryloomError('invalid_pipeline') with every problem, unless
+ * it is a draft that meets the draft minimum (then it is stored with its problems).
+ */
+function checkForSaving(document: unknown, options: SavePipelineOptions): CheckedDocument {
+  const result = validatePipeline(document);
+  if (!result.valid) {
+    const unstorable = options.draft ? draftProblems(document) : result.errors;
+    if (unstorable.length > 0) {
+      const count = `${unstorable.length} problem${unstorable.length === 1 ? '' : 's'}`;
+      const what = options.draft ? 'cannot be saved even as a draft' : 'pipeline has';
+      throw new StoryloomError('invalid_pipeline', `${what} ${count}: ${unstorable[0].message}`, unstorable);
+    }
+  }
+  // Valid, or a draft with the minimum (an object with a good id; `name` a string if present).
+  const draft = document as { id: string; name?: string };
+  const stored = result.valid ? result.pipeline! : document;
+  return { id: draft.id, name: draft.name ?? draft.id, document: stored, valid: result.valid, errors: result.errors };
 }
 
 function toStored(row: VersionRow): StoredPipeline {
@@ -91,6 +136,8 @@ function toStored(row: VersionRow): StoredPipeline {
     id: row.pipeline_id,
     version: row.version,
     pipeline: JSON.parse(row.document) as Pipeline,
+    valid: row.valid === 1,
+    errors: JSON.parse(row.errors) as ValidationProblem[],
     createdAt: row.created_at,
     updatedAt: row.version_created_at,
   };

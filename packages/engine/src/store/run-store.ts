@@ -1,21 +1,13 @@
 // Run rows: status, the pipeline snapshot a run executes, and the lease that lets one process drive it.
 import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
-import type { RunStatus } from '../runner/types';
+import type { RunStatus, RunView } from '../runner/types';
 import { nowIso, parseJson, writeTransaction, type SqliteDatabase, statement } from './database';
 
-export interface RunRecord {
-  id: string;
-  pipelineId: string;
-  version: number | null;
-  status: RunStatus;
-  inputs: RunInputs;
-  model?: ModelSpec;
+/** The run row: the fields a RunView shows about the run itself, plus what only the runner needs. */
+export interface RunRecord
+  extends Pick<RunView, 'id' | 'pipelineId' | 'version' | 'status' | 'inputs' | 'model' | 'parentRunId' | 'error' | 'createdAt' | 'updatedAt'> {
   pipeline: Pipeline;
   autoApprove: boolean;
-  parentRunId?: string;
-  error?: string;
-  createdAt: string;
-  updatedAt: string;
   cancelRequested: boolean;
   lease?: { owner: string; host: string; pid: number; expiresAt: number };
 }

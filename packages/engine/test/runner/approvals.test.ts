@@ -1,9 +1,8 @@
 // Approval checkpoints: parallel gates pending while an independent branch finishes, decisions from other
 // engines and from another process, a second decision refused, reject → regenerated with the feedback in the
 // prompt (seen by the OpenAI-compatible stub), edits checked against the output schema.
-import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
 import { isStoryloomError, StoryloomError } from '../../src/errors';
-import { promptPipeline, spawnChild, tempEngines, typesOf, type TempEngines } from './support/helpers';
+import { promptPipeline, spawnChild, stubbedEngines, typesOf } from './support/helpers';
 import { PREMISE, screenplayPipeline } from './support/screenplay';
 
 function caught(action: () => unknown): StoryloomError {
@@ -17,19 +16,11 @@ function caught(action: () => unknown): StoryloomError {
 }
 
 describe('runner: approvals', () => {
-  let temp: TempEngines;
-  let stub: OpenAIStub;
-  beforeAll(async () => (stub = await startOpenAIStub({ latencyMs: 20 })));
-  afterAll(() => stub.close());
-  beforeEach(() => {
-    temp = tempEngines();
-    stub.reset();
-  });
-  afterEach(() => temp.cleanup());
+  const harness = stubbedEngines({ latencyMs: 20 });
 
   it('keeps independent branches running while two gates wait, and takes decisions from anywhere', async () => {
-    const env = { OPENAI_BASE_URL: stub.url };
-    const driver = temp.open({ env });
+    const env = { OPENAI_BASE_URL: harness.stub.url };
+    const driver = harness.temp.open({ env });
     const pipeline = promptPipeline(['root>a', 'root>b', 'root>c', 'c>d', 'a>after', 'b>after'], { approval: ['a', 'b'], model: 'openai:stub-model' });
     const run = driver.startRun({ pipeline, inputs: { premise: 'a heist on a train' } });
 
@@ -51,25 +42,25 @@ describe('runner: approvals', () => {
     expect(events[events.length - 1]).toMatchObject({ type: 'run.waiting', data: { pending: expect.arrayContaining(['a', 'b']) } });
 
     // Another engine on the same file approves a; a separate process rejects b.
-    const other = temp.open({ env });
+    const other = harness.temp.open({ env });
     expect(other.decide(run.id, 'a', { decision: 'approve' }).pending.map((p) => p.nodeId)).toEqual(['b']);
-    const child = spawnChild([temp.dbPath, 'decide', run.id, 'b', JSON.stringify({ decision: 'reject', feedback: 'Make the villain a retired conductor.' })]);
+    const child = spawnChild([harness.temp.dbPath, 'decide', run.id, 'b', JSON.stringify({ decision: 'reject', feedback: 'Make the villain a retired conductor.' })]);
     expect(await child.exited).toBe(0);
     expect(child.lines()).toEqual([{ decided: true, status: 'waiting' }]);
     // A second decision on a decided approval loses.
     expect(caught(() => other.decide(run.id, 'a', { decision: 'reject', feedback: 'too late' })).code).toBe('conflict');
-    const second = spawnChild([temp.dbPath, 'decide', run.id, 'b', JSON.stringify({ decision: 'approve' })]);
+    const second = spawnChild([harness.temp.dbPath, 'decide', run.id, 'b', JSON.stringify({ decision: 'approve' })]);
     await second.exited;
     expect(second.lines()).toEqual([{ decided: false, code: 'conflict' }]);
 
-    stub.reset();
+    harness.stub.reset();
     const again = await driver.drive(run.id);
     expect(again.status).toBe('waiting');
     expect(again.pending.map((p) => p.nodeId)).toEqual(['b']);
     expect(again.nodes.a.status).toBe('completed');
     // Only b was sent again, and its prompt carries the feedback and its previous draft.
-    expect(stub.requests).toHaveLength(1);
-    const regenerated = stub.requests[0].messages.map((m) => m.content).join('\n');
+    expect(harness.stub.requests).toHaveLength(1);
+    const regenerated = harness.stub.requests[0].messages.map((m) => m.content).join('\n');
     expect(regenerated).toContain('Make the villain a retired conductor.');
     expect(regenerated).toContain(String(waiting.pending.find((p) => p.nodeId === 'b')!.draft).slice(0, 40));
     expect(typesOf(driver.events(run.id), 'b')).toEqual([
@@ -89,17 +80,17 @@ describe('runner: approvals', () => {
     expect(other.getRun(run.id)!.pending.map((p) => p.nodeId)).toEqual(['b']);
     other.decide(run.id, 'b', { decision: 'edit', output: 'EDITED: the conductor did it.' });
 
-    stub.reset();
+    harness.stub.reset();
     const done = await driver.drive(run.id);
     expect(done.status).toBe('completed');
     expect(done.nodes.b.output).toBe('EDITED: the conductor did it.');
-    expect(stub.requests.map((r) => r.prompt.split(' ')[1])).toEqual(['after']);
-    expect(stub.requests[0].prompt).toContain('EDITED: the conductor did it.');
+    expect(harness.stub.requests.map((r) => r.prompt.split(' ')[1])).toEqual(['after']);
+    expect(harness.stub.requests[0].prompt).toContain('EDITED: the conductor did it.');
   });
 
   it('completes joins below a gate whose other parents finished first', async () => {
     // c waits for a's approval but is triggered early by p; d joins c with e, which finished long before.
-    const engine = temp.open();
+    const engine = harness.temp.open();
     const pipeline = promptPipeline(['root>a', 'root>p', 'a>c', 'p>c', 'c>d', 'e>d', 'p>q', 'q>r'], { approval: ['a'] });
     const run = engine.startRun({ pipeline, inputs: { premise: 'a map with no edges' } });
     const waiting = await engine.drive(run.id);
@@ -113,7 +104,7 @@ describe('runner: approvals', () => {
   });
 
   it('refuses an edit that breaks a story type schema, with the problems', async () => {
-    const engine = temp.open();
+    const engine = harness.temp.open();
     const run = engine.startRun({ pipeline: screenplayPipeline({ approval: true }), inputs: { premise: PREMISE } });
     const waiting = await engine.drive(run.id);
     expect(waiting.status).toBe('waiting');

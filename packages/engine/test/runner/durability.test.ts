@@ -1,36 +1,24 @@
 // Durability and control: a driving process killed with SIGKILL mid-run is resumed here without sending
 // completed nodes' prompts again; the lease keeps a second driver out; a model that is down fails the run
 // with a clear message and `resume` completes it later; `cancel` stops a streaming call promptly.
-import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
-import { promptPipeline, spawnChild, tempEngines, waitFor, type TempEngines } from './support/helpers';
-
-const taskOf = (prompt: string) => prompt.split(' ')[1];
+import { promptPipeline, spawnChild, stubbedEngines, taskOf, waitFor } from './support/helpers';
 
 describe('runner: durability and control', () => {
-  let temp: TempEngines;
-  let stub: OpenAIStub;
-  beforeAll(async () => (stub = await startOpenAIStub()));
-  afterAll(() => stub.close());
-  beforeEach(() => {
-    temp = tempEngines();
-    stub.reset();
-    stub.setBehavior({ latencyMs: 0, tokenDelayMs: 0, failures: [] });
-  });
-  afterEach(() => temp.cleanup());
+  const harness = stubbedEngines({}, { latencyMs: 0, tokenDelayMs: 0, failures: [] });
 
   it('resumes a run whose driving process was killed, without re-sending completed nodes', async () => {
-    stub.setBehavior({ latencyMs: 400 });
-    const env = { OPENAI_BASE_URL: stub.url };
-    const engine = temp.open({ env });
+    harness.stub.setBehavior({ latencyMs: 400 });
+    const env = { OPENAI_BASE_URL: harness.stub.url };
+    const engine = harness.temp.open({ env });
     const pipeline = promptPipeline(['a>b', 'b>c', 'c>d'], { model: 'openai:stub-model' });
     const run = engine.startRun({ pipeline, inputs: { premise: 'a ghost ship' } });
 
     // Events written by the child process reach a subscriber here (by polling), in order, without gaps.
     const seen: number[] = [];
     const unsubscribe = engine.subscribe(run.id, (event) => seen.push(event.seq));
-    const child = spawnChild([temp.dbPath, 'drive', run.id], env);
+    const child = spawnChild([harness.temp.dbPath, 'drive', run.id], env);
     // Kill it while c's model call is in flight: the stub has c's request and is still waiting to answer it.
-    await waitFor(() => stub.requests.some((r) => taskOf(r.prompt) === 'c'), 30_000, "c's model call from the child");
+    await waitFor(() => harness.stub.requests.some((r) => taskOf(r.prompt) === 'c'), 30_000, "c's model call from the child");
     await expect(engine.drive(run.id)).rejects.toMatchObject({ code: 'lease_held' });
     child.child.kill('SIGKILL');
     await child.exited;
@@ -44,80 +32,89 @@ describe('runner: durability and control', () => {
     expect(interrupted.status).toBe('running');
     expect([interrupted.nodes.a.status, interrupted.nodes.b.status]).toEqual(['completed', 'completed']);
     expect(engine.orphanedRuns().map((r) => r.id)).toEqual([run.id]);
-    const before = stub.requests.map((r) => taskOf(r.prompt));
+    const before = harness.stub.requests.map((r) => taskOf(r.prompt));
     expect(before).toEqual(['a', 'b', 'c']);
 
-    stub.reset();
+    harness.stub.reset();
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
     // Only the node in flight at the crash and the one after it were sent.
-    expect(stub.requests.map((r) => taskOf(r.prompt))).toEqual(['c', 'd']);
+    expect(harness.stub.requests.map((r) => taskOf(r.prompt))).toEqual(['c', 'd']);
     const completed = engine.events(run.id).filter((e) => e.type === 'node.completed').map((e) => e.nodeId);
     expect(completed).toEqual(['a', 'b', 'c', 'd']);
     expect(engine.orphanedRuns()).toEqual([]);
   });
 
   it('fails the run naming the node when the model is down, and resume completes it', async () => {
-    const down = temp.open({ env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, maxRetries: 0, modelTimeoutMs: 2000 });
+    const down = harness.temp.open({ env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, maxRetries: 0, modelTimeoutMs: 2000 });
     const pipeline = promptPipeline(['a>b'], { model: 'openai:stub-model' });
     const run = down.startRun({ pipeline, inputs: { premise: 'a lost key' } });
     const failed = await down.drive(run.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/node 'a' \(prompt\) failed: /);
     expect(failed.nodes.a).toMatchObject({ status: 'failed', error: expect.stringContaining("node 'a'") });
+    // b never ran because a failed: skipped (SPEC §4), in every view of the run.
+    expect(failed.nodes.b).toEqual({ status: 'skipped' });
+    expect(down.listRuns().find((listed) => listed.id === run.id)!.nodes.b.status).toBe('skipped');
     const events = down.events(run.id);
     expect(events.map((e) => e.type).slice(-2)).toEqual(['node.failed', 'run.failed']);
 
     // A failed run is not driven again until resumed.
     expect((await down.drive(run.id)).status).toBe('failed');
-    const working = temp.open({ env: { OPENAI_BASE_URL: stub.url } });
-    expect(working.resume(run.id).status).toBe('queued');
+    const working = harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
+    const resumed = working.resume(run.id);
+    expect(resumed.status).toBe('queued');
+    expect(resumed.nodes.b.status).toBe('pending'); // it will run now
     const done = await working.drive(run.id);
     expect(done.status).toBe('completed');
-    expect(stub.requests.map((r) => taskOf(r.prompt))).toEqual(['a', 'b']);
+    expect(harness.stub.requests.map((r) => taskOf(r.prompt))).toEqual(['a', 'b']);
     expect(() => working.resume(run.id)).toThrow(expect.objectContaining({ code: 'conflict' }));
   });
 
   it('retries after a 429 and 500 with node.retry events', async () => {
-    stub.setBehavior({ failures: [429, 500] });
-    const engine = temp.open({ env: { OPENAI_BASE_URL: stub.url }, maxRetries: 3 });
+    harness.stub.setBehavior({ failures: [429, 500] });
+    const engine = harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url }, maxRetries: 3 });
     const run = engine.startRun({ pipeline: promptPipeline(['a'], { model: 'openai:stub-model' }), inputs: { premise: 'x' } });
     expect((await engine.drive(run.id)).status).toBe('completed');
     expect(engine.events(run.id).filter((e) => e.type === 'node.retry')).toHaveLength(2);
   });
 
   it('cancels a run inside a streaming model call, promptly', async () => {
-    stub.setBehavior({ tokenDelayMs: 150, wordsPerChunk: 1 });
-    const env = { OPENAI_BASE_URL: stub.url };
-    const driver = temp.open({ env });
+    harness.stub.setBehavior({ tokenDelayMs: 150, wordsPerChunk: 1 });
+    const env = { OPENAI_BASE_URL: harness.stub.url };
+    const driver = harness.temp.open({ env });
     const run = driver.startRun({ pipeline: promptPipeline(['a>b'], { model: 'openai:stub-model' }), inputs: { premise: 'a long night' } });
     const driving = driver.drive(run.id);
     await waitFor(() => driver.events(run.id).some((e) => e.type === 'node.token'), 20_000, 'streaming to start');
-    const canceller = temp.open({ env });
+    const canceller = harness.temp.open({ env });
     const requestedAt = Date.now();
     expect(canceller.cancel(run.id).status).toBe('running'); // the driver ends it
     const cancelled = await driving;
     const stoppedAfter = Date.now() - requestedAt;
     expect(cancelled.status).toBe('cancelled');
     expect(stoppedAfter).toBeLessThan(1500);
-    expect(cancelled.nodes.a.status).toBe('pending');
-    expect(cancelled.nodes.b.status).toBe('pending');
+    // a was stopped mid-call (its work lost) and b never started: neither ran because of the cancel.
+    expect(cancelled.nodes.a.status).toBe('skipped');
+    expect(cancelled.nodes.b.status).toBe('skipped');
     const events = driver.events(run.id);
     expect(events[events.length - 1].type).toBe('run.cancelled');
     expect(events.some((e) => e.type === 'node.completed')).toBe(false);
     expect(() => canceller.cancel(run.id)).toThrow(expect.objectContaining({ code: 'conflict' }));
     // A cancelled run can be resumed: the interrupted node runs again from the start.
-    stub.setBehavior({ tokenDelayMs: 0 });
-    stub.reset();
-    canceller.resume(run.id);
+    harness.stub.setBehavior({ tokenDelayMs: 0 });
+    harness.stub.reset();
+    const resumed = canceller.resume(run.id);
+    expect([resumed.nodes.a.status, resumed.nodes.b.status]).toEqual(['pending', 'pending']);
     expect((await canceller.drive(run.id)).status).toBe('completed');
-    expect(stub.requests.map((r) => taskOf(r.prompt))).toEqual(['a', 'b']);
+    expect(harness.stub.requests.map((r) => taskOf(r.prompt))).toEqual(['a', 'b']);
 
     // A waiting run is cancelled at once by whoever asks.
     const gated = driver.startRun({ pipeline: promptPipeline(['a>b'], { approval: ['a'] }), inputs: { premise: 'y' } });
     expect((await driver.drive(gated.id)).status).toBe('waiting');
     expect(driver.pendingApprovals().map((p) => p.runId)).toEqual([gated.id]);
-    expect(canceller.cancel(gated.id).status).toBe('cancelled');
+    const stopped = canceller.cancel(gated.id);
+    expect(stopped.status).toBe('cancelled');
+    expect(stopped.nodes.b.status).toBe('skipped'); // behind the gate, never run
     expect(driver.pendingApprovals()).toEqual([]);
     expect(() => driver.decide(gated.id, 'a', { decision: 'approve' })).toThrow(expect.objectContaining({ code: 'conflict' }));
     // Resumed, it waits for the same decision again.

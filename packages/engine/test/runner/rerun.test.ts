@@ -1,36 +1,25 @@
 // Rerun from a node: a new run with parentRunId that reuses (by reference, without a model call) every
 // output not downstream of what changed, and recomputes the rest.
 import Database from 'better-sqlite3';
-import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
-import { promptPipeline, tempEngines, type TempEngines } from './support/helpers';
+import { promptPipeline, stubbedEngines, taskOf } from './support/helpers';
 import { PREMISE, screenplayPipeline } from './support/screenplay';
 
-const taskOf = (prompt: string) => prompt.split(' ')[1];
-
 describe('runner: rerun from a node', () => {
-  let temp: TempEngines;
-  let stub: OpenAIStub;
-  beforeAll(async () => (stub = await startOpenAIStub()));
-  afterAll(() => stub.close());
-  beforeEach(() => {
-    temp = tempEngines();
-    stub.reset();
-  });
-  afterEach(() => temp.cleanup());
+  const harness = stubbedEngines();
 
   it('reuses upstream outputs and sends only the downstream prompts', async () => {
-    const engine = temp.open({ env: { OPENAI_BASE_URL: stub.url } });
+    const engine = harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
     const pipeline = promptPipeline(['a>b', 'b>c', 'c>d', 'a>side'], { model: 'openai:stub-model' });
     const parent = engine.startRun({ pipeline, inputs: { premise: 'a duel at dawn' } });
     const first = await engine.drive(parent.id);
     expect(first.status).toBe('completed');
 
-    stub.reset();
+    harness.stub.reset();
     const child = engine.rerun(parent.id, { from: 'c' });
     expect(child).toMatchObject({ parentRunId: parent.id, status: 'queued' });
     const done = await engine.drive(child.id);
     expect(done.status).toBe('completed');
-    expect(stub.requests.map((r) => taskOf(r.prompt)).sort()).toEqual(['c', 'd']);
+    expect(harness.stub.requests.map((r) => taskOf(r.prompt)).sort()).toEqual(['c', 'd']);
     expect(Object.fromEntries(Object.entries(done.nodes).map(([id, node]) => [id, node.status]))).toEqual({
       a: 'reused',
       b: 'reused',
@@ -45,7 +34,7 @@ describe('runner: rerun from a node', () => {
   });
 
   it('treats edited outputs and changed config as changes, and validates edits', async () => {
-    const engine = temp.open({ env: { OPENAI_BASE_URL: stub.url } });
+    const engine = harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
     const pipeline = promptPipeline(['a>b', 'b>c', 'c>d'], { model: 'openai:stub-model' });
     const parent = engine.startRun({ pipeline, inputs: { premise: 'a duel at dawn' } });
     await engine.drive(parent.id);
@@ -54,25 +43,25 @@ describe('runner: rerun from a node', () => {
     expect(() => engine.rerun(parent.id, { from: 'zz' })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
     const before = engine.listRuns().length;
 
-    stub.reset();
+    harness.stub.reset();
     const child = engine.rerun(parent.id, { from: 'd', edits: { b: 'B WAS EDITED' }, config: { d: { template: 'Task d rewritten {{c_out}}' } } });
     expect(engine.listRuns()).toHaveLength(before + 1);
     const done = await engine.drive(child.id);
     expect(done.status).toBe('completed');
     expect(done.nodes.a.status).toBe('reused');
     expect(done.nodes.b).toMatchObject({ status: 'completed', output: 'B WAS EDITED' });
-    expect(stub.requests.map((r) => taskOf(r.prompt))).toEqual(['c', 'd']);
-    expect(stub.requests[0].prompt).toContain('B WAS EDITED');
-    expect(stub.requests[1].prompt).toContain('rewritten');
+    expect(harness.stub.requests.map((r) => taskOf(r.prompt))).toEqual(['c', 'd']);
+    expect(harness.stub.requests[0].prompt).toContain('B WAS EDITED');
+    expect(harness.stub.requests[1].prompt).toContain('rewritten');
   });
 
   it('stores a reused output by reference, so a rerun adds little to the database', async () => {
-    const engine = temp.open();
+    const engine = harness.temp.open();
     const parent = engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE } });
     await engine.drive(parent.id);
     const child = engine.rerun(parent.id, { from: 'script' });
     expect((await engine.drive(child.id)).status).toBe('completed');
-    const db = new Database(temp.dbPath, { readonly: true });
+    const db = new Database(harness.temp.dbPath, { readonly: true });
     const reused = db
       .prepare(`SELECT node_id, LENGTH(output) AS bytes, ref_run_id FROM node_outputs WHERE run_id = ? AND source = 'reused' ORDER BY node_id`)
       .all(child.id);

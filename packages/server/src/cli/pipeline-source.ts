@@ -42,6 +42,11 @@ export function loadPipelineArg(ctx: CliContext, arg: string): PipelineSource {
   if (!stored) {
     throw invalid(`no saved pipeline '${arg}' in ${ctx.dbPath} and no file of that name (pass a path to a pipeline file, e.g. ./${arg}.json)`);
   }
+  if (!stored.valid) {
+    // Saved as a draft (from the editor or the API): listed with its problems, never run.
+    const label = `saved pipeline '${arg}' v${stored.version} (a draft)`;
+    throw invalid(`${invalidPipelineMessage(label, stored.errors)}\n  fix them and save a valid version to run it`);
+  }
   return { pipeline: stored.pipeline, saved: { id: stored.id, version: stored.version }, label: `saved pipeline '${arg}' v${stored.version}` };
 }
 

@@ -26,6 +26,8 @@ export interface ServerOptions {
   logError: (message: string, error: unknown) => void;
 }
 
+/** Loopback only: with no STORYLOOM_API_KEYS the API is open, so exposing it to a network must be asked for. */
+export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_BODY_LIMIT = '2mb';
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_SSE_HEARTBEAT_MS = 15_000;

@@ -6,6 +6,7 @@ import {
   ModelSpecSchema,
   MODEL_PROVIDERS,
   NODE_STATUSES,
+  PIPELINE_FORMAT,
   PipelineSchema,
   RUN_STATUSES,
 } from '@storyloom/engine/node';
@@ -37,6 +38,17 @@ export const ExportFormatSchema = z.enum(['fountain', 'fdx', 'markdown', 'json']
 /** A pipeline document as stored and answered. */
 export const PipelineOutSchema = PipelineSchema.meta({ title: 'Pipeline', description: 'A storyloom/pipeline@1 document' });
 
+/** A draft version as saved: only the draft minimum is guaranteed (the engine's `draftProblems`). */
+export const PipelineDraftOutSchema = z
+  .looseObject({
+    format: z.literal(PIPELINE_FORMAT),
+    id: z.string(),
+    name: z.string().optional(),
+    nodes: z.array(z.unknown()),
+    edges: z.array(z.unknown()),
+  })
+  .meta({ title: 'PipelineDraft', description: 'A pipeline document saved as a draft: it may fail validation (see `errors`)' });
+
 /**
  * Where a request carries a pipeline document, the HTTP layer accepts any JSON value and leaves it to the
  * engine's `validatePipeline`, which lists every problem at once (with suggestions) instead of zod's first
@@ -65,6 +77,14 @@ export const ApprovalParamsSchema = z.object({
   nodeId: z.string().min(1).meta({ description: 'Id of the node waiting for approval' }),
 });
 
+const draftFlag = z.enum(['true', 'false']).optional();
+
+export const CreatePipelineQuerySchema = z.strictObject({
+  draft: draftFlag.meta({
+    description: '`true`: store the document even if it fails validation, as a draft version (`valid: false`, not runnable)',
+  }),
+});
+
 export const RunListQuerySchema = z.strictObject({
   pipelineId: z.string().min(1).optional(),
   status: RunStatusSchema.optional(),
@@ -87,6 +107,9 @@ export const SavePipelineBodySchema = z
   .strictObject({
     baseVersion: z.number().int().positive().meta({ description: 'The version this edit started from; 409 if it is no longer the latest' }),
     pipeline: PipelineDocumentSchema,
+    draft: z.boolean().optional().meta({
+      description: 'true: store it even if it fails validation, as a draft version (`valid: false`, not runnable)',
+    }),
   })
   .meta({ title: 'SavePipelineRequest' });
 
@@ -164,14 +187,22 @@ export const StoredPipelineSchema = z
   .object({
     id: z.string(),
     version: z.number().int().positive(),
-    pipeline: PipelineOutSchema,
+    pipeline: z.union([PipelineOutSchema, PipelineDraftOutSchema]),
+    valid: z.boolean().meta({ description: 'False for a draft version: saved with validation problems, cannot be run' }),
+    errors: z.array(ValidationProblemSchema).meta({ description: 'Validation problems of this version when saved' }),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
   .meta({ title: 'StoredPipeline' });
 
 export const PipelineVersionInfoSchema = z
-  .object({ version: z.number().int().positive(), createdAt: timestamp, name: z.string() })
+  .object({
+    version: z.number().int().positive(),
+    createdAt: timestamp,
+    name: z.string(),
+    valid: z.boolean().meta({ description: 'False for a draft version' }),
+    problemCount: z.number().int().min(0),
+  })
   .meta({ title: 'PipelineVersion' });
 
 const TokenUsageSchema = z.object({

@@ -1,7 +1,9 @@
 // System routes, error handling, limits, headers and the OpenAPI document, over real HTTP.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { validate } from '@readme/openapi-parser';
+import { startServer } from '../../src/server';
 import { screenplayPipeline, startTestServer, type TestServer } from './support';
 
 let server: TestServer;
@@ -34,6 +36,20 @@ describe('system routes', () => {
     expect(offline.available).toBe(true);
     const openai = body.find((entry: { provider: string }) => entry.provider === 'openai');
     expect(openai?.available ?? false).toBe(false);
+  });
+});
+
+describe('listening address', () => {
+  test('startServer listens on 127.0.0.1 unless a host is given (the API is open without keys)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-host-'));
+    const local = await startServer({ port: 0, dbPath: path.join(dir, 'storyloom.db'), env: {}, overrides: { editorDir: path.join(dir, 'no-editor') } });
+    try {
+      expect(new URL(local.url).hostname).toBe('127.0.0.1');
+      expect((await fetch(`${local.url}/api/health`)).status).toBe(200);
+    } finally {
+      await local.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 // Saved pipelines with versions, over real HTTP.
-import { screenplayPipeline, startTestServer, type TestServer } from './support';
+import { PREMISE, screenplayPipeline, startTestServer, type TestServer, waitForRun } from './support';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -120,5 +120,111 @@ describe('pipelines', () => {
     const notAnObject = await server.call('POST', '/api/pipelines/validate', ['x']);
     expect(notAnObject.status).toBe(200);
     expect(notAnObject.body.valid).toBe(false);
+  });
+});
+
+/** The screenplay pipeline with a cycle and an edge to a missing node: stored only as a draft. */
+function brokenPipeline(id: string) {
+  const pipeline = screenplayPipeline({ id });
+  pipeline.edges.push({ source: 'script', target: 'logline' }, { source: 'lines', target: 'ghost' });
+  return pipeline;
+}
+
+describe('drafts: invalid pipelines saved on the server but never run', () => {
+  test('POST ?draft=true stores an invalid pipeline with valid:false and its problems; GET, list and history show it', async () => {
+    const pipeline = brokenPipeline('half-done');
+    const created = await server.call('POST', '/api/pipelines?draft=true', pipeline);
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual(expect.objectContaining({ id: 'half-done', version: 1, valid: false, pipeline }));
+    const codes = created.body.errors.map((problem: { code: string }) => problem.code);
+    expect(codes).toEqual(expect.arrayContaining(['cycle', 'unknown_node']));
+
+    const got = await server.call('GET', '/api/pipelines/half-done');
+    expect(got.body).toEqual(expect.objectContaining({ valid: false, errors: created.body.errors, pipeline }));
+    const listed = (await server.call('GET', '/api/pipelines')).body.find((entry: { id: string }) => entry.id === 'half-done');
+    expect(listed).toEqual(expect.objectContaining({ version: 1, valid: false }));
+    const versions = await server.call('GET', '/api/pipelines/half-done/versions');
+    expect(versions.body).toEqual([expect.objectContaining({ version: 1, valid: false, problemCount: created.body.errors.length })]);
+  });
+
+  test('a valid document saved with ?draft=true is simply valid; a valid non-draft save says valid:true, errors:[]', async () => {
+    const asDraft = await server.call('POST', '/api/pipelines?draft=true', screenplayPipeline({ id: 'draft-but-fine' }));
+    expect(asDraft.status).toBe(201);
+    expect(asDraft.body).toEqual(expect.objectContaining({ valid: true, errors: [] }));
+    const plain = await server.call('POST', '/api/pipelines', screenplayPipeline({ id: 'plain-fine' }));
+    expect(plain.body).toEqual(expect.objectContaining({ valid: true, errors: [] }));
+  });
+
+  test('without draft an invalid save is still a 400 and stores nothing (POST and PUT)', async () => {
+    const refused = await server.call('POST', '/api/pipelines?draft=false', brokenPipeline('not-stored'));
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('invalid_pipeline');
+    expect((await server.call('GET', '/api/pipelines/not-stored')).status).toBe(404);
+
+    await server.call('POST', '/api/pipelines', screenplayPipeline({ id: 'kept-valid' }));
+    const put = await server.call('PUT', '/api/pipelines/kept-valid', { baseVersion: 1, pipeline: brokenPipeline('kept-valid') });
+    expect(put.status).toBe(400);
+    expect(put.body.error.details.map((problem: { code: string }) => problem.code)).toContain('cycle');
+    expect((await server.call('GET', '/api/pipelines/kept-valid/versions')).body).toHaveLength(1);
+  });
+
+  test('a draft must still be storable: an object with the format, a good id and nodes/edges arrays', async () => {
+    const cases: Array<[unknown, string]> = [
+      [['not', 'an', 'object'], ''],
+      [{ ...screenplayPipeline(), format: 'other@1', id: 'wrong-format' }, '/format'],
+      [{ ...screenplayPipeline(), id: 'Bad Id' }, '/id'],
+      [{ ...screenplayPipeline({ id: 'no-nodes' }), nodes: { a: 1 } }, '/nodes'],
+    ];
+    for (const [document, path] of cases) {
+      const { status, body } = await server.call('POST', '/api/pipelines?draft=true', document);
+      expect(status).toBe(400);
+      expect(body.error.code).toBe('invalid_pipeline');
+      expect(body.error.message).toMatch(/even as a draft/);
+      expect(body.error.details.map((problem: { path: string }) => problem.path)).toContain(path);
+    }
+    for (const id of ['wrong-format', 'no-nodes']) expect((await server.call('GET', `/api/pipelines/${id}`)).status).toBe(404);
+    expect((await server.call('POST', '/api/pipelines?draft=yes', screenplayPipeline({ id: 'odd-flag' }))).status).toBe(400);
+  });
+
+  test('PUT { draft: true } adds a draft version; running it is a 400 naming the problems; a later valid save runs', async () => {
+    const pipeline = screenplayPipeline({ id: 'work-in-progress' });
+    await server.call('POST', '/api/pipelines', pipeline);
+    const draft = await server.call('PUT', '/api/pipelines/work-in-progress', { baseVersion: 1, pipeline: brokenPipeline('work-in-progress'), draft: true });
+    expect(draft.status).toBe(200);
+    expect(draft.body).toEqual(expect.objectContaining({ version: 2, valid: false }));
+
+    const refused = await server.call('POST', '/api/runs', { pipelineId: 'work-in-progress', inputs: { premise: PREMISE } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('invalid_pipeline');
+    expect(refused.body.error.message).toMatch(/v2 is a draft/);
+    expect(refused.body.error.message).toMatch(/cycle/);
+    expect(refused.body.error.details.map((problem: { code: string }) => problem.code)).toEqual(expect.arrayContaining(['cycle', 'unknown_node']));
+    expect((await server.call('GET', '/api/runs?pipelineId=work-in-progress')).body).toEqual([]);
+
+    // The valid version 1 still runs when asked for by number.
+    const older = await server.call('POST', '/api/runs', { pipelineId: 'work-in-progress', version: 1, inputs: { premise: PREMISE } });
+    expect(older.status).toBe(202);
+
+    const fixed = await server.call('PUT', '/api/pipelines/work-in-progress', { baseVersion: 2, pipeline: { ...pipeline, name: 'Fixed' } });
+    expect(fixed.body).toEqual(expect.objectContaining({ version: 3, valid: true, errors: [] }));
+    const started = await server.call('POST', '/api/runs', { pipelineId: 'work-in-progress', inputs: { premise: PREMISE } });
+    expect(started.status).toBe(202);
+    const run = await waitForRun(server, started.body.id, (view) => view.status === 'completed' || view.status === 'failed');
+    expect(run).toEqual(expect.objectContaining({ status: 'completed', version: 3 }));
+    await waitForRun(server, older.body.id, (view) => view.status === 'completed' || view.status === 'failed');
+    const versions = await server.call('GET', '/api/pipelines/work-in-progress/versions');
+    expect(versions.body.map((entry: { version: number; valid: boolean }) => [entry.version, entry.valid])).toEqual([
+      [1, true],
+      [2, false],
+      [3, true],
+    ]);
+  });
+
+  test('a draft PUT whose id differs from the URL is a 400 and stores nothing', async () => {
+    await server.call('POST', '/api/pipelines', screenplayPipeline({ id: 'own-id' }));
+    const { status, body } = await server.call('PUT', '/api/pipelines/own-id', { baseVersion: 1, pipeline: brokenPipeline('other-id'), draft: true });
+    expect(status).toBe(400);
+    expect(body.error.details[0].path).toBe('/pipeline/id');
+    expect((await server.call('GET', '/api/pipelines/own-id/versions')).body).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Pipeline, RunView } from '@storyloom/engine/node';
 import { type RunningServer, startServer } from '../../src/server';
 import type { ServerOptions } from '../../src/http/options';
+import { specScreenplay } from '../../../../test/support/spec-screenplay';
 
 export interface TestServer extends RunningServer {
   dir: string;
@@ -55,36 +56,19 @@ export async function startTestServer(
   };
 }
 
-/** The screenplay pipeline of SPEC §2; `approval` on the cast node, latency per offline call optional. */
+/**
+ * The screenplay pipeline of SPEC §2 with 3 characters and 3 scenes and a review threshold of 1 (no revision
+ * loop); `approval` on the cast node, latency per offline call optional.
+ */
 export function screenplayPipeline(options: { id?: string; approval?: boolean; latencyMs?: number; scenes?: number } = {}): Pipeline {
-  return {
-    format: 'storyloom/pipeline@1',
-    id: options.id ?? 'short-screenplay',
-    name: 'Short screenplay',
-    description: 'Dramatron-style: logline, cast and beats, then dialogue per scene.',
-    inputs: {
-      premise: { type: 'string', required: true, description: 'One or two sentences.' },
-      scenes: { type: 'number', default: options.scenes ?? 3 },
-    },
-    model: options.latencyMs ? { provider: 'offline', latencyMs: options.latencyMs } : { provider: 'offline' },
-    nodes: [
-      { id: 'logline', type: 'logline', position: { x: 0, y: 0 } },
-      { id: 'cast', type: 'characters', config: { count: 3 }, ...(options.approval ? { approval: true } : {}) },
-      { id: 'beats', type: 'outline', config: { scenes: '{{inputs.scenes}}' } },
-      { id: 'lines', type: 'dialogue', config: { concurrency: 4 } },
-      { id: 'notes', type: 'review', config: { target: 'lines', threshold: 1, maxRevisions: 1 } },
-      { id: 'script', type: 'export', config: { format: 'fountain' } },
-    ],
-    edges: [
-      { source: 'logline', target: 'cast' },
-      { source: 'logline', target: 'beats' },
-      { source: 'cast', target: 'beats' },
-      { source: 'beats', target: 'lines' },
-      { source: 'cast', target: 'lines' },
-      { source: 'lines', target: 'notes' },
-      { source: 'notes', target: 'script' },
-    ],
-  };
+  return specScreenplay({
+    id: options.id,
+    cast: 3,
+    scenes: options.scenes ?? 3,
+    approval: options.approval ?? false,
+    threshold: 1,
+    model: options.latencyMs ? { provider: 'offline', latencyMs: options.latencyMs } : undefined,
+  });
 }
 
 export const PREMISE = 'A lighthouse keeper finds a message in a bottle addressed to her, dated tomorrow.';

@@ -1,35 +1,9 @@
-// The SPEC §2 example pipeline (plus a setting node), the base every validation test breaks in one way.
+// The SPEC §2 example pipeline (test/fixtures/spec-screenplay.json), the base every validation test breaks in one way.
 import type { Pipeline, PipelineNode } from '../../../src/pipeline/schema';
+import { specScreenplay } from '../../../../../test/support/spec-screenplay';
 
 export function examplePipeline(): Pipeline {
-  return {
-    format: 'storyloom/pipeline@1',
-    id: 'short-screenplay',
-    name: 'Short screenplay',
-    description: 'Dramatron-style: logline, cast and beats, then dialogue per scene.',
-    inputs: {
-      premise: { type: 'string', required: true, description: 'One or two sentences.' },
-      scenes: { type: 'number', default: 6 },
-    },
-    model: { provider: 'offline' },
-    nodes: [
-      { id: 'logline', type: 'logline', position: { x: 0, y: 0 } },
-      { id: 'cast', type: 'characters', config: { count: 4 }, approval: true },
-      { id: 'beats', type: 'outline', config: { scenes: '{{inputs.scenes}}' } },
-      { id: 'lines', type: 'dialogue', config: { concurrency: 4 } },
-      { id: 'notes', type: 'review', config: { target: 'lines', threshold: 7, maxRevisions: 1 } },
-      { id: 'script', type: 'export', config: { format: 'fountain' } },
-    ],
-    edges: [
-      { source: 'logline', target: 'cast' },
-      { source: 'logline', target: 'beats' },
-      { source: 'cast', target: 'beats' },
-      { source: 'beats', target: 'lines' },
-      { source: 'cast', target: 'lines' },
-      { source: 'lines', target: 'notes' },
-      { source: 'notes', target: 'script' },
-    ],
-  };
+  return specScreenplay();
 }
 
 /** The example with changes applied to a fresh copy. */

@@ -7,6 +7,7 @@ import { openStoryloom } from '../../../src/runner/storyloom';
 import type { Storyloom, StoryloomOptions } from '../../../src/runner/engine';
 import type { Pipeline, PipelineNode } from '../../../src/pipeline/schema';
 import type { RunEvent } from '../../../src/runner/types';
+import { startOpenAIStub, type OpenAIStub, type StubBehavior } from '../../../../../test/support/openai-stub';
 
 export interface TempEngines {
   dir: string;
@@ -33,6 +34,43 @@ export function tempEngines(): TempEngines {
     },
   };
 }
+
+/**
+ * The usual runner-test harness: one OpenAI-compatible stub for the file (started with `behavior`), and before
+ * each test fresh temp engines and a reset stub (back to `everyTest`, when given). Call at describe level.
+ */
+export function stubbedEngines(
+  behavior: Partial<StubBehavior> = {},
+  everyTest?: Partial<StubBehavior>,
+): { readonly stub: OpenAIStub; readonly temp: TempEngines } {
+  let stub: OpenAIStub | undefined;
+  let temp: TempEngines | undefined;
+  beforeAll(async () => {
+    stub = await startOpenAIStub(behavior);
+  });
+  afterAll(() => stub?.close());
+  beforeEach(() => {
+    temp = tempEngines();
+    stub!.reset();
+    if (everyTest) stub!.setBehavior(everyTest);
+  });
+  afterEach(() => temp?.cleanup());
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`stubbedEngines: no ${what} outside a test`);
+    return value;
+  };
+  return {
+    get stub() {
+      return ready(stub, 'stub');
+    },
+    get temp() {
+      return ready(temp, 'temp engines');
+    },
+  };
+}
+
+/** The node id in a prompt of `promptPipeline` ("Task <id> about …"), as the stub recorded it. */
+export const taskOf = (prompt: string): string => prompt.split(' ')[1];
 
 /** A `prompt` node writing slot `<id>_out` (ids are `[a-z0-9-]`, slots identifiers) from a template. */
 export function promptNode(id: string, template: string, extra: Partial<PipelineNode> = {}): PipelineNode {

@@ -1,3 +1,4 @@
+import { DEFAULT_HOST } from '../../http/options';
 import { DB_FLAG, engineNode, type CliContext } from '../context';
 import { EXIT, invalid } from '../errors';
 import { stringFlag, type Command } from './command';
@@ -11,10 +12,19 @@ export const serveCommand: Command = {
     positionals: [],
     flags: [
       { name: 'port', kind: 'string', valueName: 'n', description: `port (default: $PORT or ${DEFAULT_PORT}; 0 picks a free one)` },
-      { name: 'host', kind: 'string', valueName: 'address', description: 'address to listen on (default: all interfaces)' },
+      {
+        name: 'host',
+        kind: 'string',
+        valueName: 'address',
+        description: `address to listen on (default: ${DEFAULT_HOST}, this machine only; 0.0.0.0 for all interfaces)`,
+      },
       DB_FLAG,
     ],
-    notes: ['Stops on Ctrl-C or SIGTERM. Runs left running by a crashed process are resumed by the server.'],
+    notes: [
+      'Stops on Ctrl-C or SIGTERM. Runs left running by a crashed process are resumed by the server.',
+      `Without STORYLOOM_API_KEYS the API needs no key, which is why it listens on ${DEFAULT_HOST} unless --host says otherwise;`,
+      'set STORYLOOM_API_KEYS before exposing it with --host 0.0.0.0.',
+    ],
   },
   async run(ctx, args) {
     const port = parsePort(stringFlag(args, 'port') ?? ctx.io.env.PORT ?? String(DEFAULT_PORT));

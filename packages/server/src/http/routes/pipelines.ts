@@ -5,6 +5,7 @@ import { HttpError } from '../errors';
 import { requireValidPipeline } from '../pipeline-document';
 import { type AnyRoute, defineRoute } from '../route';
 import {
+  CreatePipelineQuerySchema,
   PipelineDocumentSchema,
   PipelineIdParamsSchema,
   PipelineVersionInfoSchema,
@@ -45,7 +46,7 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       method: 'get',
       path: '/api/pipelines',
       operationId: 'listPipelines',
-      summary: 'Saved pipelines, each at its latest version',
+      summary: 'Saved pipelines, each at its latest version (a draft too, with `valid: false`)',
       tag: TAG,
       auth: 'bearer',
       responses: { 200: { description: 'Pipelines', schema: z.array(StoredPipelineSchema) } },
@@ -55,14 +56,17 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       method: 'post',
       path: '/api/pipelines',
       operationId: 'createPipeline',
-      summary: 'Save a new pipeline (version 1); it must be valid',
+      summary: 'Save a new pipeline (version 1); it must be valid unless `?draft=true`',
       tag: TAG,
       auth: 'bearer',
+      query: CreatePipelineQuerySchema,
       body: PipelineDocumentSchema,
       responses: { 201: stored('Created') },
       errors: [{ status: 409, description: 'A pipeline with this id exists (save a new version with PUT)' }],
-      handler: ({ body, res }) => {
-        const created = pipelines.create(requireValidPipeline(body));
+      handler: ({ query, body, res }) => {
+        const draft = query.draft === 'true';
+        // A draft is checked by the store (the draft minimum); anything else must pass validation.
+        const created = pipelines.create(draft ? body : requireValidPipeline(body), { draft });
         res.setHeader('Location', `/api/pipelines/${encodeURIComponent(created.id)}`);
         return { status: 201, body: created };
       },
@@ -82,7 +86,7 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       method: 'put',
       path: '/api/pipelines/:id',
       operationId: 'savePipeline',
-      summary: 'Save a new version; `baseVersion` must be the latest version',
+      summary: 'Save a new version; `baseVersion` must be the latest version; `draft: true` keeps an invalid one as a draft',
       tag: TAG,
       auth: 'bearer',
       params: PipelineIdParamsSchema,
@@ -90,14 +94,17 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       responses: { 200: stored('The new version') },
       errors: [{ status: 409, description: '`baseVersion` is stale: someone saved a newer version' }],
       handler: ({ params, body }) => {
-        const pipeline = requireValidPipeline(body.pipeline);
-        if (pipeline.id !== params.id) {
-          throw new HttpError(400, 'invalid_request', `the document's id '${pipeline.id}' differs from the URL's '${params.id}'`, [
+        const draft = body.draft === true;
+        const document = draft ? body.pipeline : requireValidPipeline(body.pipeline);
+        const documentId = (document as { id?: unknown } | null)?.id;
+        // A draft without a usable id is the store's to report (draft minimum); a different id is a mismatch.
+        if (typeof documentId === 'string' && documentId !== params.id) {
+          throw new HttpError(400, 'invalid_request', `the document's id '${documentId}' differs from the URL's '${params.id}'`, [
             { path: '/pipeline/id', code: 'id_mismatch', message: `expected '${params.id}'` },
           ]);
         }
         requirePipeline(params.id);
-        return { status: 200, body: pipelines.save(params.id, pipeline, body.baseVersion) };
+        return { status: 200, body: pipelines.save(params.id, document, body.baseVersion, { draft }) };
       },
     }),
     defineRoute({

@@ -31,6 +31,9 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
   json: 'application/json; charset=utf-8',
 };
 
+/** Route fields shared by the bearer-authenticated `/api/runs/:id…` routes. */
+const oneRun = { tag: TAG, auth: 'bearer', params: RunIdParamsSchema } as const;
+
 const runView = (description: string) => ({ description, schema: RunViewSchema });
 const accepted = { 202: { description: 'Accepted: the run is queued and will be driven by the server', schema: AcceptedRunSchema } };
 
@@ -52,7 +55,9 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
     if (!run) throw new HttpError(404, 'not_found', `no run '${id}'`);
     return run;
   };
-  const acceptedRun = (run: { id: string; status: string }, res: Response) => {
+  /** Hands the run to the scheduler and answers 202 with where to follow it. */
+  const queueRun = (run: { id: string; status: string }, res: Response) => {
+    scheduler.enqueue(run.id);
     res.setHeader('Location', `/api/runs/${encodeURIComponent(run.id)}`);
     return { status: 202, body: { id: run.id, status: run.status } };
   };
@@ -90,8 +95,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
           model: body.model,
           autoApprove: body.autoApprove,
         });
-        scheduler.enqueue(run.id);
-        return acceptedRun(run, res);
+        return queueRun(run, res);
       },
     }),
     defineRoute({
@@ -110,9 +114,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       path: '/api/runs/:id',
       operationId: 'getRun',
       summary: 'A run with every node’s status, output and usage, and its pending approvals',
-      tag: TAG,
-      auth: 'bearer',
-      params: RunIdParamsSchema,
+      ...oneRun,
       responses: { 200: runView('The run') },
       handler: ({ params }) => ({ status: 200, body: requireRun(params.id) }),
     }),
@@ -168,9 +170,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       path: '/api/runs/:id/cancel',
       operationId: 'cancelRun',
       summary: 'Cancel a run (stops it between or inside model calls)',
-      tag: TAG,
-      auth: 'bearer',
-      params: RunIdParamsSchema,
+      ...oneRun,
       responses: { 200: runView('The run after cancelling') },
       errors: [{ status: 409, description: 'The run has already ended' }],
       handler: ({ params }) => {
@@ -185,16 +185,12 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       path: '/api/runs/:id/resume',
       operationId: 'resumeRun',
       summary: 'Resume a failed or interrupted run from its last checkpoint (completed nodes are not redone)',
-      tag: TAG,
-      auth: 'bearer',
-      params: RunIdParamsSchema,
+      ...oneRun,
       responses: accepted,
       errors: [{ status: 409, description: 'The run cannot be resumed in its state' }],
       handler: ({ params, res }) => {
         requireRun(params.id);
-        const resumed = storyloom.resume(params.id);
-        scheduler.enqueue(resumed.id);
-        return acceptedRun(resumed, res);
+        return queueRun(storyloom.resume(params.id), res);
       },
     }),
     defineRoute({
@@ -202,17 +198,13 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       path: '/api/runs/:id/rerun',
       operationId: 'rerunRun',
       summary: 'A new run from a node, reusing every output not downstream of what changed',
-      tag: TAG,
-      auth: 'bearer',
-      params: RunIdParamsSchema,
+      ...oneRun,
       body: RerunBodySchema,
       responses: accepted,
       errors: [{ status: 409, description: 'The run is not in a state that allows a re-run' }],
       handler: ({ params, body, res }) => {
         requireRun(params.id);
-        const rerun = storyloom.rerun(params.id, body);
-        scheduler.enqueue(rerun.id);
-        return acceptedRun(rerun, res);
+        return queueRun(storyloom.rerun(params.id, body), res);
       },
     }),
     defineRoute({
@@ -220,9 +212,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       path: '/api/runs/:id/export',
       operationId: 'exportRun',
       summary: 'The run’s document as Fountain, Final Draft XML, Markdown or JSON',
-      tag: TAG,
-      auth: 'bearer',
-      params: RunIdParamsSchema,
+      ...oneRun,
       query: ExportQuerySchema,
       responses: {
         200: {

@@ -1,0 +1,79 @@
+// node.token events carry the model call's `label` (e.g. `scene-3`), so a display can keep a node's parallel
+// calls apart; the runner's coalescer gathers tokens per label, so one chunk never mixes two calls.
+import { TokenCoalescer } from '../../src/runner/token-coalescer';
+import { tempEngines, type TempEngines } from './support/helpers';
+import { PREMISE, screenplayPipeline } from './support/screenplay';
+
+describe('TokenCoalescer', () => {
+  const collect = (maxChars = 256, maxDelayMs = 50) => {
+    const emitted: Array<{ text: string; label: string | undefined }> = [];
+    const coalescer = new TokenCoalescer((text, label) => emitted.push({ text, label }), maxChars, maxDelayMs);
+    return { coalescer, emitted };
+  };
+
+  it('keeps one buffer per label when calls interleave', () => {
+    const { coalescer, emitted } = collect();
+    for (const [text, label] of [['A1 ', 'scene-1'], ['B1 ', 'scene-2'], ['A2', 'scene-1'], ['B2', 'scene-2'], ['x', undefined]] as const) {
+      coalescer.push(text, label);
+    }
+    coalescer.flush();
+    expect(emitted).toEqual([
+      { text: 'A1 A2', label: 'scene-1' },
+      { text: 'B1 B2', label: 'scene-2' },
+      { text: 'x', label: undefined },
+    ]);
+  });
+
+  it('emits a label’s buffer when it reaches maxChars, leaving other labels buffered', () => {
+    const { coalescer, emitted } = collect(4);
+    coalescer.push('ab', 'one');
+    coalescer.push('zz', 'two');
+    coalescer.push('cd', 'one');
+    expect(emitted).toEqual([{ text: 'abcd', label: 'one' }]);
+    coalescer.flush();
+    expect(emitted).toEqual([
+      { text: 'abcd', label: 'one' },
+      { text: 'zz', label: 'two' },
+    ]);
+  });
+
+  it('emits after maxDelayMs without a flush', async () => {
+    const { coalescer, emitted } = collect(256, 10);
+    coalescer.push('slow', 'scene-2');
+    expect(emitted).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(emitted).toEqual([{ text: 'slow', label: 'scene-2' }]);
+  });
+});
+
+describe('runner: node.token labels', () => {
+  let temp: TempEngines;
+  beforeEach(() => (temp = tempEngines()));
+  afterEach(() => temp.cleanup());
+
+  it('labels each dialogue scene’s tokens with its call label, one unmixed stream per scene', async () => {
+    const engine = temp.open();
+    const run = engine.startRun({ pipeline: screenplayPipeline({ scenes: 3 }), inputs: { premise: PREMISE } });
+    const done = await engine.drive(run.id);
+    expect(done.status).toBe('completed');
+
+    const tokens = engine.events(run.id).filter((event) => event.type === 'node.token' && event.nodeId === 'lines');
+    expect(tokens.length).toBeGreaterThan(0);
+    const textByLabel = new Map<string, string>();
+    for (const event of tokens) {
+      const { text, label } = event.data as { text: string; label?: string };
+      expect(label).toMatch(/^scene-\d+$/);
+      textByLabel.set(label!, (textByLabel.get(label!) ?? '') + text);
+    }
+    const scenes = (done.nodes.lines.output as { scenes: Array<{ number: number; heading: string }> }).scenes;
+    expect([...textByLabel.keys()].sort()).toEqual(scenes.map((scene) => `scene-${scene.number}`).sort());
+    // Each label's stream is that scene's whole reply: it opens with the scene's own heading.
+    for (const scene of scenes) {
+      const streamed = textByLabel.get(`scene-${scene.number}`)!;
+      expect(streamed.startsWith(`${scene.heading}\n`)).toBe(true);
+      for (const other of scenes.filter((candidate) => candidate.heading !== scene.heading)) {
+        expect(streamed).not.toContain(`${other.heading}\n`);
+      }
+    }
+  });
+});

@@ -31,12 +31,14 @@ export const serveCommand: Command = {
     // Loaded here: Express and the HTTP layer are only needed by this command.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { startServer } = require('../../server') as typeof import('../../server');
+    // Listening for signals before the server starts: a SIGTERM during start-up must also stop it cleanly.
+    const stopRequested = untilSignal();
     const server = await startServer({ port, host: stringFlag(args, 'host'), dbPath: ctx.dbPath, env: ctx.io.env });
     const url = new URL(server.url);
     ctx.out(`Storyloom on http://localhost:${url.port}`);
     ctx.out(`  database: ${ctx.dbPath}`);
     ctx.out(`  default model: ${defaultModel(ctx)}`);
-    await untilSignal();
+    await stopRequested;
     ctx.err('Stopping…');
     await server.close();
     return EXIT.completed;
@@ -59,14 +61,23 @@ function defaultModel(ctx: CliContext): string {
   }
 }
 
+/**
+ * Resolves on the first SIGINT/SIGTERM. The listeners stay installed until the process exits: removing them
+ * while the server is still closing would leave a window in which a late signal kills the process outright
+ * (exit by signal instead of 0). A second signal means "stop now".
+ */
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
-    const stop = () => {
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) {
+        process.stderr.write('Stopping at once.\n');
+        process.exit(EXIT.failed);
+      }
+      stopping = true;
       resolve();
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
 }

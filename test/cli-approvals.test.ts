@@ -198,12 +198,18 @@ test('in a terminal it asks at each approval: edit in $EDITOR, reject with feedb
     await terminal.waitFor(new RegExp(`(${prompt.source}[\\s\\S]*){${occurrence}}`));
     terminal.child.stdin!.write(`${text}\r`);
   };
-  await answer(/Approval needed: cast[\s\S]*?\[l\]ater ›/, 'e');
+  // The question says that a letter and Enter are expected.
+  const question = /Approval needed: (?:cast|beats)[\s\S]*?Approve, edit or reject\? \[a\/e\/r\/v\/l, then Enter\] ›/;
+  await answer(new RegExp(question.source.replace('(?:cast|beats)', 'cast')), 'e');
   await terminal.waitFor(/cast approved with your edit/);
-  await answer(/Approval needed: beats[\s\S]*?\[l\]ater ›/, 'r');
+  const beatsQuestion = new RegExp(question.source.replace('(?:cast|beats)', 'beats'));
+  await answer(beatsQuestion, 'r');
   await answer(/What should change\? ›/, 'Set the finale in a flooded cellar');
   await terminal.waitFor(/beats rejected; it will be rewritten with your feedback/);
-  await answer(/Approval needed: beats[\s\S]*?\[l\]ater ›/, 'a', 2);
+  // Rejecting with the feedback on the same line: the letter is not part of the feedback.
+  await answer(beatsQuestion, 'r Make the diver older', 2);
+  await terminal.waitFor(/(beats rejected; it will be rewritten with your feedback[\s\S]*){2}/);
+  await answer(beatsQuestion, 'a', 3);
   const ended = await terminal.exited;
   expect(ended.stdout).toMatch(/Run \S+ completed in/);
   expect(ended.code).toBe(0);
@@ -212,4 +218,7 @@ test('in a terminal it asks at each approval: edit in $EDITOR, reject with feedb
   expect(run.status).toBe('completed');
   const cast = run.nodes.cast.output as { characters: Array<{ voice: string }> };
   expect(cast.characters[0].voice).toMatch(/ EDITED$/);
+  const log = JSON.parse((await cli(['show', runId, '--events', '--json'])).stdout) as Array<{ type: string; nodeId?: string; data: { decision?: string; feedback?: string } }>;
+  const feedback = log.filter((e) => e.type === 'approval.resolved' && e.nodeId === 'beats').map((e) => e.data.feedback).filter(Boolean);
+  expect(feedback).toEqual(['Set the finale in a flooded cellar', 'Make the diver older']);
 });

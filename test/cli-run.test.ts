@@ -169,3 +169,18 @@ test('serve shares the database with the CLI: runs started by either are visible
     expect(stopped.code).toBe(0);
   }
 });
+
+test('run <id> finds a shipped pipeline when the database has none of that id', async () => {
+  const fresh = ['--db', path.join(workspace.ws.dir, 'fresh-for-shipped.db')];
+  const result = await runCli(['run', 'short-screenplay', '--input', PREMISE, '--json', ...fresh]);
+  expect(result.stderr).not.toMatch(/no saved pipeline/);
+  expect(result.code).toBe(0);
+  const run = JSON.parse(result.stdout) as RunJson & { version: number | null };
+  expect(run.status).toBe('completed');
+  expect(run.pipelineId).toBe('short-screenplay');
+  expect(run.version).toBeNull(); // not a saved version: the shipped file
+
+  const unknown = await runCli(['run', 'no-such-example', '--input', PREMISE, ...fresh]);
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toMatch(/no saved pipeline 'no-such-example'.*no shipped one/);
+});

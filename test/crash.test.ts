@@ -176,6 +176,10 @@ test('killed during a model call: resume finishes without re-sending completed p
   expect(before.completed).toContain('logline');
   expect(Object.values(before.run.nodes).filter((n) => n.status === 'running')).toHaveLength(1);
   expect(before.prompts.size).toBeGreaterThanOrEqual(1);
+  // Nothing drives it now: the run says so, and `show` tells the producer what to do.
+  expect(before.run.status).toBe('running');
+  expect((before.run as { interrupted?: boolean }).interrupted).toBe(true);
+  expect((await cli(['show', runId])).stdout).toContain(`interrupted: no process is driving it; resume it with storyloom resume ${runId}`);
 
   const resumed = await cli(['resume', runId]);
   expect(resumed.stderr).toMatch(new RegExp(`Run ${runId} completed`));

@@ -123,7 +123,7 @@ async function main() {
     port: 0,
     host: '127.0.0.1',
     dbPath: path.join(dir, 'bench.db'),
-    env: { PATH: process.env.PATH, STORYLOOM_EDITOR_DIR: DIST },
+    env: { PATH: process.env.PATH, STORYLOOM_EDITOR_DIR: DIST, STORYLOOM_PIPELINES_DIR: '' }, // only the bench's pipelines
     handleSignals: false,
   });
   const base = server.url.replace('localhost', '127.0.0.1');

@@ -2,6 +2,8 @@
 // draw a pipeline from the palette, watch validation react, save, run, decide two parallel approvals, read
 // the screenplay, and re-run from a node with upstream outputs reused.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PIPELINES_DIR } from '../support/cli';
+import { specScreenplay } from '../support/spec-screenplay';
 import { collectPageErrors, launchBrowser, saveScreenshot, startBlipProxy, startEditorServer, type EditorServer } from '../support/browser';
 
 jest.setTimeout(120_000);
@@ -55,7 +57,8 @@ const snap = async (name: string) => {
 const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 const statusOf = (id: string) =>
   page.evaluate((nodeId) => {
-    const element = document.querySelector(`[data-id="${nodeId}"] [data-status], [data-id="${nodeId}"][data-status]`);
+    // SPEC §9: the status is on React Flow's node element itself.
+    const element = document.querySelector(`.react-flow__node[data-id="${nodeId}"][data-status]`);
     return element?.getAttribute('data-status') ?? null;
   }, id);
 
@@ -86,7 +89,7 @@ async function connect(source: string, target: string): Promise<void> {
 async function waitForStatus(ids: string[], status: string, timeoutMs = 30_000): Promise<void> {
   await page.waitForFunction(
     ({ ids, status }) =>
-      ids.every((id) => document.querySelector(`[data-id="${id}"] [data-status], [data-id="${id}"][data-status]`)?.getAttribute('data-status') === status),
+      ids.every((id) => document.querySelector(`.react-flow__node[data-id="${id}"][data-status]`)?.getAttribute('data-status') === status),
     { ids, status },
     { timeout: timeoutMs },
   );
@@ -315,30 +318,9 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
   expect(pageErrors).toEqual([]);
 });
 
-const SPEC_PIPELINE = {
-  format: 'storyloom/pipeline@1',
-  id: 'short-screenplay',
-  name: 'Short screenplay',
-  inputs: { premise: { type: 'string', required: true }, scenes: { type: 'number', default: 3 } },
-  model: { provider: 'offline' },
-  nodes: [
-    { id: 'logline', type: 'logline' },
-    { id: 'cast', type: 'characters', config: { count: 3 } },
-    { id: 'beats', type: 'outline', config: { scenes: '{{inputs.scenes}}' } },
-    { id: 'lines', type: 'dialogue', config: { concurrency: 4 } },
-    { id: 'notes', type: 'review', config: { target: 'lines', threshold: 1, maxRevisions: 1 } },
-    { id: 'script', type: 'export', config: { format: 'fountain' } },
-  ],
-  edges: [
-    { source: 'logline', target: 'cast' },
-    { source: 'logline', target: 'beats' },
-    { source: 'cast', target: 'beats' },
-    { source: 'beats', target: 'lines' },
-    { source: 'cast', target: 'lines' },
-    { source: 'lines', target: 'notes' },
-    { source: 'notes', target: 'script' },
-  ],
-};
+// The SPEC §2 example (shared fixture), made quick to run here: no approval on `cast`, 3 scenes, a review
+// that passes on its first look.
+const SPEC_PIPELINE = specScreenplay({ approval: false, cast: 3, scenes: 3, threshold: 1 });
 
 async function postJson(path: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -605,4 +587,44 @@ describe('with API keys', () => {
 
     expect(pageErrors).toEqual([]);
   });
+});
+
+test('a fresh server offers the shipped pipelines, and a long one opens readable, not shrunk to fit', async () => {
+  // This server seeds its new database from the repository's pipelines/ (the other tests' servers start empty).
+  const shippedServer = await startEditorServer({ STORYLOOM_PIPELINES_DIR: PIPELINES_DIR });
+  afterThis.push(() => shippedServer.close());
+
+  await step('empty state lists the shipped pipelines', async () => {
+    await page.goto(shippedServer.url);
+    await page.getByText('Short screenplay', { exact: true }).waitFor();
+    for (const id of ['custom-prompt', 'screenplay-with-approvals', 'short-screenplay', 'short-story']) {
+      await page.locator('.sidebar').getByText(id, { exact: false }).first().waitFor();
+    }
+    expect(await page.getByText('No saved pipelines yet').count()).toBe(0);
+  });
+
+  for (const viewport of [{ width: 1440, height: 900 }, { width: 1280, height: 720 }]) {
+    await step(`short-screenplay at ${viewport.width}x${viewport.height}`, async () => {
+      await page.setViewportSize(viewport);
+      await page.goto(`${shippedServer.url}/?pipeline=short-screenplay`);
+      await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 8);
+      // The opening fit has run once the viewport moved off React Flow's default (0.9 at 40,40).
+      await page.waitForFunction(() => !/matrix\(0\.9, 0, 0, 0\.9, 40, 40\)/.test(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform));
+      await page.waitForTimeout(300); // the fit animation
+      const view = await page.evaluate(() => {
+        const zoom = new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform).a;
+        const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
+        const nodes = [...document.querySelectorAll('.react-flow__node')].map((element) => element.getBoundingClientRect());
+        const inside = nodes.filter((r) => r.left >= pane.left && r.right <= pane.right && r.top >= pane.top && r.bottom <= pane.bottom).length;
+        const titleHeight = document.querySelector('.react-flow__node[data-id="beats"] .story-node-type')!.getBoundingClientRect().height;
+        return { zoom, inside, total: nodes.length, titleHeight };
+      });
+      await snap(`shipped-${viewport.width}`);
+      expect(view.zoom).toBeGreaterThanOrEqual(0.65);
+      expect(view.titleHeight).toBeGreaterThanOrEqual(10);
+      // The shipped layout (two rows) fits whole at these sizes.
+      expect(view.inside).toBe(view.total);
+    });
+  }
+  expect(pageErrors).toEqual([]);
 });

@@ -33,7 +33,8 @@ export async function startEditorServer(env: Record<string, string> = {}): Promi
   const { startServer } = require(path.join(REPO_ROOT, 'packages/server/dist/server.js')) as { startServer: StartServer };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-e2e-'));
   const dbPath = path.join(dir, 'storyloom.db');
-  const cleanEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, STORYLOOM_EDITOR_DIR: EDITOR_DIST, ...env };
+  // No shipped example pipelines unless a test asks for them (STORYLOOM_PIPELINES_DIR): tests start empty.
+  const cleanEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, STORYLOOM_EDITOR_DIR: EDITOR_DIST, STORYLOOM_PIPELINES_DIR: '', ...env };
   const server = await startServer({ port: 0, host: '127.0.0.1', dbPath, env: cleanEnv, handleSignals: false });
   return {
     url: server.url.replace('localhost', '127.0.0.1'),

@@ -8,6 +8,7 @@ export * from './index';
 export * from './runner/engine';
 export { openStoryloom } from './runner/storyloom';
 export * from './models/spec'; // resolveModelSpec, availableModels, describeModel, … (no LangChain)
+export * from './models/run-models'; // checkRunModels, baseUrlPolicy (no LangChain)
 export type { ModelCallHooks, ModelCallerOptions } from './models/caller';
 
 /** See models/caller.ts (required on first call). */

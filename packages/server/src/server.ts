@@ -6,6 +6,7 @@ import { createApp as createHttpApp, type AppOptions } from './http/app';
 import { DEFAULT_HOST, type ServerOptions, serverOptionsFromEnv } from './http/options';
 import { RunScheduler } from './http/run-scheduler';
 import { EventStreams } from './http/sse';
+import { readShippedPipelines, shippedPipelinesDir } from './shipped-pipelines';
 
 export type { ServerOptions } from './http/options';
 export type { AppOptions } from './http/app';
@@ -25,6 +26,11 @@ export interface StartServerOptions {
   handleSignals?: boolean;
   /** Overrides of what is otherwise read from `env` (STORYLOOM_CONCURRENCY etc.) or defaulted. */
   overrides?: Partial<ServerOptions>;
+  /**
+   * Folder of example pipelines a new database is seeded with (once). Default: STORYLOOM_PIPELINES_DIR, else the
+   * repository's `pipelines/`; `null` seeds nothing.
+   */
+  pipelinesDir?: string | null;
 }
 
 export interface RunningServer {
@@ -74,10 +80,30 @@ function recoverRuns(storyloom: Storyloom, scheduler: RunScheduler, logError: Se
   for (const run of storyloom.listRuns({ status: 'waiting' })) if (run.pending.length === 0) scheduler.enqueue(run.id);
 }
 
+/**
+ * A new database gets the shipped example pipelines (once: the engine records it, so a deleted one stays
+ * deleted). Files that cannot be read and examples that cannot be saved are logged, never fatal.
+ */
+function seedShippedPipelines(storyloom: Storyloom, dir: string | undefined, logError: ServerOptions['logError']): void {
+  if (dir === undefined) return;
+  const { pipelines, unreadable } = readShippedPipelines(dir); // a few small files: cheap on every start
+  const result = storyloom.seedPipelines(pipelines);
+  if (result.alreadySeeded) return;
+  for (const problem of unreadable) logError('reading a shipped pipeline', new Error(problem));
+  for (const { source, reason } of result.invalid) logError(`seeding ${source}`, new Error(reason));
+}
+
 /** Opens the database, serves the API and the editor, and resumes interrupted runs. Prints nothing. */
 export async function startServer(startOptions: StartServerOptions): Promise<RunningServer> {
   const options = serverOptionsFromEnv(startOptions.env, startOptions.overrides);
   const storyloom = openStoryloom({ dbPath: startOptions.dbPath, env: startOptions.env });
+  const pipelinesDir = startOptions.pipelinesDir === undefined ? shippedPipelinesDir(startOptions.env) : (startOptions.pipelinesDir ?? undefined);
+  try {
+    seedShippedPipelines(storyloom, pipelinesDir, options.logError);
+  } catch (error) {
+    storyloom.close();
+    throw error;
+  }
   const scheduler = new RunScheduler(storyloom, {
     concurrency: options.concurrency,
     onError: (runId, error) => options.logError(`run ${runId}`, error),

@@ -4,11 +4,15 @@ import { addNode, onConnect, onEdgesChange, onNodesChange } from '../store/docum
 import { editorStore, useEditor } from '../store/state';
 import { StoryNode } from './StoryNode';
 import type { StoryFlowNode } from '../graph/convert';
+import { NODE_WIDTH } from '../graph/layout';
+import { readableViewport } from '../graph/viewport';
 
 export const PALETTE_MIME = 'application/x-storyloom-node-type';
 const nodeTypes: NodeTypes = { story: StoryNode };
 const FAR_ZOOM = 0.45; // below: ids and slots are unreadable anyway
 const VERY_FAR_ZOOM = 0.22; // below: titles too; nodes show as coloured blocks
+/** How long a fit waits for new nodes to be measured (it needs their sizes). */
+const FIT_WAIT_MS = 1_000;
 
 const MINIMAP_COLORS: Record<string, string> = {
   completed: '#3fb27f',
@@ -36,27 +40,71 @@ export function Canvas() {
     container.current?.classList.toggle('zoomed-far', viewport.zoom < VERY_FAR_ZOOM);
   }, []);
 
+  // SPEC §9: `data-status` on React Flow's own node element (the one with `data-id`), via `domAttributes`.
+  // Only nodes with a status get a new object, so the rest keep their identity and do not re-render.
+  const nodeStatus = run?.nodeStatus;
+  const flowNodes = useMemo(
+    () =>
+      nodeStatus
+        ? nodes.map((node) => {
+            const status = nodeStatus[node.id];
+            return status ? { ...node, domAttributes: { 'data-status': status } as StoryFlowNode['domAttributes'] } : node;
+          })
+        : nodes,
+    [nodes, nodeStatus],
+  );
+
+  // Each node's left and right x, to spot edges that run backwards (a pipeline wrapped onto a second row).
+  const spans = useMemo(
+    () => new Map(nodes.map((node) => [node.id, { left: node.position.x, right: node.position.x + (node.measured?.width ?? NODE_WIDTH) }])),
+    [nodes],
+  );
+
   const edges = useMemo(
     () =>
       rawEdges.map((edge) => {
         const problems = byEdge[edge.id];
         const targetRunning = run?.nodeStatus[edge.target] === 'running';
-        if (!problems && !targetRunning) return edge;
+        // Backwards, a curve would cut through the nodes between; a stepped line goes round them through the gap.
+        const backwards = (spans.get(edge.target)?.left ?? 0) < (spans.get(edge.source)?.right ?? 0);
+        if (!problems && !targetRunning && !backwards) return edge;
         return {
           ...edge,
+          type: backwards ? 'smoothstep' : edge.type,
           className: problems ? 'edge-problem' : undefined,
           animated: targetRunning,
           label: problems ? `⚠ ${problems[0].message}` : undefined,
         };
       }),
-    [rawEdges, byEdge, run?.nodeStatus],
+    [rawEdges, byEdge, run?.nodeStatus, spans],
   );
 
   useEffect(() => {
-    // Fit once the new nodes have been measured (a frame later), not on every node added by hand.
-    const fit = () => setTimeout(() => void flow.fitView({ padding: 0.2, maxZoom: 1.1, duration: 200 }), 60);
+    // Fit when a document is opened or laid out (not on every node added by hand), once the flow has the new
+    // positions (a few frames later) and every node is measured; never below a readable zoom (the Controls'
+    // fit-view button still shows everything, however small).
+    let pending: number | undefined;
+    let first: ReturnType<typeof setTimeout> | undefined;
+    const fit = () => {
+      if (pending !== undefined) cancelAnimationFrame(pending);
+      clearTimeout(first);
+      const startedAt = performance.now();
+      const attempt = () => {
+        pending = undefined;
+        const pane = container.current?.getBoundingClientRect();
+        const flowNodes = flow.getNodes();
+        const measured = flowNodes.length > 0 && flowNodes.every((node) => node.measured?.width);
+        if (pane && measured) void flow.setViewport(readableViewport(flow.getNodesBounds(flowNodes), pane), { duration: 200 });
+        else if (performance.now() - startedAt < FIT_WAIT_MS) pending = requestAnimationFrame(attempt);
+      };
+      first = setTimeout(attempt, 50);
+    };
     window.addEventListener('storyloom:fit-view', fit);
-    return () => window.removeEventListener('storyloom:fit-view', fit);
+    return () => {
+      window.removeEventListener('storyloom:fit-view', fit);
+      if (pending !== undefined) cancelAnimationFrame(pending);
+      clearTimeout(first);
+    };
   }, [flow]);
 
   const onDragOver = useCallback((event: DragEvent) => {
@@ -71,7 +119,7 @@ export function Canvas() {
       if (!type) return;
       event.preventDefault();
       const point = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      addNode(type, { x: point.x - 110, y: point.y - 40 });
+      addNode(type, { x: point.x - NODE_WIDTH / 2, y: point.y - 40 });
     },
     [flow],
   );
@@ -79,7 +127,7 @@ export function Canvas() {
   return (
     <div className="canvas" ref={container} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<StoryFlowNode>
-        nodes={nodes}
+        nodes={flowNodes}
         edges={edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}

@@ -5,7 +5,7 @@ import type { StoryFlowEdge, StoryFlowNode } from './convert';
 // elkjs is large (≈1.4 MB): load it on the first layout, not with the editor.
 let elkInstance: Promise<ElkInstance> | undefined;
 const loadElk = () => (elkInstance ??= import('elkjs/lib/elk.bundled.js').then((m) => new m.default()));
-export const NODE_WIDTH = 220;
+export const NODE_WIDTH = 200; // .story-node's width in styles.css
 export const NODE_HEIGHT = 96;
 
 export async function layoutGraph(nodes: StoryFlowNode[], edges: StoryFlowEdge[]): Promise<Map<string, { x: number; y: number }>> {
@@ -15,7 +15,7 @@ export async function layoutGraph(nodes: StoryFlowNode[], edges: StoryFlowEdge[]
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': 'RIGHT',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '56',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '50',
       'elk.spacing.nodeNode': '28',
       'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
     },

@@ -23,7 +23,7 @@ function heading(text: string): string {
 function action(text: string): string {
   const paragraph = text.trim();
   const looksSpecial =
-    paragraph === paragraph.toUpperCase() && /[A-Z]/.test(paragraph) ||
+    paragraph === paragraph.toUpperCase() && /\p{Lu}/u.test(paragraph) ||
     /^(int|ext|est|i\/e)[. /]/i.test(paragraph) ||
     /^[.>~=#@!\[]/.test(paragraph) ||
     /TO:$/.test(paragraph);

@@ -7,7 +7,16 @@ import type { ChatOpenAI } from '@langchain/openai';
 import { StoryloomError } from '../errors';
 import type { ModelSpecObject } from '../pipeline/schema';
 import { OfflineChatModel } from './offline-chat-model';
-import { DEFAULT_OLLAMA_MODEL, DEFAULT_OPENAI_MODEL, type ModelEnv, ollamaBaseUrl, openaiBaseUrl } from './spec';
+import {
+  DEFAULT_OLLAMA_MODEL,
+  DEFAULT_OPENAI_BASE_URL,
+  DEFAULT_OPENAI_MODEL,
+  envOpenaiBaseUrl,
+  type ModelEnv,
+  ollamaBaseUrl,
+  openaiBaseUrl,
+  sameBaseUrl,
+} from './spec';
 
 /** Sent as the key to OpenAI-compatible local servers that need none (vLLM, llama.cpp, LM Studio, Ollama /v1). */
 export const PLACEHOLDER_API_KEY = 'not-needed';
@@ -30,7 +39,10 @@ export interface ChatModelRequest {
 
 export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv): ChatOpenAI {
   const baseURL = openaiBaseUrl(spec, env);
-  const apiKey = env.OPENAI_API_KEY?.trim() || (baseURL ? PLACEHOLDER_API_KEY : undefined);
+  // The environment's key belongs to the environment's endpoint: a baseUrl named by a pipeline, node or run
+  // that points elsewhere gets the placeholder, never OPENAI_API_KEY (it would hand the key to that server).
+  const envKey = sameBaseUrl(baseURL ?? DEFAULT_OPENAI_BASE_URL, envOpenaiBaseUrl(env)) ? env.OPENAI_API_KEY?.trim() : undefined;
+  const apiKey = envKey || (baseURL ? PLACEHOLDER_API_KEY : undefined);
   if (!apiKey) {
     throw new StoryloomError(
       'invalid_input',

@@ -4,11 +4,14 @@ import { StoryloomError } from '../errors';
 import { MODEL_PROVIDERS, ModelSpecObjectSchema, type ModelProvider, type ModelSpec, type ModelSpecObject } from '../pipeline/schema';
 
 /** Environment variables the model layer reads (SPEC §6, §8). Passed in, never read from process.env here. */
-export type ModelEnv = Partial<Record<'STORYLOOM_MODEL' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OLLAMA_BASE_URL', string>>;
+export type ModelEnv = Partial<
+  Record<'STORYLOOM_MODEL' | 'STORYLOOM_MODEL_BASE_URLS' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OLLAMA_BASE_URL', string>
+>;
 
 export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
 export const DEFAULT_OLLAMA_MODEL = 'llama3.1';
 export const DEFAULT_OLLAMA_BASE_URL = 'http://127.0.0.1:11434';
+export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export const OFFLINE_DESCRIPTION = 'offline (built-in deterministic writer, no LLM)';
 
 const SHORTHAND_HINT = 'use "offline", "openai:<model>", "ollama:<model>" or an object { provider, model? }';
@@ -65,6 +68,26 @@ export function resolveModelSpec(candidates: Array<ModelSpec | undefined>, env: 
   return { provider: 'offline' };
 }
 
+/** A base URL in one canonical spelling (scheme and host lower-cased, no trailing slash), for comparing. */
+export function canonicalBaseUrl(url: string): string {
+  const trimmed = url.trim();
+  try {
+    const parsed = new URL(trimmed);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}${parsed.search}`;
+  } catch {
+    return trimmed.replace(/\/+$/, '');
+  }
+}
+
+export function sameBaseUrl(a: string, b: string): boolean {
+  return canonicalBaseUrl(a) === canonicalBaseUrl(b);
+}
+
+/** The OpenAI endpoint the environment configures (OPENAI_BASE_URL, else api.openai.com): the only one OPENAI_API_KEY goes to. */
+export function envOpenaiBaseUrl(env: ModelEnv): string {
+  return env.OPENAI_BASE_URL?.trim() || DEFAULT_OPENAI_BASE_URL;
+}
+
 /** The base URL an OpenAI-compatible spec talks to, or undefined for api.openai.com. */
 export function openaiBaseUrl(spec: ModelSpecObject, env: ModelEnv): string | undefined {
   return spec.baseUrl ?? (env.OPENAI_BASE_URL?.trim() || undefined);
@@ -80,7 +103,7 @@ export function providerLocation(spec: ModelSpecObject, env: ModelEnv = {}): str
     case 'offline':
       return 'offline';
     case 'openai':
-      return `openai (${openaiBaseUrl(spec, env) ?? 'https://api.openai.com/v1'})`;
+      return `openai (${openaiBaseUrl(spec, env) ?? DEFAULT_OPENAI_BASE_URL})`;
     case 'ollama':
       return `ollama (${ollamaBaseUrl(spec, env)})`;
   }
@@ -102,31 +125,80 @@ export function describeModel(spec: ModelSpecObject, env: ModelEnv = {}): string
 
 export interface AvailableModel {
   provider: ModelProvider;
+  /** Configured by the environment (offline: always). Not a network check: nothing is contacted until a run uses it. */
   available: boolean;
+  /** Model names known without asking the server: the default one, when this provider is the default. */
   models?: string[];
+  /** True for the provider runs use when neither run, node nor pipeline names a model (STORYLOOM_MODEL, else offline). */
+  default: boolean;
+  /** On the default provider: the default model as a shorthand spec, e.g. "openai:gpt-4o-mini" or "offline". */
+  defaultModel?: string;
   note: string;
 }
 
-/** What GET /api/models shows: offline always; openai/ollama when the environment configures them. No network. */
+/** The model STORYLOOM_MODEL names (offline when unset), or the reason it cannot be read. */
+function defaultModelOf(env: ModelEnv): { spec: ModelSpecObject } | { problem: string } {
+  try {
+    return { spec: resolveModelSpec([], env) };
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+}
+
+/** The model name a spec uses ('offline' for the offline model). */
+function modelNameOf(spec: ModelSpecObject): string {
+  if (spec.provider === 'offline') return 'offline';
+  return spec.model ?? (spec.provider === 'openai' ? DEFAULT_OPENAI_MODEL : DEFAULT_OLLAMA_MODEL);
+}
+
+function shorthandOf(spec: ModelSpecObject): string {
+  return spec.provider === 'offline' ? 'offline' : `${spec.provider}:${modelNameOf(spec)}`;
+}
+
+/**
+ * What GET /api/models shows: offline always; openai/ollama when the environment configures them. No network:
+ * `available` means configured, not reachable. Which provider and model are the default (STORYLOOM_MODEL) is marked.
+ */
 export function availableModels(env: ModelEnv): AvailableModel[] {
   const openaiUrl = env.OPENAI_BASE_URL?.trim();
   const openaiReady = Boolean(env.OPENAI_API_KEY?.trim() || openaiUrl);
   const ollamaUrl = env.OLLAMA_BASE_URL?.trim();
+  const fallback = defaultModelOf(env);
+  const defaultSpec = 'spec' in fallback ? fallback.spec : undefined;
+  const defaultNote = (provider: ModelProvider) =>
+    defaultSpec?.provider !== provider
+      ? ''
+      : env.STORYLOOM_MODEL?.trim()
+        ? `; the default (STORYLOOM_MODEL=${env.STORYLOOM_MODEL.trim()})`
+        : '; the default (STORYLOOM_MODEL is not set)';
+  const badDefault = 'problem' in fallback ? `; ${fallback.problem}, so runs that name no model are refused` : '';
+  const entry = (provider: ModelProvider, available: boolean, note: string): AvailableModel => {
+    const isDefault = defaultSpec?.provider === provider;
+    const known = provider === 'offline' ? ['offline'] : isDefault && defaultSpec ? [modelNameOf(defaultSpec)] : undefined;
+    return {
+      provider,
+      available,
+      ...(known ? { models: known } : {}),
+      default: isDefault,
+      ...(isDefault && defaultSpec ? { defaultModel: shorthandOf(defaultSpec) } : {}),
+      note: note + defaultNote(provider),
+    };
+  };
   return [
-    { provider: 'offline', available: true, models: ['offline'], note: OFFLINE_DESCRIPTION },
-    {
-      provider: 'openai',
-      available: openaiReady,
-      models: openaiReady ? [DEFAULT_OPENAI_MODEL] : undefined,
-      note: openaiReady
-        ? `OpenAI-compatible API at ${openaiUrl ?? 'https://api.openai.com/v1'}${env.OPENAI_API_KEY ? '' : ' (no OPENAI_API_KEY: local server)'}`
+    entry('offline', true, OFFLINE_DESCRIPTION + badDefault),
+    entry(
+      'openai',
+      openaiReady,
+      openaiReady
+        ? `OpenAI-compatible API at ${openaiUrl || DEFAULT_OPENAI_BASE_URL}${env.OPENAI_API_KEY?.trim() ? '' : ' (no OPENAI_API_KEY: local server)'}; not contacted until a run uses it`
         : 'set OPENAI_API_KEY (and OPENAI_BASE_URL for an OpenAI-compatible server) to enable',
-    },
-    {
-      provider: 'ollama',
-      available: Boolean(ollamaUrl),
-      models: ollamaUrl ? [DEFAULT_OLLAMA_MODEL] : undefined,
-      note: ollamaUrl ? `Ollama at ${ollamaUrl}` : `set OLLAMA_BASE_URL to enable (default server ${DEFAULT_OLLAMA_BASE_URL})`,
-    },
+    ),
+    entry(
+      'ollama',
+      Boolean(ollamaUrl),
+      ollamaUrl
+        ? `Ollama at ${ollamaUrl} (configured; not checked until a run uses it)`
+        : `set OLLAMA_BASE_URL to enable (default server ${DEFAULT_OLLAMA_BASE_URL})`,
+    ),
   ];
 }

@@ -1,6 +1,6 @@
 // The node catalogue (SPEC §3). Adding a node type: write its file, then add it to `nodeTypes`.
 import { z } from 'zod';
-import type { NodeCategory, NodeType, SlotRead } from './types';
+import type { InputRead, NodeCategory, NodeType, SlotRead } from './types';
 import { loglineNode } from './logline';
 import { charactersNode } from './characters';
 import { settingNode } from './setting';
@@ -38,6 +38,8 @@ export interface NodeTypeDescription {
   category: NodeCategory;
   /** Slots read with the type's default config (`prompt` reads what its template references). */
   reads: SlotRead[];
+  /** Run inputs read directly, not through a slot (SPEC §3: `logline` reads the inputs). */
+  readsInputs: InputRead[];
   writes?: string;
   usesModel: boolean;
   templateFields: string[];
@@ -75,6 +77,7 @@ function describeNodeType(type: NodeType): NodeTypeDescription {
     description: type.description,
     category: type.category,
     reads: defaultReads(type),
+    readsInputs: (type.readsInputs ?? []).map((read) => ({ ...read })),
     ...(type.writes ? { writes: type.writes } : {}),
     usesModel: type.usesModel,
     templateFields: [...(type.templateFields ?? [])],

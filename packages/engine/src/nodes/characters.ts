@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
-import { CastSchema, type Cast, type Character } from '../story/types';
+import { CastSchema, MAX_CHARACTERS, type Cast, type Character } from '../story/types';
 import { buildPrompt, feedbackSections, loglineText, rewriteInstruction } from '../story/prompt';
-import { premiseOf, readLogline } from '../story/memory';
+import { PREMISE_INPUT, premiseOf, readLogline } from '../story/memory';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { protagonistDescription, protagonistName } from '../story/premise';
 import { FIRST_NAMES, ROLES, SURNAMES } from '../story/vocabulary';
 import { capitalize, editDistance } from '../story/text';
 
 const ConfigSchema = z.strictObject({
-  count: z.number().int().min(1).max(12).default(4),
+  count: z.number().int().min(1).max(MAX_CHARACTERS).default(4),
 });
 type Config = z.infer<typeof ConfigSchema>;
 
@@ -95,6 +95,7 @@ export const charactersNode: NodeType<Config, Cast> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: CastSchema,
+  readsInputs: [PREMISE_INPUT],
   reads: () => [{ slot: 'logline', description: 'Title and logline the cast serves.' }],
   writes: 'characters',
   usesModel: true,

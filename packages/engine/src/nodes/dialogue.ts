@@ -1,7 +1,7 @@
 import type { NodeContext, NodeType } from './types';
 import { DialogueSchema, type Dialogue, type DialogueScene } from '../story/types';
 import { buildPrompt, castText, loglineText, rewriteInstruction, sceneCardText } from '../story/prompt';
-import { readLogline } from '../story/memory';
+import { PREMISE_INPUT, readLogline } from '../story/memory';
 import { parseScreenplayScene, screenplaySceneText } from '../story/screenplay';
 import { sceneClosing, sceneExchanges, sceneOpening } from '../story/scene-writer';
 import { SceneWritingConfigSchema, sceneJobs, sceneWritingReads, writeScenes, type SceneJob, type SceneWritingConfig } from './scene-writing';
@@ -54,6 +54,7 @@ export const dialogueNode: NodeType<Config, Dialogue> = {
   category: 'write',
   configSchema: SceneWritingConfigSchema,
   outputSchema: DialogueSchema,
+  readsInputs: [PREMISE_INPUT],
   reads: sceneWritingReads,
   writes: 'dialogue',
   usesModel: true,

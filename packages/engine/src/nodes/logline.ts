@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
 import { LoglineSchema, type Logline } from '../story/types';
 import { buildPrompt, feedbackSections, rewriteInstruction } from '../story/prompt';
-import { premiseOf } from '../story/memory';
+import { PREMISE_INPUT, premiseOf } from '../story/memory';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreOf, nounsOf, protagonistName, protagonistNoun, protagonistPhrase, protagonistReference, salientWords } from '../story/premise';
 import { capitalize, lowerFirst, stripTrailingPunctuation, titleCase } from '../story/text';
@@ -58,6 +58,7 @@ export const loglineNode: NodeType<Config, Logline> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: LoglineSchema,
+  readsInputs: [PREMISE_INPUT],
   reads: () => [],
   writes: 'logline',
   usesModel: true,

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
-import { OutlineSchema, type Act, type Outline } from '../story/types';
+import { MAX_ACTS, MAX_SCENES, OutlineSchema, type Act, type Outline } from '../story/types';
 import { buildPrompt, castText, feedbackSections, loglineText, rewriteInstruction, settingText } from '../story/prompt';
-import { castOf, premiseOf, readLogline, readSetting } from '../story/memory';
+import { PREMISE_INPUT, castOf, premiseOf, readLogline, readSetting } from '../story/memory';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreProfileNamed, protagonistName, protagonistNoun, protagonistReference } from '../story/premise';
 import { ACT_TITLES, BEAT_SHAPES } from '../story/vocabulary';
-import { capitalize, placePhrase } from '../story/text';
+import { capitalize, indefiniteArticle, placePhrase } from '../story/text';
 
 const ConfigSchema = z.strictObject({
-  scenes: z.number().int().min(1).max(60).default(6),
-  acts: z.number().int().min(1).max(5).default(3),
+  scenes: z.number().int().min(1).max(MAX_SCENES).default(6),
+  acts: z.number().int().min(1).max(MAX_ACTS).default(3),
 });
 type Config = z.infer<typeof ConfigSchema>;
 
@@ -84,7 +84,7 @@ function writeOutline(ctx: NodeContext<Config>, attempt: number): Outline {
       .replace(/\{object\}/g, objects[Math.floor(i / 3) % objects.length])
       .replace(/\{place\}/g, places[i % places.length])
       .replace(/\{goal\}/g, goal)
-      .replace(/\{habit\}/g, protagonistName(premise) ? 'a creature of habit' : `a ${protagonistNoun(premise)} by habit`)
+      .replace(/\{habit\}/g, protagonistName(premise) ? 'a creature of habit' : `${indefiniteArticle(protagonistNoun(premise))} ${protagonistNoun(premise)} by habit`)
       .replace(/\{flaw\}/g, (cast[0]?.flaw ?? 'pride').replace(/\.$/, '').toLowerCase());
     return { number: i + 1, summary: capitalize(summary) };
   });
@@ -114,6 +114,7 @@ export const outlineNode: NodeType<Config, Outline> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: OutlineSchema,
+  readsInputs: [PREMISE_INPUT],
   reads: () => [
     { slot: 'logline' },
     { slot: 'characters', optional: true },

@@ -1,7 +1,7 @@
 import type { NodeContext, NodeType } from './types';
 import { DraftSchema, type Draft } from '../story/types';
 import { buildPrompt, castText, loglineText, rewriteInstruction, sceneCardText } from '../story/prompt';
-import { readLogline } from '../story/memory';
+import { PREMISE_INPUT, readLogline } from '../story/memory';
 import { sceneClosing, sceneExchanges, sceneOpening, timePhrase } from '../story/scene-writer';
 import { capitalize, listNames, lowerFirst, placePhrase } from '../story/text';
 import { SceneWritingConfigSchema, sceneJobs, sceneWritingReads, writeScenes, type SceneJob, type SceneWritingConfig } from './scene-writing';
@@ -67,6 +67,7 @@ export const proseNode: NodeType<Config, Draft> = {
   category: 'write',
   configSchema: SceneWritingConfigSchema,
   outputSchema: DraftSchema,
+  readsInputs: [PREMISE_INPUT],
   reads: sceneWritingReads,
   writes: 'draft',
   usesModel: true,

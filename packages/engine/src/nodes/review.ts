@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
 import { ID_PATTERN } from '../pipeline/schema';
-import { RubricSchema, ReviewSchema, type Review, type ReviewIssue, type Rubric } from '../story/types';
+import { MAX_REVIEW_PASSES, RubricSchema, ReviewSchema, type Review, type ReviewIssue, type ReviewPass, type Rubric } from '../story/types';
 import { buildPrompt, castText, loglineText } from '../story/prompt';
-import { beatsOf, castOf, premiseOf, readLogline, readOutline, readSetting } from '../story/memory';
+import { PREMISE_INPUT, beatsOf, castOf, premiseOf, readLogline, readOutline, readSetting } from '../story/memory';
 import { checkCeiling, runChecks, type CheckContext } from '../review/checks';
 import { reviewDocumentOf, type ReviewDocument } from '../review/text';
 import { StoryloomError } from '../errors';
@@ -11,7 +11,7 @@ import { StoryloomError } from '../errors';
 const ConfigSchema = z.strictObject({
   target: z.string().regex(ID_PATTERN, 'target must be a node id'),
   threshold: z.number().min(1).max(10).default(7),
-  maxRevisions: z.number().int().min(0).max(5).default(1),
+  maxRevisions: z.number().int().min(0).max(MAX_REVIEW_PASSES - 1).default(1),
 });
 type Config = z.infer<typeof ConfigSchema>;
 
@@ -73,7 +73,7 @@ async function assess(ctx: NodeContext<Config>, output: unknown, round: number):
     cast: castOf(ctx.memory),
     expectedScenes: outline ? beatsOf(outline).length : undefined,
     knownWords: new Set(
-      [logline?.title ?? '', ...(setting?.locations.map((l) => l.name) ?? [])].join(' ').toLowerCase().match(/[a-z]+/g) ?? [],
+      [logline?.title ?? '', ...(setting?.locations.map((l) => l.name) ?? [])].join(' ').normalize('NFC').toLowerCase().match(/[\p{L}\p{M}]+/gu) ?? [],
     ),
   };
   const issues = runChecks(checkContext);
@@ -90,6 +90,10 @@ async function assess(ctx: NodeContext<Config>, output: unknown, round: number):
   return { issues, rubric, score, notes };
 }
 
+function passOf(assessment: Assessment): ReviewPass {
+  return { score: assessment.score, issues: assessment.issues, notes: assessment.notes };
+}
+
 export const reviewNode: NodeType<Config, Review> = {
   type: 'review',
   title: 'Review',
@@ -99,6 +103,7 @@ export const reviewNode: NodeType<Config, Review> = {
   category: 'check',
   configSchema: ConfigSchema,
   outputSchema: ReviewSchema,
+  readsInputs: [PREMISE_INPUT],
   reads: () => [
     { slot: 'dialogue', alternatives: ['draft'], optional: true, description: "The target's text (dialogue or prose draft); the review reads it from the target itself." },
     { slot: 'characters', optional: true },
@@ -114,6 +119,7 @@ export const reviewNode: NodeType<Config, Review> = {
     let output = target.output;
     let revisions = 0;
     let result = await assess(ctx, output, 0);
+    const passes: ReviewPass[] = [passOf(result)];
     // A producer's reject notes count as failing: the target rewrites with them.
     const failing = (r: Assessment): boolean => r.score < ctx.config.threshold || (revisions === 0 && ctx.feedback.length > 0);
     while (failing(result) && revisions < ctx.config.maxRevisions) {
@@ -121,6 +127,7 @@ export const reviewNode: NodeType<Config, Review> = {
       output = await target.revise(result.notes);
       revisions++;
       result = await assess(ctx, output, revisions);
+      passes.push(passOf(result));
     }
     return {
       target: target.nodeId,
@@ -131,6 +138,7 @@ export const reviewNode: NodeType<Config, Review> = {
       notes: result.notes,
       revisions,
       rubric: result.rubric,
+      passes,
     };
   },
 };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
 import { SceneListSchema, type SceneCard, type SceneList } from '../story/types';
 import { buildPrompt, castText, feedbackSections, loglineText, rewriteInstruction, settingText } from '../story/prompt';
-import { beatsOf, castOf, premiseOf, readLogline, readOutline, readSetting } from '../story/memory';
+import { PREMISE_INPUT, beatsOf, castOf, premiseOf, readLogline, readOutline, readSetting } from '../story/memory';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreProfileNamed } from '../story/premise';
 import { TIMES_OF_DAY } from '../story/vocabulary';
@@ -75,6 +75,7 @@ export const scenesNode: NodeType<Config, SceneList> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: SceneListSchema,
+  readsInputs: [PREMISE_INPUT],
   reads: () => [{ slot: 'outline' }, { slot: 'characters' }, { slot: 'setting', optional: true }],
   writes: 'scenes',
   usesModel: true,

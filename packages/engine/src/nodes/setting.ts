@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
-import { SettingSchema, type Location, type Setting } from '../story/types';
+import { MAX_LOCATIONS, SettingSchema, type Location, type Setting } from '../story/types';
 import { buildPrompt, feedbackSections, loglineText, rewriteInstruction } from '../story/prompt';
-import { premiseOf, readLogline } from '../story/memory';
+import { PREMISE_INPUT, premiseOf, readLogline } from '../story/memory';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreProfileNamed, nounsOf, placeOf, protagonistPhrase } from '../story/premise';
 import { titleCase } from '../story/text';
 
 const ConfigSchema = z.strictObject({
-  locations: z.number().int().min(1).max(12).default(4),
+  locations: z.number().int().min(1).max(MAX_LOCATIONS).default(4),
 });
 type Config = z.infer<typeof ConfigSchema>;
 
@@ -65,6 +65,7 @@ export const settingNode: NodeType<Config, Setting> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: SettingSchema,
+  readsInputs: [PREMISE_INPUT],
   reads: () => [{ slot: 'logline', description: 'Title, genre and logline the world serves.' }],
   writes: 'setting',
   usesModel: true,

@@ -13,6 +13,16 @@ export interface SlotRead {
   description?: string;
 }
 
+/**
+ * A run input a node type reads directly (not through a slot), for the catalogue: e.g. the premise.
+ * Descriptive only: validation checks run inputs against the pipeline's `inputs`, not against this.
+ */
+export interface InputRead {
+  input: string;
+  optional?: boolean;
+  description?: string;
+}
+
 /** The story memory a node sees: the slots its ancestors wrote, by slot name. */
 export type StoryMemory = Readonly<Record<string, unknown>>;
 
@@ -80,6 +90,8 @@ export interface NodeType<Config = any, Output = any> {
   outputSchema: z.ZodType<Output> | ((config: Config) => z.ZodType<Output>);
   /** Slots read, given the node's (parsed) config. */
   reads(config: Config): SlotRead[];
+  /** Run inputs read directly (the premise); `prompt` reads the `{{inputs.NAME}}` its template references. */
+  readsInputs?: readonly InputRead[];
   /** The slot written by default; undefined when every node of this type must name its own `writes`. */
   writes: string | undefined;
   /** False for nodes that assemble without a model (export). */

@@ -41,7 +41,8 @@ export function checkInputs({ pipeline, problems }: Checked, options: { inputs?:
     );
   }
   const given = options.inputs ? resolveRunInputs(pipeline, options.inputs) : undefined;
-  if (given) problems.push(...given.problems);
+  // A loop, not push(...list): a spread of a very long list overflows the stack.
+  for (const found of given?.problems ?? []) problems.push(found);
   const values: RunInputs = {};
   const standIns = new Set<string>();
   for (const [name, definition] of Object.entries(declared)) {
@@ -62,7 +63,7 @@ export function checkConfigs(checked: Checked, inputs: InputValues, unreadableCo
     if (!type || unreadableConfig.has(index)) return;
     const result = checkNodeConfig(node, ['nodes', index, 'config'], type, inputs.values, inputs.standIns);
     checked.configs[index] = result.config;
-    checked.problems.push(...result.problems);
+    for (const found of result.problems) checked.problems.push(found);
   });
 }
 

@@ -8,6 +8,7 @@ import { toPointer } from './pointer';
 import { slotWrittenBy } from './slots';
 import { didYouMean } from './suggest';
 import { parseReferences } from './templates';
+import { indefiniteArticle } from '../story/text';
 
 export function checkTemplates(checked: Checked): Map<number, Set<string>> {
   const reported = new Map<number, Set<string>>();
@@ -88,28 +89,44 @@ function slotHint(checked: Checked, index: number, slots: string[], visible: Map
   const typo = didYouMean(slots[0], visible.keys());
   if (typo) return typo;
   const type = nodeTypes.find((candidate) => slots.includes(candidate.writes ?? ''));
-  return type ? `; add a '${type.type}' node upstream of '${self}'` : '';
+  return type ? `; add ${indefiniteArticle(type.type)} '${type.type}' node upstream of '${self}'` : '';
 }
 
+/** Writers named in a slot_conflict message before "… and N more". */
+const LISTED_WRITERS = 5;
+
+/**
+ * One problem per slot (not per pair: 3000 unrelated writers would make millions), naming the writers that
+ * are not upstream or downstream of some other writer of the slot.
+ */
 export function checkSlotConflicts(checked: Checked): void {
   const bySlot = new Map<string, string[]>();
-  for (const [id, slot] of checked.writes) bySlot.set(slot, [...(bySlot.get(slot) ?? []), id]);
-  for (const [slot, writers] of bySlot) {
-    writers.forEach((later, position) => {
-      for (const earlier of writers.slice(0, position)) {
-        if (checked.ancestors(later).has(earlier) || checked.ancestors(earlier).has(later)) continue;
-        const laterIndex = checked.indexOf.get(later)!;
-        const path = checked.pipeline.nodes[laterIndex].writes !== undefined ? `/nodes/${laterIndex}/writes` : `/nodes/${laterIndex}`;
-        checked.problems.push(
-          problem(
-            path,
-            'slot_conflict',
-            `${nodeName(checked, checked.indexOf.get(earlier)!)} and ${nodeName(checked, laterIndex)} both write slot '${slot}' but neither is upstream of the other, so a node after both could see either; connect them or give one a different "writes"`,
-          ),
-        );
-      }
-    });
+  for (const [id, slot] of checked.writes) {
+    const writers = bySlot.get(slot);
+    if (writers) writers.push(id);
+    else bySlot.set(slot, [id]);
   }
+  const related = (a: string, b: string) => checked.ancestors(a).has(b) || checked.ancestors(b).has(a);
+  for (const [slot, writers] of bySlot) {
+    // Stops at the first unrelated writer found, so many unrelated writers cost O(n), not O(n²).
+    const conflicting = writers.filter((writer) => writers.some((other) => other !== writer && !related(writer, other)));
+    if (conflicting.length === 0) continue;
+    const indexes = conflicting.map((id) => checked.indexOf.get(id)!);
+    const reportedAt = indexes[1];
+    const path = checked.pipeline.nodes[reportedAt].writes !== undefined ? `/nodes/${reportedAt}/writes` : `/nodes/${reportedAt}`;
+    const message =
+      conflicting.length === 2
+        ? `${nodeName(checked, indexes[0])} and ${nodeName(checked, indexes[1])} both write slot '${slot}' but neither is upstream of the other, so a node after both could see either; connect them or give one a different "writes"`
+        : `slot '${slot}' is written by ${conflicting.length} nodes that are not all upstream of one another: ${listNames(checked, indexes)}; a node after them could see any of them, so connect them in a chain or give them different "writes"`;
+    checked.problems.push(problem(path, 'slot_conflict', message));
+  }
+}
+
+/** `a, b, c, d, e and 2995 more` */
+function listNames(checked: Checked, indexes: number[]): string {
+  const names = indexes.slice(0, LISTED_WRITERS).map((index) => nodeName(checked, index));
+  const more = indexes.length - names.length;
+  return more > 0 ? `${names.join(', ')} and ${more} more` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
 export function checkReviewTargets(checked: Checked): void {

@@ -74,7 +74,7 @@ export function resolveRunInputs(
     if (!blank) {
       const value = coerceInput(definition.type, given);
       if (value === undefined) {
-        problems.push({ path, code: 'missing_input', message: `input '${name}' must be ${article(definition.type)}, got ${describeValue(given)}` });
+        problems.push({ path, code: 'invalid_input', message: `input '${name}' must be ${article(definition.type)}, got ${describeValue(given)}` });
       } else {
         inputs[name] = value;
       }
@@ -91,7 +91,7 @@ export function resolveRunInputs(
   for (const name of Object.keys(provided)) {
     if (name in declared) continue;
     const known = names.length > 0 ? `declared inputs: ${names.join(', ')}` : 'it declares no inputs';
-    problems.push({ path: `/inputs/${escapePointer(name)}`, code: 'missing_input', message: `pipeline '${pipeline.id}' has no input '${name}' (${known})` });
+    problems.push({ path: `/inputs/${escapePointer(name)}`, code: 'unknown_input', message: `pipeline '${pipeline.id}' has no input '${name}' (${known})` });
   }
   return { inputs, problems };
 }

@@ -38,8 +38,25 @@ export function validatePipeline(document: unknown, options: ValidateOptions = {
   const salvaged = parsed.success ? { pipeline: parsed.data, unreadableConfig: new Set<number>() } : salvage(document);
   // A document too broken to read as nodes and edges gets its shape problems only: graph checks would guess.
   if (!salvaged) return result(problems);
-  problems.push(...checkPipeline(salvaged.pipeline, options, salvaged.unreadableConfig));
+  // A loop, not push(...list): spreading a list of thousands of problems overflows the stack.
+  for (const found of checkPipeline(salvaged.pipeline, options, salvaged.unreadableConfig)) problems.push(found);
   return result(problems, parsed.success ? parsed.data : undefined);
+}
+
+/**
+ * At most this many problems are listed (plus one `too_many_problems` entry saying how many more there were):
+ * nobody reads thousands of lines, and a huge generated document must not make a huge answer.
+ */
+export const MAX_LISTED_PROBLEMS = 500;
+
+/** The first MAX_LISTED_PROBLEMS problems, then one `too_many_problems` entry counting the rest. */
+export function capProblems(problems: ValidationProblem[]): ValidationProblem[] {
+  if (problems.length <= MAX_LISTED_PROBLEMS) return problems;
+  const more = problems.length - MAX_LISTED_PROBLEMS;
+  return [
+    ...problems.slice(0, MAX_LISTED_PROBLEMS),
+    problem('', 'too_many_problems', `${more} more problem${more === 1 ? '' : 's'} not listed (${problems.length} in all); fix the ones above first`),
+  ];
 }
 
 /** One line per problem, columns aligned: `path  code  message`. */
@@ -50,7 +67,8 @@ export function formatProblems(errors: readonly ValidationProblem[]): string {
   return errors.map((error, i) => `${paths[i].padEnd(pathWidth)}  ${error.code.padEnd(codeWidth)}  ${error.message}`).join('\n');
 }
 
-function result(errors: ValidationProblem[], pipeline?: Pipeline): ValidationResult {
+function result(found: ValidationProblem[], pipeline?: Pipeline): ValidationResult {
+  const errors = capProblems(found);
   return pipeline ? { valid: errors.length === 0, errors, pipeline } : { valid: errors.length === 0, errors };
 }
 

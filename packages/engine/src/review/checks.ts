@@ -35,21 +35,38 @@ const CHATTER: Array<[RegExp, string]> = [
   [/\bI (?:can(?:no|')t|am unable to) (?:help|assist) with\b/i, 'a refusal'],
 ];
 
-const FIRST_PERSON = /\b(I|me|my|mine|myself|we|us|our|ours)\b/g;
+// Word edges by Unicode letters, not `\b` (ASCII-only even with /u): "Jérôme" must not end in the word "me".
+const FIRST_PERSON = /(?<![\p{L}\p{M}\p{N}'’])(I|me|my|mine|myself|we|us|our|ours)(?![\p{L}\p{M}\p{N}])/gu;
+/** Capitalised words that do not start a sentence ("Nguyễn", "Zoë"): the places names appear in running text. */
+const NAME_IN_TEXT = /(?<![.!?:\n]\s*|^\s*|[“"(]\s*)(?<![\p{L}\p{M}\p{N}'’])(\p{Lu}[\p{Ll}\p{M}]{3,})(?![\p{L}\p{M}\p{N}])/gu;
 
 function where(sceneNumber: number, document: ReviewDocument): string {
   return document.kind === 'text' ? '' : `Scene ${sceneNumber}: `;
 }
 
+function upperName(name: string): string {
+  return comparable(name).trim().toUpperCase();
+}
+
 function castNameFor(name: string, cast: readonly Character[]): Character | undefined {
-  const upper = name.trim().toUpperCase();
-  return cast.find((c) => c.name.toUpperCase() === upper || c.name.split(/\s+/)[0].toUpperCase() === upper);
+  const upper = upperName(name);
+  return cast.find((c) => upperName(c.name) === upper || upperName(c.name.trim().split(/\s+/)[0]) === upper);
+}
+
+/** One spelling of a text for matching names: one Unicode normal form, typographic apostrophes as plain ones. */
+function comparable(text: string): string {
+  return text.normalize('NFC').replace(/’/g, "'");
+}
+
+/** The name as a whole word of the text, in any case; letters beyond ASCII count as word letters. */
+function mentions(text: string, name: string): boolean {
+  return new RegExp(`(?<![\\p{L}\\p{M}\\p{N}])${escapeRegExp(comparable(name))}(?![\\p{L}\\p{M}\\p{N}])`, 'iu').test(comparable(text));
 }
 
 function nearestCastName(name: string, cast: readonly Character[]): string | undefined {
-  const lower = name.toLowerCase();
+  const lower = name.normalize('NFC').toLowerCase();
   for (const c of cast) {
-    for (const form of [c.name, c.name.split(/\s+/)[0]]) {
+    for (const form of [c.name.normalize('NFC'), c.name.normalize('NFC').trim().split(/\s+/)[0]]) {
       if (form.toLowerCase() !== lower && editDistance(form.toLowerCase(), lower) <= NAME_DISTANCE) return c.name;
     }
   }
@@ -88,11 +105,11 @@ export const checkNearDuplicateNames: Check = ({ document, cast, knownWords }) =
     }
   }
   if (cast.length === 0) return issues;
-  const castWords = new Set(cast.flatMap((c) => c.name.toLowerCase().split(/\s+/)));
+  // Every letter run of every cast name ("D'Arcy" → "d", "arcy"; "Nguyễn Anh" → "nguyễn", "anh").
+  const castWords = new Set(cast.flatMap((c) => c.name.normalize('NFC').toLowerCase().match(/[\p{L}\p{M}\p{N}]+/gu) ?? []));
   for (const scene of document.scenes) {
     const reported = new Set<string>();
-    // Capitalised words that do not start a sentence: the places names appear in running text.
-    for (const match of scene.text.matchAll(/(?<![.!?:\n]\s*|^\s*|[“"(]\s*)\b([A-Z][a-z]{3,})\b/g)) {
+    for (const match of scene.text.normalize('NFC').matchAll(NAME_IN_TEXT)) {
       const word = match[1];
       const lower = word.toLowerCase();
       if (castWords.has(lower) || knownWords.has(lower) || STOP_WORDS.has(lower) || reported.has(lower)) continue;
@@ -115,7 +132,7 @@ function escapeRegExp(text: string): string {
 }
 
 function normalisedBlock(block: string): string {
-  return block.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  return block.toLowerCase().replace(/[^\p{L}\p{M}\p{N}]+/gu, ' ').trim();
 }
 
 /** Dramatron's loop detector: the same block more than three times in the whole text. */
@@ -202,7 +219,7 @@ export const checkSilentCharacters: Check = ({ document, cast }) => {
   const allText = document.scenes.map((s) => s.text).join('\n');
   return cast
     .filter((c) => {
-      if (document.kind === 'prose') return !new RegExp(`\\b${escapeRegExp(c.name.split(/\s+/)[0])}\\b`, 'i').test(allText);
+      if (document.kind === 'prose') return !mentions(allText, c.name.trim().split(/\s+/)[0]);
       return !document.scenes.some((s) => (s.speakers ?? []).some((speaker) => castNameFor(speaker, [c])));
     })
     .map((c) => ({

@@ -82,6 +82,25 @@ export interface StoryloomOptions {
   maxRetries?: number;
 }
 
+/** A shipped example pipeline: the document and where it came from (named in problems). */
+export interface ShippedPipeline {
+  source: string;
+  document: unknown;
+}
+
+export interface SeedPipelinesResult {
+  /** When this database was seeded (now, or by an earlier start). */
+  seededAt: string;
+  /** Seeded by an earlier start: nothing was done. */
+  alreadySeeded: boolean;
+  /** Ids of the pipelines created now. */
+  created: string[];
+  /** Ids of examples not created because a pipeline of that id is already saved. */
+  existing: string[];
+  /** Examples not created because they are not valid pipelines. */
+  invalid: Array<{ source: string; reason: string }>;
+}
+
 export interface DriveOptions {
   signal?: AbortSignal;
 }
@@ -123,6 +142,11 @@ export interface Storyloom {
   exportRun(runId: string, format: ExportFormat): ExportedDocument;
   /** Runs that were `running` under a lease whose holder is gone: what a starting server resumes. */
   orphanedRuns(): RunView[];
+  /**
+   * Saves the shipped example pipelines not saved yet, once per database (recorded in it): later calls do
+   * nothing, so a deleted example stays deleted. Invalid examples are skipped and reported, never thrown.
+   */
+  seedPipelines(shipped: readonly ShippedPipeline[]): SeedPipelinesResult;
   close(): void;
 }
 

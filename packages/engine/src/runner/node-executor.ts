@@ -30,6 +30,11 @@ export class NodeExecutor {
   private readonly configs = new Map<string, unknown>();
   /** Stored attempts never change, so each is read and parsed once per drive (a chain's memory grows with its length). */
   private readonly outputCache = new Map<string, unknown>();
+  /**
+   * Token buffers of the nodes computing now. A node's buffered tokens are emitted before its next
+   * lifecycle event, and a reviewer's before its target's revision starts, so `seq` order is what happened.
+   */
+  private readonly tokenBuffers = new Map<string, TokenCoalescer>();
 
   constructor(private readonly ctx: RunContext) {}
 
@@ -87,7 +92,7 @@ export class NodeExecutor {
   }
 
   private async compute(request: ComputeRequest, revisions: Record<string, number>): Promise<unknown> {
-    const { stores, run, settings, signal } = this.ctx;
+    const { stores, run, signal } = this.ctx;
     const { node, attempt } = request;
     const type = getNodeType(node.type);
     if (!type) throw new StoryloomError('invalid_pipeline', `node '${node.id}' has unknown type '${node.type}'`);
@@ -99,10 +104,29 @@ export class NodeExecutor {
       stores.nodes.set(run.id, node.id, { status: 'running', attempt: undefined });
       stores.events.append(run.id, { type: 'node.started', nodeId: node.id, data: { attempt, ...(request.source === 'revision' ? { revision: true } : {}) } });
     });
-    const usage = emptyUsage();
     const tokens = new TokenCoalescer((text, label) =>
       stores.events.append(run.id, { type: 'node.token', nodeId: node.id, data: label ? { text, label } : { text } }),
     );
+    this.tokenBuffers.set(node.id, tokens);
+    try {
+      return await this.runType(type, request, config, memory, tokens, revisions);
+    } finally {
+      tokens.flush();
+      this.tokenBuffers.delete(node.id);
+    }
+  }
+
+  private async runType(
+    type: NodeType,
+    request: ComputeRequest,
+    config: unknown,
+    memory: StoryMemory,
+    tokens: TokenCoalescer,
+    revisions: Record<string, number>,
+  ): Promise<unknown> {
+    const { stores, run, settings, signal } = this.ctx;
+    const { node, attempt } = request;
+    const usage = emptyUsage();
     const model = createModelCaller({
       spec: resolveModelSpec([run.model, node.model, this.ctx.pipeline.model], settings.env),
       env: settings.env,
@@ -111,8 +135,10 @@ export class NodeExecutor {
       maxRetries: settings.maxRetries,
       hooks: {
         onToken: (text, label) => tokens.push(text, label),
-        onRetry: (info) =>
-          stores.events.append(run.id, { type: 'node.retry', nodeId: node.id, data: { attempt: info.attempt, delayMs: info.delayMs, error: info.error, label: info.label } }),
+        onRetry: (info) => {
+          tokens.flush(); // the failed call's partial text comes before the retry that replaces it
+          stores.events.append(run.id, { type: 'node.retry', nodeId: node.id, data: { attempt: info.attempt, delayMs: info.delayMs, error: info.error, label: info.label } });
+        },
         onUsage: (used) => {
           usage.inputTokens += used.inputTokens;
           usage.outputTokens += used.outputTokens;
@@ -132,7 +158,7 @@ export class NodeExecutor {
       model,
       signal,
     };
-    if (node.type === 'review') context.target = this.reviewTarget(config, request.done, revisions);
+    if (node.type === 'review') context.target = this.reviewTarget(node.id, config, request.done, revisions);
 
     let output: unknown;
     try {
@@ -164,7 +190,7 @@ export class NodeExecutor {
   }
 
   /** A review node's handle on its target: `revise` re-runs the target's type with the notes as feedback. */
-  private reviewTarget(config: unknown, done: Record<string, number>, revisions: Record<string, number>): ReviewTarget {
+  private reviewTarget(reviewerId: string, config: unknown, done: Record<string, number>, revisions: Record<string, number>): ReviewTarget {
     const targetId = (config as { target?: string }).target ?? '';
     const node = this.ctx.nodes.get(targetId);
     const attempt = done[targetId];
@@ -179,6 +205,8 @@ export class NodeExecutor {
         const current = revisions[targetId] ?? attempt;
         const next = current + 1;
         const stored = stores.outputs.get(run.id, targetId, next);
+        // The reviewer's rubric tokens so far come before the revision's `node.started`.
+        this.tokenBuffers.get(reviewerId)?.flush();
         const output = stored
           ? stored.output
           : await this.compute({ node, attempt: next, done, feedback: notes, previous: target.output, source: 'revision' }, {});

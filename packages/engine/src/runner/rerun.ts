@@ -4,7 +4,7 @@
 import { StoryloomError } from '../errors';
 import { getNodeType } from '../nodes/catalogue';
 import { outputSchemaOf } from '../nodes/types';
-import { resolveNodeConfig } from '../pipeline/config';
+import { checkNodeConfig, resolveNodeConfig } from '../pipeline/config';
 import { descendantsOf } from '../pipeline/graph';
 import type { Pipeline } from '../pipeline/schema';
 import type { ValidationProblem } from '../errors';
@@ -25,9 +25,17 @@ export function planRerun(stores: Stores, parent: RunRecord, request: RerunReque
     new StoryloomError('invalid_input', `${what} names node '${id}', which is not in pipeline '${pipeline.id}' (nodes: ${[...ids].join(', ')})`);
   if (!ids.has(request.from)) throw unknown(request.from, 'from');
   for (const id of Object.keys(request.edits ?? {})) if (!ids.has(id)) throw unknown(id, 'edits');
-  for (const [id, config] of Object.entries(request.config ?? {})) {
+  const configProblems: ValidationProblem[] = [];
+  for (const [id, patch] of Object.entries(request.config ?? {})) {
     if (!ids.has(id)) throw unknown(id, 'config');
-    pipeline.nodes.find((node) => node.id === id)!.config = config;
+    const index = pipeline.nodes.findIndex((node) => node.id === id);
+    const node = pipeline.nodes[index];
+    node.config = mergeConfig(id, node.config, patch);
+    const type = getNodeType(node.type);
+    if (type) configProblems.push(...checkNodeConfig(node, ['nodes', index, 'config'], type, parent.inputs).problems);
+  }
+  if (configProblems.length > 0) {
+    throw new StoryloomError('invalid_input', `rerun config does not fit: ${configProblems.map((problem) => problem.message).join('; ')}`, configProblems);
   }
 
   const edits = new Map<string, unknown>();
@@ -54,6 +62,22 @@ export function planRerun(stores: Stores, parent: RunRecord, request: RerunReque
   const reused = new Map<string, number>();
   for (const id of ids) if (!recompute.has(id)) reused.set(id, parentNodes.get(id)!.attempt!);
   return { pipeline, reused, edits };
+}
+
+/**
+ * A rerun's config for one node, laid over the node's config: keys given replace those keys, a `null`
+ * removes one (its default applies again), and keys not named are kept.
+ */
+export function mergeConfig(nodeId: string, current: Record<string, unknown> | undefined, patch: unknown): Record<string, unknown> {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+    throw new StoryloomError('invalid_input', `config for node '${nodeId}' must be an object of config keys, got ${Array.isArray(patch) ? 'an array' : JSON.stringify(patch)}`);
+  }
+  const merged: Record<string, unknown> = { ...(current ?? {}) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
 }
 
 /** A zod issue of an edited output as a problem that names the node. */

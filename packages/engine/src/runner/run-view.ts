@@ -1,6 +1,7 @@
 // Builds the RunView (what the API and `--json` show) from the run row, node states and stored outputs.
 import type { Stores } from '../store';
 import type { RunRecord } from '../store/run-store';
+import { leaseIsDead } from './lease';
 import type { NodeState, NodeStatus, PendingApproval, RunStatus, RunView } from './types';
 
 /** Run statuses after which a node still pending will not run (unless the run is resumed). */
@@ -46,5 +47,6 @@ export function buildRunView(stores: Stores, run: RunRecord): RunView {
   if (run.model !== undefined) view.model = run.model;
   if (run.parentRunId) view.parentRunId = run.parentRunId;
   if (run.error) view.error = run.error;
+  if (run.status === 'running' && (run.lease === undefined || leaseIsDead(run.lease))) view.interrupted = true;
   return view;
 }

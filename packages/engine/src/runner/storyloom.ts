@@ -15,7 +15,8 @@ import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
 import { openStores, writeTransaction, type Stores } from '../store';
 import type { RunRecord } from '../store/run-store';
-import type { DriveOptions, ExportedDocument, ExportFormat, Storyloom, StoryloomOptions } from './engine';
+import { seedPipelines } from '../store/seed-pipelines';
+import type { DriveOptions, ExportedDocument, ExportFormat, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
 import { defaultOwnerId, leaseIsDead } from './lease';
 import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
@@ -256,6 +257,10 @@ class SqliteStoryloom implements Storyloom {
       .list({ status: 'running' })
       .filter((run) => !this.driving.has(run.id) && (run.lease === undefined || leaseIsDead(run.lease)))
       .map((run) => buildRunView(this.stores, run));
+  }
+
+  seedPipelines(shipped: readonly ShippedPipeline[]): SeedPipelinesResult {
+    return seedPipelines(this.stores.db, this.stores, shipped);
   }
 
   close(): void {

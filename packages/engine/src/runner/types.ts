@@ -63,7 +63,13 @@ export interface RunView {
   pending: PendingApproval[];
   parentRunId?: string;
   error?: string;
+  /**
+   * Present (true) on a `running` run that no live process drives: its lease is gone or expired (the process
+   * was killed or shut down). Nothing moves it until someone resumes it.
+   */
+  interrupted?: boolean;
   createdAt: string;
+  /** When anything about the run last changed: its status, a node starting or finishing, an approval … */
   updatedAt: string;
 }
 
@@ -85,6 +91,10 @@ export interface RerunRequest {
   from: string;
   /** Replacement outputs by node id; each counts as a change. */
   edits?: Record<string, unknown>;
-  /** Replacement config by node id; each counts as a change. */
+  /**
+   * Config changes by node id, merged into that node's config (shallow: a key given replaces that key, a
+   * `null` value removes the key so the type's default applies, keys not named are kept). The merged
+   * config is validated; each node named counts as a change.
+   */
   config?: Record<string, Record<string, unknown>>;
 }

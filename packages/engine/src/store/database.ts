@@ -87,6 +87,10 @@ CREATE TABLE IF NOT EXISTS approvals (
   PRIMARY KEY (run_id, node_id, attempt)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS approvals_by_status ON approvals (status);
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID; -- facts about the database itself (e.g. when the shipped pipelines were seeded)
 `;
 
 /** Opens (creating folder and file if missing) the database in WAL mode with a busy timeout for multi-process use. */

@@ -36,15 +36,19 @@ export class EventStore {
       // The write lock is held, so MAX + 1 is atomic across processes. (Not a counter on the run row:
       // that row carries the pipeline snapshot, and rewriting it for every event would be costly.)
       const row = statement(this.db, 'SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM run_events WHERE run_id = ?').get(runId) as { next: number };
+      const at = nowIso();
       statement(this.db, 'INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
         runId,
         row.next,
         event.type,
         event.nodeId ?? null,
-        nowIso(),
+        at,
         JSON.stringify(event.data ?? {}),
         event.outputAttempt ?? null,
       );
+      // Every event but a token chunk is a change of the run's state, so the run's updatedAt moves with it
+      // (a few row writes per node; token chunks are many and change nothing a list of runs shows).
+      if (event.type !== 'node.token') statement(this.db, 'UPDATE runs SET updated_at = ? WHERE id = ?').run(at, runId);
       return row.next;
     });
     // Inside an outer transaction, tell listeners once it has committed.

@@ -2,6 +2,7 @@
 import { ApprovalStore } from './approval-store';
 import { openDatabase, type SqliteDatabase } from './database';
 import { EventStore } from './event-store';
+import { MetaStore } from './meta-store';
 import { NodeStateStore } from './node-state-store';
 import { OutputStore } from './output-store';
 import { SqlitePipelineStore } from './pipeline-store';
@@ -15,6 +16,7 @@ export interface Stores {
   outputs: OutputStore;
   nodes: NodeStateStore;
   approvals: ApprovalStore;
+  meta: MetaStore;
 }
 
 export function openStores(dbPath: string): Stores {
@@ -28,6 +30,7 @@ export function openStores(dbPath: string): Stores {
     outputs,
     nodes: new NodeStateStore(db),
     approvals: new ApprovalStore(db),
+    meta: new MetaStore(db),
   };
 }
 

@@ -57,8 +57,9 @@ export class SqlitePipelineStore implements PipelineStore {
         throw new StoryloomError('conflict', `pipeline '${pipeline.id}' already exists; save a new version instead`);
       }
       const at = nowIso();
-      statement(this.db, 'INSERT INTO pipelines (id, latest_version, created_at, updated_at) VALUES (?, 1, ?, ?)').run(pipeline.id, at, at);
-      this.insertVersion(1, pipeline, at);
+      const version = this.firstFreeVersion(pipeline.id);
+      statement(this.db, 'INSERT INTO pipelines (id, latest_version, created_at, updated_at) VALUES (?, ?, ?, ?)').run(pipeline.id, version, at, at);
+      this.insertVersion(version, pipeline, at);
       return this.get(pipeline.id)!;
     });
   }
@@ -100,9 +101,28 @@ export class SqlitePipelineStore implements PipelineStore {
 
   delete(id: string): boolean {
     return writeTransaction(this.db, () => {
+      const row = statement(this.db, 'SELECT latest_version FROM pipelines WHERE id = ?').get(id) as { latest_version: number } | undefined;
+      if (row) {
+        // Remembered so a pipeline created again under this id goes on from here (see firstFreeVersion).
+        statement(this.db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+          deletedVersionKey(id),
+          String(row.latest_version),
+        );
+      }
       statement(this.db, 'DELETE FROM pipeline_versions WHERE pipeline_id = ?').run(id);
       return statement(this.db, 'DELETE FROM pipelines WHERE id = ?').run(id).changes > 0;
     });
+  }
+
+  /**
+   * A version number is never given to two different documents of one id: a pipeline deleted and created
+   * again continues after the last version it had (and after any version a run recorded, for databases
+   * from before deletions were remembered), so an old run's "v1" keeps meaning the document it ran.
+   */
+  private firstFreeVersion(id: string): number {
+    const deleted = statement(this.db, 'SELECT value FROM meta WHERE key = ?').get(deletedVersionKey(id)) as { value: string } | undefined;
+    const ran = statement(this.db, 'SELECT MAX(version) AS version FROM runs WHERE pipeline_id = ?').get(id) as { version: number | null };
+    return Math.max(Number(deleted?.value ?? 0) || 0, ran.version ?? 0) + 1;
   }
 
   private insertVersion(version: number, checked: CheckedDocument, at: string): void {
@@ -121,14 +141,19 @@ function checkForSaving(document: unknown, options: SavePipelineOptions): Checke
     const unstorable = options.draft ? draftProblems(document) : result.errors;
     if (unstorable.length > 0) {
       const count = `${unstorable.length} problem${unstorable.length === 1 ? '' : 's'}`;
-      const what = options.draft ? 'cannot be saved even as a draft' : 'pipeline has';
-      throw new StoryloomError('invalid_pipeline', `${what} ${count}: ${unstorable[0].message}`, unstorable);
+      const what = options.draft ? `cannot be saved even as a draft (${count})` : `pipeline has ${count}`;
+      const more = unstorable.length > 1 ? ` (and ${unstorable.length - 1} more)` : '';
+      throw new StoryloomError('invalid_pipeline', `${what}: ${unstorable[0].message}${more}`, unstorable);
     }
   }
   // Valid, or a draft with the minimum (an object with a good id; `name` a string if present).
   const draft = document as { id: string; name?: string };
   const stored = result.valid ? result.pipeline! : document;
   return { id: draft.id, name: draft.name ?? draft.id, document: stored, valid: result.valid, errors: result.errors };
+}
+
+function deletedVersionKey(id: string): string {
+  return `pipeline-deleted-version:${id}`;
 }
 
 function toStored(row: VersionRow): StoredPipeline {

@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { genreProfileNamed } from './premise';
 import type { RunInputs } from '../pipeline/schema';
-import type { StoryMemory } from '../nodes/types';
+import type { InputRead, StoryMemory } from '../nodes/types';
 import {
   CastSchema,
   DialogueSchema,
@@ -40,6 +40,13 @@ export const readDraft = (memory: StoryMemory): Draft | undefined => readSlot(me
 export function castOf(memory: StoryMemory): Character[] {
   return readCast(memory)?.characters ?? [];
 }
+
+/** What the story types read from the run inputs (see `premiseOf`), as the catalogue describes it. */
+export const PREMISE_INPUT: InputRead = {
+  input: 'premise',
+  optional: true,
+  description: 'The premise; without a `premise` input, the first text input, else the logline.',
+};
 
 /** The premise: the `premise` input, else the first text input, else the logline. */
 export function premiseOf(inputs: RunInputs, memory: StoryMemory = {}): string {

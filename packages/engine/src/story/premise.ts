@@ -1,7 +1,7 @@
 // Reads a premise the way the offline writers need it: the genre it suggests, its protagonist phrase
 // and its salient words. Deterministic, no model.
 import { GENRES, type GenreProfile } from './vocabulary';
-import { STOP_WORDS, stripTrailingPunctuation } from './text';
+import { STOP_WORDS, capitalize, indefiniteArticle, stripTrailingPunctuation } from './text';
 
 export function genreOf(text: string): GenreProfile {
   const lower = ` ${text.toLowerCase()} `;
@@ -83,7 +83,7 @@ export function placeOf(premise: string): string | undefined {
 
 /** "Mara returns to her village" → "Mara": a premise that opens with a name names its protagonist. */
 export function protagonistName(premise: string): string | undefined {
-  const first = /^\s*([A-Z][a-z]+)\b/.exec(premise)?.[1];
+  const first = /^\s*(\p{Lu}[\p{Ll}\p{M}]+)(?![\p{L}\p{M}\p{N}])/u.exec(premise.normalize('NFC'))?.[1];
   if (!first || STOP_WORDS.has(first.toLowerCase()) || /^(one|two|three|four|five|after|when|while|during|every|some)$/i.test(first)) return undefined;
   return first;
 }
@@ -103,5 +103,5 @@ export function protagonistDescription(premise: string): string {
 function protagonistArticlePhrase(premise: string): string {
   const phrase = protagonistPhrase(premise);
   if (/[^s]s$/.test(phrase)) return `One of the ${phrase}`;
-  return `${/^[aeiou]/.test(phrase) ? 'An' : 'A'} ${phrase}`;
+  return `${capitalize(indefiniteArticle(phrase))} ${phrase}`;
 }

@@ -3,8 +3,32 @@
 import type { Character, DialogueScene, ScreenplayElement } from './types';
 
 const HEADING = /^(INT\.\/EXT\.|INT\/EXT|I\/E|INT\.|EXT\.|EST\.)\s*/i;
-const TRANSITION = /^[A-Z0-9 .'-]+TO:$/;
+// Names are not ASCII (Zoë, José, Nguyễn Anh, Ólafur): every letter class here is Unicode-aware.
+const TRANSITION = /^[\p{Lu}\p{N} .'’-]+TO:$/u;
 const EXTENSION = /\s*\((V\.O\.|O\.S\.|O\.C\.|CONT'D|CONT’D)\)\s*$/i;
+/** A cue nobody cast: capitals (any script), digits and the punctuation names carry. */
+const GENERIC_CUE = /^[\p{Lu}\p{N}][\p{Lu}\p{M}\p{N} .,'’&-]*$/u;
+const COLON_LINE = /^([^:]{1,40}):\s+(.+)$/;
+const GENERIC_COLON_NAME = /^\p{Lu}[\p{Lu}\p{M}\p{N} .'’&-]{0,38}[\p{Lu}\p{M}\p{N}.]$/u;
+
+/** Upper case for comparing names: locale-independent and in one Unicode normal form (ễ typed two ways). */
+function upperName(name: string): string {
+  return name.normalize('NFC').trim().toUpperCase();
+}
+
+function bareCue(cue: string): string {
+  return cue.trim().replace(EXTENSION, '').replace(/^@/, '').trim();
+}
+
+/** The cast member a name stands for: the full name or an unambiguous first name, in any case. */
+function castMemberNamed<C extends Pick<Character, 'name'>>(name: string, cast: readonly C[]): C | undefined {
+  const upper = upperName(name);
+  if (upper === '') return undefined;
+  const exact = cast.find((c) => upperName(c.name) === upper);
+  if (exact) return exact;
+  const byFirst = cast.filter((c) => upperName(c.name.trim().split(/\s+/)[0]) === upper);
+  return byFirst.length === 1 ? byFirst[0] : undefined;
+}
 
 export function isSceneHeading(line: string): boolean {
   return HEADING.test(line.trim());
@@ -14,18 +38,32 @@ export function hasStandardHeading(heading: string): boolean {
   return HEADING.test(heading.trim());
 }
 
-function isCue(line: string): boolean {
-  const cue = line.trim().replace(EXTENSION, '');
-  return cue.length > 0 && cue.length <= 40 && /[A-Z]/.test(cue) && cue === cue.toUpperCase() && /^[A-Z0-9][A-Z0-9 .'’-]*$/.test(cue) && !HEADING.test(cue) && !TRANSITION.test(cue);
+/**
+ * A cue line: a cast name in capitals (whatever letters or punctuation the name has, "MARA & <CO>"), a
+ * Fountain-forced `@Name`, or, for someone not in the cast, a short line in capitals; each with an optional
+ * extension such as `(V.O.)`.
+ */
+function isCue(line: string, cast: readonly Pick<Character, 'name'>[]): boolean {
+  const written = line.trim().replace(EXTENSION, '').trim();
+  if (written.length === 0 || written.length > 40 || HEADING.test(written) || TRANSITION.test(written)) return false;
+  const bare = bareCue(written);
+  if (written.startsWith('@')) return bare.length > 0;
+  if (bare !== upperName(bare) || !/\p{Lu}/u.test(bare)) return false;
+  return castMemberNamed(bare, cast) !== undefined || GENERIC_CUE.test(bare);
+}
+
+/** `NAME: line` dialogue: a cast name in any case ("Élodie: …"), or a name in capitals. */
+function colonLine(line: string, cast: readonly Pick<Character, 'name'>[]): { name: string; text: string } | undefined {
+  const match = COLON_LINE.exec(line);
+  if (!match || HEADING.test(line) || TRANSITION.test(line)) return undefined;
+  const name = match[1].trim();
+  if (castMemberNamed(name, cast) || GENERIC_COLON_NAME.test(name)) return { name, text: match[2].trim() };
+  return undefined;
 }
 
 /** The cast name a cue stands for: the full name or the first name, case-insensitively; else the cue as written. */
 export function castNameForCue(cue: string, cast: readonly Pick<Character, 'name'>[]): string {
-  const bare = cue.trim().replace(EXTENSION, '').replace(/^@/, '').trim().toUpperCase();
-  const exact = cast.find((c) => c.name.toUpperCase() === bare);
-  if (exact) return exact.name;
-  const byFirst = cast.filter((c) => c.name.split(/\s+/)[0].toUpperCase() === bare);
-  return byFirst.length === 1 ? byFirst[0].name : cue.trim().replace(EXTENSION, '');
+  return castMemberNamed(bareCue(cue), cast)?.name ?? cue.trim().replace(EXTENSION, '');
 }
 
 /** Parses one screenplay scene written as text (Fountain-like). Also accepts `NAME: line` dialogue. */
@@ -51,14 +89,14 @@ export function parseScreenplayScene(text: string, number: number, cast: readonl
       flushAction();
       continue;
     }
-    if (!heading && elements.length === 0 && action.length === 0 && (isSceneHeading(line) || /^\.[A-Z]/.test(line))) {
+    if (!heading && elements.length === 0 && action.length === 0 && (isSceneHeading(line) || /^\.\p{Lu}/u.test(line))) {
       heading = line.replace(/^\./, '');
       continue;
     }
-    const colon = /^([A-Z][A-Z0-9 .'’-]{0,38}[A-Z0-9.]):\s+(.+)$/.exec(line);
-    if (colon && !HEADING.test(line) && !TRANSITION.test(line)) {
+    const colon = colonLine(line, cast);
+    if (colon) {
       flushAction();
-      elements.push({ type: 'line', character: castNameForCue(colon[1], cast), parenthetical: null, text: colon[2].trim() });
+      elements.push({ type: 'line', character: castNameForCue(colon.name, cast), parenthetical: null, text: colon.text });
       continue;
     }
     if (TRANSITION.test(line) || /^>[^<]*$/.test(line)) {
@@ -67,7 +105,7 @@ export function parseScreenplayScene(text: string, number: number, cast: readonl
       continue;
     }
     const next = lines[i + 1]?.trim() ?? '';
-    if (cueAllowed && next !== '' && isCue(line)) {
+    if (cueAllowed && next !== '' && isCue(line, cast)) {
       flushAction();
       let parenthetical: string | null = null;
       const spoken: string[] = [];
@@ -75,7 +113,7 @@ export function parseScreenplayScene(text: string, number: number, cast: readonl
       for (; j < lines.length && lines[j].trim() !== ''; j++) {
         const part = lines[j].trim();
         const partNext = lines[j + 1]?.trim() ?? '';
-        if (spoken.length > 0 && partNext !== '' && isCue(part)) break;
+        if (spoken.length > 0 && partNext !== '' && isCue(part, cast)) break;
         if (/^\(.*\)$/.test(part) && parenthetical === null && spoken.length === 0) parenthetical = part.slice(1, -1).trim();
         else spoken.push(part);
       }

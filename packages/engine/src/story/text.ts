@@ -37,6 +37,14 @@ export function stripTrailingPunctuation(text: string): string {
   return text.trim().replace(/[.!?;:,\s]+$/, '');
 }
 
+/** "a" or "an" for the word that follows, by its sound: "an outline", "a scene", "a user", "an hour". */
+export function indefiniteArticle(word: string): 'a' | 'an' {
+  const lower = word.trim().replace(/^['"‘“(]+/, '').toLowerCase();
+  if (/^(uni|use|usu|uti|eu|one|once|ur[aeiou])/.test(lower)) return 'a';
+  if (/^(hour|honest|honou?r|heir)/.test(lower)) return 'an';
+  return /^[aeiou]/.test(lower) ? 'an' : 'a';
+}
+
 /** Levenshtein distance (case-insensitive callers lower-case first). */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
@@ -55,7 +63,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 export function words(text: string): string[] {
-  return text.toLowerCase().match(/[a-z0-9']+/g) ?? [];
+  return text.normalize('NFC').toLowerCase().match(/[\p{L}\p{M}\p{N}']+/gu) ?? [];
 }
 
 /** Joins names as prose: "A", "A and B", "A, B and C". */

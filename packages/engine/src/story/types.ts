@@ -3,6 +3,20 @@
 // schemas for real models, whose strict JSON-schema mode requires every property.
 import { z } from 'zod';
 
+// List bounds: the node types' configs allow at most these many (characters.count, setting.locations,
+// outline.acts and outline.scenes), so an output (a model's or a producer's edit) may not hold more.
+export const MAX_CHARACTERS = 12;
+export const MAX_LOCATIONS = 12;
+export const MAX_ACTS = 5;
+export const MAX_SCENES = 60;
+/** The review's passes: the first reading plus one per revision (`maxRevisions` ≤ 5). */
+export const MAX_REVIEW_PASSES = 6;
+
+/** A list bound whose message says the limit and the size given ("at most 12 characters, got 1000"). */
+function atMost(max: number, noun: string): { error: (issue: { input?: unknown }) => string } {
+  return { error: (issue) => `at most ${max} ${noun}${Array.isArray(issue.input) ? `, got ${issue.input.length}` : ''}` };
+}
+
 export const LoglineSchema = z.strictObject({
   title: z.string().min(1),
   logline: z.string().min(1),
@@ -21,7 +35,7 @@ export const CharacterSchema = z.strictObject({
 });
 export type Character = z.infer<typeof CharacterSchema>;
 
-export const CastSchema = z.strictObject({ characters: z.array(CharacterSchema).min(1) });
+export const CastSchema = z.strictObject({ characters: z.array(CharacterSchema).min(1).max(MAX_CHARACTERS, atMost(MAX_CHARACTERS, 'characters')) });
 export type Cast = z.infer<typeof CastSchema>;
 
 export const LocationSchema = z.strictObject({
@@ -34,7 +48,7 @@ export type Location = z.infer<typeof LocationSchema>;
 export const SettingSchema = z.strictObject({
   world: z.string().min(1),
   period: z.string().min(1),
-  locations: z.array(LocationSchema).min(1),
+  locations: z.array(LocationSchema).min(1).max(MAX_LOCATIONS, atMost(MAX_LOCATIONS, 'locations')),
 });
 export type Setting = z.infer<typeof SettingSchema>;
 
@@ -46,24 +60,24 @@ export type Beat = z.infer<typeof BeatSchema>;
 
 export const ActSchema = z.strictObject({
   title: z.string().min(1),
-  beats: z.array(BeatSchema),
+  beats: z.array(BeatSchema).max(MAX_SCENES, atMost(MAX_SCENES, 'beats')),
 });
 export type Act = z.infer<typeof ActSchema>;
 
-export const OutlineSchema = z.strictObject({ acts: z.array(ActSchema).min(1) });
+export const OutlineSchema = z.strictObject({ acts: z.array(ActSchema).min(1).max(MAX_ACTS, atMost(MAX_ACTS, 'acts')) });
 export type Outline = z.infer<typeof OutlineSchema>;
 
 export const SceneCardSchema = z.strictObject({
   number: z.number().int().min(1),
   heading: z.string().min(1),
   location: z.string().min(1),
-  characters: z.array(z.string().min(1)),
+  characters: z.array(z.string().min(1)).max(MAX_CHARACTERS, atMost(MAX_CHARACTERS, 'characters')),
   beat: z.string().min(1),
   summary: z.string().min(1),
 });
 export type SceneCard = z.infer<typeof SceneCardSchema>;
 
-export const SceneListSchema = z.strictObject({ scenes: z.array(SceneCardSchema).min(1) });
+export const SceneListSchema = z.strictObject({ scenes: z.array(SceneCardSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'scenes')) });
 export type SceneList = z.infer<typeof SceneListSchema>;
 
 /** One screenplay element in order. `parenthetical` is null when a line has none. */
@@ -87,7 +101,7 @@ export const DialogueSceneSchema = z.strictObject({
 });
 export type DialogueScene = z.infer<typeof DialogueSceneSchema>;
 
-export const DialogueSchema = z.strictObject({ scenes: z.array(DialogueSceneSchema).min(1) });
+export const DialogueSchema = z.strictObject({ scenes: z.array(DialogueSceneSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'scenes')) });
 export type Dialogue = z.infer<typeof DialogueSchema>;
 
 export const PassageSchema = z.strictObject({
@@ -97,7 +111,7 @@ export const PassageSchema = z.strictObject({
 });
 export type Passage = z.infer<typeof PassageSchema>;
 
-export const DraftSchema = z.strictObject({ passages: z.array(PassageSchema).min(1) });
+export const DraftSchema = z.strictObject({ passages: z.array(PassageSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'passages')) });
 export type Draft = z.infer<typeof DraftSchema>;
 
 export const ReviewIssueSchema = z.strictObject({
@@ -117,15 +131,26 @@ export const RubricSchema = z.strictObject({
 });
 export type Rubric = z.infer<typeof RubricSchema>;
 
+/** One reading of the target: what it found then (the first pass's findings are what the revisions fixed). */
+export const ReviewPassSchema = z.strictObject({
+  score: z.number().int().min(1).max(10),
+  issues: z.array(ReviewIssueSchema),
+  notes: z.array(z.string()),
+});
+export type ReviewPass = z.infer<typeof ReviewPassSchema>;
+
 export const ReviewSchema = z.strictObject({
   target: z.string(),
   score: z.number().int().min(1).max(10),
   threshold: z.number(),
   passed: z.boolean(),
+  /** The final pass's findings. */
   issues: z.array(ReviewIssueSchema),
   notes: z.array(z.string()),
   revisions: z.number().int().min(0),
   rubric: RubricSchema,
+  /** Every pass in order, the first on the original text and one after each revision (`revisions + 1` in all). */
+  passes: z.array(ReviewPassSchema).min(1).max(MAX_REVIEW_PASSES, atMost(MAX_REVIEW_PASSES, 'passes')),
 });
 export type Review = z.infer<typeof ReviewSchema>;
 

@@ -49,6 +49,32 @@ describe('catalogue', () => {
     // The API serves this as JSON: it must survive a round trip.
     expect(JSON.parse(JSON.stringify(described))).toEqual(described);
   });
+
+  test('the catalogue says which run inputs a type reads directly: logline reads the premise', () => {
+    const described = describeNodeTypes();
+    const logline = described.find((d) => d.type === 'logline')!;
+    expect(logline.reads).toEqual([]);
+    expect(logline.readsInputs).toEqual([expect.objectContaining({ input: 'premise', optional: true })]);
+    expect(described.find((d) => d.type === 'characters')!.readsInputs.map((r) => r.input)).toEqual(['premise']);
+    expect(described.find((d) => d.type === 'export')!.readsInputs).toEqual([]);
+  });
+
+  test('output schemas bound their lists where configs bound them (cast ≤ 12, scenes ≤ 60 …)', () => {
+    const described = new Map(describeNodeTypes().map((d) => [d.type, d.outputSchema as any]));
+    expect(described.get('characters').properties.characters).toMatchObject({ minItems: 1, maxItems: 12 });
+    expect(described.get('setting').properties.locations).toMatchObject({ maxItems: 12 });
+    expect(described.get('outline').properties.acts).toMatchObject({ maxItems: 5 });
+    expect(described.get('outline').properties.acts.items.properties.beats).toMatchObject({ maxItems: 60 });
+    for (const [type, key] of [['scenes', 'scenes'], ['dialogue', 'scenes'], ['prose', 'passages']]) {
+      expect(described.get(type).properties[key]).toMatchObject({ maxItems: 60 });
+    }
+    expect(described.get('review').properties.passes).toMatchObject({ minItems: 1, maxItems: 6 });
+    // The bound is the config's own maximum, so the largest config still fits.
+    expect(getNodeType('characters')!.configSchema.safeParse({ count: 13 }).success).toBe(false);
+    const cast = { characters: Array.from({ length: 13 }, (_, i) => ({ name: `N${i}`, role: 'r', description: 'd', want: 'w', flaw: 'f', voice: 'v' })) };
+    expect(CastSchema.safeParse(cast).error?.issues[0].message).toBe('at most 12 characters, got 13');
+    expect(CastSchema.safeParse({ characters: cast.characters.slice(0, 12) }).success).toBe(true);
+  });
 });
 
 describe.each(PREMISES)('offline chain for "%s"', (premise) => {

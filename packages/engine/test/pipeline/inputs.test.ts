@@ -34,9 +34,9 @@ describe('resolveRunInputs', () => {
   it('reports mistyped and unknown inputs, all at once', () => {
     const { problems, inputs } = resolveRunInputs(pipeline, { premise: 'x', scenes: 'six', dark: 'maybe', sceens: 4 });
     expect(problems.map((p) => [p.path, p.code])).toEqual([
-      ['/inputs/scenes', 'missing_input'],
-      ['/inputs/dark', 'missing_input'],
-      ['/inputs/sceens', 'missing_input'],
+      ['/inputs/scenes', 'invalid_input'],
+      ['/inputs/dark', 'invalid_input'],
+      ['/inputs/sceens', 'unknown_input'],
     ]);
     expect(problems[0].message).toBe('input \'scenes\' must be a number, got "six"');
     expect(problems[2].message).toContain("has no input 'sceens' (declared inputs: premise, scenes, dark, tone)");

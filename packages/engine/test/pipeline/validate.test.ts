@@ -261,15 +261,15 @@ describe('validatePipeline', () => {
       ]);
     });
 
-    it('missing_input: required, unknown and mistyped run inputs, only when inputs are given', () => {
+    it('missing_input / invalid_input / unknown_input: required, mistyped and unknown run inputs, only when inputs are given', () => {
       expectProblems(examplePipeline(), []);
       const [missing] = expectProblems(examplePipeline(), [['missing_input', '/inputs/premise']], { inputs: {} });
       expect(missing.message).toContain("needs input 'premise'");
       expectProblems(
         examplePipeline(),
         [
-          ['missing_input', '/inputs/scenes'],
-          ['missing_input', '/inputs/tone'],
+          ['invalid_input', '/inputs/scenes'],
+          ['unknown_input', '/inputs/tone'],
         ],
         { inputs: { premise: 'x', scenes: 'six', tone: 'dark' } },
       );

@@ -52,6 +52,23 @@ describe('review node', () => {
     expect(result.score).toBeGreaterThanOrEqual(7);
   });
 
+  test('the output keeps every pass: what the first reading found and fixed, then the final reading', async () => {
+    const reviewTarget = target(spoiled(good), async (_notes, round) => (round === 2 ? good : spoiled(good)));
+    const result = await review(reviewTarget, { maxRevisions: 5 });
+    expect(result.passes).toHaveLength(result.revisions + 1);
+    expect(result.passes).toHaveLength(3);
+    const [first, second, last] = result.passes;
+    expect(first.issues.map((i) => i.code)).toEqual(expect.arrayContaining(['unknown_character', 'assistant_chatter']));
+    expect(first.score).toBeLessThan(7);
+    expect(first.notes).toEqual(reviewTarget.revisions[0]);
+    expect(second.notes).toEqual(reviewTarget.revisions[1]);
+    // The final pass is the one the top-level fields report.
+    expect(last).toEqual({ score: result.score, issues: result.issues, notes: result.notes });
+    expect(result.issues).toEqual([]);
+    // The node's output schema carries the passes (the runner validates outputs with it).
+    expect(getNodeType('review')!.outputSchema.safeParse({ ...result, passes: undefined }).success).toBe(false);
+  });
+
   test('revises at most maxRevisions times when the rewrite stays bad', async () => {
     for (const maxRevisions of [0, 1, 3]) {
       const reviewTarget = target(spoiled(good), async () => spoiled(good));

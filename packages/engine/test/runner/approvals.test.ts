@@ -114,6 +114,11 @@ describe('runner: approvals', () => {
     const broken = caught(() => engine.decide(run.id, 'cast', { decision: 'edit', output: { nonsense: true } }));
     expect(broken.code).toBe('invalid_input');
     expect(broken.message).toContain("output of 'cast' (characters)");
+    // A cast edited to 1000 characters is more than the type allows (config count ≤ 12): refused, saying why.
+    const one = (draft as { characters: unknown[] }).characters[0];
+    const crowd = caught(() => engine.decide(run.id, 'cast', { decision: 'edit', output: { characters: Array.from({ length: 1000 }, () => one) } }));
+    expect(crowd.code).toBe('invalid_input');
+    expect(crowd.message).toContain("output of 'cast' (characters) at characters: at most 12 characters, got 1000");
     expect(engine.getRun(run.id)!.pending).toEqual([{ nodeId: 'cast', draft }]);
     expect(caught(() => engine.decide(run.id, 'cast', { decision: 'reject', feedback: '  ' })).code).toBe('invalid_input');
     expect(caught(() => engine.decide(run.id, 'logline', { decision: 'approve' })).code).toBe('conflict');

@@ -55,6 +55,41 @@ describe('runner: rerun from a node', () => {
     expect(harness.stub.requests[1].prompt).toContain('rewritten');
   });
 
+  it('merges rerun config into the node config (null removes a key) and names the node when it does not fit', async () => {
+    const engine = harness.temp.open();
+    const pipeline = screenplayPipeline();
+    const notes = pipeline.nodes.find((node) => node.id === 'notes')!;
+    notes.config = { ...notes.config, threshold: 8 };
+    const parent = engine.startRun({ pipeline, inputs: { premise: PREMISE } });
+    await engine.drive(parent.id);
+    const before = engine.listRuns().length;
+
+    // Only maxRevisions changes: target and threshold stay.
+    const child = engine.rerun(parent.id, { from: 'notes', config: { notes: { maxRevisions: 0 } } });
+    expect(engine.getRun(child.id)!.status).toBe('queued');
+    const done = await engine.drive(child.id);
+    expect(done.status).toBe('completed');
+    expect(done.nodes.notes.output).toMatchObject({ target: 'lines', threshold: 8, revisions: 0 });
+
+    // A null removes the key, so the type's default threshold (7) applies again.
+    const reset = engine.rerun(parent.id, { from: 'notes', config: { notes: { threshold: null } } });
+    expect((await engine.drive(reset.id)).nodes.notes.output).toMatchObject({ target: 'lines', threshold: 7 });
+
+    // Removing a required key, or a bad value, is refused naming the node; no run is created.
+    const runs = engine.listRuns().length;
+    expect(() => engine.rerun(parent.id, { from: 'notes', config: { notes: { target: null } } })).toThrow(
+      expect.objectContaining({ code: 'invalid_input', message: expect.stringMatching(/review 'notes' config 'target'.*required/) }),
+    );
+    expect(() => engine.rerun(parent.id, { from: 'notes', config: { notes: { maxRevisions: 99 } } })).toThrow(
+      expect.objectContaining({ code: 'invalid_input', message: expect.stringContaining("review 'notes' config 'maxRevisions'") }),
+    );
+    expect(() => engine.rerun(parent.id, { from: 'notes', config: { notes: 'strict' as never } })).toThrow(
+      expect.objectContaining({ code: 'invalid_input', message: expect.stringContaining("config for node 'notes' must be an object") }),
+    );
+    expect(engine.listRuns()).toHaveLength(runs);
+    expect(runs).toBe(before + 2);
+  });
+
   it('stores a reused output by reference, so a rerun adds little to the database', async () => {
     const engine = harness.temp.open();
     const parent = engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE } });

@@ -77,3 +77,41 @@ describe('runner: node.token labels', () => {
     }
   });
 });
+
+describe('runner: token events in order with lifecycle events', () => {
+  let temp: TempEngines;
+  beforeEach(() => (temp = tempEngines()));
+  afterEach(() => temp.cleanup());
+
+  it('a reviewer’s rubric tokens come before its target’s revision starts, and every node’s tokens sit inside its run', async () => {
+    const engine = temp.open();
+    const pipeline = screenplayPipeline({ scenes: 2 });
+    // A reviewer nothing satisfies: it reads, sends the dialogue back once, and reads again.
+    const review = pipeline.nodes.find((node) => node.type === 'review')!;
+    review.config = { ...review.config, threshold: 10, maxRevisions: 1 };
+    const run = engine.startRun({ pipeline, inputs: { premise: PREMISE } });
+    const done = await engine.drive(run.id);
+    expect(done.status).toBe('completed');
+    expect((done.nodes[review.id].output as { revisions: number }).revisions).toBe(1);
+
+    const events = engine.events(run.id);
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, i) => i + 1));
+    const target = (review.config as { target: string }).target;
+    const revisionStart = events.findIndex((e) => e.type === 'node.started' && e.nodeId === target && (e.data as { revision?: boolean }).revision);
+    expect(revisionStart).toBeGreaterThan(0);
+    const rubricTokens = events.filter((e) => e.type === 'node.token' && e.nodeId === review.id);
+    const firstRubric = rubricTokens.filter((e) => (e.data as { label?: string }).label === 'rubric');
+    expect(firstRubric.length).toBeGreaterThan(0);
+    for (const token of firstRubric) expect(token.seq).toBeLessThan(events[revisionStart].seq);
+
+    // Between a node's node.started and its next lifecycle event, and only there, come its tokens.
+    const lifecycle = new Set(['node.started', 'node.completed', 'node.failed', 'approval.requested']);
+    const open = new Map<string, boolean>();
+    for (const event of events) {
+      if (!event.nodeId) continue;
+      if (event.type === 'node.started') open.set(event.nodeId, true);
+      else if (event.type === 'node.token') expect({ node: event.nodeId, open: open.get(event.nodeId) ?? false }).toEqual({ node: event.nodeId, open: true });
+      else if (lifecycle.has(event.type)) open.set(event.nodeId, false);
+    }
+  });
+});

@@ -35,10 +35,13 @@ export async function askApproval(
   say(indent(preview(approval.draft, previewLines(io.output)), '   '));
   let editedText: string | undefined;
 
+  const editor = path.basename(editorName(io.env).split(' ')[0]);
+  say(`\n   a approve · e edit (in ${editor}) · r reject (r <feedback> rejects at once) · v view all · l later`);
   for (;;) {
-    const answer = await ask(io, `\n   [a]pprove  [e]dit (${path.basename(editorName(io.env).split(' ')[0])})  [r]eject  [v]iew all  [l]ater › `);
+    // Line input, not single keys: say so, or a producer types "r" and then the feedback into one answer.
+    const answer = await ask(io, '   Approve, edit or reject? [a/e/r/v/l, then Enter] › ');
     if (answer === null) return 'later';
-    const choice = answer.trim().toLowerCase();
+    const { choice, rest } = parseAnswer(answer);
     try {
       if (choice === 'a' || choice === 'approve') {
         decide({ decision: 'approve' });
@@ -52,11 +55,11 @@ export async function askApproval(
         try {
           output = JSON.parse(editedText);
         } catch (error) {
-          say(`   ✖ the edited draft is not valid JSON: ${(error as Error).message} — choose [e]dit to fix it`);
+          say(`   ✖ the edited draft is not valid JSON: ${(error as Error).message} — type e to fix it`);
           continue;
         }
         if (JSON.stringify(output) === JSON.stringify(approval.draft)) {
-          say('   No changes made; choose [a]pprove to accept the draft as it is.');
+          say('   No changes made; type a to accept the draft as it is.');
           editedText = undefined;
           continue;
         }
@@ -65,7 +68,7 @@ export async function askApproval(
         return 'decided';
       }
       if (choice === 'r' || choice === 'reject') {
-        const feedback = await ask(io, '   What should change? › ');
+        const feedback = rest || (await ask(io, '   What should change? › '));
         if (feedback === null) return 'later';
         if (feedback.trim() === '') {
           say('   Feedback is needed to reject (the node rewrites with it).');
@@ -80,7 +83,7 @@ export async function askApproval(
         continue;
       }
       if (choice === 'l' || choice === 'later' || choice === 'q') return 'later';
-      say('   Type a, e, r, v or l.');
+      say('   Type one letter — a, e, r, v or l — then press Enter (or r, a space and your feedback).');
     } catch (error) {
       if (isStoryloomError(error, 'conflict')) {
         say(`   ${approval.nodeId} was already decided elsewhere: ${(error as Error).message}`);
@@ -88,12 +91,25 @@ export async function askApproval(
       }
       if (isStoryloomError(error, 'invalid_input')) {
         say(`   ✖ ${(error as Error).message}`);
-        say('   Your edit was not applied; choose [e]dit to fix it.');
+        say('   Your edit was not applied; type e to fix it.');
         continue;
       }
       throw error;
     }
   }
+}
+
+/**
+ * The choice is the answer's first word, matched case-insensitively; only `r` takes the rest of the line (its
+ * feedback). An answer like "rMake her older" is no choice at all: the letter is never glued to feedback.
+ */
+export function parseAnswer(answer: string): { choice: string; rest: string } {
+  const trimmed = answer.trim();
+  const space = trimmed.search(/\s/);
+  const first = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
+  const rest = space < 0 ? '' : trimmed.slice(space).trim();
+  if (rest && first !== 'r' && first !== 'reject') return { choice: trimmed.toLowerCase(), rest: '' };
+  return { choice: first, rest };
 }
 
 /** One line from stdin; null when stdin ends or the person presses Ctrl-C / Ctrl-D. */

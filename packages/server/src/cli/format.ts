@@ -36,7 +36,7 @@ export function formatRunList(runs: readonly RunView[]): string {
     rows.push([
       run.id,
       run.version ? `${run.pipelineId} v${run.version}` : run.pipelineId,
-      run.status,
+      run.interrupted ? `${run.status} (interrupted)` : run.status,
       `${done}/${nodes.length}`,
       run.updatedAt,
       run.pending.map((approval) => approval.nodeId).join(', '),
@@ -49,7 +49,7 @@ export function formatRun(run: RunView): string {
   const lines = [
     `Run ${run.id}`,
     `  pipeline  ${run.pipelineId}${run.version ? ` v${run.version}` : ''}`,
-    `  status    ${run.status}`,
+    `  status    ${run.status}${run.interrupted ? ` — interrupted: no process is driving it; resume it with storyloom resume ${run.id}` : ''}`,
     `  inputs    ${Object.entries(run.inputs).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') || '(none)'}`,
   ];
   if (run.model !== undefined) lines.push(`  model     ${typeof run.model === 'string' ? run.model : JSON.stringify(run.model)}`);

@@ -8,6 +8,7 @@ import type { CliContext } from './context';
 import { invalid } from './errors';
 import { problemList } from './format';
 import { readJsonFile } from './json-file';
+import { findShippedPipeline, shippedPipelinesDir } from '../shipped-pipelines';
 
 export interface PipelineSource {
   pipeline: Pipeline;
@@ -40,7 +41,13 @@ export function loadPipelineArg(ctx: CliContext, arg: string): PipelineSource {
   if (looksLikeFile || !ID_PATTERN.test(arg)) return loadPipelineFile(arg, ctx.io.cwd);
   const stored = ctx.storyloom.pipelines.get(arg);
   if (!stored) {
-    throw invalid(`no saved pipeline '${arg}' in ${ctx.dbPath} and no file of that name (pass a path to a pipeline file, e.g. ./${arg}.json)`);
+    // Not in this database (e.g. a new one, before `serve` seeded it): the shipped example of that id, if any.
+    const shipped = findShippedPipeline(shippedPipelinesDir(ctx.io.env), arg);
+    if (shipped) {
+      const label = `shipped pipeline '${arg}' (${path.relative(ctx.io.cwd, shipped.source) || shipped.source})`;
+      return { pipeline: checkedPipeline(shipped.document, label), label };
+    }
+    throw invalid(`no saved pipeline '${arg}' in ${ctx.dbPath}, no shipped one and no file of that name (pass a path to a pipeline file, e.g. ./${arg}.json)`);
   }
   if (!stored.valid) {
     // Saved as a draft (from the editor or the API): listed with its problems, never run.

@@ -6,6 +6,7 @@ import { corsMiddleware } from './cors';
 import { editorRouter } from './editor';
 import { errorHandler, HttpError } from './errors';
 import { type ServerOptions, serverOptionsFromEnv } from './options';
+import { originGuard } from './origin-guard';
 import { type AnyRoute, parseRequestPart } from './route';
 import { approvalRoutes, runRoutes } from './routes/runs';
 import { pipelineRoutes } from './routes/pipelines';
@@ -96,6 +97,7 @@ export function createApp(storyloom: Storyloom, appOptions: AppOptions = {}): ex
   });
   app.use(securityHeaders());
   app.use(corsMiddleware(options.corsOrigins));
+  app.use('/api', originGuard(options.corsOrigins));
 
   const guard = createAuthGuard(options.apiKeys);
   const parseJson = express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] });

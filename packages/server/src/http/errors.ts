@@ -43,7 +43,7 @@ function engineErrorOf(error: unknown): { code: StoryloomErrorCode; message: str
 
 /** body-parser raises errors with a `type`; these are the client's fault. */
 const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message: (error: Error) => string }> = {
-  'entity.parse.failed': { status: 400, code: 'bad_json', message: (e) => `request body is not valid JSON: ${e.message}` },
+  'entity.parse.failed': { status: 400, code: 'bad_json', message: parseFailureMessage },
   'entity.too.large': { status: 413, code: 'body_too_large', message: () => 'request body is larger than the limit' },
   'entity.verify.failed': { status: 400, code: 'bad_request', message: (e) => e.message },
   'request.aborted': { status: 400, code: 'request_aborted', message: () => 'request aborted by the client' },
@@ -52,6 +52,23 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; code: string; message
   'charset.unsupported': { status: 415, code: 'unsupported_charset', message: (e) => e.message },
   'parameters.too.many': { status: 413, code: 'too_many_parameters', message: (e) => e.message },
 };
+
+/**
+ * The JSON parser only takes objects and arrays: `null`, `3` or `"x"` are valid JSON but not a request body,
+ * and saying "not valid JSON" about them would mislead.
+ */
+function parseFailureMessage(error: Error): string {
+  const body = (error as { body?: unknown }).body;
+  if (typeof body === 'string') {
+    try {
+      const value: unknown = JSON.parse(body);
+      return `request body must be a JSON object, not ${value === null ? 'null' : typeof value}`;
+    } catch {
+      // really not JSON: fall through
+    }
+  }
+  return `request body is not valid JSON: ${error.message}`;
+}
 
 /** A zod issue path → JSON pointer, so schema problems look like pipeline validation problems. */
 export function pointerOf(path: ReadonlyArray<PropertyKey>): string {
@@ -76,7 +93,29 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof z.ZodError) {
     return new HttpError(400, 'invalid_request', 'request does not match its schema', problemsOfZodError(error));
   }
-  return new HttpError(500, 'internal_error', 'internal server error');
+  return clientErrorOf(error) ?? new HttpError(500, 'internal_error', 'internal server error');
+}
+
+/**
+ * Errors that Express and its libraries (router, body-parser, raw-body, http-errors) raise for a bad request
+ * carry a 4xx `status`/`statusCode`: a malformed percent-escape in the path (URIError), a body that fails to
+ * decompress, an unsupported Content-Encoding. Those are the client's mistake, answered with their status;
+ * their message is shown only when the library marks it safe (`expose`). Everything else stays a 500.
+ */
+function clientErrorOf(error: unknown): HttpError | undefined {
+  if (error === null || typeof error !== 'object') return undefined;
+  const { status, statusCode, expose } = error as { status?: unknown; statusCode?: unknown; expose?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  if (typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 499) return undefined;
+  if (error instanceof URIError) {
+    return new HttpError(400, 'bad_path', 'the request path has a malformed percent-escape (e.g. %ff): encode it with encodeURIComponent');
+  }
+  if (typeof (error as { errno?: unknown }).errno === 'number' && /^(Z_|ERR_)/.test(String((error as { code?: unknown }).code))) {
+    // zlib's own words ("incorrect header check") do not say what was wrong with the request.
+    return new HttpError(code, 'bad_request', `request body could not be decompressed (Content-Encoding): ${(error as Error).message}`);
+  }
+  const message = expose !== false && error instanceof Error && error.message ? error.message : 'bad request';
+  return new HttpError(code, code === 415 ? 'unsupported_media_type' : 'bad_request', message);
 }
 
 export function sendError(res: Response, error: HttpError): void {

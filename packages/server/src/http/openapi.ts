@@ -93,6 +93,9 @@ function errorResponsesOf(route: AnyRoute): Record<string, ResponseSpec> {
     errors['400'] = errorResponse(route.body ? 'Bad JSON, or a body/parameter that fails its schema (problems in `details`)' : 'A parameter fails its schema');
   }
   if (route.auth !== 'public') errors['401'] = errorResponse('STORYLOOM_API_KEYS is set and no valid key was given');
+  if (route.method !== 'get') {
+    errors['403'] = errorResponse('`forbidden_origin`: a browser request from another site (Origin not this server nor in STORYLOOM_CORS_ORIGINS)');
+  }
   if (route.params) errors['404'] = errorResponse('No such pipeline, version, run or node');
   if (route.body) errors['413'] = errorResponse('Body larger than STORYLOOM_BODY_LIMIT');
   for (const extra of route.errors ?? []) errors[String(extra.status)] = errorResponse(extra.description);

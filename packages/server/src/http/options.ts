@@ -70,6 +70,14 @@ export function defaultEditorDir(): string {
   return path.resolve(packageRoot, '..', 'editor', 'dist');
 }
 
+/**
+ * The default `logError`. The message may hold request data (a URL with `%ff` in it), so it is passed as an
+ * argument of a fixed format string, never as the format string itself.
+ */
+export function logErrorToConsole(message: string, error: unknown): void {
+  console.error('storyloom: %s:', message, error);
+}
+
 /** Reads STORYLOOM_API_KEYS, STORYLOOM_CORS_ORIGINS, STORYLOOM_BODY_LIMIT, STORYLOOM_CONCURRENCY. */
 export function serverOptionsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ServerOptions> = {}): ServerOptions {
   return {
@@ -83,7 +91,7 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<
     sseMaxBufferedBytes: DEFAULT_SSE_MAX_BUFFERED_BYTES,
     editorDir: env.STORYLOOM_EDITOR_DIR ?? defaultEditorDir(),
     checkResponses: false,
-    logError: (message, error) => console.error(`storyloom: ${message}:`, error),
+    logError: logErrorToConsole,
     ...overrides,
   };
 }

@@ -85,19 +85,24 @@ export const CreatePipelineQuerySchema = z.strictObject({
   }),
 });
 
-export const RunListQuerySchema = z.strictObject({
+// GET queries ignore unknown parameters (z.object strips them): a cache-busting `?_=123` must not break a read.
+
+export const RunListQuerySchema = z.object({
   pipelineId: z.string().min(1).optional(),
   status: RunStatusSchema.optional(),
+  view: z.enum(['full', 'summary']).default('full').meta({
+    description: '`summary`: each run without node outputs and approval drafts (statuses, errors and usage only), for short lists',
+  }),
 });
 
-export const RunEventsQuerySchema = z.strictObject({
+export const RunEventsQuerySchema = z.object({
   lastEventId: z.coerce.number().int().min(0).optional().meta({
     description: 'Resume after this seq (same as the Last-Event-ID header, for clients that cannot set headers)',
   }),
   access_token: z.string().optional().meta({ description: 'API key, for EventSource clients that cannot send headers' }),
 });
 
-export const ExportQuerySchema = z.strictObject({
+export const ExportQuerySchema = z.object({
   format: ExportFormatSchema.default('fountain'),
 });
 
@@ -147,7 +152,7 @@ export const RerunBodySchema = z
   .strictObject({
     from: z.string().min(1).meta({ description: 'Node id to recompute from' }),
     edits: z.record(z.string(), z.unknown()).optional().meta({ description: 'Replacement outputs by node id' }),
-    config: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: 'Replacement config by node id' }),
+    config: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: 'Config changes by node id, merged into the node config (a null value removes a key)' }),
   })
   .meta({ title: 'RerunRequest' });
 
@@ -162,6 +167,7 @@ export const NodeTypeDescriptionSchema = z
     description: z.string(),
     category: z.string().optional(),
     reads: z.array(z.unknown()),
+    readsInputs: z.array(z.unknown()).optional().meta({ description: 'Run inputs read directly, not through a slot (e.g. the premise)' }),
     writes: z.string().optional(),
     usesModel: z.boolean().optional(),
     templateFields: z.array(z.string()).optional(),
@@ -173,8 +179,10 @@ export const NodeTypeDescriptionSchema = z
 export const ModelAvailabilitySchema = z
   .object({
     provider: z.enum(MODEL_PROVIDERS),
-    available: z.boolean(),
-    models: z.array(z.string()).optional(),
+    available: z.boolean().meta({ description: 'Configured by the environment (not a network check)' }),
+    models: z.array(z.string()).optional().meta({ description: 'Model names known without asking the server (the default one)' }),
+    default: z.boolean().meta({ description: 'The provider runs use when no model is named (STORYLOOM_MODEL, else offline)' }),
+    defaultModel: z.string().optional().meta({ description: 'On the default provider: the default model, e.g. "openai:gpt-4o-mini"' }),
     note: z.string(),
   })
   .meta({ title: 'ModelProviderAvailability' });
@@ -233,10 +241,17 @@ export const RunViewSchema = z
     pending: z.array(PendingApprovalSchema),
     parentRunId: z.string().optional(),
     error: z.string().optional(),
+    interrupted: z.boolean().optional().meta({ description: 'A running run that no live process drives (killed or shut down): resume it' }),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
   .meta({ title: 'Run' });
+
+/** A run in `GET /api/runs?view=summary`: as RunView, without outputs and drafts. */
+export const RunSummarySchema = RunViewSchema.extend({
+  nodes: z.record(z.string(), NodeStateSchema.omit({ output: true })),
+  pending: z.array(PendingApprovalSchema.omit({ draft: true })),
+}).meta({ title: 'RunSummary' });
 
 export const AcceptedRunSchema = z.object({ id: z.string(), status: RunStatusSchema }).meta({ title: 'AcceptedRun' });
 

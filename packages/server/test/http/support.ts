@@ -29,6 +29,7 @@ export async function startTestServer(
     dbPath,
     env: options.env ?? {},
     handleSignals: false,
+    pipelinesDir: null, // no shipped examples: each test starts from an empty database (see shipped-pipelines.test.ts)
     overrides: { checkResponses: true, sseHeartbeatMs: 250, editorDir: path.join(dir, 'no-editor'), ...options.overrides },
   });
   const request: TestServer['request'] = (pathname, init = {}) => {

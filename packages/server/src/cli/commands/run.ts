@@ -50,29 +50,20 @@ export const runCommand: Command = {
 
 /**
  * Which models the run's nodes will use (run → node → pipeline → STORYLOOM_MODEL → offline), checked
- * before anything is stored so that an unknown provider is exit 2. The offline model says so.
+ * before anything is stored so that an unknown or unconfigured provider is exit 2 (the engine's
+ * checkRunModels, shared with POST /api/runs). The offline model says so.
  */
 export function modelNotes(pipeline: Pipeline, runModel: ModelSpec | undefined, env: ModelEnv): string[] {
-  const { availableModels, describeModel, resolveModelSpec } = engineNode();
-  const providers = availableModels(env);
-  const described = new Set<string>();
-  for (const node of pipeline.nodes) {
-    if (node.type === 'export') continue; // assembled without a model
-    const where = runModel !== undefined ? '--model' : node.model !== undefined ? `node '${node.id}'` : pipeline.model !== undefined ? 'pipeline model' : 'STORYLOOM_MODEL';
-    let spec;
-    try {
-      spec = resolveModelSpec([runModel, node.model, pipeline.model], env);
-    } catch (error) {
-      throw invalid(`${where}: ${(error as Error).message}`);
-    }
-    // OpenAI without a key or a base URL would only fail at the first call: say so now. (Ollama has a
-    // default local server, so it is not refused here.)
-    const provider = providers.find((candidate) => candidate.provider === spec.provider);
-    if (spec.provider === 'openai' && provider && !provider.available && !spec.baseUrl) throw invalid(`${where}: ${spec.provider} is not configured: ${provider.note}`);
-    described.add(describeModel(spec, env));
+  const { baseUrlPolicy, checkRunModels } = engineNode();
+  let described: string[];
+  try {
+    // A local CLI user may name any base URL unless STORYLOOM_MODEL_BASE_URLS restricts them.
+    described = checkRunModels(pipeline, runModel, env, { runModelLabel: '--model', baseUrls: baseUrlPolicy(env, { restricted: false }) }).descriptions;
+  } catch (error) {
+    throw invalid((error as Error).message);
   }
-  const notes = [...described].map((description) => `Model: ${description}`);
-  if ([...described].some((description) => description.startsWith('offline'))) {
+  const notes = described.map((description) => `Model: ${description}`);
+  if (described.some((description) => description.startsWith('offline'))) {
     notes.push('  (the offline model writes placeholder text; use --model openai:<model> or ollama:<model> for an LLM)');
   }
   return notes;

@@ -1,4 +1,4 @@
-import type { ExportFormat, Pipeline } from '@storyloom/engine/node';
+import { baseUrlPolicy, checkRunModels, type ExportFormat, type Pipeline, type RunView } from '@storyloom/engine/node';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
@@ -16,6 +16,7 @@ import {
   RunEventsQuerySchema,
   RunIdParamsSchema,
   RunListQuerySchema,
+  RunSummarySchema,
   RunViewSchema,
   StartRunBodySchema,
 } from '../schemas';
@@ -36,6 +37,12 @@ const oneRun = { tag: TAG, auth: 'bearer', params: RunIdParamsSchema } as const;
 
 const runView = (description: string) => ({ description, schema: RunViewSchema });
 const accepted = { 202: { description: 'Accepted: the run is queued and will be driven by the server', schema: AcceptedRunSchema } };
+
+/** A run without its node outputs and approval drafts (the bulk of a run), for `?view=summary` lists. */
+function summaryOf(run: RunView): z.output<typeof RunSummarySchema> {
+  const nodes = Object.fromEntries(Object.entries(run.nodes).map(([id, { output: _output, ...state }]) => [id, state]));
+  return { ...run, nodes, pending: run.pending.map(({ nodeId }) => ({ nodeId })) };
+}
 
 /** `Last-Event-ID` header, else `?lastEventId=`, else 0 (from the start). */
 function resumeSeqOf(header: string | string[] | undefined, queryValue: number | undefined): number {
@@ -87,6 +94,12 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         } else {
           pipeline = requireValidPipeline(body.pipeline);
         }
+        // Refused now rather than failing at the first model call: an unconfigured provider, a bad
+        // STORYLOOM_MODEL, or a baseUrl outside the allow-list (a shared server must not call any URL it is given).
+        checkRunModels(pipeline, body.model, options.env, {
+          runModelLabel: 'model',
+          baseUrls: baseUrlPolicy(options.env, { restricted: options.apiKeys.length > 0 }),
+        });
         const run = storyloom.startRun({
           pipeline,
           pipelineId: pipeline.id,
@@ -106,8 +119,13 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       tag: TAG,
       auth: 'bearer',
       query: RunListQuerySchema,
-      responses: { 200: { description: 'Runs', schema: z.array(RunViewSchema) } },
-      handler: ({ query }) => ({ status: 200, body: storyloom.listRuns(query) }),
+      responses: {
+        200: { description: 'Runs (full, or without outputs and drafts with `view=summary`)', schema: z.union([z.array(RunViewSchema), z.array(RunSummarySchema)]) },
+      },
+      handler: ({ query: { view, ...filter } }) => {
+        const runs = storyloom.listRuns(filter);
+        return { status: 200, body: view === 'summary' ? runs.map(summaryOf) : runs };
+      },
     }),
     defineRoute({
       method: 'get',

@@ -1,0 +1,25 @@
+// The view a pipeline opens at: the whole graph when it fits at a readable zoom, else readable and anchored at
+// its start (top-left), the rest a pan away. A plain fit view would shrink a long pipeline until its titles are
+// a few pixels high.
+import type { Rect, Viewport } from '@xyflow/react';
+
+/** Below this zoom a node's title (14 px) is under ~9 px on screen. */
+export const READABLE_ZOOM = 0.65;
+/** Small pipelines are not blown up beyond their natural size. */
+export const MAX_FIT_ZOOM = 1;
+/** Screen pixels kept free around the graph. */
+export const FIT_PADDING = 40;
+
+export function readableViewport(bounds: Rect, pane: { width: number; height: number }, padding = FIT_PADDING): Viewport {
+  const room = { width: Math.max(1, pane.width - 2 * padding), height: Math.max(1, pane.height - 2 * padding) };
+  const fit = Math.min(room.width / Math.max(1, bounds.width), room.height / Math.max(1, bounds.height));
+  const zoom = Math.min(MAX_FIT_ZOOM, Math.max(READABLE_ZOOM, fit));
+  // Per axis: centred when the graph fits, else its start at the padding.
+  const offset = (paneSize: number, roomSize: number, start: number, size: number) =>
+    size * zoom <= roomSize ? (paneSize - size * zoom) / 2 - start * zoom : padding - start * zoom;
+  return {
+    x: offset(pane.width, room.width, bounds.x, bounds.width),
+    y: offset(pane.height, room.height, bounds.y, bounds.height),
+    zoom,
+  };
+}

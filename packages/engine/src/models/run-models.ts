@@ -1,0 +1,103 @@
+// Up-front checks of the models a run will use, shared by the CLI (`run`) and the server (`POST /api/runs`),
+// so a run that could only fail at its first model call is refused before anything is stored.
+import { StoryloomError } from '../errors';
+import type { ModelSpec, ModelSpecObject, Pipeline } from '../pipeline/schema';
+import {
+  DEFAULT_OLLAMA_BASE_URL,
+  availableModels,
+  canonicalBaseUrl,
+  describeModel,
+  envOpenaiBaseUrl,
+  type ModelEnv,
+  normalizeModelSpec,
+} from './spec';
+
+/** The environment variable listing the extra model base URLs runs may name. */
+export const MODEL_BASE_URLS_VARIABLE = 'STORYLOOM_MODEL_BASE_URLS';
+
+/**
+ * Which `baseUrl`s a run's models may name. `any` for a local single user; otherwise the env-configured
+ * endpoints (OPENAI_BASE_URL or api.openai.com, OLLAMA_BASE_URL or the default Ollama server) plus
+ * STORYLOOM_MODEL_BASE_URLS, so API users of a shared server cannot make it call arbitrary URLs (SSRF).
+ */
+export type BaseUrlPolicy = 'any' | { allowed: ReadonlySet<string> };
+
+/** `restricted`: the server has API keys (several users). STORYLOOM_MODEL_BASE_URLS, when set, always restricts. */
+export function baseUrlPolicy(env: ModelEnv, options: { restricted: boolean }): BaseUrlPolicy {
+  const listed = (env.STORYLOOM_MODEL_BASE_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url.length > 0);
+  if (!options.restricted && listed.length === 0) return 'any';
+  const configured = [envOpenaiBaseUrl(env), env.OLLAMA_BASE_URL?.trim() || DEFAULT_OLLAMA_BASE_URL];
+  return { allowed: new Set([...configured, ...listed].map(canonicalBaseUrl)) };
+}
+
+export interface RunModelCheckOptions {
+  /** How the run's own model is named in messages: `--model` in the CLI, `model` in the API. */
+  runModelLabel?: string;
+  /** Default `any`. */
+  baseUrls?: BaseUrlPolicy;
+}
+
+interface Candidate {
+  label: string;
+  spec: ModelSpec;
+}
+
+/** The model a node uses (run → node → pipeline → STORYLOOM_MODEL → offline) and where it came from, for messages. */
+function chosenModel(pipeline: Pipeline, node: Pipeline['nodes'][number], runModel: ModelSpec | undefined, env: ModelEnv, runLabel: string): Candidate | undefined {
+  if (runModel !== undefined && runModel !== null) return { label: runLabel, spec: runModel };
+  if (node.model !== undefined && node.model !== null) return { label: `node '${node.id}'`, spec: node.model };
+  if (pipeline.model !== undefined && pipeline.model !== null) return { label: 'pipeline model', spec: pipeline.model };
+  const fromEnv = env.STORYLOOM_MODEL?.trim();
+  return fromEnv ? { label: 'STORYLOOM_MODEL', spec: fromEnv } : undefined;
+}
+
+/**
+ * Checks every model the run's nodes will use and describes them ("offline (…)", "openai:gpt-4o-mini @ …").
+ * Throws `invalid_input` naming where the bad model comes from: an unknown provider or bad spec, openai with
+ * neither a key nor a base URL configured, or a baseUrl the policy does not allow.
+ */
+export function checkRunModels(
+  pipeline: Pipeline,
+  runModel: ModelSpec | undefined,
+  env: ModelEnv,
+  options: RunModelCheckOptions = {},
+): { descriptions: string[]; specs: ModelSpecObject[] } {
+  const runLabel = options.runModelLabel ?? 'model';
+  const policy = options.baseUrls ?? 'any';
+  const providers = availableModels(env);
+  const descriptions = new Set<string>();
+  const specs: ModelSpecObject[] = [];
+  for (const node of pipeline.nodes) {
+    if (node.type === 'export') continue; // assembled without a model
+    const chosen = chosenModel(pipeline, node, runModel, env, runLabel);
+    let spec: ModelSpecObject = { provider: 'offline' };
+    if (chosen) {
+      try {
+        spec = normalizeModelSpec(chosen.spec);
+      } catch (error) {
+        throw new StoryloomError('invalid_input', `${chosen.label}: ${(error as Error).message}`);
+      }
+    }
+    const where = chosen?.label ?? 'STORYLOOM_MODEL';
+    // OpenAI without a key or a base URL would only fail at the first call: say so now. (Ollama has a
+    // default local server, so it is not refused here.)
+    const provider = providers.find((candidate) => candidate.provider === spec.provider);
+    if (spec.provider === 'openai' && provider && !provider.available && !spec.baseUrl) {
+      throw new StoryloomError('invalid_input', `${where}: ${spec.provider} is not configured: ${provider.note}`);
+    }
+    if (spec.baseUrl !== undefined && policy !== 'any' && !policy.allowed.has(canonicalBaseUrl(spec.baseUrl))) {
+      throw new StoryloomError(
+        'invalid_input',
+        `${where}: baseUrl '${spec.baseUrl}' is not allowed on this server; allowed: ${[...policy.allowed].join(', ')} ` +
+          `(add it to ${MODEL_BASE_URLS_VARIABLE}, comma-separated)`,
+      );
+    }
+    const description = describeModel(spec, env);
+    if (!descriptions.has(description)) specs.push(spec);
+    descriptions.add(description);
+  }
+  return { descriptions: [...descriptions], specs };
+}

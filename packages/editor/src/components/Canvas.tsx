@@ -32,6 +32,7 @@ export function Canvas() {
   const rawEdges = useEditor((s) => s.edges);
   const byEdge = useEditor((s) => s.validation.byEdge);
   const run = useEditor((s) => s.run);
+  const savedCount = useEditor((s) => s.pipelines.length);
   const flow = useReactFlow();
   const container = useRef<HTMLDivElement>(null);
   // Zoomed far out, nodes drop their small print (a CSS class, no re-render): less to paint per frame.
@@ -157,6 +158,7 @@ export function Canvas() {
         <div className="canvas-empty">
           <h2>Start a story pipeline</h2>
           <p>Drag node types from the palette onto the canvas (or click one), then connect them left to right.</p>
+          {savedCount > 0 && <p>Or open one of the saved pipelines on the left (a new server starts with the shipped examples).</p>}
         </div>
       )}
     </div>

@@ -77,6 +77,12 @@ export function parseRequestPart(part: keyof typeof REQUEST_PART_MESSAGES, schem
   if (part === 'body' && value === undefined) {
     throw new HttpError(400, 'invalid_request', 'this request needs a JSON body (Content-Type: application/json)');
   }
+  // Routes taking a document of any shape (z.unknown) let the engine say what is wrong with it.
+  const takesAnything = (schema as { _zod?: { def?: { type?: string } } })._zod?.def?.type === 'unknown';
+  if (part === 'body' && !takesAnything && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+    throw new HttpError(400, 'invalid_request', `request body must be a JSON object, not ${kind}`);
+  }
   const result = schema.safeParse(value);
   if (!result.success) {
     const prefix = part === 'body' ? '' : `/${part}`;

@@ -91,6 +91,8 @@ describe('client mistakes from Express libraries are 4xx', () => {
     const { status, body } = await rawRequest(server, { method: 'POST', path: '/api/runs', headers: { 'Content-Type': 'application/json' }, body: text });
     expect(status).toBe(400);
     expect(body.error.message).toBe(`request body must be a JSON object, not ${kind}`);
+    const array = await rawRequest(server, { method: 'POST', path: '/api/runs', headers: { 'Content-Type': 'application/json' }, body: '[]' });
+    expect(array.body.error.message).toBe('request body must be a JSON object, not an array');
     const broken = await rawRequest(server, { method: 'POST', path: '/api/runs', headers: { 'Content-Type': 'application/json' }, body: '{nope' });
     expect(broken.body.error.message).toMatch(/^request body is not valid JSON/);
   });

@@ -35,10 +35,19 @@ describe('shipped pipelines', () => {
       for (const definition of Object.values(document.inputs ?? {})) expect((definition as { description?: string }).description).toBeTruthy();
     });
 
-    it('is laid out left to right: every node has a position, every edge goes right, no two nodes overlap', () => {
+    it('reads left to right, wrapping onto a lower row: every node has a position, every edge goes right or down to the next row, no two nodes overlap', () => {
       const position = new Map<string, { x: number; y: number }>(document.nodes.map((node: { id: string; position: { x: number; y: number } }) => [node.id, node.position]));
       for (const at of position.values()) expect(at).toEqual({ x: expect.any(Number), y: expect.any(Number) });
-      for (const edge of document.edges) expect(position.get(edge.target)!.x).toBeGreaterThan(position.get(edge.source)!.x);
+      // Long pipelines are laid out in two rows so the editor opens them readable (not shrunk to one long line):
+      // an edge either goes right, or wraps back to a row clearly below (the editor draws it stepped).
+      const ROW_GAP = 150;
+      for (const edge of document.edges) {
+        const [from, to] = [position.get(edge.source)!, position.get(edge.target)!];
+        expect(to.x > from.x || to.y >= from.y + ROW_GAP).toBe(true);
+      }
+      // The editor's cards are 200 px wide and under 120 px high.
+      const boxes = [...position.values()];
+      for (const [i, a] of boxes.entries()) for (const b of boxes.slice(i + 1)) expect(Math.abs(a.x - b.x) >= 200 || Math.abs(a.y - b.y) >= 110).toBe(true);
       const spots = [...position.values()].map((at) => `${at.x},${at.y}`);
       expect(new Set(spots).size).toBe(spots.length);
       expect(topologicalOrder(document)).toHaveLength(document.nodes.length);

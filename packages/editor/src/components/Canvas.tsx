@@ -93,9 +93,9 @@ export function Canvas() {
       const attempt = () => {
         pending = undefined;
         const pane = container.current?.getBoundingClientRect();
-        const flowNodes = flow.getNodes();
-        const measured = flowNodes.length > 0 && flowNodes.every((node) => node.measured?.width);
-        if (pane && measured) void flow.setViewport(readableViewport(flow.getNodesBounds(flowNodes), pane), { duration: 200 });
+        const shown = flow.getNodes();
+        const measured = shown.length > 0 && shown.every((node) => node.measured?.width);
+        if (pane && measured) void flow.setViewport(readableViewport(flow.getNodesBounds(shown), pane), { duration: 200 });
         else if (performance.now() - startedAt < FIT_WAIT_MS) pending = requestAnimationFrame(attempt);
       };
       first = setTimeout(attempt, 50);

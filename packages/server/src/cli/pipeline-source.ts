@@ -44,7 +44,8 @@ export function loadPipelineArg(ctx: CliContext, arg: string): PipelineSource {
     // Not in this database (e.g. a new one, before `serve` seeded it): the shipped example of that id, if any.
     const shipped = findShippedPipeline(shippedPipelinesDir(ctx.io.env), arg);
     if (shipped) {
-      const label = `shipped pipeline '${arg}' (${path.relative(ctx.io.cwd, shipped.source) || shipped.source})`;
+      const relative = path.relative(ctx.io.cwd, shipped.source);
+      const label = `shipped pipeline '${arg}' (${relative.startsWith('..') ? shipped.source : relative})`;
       return { pipeline: checkedPipeline(shipped.document, label), label };
     }
     throw invalid(`no saved pipeline '${arg}' in ${ctx.dbPath}, no shipped one and no file of that name (pass a path to a pipeline file, e.g. ./${arg}.json)`);

@@ -216,7 +216,7 @@ test('killed while waiting at an approval in a terminal: resume and approvals fi
   });
   const session = new CliProcess(terminal);
   await session.waitFor(/Approval needed: cast/);
-  await session.waitFor(/\[a\]pprove/);
+  await session.waitFor(/Approve, edit or reject\? \[a\/e\/r\/v\/l, then Enter\] ›/);
   const runId = runIdOf(session);
   expect(session.stdout).toMatch(/✔ logline/); // the live progress display
   process.kill(-terminal.pid!, 'SIGKILL'); // the whole terminal session, CLI included

@@ -14,6 +14,8 @@ export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './pipeline/json-schema';
 export * from './errors';
 export * from './nodes/types';
 export * from './runner/types';
+// Types only: the facade itself (SQLite) is in './node'.
+export type { StoredPipeline, PipelineVersionInfo, ExportFormat, ExportedDocument } from './runner/engine';
 // Node catalogue, story bible types, review checks and document rendering (owner: catalogue).
 export { nodeTypes, getNodeType, describeNodeTypes, type NodeTypeDescription } from './nodes/catalogue';
 export * from './story/types';

@@ -1,6 +1,8 @@
 // Thin typed client for the Storyloom HTTP API (SPEC §5). Every failure becomes an ApiError carrying the
 // API's own `error.message`, so the UI can show it as is. A 401 asks the user for an API key once and retries.
-import type { ModelSpec, Pipeline, RunView, RunInputs, ValidationProblem } from '@storyloom/engine';
+import type { ModelSpec, Pipeline, RunView, RunInputs, StoredPipeline, ValidationProblem } from '@storyloom/engine';
+
+export type { StoredPipeline };
 
 export class ApiError extends Error {
   constructor(
@@ -136,18 +138,6 @@ export interface JsonSchema {
   minimum?: number;
   maximum?: number;
   [key: string]: unknown;
-}
-
-export interface StoredPipeline {
-  id: string;
-  version: number;
-  /** As saved; a draft (`valid: false`) may not fit the schema. */
-  pipeline: Pipeline;
-  /** False for a draft version: saved with validation problems, cannot be run. */
-  valid: boolean;
-  errors: ValidationProblem[];
-  createdAt: string;
-  updatedAt: string;
 }
 
 export interface PipelineSummary {

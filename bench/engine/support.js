@@ -1,6 +1,8 @@
 // Shared by bench/engine and bench/checkpoints: temp databases, pipeline shapes built from `prompt` nodes,
 // the same shapes as hand-written plain LangGraph graphs, timing helpers. Needs `npm run build` first.
 const fs = require('node:fs');
+// Wide fan-outs link one AbortSignal per task (LangGraph does, in both the engine and the plain baseline).
+require('node:events').setMaxListeners(200);
 const os = require('node:os');
 const path = require('node:path');
 

@@ -7,6 +7,9 @@ import type { StoryFlowNode } from '../graph/convert';
 import { NODE_WIDTH } from '../graph/layout';
 import { readableViewport } from '../graph/viewport';
 
+/** Above this many nodes the canvas renders only the visible ones (small pipelines keep every node in the DOM). */
+const LARGE_PIPELINE_NODES = 80;
+
 export const PALETTE_MIME = 'application/x-storyloom-node-type';
 const nodeTypes: NodeTypes = { story: StoryNode };
 const FAR_ZOOM = 0.45; // below: ids and slots are unreadable anyway
@@ -144,6 +147,8 @@ export function Canvas() {
         minZoom={0.05}
         proOptions={{ hideAttribution: true }}
         defaultEdgeOptions={{ type: 'default' }}
+        // Large pipelines: keep only what is on screen in the DOM, so panning repaints a bounded number of nodes.
+        onlyRenderVisibleElements={nodes.length > LARGE_PIPELINE_NODES}
       >
         <Background gap={24} size={1} color="#2c3442" />
         <MiniMap

@@ -13,6 +13,7 @@ import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
 import { validateCommand } from './commands/validate';
 import { CliContext, processIO, resolveDbPath, type CliIO } from './context';
+import { setMaxListeners } from 'node:events';
 import { EXIT, UsageError, exitCodeForError } from './errors';
 
 export const COMMANDS: readonly Command[] = [
@@ -96,6 +97,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
 
 /** The launcher's entry: run, let stdout/stderr drain (pipes are asynchronous), then exit. */
 export function runCli(argv: readonly string[] = process.argv.slice(2)): void {
+  // LangGraph links an AbortSignal per parallel task to the run's signal: a wide fan-out (dialogue for 16
+  // scenes, a server driving several runs) legitimately passes Node's default of 10 listeners per signal.
+  setMaxListeners(200);
   main(argv).then(
     (code) => exitAfterFlush(code),
     (error: unknown) => {

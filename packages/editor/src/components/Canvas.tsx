@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type NodeTypes } from '@xyflow/react';
 import { addNode, onConnect, onEdgesChange, onNodesChange } from '../store/documentActions';
+import { fitHandled, onFitRequest, pendingFitSince } from '../store/fitRequest';
 import { editorStore, useEditor } from '../store/state';
 import { StoryNode } from './StoryNode';
 import type { StoryFlowNode } from '../graph/convert';
@@ -14,8 +15,12 @@ export const PALETTE_MIME = 'application/x-storyloom-node-type';
 const nodeTypes: NodeTypes = { story: StoryNode };
 const FAR_ZOOM = 0.45; // below: ids and slots are unreadable anyway
 const VERY_FAR_ZOOM = 0.22; // below: titles too; nodes show as coloured blocks
-/** How long a fit waits for new nodes to be measured (it needs their sizes). */
-const FIT_WAIT_MS = 1_000;
+/**
+ * How long a fit waits for new nodes to be measured (it needs their sizes) before fitting with what it knows.
+ * Generous: on a loaded machine the first measurement of a freshly opened document can take seconds, and a fit
+ * that gave up would leave the document at the default viewport.
+ */
+const FIT_WAIT_MS = 10_000;
 
 const MINIMAP_COLORS: Record<string, string> = {
   completed: '#3fb27f',
@@ -85,27 +90,44 @@ export function Canvas() {
 
   useEffect(() => {
     // Fit when a document is opened or laid out (not on every node added by hand), once the flow has the new
-    // positions (a few frames later) and every node is measured; never below a readable zoom (the Controls'
-    // fit-view button still shows everything, however small).
+    // positions (a few frames later), every node is measured and the viewport exists; never below a readable
+    // zoom (the Controls' fit-view button still shows everything, however small). A request made before this
+    // subscription (a document opened before the canvas's first effects ran, or while `flow` changed identity
+    // when its viewport was initialised) is picked up here too.
     let pending: number | undefined;
     let first: ReturnType<typeof setTimeout> | undefined;
-    const fit = () => {
+    let disposed = false;
+    const attempt = () => {
+      pending = undefined;
+      const requestedAt = pendingFitSince();
+      if (disposed || requestedAt === undefined) return;
+      const waited = performance.now() - requestedAt >= FIT_WAIT_MS;
+      const again = () => {
+        if (disposed || pendingFitSince() !== requestedAt) return; // superseded by a newer request or subscription
+        if (waited) fitHandled(requestedAt);
+        else pending = requestAnimationFrame(attempt);
+      };
+      const pane = container.current?.getBoundingClientRect();
+      const shown = flow.getNodes();
+      // A large pipeline renders (and so measures) only the nodes on screen: it cannot wait for all of them.
+      const measured = shown.every((node) => node.measured?.width) || shown.length > LARGE_PIPELINE_NODES;
+      if (!pane || shown.length === 0 || !(measured || waited)) return again();
+      // `setViewport` answers false, moving nothing, while React Flow's viewport is not initialised yet.
+      void flow.setViewport(readableViewport(flow.getNodesBounds(shown), pane), { duration: 200 }).then((applied) => {
+        if (applied) fitHandled(requestedAt);
+        else again();
+      });
+    };
+    const schedule = () => {
       if (pending !== undefined) cancelAnimationFrame(pending);
       clearTimeout(first);
-      const startedAt = performance.now();
-      const attempt = () => {
-        pending = undefined;
-        const pane = container.current?.getBoundingClientRect();
-        const shown = flow.getNodes();
-        const measured = shown.length > 0 && shown.every((node) => node.measured?.width);
-        if (pane && measured) void flow.setViewport(readableViewport(flow.getNodesBounds(shown), pane), { duration: 200 });
-        else if (performance.now() - startedAt < FIT_WAIT_MS) pending = requestAnimationFrame(attempt);
-      };
       first = setTimeout(attempt, 50);
     };
-    window.addEventListener('storyloom:fit-view', fit);
+    const unsubscribe = onFitRequest(schedule);
+    if (pendingFitSince() !== undefined) schedule();
     return () => {
-      window.removeEventListener('storyloom:fit-view', fit);
+      disposed = true;
+      unsubscribe();
       if (pending !== undefined) cancelAnimationFrame(pending);
       clearTimeout(first);
     };

@@ -14,6 +14,7 @@ import {
 } from '../graph/convert';
 import { layoutGraph } from '../graph/layout';
 import { engineLoaded, validate } from '../lib/validation';
+import { requestFit } from './fitRequest';
 import { editorStore, type EditorState, type Snapshot } from './state';
 
 const HISTORY_LIMIT = 100;
@@ -84,7 +85,7 @@ export function loadDocument(pipeline: Pipeline, savedVersion: number | null, op
     runInputs: defaultInputs(meta),
   });
   if (!positioned && nodes.length) void autoLayout({ record: false });
-  else window.dispatchEvent(new CustomEvent('storyloom:fit-view'));
+  else requestFit();
 }
 
 export function defaultInputs(meta: PipelineMeta): Record<string, string | number | boolean> {
@@ -302,5 +303,5 @@ export async function autoLayout(options: { record?: boolean } = {}): Promise<vo
   });
   if (options.record === false) editorStore.setState(apply);
   else commit(apply, { revalidate: false });
-  window.dispatchEvent(new CustomEvent('storyloom:fit-view'));
+  requestFit();
 }

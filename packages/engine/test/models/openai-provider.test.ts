@@ -251,20 +251,26 @@ describe('openai provider against an OpenAI-compatible stub', () => {
 
   test('a timeout per attempt: a hanging request is cut and retried', async () => {
     stub.setBehavior({ failures: ['hang'] });
-    const { caller, recorded } = openaiCaller({ timeoutMs: 300 });
+    // Long enough that the retry's real answer always comes within it, even on a loaded machine.
+    const timeoutMs = 1_000;
+    const { caller, recorded } = openaiCaller({ timeoutMs });
     const started = Date.now();
     const text = await caller.text({ prompt: 'hello harbour', offline: noOffline });
     expect(text).toMatch(/harbour/);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    expect(recorded.retries).toEqual([expect.objectContaining({ attempt: 1, error: 'no answer within 300 ms' })]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(timeoutMs - 10);
+    expect(recorded.retries).toEqual([expect.objectContaining({ attempt: 1, error: `no answer within ${timeoutMs} ms` })]);
   });
 
   test('the timeout is about silence: a slow answer that keeps streaming is not cut', async () => {
-    stub.setBehavior({ tokenDelayMs: 60, wordsPerChunk: 1 });
-    const { caller, recorded } = openaiCaller({ timeoutMs: 250 });
+    // Gaps of 80 ms against a 1 s silence timeout: a loaded machine can stall a stream for a few hundred ms
+    // without that being silence. 30 words take ~2.3 s in total, over twice the timeout.
+    const slowAnswer = Array.from({ length: 30 }, (_, i) => `tide${i}`).join(' ');
+    stub.setBehavior({ tokenDelayMs: 80, wordsPerChunk: 1, respond: () => slowAnswer });
+    const timeoutMs = 1_000;
+    const { caller, recorded } = openaiCaller({ timeoutMs });
     const started = Date.now();
     const text = await caller.text({ prompt: 'A slow tide over the harbour wall.', offline: noOffline });
-    expect(Date.now() - started).toBeGreaterThan(400); // well over the timeout in total
+    expect(Date.now() - started).toBeGreaterThan(2 * timeoutMs); // well over the timeout in total
     expect(text).toBe(stub.requests[0]!.reply!.content);
     expect(recorded.retries).toEqual([]);
   });

@@ -1,8 +1,8 @@
 // Thin typed client for the Storyloom HTTP API (SPEC §5). Every failure becomes an ApiError carrying the
 // API's own `error.message`, so the UI can show it as is. A 401 asks the user for an API key once and retries.
-import type { ModelSpec, Pipeline, RunView, RunInputs, StoredPipeline, ValidationProblem } from '@storyloom/engine';
+import type { ModelSpec, Pipeline, PipelineVersionInfo, RunView, RunInputs, StoredPipeline, ValidationProblem } from '@storyloom/engine';
 
-export type { StoredPipeline };
+export type { PipelineVersionInfo, StoredPipeline };
 
 export class ApiError extends Error {
   constructor(
@@ -147,15 +147,6 @@ export interface PipelineSummary {
   /** False when the latest version is a draft. */
   valid: boolean;
   updatedAt?: string;
-}
-
-export interface PipelineVersionInfo {
-  version: number;
-  createdAt: string;
-  name: string;
-  /** False for a draft version. */
-  valid: boolean;
-  problemCount: number;
 }
 
 export interface ModelInfo {

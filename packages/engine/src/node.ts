@@ -7,6 +7,10 @@ import type { ModelCallerOptions } from './models/caller';
 export * from './index';
 export * from './runner/engine';
 export { openStoryloom } from './runner/storyloom';
+// The lease and orphan rules, for adapters that recover runs (a server's scan, a reconciler).
+export { LEASE_TTL_MS, MIN_LEASE_TTL_MS, leaseIsDead, leaseRenewMs, leaseTtlFromEnv } from './runner/lease';
+export { needsNewDriver } from './runner/orphans';
+export { processIsAlive, processStartTime } from './runner/process-liveness';
 export * from './models/spec'; // resolveModelSpec, availableModels, describeModel, … (no LangChain)
 export * from './models/run-models'; // checkRunModels, baseUrlPolicy (no LangChain)
 export type { ModelCallHooks, ModelCallerOptions } from './models/caller';

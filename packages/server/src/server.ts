@@ -1,11 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openStoryloom, type Storyloom } from '@storyloom/engine/node';
+import { leaseRenewMs, leaseTtlFromEnv, openStoryloom, type Storyloom } from '@storyloom/engine/node';
 import type express from 'express';
 import { createApp as createHttpApp, type AppOptions } from './http/app';
 import { DEFAULT_HOST, type ServerOptions, serverOptionsFromEnv } from './http/options';
 import { RunScheduler } from './http/run-scheduler';
 import { EventStreams } from './http/sse';
+import { RecoveryLoop } from './recovery-loop';
 import { readShippedPipelines, shippedPipelinesDir } from './shipped-pipelines';
 
 export type { ServerOptions } from './http/options';
@@ -38,7 +39,9 @@ export interface RunningServer {
   port: number;
   storyloom: Storyloom;
   scheduler: RunScheduler;
-  /** Stops taking requests, ends event streams, aborts in-flight runs at their checkpoint, closes the database. */
+  /** Takes over runs whose driver died: at start, then about once per lease renewal interval. */
+  recovery: RecoveryLoop;
+  /** Stops taking requests and recovering runs, ends event streams, aborts in-flight runs at their checkpoint, closes the database. */
   close(): Promise<void>;
 }
 
@@ -61,26 +64,6 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
 }
 
 /**
- * Runs left behind by a previous server: those that were running under a lease whose holder is gone, those
- * still queued (oldest first), and waiting runs whose approvals were all decided but which were not driven on
- * (a crash between the decision and the drive). All go through the scheduler like any other run.
- */
-function recoverRuns(storyloom: Storyloom, scheduler: RunScheduler, logError: ServerOptions['logError']): void {
-  for (const run of storyloom.orphanedRuns()) {
-    try {
-      storyloom.resume(run.id);
-    } catch (error) {
-      // Not every orphan needs `resume` to be drivable; `drive` decides.
-      if ((error as { code?: unknown }).code !== 'conflict') logError(`resuming orphaned run ${run.id}`, error);
-    }
-    scheduler.enqueue(run.id);
-  }
-  const queued = storyloom.listRuns({ status: 'queued' }).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  for (const run of queued) scheduler.enqueue(run.id);
-  for (const run of storyloom.listRuns({ status: 'waiting' })) if (run.pending.length === 0) scheduler.enqueue(run.id);
-}
-
-/**
  * A new database gets the shipped example pipelines (once: the engine records it, so a deleted one stays
  * deleted). Files that cannot be read and examples that cannot be saved are logged, never fatal.
  */
@@ -93,10 +76,14 @@ function seedShippedPipelines(storyloom: Storyloom, dir: string | undefined, log
   for (const { source, reason } of result.invalid) logError(`seeding ${source}`, new Error(reason));
 }
 
-/** Opens the database, serves the API and the editor, and resumes interrupted runs. Prints nothing. */
+/**
+ * Opens the database, serves the API and the editor, and keeps resuming runs whose driver died (those left
+ * by a previous process at start, then any whose lease dies while it runs). Prints nothing.
+ */
 export async function startServer(startOptions: StartServerOptions): Promise<RunningServer> {
   const options = serverOptionsFromEnv(startOptions.env, startOptions.overrides);
-  const storyloom = openStoryloom({ dbPath: startOptions.dbPath, env: startOptions.env });
+  const leaseTtlMs = leaseTtlFromEnv(startOptions.env);
+  const storyloom = openStoryloom({ dbPath: startOptions.dbPath, env: startOptions.env, leaseTtlMs });
   const pipelinesDir = startOptions.pipelinesDir === undefined ? shippedPipelinesDir(startOptions.env) : (startOptions.pipelinesDir ?? undefined);
   try {
     seedShippedPipelines(storyloom, pipelinesDir, options.logError);
@@ -120,13 +107,15 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
     storyloom.close();
     throw error;
   }
-  recoverRuns(storyloom, scheduler, options.logError);
+  const recovery = new RecoveryLoop(storyloom, scheduler, { intervalMs: leaseRenewMs(leaseTtlMs), undrivenForMs: leaseTtlMs, logError: options.logError });
+  recovery.start();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       removeSignalHandlers();
       lifecycle.closing = true;
+      recovery.stop();
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       streams.closeAll();
       httpServer.closeIdleConnections();
@@ -157,5 +146,5 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
     process.once('SIGINT', onSignal);
   }
 
-  return { url: urlOf(address), port: address.port, storyloom, scheduler, close };
+  return { url: urlOf(address), port: address.port, storyloom, scheduler, recovery, close };
 }

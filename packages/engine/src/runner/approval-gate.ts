@@ -16,6 +16,7 @@ export class ApprovalGate {
     if (attempt === undefined || state.approved[nodeId] === attempt) return {};
     const { stores, run } = this.ctx;
     return writeTransaction(stores.db, (): RunGraphUpdate => {
+      this.ctx.fence();
       const request = stores.approvals.get(run.id, nodeId, attempt);
       if (!request) {
         if (run.autoApprove) {

@@ -1,13 +1,15 @@
 // Drives one run in this process: takes the lease, applies stored decisions, runs the graph from its last
 // checkpoint until nothing more can run, and settles the run's status (completed, waiting, failed,
-// cancelled). The lease is renewed and the cancel flag polled on a short timer while driving.
+// cancelled). The lease is renewed and the cancel flag polled on a short timer while driving; if another
+// process takes the run over (this one stalled past its lease), every write is refused and the drive ends
+// with 'lease_held', leaving the run to its new driver.
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { setMaxListeners } from 'node:events';
 import { StoryloomError } from '../errors';
 import { writeTransaction, type Stores } from '../store';
 import { ApprovalGate } from './approval-gate';
 import { compileRunGraph } from './compile';
-import { keepLease, LEASE_TTL_MS, leaseIsDead, thisHost } from './lease';
+import { ensureLeaseHeld, keepLease, leaseIsDead, ownProcessStart, thisHost } from './lease';
 import { errorMessage, NodeExecutor } from './node-executor';
 import { createRunContext, type EngineSettings } from './run-context';
 import { workNodeName, type RunGraphValues } from './state';
@@ -18,6 +20,7 @@ export interface DriverDeps {
   checkpointer: BaseCheckpointSaver;
   settings: EngineSettings;
   ownerId: string;
+  leaseTtlMs: number;
 }
 
 /** Supersteps are cheap here; pipelines with review loops and rejections need more than LangGraph's 25. */
@@ -27,7 +30,14 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
   const { stores, ownerId } = deps;
   if (!stores.runs.get(runId)) throw new StoryloomError('not_found', `no run '${runId}'`);
   if (!hasWorkToDo(stores, runId)) return;
-  const claim = stores.runs.claimLease(runId, { owner: ownerId, host: thisHost(), pid: process.pid, ttlMs: LEASE_TTL_MS, holderIsGone: (lease) => leaseIsDead(lease) });
+  const claim = stores.runs.claimLease(runId, {
+    owner: ownerId,
+    host: thisHost(),
+    pid: process.pid,
+    started: ownProcessStart(),
+    ttlMs: deps.leaseTtlMs,
+    holderIsGone: (lease) => leaseIsDead(lease),
+  });
   if (!claim.ok) throw new StoryloomError('lease_held', `run '${runId}' is being driven by ${claim.holder}`);
   // Looked again under the lease: the previous holder may have finished the run in the meantime.
   if (!hasWorkToDo(stores, runId)) {
@@ -41,17 +51,19 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
   setMaxListeners(10_000, abort.signal);
   const onOuterAbort = () => abort.abort(outerSignal?.reason);
   outerSignal?.addEventListener('abort', onOuterAbort, { once: true });
-  const stopKeeping = keepLease(stores.runs, runId, ownerId, abort);
+  const stopKeeping = keepLease(stores.runs, runId, ownerId, abort, deps.leaseTtlMs);
+  const fence = () => ensureLeaseHeld(stores.runs, runId, ownerId);
 
   try {
     writeTransaction(stores.db, () => {
+      fence();
       stores.runs.setStatus(runId, 'running');
       stores.nodes.resetRunning(runId);
       if (!stores.events.hasEvent(runId, 'run.started')) {
         stores.events.append(runId, { type: 'run.started', data: { pipelineId: run.pipelineId, version: run.version, inputs: run.inputs } });
       }
     });
-    const ctx = createRunContext(stores, { ...run, status: 'running' }, deps.settings, abort.signal, deps.checkpointer);
+    const ctx = createRunContext(stores, { ...run, status: 'running' }, deps.settings, abort.signal, deps.checkpointer, fence);
     const app = compileRunGraph(ctx, new NodeExecutor(ctx), new ApprovalGate(ctx), deps.checkpointer);
     const thread = { configurable: { thread_id: runId } };
     const config = { ...thread, durability: 'sync', recursionLimit: RECURSION_LIMIT, signal: abort.signal };
@@ -76,8 +88,14 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
       break;
     }
   } catch (error) {
+    // Taken over while this process stalled: the run is its new driver's now; write nothing more about it.
+    if (stores.runs.leaseOwner(runId) !== ownerId) {
+      throw new StoryloomError('lease_held', `run '${runId}' was taken over by another process`);
+    }
+    // Each outcome is written under the fence too: the lease may be taken between that look and the write.
     if (abort.signal.aborted && stores.runs.isCancelRequested(runId)) {
       writeTransaction(stores.db, () => {
+        fence();
         stores.nodes.resetRunning(runId);
         stores.runs.setStatus(runId, 'cancelled', 'cancelled');
         stores.events.append(runId, { type: 'run.cancelled', data: {} });
@@ -85,10 +103,14 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
     } else if (abort.signal.aborted) {
       // Stopped by our caller (e.g. the process is shutting down): leave it `running` without a lease, so
       // it shows up as interrupted and continues from its checkpoint on the next drive.
-      stores.nodes.resetRunning(runId);
+      writeTransaction(stores.db, () => {
+        fence();
+        stores.nodes.resetRunning(runId);
+      });
     } else {
       const message = errorMessage(error);
       writeTransaction(stores.db, () => {
+        fence();
         stores.nodes.resetRunning(runId); // siblings stopped with the failed node: they will run again on resume
         stores.runs.setStatus(runId, 'failed', message);
         stores.events.append(runId, { type: 'run.failed', data: { error: message } });
@@ -120,6 +142,7 @@ function settle(
   needsApproval: (id: string) => boolean,
 ): RunStatus | 'again' {
   return writeTransaction(stores.db, (): RunStatus | 'again' => {
+    ensureLeaseHeld(stores.runs, runId, ownerId);
     if (stores.approvals.decidedNotApplied(runId).length > 0) return 'again';
     stores.runs.releaseLease(runId, ownerId);
     const pending = stores.approvals.pending(runId);

@@ -77,6 +77,11 @@ export interface StoryloomOptions {
   env?: ModelEnv;
   /** Identifies this process in run leases; defaults to host:pid. */
   ownerId?: string;
+  /**
+   * How long a run's lease lasts without renewal (default 15 s, at least 1 s; STORYLOOM_LEASE_TTL_MS in the
+   * CLI and server): a driver that stalls longer may be displaced. Renewed every fifth of it.
+   */
+  leaseTtlMs?: number;
   /** Per model-call attempt; default 120 s. */
   modelTimeoutMs?: number;
   maxRetries?: number;
@@ -101,6 +106,18 @@ export interface SeedPipelinesResult {
   invalid: Array<{ source: string; reason: string }>;
 }
 
+export interface OrphanScanOptions {
+  /**
+   * Also runs that nobody picked up, unchanged for at least this many milliseconds: `queued` runs (their
+   * starter died before driving them) and `waiting` runs with a decision not yet applied (the decider died
+   * before driving on). 0 takes them all (a server starting on a database nobody else uses). Omitted: only
+   * `running` runs whose driver is gone.
+   */
+  undrivenForMs?: number;
+  /** Runs to leave out, e.g. those this process has already queued. */
+  exclude?: (runId: string) => boolean;
+}
+
 export interface DriveOptions {
   signal?: AbortSignal;
 }
@@ -113,8 +130,10 @@ export interface Storyloom {
   startRun(request: StartRunRequest): RunView;
   /**
    * Executes the run in this process until it completes, fails, is cancelled or waits for approval.
-   * Takes the run's lease (StoryloomError 'lease_held' if a live process holds it). Applies decisions
-   * already stored for it. Never throws for a model failure: the run ends `failed` with the message.
+   * Takes the run's lease (StoryloomError 'lease_held' if a live process holds it, or if another process
+   * takes the run over while this one stalls past its lease: this one then stops writing and leaves the run
+   * to it). Applies decisions already stored for it. Never throws for a model failure: the run ends
+   * `failed` with the message.
    */
   drive(runId: string, options?: DriveOptions): Promise<RunView>;
   getRun(runId: string): RunView | undefined;
@@ -140,8 +159,13 @@ export interface Storyloom {
   /** A new queued run with `parentRunId` that reuses every output not downstream of what changed. */
   rerun(runId: string, request: RerunRequest): RunView;
   exportRun(runId: string, format: ExportFormat): ExportedDocument;
-  /** Runs that were `running` under a lease whose holder is gone: what a starting server resumes. */
-  orphanedRuns(): RunView[];
+  /**
+   * Runs that need a driver and have none, oldest first: `running` under a lease whose holder is gone
+   * (expired, or its process on this host exited, zombies included, or was replaced by a reused pid), and
+   * with `undrivenForMs` also runs left queued or with a decision to apply (see OrphanScanOptions). A server
+   * calls it at start and then about once per lease renewal, and drives what it returns.
+   */
+  orphanedRuns(options?: OrphanScanOptions): RunView[];
   /**
    * Saves the shipped example pipelines not saved yet, once per database (recorded in it): later calls do
    * nothing, so a deleted example stays deleted. Invalid examples are skipped and reported, never thrown.

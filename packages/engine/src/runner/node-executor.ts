@@ -77,6 +77,7 @@ export class NodeExecutor {
     const { stores, run } = this.ctx;
     const status = source === 'reused' ? 'reused' : 'completed';
     writeTransaction(stores.db, () => {
+      this.ctx.fence();
       const record = stores.nodes.get(run.id, nodeId);
       if (record?.status === status) return;
       stores.nodes.set(run.id, nodeId, { status, attempt });
@@ -101,6 +102,7 @@ export class NodeExecutor {
     const memory = this.memoryFor(node.id, { ...request.done, ...revisions });
 
     writeTransaction(stores.db, () => {
+      this.ctx.fence(); // checked before the model is called: a process that lost the run sends no prompt
       stores.nodes.set(run.id, node.id, { status: 'running', attempt: undefined });
       stores.events.append(run.id, { type: 'node.started', nodeId: node.id, data: { attempt, ...(request.source === 'revision' ? { revision: true } : {}) } });
     });
@@ -170,12 +172,14 @@ export class NodeExecutor {
       if (signal.aborted) throw cancelledBy(signal);
       const message = `node '${node.id}' (${node.type}) failed: ${errorMessage(error)}`;
       writeTransaction(stores.db, () => {
+        this.ctx.fence();
         stores.nodes.set(run.id, node.id, { status: 'failed', error: message, usage });
         stores.events.append(run.id, { type: 'node.failed', nodeId: node.id, data: { attempt, error: message } });
       });
       throw new StoryloomError('model_error', message);
     }
     writeTransaction(stores.db, () => {
+      this.ctx.fence();
       tokens.flush(); // the last chunk commits with the output: one transaction per finished node
       stores.outputs.put({ runId: run.id, nodeId: node.id, attempt, source: request.source, output, usage });
       stores.nodes.set(run.id, node.id, { status: 'completed', attempt, usage });

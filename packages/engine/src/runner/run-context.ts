@@ -21,6 +21,8 @@ export interface RunContext {
   settings: EngineSettings;
   signal: AbortSignal;
   checkpointer: BaseCheckpointSaver;
+  /** Throws 'lease_held' once another process has taken the run over; called first in every progress write. */
+  fence: () => void;
 }
 
 export function createRunContext(
@@ -29,6 +31,7 @@ export function createRunContext(
   settings: EngineSettings,
   signal: AbortSignal,
   checkpointer: BaseCheckpointSaver,
+  fence: () => void,
 ): RunContext {
   const pipeline = run.pipeline;
   return {
@@ -40,5 +43,6 @@ export function createRunContext(
     settings,
     signal,
     checkpointer,
+    fence,
   };
 }

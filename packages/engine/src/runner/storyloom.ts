@@ -16,8 +16,9 @@ import { validatePipeline } from '../pipeline/validate';
 import { openStores, writeTransaction, type Stores } from '../store';
 import type { RunRecord } from '../store/run-store';
 import { seedPipelines } from '../store/seed-pipelines';
-import type { DriveOptions, ExportedDocument, ExportFormat, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
-import { defaultOwnerId, leaseIsDead } from './lease';
+import type { DriveOptions, ExportedDocument, ExportFormat, OrphanScanOptions, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
+import { defaultOwnerId, LEASE_TTL_MS, leaseIsDead, MIN_LEASE_TTL_MS } from './lease';
+import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
 import type { ApprovalDecision, PendingApproval, RerunRequest, RunEvent, RunStatus, RunView, StartRunRequest } from './types';
@@ -40,11 +41,16 @@ class SqliteStoryloom implements Storyloom {
   private readonly stores: Stores;
   private checkpointer: SqliteSaver | undefined;
   private readonly ownerId: string;
+  private readonly leaseTtlMs: number;
   private readonly driving = new Map<string, Promise<RunView>>();
   private readonly subscriptions = new Set<() => void>();
   private closed = false;
 
   constructor(private readonly options: StoryloomOptions) {
+    this.leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
+    if (!Number.isInteger(this.leaseTtlMs) || this.leaseTtlMs < MIN_LEASE_TTL_MS) {
+      throw new StoryloomError('invalid_input', `leaseTtlMs must be a whole number of milliseconds, at least ${MIN_LEASE_TTL_MS}; got ${options.leaseTtlMs}`);
+    }
     this.stores = openStores(options.dbPath);
     this.ownerId = options.ownerId ?? defaultOwnerId();
   }
@@ -80,7 +86,7 @@ class SqliteStoryloom implements Storyloom {
     const settings = { env: this.options.env ?? {}, modelTimeoutMs: this.options.modelTimeoutMs, maxRetries: this.options.maxRetries };
     const { driveRun } = runDriver();
     this.checkpointer ??= new (checkpointSaver().SqliteSaver)(this.stores.db);
-    const driven = driveRun({ stores: this.stores, checkpointer: this.checkpointer, settings, ownerId: this.ownerId }, runId, options.signal)
+    const driven = driveRun({ stores: this.stores, checkpointer: this.checkpointer, settings, ownerId: this.ownerId, leaseTtlMs: this.leaseTtlMs }, runId, options.signal)
       .then(() => this.view(runId))
       .finally(() => this.driving.delete(runId));
     this.driving.set(runId, driven);
@@ -197,17 +203,19 @@ class SqliteStoryloom implements Storyloom {
   }
 
   resume(runId: string): RunView {
-    const run = this.requireRun(runId);
-    const live = run.lease !== undefined && !leaseIsDead(run.lease);
-    if (run.status === 'completed' || (run.status === 'running' && live)) {
-      throw new StoryloomError('conflict', `run '${runId}' is ${run.status}${live ? ` (driven by ${run.lease!.owner})` : ''}; nothing to resume`);
-    }
-    if (run.status === 'failed' || run.status === 'cancelled' || run.status === 'running') {
-      writeTransaction(this.stores.db, () => {
+    this.requireRun(runId);
+    // Looked at under the write lock: a process taking the lease meanwhile is either seen here or comes after.
+    writeTransaction(this.stores.db, () => {
+      const run = this.requireRun(runId);
+      const live = run.lease !== undefined && !leaseIsDead(run.lease);
+      if (run.status === 'completed' || (run.status === 'running' && live)) {
+        throw new StoryloomError('conflict', `run '${runId}' is ${run.status}${live ? ` (driven by ${run.lease!.owner})` : ''}; nothing to resume`);
+      }
+      if (run.status === 'failed' || run.status === 'cancelled' || run.status === 'running') {
         this.stores.runs.clearCancel(runId);
         this.stores.runs.setStatus(runId, 'queued');
-      });
-    }
+      }
+    });
     return this.view(runId);
   }
 
@@ -252,10 +260,14 @@ class SqliteStoryloom implements Storyloom {
     }
   }
 
-  orphanedRuns(): RunView[] {
-    return this.stores.runs
-      .list({ status: 'running' })
-      .filter((run) => !this.driving.has(run.id) && (run.lease === undefined || leaseIsDead(run.lease)))
+  orphanedRuns(options: OrphanScanOptions = {}): RunView[] {
+    const now = Date.now();
+    const statuses: RunStatus[] = options.undrivenForMs === undefined ? ['running'] : ['running', 'queued', 'waiting'];
+    const hasDecisionToApply = (runId: string) => () => this.stores.approvals.decidedNotApplied(runId).length > 0;
+    return statuses
+      .flatMap((status) => this.stores.runs.list({ status }))
+      .filter((run) => !this.driving.has(run.id) && !options.exclude?.(run.id) && needsNewDriver(run, hasDecisionToApply(run.id), options, now))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
       .map((run) => buildRunView(this.stores, run));
   }
 

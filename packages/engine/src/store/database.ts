@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS runs (
   lease_owner TEXT,
   lease_host TEXT,
   lease_pid INTEGER,
-  lease_expires INTEGER
+  lease_expires INTEGER,
+  lease_started TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline_id, created_at);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status);
@@ -105,10 +106,14 @@ export function openDatabase(path: string): SqliteDatabase {
   return db;
 }
 
-/** Columns added after the first release: a database created before them gets them (old versions were all valid). */
+/**
+ * Columns added after the first release: a database created before them gets them (old versions were all
+ * valid; a lease taken before start times were recorded has none, and is judged by its pid and expiry).
+ */
 const ADDED_COLUMNS: Array<{ table: string; column: string; definition: string }> = [
   { table: 'pipeline_versions', column: 'valid', definition: 'INTEGER NOT NULL DEFAULT 1' },
   { table: 'pipeline_versions', column: 'errors', definition: "TEXT NOT NULL DEFAULT '[]'" },
+  { table: 'runs', column: 'lease_started', definition: 'TEXT' },
 ];
 
 function addMissingColumns(db: SqliteDatabase): void {

@@ -9,7 +9,16 @@ export interface RunRecord
   pipeline: Pipeline;
   autoApprove: boolean;
   cancelRequested: boolean;
-  lease?: { owner: string; host: string; pid: number; expiresAt: number };
+  lease?: RunLease;
+}
+
+/** Who holds a run: `started` is the holder's process start time where the host reports one (a reused pid differs). */
+export interface RunLease {
+  owner: string;
+  host: string;
+  pid: number;
+  started?: string;
+  expiresAt: number;
 }
 
 interface RunRow {
@@ -30,6 +39,7 @@ interface RunRow {
   lease_host: string | null;
   lease_pid: number | null;
   lease_expires: number | null;
+  lease_started: string | null;
 }
 
 export interface NewRun {
@@ -47,9 +57,11 @@ export interface LeaseClaim {
   owner: string;
   host: string;
   pid: number;
+  /** The claiming process's start time, when known. */
+  started?: string;
   ttlMs: number;
   /** True when the current holder may be displaced (dead process on this host). */
-  holderIsGone(lease: NonNullable<RunRecord['lease']>): boolean;
+  holderIsGone(lease: RunLease): boolean;
 }
 
 export class RunStore {
@@ -119,8 +131,8 @@ export class RunStore {
       if (lease && lease.owner !== claim.owner && lease.expiresAt > Date.now() && !claim.holderIsGone(lease)) {
         return { ok: false, holder: lease.owner };
       }
-      statement(this.db, 'UPDATE runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_expires = ? WHERE id = ?')
-        .run(claim.owner, claim.host, claim.pid, Date.now() + claim.ttlMs, id);
+      statement(this.db, 'UPDATE runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_started = ?, lease_expires = ? WHERE id = ?')
+        .run(claim.owner, claim.host, claim.pid, claim.started ?? null, Date.now() + claim.ttlMs, id);
       return { ok: true };
     });
   }
@@ -131,9 +143,17 @@ export class RunStore {
     );
   }
 
+  /** The current holder's owner id (expired or not), or undefined when nobody holds the lease. */
+  leaseOwner(id: string): string | undefined {
+    const row = statement(this.db, 'SELECT lease_owner FROM runs WHERE id = ?').get(id) as { lease_owner: string | null } | undefined;
+    return row?.lease_owner ?? undefined;
+  }
+
   releaseLease(id: string, owner: string): void {
-    statement(this.db, 'UPDATE runs SET lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_expires = NULL WHERE id = ? AND lease_owner = ?')
-      .run(id, owner);
+    statement(
+      this.db,
+      'UPDATE runs SET lease_owner = NULL, lease_host = NULL, lease_pid = NULL, lease_started = NULL, lease_expires = NULL WHERE id = ? AND lease_owner = ?',
+    ).run(id, owner);
   }
 }
 
@@ -155,6 +175,12 @@ function toRecord(row: RunRow): RunRecord {
     lease:
       row.lease_owner === null
         ? undefined
-        : { owner: row.lease_owner, host: row.lease_host ?? '', pid: row.lease_pid ?? 0, expiresAt: row.lease_expires ?? 0 },
+        : {
+            owner: row.lease_owner,
+            host: row.lease_host ?? '',
+            pid: row.lease_pid ?? 0,
+            ...(row.lease_started === null ? {} : { started: row.lease_started }),
+            expiresAt: row.lease_expires ?? 0,
+          },
   };
 }

@@ -73,7 +73,8 @@ export class CliContext {
 
   /** Opened on first use so `validate` and `--help` never touch the database. */
   get storyloom(): Storyloom {
-    this.engine ??= engineNode().openStoryloom({ dbPath: this.dbPath, env: this.env });
+    const engine = engineNode();
+    this.engine ??= engine.openStoryloom({ dbPath: this.dbPath, env: this.env, leaseTtlMs: engine.leaseTtlFromEnv(this.io.env) });
     return this.engine;
   }
 

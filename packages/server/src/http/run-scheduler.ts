@@ -42,6 +42,11 @@ export class RunScheduler {
     this.pump();
   }
 
+  /** Whether the run is queued or being driven here. */
+  has(runId: string): boolean {
+    return this.queued.has(runId) || this.active.has(runId);
+  }
+
   /** Forgets a run that has not started yet (it was cancelled). */
   dequeue(runId: string): boolean {
     if (!this.queued.delete(runId)) return false;

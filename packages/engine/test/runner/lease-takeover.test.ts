@@ -1,0 +1,89 @@
+// Taking a run over from a driver that stalled past its lease: the new driver finishes it, and the stalled
+// one, once it wakes, writes nothing more (every progress write is fenced by the lease) and ends with
+// 'lease_held'. Also the orphan rule a server scans with: running runs whose holder is gone, and runs left
+// queued only once they have been left alone long enough.
+import Database from 'better-sqlite3';
+import { promptPipeline, stubbedEngines, taskOf, typesOf, waitFor } from './support/helpers';
+
+/** Blocks this whole process (event loop, timers, the in-process stub): what a paused machine looks like to it. */
+function stall(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    // busy: nothing else in this process runs
+  }
+}
+
+describe('runner: lease takeover', () => {
+  const harness = stubbedEngines({}, { latencyMs: 0, tokenDelayMs: 0, failures: [] });
+
+  it('a driver that stalls past its lease is taken over; when it wakes it stops without writing', async () => {
+    harness.stub.setBehavior({ latencyMs: 300 });
+    const env = { OPENAI_BASE_URL: harness.stub.url };
+    const stalled = harness.temp.open({ env, ownerId: 'stalled', leaseTtlMs: 1_000 });
+    const successor = harness.temp.open({ env, ownerId: 'successor', leaseTtlMs: 1_000 });
+    const pipeline = promptPipeline(['a>b', 'b>c'], { model: 'openai:stub-model' });
+    const run = stalled.startRun({ pipeline, inputs: { premise: 'a clock that runs backwards' } });
+
+    const first = stalled.drive(run.id).then(
+      () => 'finished',
+      (error: { code?: string }) => error.code,
+    );
+    await waitFor(() => harness.stub.requests.some((r) => taskOf(r.prompt) === 'a'), 20_000, "a's model call");
+    // While it drives, nobody else may take it.
+    await expect(successor.drive(run.id)).rejects.toMatchObject({ code: 'lease_held' });
+    expect(successor.orphanedRuns()).toEqual([]);
+
+    stall(1_500); // past the 1 s lease, with a's reply due meanwhile
+    expect(successor.orphanedRuns().map((r) => r.id)).toEqual([run.id]);
+    const second = successor.drive(run.id); // claims the lease before the stalled driver's timers run again
+
+    expect(await first).toBe('lease_held');
+    const done = await second;
+    expect(done.status).toBe('completed');
+    const events = successor.events(run.id);
+    expect(typesOf(events).filter((type) => type === 'node.completed' || type === 'run.completed' || type === 'run.failed')).toEqual([
+      'node.completed',
+      'node.completed',
+      'node.completed',
+      'run.completed',
+    ]);
+    // a was in flight at the takeover and is asked again by the successor; nothing else is asked twice.
+    expect(harness.stub.requests.map((r) => taskOf(r.prompt))).toEqual(['a', 'a', 'b', 'c']);
+  });
+
+  it('a takeover while a model call is in flight: the old driver cannot record that node', async () => {
+    harness.stub.setBehavior({ latencyMs: 600 });
+    const env = { OPENAI_BASE_URL: harness.stub.url };
+    const engine = harness.temp.open({ env, ownerId: 'old-driver' });
+    const pipeline = promptPipeline(['a>b'], { model: 'openai:stub-model' });
+    const run = engine.startRun({ pipeline, inputs: { premise: 'a lighthouse with no light' } });
+    const drive = engine.drive(run.id);
+    await waitFor(() => harness.stub.requests.length > 0, 20_000, "a's model call");
+    // What another process's claim writes once this one's lease has expired.
+    const db = new Database(harness.temp.dbPath);
+    try {
+      db.prepare("UPDATE runs SET lease_owner = 'new-driver', lease_pid = 1, lease_started = NULL, lease_expires = ? WHERE id = ?").run(Date.now() + 60_000, run.id);
+    } finally {
+      db.close();
+    }
+    await expect(drive).rejects.toMatchObject({ code: 'lease_held' });
+    const view = engine.getRun(run.id)!;
+    expect(view.status).toBe('running'); // not failed, not settled: it is the new driver's run
+    expect(view.nodes.a.status).not.toBe('completed');
+    expect(typesOf(engine.events(run.id))).toEqual(['run.started', 'node.started']);
+    expect(harness.stub.requests.map((r) => taskOf(r.prompt))).toEqual(['a']); // b was never asked
+  });
+
+  it('orphans: queued runs only once left alone for the given time; never those excluded or driven', () => {
+    const engine = harness.temp.open();
+    const run = engine.startRun({ pipeline: promptPipeline(['a>b']), inputs: { premise: 'a tide that never turns' } });
+    expect(engine.orphanedRuns()).toEqual([]); // queued is not orphaned by default: its starter is about to drive it
+    expect(engine.orphanedRuns({ undrivenForMs: 0 }).map((r) => r.id)).toEqual([run.id]);
+    expect(engine.orphanedRuns({ undrivenForMs: 60_000 })).toEqual([]);
+    expect(engine.orphanedRuns({ undrivenForMs: 0, exclude: (id) => id === run.id })).toEqual([]);
+  });
+
+  it('refuses a lease shorter than a second', () => {
+    expect(() => harness.temp.open({ leaseTtlMs: 10 })).toThrow(/leaseTtlMs must be a whole number of milliseconds, at least 1000; got 10/);
+  });
+});

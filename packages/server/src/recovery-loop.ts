@@ -52,18 +52,9 @@ export class RecoveryLoop {
       this.options.logError('looking for orphaned runs', error);
       return [];
     }
-    for (const run of orphans) {
-      if (run.status === 'running') {
-        try {
-          // Shown as queued while it waits for a free slot here, no longer as an interrupted run.
-          this.storyloom.resume(run.id);
-        } catch (error) {
-          // Taken by another process since the scan looked: driving it below then just finds the lease held.
-          if ((error as { code?: unknown }).code !== 'conflict') this.options.logError(`resuming orphaned run ${run.id}`, error);
-        }
-      }
-      this.scheduler.enqueue(run.id);
-    }
+    // Driven as they are: a running run continues from its checkpoint (a cancel requested before its driver
+    // died is then carried out), and if another process claims it first, the drive finds the lease held.
+    for (const run of orphans) this.scheduler.enqueue(run.id);
     return orphans.map((run) => run.id);
   }
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { leaseRenewMs, leaseTtlFromEnv, openStoryloom, type Storyloom } from '@storyloom/engine/node';
+import { leaseRenewMs, leaseTtlFromEnv, openStoryloom, preloadRunner, type Storyloom } from '@storyloom/engine/node';
 import type express from 'express';
 import { createApp as createHttpApp, type AppOptions } from './http/app';
 import { DEFAULT_HOST, type ServerOptions, serverOptionsFromEnv } from './http/options';
@@ -109,6 +109,9 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
   }
   const recovery = new RecoveryLoop(storyloom, scheduler, { intervalMs: leaseRenewMs(leaseTtlMs), undrivenForMs: leaseTtlMs, logError: options.logError });
   recovery.start();
+  // Loaded once the server answers, not before: the first run (or take-over) then starts at once.
+  const preload = setTimeout(preloadRunner, 0);
+  preload.unref();
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -116,6 +119,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
       removeSignalHandlers();
       lifecycle.closing = true;
       recovery.stop();
+      clearTimeout(preload);
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       streams.closeAll();
       httpServer.closeIdleConnections();

@@ -33,6 +33,15 @@ const runDriver = () => require('./driver') as typeof import('./driver');
 const checkpointSaver = () => require('@langchain/langgraph-checkpoint-sqlite') as typeof import('@langchain/langgraph-checkpoint-sqlite');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+/**
+ * Loads the runner (LangGraph and its checkpointer) now rather than on the first `drive`: a server calls it
+ * once it listens, so the first run it drives, or takes over from a dead process, starts without that delay.
+ */
+export function preloadRunner(): void {
+  runDriver();
+  checkpointSaver();
+}
+
 export function openStoryloom(options: StoryloomOptions): Storyloom {
   return new SqliteStoryloom(options);
 }

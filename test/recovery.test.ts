@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import type { RunView } from '@storyloom/engine/node';
 import { startOpenAIStub, type OpenAIStub, type StubRequest } from './support/openai-stub';
-import { CLI_BIN, CliProcess, cliEnv, PIPELINES_DIR, spawnCli, tempWorkspace, type TempWorkspace } from './support/cli';
+import { CLI_BIN, CliProcess, cliEnv, PIPELINES_DIR, runCli, spawnCli, tempWorkspace, type TempWorkspace } from './support/cli';
 
 jest.setTimeout(300_000);
 
@@ -251,11 +251,14 @@ const SHORT_LEASE_MS = 3_000;
 /** The server's scan interval for that lease: a fifth of it. */
 const SCAN_MS = SHORT_LEASE_MS / 5;
 
+/** A CLI's environment: the short lease, and its own API key so the stub tells its requests from the server's. */
+const cliRunEnv = () => ({ OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'cli-key', STORYLOOM_LEASE_TTL_MS: String(SHORT_LEASE_MS) });
+
 /** A CLI run of the screenplay on the stub, with its own API key so the stub tells its requests from the server's. */
 async function startCliRun(): Promise<{ cli: CliProcess; runId: string }> {
   const file = ws.file('screenplay.json', stubbedScreenplay());
   const cli = spawnCli(['run', file, '--input', `premise=${PREMISE}`, '--input', 'scenes=3', '--input', 'cast=3', '--db', ws.dbPath], {
-    env: { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'cli-key', STORYLOOM_LEASE_TTL_MS: String(SHORT_LEASE_MS) },
+    env: cliRunEnv(),
   });
   processes.push(cli);
   await cli.waitFor(/Run \S+?:/, 60_000);
@@ -269,70 +272,77 @@ function takenOverBy(server: ServerProcess, runId: string): boolean {
   return probe!.lease(runId).pid === server.pid;
 }
 
-test('a CLI driving a run is killed while a server is up: the server finishes it within one scan; `resume` follows it', async () => {
+/** A server with the short lease, and a CLI driving a run on the same database, past its first node. */
+async function cliRunBesideServer(): Promise<{ server: ServerProcess; cli: CliProcess; runId: string }> {
   const server = await startServer(ws, { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'server-key', STORYLOOM_LEASE_TTL_MS: String(SHORT_LEASE_MS), STORYLOOM_PIPELINES_DIR: '' });
   processes.push(server.process);
   const { cli, runId } = await startCliRun();
   probe = new DatabaseProbe(ws.dbPath);
   await until(() => probe!.hasEvent(runId, 'node.completed'), 'the first node.completed', 60_000, 2);
+  return { server, cli, runId };
+}
 
-  cli.kill('SIGKILL');
-  const killedAt = Date.now();
-  const killedAtRequest = stub.requests.length;
-  const completedAtKill = probe.completedNodes(runId);
+/** Signals the CLI and notes the moment: the time, how many requests the stub had, the nodes completed then. */
+function signalCli(cli: CliProcess, runId: string, signal: NodeJS.Signals): { at: number; requests: number; completed: string[] } {
+  cli.kill(signal);
+  return { at: Date.now(), requests: stub.requests.length, completed: probe!.completedNodes(runId) };
+}
+
+/** A CLI that found the run driven elsewhere, followed it to its end and exited as `run` does. */
+function expectFollowedToCompletion(result: { code: number | null; stderr: string }, runId: string): void {
+  expect(result.stderr).toMatch(/is being driven by another process/);
+  expect(result.stderr).toMatch(new RegExp(`Run ${runId} completed`));
+  expect(result.code).toBe(0);
+}
+
+/** Completed by the server, each node once, no completed prompt re-sent, and no request from a CLI since `fromRequest`. */
+async function expectFinishedByServer(server: ServerProcess, runId: string, fromRequest: number, completedThen: string[]): Promise<void> {
+  expect((await getRun(server.url, runId)).status).toBe('completed');
+  expectEachNodeCompletedOnce(probe!, runId, NODE_IDS);
+  expectNoCompletedPromptResent(stub.requests, fromRequest, completedThen);
+  expect(stub.requests.slice(fromRequest).filter(byCli)).toEqual([]);
+}
+
+test('a CLI driving a run is killed while a server is up: the server finishes it within one scan; `resume` follows it', async () => {
+  const { server, cli, runId } = await cliRunBesideServer();
+
+  const killed = signalCli(cli, runId, 'SIGKILL');
   await cli.exited;
   const takenOverAt = await until(() => takenOverBy(server, runId) && Date.now(), 'the server to take the run over', 30_000, 10);
   // The CLI's process is gone, so its lease is dead at once: the next scan finds it, well inside TTL + one scan.
-  process.stdout.write(`recovery: CLI killed, server took the run over after ${takenOverAt - killedAt} ms\n`);
-  expect(takenOverAt - killedAt).toBeLessThanOrEqual(SHORT_LEASE_MS + SCAN_MS);
-  expect(probe.lease(runId).owner).toBe(`${hostname()}:${server.pid}`);
+  process.stdout.write(`recovery: CLI killed, server took the run over after ${takenOverAt - killed.at} ms\n`);
+  expect(takenOverAt - killed.at).toBeLessThanOrEqual(SHORT_LEASE_MS + SCAN_MS);
+  expect(probe!.lease(runId).owner).toBe(`${hostname()}:${server.pid}`);
 
   // The producer comes back to the run from the command line: the CLI follows the server's progress.
-  const resumed = spawnCli(['resume', runId, '--db', ws.dbPath], {
-    env: { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'cli-key', STORYLOOM_LEASE_TTL_MS: String(SHORT_LEASE_MS) },
-  });
+  const resumed = spawnCli(['resume', runId, '--db', ws.dbPath], { env: cliRunEnv() });
   processes.push(resumed);
-  const followed = await resumed.exited;
-  expect(followed.stderr).toMatch(/is being driven by another process/);
-  expect(followed.stderr).toMatch(new RegExp(`Run ${runId} completed`));
-  expect(followed.code).toBe(0);
-
-  expect((await getRun(server.url, runId)).status).toBe('completed');
-  expectEachNodeCompletedOnce(probe, runId, NODE_IDS);
-  expectNoCompletedPromptResent(stub.requests, killedAtRequest, completedAtKill);
-  expect(stub.requests.slice(killedAtRequest).filter(byCli)).toEqual([]); // the CLI that came back sent nothing
+  expectFollowedToCompletion(await resumed.exited, runId);
+  await expectFinishedByServer(server, runId, killed.requests, killed.completed); // the CLI that came back sent nothing
 });
 
 test('a CLI paused past its lease: the server takes over only once the lease expired; the CLI, continued, sends nothing and follows', async () => {
-  const server = await startServer(ws, { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'server-key', STORYLOOM_LEASE_TTL_MS: String(SHORT_LEASE_MS), STORYLOOM_PIPELINES_DIR: '' });
-  processes.push(server.process);
-  const { cli, runId } = await startCliRun();
-  probe = new DatabaseProbe(ws.dbPath);
-  await until(() => probe!.hasEvent(runId, 'node.completed'), 'the first node.completed', 60_000, 2);
+  const { server, cli, runId } = await cliRunBesideServer();
 
-  cli.kill('SIGSTOP');
-  const stoppedAt = Date.now();
-  const stoppedAtRequest = stub.requests.length;
-  const completedAtStop = probe.completedNodes(runId);
+  const stopped = signalCli(cli, runId, 'SIGSTOP');
   await new Promise((resolve) => setTimeout(resolve, 50)); // a renewal already under way lands
-  const expires = probe.lease(runId).expires!;
+  const expires = probe!.lease(runId).expires!;
   const takenOverAt = await until(() => takenOverBy(server, runId) && Date.now(), 'the server to take the run over', 30_000, 10);
   // The paused process is alive: its lease holds until it expires, and is taken within one scan after.
-  process.stdout.write(`recovery: CLI paused, server took the run over ${takenOverAt - expires} ms after its lease expired (${takenOverAt - stoppedAt} ms after the pause)\n`);
+  process.stdout.write(`recovery: CLI paused, server took the run over ${takenOverAt - expires} ms after its lease expired (${takenOverAt - stopped.at} ms after the pause)\n`);
   expect(takenOverAt).toBeGreaterThanOrEqual(expires);
   // The lease was last renewed at or before the pause, so it expired at most a TTL after it.
-  expect(takenOverAt - stoppedAt).toBeLessThanOrEqual(SHORT_LEASE_MS + SCAN_MS);
-  const continuedAt = stub.requests.length;
+  expect(takenOverAt - stopped.at).toBeLessThanOrEqual(SHORT_LEASE_MS + SCAN_MS);
 
   cli.child.kill('SIGCONT');
-  const followed = await cli.exited;
-  expect(followed.stderr).toMatch(/is being driven by another process/);
-  expect(followed.stderr).toMatch(new RegExp(`Run ${runId} completed`));
-  expect(followed.code).toBe(0);
+  expectFollowedToCompletion(await cli.exited, runId);
+  await expectFinishedByServer(server, runId, stopped.requests, stopped.completed); // continued, it sent nothing
+});
 
-  expect((await getRun(server.url, runId)).status).toBe('completed');
-  expectEachNodeCompletedOnce(probe, runId, NODE_IDS);
-  expectNoCompletedPromptResent(stub.requests, stoppedAtRequest, completedAtStop);
-  expect(stub.requests.slice(continuedAt).filter(byCli)).toEqual([]);
-  expect(stub.requests.slice(stoppedAtRequest).filter(byCli)).toEqual([]);
+test('a lease TTL that is not a whole number of milliseconds, at least 1000, is refused by the CLI and the server (exit 2)', async () => {
+  for (const command of [['runs'], ['serve', '--port', '0']]) {
+    const refused = await runCli([...command, '--db', ws.dbPath], { env: { STORYLOOM_LEASE_TTL_MS: '50' } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/STORYLOOM_LEASE_TTL_MS must be a whole number of milliseconds, at least 1000; got "50"/);
+  }
 });

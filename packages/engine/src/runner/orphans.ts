@@ -2,7 +2,7 @@
 // with it on a timer, and a reconciler over a shared database can apply the same function to its rows.
 // Taking a run over stays safe when the rule is wrong in the hopeful direction: the lease claim decides
 // who drives, and a holder that is still alive keeps the run.
-import type { RunRecord } from '../store/run-store';
+import type { RunDriveState } from '../store/run-store';
 import type { OrphanScanOptions } from './engine';
 import { leaseIsDead } from './lease';
 
@@ -11,7 +11,7 @@ import { leaseIsDead } from './lease';
  * died or stalled past its lease) or, with `undrivenForMs`, it was left queued or with a decision to apply.
  * `hasDecisionToApply` is asked only for waiting runs.
  */
-export function needsNewDriver(run: RunRecord, hasDecisionToApply: () => boolean, options: OrphanScanOptions = {}, now = Date.now()): boolean {
+export function needsNewDriver(run: RunDriveState, hasDecisionToApply: () => boolean, options: OrphanScanOptions = {}, now = Date.now()): boolean {
   if (run.lease !== undefined && !leaseIsDead(run.lease, now)) return false;
   if (run.status === 'running') return true;
   if (options.undrivenForMs === undefined || now - Date.parse(run.updatedAt) < options.undrivenForMs) return false;

@@ -273,11 +273,10 @@ class SqliteStoryloom implements Storyloom {
     const now = Date.now();
     const statuses: RunStatus[] = options.undrivenForMs === undefined ? ['running'] : ['running', 'queued', 'waiting'];
     const hasDecisionToApply = (runId: string) => () => this.stores.approvals.decidedNotApplied(runId).length > 0;
-    return statuses
-      .flatMap((status) => this.stores.runs.list({ status }))
+    return this.stores.runs
+      .driveStates(statuses)
       .filter((run) => !this.driving.has(run.id) && !options.exclude?.(run.id) && needsNewDriver(run, hasDecisionToApply(run.id), options, now))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
-      .map((run) => buildRunView(this.stores, run));
+      .map((run) => this.view(run.id));
   }
 
   seedPipelines(shipped: readonly ShippedPipeline[]): SeedPipelinesResult {

@@ -42,6 +42,9 @@ interface RunRow {
   lease_started: string | null;
 }
 
+/** What deciding whether a run needs a new driver takes: no pipeline or inputs to parse. */
+export type RunDriveState = Pick<RunRecord, 'id' | 'status' | 'createdAt' | 'updatedAt' | 'lease'>;
+
 export interface NewRun {
   id: string;
   pipelineId: string;
@@ -98,6 +101,16 @@ export class RunStore {
       )
       .all({ pipelineId: filter.pipelineId ?? null, status: filter.status ?? null }) as RunRow[];
     return rows.map(toRecord);
+  }
+
+  /** The drive state of every run in one of `statuses`, oldest first (what an orphan scan reads, often). */
+  driveStates(statuses: readonly RunStatus[]): RunDriveState[] {
+    const rows = statement(
+      this.db,
+      `SELECT id, status, created_at, updated_at, lease_owner, lease_host, lease_pid, lease_started, lease_expires
+       FROM runs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`,
+    ).all(JSON.stringify(statuses)) as Array<Pick<RunRow, 'id' | 'status' | 'created_at' | 'updated_at' | 'lease_owner' | 'lease_host' | 'lease_pid' | 'lease_started' | 'lease_expires'>>;
+    return rows.map((row) => ({ id: row.id, status: row.status, createdAt: row.created_at, updatedAt: row.updated_at, lease: leaseOf(row) }));
   }
 
   setStatus(id: string, status: RunStatus, error?: string | null): void {
@@ -172,15 +185,17 @@ function toRecord(row: RunRow): RunRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     cancelRequested: row.cancel_requested === 1,
-    lease:
-      row.lease_owner === null
-        ? undefined
-        : {
-            owner: row.lease_owner,
-            host: row.lease_host ?? '',
-            pid: row.lease_pid ?? 0,
-            ...(row.lease_started === null ? {} : { started: row.lease_started }),
-            expiresAt: row.lease_expires ?? 0,
-          },
+    lease: leaseOf(row),
+  };
+}
+
+function leaseOf(row: Pick<RunRow, 'lease_owner' | 'lease_host' | 'lease_pid' | 'lease_started' | 'lease_expires'>): RunLease | undefined {
+  if (row.lease_owner === null) return undefined;
+  return {
+    owner: row.lease_owner,
+    host: row.lease_host ?? '',
+    pid: row.lease_pid ?? 0,
+    ...(row.lease_started === null ? {} : { started: row.lease_started }),
+    expiresAt: row.lease_expires ?? 0,
   };
 }

@@ -130,7 +130,8 @@ test('serve shares the database with the CLI: runs started by either are visible
 
   const server = spawnCli(['serve', '--port', '0', ...workspace.db]);
   try {
-    await server.waitFor(/Storyloom on http:\/\/localhost:\d+/);
+    // The banner's lines are separate writes: wait for the last one rather than race it.
+    await server.waitFor(/Storyloom on http:\/\/localhost:\d+[\s\S]*default model: /);
     expect(server.stdout).toMatch(/default model: offline/);
     const port = /localhost:(\d+)/.exec(server.stdout)![1];
     const api = `http://127.0.0.1:${port}/api`;

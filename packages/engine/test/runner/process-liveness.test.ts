@@ -10,12 +10,15 @@ import { processIsAlive, processStartTime } from '../../src/runner/process-liven
 const linux = existsSync('/proc/self/stat');
 const onLinux = linux ? test : test.skip;
 
-/** A child that forks `true` in the background and then execs `sleep`, which never reaps it: a zombie for 20 s. */
+/**
+ * A shell that starts a short `sleep` in the background and then becomes a long `sleep`, which never reaps
+ * it: once the short one ends (after the shell has become the long one), it is a zombie for the rest.
+ */
 async function withZombie(use: (zombiePid: number) => void | Promise<void>): Promise<void> {
-  const parent: ChildProcess = spawn('/bin/sh', ['-c', 'true & echo $!; exec sleep 20'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const parent: ChildProcess = spawn('/bin/sh', ['-c', 'sleep 1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const zombie = await new Promise<number>((resolve) => parent.stdout!.once('data', (chunk) => resolve(Number(String(chunk).trim()))));
-    // Wait until `true` has exited (it is then Z until its parent, the sleep, is gone).
+    // Wait until the short sleep has exited (it is then Z until its parent, the long sleep, is gone).
     const deadline = Date.now() + 10_000;
     while (!/\) Z /.test(safeStat(zombie)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     await use(zombie);

@@ -1,7 +1,8 @@
 // A server that is already up keeps taking over runs whose driver is gone (a 1 s lease, so a scan every
 // 200 ms): a run whose holder's process died is taken at once, not at its lease's expiry; a run whose holder
-// is alive is left alone until its lease expires, then taken; a run left queued by a process that died before
-// driving it is taken once it has been left alone for a lease's length. Closing the server stops the scans.
+// is alive is left alone until its lease expires, then taken (and a cancel asked meanwhile is carried out);
+// a run left queued by a process that died before driving it is taken once it has been left alone for a
+// lease's length. Closing the server stops the scans.
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
@@ -56,6 +57,15 @@ test('a run whose holder is alive is left alone until its lease expires, then ta
   const firstEvent = other.events(run.id)[0];
   expect(firstEvent.type).toBe('run.started');
   expect(Date.parse(firstEvent.at)).toBeGreaterThanOrEqual(expiresAt);
+});
+
+test('a cancel asked while the holder had stopped renewing is carried out by the server once it takes the run', async () => {
+  const run = other.startRun({ pipeline: screenplayPipeline({ id: 'cancel-while-stalled', latencyMs: 200 }), inputs: { premise: PREMISE } });
+  leaveRunning(run.id, { pid: process.pid, started: processStartTime(), expiresAt: Date.now() + LEASE_MS });
+  expect(other.cancel(run.id).status).toBe('running'); // driven, as far as anyone can tell: the driver is asked to stop
+  const done = await waitForRun(server, run.id, isStatus('completed', 'failed', 'cancelled'), 60_000);
+  expect(done.status).toBe('cancelled');
+  expect(other.events(run.id).map((event) => event.type)).toContain('run.cancelled');
 });
 
 test('a run left queued by a process that died before driving it is taken once left alone for a lease', async () => {

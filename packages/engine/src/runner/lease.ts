@@ -26,15 +26,18 @@ export function leaseRenewMs(ttlMs: number): number {
   return Math.max(CANCEL_POLL_MS, Math.round(ttlMs / 5));
 }
 
+/** `ttlMs` if it is a usable lease lifetime; StoryloomError('invalid_input') naming `name` otherwise. */
+export function checkedLeaseTtl(ttlMs: number, name: string, given: string = String(ttlMs)): number {
+  if (!Number.isInteger(ttlMs) || ttlMs < MIN_LEASE_TTL_MS) {
+    throw new StoryloomError('invalid_input', `${name} must be a whole number of milliseconds, at least ${MIN_LEASE_TTL_MS}; got ${given}`);
+  }
+  return ttlMs;
+}
+
 /** STORYLOOM_LEASE_TTL_MS (milliseconds, at least MIN_LEASE_TTL_MS), else the default. */
 export function leaseTtlFromEnv(env: Readonly<Record<string, string | undefined>>): number {
   const text = env.STORYLOOM_LEASE_TTL_MS?.trim();
-  if (!text) return LEASE_TTL_MS;
-  const ttl = Number(text);
-  if (!Number.isInteger(ttl) || ttl < MIN_LEASE_TTL_MS) {
-    throw new StoryloomError('invalid_input', `STORYLOOM_LEASE_TTL_MS must be a whole number of milliseconds, at least ${MIN_LEASE_TTL_MS}; got "${text}"`);
-  }
-  return ttl;
+  return text ? checkedLeaseTtl(Number(text), 'STORYLOOM_LEASE_TTL_MS', `"${text}"`) : LEASE_TTL_MS;
 }
 
 let instances = 0;

@@ -17,7 +17,7 @@ import { openStores, writeTransaction, type Stores } from '../store';
 import type { RunRecord } from '../store/run-store';
 import { seedPipelines } from '../store/seed-pipelines';
 import type { DriveOptions, ExportedDocument, ExportFormat, OrphanScanOptions, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
-import { defaultOwnerId, LEASE_TTL_MS, leaseIsDead, MIN_LEASE_TTL_MS } from './lease';
+import { checkedLeaseTtl, defaultOwnerId, LEASE_TTL_MS, leaseIsDead } from './lease';
 import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
@@ -56,10 +56,7 @@ class SqliteStoryloom implements Storyloom {
   private closed = false;
 
   constructor(private readonly options: StoryloomOptions) {
-    this.leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
-    if (!Number.isInteger(this.leaseTtlMs) || this.leaseTtlMs < MIN_LEASE_TTL_MS) {
-      throw new StoryloomError('invalid_input', `leaseTtlMs must be a whole number of milliseconds, at least ${MIN_LEASE_TTL_MS}; got ${options.leaseTtlMs}`);
-    }
+    this.leaseTtlMs = checkedLeaseTtl(options.leaseTtlMs ?? LEASE_TTL_MS, 'leaseTtlMs');
     this.stores = openStores(options.dbPath);
     this.ownerId = options.ownerId ?? defaultOwnerId();
   }
@@ -212,7 +209,6 @@ class SqliteStoryloom implements Storyloom {
   }
 
   resume(runId: string): RunView {
-    this.requireRun(runId);
     // Looked at under the write lock: a process taking the lease meanwhile is either seen here or comes after.
     writeTransaction(this.stores.db, () => {
       const run = this.requireRun(runId);

@@ -10,16 +10,20 @@ export interface RecoveryLoopOptions {
   /** Time between scans: the lease renewal interval (`leaseRenewMs(leaseTtlMs)`). */
   intervalMs: number;
   /**
-   * After start, a queued run (or one with a decision to apply) is taken only once it has been left alone
-   * this long (the lease TTL): the process that queued or decided it may be about to drive it itself.
+   * A queued run (or one with a decision to apply) is taken only once it has been left alone this long (the
+   * lease TTL): the process that queued or decided it may be about to drive it itself.
    */
   undrivenForMs: number;
+  /** The first scan takes queued and decided runs at once (nothing else uses this database yet). */
+  takeAllAtStart: boolean;
   logError: (message: string, error: unknown) => void;
 }
 
 export class RecoveryLoop {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The scan under way, if any: scans never overlap, and `stop` waits for it. */
+  private scanning: Promise<string[]> | undefined;
 
   constructor(
     private readonly storyloom: Storyloom,
@@ -27,31 +31,45 @@ export class RecoveryLoop {
     private readonly options: RecoveryLoopOptions,
   ) {}
 
-  /** Takes over every run left behind (nothing else uses this database yet), then scans on a timer. */
-  start(): void {
+  /** Takes over the runs left behind, then scans on a timer. */
+  async start(): Promise<void> {
     if (this.stopped || this.timer) return;
-    this.scan(0);
-    this.timer = setInterval(() => this.scan(this.options.undrivenForMs), this.options.intervalMs);
+    await this.scan(this.options.takeAllAtStart ? 0 : this.options.undrivenForMs);
+    if (this.stopped) return;
+    this.timer = setInterval(() => {
+      if (!this.scanning) void this.scan(this.options.undrivenForMs);
+    }, this.options.intervalMs);
     this.timer.unref(); // the HTTP server keeps the process alive; this timer never should on its own
   }
 
-  /** No scan starts after this returns (a scan is synchronous, so none is half done). */
-  stop(): void {
+  /** No scan starts after this is called; resolves once the one under way (if any) has ended. */
+  async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.scanning;
   }
 
-  /** One look: every orphan found goes through the scheduler like any other run. Returns the run ids taken. */
-  scan(undrivenForMs: number): string[] {
-    if (this.stopped) return [];
+  /** One look: every orphan found goes through the scheduler like any other run. Resolves to the run ids taken. */
+  scan(undrivenForMs: number): Promise<string[]> {
+    if (this.stopped) return Promise.resolve([]);
+    if (this.scanning) return this.scanning.then(() => this.scan(undrivenForMs));
+    const scanning = this.lookAndEnqueue(undrivenForMs).finally(() => {
+      if (this.scanning === scanning) this.scanning = undefined;
+    });
+    this.scanning = scanning;
+    return scanning;
+  }
+
+  private async lookAndEnqueue(undrivenForMs: number): Promise<string[]> {
     let orphans;
     try {
-      orphans = this.storyloom.orphanedRuns({ undrivenForMs, exclude: (runId) => this.scheduler.has(runId) });
+      orphans = await this.storyloom.orphanedRuns({ undrivenForMs, exclude: (runId) => this.scheduler.has(runId) });
     } catch (error) {
-      this.options.logError('looking for orphaned runs', error);
+      this.options.logError('looking for orphaned runs', error); // the database is unreachable: the next scan retries
       return [];
     }
+    if (this.stopped) return [];
     // Driven as they are: a running run continues from its checkpoint (a cancel requested before its driver
     // died is then carried out), and if another process claims it first, the drive finds the lease held.
     for (const run of orphans) this.scheduler.enqueue(run.id);

@@ -21,7 +21,10 @@ export interface StartServerOptions {
   port: number;
   /** Default DEFAULT_HOST (127.0.0.1): with no API keys the API is open, so it is not exposed to the network unless asked. */
   host?: string;
-  dbPath: string;
+  /** The SQLite file (the embedded default); ignored when `databaseUrl` is given. */
+  dbPath?: string;
+  /** `postgres://…`: the shared database of a many-machines setup. */
+  databaseUrl?: string;
   env: NodeJS.ProcessEnv;
   /** SIGTERM/SIGINT close the server gracefully and exit 0. Default false: the CLI (`storyloom serve`) handles signals itself. */
   handleSignals?: boolean;
@@ -67,13 +70,19 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
  * A new database gets the shipped example pipelines (once: the engine records it, so a deleted one stays
  * deleted). Files that cannot be read and examples that cannot be saved are logged, never fatal.
  */
-function seedShippedPipelines(storyloom: Storyloom, dir: string | undefined, logError: ServerOptions['logError']): void {
+async function seedShippedPipelines(storyloom: Storyloom, dir: string | undefined, logError: ServerOptions['logError']): Promise<void> {
   if (dir === undefined) return;
   const { pipelines, unreadable } = readShippedPipelines(dir); // a few small files: cheap on every start
-  const result = storyloom.seedPipelines(pipelines);
+  const result = await storyloom.seedPipelines(pipelines);
   if (result.alreadySeeded) return;
   for (const problem of unreadable) logError('reading a shipped pipeline', new Error(problem));
   for (const { source, reason } of result.invalid) logError(`seeding ${source}`, new Error(reason));
+}
+
+function storeOf(options: StartServerOptions): { dbPath: string } | { databaseUrl: string } {
+  if (options.databaseUrl) return { databaseUrl: options.databaseUrl };
+  if (options.dbPath) return { dbPath: options.dbPath };
+  throw new Error('startServer needs a dbPath or a databaseUrl');
 }
 
 /**
@@ -83,12 +92,12 @@ function seedShippedPipelines(storyloom: Storyloom, dir: string | undefined, log
 export async function startServer(startOptions: StartServerOptions): Promise<RunningServer> {
   const options = serverOptionsFromEnv(startOptions.env, startOptions.overrides);
   const leaseTtlMs = leaseTtlFromEnv(startOptions.env);
-  const storyloom = openStoryloom({ dbPath: startOptions.dbPath, env: startOptions.env, leaseTtlMs });
+  const storyloom = await openStoryloom({ ...storeOf(startOptions), env: startOptions.env, leaseTtlMs });
   const pipelinesDir = startOptions.pipelinesDir === undefined ? shippedPipelinesDir(startOptions.env) : (startOptions.pipelinesDir ?? undefined);
   try {
-    seedShippedPipelines(storyloom, pipelinesDir, options.logError);
+    await seedShippedPipelines(storyloom, pipelinesDir, options.logError);
   } catch (error) {
-    storyloom.close();
+    await storyloom.close();
     throw error;
   }
   const scheduler = new RunScheduler(storyloom, {
@@ -104,11 +113,18 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
   try {
     address = await listen(httpServer, startOptions.port, startOptions.host ?? DEFAULT_HOST);
   } catch (error) {
-    storyloom.close();
+    await storyloom.close();
     throw error;
   }
-  const recovery = new RecoveryLoop(storyloom, scheduler, { intervalMs: leaseRenewMs(leaseTtlMs), undrivenForMs: leaseTtlMs, logError: options.logError });
-  recovery.start();
+  const recovery = new RecoveryLoop(storyloom, scheduler, {
+    intervalMs: leaseRenewMs(leaseTtlMs),
+    undrivenForMs: leaseTtlMs,
+    // An embedded file is this server's alone at start; a shared PostgreSQL database may have other servers
+    // about to drive the runs they just queued.
+    takeAllAtStart: storyloom.storeKind === 'sqlite',
+    logError: options.logError,
+  });
+  await recovery.start();
   // Loaded once the server answers, not before: the first run (or take-over) then starts at once.
   const preload = setTimeout(preloadRunner, 0);
   preload.unref();
@@ -118,7 +134,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
     (closing ??= (async () => {
       removeSignalHandlers();
       lifecycle.closing = true;
-      recovery.stop();
+      await recovery.stop();
       clearTimeout(preload);
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       streams.closeAll();
@@ -128,7 +144,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
       await scheduler.stop();
       await stopped;
       clearTimeout(cutConnections);
-      storyloom.close();
+      await storyloom.close();
     })());
 
   const onSignal = (): void => {

@@ -2,10 +2,11 @@
 // renewed while driving). A holder whose lease expired, or whose process on this host has exited (zombies
 // included) or was replaced by another process with the same pid, can be displaced. Every write a driver
 // makes about a run's progress first checks, in the same transaction, that it still holds the lease (a
-// fence): a process that stalled past its expiry and woke after another took over writes nothing more.
+// fence, on the lease's epoch, which grows each time the lease changes hands): a process that stalled past
+// its expiry and woke after another took over writes nothing more.
 import { hostname } from 'node:os';
 import { StoryloomError } from '../errors';
-import type { RunRecord, RunStore } from '../store/run-store';
+import type { RunLease, Stores } from '../store';
 import { processIsAlive, processStartTime } from './process-liveness';
 
 /** How often a driving process looks for a cancel request: well under the promised ~200 ms. */
@@ -14,8 +15,6 @@ export const CANCEL_POLL_MS = 100;
 export const LEASE_TTL_MS = 15_000;
 /** Shortest lease accepted: its renewals (a fifth of it) stay well above the cancel poll. */
 export const MIN_LEASE_TTL_MS = 1_000;
-/** How often the default lease is renewed. */
-export const LEASE_RENEW_MS = leaseRenewMs(LEASE_TTL_MS);
 
 /**
  * A lease is renewed five times per lifetime, so a holder survives a few slow renewals. This is also how
@@ -60,7 +59,7 @@ export function ownProcessStart(): string | undefined {
 }
 
 /** A lease whose holder can no longer renew it: expired, or its process on this host has exited or been replaced. */
-export function leaseIsDead(lease: NonNullable<RunRecord['lease']>, now = Date.now()): boolean {
+export function leaseIsDead(lease: RunLease, now = Date.now()): boolean {
   if (lease.expiresAt <= now) return true;
   if (lease.host !== hostname()) return false;
   // Our own pid: another engine in this process (alive), unless the holder was an earlier process with this pid.
@@ -70,30 +69,40 @@ export function leaseIsDead(lease: NonNullable<RunRecord['lease']>, now = Date.n
 
 export const thisHost = (): string => hostname();
 
-/** The fence: throws 'lease_held' unless `ownerId` still holds the run's lease. Call inside the write transaction it guards. */
-export function ensureLeaseHeld(runs: RunStore, runId: string, ownerId: string): void {
-  if (runs.leaseOwner(runId) !== ownerId) {
-    throw new StoryloomError('lease_held', `run '${runId}' was taken over by another process`);
-  }
-}
+/** With PostgreSQL a cancel request is also announced at once; the flag is then only looked at as a fallback. */
+const NOTIFIED_CANCEL_POLL_MS = 1_000;
 
 /**
- * While a run is driven: polls its cancel flag every CANCEL_POLL_MS and renews the lease every
- * leaseRenewMs(ttlMs) of wall-clock time (so the first tick after a stall renews at once), aborting `abort`
- * on a cancel request or a lost lease. Returns a stop function.
+ * While a run is driven: watches its cancel flag and renews the lease every leaseRenewMs(ttlMs), aborting `abort`
+ * on a cancel request or a lost lease (renewal is fenced on the epoch this drive took). Returns a stop function.
  */
-export function keepLease(runs: RunStore, runId: string, ownerId: string, abort: AbortController, ttlMs = LEASE_TTL_MS): () => void {
-  const renewMs = leaseRenewMs(ttlMs);
-  let renewedAt = Date.now();
-  const timer = setInterval(() => {
-    if (runs.isCancelRequested(runId)) abort.abort(new StoryloomError('cancelled', 'run cancelled'));
-    if (Date.now() - renewedAt < renewMs) return;
-    // Lost the lease (this process stalled past its expiry and another took over): stop, do not race it.
-    if (!runs.renewLease(runId, ownerId, ttlMs)) {
-      abort.abort(new StoryloomError('lease_held', `run '${runId}' was taken over by another process`));
-      return;
-    }
-    renewedAt = Date.now();
-  }, CANCEL_POLL_MS);
-  return () => clearInterval(timer);
+export function keepLease(stores: Stores, runId: string, lease: { owner: string; epoch: number }, abort: AbortController, ttlMs = LEASE_TTL_MS): () => void {
+  const cancelled = () => abort.abort(new StoryloomError('cancelled', 'run cancelled'));
+  const checkCancel = () =>
+    stores.runs.isCancelRequested(runId).then(
+      (requested) => requested && cancelled(),
+      () => undefined, // the database is unreachable for a moment: the next tick looks again
+    );
+  const stopListening = stores.onCancel((id) => (id === runId || id === undefined) && void checkCancel());
+  const pollMs = stores.kind === 'postgres' ? NOTIFIED_CANCEL_POLL_MS : CANCEL_POLL_MS;
+  const cancelTimer = setInterval(checkCancel, pollMs);
+  let lastRenewed = Date.now();
+  const renewTimer = setInterval(() => {
+    stores.runs.renewLease(runId, lease.owner, ttlMs, lease.epoch).then(
+      (renewed) => {
+        if (renewed) lastRenewed = Date.now();
+        // Lost the lease (this process stalled past its expiry and another took over): stop, do not race it.
+        else abort.abort(new StoryloomError('lease_held', `run '${runId}' was taken over by another process`));
+      },
+      () => {
+        // Unreachable database: keep trying while the lease may still be ours; past its expiry, stop.
+        if (Date.now() - lastRenewed > ttlMs) abort.abort(new StoryloomError('lease_held', `run '${runId}': lease lost while the database was unreachable`));
+      },
+    );
+  }, leaseRenewMs(ttlMs));
+  return () => {
+    clearInterval(cancelTimer);
+    clearInterval(renewTimer);
+    stopListening();
+  };
 }

@@ -1,27 +1,12 @@
 // Run rows: status, the pipeline snapshot a run executes, and the lease that lets one process drive it.
-import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
-import type { RunStatus, RunView } from '../runner/types';
+import type { ModelSpec } from '../pipeline/schema';
+import type { RunStatus } from '../runner/types';
+import type { LeaseClaim, LeaseClaimResult, NewRun, RunDriveState, RunLease, RunListFilter, RunRecord } from './contract';
 import { nowIso, parseJson, writeTransaction, type SqliteDatabase, statement } from './database';
 
-/** The run row: the fields a RunView shows about the run itself, plus what only the runner needs. */
-export interface RunRecord
-  extends Pick<RunView, 'id' | 'pipelineId' | 'version' | 'status' | 'inputs' | 'model' | 'parentRunId' | 'error' | 'createdAt' | 'updatedAt'> {
-  pipeline: Pipeline;
-  autoApprove: boolean;
-  cancelRequested: boolean;
-  lease?: RunLease;
-}
+export type { LeaseClaim, NewRun, RunRecord } from './contract';
 
-/** Who holds a run: `started` is the holder's process start time where the host reports one (a reused pid differs). */
-export interface RunLease {
-  owner: string;
-  host: string;
-  pid: number;
-  started?: string;
-  expiresAt: number;
-}
-
-interface RunRow {
+export interface RunRow {
   id: string;
   pipeline_id: string;
   version: number | null;
@@ -39,33 +24,13 @@ interface RunRow {
   lease_host: string | null;
   lease_pid: number | null;
   lease_expires: number | null;
+  lease_epoch: number;
   lease_started: string | null;
 }
 
-/** What deciding whether a run needs a new driver takes: no pipeline or inputs to parse. */
-export type RunDriveState = Pick<RunRecord, 'id' | 'status' | 'createdAt' | 'updatedAt' | 'lease'>;
-
-export interface NewRun {
-  id: string;
-  pipelineId: string;
-  version: number | null;
-  inputs: RunInputs;
-  model?: ModelSpec;
-  pipeline: Pipeline;
-  autoApprove: boolean;
-  parentRunId?: string;
-}
-
-export interface LeaseClaim {
-  owner: string;
-  host: string;
-  pid: number;
-  /** The claiming process's start time, when known. */
-  started?: string;
-  ttlMs: number;
-  /** True when the current holder may be displaced (dead process on this host). */
-  holderIsGone(lease: RunLease): boolean;
-}
+/** The columns an orphan scan reads: no pipeline or inputs to parse. */
+export const DRIVE_STATE_COLUMNS = 'id, status, created_at, updated_at, lease_owner, lease_host, lease_pid, lease_started, lease_expires, lease_epoch';
+export type DriveStateRow = Pick<RunRow, 'id' | 'status' | 'created_at' | 'updated_at' | 'lease_owner' | 'lease_host' | 'lease_pid' | 'lease_started' | 'lease_expires' | 'lease_epoch'>;
 
 export class RunStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -92,25 +57,32 @@ export class RunStore {
 
   get(id: string): RunRecord | undefined {
     const row = statement(this.db, 'SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
-    return row && toRecord(row);
+    return row && runFromRow(row);
   }
 
-  list(filter: { pipelineId?: string; status?: RunStatus } = {}): RunRecord[] {
+  /** The write transaction around the caller already holds the database: a plain read. */
+  lock(id: string): RunRecord | undefined {
+    return this.get(id);
+  }
+
+  countByStatus(): Partial<Record<RunStatus, number>> {
+    const rows = statement(this.db, 'SELECT status, COUNT(*) AS count FROM runs GROUP BY status').all() as Array<{ status: RunStatus; count: number }>;
+    return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+  }
+
+  list(filter: RunListFilter = {}): RunRecord[] {
     const rows = statement(this.db, 
         `SELECT * FROM runs WHERE (@pipelineId IS NULL OR pipeline_id = @pipelineId) AND (@status IS NULL OR status = @status) ORDER BY created_at DESC, id`,
       )
       .all({ pipelineId: filter.pipelineId ?? null, status: filter.status ?? null }) as RunRow[];
-    return rows.map(toRecord);
+    return rows.map(runFromRow);
   }
 
-  /** The drive state of every run in one of `statuses`, oldest first (what an orphan scan reads, often). */
   driveStates(statuses: readonly RunStatus[]): RunDriveState[] {
-    const rows = statement(
-      this.db,
-      `SELECT id, status, created_at, updated_at, lease_owner, lease_host, lease_pid, lease_started, lease_expires
-       FROM runs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`,
-    ).all(JSON.stringify(statuses)) as Array<Pick<RunRow, 'id' | 'status' | 'created_at' | 'updated_at' | 'lease_owner' | 'lease_host' | 'lease_pid' | 'lease_started' | 'lease_expires'>>;
-    return rows.map((row) => ({ id: row.id, status: row.status, createdAt: row.created_at, updatedAt: row.updated_at, lease: leaseOf(row) }));
+    const rows = statement(this.db, `SELECT ${DRIVE_STATE_COLUMNS} FROM runs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`).all(
+      JSON.stringify(statuses),
+    ) as DriveStateRow[];
+    return rows.map(driveStateFromRow);
   }
 
   setStatus(id: string, status: RunStatus, error?: string | null): void {
@@ -136,7 +108,7 @@ export class RunStore {
   }
 
   /** Takes the lease if it is free, expired, ours, or held by a dead process; returns the live holder otherwise. */
-  claimLease(id: string, claim: LeaseClaim): { ok: true } | { ok: false; holder: string } {
+  claimLease(id: string, claim: LeaseClaim): LeaseClaimResult {
     return writeTransaction(this.db, () => {
       const run = this.get(id);
       if (!run) return { ok: false, holder: '' };
@@ -144,22 +116,27 @@ export class RunStore {
       if (lease && lease.owner !== claim.owner && lease.expiresAt > Date.now() && !claim.holderIsGone(lease)) {
         return { ok: false, holder: lease.owner };
       }
-      statement(this.db, 'UPDATE runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_started = ?, lease_expires = ? WHERE id = ?')
-        .run(claim.owner, claim.host, claim.pid, claim.started ?? null, Date.now() + claim.ttlMs, id);
-      return { ok: true };
+      // Taking it over from another holder moves the epoch on, so that holder's fenced writes are refused.
+      const epoch = lease?.owner === claim.owner ? lease.epoch : (this.epochOf(id) ?? 0) + 1;
+      statement(this.db, 'UPDATE runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_started = ?, lease_expires = ?, lease_epoch = ? WHERE id = ?')
+        .run(claim.owner, claim.host, claim.pid, claim.started ?? null, Date.now() + claim.ttlMs, epoch, id);
+      return { ok: true, epoch };
     });
   }
 
-  renewLease(id: string, owner: string, ttlMs: number): boolean {
+  renewLease(id: string, owner: string, ttlMs: number, epoch?: number): boolean {
     return (
-      statement(this.db, 'UPDATE runs SET lease_expires = ? WHERE id = ? AND lease_owner = ?').run(Date.now() + ttlMs, id, owner).changes > 0
+      statement(this.db, 'UPDATE runs SET lease_expires = ? WHERE id = ? AND lease_owner = ? AND (? IS NULL OR lease_epoch = ?)')
+        .run(Date.now() + ttlMs, id, owner, epoch ?? null, epoch ?? null).changes > 0
     );
   }
 
-  /** The current holder's owner id (expired or not), or undefined when nobody holds the lease. */
-  leaseOwner(id: string): string | undefined {
-    const row = statement(this.db, 'SELECT lease_owner FROM runs WHERE id = ?').get(id) as { lease_owner: string | null } | undefined;
-    return row?.lease_owner ?? undefined;
+  holdsLease(id: string, owner: string, epoch: number): boolean {
+    return statement(this.db, 'SELECT 1 FROM runs WHERE id = ? AND lease_owner = ? AND lease_epoch = ?').get(id, owner, epoch) !== undefined;
+  }
+
+  private epochOf(id: string): number | undefined {
+    return (statement(this.db, 'SELECT lease_epoch FROM runs WHERE id = ?').get(id) as { lease_epoch: number } | undefined)?.lease_epoch;
   }
 
   releaseLease(id: string, owner: string): void {
@@ -170,7 +147,7 @@ export class RunStore {
   }
 }
 
-function toRecord(row: RunRow): RunRecord {
+export function runFromRow(row: RunRow): RunRecord {
   return {
     id: row.id,
     pipelineId: row.pipeline_id,
@@ -185,11 +162,15 @@ function toRecord(row: RunRow): RunRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     cancelRequested: row.cancel_requested === 1,
-    lease: leaseOf(row),
+    lease: leaseFromRow(row),
   };
 }
 
-function leaseOf(row: Pick<RunRow, 'lease_owner' | 'lease_host' | 'lease_pid' | 'lease_started' | 'lease_expires'>): RunLease | undefined {
+export function driveStateFromRow(row: DriveStateRow): RunDriveState {
+  return { id: row.id, status: row.status, createdAt: row.created_at, updatedAt: row.updated_at, lease: leaseFromRow(row) };
+}
+
+function leaseFromRow(row: Omit<DriveStateRow, 'id' | 'status' | 'created_at' | 'updated_at'>): RunLease | undefined {
   if (row.lease_owner === null) return undefined;
   return {
     owner: row.lease_owner,
@@ -197,5 +178,6 @@ function leaseOf(row: Pick<RunRow, 'lease_owner' | 'lease_host' | 'lease_pid' | 
     pid: row.lease_pid ?? 0,
     ...(row.lease_started === null ? {} : { started: row.lease_started }),
     expiresAt: row.lease_expires ?? 0,
+    epoch: row.lease_epoch,
   };
 }

@@ -1,5 +1,5 @@
 // Taking a run over from a driver that stalled past its lease: the new driver finishes it, and the stalled
-// one, once it wakes, writes nothing more (every progress write is fenced by the lease) and ends with
+// one, once it wakes, writes nothing more (every progress write is fenced by the lease's epoch) and ends with
 // 'lease_held'. Also the orphan rule a server scans with: running runs whose holder is gone, and runs left
 // queued only once they have been left alone long enough.
 import Database from 'better-sqlite3';
@@ -19,10 +19,10 @@ describe('runner: lease takeover', () => {
   it('a driver that stalls past its lease is taken over; when it wakes it stops without writing', async () => {
     harness.stub.setBehavior({ latencyMs: 300 });
     const env = { OPENAI_BASE_URL: harness.stub.url };
-    const stalled = harness.temp.open({ env, ownerId: 'stalled', leaseTtlMs: 1_000 });
-    const successor = harness.temp.open({ env, ownerId: 'successor', leaseTtlMs: 1_000 });
+    const stalled = await harness.temp.open({ env, ownerId: 'stalled', leaseTtlMs: 1_000 });
+    const successor = await harness.temp.open({ env, ownerId: 'successor', leaseTtlMs: 1_000 });
     const pipeline = promptPipeline(['a>b', 'b>c'], { model: 'openai:stub-model' });
-    const run = stalled.startRun({ pipeline, inputs: { premise: 'a clock that runs backwards' } });
+    const run = await stalled.startRun({ pipeline, inputs: { premise: 'a clock that runs backwards' } });
 
     const first = stalled.drive(run.id).then(
       () => 'finished',
@@ -31,16 +31,18 @@ describe('runner: lease takeover', () => {
     await waitFor(() => harness.stub.requests.some((r) => taskOf(r.prompt) === 'a'), 20_000, "a's model call");
     // While it drives, nobody else may take it.
     await expect(successor.drive(run.id)).rejects.toMatchObject({ code: 'lease_held' });
-    expect(successor.orphanedRuns()).toEqual([]);
+    expect(await successor.orphanedRuns()).toEqual([]);
 
     stall(1_500); // past the 1 s lease, with a's reply due meanwhile
-    expect(successor.orphanedRuns().map((r) => r.id)).toEqual([run.id]);
-    const second = successor.drive(run.id); // claims the lease before the stalled driver's timers run again
+    // Both calls run before the stalled driver's timers do: the scan and the claim finish in this turn.
+    const scanned = successor.orphanedRuns();
+    const second = scanned.then(() => successor.drive(run.id));
+    expect((await scanned).map((r) => r.id)).toEqual([run.id]);
 
     expect(await first).toBe('lease_held');
     const done = await second;
     expect(done.status).toBe('completed');
-    const events = successor.events(run.id);
+    const events = await successor.events(run.id);
     expect(typesOf(events).filter((type) => type === 'node.completed' || type === 'run.completed' || type === 'run.failed')).toEqual([
       'node.completed',
       'node.completed',
@@ -54,9 +56,9 @@ describe('runner: lease takeover', () => {
   it('a takeover while a model call is in flight: the old driver cannot record that node', async () => {
     harness.stub.setBehavior({ latencyMs: 600 });
     const env = { OPENAI_BASE_URL: harness.stub.url };
-    const engine = harness.temp.open({ env, ownerId: 'old-driver' });
+    const engine = await harness.temp.open({ env, ownerId: 'old-driver' });
     const pipeline = promptPipeline(['a>b'], { model: 'openai:stub-model' });
-    const run = engine.startRun({ pipeline, inputs: { premise: 'a lighthouse with no light' } });
+    const run = await engine.startRun({ pipeline, inputs: { premise: 'a lighthouse with no light' } });
     const drive = engine.drive(run.id);
     await waitFor(() => harness.stub.requests.length > 0, 20_000, "a's model call");
     // What another process's claim writes once this one's lease has expired.
@@ -67,23 +69,23 @@ describe('runner: lease takeover', () => {
       db.close();
     }
     await expect(drive).rejects.toMatchObject({ code: 'lease_held' });
-    const view = engine.getRun(run.id)!;
+    const view = (await engine.getRun(run.id))!;
     expect(view.status).toBe('running'); // not failed, not settled: it is the new driver's run
     expect(view.nodes.a.status).not.toBe('completed');
-    expect(typesOf(engine.events(run.id))).toEqual(['run.started', 'node.started']);
+    expect(typesOf(await engine.events(run.id))).toEqual(['run.started', 'node.started']);
     expect(harness.stub.requests.map((r) => taskOf(r.prompt))).toEqual(['a']); // b was never asked
   });
 
-  it('orphans: queued runs only once left alone for the given time; never those excluded or driven', () => {
-    const engine = harness.temp.open();
-    const run = engine.startRun({ pipeline: promptPipeline(['a>b']), inputs: { premise: 'a tide that never turns' } });
-    expect(engine.orphanedRuns()).toEqual([]); // queued is not orphaned by default: its starter is about to drive it
-    expect(engine.orphanedRuns({ undrivenForMs: 0 }).map((r) => r.id)).toEqual([run.id]);
-    expect(engine.orphanedRuns({ undrivenForMs: 60_000 })).toEqual([]);
-    expect(engine.orphanedRuns({ undrivenForMs: 0, exclude: (id) => id === run.id })).toEqual([]);
+  it('orphans: queued runs only once left alone for the given time; never those excluded or driven', async () => {
+    const engine = await harness.temp.open();
+    const run = await engine.startRun({ pipeline: promptPipeline(['a>b']), inputs: { premise: 'a tide that never turns' } });
+    expect(await engine.orphanedRuns()).toEqual([]); // queued is not orphaned by default: its starter is about to drive it
+    expect((await engine.orphanedRuns({ undrivenForMs: 0 })).map((r) => r.id)).toEqual([run.id]);
+    expect(await engine.orphanedRuns({ undrivenForMs: 60_000 })).toEqual([]);
+    expect(await engine.orphanedRuns({ undrivenForMs: 0, exclude: (id) => id === run.id })).toEqual([]);
   });
 
-  it('refuses a lease shorter than a second', () => {
-    expect(() => harness.temp.open({ leaseTtlMs: 10 })).toThrow(/leaseTtlMs must be a whole number of milliseconds, at least 1000; got 10/);
+  it('refuses a lease shorter than a second', async () => {
+    await expect(harness.temp.open({ leaseTtlMs: 10 })).rejects.toThrow(/leaseTtlMs must be a whole number of milliseconds, at least 1000; got 10/);
   });
 });

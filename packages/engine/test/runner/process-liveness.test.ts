@@ -35,7 +35,7 @@ function safeStat(pid: number): string {
   }
 }
 
-const lease = (pid: number, started?: string) => ({ owner: `${hostname()}:${pid}`, host: hostname(), pid, started, expiresAt: Date.now() + 60_000 });
+const lease = (pid: number, started?: string) => ({ owner: `${hostname()}:${pid}`, host: hostname(), pid, started, expiresAt: Date.now() + 60_000, epoch: 1 });
 
 describe('process liveness for leases', () => {
   onLinux('a zombie counts as dead although a signal still reaches it', async () => {

@@ -16,10 +16,10 @@ let other: Storyloom;
 
 beforeEach(async () => {
   server = await startTestServer({ env: { STORYLOOM_LEASE_TTL_MS: String(LEASE_MS) } });
-  other = openStoryloom({ dbPath: server.dbPath, ownerId: 'other-process' });
+  other = await openStoryloom({ dbPath: server.dbPath, ownerId: 'other-process' });
 });
 afterEach(async () => {
-  other.close();
+  await other.close();
   await server.stop();
 });
 
@@ -36,7 +36,7 @@ function leaveRunning(runId: string, holder: { pid: number; started?: string; ex
 }
 
 test('a run whose holder died while the server is up is taken over at once, not at its lease expiry', async () => {
-  const run = other.startRun({ pipeline: screenplayPipeline({ id: 'holder-died' }), inputs: { premise: PREMISE } });
+  const run = await other.startRun({ pipeline: screenplayPipeline({ id: 'holder-died' }), inputs: { premise: PREMISE } });
   const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
   leaveRunning(run.id, { pid: dead, expiresAt: Date.now() + 120_000 });
   const done = await waitForRun(server, run.id, isStatus('completed', 'failed'), 60_000);
@@ -44,36 +44,36 @@ test('a run whose holder died while the server is up is taken over at once, not 
 });
 
 test('a run whose holder is alive is left alone until its lease expires, then taken over', async () => {
-  const run = other.startRun({ pipeline: screenplayPipeline({ id: 'holder-alive' }), inputs: { premise: PREMISE } });
+  const run = await other.startRun({ pipeline: screenplayPipeline({ id: 'holder-alive' }), inputs: { premise: PREMISE } });
   // This very process holds it (alive, same start time), as a driver that stopped renewing would.
   const expiresAt = Date.now() + 2 * LEASE_MS;
   leaveRunning(run.id, { pid: process.pid, started: processStartTime(), expiresAt });
   await new Promise((resolve) => setTimeout(resolve, LEASE_MS)); // five scans while the lease is live
-  expect(other.events(run.id)).toEqual([]);
-  expect(other.getRun(run.id)!.status).toBe('running');
+  expect(await other.events(run.id)).toEqual([]);
+  expect((await other.getRun(run.id))!.status).toBe('running');
 
   const done = await waitForRun(server, run.id, isStatus('completed', 'failed'), 60_000);
   expect(done.status).toBe('completed');
-  const firstEvent = other.events(run.id)[0];
+  const firstEvent = (await other.events(run.id))[0];
   expect(firstEvent.type).toBe('run.started');
   expect(Date.parse(firstEvent.at)).toBeGreaterThanOrEqual(expiresAt);
 });
 
 test('a cancel asked while the holder had stopped renewing is carried out by the server once it takes the run', async () => {
-  const run = other.startRun({ pipeline: screenplayPipeline({ id: 'cancel-while-stalled', latencyMs: 200 }), inputs: { premise: PREMISE } });
+  const run = await other.startRun({ pipeline: screenplayPipeline({ id: 'cancel-while-stalled', latencyMs: 200 }), inputs: { premise: PREMISE } });
   leaveRunning(run.id, { pid: process.pid, started: processStartTime(), expiresAt: Date.now() + LEASE_MS });
-  expect(other.cancel(run.id).status).toBe('running'); // driven, as far as anyone can tell: the driver is asked to stop
+  expect((await other.cancel(run.id)).status).toBe('running'); // driven, as far as anyone can tell: the driver is asked to stop
   const done = await waitForRun(server, run.id, isStatus('completed', 'failed', 'cancelled'), 60_000);
   expect(done.status).toBe('cancelled');
-  expect(other.events(run.id).map((event) => event.type)).toContain('run.cancelled');
+  expect((await other.events(run.id)).map((event) => event.type)).toContain('run.cancelled');
 });
 
 test('a run left queued by a process that died before driving it is taken once left alone for a lease', async () => {
-  const run = other.startRun({ pipeline: screenplayPipeline({ id: 'left-queued' }), inputs: { premise: PREMISE } });
+  const run = await other.startRun({ pipeline: screenplayPipeline({ id: 'left-queued' }), inputs: { premise: PREMISE } });
   const queuedAt = Date.parse(run.updatedAt);
   const done = await waitForRun(server, run.id, isStatus('completed', 'failed'), 60_000);
   expect(done.status).toBe('completed');
-  expect(Date.parse(other.events(run.id)[0].at) - queuedAt).toBeGreaterThanOrEqual(LEASE_MS);
+  expect(Date.parse((await other.events(run.id))[0].at) - queuedAt).toBeGreaterThanOrEqual(LEASE_MS);
 });
 
 test('closing the server stops its scans', async () => {
@@ -84,5 +84,5 @@ test('closing the server stops its scans', async () => {
   const afterClose = scans.mock.calls.length;
   await new Promise((resolve) => setTimeout(resolve, 3 * (LEASE_MS / 5)));
   expect(scans.mock.calls.length).toBe(afterClose);
-  expect(server.recovery.scan(0)).toEqual([]);
+  expect(await server.recovery.scan(0)).toEqual([]);
 });

@@ -1,0 +1,14 @@
+// The numbered schema migrations, oldest first. A migration is never edited once released: add the next number.
+import { sql as initial } from './0001-initial';
+import { sql as leaseStarted } from './0002-lease-started';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: initial },
+  { version: 2, name: 'lease-started', sql: leaseStarted },
+];

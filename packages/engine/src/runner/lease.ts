@@ -1,9 +1,9 @@
 // Who drives a run: a lease on the run row (owner, host, pid and the holder's process start time; an expiry
 // renewed while driving). A holder whose lease expired, or whose process on this host has exited (zombies
 // included) or was replaced by another process with the same pid, can be displaced. Every write a driver
-// makes about a run's progress first checks, in the same transaction, that it still holds the lease (a
-// fence, on the lease's epoch, which grows each time the lease changes hands): a process that stalled past
-// its expiry and woke after another took over writes nothing more.
+// makes first checks, in the same transaction, that it still holds the lease at the epoch it took (a fence:
+// the epoch grows each time the lease changes hands), so a process that stalled past its expiry and woke
+// after another took over writes nothing more.
 import { hostname } from 'node:os';
 import { StoryloomError } from '../errors';
 import type { RunLease, Stores } from '../store';
@@ -47,8 +47,6 @@ export function defaultOwnerId(): string {
   const base = `${hostname()}:${process.pid}`;
   return instances === 1 ? base : `${base}#${instances}`;
 }
-
-export { processIsAlive } from './process-liveness';
 
 let ownStart: string | undefined | null = null;
 

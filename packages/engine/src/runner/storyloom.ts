@@ -15,6 +15,7 @@ import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
 import { openStores, writeTransaction, type Stores } from '../store';
 import type { RunRecord } from '../store/run-store';
+import { ForeignWriteWatcher } from '../store/foreign-writes';
 import { seedPipelines } from '../store/seed-pipelines';
 import type { DriveOptions, ExportedDocument, ExportFormat, RunPage, RunPageRequest, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
 import { decodeRunCursor, encodeRunCursor } from './run-cursor';
@@ -23,7 +24,7 @@ import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
 import type { ApprovalDecision, PendingApproval, RerunRequest, RunEvent, RunStatus, RunView, StartRunRequest } from './types';
 
-/** How often a subscriber looks for events written by other processes. */
+/** How often subscribers look for events written by other processes. */
 const SUBSCRIBE_POLL_MS = 100;
 
 // LangGraph (the driver, its graph compiler and the SQLite checkpointer) is loaded by the first `drive`, not at
@@ -44,9 +45,12 @@ class SqliteStoryloom implements Storyloom {
   private readonly driving = new Map<string, Promise<RunView>>();
   private readonly subscriptions = new Set<() => void>();
   private closed = false;
+  /** One timer for all subscribers, instead of one event query per subscriber every SUBSCRIBE_POLL_MS. */
+  private readonly foreignWrites: ForeignWriteWatcher;
 
   constructor(private readonly options: StoryloomOptions) {
     this.stores = openStores(options.dbPath);
+    this.foreignWrites = new ForeignWriteWatcher(this.stores.db, SUBSCRIBE_POLL_MS);
     this.ownerId = options.ownerId ?? defaultOwnerId();
   }
 
@@ -114,7 +118,8 @@ class SqliteStoryloom implements Storyloom {
 
   /**
    * Delivers each event once, in `seq` order, with no gaps: every delivery reads the log after the last
-   * `seq` delivered. Events appended by this process trigger a read at once; a timer catches the rest.
+   * `seq` delivered. Events appended by this process trigger a read at once; those committed by other
+   * processes are read on the next tick of the shared watcher (which reads nothing while nobody else writes).
    * `afterSeq` (extension): replay from there first; by default only events after the current end.
    */
   subscribe(runId: string, listener: (event: RunEvent) => void, afterSeq?: number): () => void {
@@ -129,11 +134,10 @@ class SqliteStoryloom implements Storyloom {
       }
     };
     const stopListening = this.stores.events.onAppend((id) => id === runId && pump());
-    const timer = setInterval(pump, SUBSCRIBE_POLL_MS);
-    timer.unref();
+    const stopWatching = this.foreignWrites.watch(pump);
     const unsubscribe = () => {
       active = false;
-      clearInterval(timer);
+      stopWatching();
       stopListening();
       this.subscriptions.delete(unsubscribe);
     };
@@ -278,6 +282,7 @@ class SqliteStoryloom implements Storyloom {
     if (this.closed) return;
     this.closed = true;
     for (const unsubscribe of [...this.subscriptions]) unsubscribe();
+    this.foreignWrites.stop();
     this.stores.db.close();
   }
 

@@ -2,6 +2,7 @@
 // model caller wired to events), persists its output and `node.completed` in one transaction, and reuses a
 // stored attempt instead of calling the model again after a crash or in a rerun.
 import { createModelCaller, resolveModelSpec } from '../models/caller';
+import type { ModelSpecObject } from '../pipeline/schema';
 import { getNodeType } from '../nodes/catalogue';
 import { outputSchemaOf, type NodeContext, type NodeType, type ReviewTarget, type StoryMemory } from '../nodes/types';
 import { resolveNodeConfig } from '../pipeline/config';
@@ -30,6 +31,7 @@ export class NodeExecutor {
   /** Planned once per drive: the run's pipeline snapshot never changes while it is driven. */
   private visibility: ((nodeId: string) => Map<string, string>) | undefined;
   private readonly configs = new Map<string, unknown>();
+  private readonly modelSpecs = new Map<string, ModelSpecObject>();
   /** Stored attempts never change, so each is read and parsed once per drive (a chain's memory grows with its length). */
   private readonly outputCache = new Map<string, unknown>();
   /**
@@ -130,7 +132,7 @@ export class NodeExecutor {
     const { node, attempt } = request;
     const usage = emptyUsage();
     const model = createModelCaller({
-      spec: resolveModelSpec([run.model, node.model, this.ctx.pipeline.model], settings.env),
+      spec: this.modelSpecOf(node),
       env: settings.env,
       signal,
       timeoutMs: settings.modelTimeoutMs,
@@ -218,6 +220,16 @@ export class NodeExecutor {
       },
     };
     return target;
+  }
+
+  /** The run's, node's and pipeline's models and the environment are fixed for a drive: resolved once per node. */
+  private modelSpecOf(node: PipelineNode): ModelSpecObject {
+    let spec = this.modelSpecs.get(node.id);
+    if (!spec) {
+      spec = resolveModelSpec([this.ctx.run.model, node.model, this.ctx.pipeline.model], this.ctx.settings.env);
+      this.modelSpecs.set(node.id, spec);
+    }
+    return spec;
   }
 
   /** Config and inputs are fixed for the run, so each node's config is parsed once per drive. */

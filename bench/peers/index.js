@@ -1,5 +1,6 @@
 // bench/peers: Storyloom beside Rivet (@ironclad/rivet-node, its Chat node) and raw `fetch`, all calling the
 // same OpenAI-compatible stub (its own process, so its CPU is not counted), alternating in this one process.
+// ChatOpenAI alone (no graph, no database) is measured too, to tell the model layer's cost from orchestration's.
 // Shapes: a 50-call chain at zero latency (CPU per node: the orchestration's own cost), and fan-outs at 200 ms
 // per call (wall time in multiples of one call: how parallel each really is). Storyloom keeps its durability
 // (SQLite outputs, events and checkpoints); the others keep nothing.
@@ -8,6 +9,9 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { engine, tempDb, promptPipeline, chainShape, fanOutShape, timed, fmt, PREMISE } = require('../engine/support');
 const { chainProject, fanOutProject, runRivet } = require('./rivet-graphs');
+const { ChatOpenAI } = require('@langchain/openai');
+const { HumanMessage } = require('@langchain/core/messages');
+const { BaseCallbackHandler } = require('@langchain/core/callbacks/base');
 
 const STUB_SCRIPT = path.join(__dirname, '../../test/support/openai-stub-server.js');
 const MODEL = { provider: 'openai', model: 'stub-model' };
@@ -35,6 +39,25 @@ async function startStub() {
   };
 }
 
+/** Streams to a no-op consumer; preferring streaming keeps ChatOpenAI on its streaming path, as Storyloom's calls are. */
+class DiscardTokens extends BaseCallbackHandler {
+  name = 'discard-tokens';
+  lc_prefer_streaming = true;
+  handleLLMNewToken() {}
+}
+
+/**
+ * LangChain's ChatOpenAI on its own (no graph, no database), built once: the model layer Storyloom's calls
+ * go through, to tell its cost from the orchestration's.
+ */
+function chatOpenAICall(url) {
+  const model = new ChatOpenAI({ model: 'stub-model', apiKey: 'bench-key', configuration: { baseURL: url }, streaming: true, streamUsage: true, maxRetries: 0 });
+  return async (prompt) => {
+    const reply = await model.invoke([new HumanMessage(prompt)], { callbacks: [new DiscardTokens()] });
+    return String(reply.content);
+  };
+}
+
 /** One streamed chat completion over plain fetch, read to its end: the floor any orchestrator builds on. */
 async function rawCall(url, prompt) {
   const response = await fetch(`${url}/chat/completions`, {
@@ -53,6 +76,8 @@ async function rawCall(url, prompt) {
  */
 function systems(stub, shape, storyloom) {
   const pipeline = promptPipeline(shape.storyloom, MODEL);
+  const chatOpenAI = chatOpenAICall(stub.url);
+  const rawFetch = (prompt) => rawCall(stub.url, prompt);
   const wall = async (work) => {
     const started = performance.now();
     await work();
@@ -66,7 +91,8 @@ function systems(stub, shape, storyloom) {
         if (done.status !== 'completed') throw new Error(`storyloom run ${done.status}: ${done.error}`);
       }),
     rivet: () => wall(() => runRivet(shape.rivet, stub.url, PREMISE)),
-    fetch: () => wall(() => shape.raw(stub.url)),
+    chatopenai: () => wall(() => shape.raw(chatOpenAI)),
+    fetch: () => wall(() => shape.raw(rawFetch)),
   };
 }
 
@@ -87,18 +113,18 @@ const CHAIN = 50;
 const chainShapeOf = () => ({
   storyloom: chainShape(CHAIN),
   rivet: chainProject(CHAIN),
-  raw: async (url) => {
+  raw: async (call) => {
     let previous = PREMISE;
-    for (let i = 0; i < CHAIN; i += 1) previous = await rawCall(url, `Task c${i}: ${previous.slice(0, 200)}`);
+    for (let i = 0; i < CHAIN; i += 1) previous = await call(`Task c${i}: ${previous.slice(0, 200)}`);
   },
 });
 
 const fanShapeOf = (width, join) => ({
   storyloom: fanOutShape(width, { root: false, join }),
   rivet: fanOutProject(width, { join }),
-  raw: async (url) => {
-    const answers = await Promise.all(Array.from({ length: width }, (_, i) => rawCall(url, `Task leaf${i}: ${PREMISE}`)));
-    if (join) await rawCall(url, `Join: ${answers.map((answer) => answer.slice(0, 40)).join(' ')}`);
+  raw: async (call) => {
+    const answers = await Promise.all(Array.from({ length: width }, (_, i) => call(`Task leaf${i}: ${PREMISE}`)));
+    if (join) await call(`Join: ${answers.map((answer) => answer.slice(0, 40)).join(' ')}`);
   },
 });
 
@@ -111,9 +137,10 @@ async function chain(stub, storyloom) {
   const ratio = perNode('storyloom', 'cpu') / perNode('rivet', 'cpu');
   console.log(`${CHAIN}-call chain, zero latency (per node; medians of 5 alternating runs)`);
   for (const name of Object.keys(result)) {
-    console.log(`  ${name.padEnd(9)} cpu ${fmt(perNode(name, 'cpu'))} ms/node, wall ${fmt(perNode(name, 'wall'))} ms/node`);
+    console.log(`  ${name.padEnd(10)} cpu ${fmt(perNode(name, 'cpu'))} ms/node, wall ${fmt(perNode(name, 'wall'))} ms/node`);
   }
   console.log(`  storyloom / rivet CPU per node: ${fmt(ratio)}x  (target <= 1.00) ${verdict(ratio, 1)}`);
+  console.log(`  of storyloom's CPU per node, the ChatOpenAI call alone: ${fmt(perNode('chatopenai', 'cpu'))} ms; the rest (graph, events, checkpoints): ${fmt(perNode('storyloom', 'cpu') - perNode('chatopenai', 'cpu'))} ms`);
 }
 
 async function fanOut(stub, storyloom, width, join, target) {
@@ -122,7 +149,7 @@ async function fanOut(stub, storyloom, width, join, target) {
   const result = await alternate(3, systems(stub, fanShapeOf(width, join), storyloom));
   const label = `${width}-way fan-out${join ? ' + LLM join' : ''} at ${latency} ms per call (wall / one call; medians of 3; ideal ${join ? '2.00' : '1.00'})`;
   console.log(label);
-  for (const name of Object.keys(result)) console.log(`  ${name.padEnd(9)} ${fmt(result[name].wall / latency)}x`);
+  for (const name of Object.keys(result)) console.log(`  ${name.padEnd(10)} ${fmt(result[name].wall / latency)}x`);
   if (target === undefined) return;
   const ours = result.storyloom.wall / latency;
   console.log(`  storyloom ${fmt(ours)}x  (target <= ${fmt(target)}) ${verdict(ours, target)}`);

@@ -23,8 +23,8 @@ const project = (name, roots, extra = {}) => ({
 module.exports = {
   testTimeout: 60_000,
   projects: [
-    project('engine', ['<rootDir>/packages/engine/test']),
-    project('server', ['<rootDir>/packages/server/test']),
+    project('engine', ['<rootDir>/packages/engine/test'], { setupFilesAfterEnv: [afterEachFile] }),
+    project('server', ['<rootDir>/packages/server/test'], { setupFilesAfterEnv: [afterEachFile] }),
     // Cross-package tests (CLI processes, crash/resume, the server process).
     project('e2e', ['<rootDir>/test'], { testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'], setupFilesAfterEnv: [afterEachFile] }),
     // The editor in a real browser: Chromium is found (or installed) once before any of these start.

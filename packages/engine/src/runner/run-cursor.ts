@@ -21,5 +21,5 @@ export function decodeRunCursor(cursor: string): RunPosition {
   } catch {
     // reported below
   }
-  throw new StoryloomError('invalid_input', `cursor '${cursor.slice(0, 60)}' is not one this server handed out: pass the nextCursor of the previous page`);
+  throw new StoryloomError('invalid_input', `cursor '${cursor.slice(0, 60)}' is not one this server handed out: pass back the cursor the previous page ended with`);
 }

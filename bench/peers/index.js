@@ -86,7 +86,7 @@ function systems(stub, shape, storyloom) {
   return {
     storyloom: () =>
       wall(async () => {
-        const run = storyloom.startRun({ pipeline, inputs: { premise: PREMISE }, autoApprove: true });
+        const run = await storyloom.startRun({ pipeline, inputs: { premise: PREMISE }, autoApprove: true });
         const done = await storyloom.drive(run.id);
         if (done.status !== 'completed') throw new Error(`storyloom run ${done.status}: ${done.error}`);
       }),
@@ -158,14 +158,14 @@ async function fanOut(stub, storyloom, width, join, target) {
 async function main() {
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`);
   const stub = await startStub();
-  const storyloom = engine.openStoryloom({ dbPath: tempDb(), env: { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'bench-key' } });
+  const storyloom = await engine.openStoryloom({ dbPath: tempDb(), env: { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'bench-key' } });
   try {
     await chain(stub, storyloom);
     await fanOut(stub, storyloom, 16, false, 1.15);
     await fanOut(stub, storyloom, 16, true);
     await fanOut(stub, storyloom, 64, true, 2.4);
   } finally {
-    storyloom.close();
+    await storyloom.close();
     stub.stop();
   }
 }

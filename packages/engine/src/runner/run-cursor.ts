@@ -1,11 +1,7 @@
 // Cursors for paging through runs newest first: an opaque token for the last run of a page (its creation time
 // and id, so runs created in the same millisecond still page in a fixed order).
 import { StoryloomError } from '../errors';
-
-export interface RunPosition {
-  createdAt: string;
-  id: string;
-}
+import type { RunPosition } from '../store/contract';
 
 export function encodeRunCursor(position: RunPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt, position.id]), 'utf8').toString('base64url');

@@ -48,8 +48,8 @@ test('a listener hears once on joining, then only of commits by another connecti
 
 test('a subscriber receives events another connection appends to the run it follows', async () => {
   const dbPath = path.join(dir, 'engine.db');
-  const server = openStoryloom({ dbPath, env: {} });
-  const cli = openStoryloom({ dbPath, env: {} });
+  const server = await openStoryloom({ dbPath, env: {} });
+  const cli = await openStoryloom({ dbPath, env: {} });
   try {
     const pipeline = {
       format: 'storyloom/pipeline@1',
@@ -59,7 +59,7 @@ test('a subscriber receives events another connection appends to the run it foll
       nodes: [{ id: 'logline', type: 'logline' }],
       edges: [],
     };
-    const run = cli.startRun({ pipeline: pipeline as never, inputs: { premise: 'A clockmaker hears time stop.' } });
+    const run = await cli.startRun({ pipeline: pipeline as never, inputs: { premise: 'A clockmaker hears time stop.' } });
     const seen: string[] = [];
     const seqs: number[] = [];
     const unsubscribe = server.subscribe(run.id, (event) => {
@@ -74,9 +74,9 @@ test('a subscriber receives events another connection appends to the run it foll
     expect(seen).toEqual(expect.arrayContaining(['node.started', 'node.completed', 'run.completed']));
     // Each event once, in order, none missing.
     expect(seqs).toEqual(seqs.map((_, index) => index + 1));
-    expect(seqs.length).toBe(cli.events(run.id).length);
+    expect(seqs.length).toBe((await cli.events(run.id)).length);
   } finally {
-    server.close();
-    cli.close();
+    await server.close();
+    await cli.close();
   }
 });

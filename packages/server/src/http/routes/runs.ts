@@ -67,8 +67,8 @@ function resumeSeqOf(header: string | string[] | undefined, queryValue: number |
 }
 
 export function runRoutes({ storyloom, scheduler, streams, options }: AppContext): AnyRoute[] {
-  const requireRun = (id: string) => {
-    const run = storyloom.getRun(id);
+  const requireRun = async (id: string) => {
+    const run = await storyloom.getRun(id);
     if (!run) throw new HttpError(404, 'not_found', `no run '${id}'`);
     return run;
   };
@@ -108,12 +108,12 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         { status: 404, description: 'No such saved pipeline or version' },
         { status: 429, description: 'Too many runs queued (STORYLOOM_MAX_QUEUED); `Retry-After` says when to try again' },
       ],
-      handler: ({ body, res }) => {
+      handler: async ({ body, res }) => {
         admitRun();
         let pipeline: Pipeline;
         let version: number | null = null;
         if (body.pipelineId !== undefined) {
-          const saved = storyloom.pipelines.get(body.pipelineId, body.version);
+          const saved = await storyloom.pipelines.get(body.pipelineId, body.version);
           if (!saved) {
             const what = body.version === undefined ? '' : ` version ${body.version}`;
             throw new HttpError(404, 'not_found', `no pipeline '${body.pipelineId}'${what}`);
@@ -129,7 +129,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
           runModelLabel: 'model',
           baseUrls: baseUrlPolicy(options.env, { restricted: options.apiKeys.length > 0 }),
         });
-        const run = storyloom.startRun({
+        const run = await storyloom.startRun({
           pipeline,
           pipelineId: pipeline.id,
           version,
@@ -158,8 +158,8 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
           },
         },
       },
-      handler: ({ query: { view, ...request }, req, res }) => {
-        const page = storyloom.listRunsPage(request);
+      handler: async ({ query: { view, ...request }, req, res }) => {
+        const page = await storyloom.listRunsPage(request);
         if (page.nextCursor !== undefined) {
           res.setHeader('X-Next-Cursor', page.nextCursor);
           res.setHeader('Link', `<${nextPageUrl(req.originalUrl, page.nextCursor)}>; rel="next"`);
@@ -174,7 +174,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       summary: 'A run with every node’s status, output and usage, and its pending approvals',
       ...oneRun,
       responses: { 200: runView('The run') },
-      handler: ({ params }) => ({ status: 200, body: requireRun(params.id) }),
+      handler: async ({ params }) => ({ status: 200, body: await requireRun(params.id) }),
     }),
     defineRoute({
       method: 'get',
@@ -195,9 +195,9 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         },
       },
       errors: [{ status: 503, description: 'Too many event streams open (STORYLOOM_MAX_STREAMS); `Retry-After` says when to try again' }],
-      handler: ({ params, query, req, res }) => {
+      handler: async ({ params, query, req, res }) => {
         const afterSeq = resumeSeqOf(req.headers['last-event-id'], query.lastEventId);
-        requireRun(params.id);
+        await requireRun(params.id);
         if (streams.count >= options.maxStreams) {
           throw new HttpError(
             503,
@@ -225,10 +225,10 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       body: DecisionBodySchema,
       responses: { 200: runView('The decision is stored; the run is queued to continue') },
       errors: [{ status: 409, description: 'That node is not waiting for a decision (e.g. it was already decided)' }],
-      handler: ({ params, body }) => {
-        const run = requireRun(params.id);
+      handler: async ({ params, body }) => {
+        const run = await requireRun(params.id);
         if (!(params.nodeId in run.nodes)) throw new HttpError(404, 'not_found', `run '${params.id}' has no node '${params.nodeId}'`);
-        const decided = storyloom.decide(params.id, params.nodeId, body);
+        const decided = await storyloom.decide(params.id, params.nodeId, body);
         scheduler.enqueue(params.id);
         return { status: 200, body: decided };
       },
@@ -241,9 +241,9 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       ...oneRun,
       responses: { 200: runView('The run after cancelling') },
       errors: [{ status: 409, description: 'The run has already ended' }],
-      handler: ({ params }) => {
-        requireRun(params.id);
-        const cancelled = storyloom.cancel(params.id);
+      handler: async ({ params }) => {
+        await requireRun(params.id);
+        const cancelled = await storyloom.cancel(params.id);
         scheduler.dequeue(params.id);
         return { status: 200, body: cancelled };
       },
@@ -259,10 +259,10 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         { status: 409, description: 'The run cannot be resumed in its state' },
         { status: 429, description: 'Too many runs queued (STORYLOOM_MAX_QUEUED)' },
       ],
-      handler: ({ params, res }) => {
-        requireRun(params.id);
+      handler: async ({ params, res }) => {
+        await requireRun(params.id);
         admitRun();
-        return queueRun(storyloom.resume(params.id), res);
+        return queueRun(await storyloom.resume(params.id), res);
       },
     }),
     defineRoute({
@@ -277,10 +277,10 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         { status: 409, description: 'The run is not in a state that allows a re-run' },
         { status: 429, description: 'Too many runs queued (STORYLOOM_MAX_QUEUED)' },
       ],
-      handler: ({ params, body, res }) => {
-        requireRun(params.id);
+      handler: async ({ params, body, res }) => {
+        await requireRun(params.id);
         admitRun();
-        return queueRun(storyloom.rerun(params.id, body), res);
+        return queueRun(await storyloom.rerun(params.id, body), res);
       },
     }),
     defineRoute({
@@ -303,9 +303,9 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         },
       },
       errors: [{ status: 409, description: 'The run has nothing to export yet' }],
-      handler: ({ params, query, res }) => {
-        requireRun(params.id);
-        const document = storyloom.exportRun(params.id, query.format);
+      handler: async ({ params, query, res }) => {
+        await requireRun(params.id);
+        const document = await storyloom.exportRun(params.id, query.format);
         res.attachment(document.filename);
         res.setHeader('Content-Type', EXPORT_CONTENT_TYPES[query.format]);
         res.status(200).send(document.content);
@@ -324,7 +324,7 @@ export function approvalRoutes({ storyloom }: AppContext): AnyRoute[] {
       tag: 'approvals',
       auth: 'bearer',
       responses: { 200: { description: 'Pending approvals', schema: z.array(ApprovalInboxEntrySchema) } },
-      handler: () => ({ status: 200, body: storyloom.pendingApprovals() }),
+      handler: async () => ({ status: 200, body: await storyloom.pendingApprovals() }),
     }),
   ];
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { openDatabase, type SqliteDatabase } from '../../src/store/database';
 import { ForeignWriteWatcher } from '../../src/store/foreign-writes';
 import { openStoryloom } from '../../src/node';
+import { promptPipeline } from '../runner/support/helpers';
 
 const TICK_MS = 20;
 const ticks = (count: number) => new Promise((resolve) => setTimeout(resolve, TICK_MS * count + 10));
@@ -51,15 +52,9 @@ test('a subscriber receives events another connection appends to the run it foll
   const server = await openStoryloom({ dbPath, env: {} });
   const cli = await openStoryloom({ dbPath, env: {} });
   try {
-    const pipeline = {
-      format: 'storyloom/pipeline@1',
-      id: 'one',
-      name: 'One',
-      inputs: { premise: { type: 'string', required: true } },
-      nodes: [{ id: 'logline', type: 'logline' }],
-      edges: [],
-    };
-    const run = await cli.startRun({ pipeline: pipeline as never, inputs: { premise: 'A clockmaker hears time stop.' } });
+    // Two prompt nodes in a chain on the offline model: a short run with several events.
+    const pipeline = promptPipeline(['a>b']);
+    const run = await cli.startRun({ pipeline, inputs: { premise: 'A clockmaker hears time stop.' } });
     const seen: string[] = [];
     const seqs: number[] = [];
     const unsubscribe = server.subscribe(run.id, (event) => {

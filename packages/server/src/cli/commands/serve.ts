@@ -24,7 +24,8 @@ export const serveCommand: Command = {
       'Stops on Ctrl-C or SIGTERM. Runs whose driver died (a crashed server or CLI) are resumed by the server, at start',
       'and while it runs (checked every fifth of STORYLOOM_LEASE_TTL_MS, 15000 ms by default).',
       `Without STORYLOOM_API_KEYS the API needs no key, which is why it listens on ${DEFAULT_HOST} unless --host says otherwise;`,
-      'set STORYLOOM_API_KEYS before exposing it with --host 0.0.0.0.',
+      'set STORYLOOM_API_KEYS before exposing it with --host 0.0.0.0. Without keys it answers only requests addressed to',
+      'localhost, the --host address or a name in STORYLOOM_ALLOWED_HOSTS (a guard against DNS rebinding).',
     ],
   },
   async run(ctx, args) {

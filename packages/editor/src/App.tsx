@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { ApiKeyDialog } from './components/ApiKeyDialog';
+import { ApprovalsInbox } from './components/ApprovalsInbox';
 import { Canvas } from './components/Canvas';
 import { Inspector } from './components/Inspector';
 import { OutputViewer } from './components/OutputViewer';
@@ -57,10 +58,12 @@ export function App() {
   const panel = useEditor((s) => s.panel);
   const pendingCount = useEditor((s) => s.run?.pending.length ?? 0);
   const runStatus = useEditor((s) => s.run?.status);
+  // Drafts need room to read: the run panel widens while a run is shown in it.
+  const wide = useEditor((s) => s.panel === 'run' && s.run !== null);
   useShortcuts();
   return (
     <ReactFlowProvider>
-      <div className="app">
+      <div className={wide ? 'app run-wide' : 'app'}>
         <TopBar />
         <Sidebar />
         <main className="workspace">
@@ -84,6 +87,7 @@ export function App() {
           </div>
         </aside>
       </div>
+      <ApprovalsInbox />
       <OutputViewer />
       <VersionHistory />
       <ApiKeyDialog />

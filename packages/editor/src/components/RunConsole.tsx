@@ -2,14 +2,14 @@
 // status, approvals, node outputs with re-run from a node, history and the two-run diff.
 import { useEffect, useState } from 'react';
 import type { InputDefinition } from '@storyloom/engine';
-import { outputText } from '../lib/diff';
 import { cancelRun, closeRun, loadRunHistory, rerunFrom, resumeRun, startRun, watchRun } from '../store/runActions';
 import { editorStore, useEditor } from '../store/state';
 import { ApprovalPanel } from './ApprovalPanel';
 import { DiffView } from './DiffView';
-import { Field, JsonEditor } from './fields';
+import { useRunNode } from './ApprovalPanel';
+import { DraftEditSession, DraftReadView } from './draft/DraftSession';
+import { Field } from './fields';
 import { ModelPicker } from './ModelPicker';
-import { OutputPreview } from './OutputPreview';
 
 export function runBlockedReason(state = editorStore.getState()): string | null {
   if (state.nodes.length === 0) return 'The pipeline has no nodes.';
@@ -120,54 +120,47 @@ function NodeRunDetail({ nodeId }: { nodeId: string }) {
   const status = run.nodeStatus[nodeId];
   const output = run.outputs[nodeId];
   const stream = run.streams[nodeId];
+  const node = useRunNode(nodeId);
   const [editing, setEditing] = useState(false);
-  const [edited, setEdited] = useState<unknown>(undefined);
-  const [textEdit, setTextEdit] = useState('');
-  useEffect(() => {
-    setEditing(false);
-    setEdited(undefined);
-  }, [nodeId, run.id]);
+  useEffect(() => setEditing(false), [nodeId, run.id]);
   const ended = ['completed', 'failed', 'cancelled'].includes(run.status);
-  const isText = typeof output === 'string';
+  const rerunLabel = `↻ Re-run from ${node.label}`;
   return (
     <div className="node-run-detail" data-testid="node-run-detail">
       <h4 className="subhead">
-        {nodeId} <span className={`status-pill status-${status ?? 'pending'}`}>{status ?? 'pending'}</span>
+        {node.label} <span className={`status-pill status-${status ?? 'pending'}`}>{status ?? 'pending'}</span>
       </h4>
       {status === 'running' && stream ? <pre className="output-preview mono stream">{stream}</pre> : null}
       {editing ? (
-        isText ? (
-          <textarea className="mono" rows={10} value={textEdit} onChange={(e) => setTextEdit(e.target.value)} data-testid="rerun-edit" />
-        ) : (
-          <JsonEditor value={output} onChange={setEdited} rows={12} testId="rerun-edit" />
-        )
+        <DraftEditSession
+          initial={output}
+          source={node.source}
+          inputs={run.view?.inputs}
+          context="rerun"
+          submitLabel={`${rerunLabel} with this output`}
+          submitTestId="rerun-button"
+          onSubmit={async (edited) => {
+            await rerunFrom(nodeId, edited);
+            return true;
+          }}
+          onCancel={() => setEditing(false)}
+        />
       ) : (
-        <OutputPreview value={output} />
-      )}
-      {ended && (
-        <div className="button-row">
-          {output !== undefined && !editing && (
-            <button
-              data-testid="edit-output"
-              onClick={() => {
-                setEditing(true);
-                setTextEdit(outputText(output));
-              }}
-            >
-              Edit output
-            </button>
+        <>
+          <DraftReadView value={output} source={node.source} context="output" />
+          {ended && (
+            <div className="button-row">
+              {output !== undefined && (
+                <button data-testid="edit-output" onClick={() => setEditing(true)}>
+                  Edit output
+                </button>
+              )}
+              <button className="primary" data-testid="rerun-button" onClick={() => void rerunFrom(nodeId)} title="A new run that reuses everything not downstream of this node">
+                {rerunLabel}
+              </button>
+            </div>
           )}
-          <button
-            className="primary"
-            data-testid="rerun-button"
-            onClick={() => void rerunFrom(nodeId, editing ? (isText ? textEdit : edited ?? output) : undefined)}
-            title="A new run that reuses everything not downstream of this node"
-          >
-            ↻ Re-run from {nodeId}
-            {editing ? ' with this output' : ''}
-          </button>
-          {editing && <button onClick={() => setEditing(false)}>Cancel edit</button>}
-        </div>
+        </>
       )}
     </div>
   );
@@ -186,7 +179,7 @@ function RunHistory() {
       </h4>
       <ul>
         {history.map((r) => (
-          <li key={r.id} className={r.id === current ? 'active' : ''}>
+          <li key={r.id} data-run-id={r.id} className={r.id === current ? "active" : ""}>
             <input type="checkbox" title="Compare" aria-label={`compare ${r.id}`} checked={compare.includes(r.id)} onChange={() => toggle(r.id)} />
             <button className="link" onClick={() => void watchRun(r.id)}>
               <code>{r.id.slice(0, 10)}</code>

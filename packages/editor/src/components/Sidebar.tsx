@@ -19,9 +19,12 @@ export function Sidebar() {
   );
 }
 
+const waitingCount = (inbox: Array<{ pipelineId: string }>, id: string) => inbox.filter((item) => item.pipelineId === id).length;
+
 function PipelineList() {
   const pipelines = useEditor((s) => s.pipelines);
   const currentId = useEditor((s) => s.meta.id);
+  const inbox = useEditor((s) => s.inbox);
   const fileInput = useRef<HTMLInputElement>(null);
   return (
     <section className="side-section pipelines">
@@ -61,6 +64,11 @@ function PipelineList() {
             <button className="pipeline-open" onClick={() => requestOpen(p.id)} title={`Open ${p.id}`}>
               <span className="pipeline-name">{p.name}</span>
               <span className="pipeline-meta">
+                {waitingCount(inbox, p.id) > 0 && (
+                  <span className="pipeline-waiting" data-testid={`waiting-${p.id}`} title="Approvals waiting in runs of this pipeline">
+                    {waitingCount(inbox, p.id)} waiting
+                  </span>
+                )}
                 {p.id} · v{p.version}
                 {!p.valid && <span className="draft-mark"> draft</span>}
               </span>

@@ -1,6 +1,7 @@
 import { autoLayout, copySelection, paste, redo, undo } from '../store/documentActions';
 import { save } from '../store/pipelineActions';
 import { editorStore, useEditor } from '../store/state';
+import { InboxButton } from './ApprovalsInbox';
 
 export function TopBar() {
   const name = useEditor((s) => s.meta.name);
@@ -24,6 +25,7 @@ export function TopBar() {
           {problems > 0 && <span className="draft-mark"> · draft</span>}
         </span>
       </div>
+      <InboxButton />
       <div className="toolbar">
         <button className="ghost" onClick={undo} disabled={!canUndo} title="Undo (Ctrl+Z)">
           ↶

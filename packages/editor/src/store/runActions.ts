@@ -3,6 +3,8 @@ import type { NodeStatus, RunEvent, RunView } from '@storyloom/engine';
 import { api } from '../api/client';
 import { followRunEvents, type RunEventStream } from '../api/events';
 import { currentPipeline } from './documentActions';
+import { recordApprovalEvent } from './approvalHistory';
+import { refreshInbox } from './inboxActions';
 import { editorStore, type WatchedRun } from './state';
 import { attempt, toast } from './toasts';
 
@@ -35,6 +37,7 @@ function fromView(view: RunView, previous?: WatchedRun): WatchedRun {
     outputs,
     pending: view.pending ?? [],
     streams: previous?.streams ?? {},
+    approvals: previous?.approvals ?? {},
     connected: previous?.connected ?? false,
   };
 }
@@ -51,6 +54,7 @@ function scheduleRefresh(runId: string, delayMs = 150): void {
 }
 
 function applyEvent(runId: string, event: RunEvent): void {
+  if (event.type === 'approval.requested' || event.type === 'approval.resolved') patchRun(runId, (r) => ({ approvals: recordApprovalEvent(r.approvals, event) }));
   const node = event.nodeId;
   const data = event.data ?? {};
   switch (event.type) {
@@ -137,6 +141,7 @@ export async function decide(nodeId: string, decision: { decision: 'approve' } |
   if (!result) return false;
   patchRun(run.id, (r) => ({ pending: r.pending.filter((p) => p.nodeId !== nodeId) }));
   scheduleRefresh(run.id);
+  void refreshInbox();
   // The stream ends when a run waits on some servers; make sure we follow the continuation.
   if (!stream) void watchRun(run.id);
   return true;

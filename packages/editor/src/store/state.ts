@@ -2,7 +2,9 @@
 // the run being watched and the toasts. Actions live beside it in actions/*.ts.
 import type { ModelSpec, NodeStatus, PendingApproval, RunInputs, RunView, ValidationProblem } from '@storyloom/engine';
 import type { ModelInfo, NodeTypeInfo, PipelineSummary } from '../api/client';
+import type { InboxItem } from './inboxActions';
 import type { PipelineMeta, StoryFlowEdge, StoryFlowNode } from '../graph/convert';
+import type { ApprovalHistory } from './approvalHistory';
 import { createStore, useStoreSelector } from './createStore';
 
 export interface Snapshot {
@@ -27,6 +29,8 @@ export interface WatchedRun {
   streams: Record<string, string>;
   outputs: Record<string, unknown>;
   pending: PendingApproval[];
+  /** Each gate's drafts so far, with the feedback given on rejected ones. */
+  approvals: ApprovalHistory;
   connected: boolean;
 }
 
@@ -55,6 +59,9 @@ export interface EditorState extends Snapshot {
   run: WatchedRun | null;
   runHistory: RunView[];
   toasts: Toast[];
+  /** Pending approvals across every run and pipeline, kept fresh by polling. */
+  inbox: InboxItem[];
+  inboxOpen: boolean;
   outputOpen: boolean;
   versionsOpen: boolean;
   /** What the editor is waiting for (opening, saving), shown on the buttons it blocks. */
@@ -92,6 +99,8 @@ export const editorStore = createStore<EditorState>({
   run: null,
   runHistory: [],
   toasts: [],
+  inbox: [],
+  inboxOpen: false,
   outputOpen: false,
   versionsOpen: false,
   busy: null,

@@ -195,7 +195,7 @@ test('the inbox lists approvals across runs, including runs started from the API
 });
 
 test('a finished run\'s outputs read as forms; dialogue as screenplay pages per scene', async () => {
-  await page.locator('.react-flow__node[data-id="lines"]').click();
+  await page.getByTestId('output-node').selectOption('lines');
   const detail = page.getByTestId('node-run-detail');
   const run = await api<RunView>(`/api/runs/${firstRunId}`);
   const scenes = run.nodes.lines.output.scenes;
@@ -203,7 +203,7 @@ test('a finished run\'s outputs read as forms; dialogue as screenplay pages per 
   expect(await detail.locator('.screenplay-page-form').count()).toBe(scenes.length);
   await expect(detail.locator('[data-field="/scenes/0/heading"]').inputValue()).resolves.toBe(scenes[0].heading);
   await shot('7-dialogue-pages');
-  await page.locator('.react-flow__node[data-id="scene-list"]').click();
+  await page.getByTestId('output-node').selectOption('scene-list');
   await detail.locator('.scene-table .scene-row').nth(1).waitFor();
   expect(await detail.locator('.scene-table .scene-row:not(.head)').count()).toBe(run.nodes['scene-list'].output.scenes.length);
   await shot('8-scene-table');

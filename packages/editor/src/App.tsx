@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { requestFit } from './store/fitRequest';
 import { ReactFlowProvider } from '@xyflow/react';
 import { ApiKeyDialog } from './components/ApiKeyDialog';
 import { ApprovalsInbox } from './components/ApprovalsInbox';
@@ -61,6 +62,11 @@ export function App() {
   // Drafts need room to read: the run panel widens while a run is shown in it.
   const wide = useEditor((s) => s.panel === 'run' && s.run !== null);
   useShortcuts();
+  // The canvas changes width with the panel: fit the pipeline again once it has.
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => requestFit());
+    return () => cancelAnimationFrame(frame);
+  }, [wide]);
   return (
     <ReactFlowProvider>
       <div className={wide ? 'app run-wide' : 'app'}>

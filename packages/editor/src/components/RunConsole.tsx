@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { InputDefinition } from '@storyloom/engine';
 import { cancelRun, closeRun, loadRunHistory, rerunFrom, resumeRun, startRun, watchRun } from '../store/runActions';
+import { selectNode } from '../store/documentActions';
 import { editorStore, useEditor } from '../store/state';
 import { ApprovalPanel } from './ApprovalPanel';
 import { DiffView } from './DiffView';
@@ -110,8 +111,28 @@ function WatchedRunView() {
         </button>
       </div>
       <ApprovalPanel />
-      {selectedId ? <NodeRunDetail nodeId={selectedId} /> : <p className="muted small">Select a node to see its output, or re-run from it.</p>}
+      <OutputPicker selectedId={selectedId} />
+      {selectedId ? <NodeRunDetail nodeId={selectedId} /> : <p className="muted small">Choose a stage (or click a node) to read its output, edit it or re-run from it.</p>}
     </section>
+  );
+}
+
+/** Which stage's output to read: the same as clicking its node on the canvas. */
+function OutputPicker({ selectedId }: { selectedId?: string }) {
+  const nodes = useEditor((s) => s.nodes);
+  const catalogue = useEditor((s) => s.catalogue);
+  return (
+    <label className="output-picker">
+      <span className="small">Output of</span>
+      <select data-testid="output-node" value={selectedId ?? ''} onChange={(e) => selectNode(e.target.value || null, { stayInPanel: true })}>
+        <option value="">(choose a stage)</option>
+        {nodes.map((n) => (
+          <option key={n.id} value={n.id}>
+            {n.data.label || catalogue.find((t) => t.type === n.data.type)?.title || n.id}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

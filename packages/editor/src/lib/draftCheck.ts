@@ -106,6 +106,13 @@ function sentence(issue: Issue): string {
 
 export function producerMessage(issue: Issue): string {
   const { where, field } = describePath(issue.path);
+  if (issue.origin === 'array' && (issue.code === 'too_big' || issue.code === 'too_small')) {
+    // About the list itself: "Too many characters (at most 12)".
+    const items = field ? fieldWords(field) : 'items';
+    const limit = Number(issue.code === 'too_big' ? issue.maximum : issue.minimum);
+    const text = issue.code === 'too_big' ? `Too many ${items}: at most ${limit}` : `At least ${limit} ${limit === 1 ? items.replace(/s$/, '') : items} needed`;
+    return where ? `${where}: ${text[0].toLowerCase()}${text.slice(1)}` : text;
+  }
   const subject = field ? `the ${fieldWords(field)}` : where ? '' : 'The draft';
   const head = where ? `${where}: ${subject}` : subject[0].toUpperCase() + subject.slice(1);
   return `${head.trim()} ${sentence(issue)}`.replace(/\s+/g, ' ');

@@ -37,33 +37,43 @@ function field(label: string, before: string, after: string): DiffField {
   return { label, changes, changed: changes.some((c) => c.added || c.removed) };
 }
 
-/** Pairs items by key (a scene's number, a character's name), in the newer order, removed ones where they were. */
+/**
+ * Pairs items by key (a scene's number, a character's name) in the newer order; a removed item shows where it
+ * was, before whatever took its place.
+ */
 export function compareKeyed(before: Keyed[], after: Keyed[], unit: string): StoryDiff {
-  const old = new Map(before.map((item) => [item.key, item]));
-  const seen = new Set<string>();
+  const old = new Map(before.map((item, index) => [item.key, index]));
+  const kept = new Set(after.map((item) => item.key));
+  const emitted = new Set<number>();
   const sections: DiffSection[] = [];
-  const removedBefore = (index: number) => {
-    // Items removed from before this point in the old list keep their place.
-    for (const item of before.slice(0, index)) {
-      if (!seen.has(item.key) && !after.some((a) => a.key === item.key)) {
-        seen.add(item.key);
-        sections.push({ title: item.title, status: 'removed', fields: Object.entries(item.fields).map(([label, text]) => field(label, text, '')) });
-      }
-    }
+  const emitRemoved = (index: number) => {
+    emitted.add(index);
+    const item = before[index];
+    sections.push({ title: item.title, status: 'removed', fields: Object.entries(item.fields).map(([label, text]) => field(label, text, '')) });
+  };
+  let lastOld = -1;
+  /** Removed items from the old list up to `until` (exclusive) that have not been shown yet. */
+  const flushRemoved = (until: number) => {
+    for (let i = 0; i < until; i++) if (!emitted.has(i) && !kept.has(before[i].key)) emitRemoved(i);
   };
   for (const item of after) {
-    const previous = old.get(item.key);
-    if (previous) removedBefore(before.indexOf(previous));
-    seen.add(item.key);
-    if (!previous) {
+    const index = old.get(item.key);
+    if (index === undefined) {
+      // Whatever was removed right after the last kept item was replaced by this one: show it first.
+      let next = lastOld + 1;
+      while (next < before.length && !kept.has(before[next].key)) next++;
+      flushRemoved(next);
       sections.push({ title: item.title, status: 'added', fields: Object.entries(item.fields).map(([label, text]) => field(label, '', text)) });
       continue;
     }
+    flushRemoved(index);
+    lastOld = index;
+    const previous = before[index];
     const labels = [...new Set([...Object.keys(previous.fields), ...Object.keys(item.fields)])];
     const fields = labels.map((label) => field(label, previous.fields[label] ?? '', item.fields[label] ?? ''));
     sections.push({ title: item.title, status: fields.some((f) => f.changed) ? 'changed' : 'same', fields });
   }
-  removedBefore(before.length);
+  flushRemoved(before.length);
   return { sections, unit, changedCount: sections.filter((s) => s.status !== 'same').length };
 }
 

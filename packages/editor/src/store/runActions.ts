@@ -88,6 +88,7 @@ function applyEvent(runId: string, event: RunEvent): void {
     case 'run.waiting':
       patchRun(runId, () => ({ status: 'waiting' }));
       scheduleRefresh(runId);
+      void refreshInbox();
       break;
     case 'run.completed':
     case 'run.failed':

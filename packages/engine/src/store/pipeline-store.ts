@@ -3,6 +3,7 @@
 // problems, so half-finished work lives on the server (runs refuse it: they validate what they run).
 import { StoryloomError, type ValidationProblem } from '../errors';
 import { draftProblems } from '../pipeline/draft';
+import { sameJson } from '../pipeline/json';
 import type { Pipeline } from '../pipeline/schema';
 import { validatePipeline } from '../pipeline/validate';
 import type { PipelineStore, PipelineVersionInfo, SavePipelineOptions, StoredPipeline } from '../runner/engine';
@@ -77,6 +78,9 @@ export class SqlitePipelineStore implements PipelineStore {
           latestVersion: row.latest_version,
         });
       }
+      // Saving what is already the latest version (same document, same draft standing) makes no new version.
+      const latest = this.get(id, baseVersion);
+      if (latest && sameJson(latest.pipeline, pipeline.document) && latest.valid === pipeline.valid) return latest;
       const version = baseVersion + 1;
       const at = nowIso();
       statement(this.db, 'UPDATE pipelines SET latest_version = ?, updated_at = ? WHERE id = ?').run(version, at, id);

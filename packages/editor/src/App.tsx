@@ -13,7 +13,11 @@ import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
 import { TopBar } from './components/TopBar';
 import { VersionHistory } from './components/VersionHistory';
-import { copySelection, deleteSelection, paste, redo, undo } from './store/documentActions';
+import { copySelection, deleteSelection, paste, redo, selectAll, undo } from './store/documentActions';
+import { requestRun } from './store/runActions';
+import { runBlockedReason } from './components/RunConsole';
+import { ChoiceDialog } from './components/ChoiceDialog';
+import { ShortcutsHelp } from './components/ShortcutsHelp';
 import { save } from './store/pipelineActions';
 import { editorStore, useEditor, type SidePanel } from './store/state';
 
@@ -37,8 +41,24 @@ function useShortcuts() {
         void save();
         return;
       }
-      if (isTyping(event.target) || !mod) return;
+      if (mod && event.key === 'Enter') {
+        event.preventDefault();
+        if (!runBlockedReason()) void requestRun();
+        return;
+      }
+      if (isTyping(event.target)) return;
+      if (event.key === '?' && !mod) {
+        editorStore.setState({ shortcutsOpen: true });
+        return;
+      }
+      if (!mod) return;
       const key = event.key.toLowerCase();
+      if (key === 'a' && editorStore.getState().nodes.length > 0) {
+        // Every node rather than the page's text.
+        event.preventDefault();
+        selectAll();
+        return;
+      }
       // Copying selected text (an output, a message) keeps working as usual.
       if ((key === 'c' || key === 'x') && window.getSelection()?.toString()) return;
       if (key === 'z' && event.shiftKey) redo();
@@ -94,6 +114,8 @@ export function App() {
         </aside>
       </div>
       <ApprovalsInbox />
+      <ChoiceDialog />
+      <ShortcutsHelp />
       <OutputViewer />
       <VersionHistory />
       <ApiKeyDialog />

@@ -218,8 +218,6 @@ export const api = {
     request<{ valid: boolean; errors: ValidationProblem[] }>('POST', '/api/pipelines/validate', pipeline),
   startRun: (body: ({ pipelineId: string; version?: number } | { pipeline: Pipeline }) & { inputs: RunInputs; model?: ModelSpec }) =>
     request<{ id: string; status: string }>('POST', '/api/runs', body),
-  listRuns: async (pipelineId: string) =>
-    unwrapList<RunView>(await request('GET', `/api/runs?pipelineId=${encodeURIComponent(pipelineId)}`), 'runs'),
   /** Runs without outputs: statuses, inputs and usage, for lists that poll. */
   listRunSummaries: async (filter: { pipelineId?: string; status?: string } = {}) => {
     const query = new URLSearchParams({ view: 'summary', ...filter });

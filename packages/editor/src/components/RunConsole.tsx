@@ -2,7 +2,8 @@
 // status, approvals, node outputs with re-run from a node, history and the two-run diff.
 import { useEffect, useState } from 'react';
 import type { InputDefinition } from '@storyloom/engine';
-import { cancelRun, closeRun, loadRunHistory, rerunFrom, resumeRun, startRun, watchRun } from '../store/runActions';
+import { closeRun, loadRunHistory, requestCancel, requestRun, rerunFrom, resumeRun, watchRun } from '../store/runActions';
+import { formatDuration, formatTokens, premiseOf, runDuration, runProgress, runTokens } from '../lib/runFigures';
 import { selectNode } from '../store/documentActions';
 import { editorStore, useEditor } from '../store/state';
 import { ApprovalPanel } from './ApprovalPanel';
@@ -47,7 +48,7 @@ export function RunConsole() {
           <ModelPicker value={runModel} onChange={(model) => editorStore.setState({ runModel: model })} inheritLabel="(as configured)" />
         </Field>
         <div className="button-row">
-          <button className="primary run" data-testid="run-button" disabled={!!blocked} title={blocked ?? 'Run this pipeline'} onClick={() => void startRun()}>
+          <button className="primary run" data-testid="run-button" disabled={!!blocked} title={blocked ?? 'Run this pipeline'} onClick={() => void requestRun()}>
             ▶ Run
           </button>
         </div>
@@ -99,10 +100,15 @@ function WatchedRunView() {
           {run.connected ? '● live' : ended ? '' : '○ reconnecting'}
         </span>
       </header>
+      <RunProgress />
       {run.view?.error && <p className="field-problem">{run.view.error}</p>}
       <div className="button-row">
-        {!ended && <button onClick={() => void cancelRun()}>Cancel run</button>}
-        {run.status === 'failed' && <button onClick={() => void resumeRun()}>Resume</button>}
+        {!ended && <button data-testid="cancel-run" onClick={requestCancel}>Cancel run</button>}
+        {(run.status === 'failed' || run.status === 'cancelled' || run.view?.interrupted) && (
+          <button data-testid="resume-run" onClick={() => void resumeRun()}>
+            Resume
+          </button>
+        )}
         <button data-testid="open-output" disabled={run.status !== 'completed'} onClick={() => editorStore.setState({ outputOpen: true })}>
           Open output
         </button>
@@ -114,6 +120,23 @@ function WatchedRunView() {
       <OutputPicker selectedId={selectedId} />
       {selectedId ? <NodeRunDetail nodeId={selectedId} /> : <p className="muted small">Choose a stage (or click a node) to read its output, edit it or re-run from it.</p>}
     </section>
+  );
+}
+
+/** How far the run is, how long it has taken and the tokens it has used. */
+function RunProgress() {
+  const run = useEditor((s) => s.run)!;
+  const { done, total } = runProgress(run.nodeStatus);
+  const tokens = run.view ? runTokens(run.view) : 0;
+  return (
+    <div className="run-progress" data-testid="run-progress" data-done={done} data-total={total}>
+      <progress max={total || 1} value={done} aria-label="Stages done" />
+      <span className="small">
+        {done} of {total} stages done
+        {run.view && ` · ${formatDuration(runDuration(run.view))}`}
+        {tokens > 0 && ` · ${formatTokens(tokens)}`}
+      </span>
+    </div>
   );
 }
 
@@ -187,10 +210,17 @@ function NodeRunDetail({ nodeId }: { nodeId: string }) {
   );
 }
 
+const HISTORY_POLL_MS = 3000;
+
 function RunHistory() {
   const history = useEditor((s) => s.runHistory);
   const current = useEditor((s) => s.run?.id);
   const [compare, setCompare] = useState<string[]>([]);
+  // Runs started anywhere (the CLI, the API, another tab) and their statuses follow the server.
+  useEffect(() => {
+    const timer = setInterval(() => void loadRunHistory(), HISTORY_POLL_MS);
+    return () => clearInterval(timer);
+  }, []);
   if (!history.length) return null;
   const toggle = (id: string) => setCompare((c) => (c.includes(id) ? c.filter((x) => x !== id) : [...c.slice(-1), id]));
   return (
@@ -199,17 +229,25 @@ function RunHistory() {
         Run history <button className="ghost small" onClick={() => void loadRunHistory()}>Refresh</button>
       </h4>
       <ul>
-        {history.map((r) => (
-          <li key={r.id} data-run-id={r.id} className={r.id === current ? "active" : ""}>
-            <input type="checkbox" title="Compare" aria-label={`compare ${r.id}`} checked={compare.includes(r.id)} onChange={() => toggle(r.id)} />
-            <button className="link" onClick={() => void watchRun(r.id)}>
-              <code>{r.id.slice(0, 10)}</code>
-            </button>
-            <span className={`status-pill status-${r.status}`}>{r.status}</span>
-            <span className="muted small">{new Date(r.createdAt).toLocaleTimeString()}</span>
-            {r.parentRunId && <span className="muted small" title={`re-run of ${r.parentRunId}`}>↻</span>}
-          </li>
-        ))}
+        {history.map((r) => {
+          const tokens = runTokens(r);
+          return (
+            <li key={r.id} data-run-id={r.id} data-status={r.status} className={r.id === current ? 'active' : ''}>
+              <input type="checkbox" title="Compare" aria-label={`compare run ${r.id}`} checked={compare.includes(r.id)} onChange={() => toggle(r.id)} />
+              <button className="history-open" onClick={() => void watchRun(r.id)} title={`Show run ${r.id}`}>
+                <span className="history-premise">{premiseOf(r.inputs) ?? r.id}</span>
+                <span className="history-meta">
+                  <span className={`status-pill status-${r.status}`}>{r.status}</span>
+                  <span>{r.version ? `v${r.version}` : 'unsaved'}</span>
+                  <span>{new Date(r.createdAt).toLocaleTimeString()}</span>
+                  <span data-testid="history-duration">{formatDuration(runDuration(r))}</span>
+                  {tokens > 0 && <span data-testid="history-tokens">{formatTokens(tokens)}</span>}
+                  {r.parentRunId && <span title={`re-run of ${r.parentRunId}`}>↻ re-run</span>}
+                </span>
+              </button>
+            </li>
+          );
+        })}
       </ul>
       {compare.length === 2 ? <DiffView runIds={compare as [string, string]} /> : <p className="muted small">Tick two runs to compare a node's output.</p>}
     </section>

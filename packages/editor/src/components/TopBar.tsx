@@ -2,6 +2,8 @@ import { autoLayout, copySelection, paste, redo, undo } from '../store/documentA
 import { save } from '../store/pipelineActions';
 import { editorStore, useEditor } from '../store/state';
 import { InboxButton } from './ApprovalsInbox';
+import { requestRun } from '../store/runActions';
+import { runBlockedReason } from './RunConsole';
 
 export function TopBar() {
   const name = useEditor((s) => s.meta.name);
@@ -12,6 +14,8 @@ export function TopBar() {
   const canRedo = useEditor((s) => s.future.length > 0);
   const problems = useEditor((s) => s.validation.errors.length);
   const busy = useEditor((s) => s.busy);
+  const unchanged = useEditor((s) => !s.dirty && s.savedVersion !== null);
+  const runBlocked = useEditor((s) => runBlockedReason(s));
   return (
     <header className="topbar">
       <div className="brand">
@@ -45,7 +49,13 @@ export function TopBar() {
         <button className="ghost" onClick={() => editorStore.setState({ versionsOpen: true })} disabled={version === null} title="Version history">
           History
         </button>
-        <button className="primary" data-testid="save-button" onClick={() => void save()} disabled={!!busy} title={problems > 0 ? 'Save as a new draft version: kept on the server, not runnable until its problems are fixed (Ctrl+S)' : 'Save as a new version (Ctrl+S)'}>
+        <button className="ghost" data-testid="shortcuts-button" onClick={() => editorStore.setState({ shortcutsOpen: true })} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
+          ?
+        </button>
+        <button data-testid="topbar-run" onClick={() => void requestRun()} disabled={!!runBlocked} title={runBlocked ?? 'Run this pipeline (Ctrl+Enter)'}>
+          ▶ Run
+        </button>
+        <button className="primary" data-testid="save-button" onClick={() => void save()} disabled={!!busy || unchanged} title={unchanged ? 'Nothing changed since this version was saved' : problems > 0 ? 'Save as a new draft version: kept on the server, not runnable until its problems are fixed (Ctrl+S)' : 'Save as a new version (Ctrl+S)'}>
           {busy?.startsWith('Saving') ? busy : problems > 0 ? 'Save draft' : 'Save'}
         </button>
       </div>

@@ -242,6 +242,10 @@ export function deleteSelection(): void {
   }));
 }
 
+export function selectAll(): void {
+  editorStore.setState((s) => ({ nodes: s.nodes.map((n) => (n.selected ? n : { ...n, selected: true })), edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)) }));
+}
+
 /** Selects one node; the inspector opens unless `stayInPanel` (choosing a stage's output in the run panel). */
 export function selectNode(id: string | null, options: { stayInPanel?: boolean } = {}): void {
   editorStore.setState((s) => ({

@@ -1,6 +1,7 @@
 // The approvals inbox: every pending approval across runs and pipelines (the API's list), each named by its
 // node's label and its run's premise, polled so approvals requested from the CLI or the API show up too.
 import { api, type ApprovalInboxEntry } from '../api/client';
+import { premiseOf } from '../lib/runFigures';
 import { editorStore } from './state';
 import { confirmDiscard, openPipeline } from './pipelineActions';
 import { watchRun } from './runActions';
@@ -29,12 +30,6 @@ function labelsOf(pipelineId: string): Promise<Record<string, string>> {
     );
   }
   return labels.get(pipelineId)!;
-}
-
-function premiseOf(inputs: Record<string, unknown> | undefined): string | undefined {
-  if (!inputs) return undefined;
-  const text = inputs.premise ?? Object.values(inputs).find((v) => typeof v === 'string');
-  return typeof text === 'string' ? text.split('\n')[0] : undefined;
 }
 
 export async function refreshInbox(): Promise<void> {

@@ -114,6 +114,10 @@ export function requestNew(): void {
  */
 export async function save(): Promise<boolean> {
   const s = editorStore.getState();
+  if (!s.dirty && s.savedVersion !== null) {
+    toast('info', `Nothing to save: no changes since version ${s.savedVersion}`);
+    return true;
+  }
   const pipeline = currentPipeline(s);
   const draft = s.validation.errors.length > 0;
   editorStore.setState({ busy: draft ? 'Saving draft…' : 'Saving…' });

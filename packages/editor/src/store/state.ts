@@ -31,6 +31,8 @@ export interface WatchedRun {
   pending: PendingApproval[];
   /** Each gate's drafts so far, with the feedback given on rejected ones. */
   approvals: ApprovalHistory;
+  /** When each node last started and how long it took (from event timestamps). */
+  timing: Record<string, { startedAt?: number; ms?: number }>;
   connected: boolean;
 }
 
@@ -38,6 +40,12 @@ export interface Toast {
   id: number;
   kind: 'error' | 'info' | 'success';
   message: string;
+}
+
+export interface Choice {
+  title: string;
+  message: string;
+  options: Array<{ label: string; testId: string; kind?: 'primary' | 'danger'; action: () => void }>;
 }
 
 export type SidePanel = 'inspector' | 'pipeline' | 'run';
@@ -62,6 +70,9 @@ export interface EditorState extends Snapshot {
   /** Pending approvals across every run and pipeline, kept fresh by polling. */
   inbox: InboxItem[];
   inboxOpen: boolean;
+  shortcutsOpen: boolean;
+  /** A question the editor is asking before it acts (run unsaved edits? cancel the run?). */
+  choice: Choice | null;
   outputOpen: boolean;
   versionsOpen: boolean;
   /** What the editor is waiting for (opening, saving), shown on the buttons it blocks. */
@@ -101,6 +112,8 @@ export const editorStore = createStore<EditorState>({
   toasts: [],
   inbox: [],
   inboxOpen: false,
+  shortcutsOpen: false,
+  choice: null,
   outputOpen: false,
   versionsOpen: false,
   busy: null,

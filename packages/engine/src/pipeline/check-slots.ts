@@ -2,7 +2,7 @@
 import { nodeTypes } from '../nodes/catalogue';
 import type { NodeType, SlotRead } from '../nodes/types';
 import { problem } from './codes';
-import { nodeName, type Checked } from './check-context';
+import { nodeName, nodeTitle, type Checked } from './check-context';
 import { forEachString } from './json';
 import { toPointer } from './pointer';
 import { slotWrittenBy } from './slots';
@@ -55,14 +55,7 @@ export function checkReads(checked: Checked, reported: Map<number, Set<string>>)
     for (const read of reads) {
       const options = [read.slot, ...(read.alternatives ?? [])];
       if (read.optional || options.some((slot) => visible.has(slot) || reported.get(index)?.has(slot))) continue;
-      const alternatives = (read.alternatives ?? []).map((slot) => ` (or '${slot}')`).join('');
-      checked.problems.push(
-        problem(
-          `/nodes/${index}`,
-          'missing_slot',
-          `${nodeName(checked, index)} needs slot '${read.slot}'${alternatives} but no upstream node writes it${slotHint(checked, index, options, visible)}`,
-        ),
-      );
+      checked.problems.push(problem(`/nodes/${index}`, 'missing_slot', missingSlotMessage(checked, index, options, visible)));
     }
   });
 }
@@ -76,15 +69,33 @@ function readsOf(type: NodeType, config: unknown): SlotRead[] {
   }
 }
 
-/** How to get a slot upstream: connect a node that already writes it, add a type that does, or fix a typo. */
+/**
+ * What is missing before a node, in a producer's words, with the fix: connect the node that already writes
+ * it ("Dialogue 'Lines' needs the characters Characters 'Cast' writes — connect it before 'Lines'"), add a
+ * node of the type that would ("… needs a Characters node before it — connect one"), or fix a typo.
+ */
+function missingSlotMessage(checked: Checked, index: number, slots: string[], visible: Map<string, string>): string {
+  const self = nodeTitle(checked, index);
+  const selfName = checked.pipeline.nodes[index].label || checked.pipeline.nodes[index].id;
+  for (const slot of slots) {
+    const writer = [...checked.writes].find(([id, written]) => written === slot && id !== checked.pipeline.nodes[index].id);
+    if (writer) return `${self} needs the ${slot} that ${nodeTitle(checked, checked.indexOf.get(writer[0])!)} writes — connect it before '${selfName}'`;
+  }
+  const types = slots.map((slot) => nodeTypes.find((candidate) => candidate.writes === slot)).filter((type): type is NodeType => type !== undefined);
+  if (types.length > 0) {
+    const titles = types.map((type) => type.title).join(' or ');
+    return `${self} needs ${indefiniteArticle(titles)} ${titles} node before it — connect one`;
+  }
+  const typo = didYouMean(slots[0], visible.keys());
+  return `${self} needs slot '${slots[0]}' written before it, but nothing upstream writes it${typo}`;
+}
+
+/** How to get a slot a template references upstream: connect its writer, add a type that writes it, or fix a typo. */
 function slotHint(checked: Checked, index: number, slots: string[], visible: Map<string, string>): string {
   const self = checked.pipeline.nodes[index].id;
   for (const slot of slots) {
     const writer = [...checked.writes].find(([id, written]) => written === slot && id !== self);
-    if (writer) {
-      const writerIndex = checked.indexOf.get(writer[0])!;
-      return `; ${nodeName(checked, writerIndex)} writes it: connect it upstream of '${self}'`;
-    }
+    if (writer) return `; ${nodeName(checked, checked.indexOf.get(writer[0])!)} writes it: connect it upstream of '${self}'`;
   }
   const typo = didYouMean(slots[0], visible.keys());
   if (typo) return typo;

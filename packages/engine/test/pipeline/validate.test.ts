@@ -186,9 +186,9 @@ describe('validatePipeline', () => {
     it('missing_slot: names the node, its type and the slot, and how to fix it', () => {
       // Without cast → beats and cast → lines, 'cast' is no longer upstream of 'lines'.
       const [problem] = expectProblems(exampleWith((p) => (p.edges = p.edges.filter((edge) => edge.source !== 'cast'))), [['missing_slot', '/nodes/3']]);
-      expect(problem.message).toBe("dialogue 'lines' needs slot 'characters' but no upstream node writes it; characters 'cast' writes it: connect it upstream of 'lines'");
+      expect(problem.message).toBe("Dialogue 'lines' needs the characters that Characters 'cast' writes — connect it before 'lines'");
       const [alternative] = expectProblems(exampleWith((p) => p.edges.splice(3, 1)), [['missing_slot', '/nodes/3']]);
-      expect(alternative.message).toMatch(/^dialogue 'lines' needs slot 'scenes' \(or 'outline'\) but no upstream node writes it/);
+      expect(alternative.message).toMatch(/^Dialogue 'lines' needs the (scenes|outline) that (Scenes|Outline) '\w+' writes — connect it before 'lines'$/);
       // Nothing writes it anywhere: suggest the type that does.
       const [none] = expectProblems(
         exampleWith((p) => {
@@ -197,7 +197,7 @@ describe('validatePipeline', () => {
         }),
         [['missing_slot', '/nodes/2']],
       );
-      expect(none.message).toContain("add a 'characters' node upstream of 'lines'");
+      expect(none.message).toBe("Dialogue 'lines' needs a Characters node before it — connect one");
     });
 
     it('slot_conflict: two unrelated writers of one slot; a writer downstream of another is fine', () => {

@@ -163,6 +163,8 @@ export interface ModelInfo {
   available: boolean;
   models?: string[];
   note: string;
+  /** The server's default provider (STORYLOOM_MODEL, else offline). */
+  default?: boolean;
 }
 
 /** Lists come back either bare or wrapped (`{ pipelines: [...] }`); accept both. */

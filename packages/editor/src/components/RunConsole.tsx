@@ -10,6 +10,7 @@ import { ApprovalPanel } from './ApprovalPanel';
 import { DiffView } from './DiffView';
 import { useRunNode } from './ApprovalPanel';
 import { DraftEditSession, DraftReadView } from './draft/DraftSession';
+import { OfflineNotice } from './OfflineNotice';
 import { Field } from './fields';
 import { ModelPicker } from './ModelPicker';
 
@@ -191,6 +192,7 @@ function NodeRunDetail({ nodeId }: { nodeId: string }) {
         />
       ) : (
         <>
+          {output !== undefined && <OfflineNotice nodeId={nodeId} />}
           <DraftReadView value={output} source={node.source} context="output" />
           {ended && (
             <div className="button-row">

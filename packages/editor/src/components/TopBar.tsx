@@ -2,6 +2,7 @@ import { autoLayout, copySelection, paste, redo, undo } from '../store/documentA
 import { save } from '../store/pipelineActions';
 import { editorStore, useEditor } from '../store/state';
 import { InboxButton } from './ApprovalsInbox';
+import { ThemeToggle } from './ThemeToggle';
 import { requestRun } from '../store/runActions';
 import { runBlockedReason } from './RunConsole';
 
@@ -49,6 +50,7 @@ export function TopBar() {
         <button className="ghost" onClick={() => editorStore.setState({ versionsOpen: true })} disabled={version === null} title="Version history">
           History
         </button>
+        <ThemeToggle />
         <button className="ghost" data-testid="shortcuts-button" onClick={() => editorStore.setState({ shortcutsOpen: true })} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
           ?
         </button>

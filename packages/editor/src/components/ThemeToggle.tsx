@@ -1,0 +1,23 @@
+// The top bar's theme switch: flips between light and dark (starting from the system's preference).
+import { useState } from 'react';
+import { applyTheme, effectiveTheme, storedTheme } from '../lib/theme';
+
+export function ThemeToggle() {
+  const [theme, setTheme] = useState(() => effectiveTheme(storedTheme()));
+  const next = theme === 'dark' ? 'light' : 'dark';
+  return (
+    <button
+      className="ghost"
+      data-testid="theme-toggle"
+      data-theme-now={theme}
+      aria-label={`Switch to the ${next} theme`}
+      title={`Switch to the ${next} theme`}
+      onClick={() => {
+        applyTheme(next);
+        setTheme(next);
+      }}
+    >
+      {theme === 'dark' ? '☾' : '☀'}
+    </button>
+  );
+}

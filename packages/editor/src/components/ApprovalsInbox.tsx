@@ -24,7 +24,7 @@ export function InboxButton() {
       data-testid="approvals-count"
       data-count={count}
       aria-expanded={open}
-      aria-label={`Approvals waiting: ${count}`}
+      title={`${count} approval${count === 1 ? '' : 's'} waiting across all runs`}
       onClick={() => editorStore.setState({ inboxOpen: !open })}
     >
       Approvals <span className="count">{count}</span>

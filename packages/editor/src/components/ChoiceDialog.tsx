@@ -14,7 +14,7 @@ export function ChoiceDialog() {
         <header className="modal-head">
           <h3 id="choice-title">{choice.title}</h3>
         </header>
-        <div className="modal-body">
+        <div className="modal-body" tabIndex={0}>
           <p>{choice.message}</p>
           <div className="button-row">
             {choice.options.map((option, index) => (

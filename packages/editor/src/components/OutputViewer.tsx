@@ -65,7 +65,7 @@ export function OutputViewer() {
             </button>
           </div>
         </header>
-        <div className="modal-body">
+        <div className="modal-body" tabIndex={0}>
           <OfflineNotice />
           {error && <p className="field-problem">{error}</p>}
           {content === undefined && !error && <p className="muted">Loading…</p>}

@@ -29,7 +29,7 @@ export function ShortcutsHelp() {
             ×
           </button>
         </header>
-        <div className="modal-body">
+        <div className="modal-body" tabIndex={0}>
           <table className="shortcuts">
             <tbody>
               {SHORTCUTS.map(([keys, what]) => (

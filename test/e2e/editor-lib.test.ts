@@ -5,7 +5,7 @@ import { checkDraft, producerMessage } from '../../packages/editor/src/lib/draft
 import { emphasisRuns, parseFountain } from '../../packages/editor/src/lib/fountain';
 import { pipelineDiff } from '../../packages/editor/src/lib/pipelineDiff';
 import { setAt } from '../../packages/editor/src/lib/pointer';
-import { storyDiff } from '../../packages/editor/src/lib/storyDiff';
+import { storyDiff, wordChanges } from '../../packages/editor/src/lib/storyDiff';
 
 const character = (name: string, flaw = 'Proud.') => ({ name, role: 'ally', description: 'A friend.', want: 'Peace.', flaw, voice: 'Quiet.' });
 const scene = (number: number, line: string) => ({
@@ -30,11 +30,16 @@ describe('story diffs', () => {
       ['Scene 4', 'added'],
     ]);
     expect(diff.changedCount).toBe(3);
-    const changes = diff.sections[1].fields[0].changes;
+    const changes = wordChanges(diff.sections[1].fields[0]);
     // Words, not lines: only the inserted words are marked, the rest of the line stays as it was.
     expect(changes.filter((c) => c.added).map((c) => c.value.trim())).toEqual(['now, Tomas']);
     expect(changes.filter((c) => c.removed)).toEqual([]);
     expect(changes.filter((c) => !c.added && !c.removed).map((c) => c.value).join('')).toContain('Go home');
+    // Texts rewritten from end to end show as replaced rather than as a confetti of word matches.
+    const rewritten = storyDiff('dialogue', { scenes: [scene(1, 'alpha '.repeat(200))] }, { scenes: [scene(1, 'omega '.repeat(200))] }, engine.screenplaySceneText);
+    const whole = wordChanges(rewritten.sections[0].fields[0]);
+    expect(whole.filter((c) => c.removed)).toHaveLength(1);
+    expect(whole.filter((c) => c.added)).toHaveLength(1);
   });
 
   test('characters compare by name, field by field', () => {

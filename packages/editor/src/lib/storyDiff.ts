@@ -2,14 +2,15 @@
 // scene with word-level changes, the cast character by character and field by field, the outline beat by
 // beat, scene cards card by card; anything else line by line. Unchanged parts are kept (folded by the view)
 // so a producer sees where in the story each change sits.
-import { diffLines, diffWords, type Change } from 'diff';
+import { diffWords, type Change } from 'diff';
 import type { DialogueScene } from '@storyloom/engine';
 
 export type SectionStatus = 'same' | 'changed' | 'added' | 'removed';
 
 export interface DiffField {
   label: string;
-  changes: Change[];
+  before: string;
+  after: string;
   changed: boolean;
 }
 
@@ -32,9 +33,47 @@ export type SceneText = (scene: DialogueScene) => string;
 
 export type Keyed = { key: string; title: string; fields: Record<string, string> };
 
+/** Which fields changed is known at once (text equality); the word-level changes are worked out when shown. */
 function field(label: string, before: string, after: string): DiffField {
-  const changes = diffWords(before, after);
-  return { label, changes, changed: changes.some((c) => c.added || c.removed) };
+  return { label, before, after, changed: before !== after };
+}
+
+/**
+ * Beyond this many word edits a text was rewritten rather than edited: it shows as replaced, and the diff's
+ * cost stays bounded (Myers' algorithm is quadratic in the edits between two unrelated texts).
+ */
+const MAX_WORD_EDITS = 120;
+const wordCache = new WeakMap<DiffField, Change[]>();
+
+/** The word-level changes of a field (whole texts replaced when they share too little to align). */
+export function wordChanges(field: DiffField): Change[] {
+  let changes = wordCache.get(field);
+  if (!changes) {
+    changes = !field.changed
+      ? [{ value: field.after, added: false, removed: false, count: 1 }]
+      : !shareEnough(field.before, field.after)
+        ? replaced(field.before, field.after)
+        : (diffWords(field.before, field.after, { maxEditLength: MAX_WORD_EDITS }) ?? replaced(field.before, field.after));
+    wordCache.set(field, changes);
+  }
+  return changes;
+}
+
+/** Whether two texts share enough words to be worth aligning (a linear check before the quadratic one). */
+function shareEnough(before: string, after: string): boolean {
+  const words = (text: string) => text.toLowerCase().split(/\W+/).filter(Boolean);
+  const old = new Set(words(before));
+  const next = words(after);
+  if (old.size === 0 || next.length === 0) return true;
+  const shared = next.filter((word) => old.has(word)).length;
+  return shared / next.length >= 0.5;
+}
+
+function replaced(before: string, after: string): Change[] {
+  return [
+    ...(before ? [{ value: before, added: false, removed: true, count: 1 }] : []),
+    ...(after ? [{ value: after, added: true, removed: false, count: 1 }] : []),
+  ];
 }
 
 /**
@@ -155,9 +194,8 @@ export function storyDiff(type: string | undefined, before: unknown, after: unkn
     ];
     return compareKeyed(keyed(before), keyed(after), 'part');
   }
-  const lines = diffLines(asText(before), asText(after));
-  const changed = lines.some((c) => c.added || c.removed);
-  return { unit: 'output', changedCount: changed ? 1 : 0, sections: [{ title: 'Output', status: changed ? 'changed' : 'same', fields: [{ label: '', changes: lines, changed }] }] };
+  const whole = field('', asText(before), asText(after));
+  return { unit: 'output', changedCount: whole.changed ? 1 : 0, sections: [{ title: 'Output', status: whole.changed ? 'changed' : 'same', fields: [whole] }] };
 }
 
 function asText(value: unknown): string {

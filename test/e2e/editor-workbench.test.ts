@@ -126,7 +126,8 @@ test('Run from the top bar with unsaved edits offers to save first; the run uses
   expect(await page.getByTestId('save-button').isEnabled()).toBe(true);
   await page.getByTestId('tab-run').click();
   await page.getByTestId('input-premise').fill('A night-shift radio host takes a call from her own future.');
-  await page.getByTestId('topbar-run').click();
+  expect(await page.getByTestId('topbar-run').isEnabled()).toBe(true);
+  await page.keyboard.press('Control+Enter'); // from the premise box: the shortcut works while typing too
   await page.getByTestId('choice-dialog').waitFor();
   await expect(page.getByTestId('choice-dialog').textContent()).resolves.toContain('unsaved');
   await shot('2-unsaved-run');
@@ -246,5 +247,22 @@ test('History compares two pipeline versions: settings, nodes and connections', 
   await expect(diff.textContent()).resolves.toContain('tightened');
   expect(await axeViolations()).toEqual([]);
   await shot('8-version-diff');
+  await page.keyboard.press('Escape');
+});
+
+test('nodes added by clicking the palette land in view, side by side', async () => {
+  await page.getByTestId('new-pipeline').click();
+  for (let i = 0; i < 7; i++) await page.getByTestId('palette-logline').click();
+  await expect(page.locator('.react-flow__node').count()).resolves.toBe(7);
+  const boxes = await page.evaluate(() => {
+    const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
+    const nodes = Array.from(document.querySelectorAll('.react-flow__node')).map((element) => element.getBoundingClientRect());
+    return {
+      inView: nodes.every((box) => box.left >= pane.left && box.right <= pane.right && box.top >= pane.top && box.bottom <= pane.bottom),
+      overlapping: nodes.some((a, i) => nodes.some((b, j) => j > i && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)),
+    };
+  });
+  expect(boxes).toEqual({ inView: true, overlapping: false });
+  await shot('9-added-nodes');
   expect(pageErrors).toEqual([]);
 });

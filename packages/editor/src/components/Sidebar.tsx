@@ -86,16 +86,31 @@ function PipelineList() {
 function Palette() {
   const catalogue = useEditor((s) => s.catalogue);
   const flow = useReactFlow();
-  /** A clicked type lands in the middle of what the canvas shows, nudged so it does not hide another node. */
+  /**
+   * A clicked type lands in what the canvas shows: the free spot nearest its middle (rings of node-sized
+   * cells around it), so repeated clicks fan out on screen instead of stacking below the fold.
+   */
   const addAtViewCentre = (type: string) => {
     const canvas = document.querySelector('.react-flow')?.getBoundingClientRect();
     if (!canvas) return addNode(type);
-    const centre = flow.screenToFlowPosition({ x: canvas.x + canvas.width / 2, y: canvas.y + canvas.height / 2 });
-    const position = { x: centre.x - NODE_WIDTH / 2, y: centre.y - NODE_HEIGHT / 2 };
+    const topLeft = flow.screenToFlowPosition({ x: canvas.x + 10, y: canvas.y + 10 });
+    const bottomRight = flow.screenToFlowPosition({ x: canvas.right - 10, y: canvas.bottom - 10 });
+    const centre = { x: (topLeft.x + bottomRight.x) / 2 - NODE_WIDTH / 2, y: (topLeft.y + bottomRight.y) / 2 - NODE_HEIGHT / 2 };
     const taken = (p: { x: number; y: number }) =>
       editorStore.getState().nodes.some((n) => Math.abs(n.position.x - p.x) < NODE_WIDTH && Math.abs(n.position.y - p.y) < NODE_HEIGHT);
-    while (taken(position)) position.y += NODE_HEIGHT + 20;
-    addNode(type, position);
+    const inView = (p: { x: number; y: number }) => p.x >= topLeft.x && p.y >= topLeft.y && p.x + NODE_WIDTH <= bottomRight.x && p.y + NODE_HEIGHT <= bottomRight.y;
+    const step = { x: NODE_WIDTH + 30, y: NODE_HEIGHT + 24 };
+    for (let ring = 0; ring < 6; ring++) {
+      for (let dy = -ring; dy <= ring; dy++) {
+        for (let dx = -ring; dx <= ring; dx++) {
+          if (Math.max(Math.abs(dx), Math.abs(dy)) !== ring) continue;
+          const spot = { x: centre.x + dx * step.x, y: centre.y + dy * step.y };
+          if (inView(spot) && !taken(spot)) return addNode(type, spot);
+        }
+      }
+    }
+    // The view is full: overlap slightly at its middle rather than land off screen.
+    addNode(type, { x: centre.x + 16, y: centre.y + 16 });
   };
   const categories = [...new Set(catalogue.map((t) => t.category ?? 'other'))].sort(
     (a, b) => (CATEGORY_ORDER.indexOf(a) + 1 || 99) - (CATEGORY_ORDER.indexOf(b) + 1 || 99),

@@ -127,15 +127,15 @@ export function checkSlotConflicts(checked: Checked): void {
     const path = checked.pipeline.nodes[reportedAt].writes !== undefined ? `/nodes/${reportedAt}/writes` : `/nodes/${reportedAt}`;
     const message =
       conflicting.length === 2
-        ? `${nodeName(checked, indexes[0])} and ${nodeName(checked, indexes[1])} both write slot '${slot}' but neither is upstream of the other, so a node after both could see either; connect them or give one a different "writes"`
-        : `slot '${slot}' is written by ${conflicting.length} nodes that are not all upstream of one another: ${listNames(checked, indexes)}; a node after them could see any of them, so connect them in a chain or give them different "writes"`;
+        ? `${nodeTitle(checked, indexes[0])} and ${nodeTitle(checked, indexes[1])} both write the ${slot} and neither comes before the other, so a later stage could read either — connect one before the other, or give one a different "writes" slot`
+        : `${conflicting.length} stages write the ${slot} without coming one after another: ${listNames(checked, indexes)} — connect them in a chain, or give them different "writes" slots`;
     checked.problems.push(problem(path, 'slot_conflict', message));
   }
 }
 
 /** `a, b, c, d, e and 2995 more` */
 function listNames(checked: Checked, indexes: number[]): string {
-  const names = indexes.slice(0, LISTED_WRITERS).map((index) => nodeName(checked, index));
+  const names = indexes.slice(0, LISTED_WRITERS).map((index) => nodeTitle(checked, index));
   const more = indexes.length - names.length;
   return more > 0 ? `${names.join(', ')} and ${more} more` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
@@ -146,21 +146,21 @@ export function checkReviewTargets(checked: Checked): void {
     const target = node.config?.target;
     if (typeof target !== 'string') return; // a missing or mistyped target is the config schema's to report
     const path = `/nodes/${index}/config/target`;
-    const name = nodeName(checked, index);
+    const name = nodeTitle(checked, index);
     if (!checked.nodeIds.has(target)) {
-      checked.problems.push(problem(path, 'review_target', `${name} targets '${target}', which is not a node${didYouMean(target, checked.nodeIds)}`));
+      checked.problems.push(problem(path, 'review_target', `${name} reviews '${target}', which is not a node of this pipeline${didYouMean(target, checked.nodeIds)} — pick the stage to review`));
       return;
     }
     const targetIndex = checked.indexOf.get(target)!;
     if (!checked.ancestors(node.id).has(target)) {
       checked.problems.push(
-        problem(path, 'review_target', `${name} targets ${nodeName(checked, targetIndex)}, which is not upstream of it; connect '${target}' → … → '${node.id}'`),
+        problem(path, 'review_target', `${name} reviews ${nodeTitle(checked, targetIndex)}, which does not come before it — connect '${target}' → … → '${node.id}'`),
       );
       return;
     }
     const targetType = checked.types[targetIndex];
     if (targetType && (!targetType.usesModel || slotWrittenBy(checked.pipeline.nodes[targetIndex]) === undefined || targetType.type === 'review')) {
-      checked.problems.push(problem(path, 'review_target', `${name} targets ${nodeName(checked, targetIndex)}, which cannot rewrite its output; target a writing node`));
+      checked.problems.push(problem(path, 'review_target', `${name} reviews ${nodeTitle(checked, targetIndex)}, which cannot rewrite what it wrote — review a writing stage (Dialogue, Prose or a Prompt)`));
     }
   });
 }

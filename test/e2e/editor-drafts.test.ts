@@ -5,6 +5,7 @@
 // across runs, outputs as forms and two runs compared scene by scene.
 import type { Browser, Page } from 'playwright-core';
 import { PIPELINES_DIR } from '../support/cli';
+import { apiOf, waitForRun, type TestRunView } from '../support/editor-api';
 import { collectPageErrors, launchBrowser, saveScreenshot, startEditorServer, type EditorServer } from '../support/browser';
 
 jest.setTimeout(180_000);
@@ -32,30 +33,8 @@ afterAll(async () => {
 });
 
 /** Screenshots under test-artifacts/ (looked at while building; kept on failure). */
+const api = apiOf(() => server);
 const shot = (name: string) => saveScreenshot(page, `drafts-${name}`);
-
-async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(`${server.url}${path}`, { ...init, headers: { 'Content-Type': 'application/json', ...(init?.headers ?? {}) } });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-interface RunView {
-  id: string;
-  status: string;
-  nodes: Record<string, { status: string; output?: any }>;
-  pending: Array<{ nodeId: string; draft: any }>;
-}
-
-async function waitForRun(id: string, test: (run: RunView) => boolean, timeoutMs = 60_000): Promise<RunView> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await api<RunView>(`/api/runs/${id}`);
-    if (test(run)) return run;
-    if (Date.now() > until) throw new Error(`run ${id} never got there: ${run.status} ${JSON.stringify(run.pending.map((p) => p.nodeId))}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 const card = (nodeId: string) => page.locator(`[data-testid="approval-panel"] [data-approval="${nodeId}"]`);
 
@@ -67,7 +46,7 @@ test('a gate shows each draft as a form made for it, titled by the node label', 
   await card('cast').waitFor({ timeout: 60_000 });
   await card('world').waitFor({ timeout: 60_000 });
   firstRunId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
-  const run = await api<RunView>(`/api/runs/${firstRunId}`);
+  const run = await api<TestRunView>(`/api/runs/${firstRunId}`);
   const cast = run.pending.find((p) => p.nodeId === 'cast')!.draft;
 
   // Titled by the producer's label, not the node id.
@@ -89,7 +68,7 @@ test('a gate shows each draft as a form made for it, titled by the node label', 
 });
 
 test('sending a draft back shows the next attempt with its number, the feedback given and what changed', async () => {
-  const first = (await api<RunView>(`/api/runs/${firstRunId}`)).pending.find((p) => p.nodeId === 'cast')!.draft;
+  const first = (await api<TestRunView>(`/api/runs/${firstRunId}`)).pending.find((p) => p.nodeId === 'cast')!.draft;
   const feedback = `${first.characters[0].name} should be older and warier; give her another name.`;
   await card('cast').getByTestId('reject-button').click();
   await card('cast').getByTestId('reject-feedback').fill(feedback);
@@ -107,7 +86,7 @@ test('sending a draft back shows the next attempt with its number, the feedback 
 });
 
 test('the typo case: a broken raw JSON keeps the producer\'s text, says what is wrong and cannot be submitted', async () => {
-  const run = await api<RunView>(`/api/runs/${firstRunId}`);
+  const run = await api<TestRunView>(`/api/runs/${firstRunId}`);
   const cast = run.pending.find((p) => p.nodeId === 'cast')!.draft;
   const original = JSON.stringify(cast, null, 2);
   await card('cast').getByTestId('edit-button').click();
@@ -127,7 +106,7 @@ test('the typo case: a broken raw JSON keeps the producer\'s text, says what is 
   expect(await card('cast').getByTestId('form-tab').isDisabled()).toBe(true);
   await shot('3-typo-refused');
   // Nothing was sent: the gate still waits on the original draft.
-  expect((await api<RunView>(`/api/runs/${firstRunId}`)).pending.map((p) => p.nodeId)).toContain('cast');
+  expect((await api<TestRunView>(`/api/runs/${firstRunId}`)).pending.map((p) => p.nodeId)).toContain('cast');
 
   // Cancel, then Edit again: a fresh copy of the draft, not an older or half-typed text.
   await card('cast').getByRole('button', { name: 'Cancel' }).click();
@@ -154,7 +133,7 @@ test('field problems read in the producer\'s words, in place, and an edit made i
   expect(await castCard.getByTestId('submit-edit').isEnabled()).toBe(true);
   await castCard.getByTestId('submit-edit').click();
   await castCard.waitFor({ state: 'detached' });
-  const run = await waitForRun(firstRunId, (r) => r.nodes.cast?.status === 'completed');
+  const run = await waitForRun(api, firstRunId, (r) => r.nodes.cast?.status === 'completed');
   expect(run.nodes.cast.output.characters[0].name).toBe('Marguerite Vale');
   expect(run.nodes.cast.output.characters[1].name).toBe('Tomas Reyes');
   expect(run.nodes.cast.output.characters[2].want).toBe('To leave the island before the winter storms.');
@@ -171,7 +150,7 @@ test('field problems read in the producer\'s words, in place, and an edit made i
 
 test('the inbox lists approvals across runs, including runs started from the API, with a count in the top bar', async () => {
   const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: PIPELINE, inputs: { premise: 'A retired safecracker is hired to break into her own vault.' } }) });
-  await waitForRun(started.id, (r) => r.pending.length >= 2);
+  await waitForRun(api, started.id, (r) => r.pending.length >= 2);
   // The count follows the server (polled), with no reload.
   await page.waitForFunction(() => Number(document.querySelector('[data-testid="approvals-count"]')?.getAttribute('data-count')) >= 3, undefined, { timeout: 20_000 });
   await page.getByTestId('approvals-count').click();
@@ -197,7 +176,7 @@ test('the inbox lists approvals across runs, including runs started from the API
 test('a finished run\'s outputs read as forms; dialogue as screenplay pages per scene', async () => {
   await page.getByTestId('output-node').selectOption('lines');
   const detail = page.getByTestId('node-run-detail');
-  const run = await api<RunView>(`/api/runs/${firstRunId}`);
+  const run = await api<TestRunView>(`/api/runs/${firstRunId}`);
   const scenes = run.nodes.lines.output.scenes;
   await detail.locator('.screenplay-page-form').first().waitFor();
   expect(await detail.locator('.screenplay-page-form').count()).toBe(scenes.length);
@@ -212,7 +191,7 @@ test('a finished run\'s outputs read as forms; dialogue as screenplay pages per 
 test('two runs compared scene by scene, with word-level changes', async () => {
   // A second complete run with fewer scenes gives scenes changed, added and removed.
   const other = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: PIPELINE, inputs: { premise: PREMISE, scenes: 4 }, autoApprove: true }) });
-  await waitForRun(other.id, (r) => r.status === 'completed');
+  await waitForRun(api, other.id, (r) => r.status === 'completed');
   await page.getByRole('button', { name: 'Refresh' }).click();
   const history = page.locator('.run-history li');
   await page.locator(`.run-history li[data-run-id="${other.id}"]`).waitFor();

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PIPELINES_DIR } from '../support/cli';
+import { apiOf, waitForRun, type TestRunView } from '../support/editor-api';
 import { collectPageErrors, launchBrowser, REPO_ROOT, saveScreenshot, startEditorServer, type EditorServer } from '../support/browser';
 
 jest.setTimeout(180_000);
@@ -32,32 +33,9 @@ afterAll(async () => {
   await server?.close();
 });
 
+const api = apiOf(() => server);
 const shot = (name: string) => saveScreenshot(page, `workbench-${name}`);
 const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
-
-async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(`${server.url}${path}`, { ...init, headers: { 'Content-Type': 'application/json' } });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-interface RunView {
-  id: string;
-  status: string;
-  version: number | null;
-  nodes: Record<string, { status: string; usage?: { totalTokens: number } }>;
-  pending: Array<{ nodeId: string }>;
-}
-
-async function waitForRun(id: string, test: (run: RunView) => boolean, timeoutMs = 60_000): Promise<RunView> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await api<RunView>(`/api/runs/${id}`);
-    if (test(run)) return run;
-    if (Date.now() > until) throw new Error(`run ${id} stayed ${run.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 /** axe-core's serious and critical violations on the page as it is now (rule id and the first offending node). */
 async function axeViolations(): Promise<string[]> {
@@ -134,7 +112,7 @@ test('Run from the top bar with unsaved edits offers to save first; the run uses
   await page.getByTestId('save-and-run').click();
   await page.locator('[data-testid="watched-run"]').waitFor();
   const runId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
-  expect((await api<RunView>(`/api/runs/${runId}`)).version).toBe(2);
+  expect((await api<TestRunView>(`/api/runs/${runId}`)).version).toBe(2);
   expect(await page.getByTestId('save-button').isDisabled()).toBe(true);
   // Saving nothing new makes no version on the server either (Ctrl+S says so).
   await page.keyboard.press('Control+s');
@@ -157,7 +135,7 @@ test('runs started from the API appear in the history live, with premise, versio
   await page.locator(`.run-history li[data-run-id="${started.id}"][data-status="completed"]`).waitFor({ timeout: 90_000 });
   await expect(row.textContent()).resolves.toContain('v2');
   await expect(row.getByTestId('history-duration').textContent()).resolves.toMatch(/\d/);
-  const run = await api<RunView>(`/api/runs/${started.id}`);
+  const run = await api<TestRunView>(`/api/runs/${started.id}`);
   const tokens = Object.values(run.nodes).reduce((sum, n) => sum + (n.usage?.totalTokens ?? 0), 0);
   if (tokens > 0) await expect(row.getByTestId('history-tokens').textContent()).resolves.toMatch(/tokens/);
 });
@@ -175,7 +153,7 @@ test('the output view marks the offline placeholder writer; axe finds nothing se
 
 test('Cancel asks first; a cancelled run can be resumed; axe finds nothing serious on the run console and an approval card', async () => {
   const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'screenplay-with-approvals', inputs: { premise: 'A cartographer maps a city that rearranges itself nightly.' } }) });
-  await waitForRun(started.id, (r) => r.pending.length >= 2);
+  await waitForRun(api, started.id, (r) => r.pending.length >= 2);
   await page.goto(`${server.url}/?pipeline=screenplay-with-approvals`);
   await page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor(); // the waiting run is picked up
   expect(await axeViolations()).toEqual([]);
@@ -184,12 +162,12 @@ test('Cancel asks first; a cancelled run can be resumed; axe finds nothing serio
   await page.getByTestId('cancel-run').click();
   await page.getByTestId('choice-dialog').waitFor();
   await page.getByTestId('choice-cancel').click();
-  expect((await api<RunView>(`/api/runs/${started.id}`)).status).toBe('waiting');
+  expect((await api<TestRunView>(`/api/runs/${started.id}`)).status).toBe('waiting');
   await page.getByTestId('cancel-run').click();
   await page.getByTestId('confirm-cancel').click();
   await page.locator('[data-testid="watched-run"][data-run-status="cancelled"]').waitFor();
   await page.getByTestId('resume-run').click();
-  await waitForRun(started.id, (r) => r.status === 'waiting');
+  await waitForRun(api, started.id, (r) => r.status === 'waiting');
   await page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor();
 });
 
@@ -217,25 +195,27 @@ test('validation speaks a producer\'s language in the problems list and on the n
 });
 
 test('light and dark themes follow the system, the toggle overrides it; axe is clean on the editor in both', async () => {
-  const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim());
+  const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  const DARK = 'rgb(15, 18, 23)';
+  const LIGHT = 'rgb(244, 245, 247)';
   await page.goto(`${server.url}/?pipeline=short-screenplay`);
   await node('lines').waitFor();
-  expect(await bg()).toBe('#0f1217');
+  expect(await bg()).toBe(DARK);
   expect(await axeViolations()).toEqual([]);
   await page.emulateMedia({ colorScheme: 'light' });
-  expect(await bg()).toBe('#f4f5f7');
+  expect(await bg()).toBe(LIGHT);
   await page.waitForTimeout(400); // buttons fade their background (0.12 s): measure contrast after it
   expect(await axeViolations()).toEqual([]);
   expect(await smallText()).toEqual([]);
   await shot('7-light');
   // The toggle wins over the system and is remembered.
   await page.getByTestId('theme-toggle').click();
-  expect(await bg()).toBe('#0f1217');
+  expect(await bg()).toBe(DARK);
   await page.reload();
   await node('lines').waitFor();
-  expect(await bg()).toBe('#0f1217');
+  expect(await bg()).toBe(DARK);
   await page.getByTestId('theme-toggle').click();
-  expect(await bg()).toBe('#f4f5f7');
+  expect(await bg()).toBe(LIGHT);
 });
 
 test('History compares two pipeline versions: settings, nodes and connections', async () => {

@@ -96,10 +96,15 @@ function Palette() {
     const topLeft = flow.screenToFlowPosition({ x: canvas.x + 10, y: canvas.y + 10 });
     const bottomRight = flow.screenToFlowPosition({ x: canvas.right - 10, y: canvas.bottom - 10 });
     const centre = { x: (topLeft.x + bottomRight.x) / 2 - NODE_WIDTH / 2, y: (topLeft.y + bottomRight.y) / 2 - NODE_HEIGHT / 2 };
+    // Room below each node for the two lines of a problem message it may show once validated.
+    const tall = NODE_HEIGHT + 40;
     const taken = (p: { x: number; y: number }) =>
-      editorStore.getState().nodes.some((n) => Math.abs(n.position.x - p.x) < NODE_WIDTH && Math.abs(n.position.y - p.y) < NODE_HEIGHT);
-    const inView = (p: { x: number; y: number }) => p.x >= topLeft.x && p.y >= topLeft.y && p.x + NODE_WIDTH <= bottomRight.x && p.y + NODE_HEIGHT <= bottomRight.y;
-    const step = { x: NODE_WIDTH + 30, y: NODE_HEIGHT + 24 };
+      editorStore.getState().nodes.some((n) => {
+        const height = Math.max(n.measured?.height ?? NODE_HEIGHT, tall);
+        return p.x < n.position.x + (n.measured?.width ?? NODE_WIDTH) && n.position.x < p.x + NODE_WIDTH && p.y < n.position.y + height && n.position.y < p.y + tall;
+      });
+    const inView = (p: { x: number; y: number }) => p.x >= topLeft.x && p.y >= topLeft.y && p.x + NODE_WIDTH <= bottomRight.x && p.y + tall <= bottomRight.y;
+    const step = { x: NODE_WIDTH + 30, y: tall + 16 };
     for (let ring = 0; ring < 6; ring++) {
       for (let dy = -ring; dy <= ring; dy++) {
         for (let dx = -ring; dx <= ring; dx++) {

@@ -2,13 +2,21 @@
 // world plus locations, the outline as numbered beats by act, scene cards as a table, dialogue as screenplay
 // pages, prose as pages. Anything else (a logline, a custom prompt's JSON) gets fields generated from its
 // output schema or, without one, from the value's own shape.
-import type { ReactElement } from 'react';
+import type { ReactElement, ReactNode } from 'react';
 import type { JsonSchema } from '../../api/client';
 import { valueAt, type PathKey } from '../../lib/pointer';
 import { fieldWords } from '../../lib/draftCheck';
 import { ListField, NameListField, NumberField, TextField, BooleanField, nextNumber, useForm } from './fields';
 
 const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII'];
+
+/** List items as cards (or pages) with their remove button in the corner. */
+const asCards = (className: string) => (content: ReactNode, remove: ReactNode, index: number) => (
+  <article className={className} data-item={index}>
+    <div className="card-tools">{remove}</div>
+    {content}
+  </article>
+);
 
 function CastLayout() {
   return (
@@ -17,12 +25,7 @@ function CastLayout() {
       noun="character"
       className="card-grid"
       newItem={() => ({ name: '', role: '', description: '', want: '', flaw: '', voice: '' })}
-      item={(content, remove, index) => (
-        <article className="draft-card character-card" data-item={index}>
-          <div className="card-tools">{remove}</div>
-          {content}
-        </article>
-      )}
+      item={asCards('draft-card character-card')}
       render={(path) => (
         <>
           <TextField path={[...path, 'name']} className="headline" placeholder="Name" label="Name" />
@@ -48,12 +51,7 @@ function SettingLayout() {
         noun="location"
         className="card-grid"
         newItem={() => ({ name: '', description: '', interior: true })}
-        item={(content, remove, index) => (
-          <article className="draft-card" data-item={index}>
-            <div className="card-tools">{remove}</div>
-            {content}
-          </article>
-        )}
+        item={asCards('draft-card')}
         render={(path) => (
           <>
             <TextField path={[...path, 'name']} className="headline" label="Name" />
@@ -186,12 +184,7 @@ function DialogueLayout() {
       noun="scene"
       className="pages"
       newItem={(scenes) => ({ number: nextNumber(scenes), heading: 'INT. ', elements: [] })}
-      item={(content, remove, index) => (
-        <article className="page screenplay-page-form" data-item={index}>
-          <div className="card-tools">{remove}</div>
-          {content}
-        </article>
-      )}
+      item={asCards('page screenplay-page-form')}
       render={(path) => (
         <>
           <div className="spf-heading-row">
@@ -213,12 +206,7 @@ function ProseLayout() {
       noun="passage"
       className="pages"
       newItem={(passages) => ({ number: nextNumber(passages), title: '', text: '' })}
-      item={(content, remove, index) => (
-        <article className="page prose-page" data-item={index}>
-          <div className="card-tools">{remove}</div>
-          {content}
-        </article>
-      )}
+      item={asCards('page prose-page')}
       render={(path) => (
         <>
           <div className="spf-heading-row">

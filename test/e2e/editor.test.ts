@@ -126,7 +126,7 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
   await step('validation error appears', async () => {
     // The dialogue node reads scenes/outline and characters, which nothing upstream writes yet.
     await node('dialogue').locator('.story-node.has-problems').waitFor();
-    await expect(node('dialogue').locator('.story-node-problem').textContent()).resolves.toMatch(/needs an? \w+ node before it — connect one/);
+    await expect(node('dialogue').locator('.story-node-problem').textContent()).resolves.toMatch(/^⚠ Dialogue 'dialogue' needs the \w+ that \w+ '\w+' writes — connect it before 'dialogue'/);
     expect(await problemCount()).toBeGreaterThan(0);
     await snap('1-invalid');
     await expect(page.getByTestId('problems').textContent()).resolves.toMatch(/dialogue/);

@@ -185,7 +185,14 @@ test('a finished run\'s outputs read as forms; dialogue as screenplay pages per 
   await page.getByTestId('output-node').selectOption('scene-list');
   await detail.locator('.scene-table .scene-row').nth(1).waitFor();
   expect(await detail.locator('.scene-table .scene-row:not(.head)').count()).toBe(run.nodes['scene-list'].output.scenes.length);
+  await shot('8-scene-cards');
+  // In the narrow panel the cards stack; widened, they read as a table with its header and no sideways scroll.
+  expect(await detail.locator('.scene-row.head').isVisible()).toBe(false);
+  await page.getByTestId('panel-expand').click();
+  await detail.locator('.scene-row.head').waitFor();
+  expect(await detail.locator('.scene-table').evaluate((table) => table.scrollWidth <= table.clientWidth + 1)).toBe(true);
   await shot('8-scene-table');
+  await page.getByTestId('panel-expand').click();
 });
 
 test('two runs compared scene by scene, with word-level changes', async () => {

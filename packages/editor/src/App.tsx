@@ -81,15 +81,16 @@ export function App() {
   const runStatus = useEditor((s) => s.run?.status);
   // Drafts need room to read: the run panel widens while a run is shown in it.
   const wide = useEditor((s) => s.panel === 'run' && s.run !== null);
+  const expanded = useEditor((s) => s.panelExpanded);
   useShortcuts();
   // The canvas changes width with the panel: fit the pipeline again once it has.
   useEffect(() => {
     const frame = requestAnimationFrame(() => requestFit());
     return () => cancelAnimationFrame(frame);
-  }, [wide]);
+  }, [wide, expanded]);
   return (
     <ReactFlowProvider>
-      <div className={wide ? 'app run-wide' : 'app'}>
+      <div className={['app', wide ? 'run-wide' : '', expanded ? 'panel-expanded' : ''].filter(Boolean).join(' ')}>
         <TopBar />
         <Sidebar />
         <main className="workspace">
@@ -105,6 +106,15 @@ export function App() {
                 {p.id === 'run' && pendingCount > 0 && <span className="badge">{pendingCount}</span>}
               </button>
             ))}
+            <button
+              className="ghost small panel-expand"
+              data-testid="panel-expand"
+              aria-pressed={expanded}
+              title={expanded ? 'Back to the usual width' : 'Widen this panel to read drafts'}
+              onClick={() => editorStore.setState({ panelExpanded: !expanded })}
+            >
+              {expanded ? '⇥ Narrow' : '⇤ Widen'}
+            </button>
           </nav>
           <div className="panel-body">
             {panel === 'inspector' && <Inspector />}

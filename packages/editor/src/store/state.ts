@@ -71,6 +71,8 @@ export interface EditorState extends Snapshot {
   inbox: InboxItem[];
   inboxOpen: boolean;
   shortcutsOpen: boolean;
+  /** The side panel spread over most of the window, for reading drafts (tables, screenplay pages). */
+  panelExpanded: boolean;
   /** A question the editor is asking before it acts (run unsaved edits? cancel the run?). */
   choice: Choice | null;
   outputOpen: boolean;
@@ -113,6 +115,7 @@ export const editorStore = createStore<EditorState>({
   inbox: [],
   inboxOpen: false,
   shortcutsOpen: false,
+  panelExpanded: false,
   choice: null,
   outputOpen: false,
   versionsOpen: false,

@@ -78,9 +78,8 @@ export class SqlitePipelineStore {
           latestVersion: row.latest_version,
         });
       }
-      // Saving what is already the latest version (same document, same draft standing) makes no new version.
       const latest = this.get(id, baseVersion);
-      if (latest && sameJson(latest.pipeline, pipeline.document) && latest.valid === pipeline.valid) return latest;
+      if (latest && isUnchanged(latest, pipeline)) return latest;
       const version = baseVersion + 1;
       const at = nowIso();
       statement(this.db, 'UPDATE pipelines SET latest_version = ?, updated_at = ? WHERE id = ?').run(version, at, id);
@@ -133,6 +132,11 @@ export class SqlitePipelineStore {
     statement(this.db, 'INSERT INTO pipeline_versions (pipeline_id, version, name, document, created_at, valid, errors) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(checked.id, version, checked.name, JSON.stringify(checked.document), at, checked.valid ? 1 : 0, JSON.stringify(checked.errors));
   }
+}
+
+/** Saving what is already the latest version (same document, same draft standing) makes no new version. */
+export function isUnchanged(latest: StoredPipeline, checked: CheckedDocument): boolean {
+  return sameJson(latest.pipeline, checked.document) && latest.valid === checked.valid;
 }
 
 /**

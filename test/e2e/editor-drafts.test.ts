@@ -3,15 +3,13 @@
 // output, the raw-JSON typo case (the producer's text is kept and refused, never swapped for an older one),
 // field problems in words, the reject → redraft loop with attempt, feedback and comparison, the inbox
 // across runs, outputs as forms and two runs compared scene by scene.
-import type { Browser, Page } from 'playwright-core';
-import { PIPELINES_DIR } from '../support/cli';
-import { apiOf, waitForRun, type TestRunView } from '../support/editor-api';
-import { collectPageErrors, launchBrowser, saveScreenshot, startEditorServer, type EditorServer } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
+import { saveScreenshot, type EditorServer } from '../support/browser';
 
 jest.setTimeout(180_000);
 
 let server: EditorServer;
-let browser: Browser;
 let page: Page;
 let pageErrors: string[];
 let firstRunId = '';
@@ -19,18 +17,11 @@ let firstRunId = '';
 const PIPELINE = 'screenplay-with-approvals';
 const PREMISE = 'A lighthouse keeper finds a message in a bottle addressed to her, dated tomorrow.';
 
+const session = shippedEditorSession();
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startEditorServer({ STORYLOOM_PIPELINES_DIR: PIPELINES_DIR }), launchBrowser()]);
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  pageErrors = collectPageErrors(page);
+  ({ server, page, pageErrors } = await session.start());
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => session.close());
 
 /** Screenshots under test-artifacts/ (looked at while building; kept on failure). */
 const api = apiOf(() => server);

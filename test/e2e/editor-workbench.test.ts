@@ -5,33 +5,23 @@
 // words, light and dark themes, the offline writer marked, pipeline versions compared, and axe-core with no
 // serious or critical violations on the editor, the run console, an approval card and the output view.
 import fs from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { PIPELINES_DIR } from '../support/cli';
-import { apiOf, waitForRun, type TestRunView } from '../support/editor-api';
-import { collectPageErrors, launchBrowser, REPO_ROOT, saveScreenshot, startEditorServer, type EditorServer } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
+import { REPO_ROOT, saveScreenshot, type EditorServer } from '../support/browser';
 
 jest.setTimeout(180_000);
 
 let server: EditorServer;
-let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
 
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js', { paths: [REPO_ROOT] }), 'utf8');
 
+const session = shippedEditorSession({ colorScheme: 'dark', bypassCSP: true });
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startEditorServer({ STORYLOOM_PIPELINES_DIR: PIPELINES_DIR }), launchBrowser()]);
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark', bypassCSP: true });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  pageErrors = collectPageErrors(page);
+  ({ server, page, pageErrors } = await session.start());
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => session.close());
 
 const api = apiOf(() => server);
 const shot = (name: string) => saveScreenshot(page, `workbench-${name}`);

@@ -132,6 +132,21 @@ class DatabaseProbe {
   }
 }
 
+/** Whether some process holds the file's write lock now (a write transaction open), asked without waiting. */
+function writeLockHeld(file: string): boolean {
+  const db = new Database(file, { fileMustExist: true, timeout: 0 });
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+    return false;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return true;
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
 async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 30_000, everyMs = 5): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -295,12 +310,15 @@ function expectFollowedToCompletion(result: { code: number | null; stderr: strin
   expect(result.code).toBe(0);
 }
 
-/** Completed by the server, each node once, no completed prompt re-sent, and no request from a CLI since `fromRequest`. */
-async function expectFinishedByServer(server: ServerProcess, runId: string, fromRequest: number, completedThen: string[]): Promise<void> {
+/**
+ * Completed by the server, each node once, no completed prompt re-sent, and no request from a CLI since
+ * `cliQuietFrom` (by default `fromRequest`).
+ */
+async function expectFinishedByServer(server: ServerProcess, runId: string, fromRequest: number, completedThen: string[], cliQuietFrom = fromRequest): Promise<void> {
   expect((await getRun(server.url, runId)).status).toBe('completed');
   expectEachNodeCompletedOnce(probe!, runId, NODE_IDS);
   expectNoCompletedPromptResent(stub.requests, fromRequest, completedThen);
-  expect(stub.requests.slice(fromRequest).filter(byCli)).toEqual([]);
+  expect(stub.requests.slice(cliQuietFrom).filter(byCli)).toEqual([]);
 }
 
 test('a CLI driving a run is killed while a server is up: the server finishes it within one scan; `resume` follows it', async () => {
@@ -315,17 +333,35 @@ test('a CLI driving a run is killed while a server is up: the server finishes it
   expect(probe!.lease(runId).owner).toBe(`${hostname()}:${server.pid}`);
 
   // The producer comes back to the run from the command line: the CLI follows the server's progress.
+  // (Counted from here: a request the killed CLI wrote just before its death may reach the stub after it.)
+  const beforeResume = stub.requests.length;
   const resumed = spawnCli(['resume', runId, '--db', ws.dbPath], { env: cliRunEnv() });
   processes.push(resumed);
   expectFollowedToCompletion(await resumed.exited, runId);
-  await expectFinishedByServer(server, runId, killed.requests, killed.completed); // the CLI that came back sent nothing
+  await expectFinishedByServer(server, runId, killed.requests, killed.completed, beforeResume); // the CLI that came back sent nothing
 });
 
 test('a CLI paused past its lease: the server takes over only once the lease expired; the CLI, continued, sends nothing and follows', async () => {
   const { server, cli, runId } = await cliRunBesideServer();
 
-  const stopped = signalCli(cli, runId, 'SIGSTOP');
+  // Paused between two of its write transactions. (One frozen inside a transaction holds the SQLite file's
+  // write lock, and no process can write to the file until it runs again: a lease cannot change that.)
+  const pause = async () => {
+    const signalled = signalCli(cli, runId, 'SIGSTOP');
+    await until(() => /\) T /.test(statOf(cli.child.pid!)), 'the CLI to stop', 5_000, 1);
+    return signalled;
+  };
+  let stopped = await pause();
+  let pausedInside = 0;
+  for (; writeLockHeld(ws.dbPath); pausedInside++) {
+    if (pausedInside === 100) throw new Error('the CLI was paused inside a write transaction 100 times in a row');
+    cli.child.kill('SIGCONT');
+    await new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * 5));
+    stopped = await pause();
+  }
+  if (pausedInside > 0) process.stdout.write(`recovery: the CLI was paused inside a write transaction ${pausedInside} time(s); paused again\n`);
   await new Promise((resolve) => setTimeout(resolve, 50)); // a renewal already under way lands
+  const pausedFrom = stub.requests.length; // a request the CLI wrote just before its pause has arrived by now
   const expires = probe!.lease(runId).expires!;
   const takenOverAt = await until(() => takenOverBy(server, runId) && Date.now(), 'the server to take the run over', 30_000, 10);
   // The paused process is alive: its lease holds until it expires, and is taken within one scan after.
@@ -336,7 +372,7 @@ test('a CLI paused past its lease: the server takes over only once the lease exp
 
   cli.child.kill('SIGCONT');
   expectFollowedToCompletion(await cli.exited, runId);
-  await expectFinishedByServer(server, runId, stopped.requests, stopped.completed); // continued, it sent nothing
+  await expectFinishedByServer(server, runId, stopped.requests, stopped.completed, pausedFrom); // continued, it sent nothing
 });
 
 test('a lease TTL that is not a whole number of milliseconds, at least 1000, is refused by the CLI and the server (exit 2)', async () => {

@@ -3,6 +3,7 @@ import type { NodeContext, NodeType } from './types';
 import { LoglineSchema, type Logline } from '../story/types';
 import { buildPrompt, feedbackSections, rewriteInstruction } from '../story/prompt';
 import { PREMISE_INPUT, premiseOf } from '../story/memory';
+import { systemFor } from '../story/style';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreOf, nounsOf, protagonistName, protagonistNoun, protagonistPhrase, protagonistReference, salientWords } from '../story/premise';
 import { capitalize, lowerFirst, stripTrailingPunctuation, titleCase } from '../story/text';
@@ -63,5 +64,5 @@ export const loglineNode: NodeType<Config, Logline> = {
   writes: 'logline',
   usesModel: true,
   run: (ctx) =>
-    ctx.model.json({ prompt: loglinePrompt(ctx), schema: LoglineSchema, offline: () => offlineLogline(ctx) }),
+    ctx.model.json({ system: systemFor('logline', ctx.inputs), prompt: loglinePrompt(ctx), schema: LoglineSchema, offline: () => offlineLogline(ctx) }),
 };

@@ -14,6 +14,8 @@ import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
 import type { TokenUsage } from './types';
+import { sceneNoteText, type SceneNote } from '../story/types';
+import { withNodeSampling } from '../models/sampling';
 
 interface ComputeRequest {
   node: PipelineNode;
@@ -22,6 +24,8 @@ interface ComputeRequest {
   done: Record<string, number>;
   feedback: string[];
   previous?: unknown;
+  /** A review's notes by scene, when it asked for this computation. */
+  revisionNotes?: SceneNote[];
   source: OutputSource;
 }
 
@@ -128,7 +132,7 @@ export class NodeExecutor {
     const { node, attempt } = request;
     const usage = emptyUsage();
     const model = createModelCaller({
-      spec: resolveModelSpec([run.model, node.model, this.ctx.pipeline.model], settings.env),
+      spec: withNodeSampling(resolveModelSpec([run.model, node.model, this.ctx.pipeline.model], settings.env), node, run.model),
       env: settings.env,
       signal,
       timeoutMs: settings.modelTimeoutMs,
@@ -155,6 +159,7 @@ export class NodeExecutor {
       memory,
       feedback: request.feedback,
       previous: request.previous,
+      ...(request.revisionNotes ? { revisionNotes: request.revisionNotes } : {}),
       model,
       signal,
     };
@@ -201,7 +206,7 @@ export class NodeExecutor {
       type: node.type,
       slot: node.writes ?? getNodeType(node.type)?.writes ?? targetId,
       output: stores.outputs.get(run.id, targetId, attempt)?.output,
-      revise: async (notes: string[]) => {
+      revise: async (notes: SceneNote[]) => {
         const current = revisions[targetId] ?? attempt;
         const next = current + 1;
         const stored = stores.outputs.get(run.id, targetId, next);
@@ -209,7 +214,10 @@ export class NodeExecutor {
         this.tokenBuffers.get(reviewerId)?.flush();
         const output = stored
           ? stored.output
-          : await this.compute({ node, attempt: next, done, feedback: notes, previous: target.output, source: 'revision' }, {});
+          : await this.compute(
+              { node, attempt: next, done, feedback: notes.map(sceneNoteText), revisionNotes: notes, previous: target.output, source: 'revision' },
+              {},
+            );
         revisions[targetId] = next;
         target.output = output;
         return output;

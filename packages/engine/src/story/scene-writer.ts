@@ -4,6 +4,7 @@ import { SeededRandom } from './random';
 import type { Character, SceneCard } from './types';
 import { GENRES, PARENTHETICALS } from './vocabulary';
 import { capitalize, lowerFirst, placePhrase } from './text';
+import { findByName } from './names';
 
 export type Tense = 'present' | 'past';
 
@@ -165,17 +166,11 @@ export function notesForScene(notes: readonly string[], number: number): string[
   });
 }
 
-/**
- * The cast members in a scene: those on the card, plus any cast member a note names (a reviewer saying
- * "Greta never speaks" gets Greta into the rewrite).
- */
-export function sceneSpeakers(card: SceneCard, cast: readonly Character[], notes: readonly string[]): Character[] {
-  const byName = (name: string): Character | undefined => cast.find((c) => c.name.toLowerCase() === name.toLowerCase());
-  const present = card.characters.map(byName).filter((c): c is Character => Boolean(c));
-  const text = notes.join('\n').toLowerCase();
-  const named = cast.filter((c) => text.includes(c.name.toLowerCase()) && !present.includes(c));
-  const speakers = [...present, ...named];
-  return speakers.length > 0 ? speakers : cast.slice(0, 2);
+/** The cast members on a scene's card, in the card's order; the protagonist when the card names nobody known. */
+export function sceneSpeakers(card: SceneCard, cast: readonly Character[]): Character[] {
+  const present = card.characters.map((name) => findByName(name, cast)).filter((c): c is Character => c !== undefined);
+  const unique = [...new Set(present)];
+  return unique.length > 0 ? unique : cast.slice(0, 1);
 }
 
 const TIME_PHRASES: Record<string, string> = {

@@ -166,7 +166,13 @@ async function assess(ctx: NodeContext<Config>, output: unknown, round: number, 
   const issues = [...checked, ...judged.filter((j) => !checked.some((c) => c.code === j.code && c.sceneNumber === j.sceneNumber))];
   // Deterministic findings cap what a model's rubric can award.
   const score = Math.max(1, Math.min(rubric.score, checkCeiling(issues)));
-  const notes = routeNotes([...issues.map(issueNote), ...rubric.notes, ...producerNotes(round === 0 ? ctx.feedback : [], scenes)], { cards, cast, scenes });
+  const judgedScenes = rubric.notes.flatMap((note) => (note.scene === null ? [] : [note.scene]));
+  const notes = routeNotes([...issues.map(issueNote), ...rubric.notes, ...producerNotes(round === 0 ? ctx.feedback : [], scenes)], {
+    cards,
+    cast,
+    scenes,
+    judged: judgedScenes,
+  });
   return { issues, rubric, score, notes };
 }
 

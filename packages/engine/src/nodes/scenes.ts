@@ -7,6 +7,7 @@ import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreProfileNamed } from '../story/premise';
 import { TIMES_OF_DAY } from '../story/vocabulary';
 import { cardsFromOutline } from '../story/cards';
+import { findPlace } from '../story/names';
 import { prepareSceneList, sceneListSchemaFor } from '../story/constrained';
 import { systemFor } from '../story/style';
 
@@ -60,9 +61,26 @@ function writeSceneList(ctx: NodeContext<Config>, attempt: number): SceneList {
   return { scenes: cardsFromOutline(outline, { cast, places: placesOf(ctx), timeOf: (index) => times[index] }) };
 }
 
-/** A model's cards numbered 1…n in order, with acts kept within the outline's. */
-function normaliseCards(list: SceneList, acts: number): SceneList {
-  return { scenes: list.scenes.map((scene, index) => ({ ...scene, number: index + 1, act: Math.min(Math.max(1, scene.act), Math.max(1, acts)) })) };
+/**
+ * A model's cards numbered 1…n in order, acts kept within the outline's, and each heading naming the card's own
+ * location (a heading for another place than the card's is rebuilt from the location, keeping its time of day).
+ */
+function normaliseCards(list: SceneList, acts: number, places: readonly Location[]): SceneList {
+  return {
+    scenes: list.scenes.map((scene, index) => ({
+      ...scene,
+      number: index + 1,
+      act: Math.min(Math.max(1, scene.act), Math.max(1, acts)),
+      heading: headingFor(scene.heading, scene.location, places),
+    })),
+  };
+}
+
+function headingFor(heading: string, location: string, places: readonly Location[]): string {
+  const place = findPlace(location, places);
+  if (!place || findPlace(heading, [place])) return heading;
+  const time = / - ([A-Z ]+)$/i.exec(heading.trim())?.[1]?.toUpperCase() ?? 'DAY';
+  return `${place.interior ? 'INT.' : 'EXT.'} ${place.name.toUpperCase()} - ${time}`;
 }
 
 export const scenesNode: NodeType<Config, SceneList> = {
@@ -88,6 +106,6 @@ export const scenesNode: NodeType<Config, SceneList> = {
       prepare: prepareSceneList(cast, places),
       offline: () => offlineScenes(ctx),
     });
-    return normaliseCards(list, readOutline(ctx.memory)?.acts.length ?? 1);
+    return normaliseCards(list, readOutline(ctx.memory)?.acts.length ?? 1, places);
   },
 };

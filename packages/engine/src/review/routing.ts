@@ -15,6 +15,8 @@ export interface RoutingContext {
   cast: readonly Character[];
   /** Scene numbers that exist in the text under review. */
   scenes: readonly number[];
+  /** The scenes the judge's own notes single out in this pass. */
+  judged: readonly number[];
 }
 
 function distinct(notes: SceneNote[]): SceneNote[] {
@@ -31,7 +33,7 @@ function distinct(notes: SceneNote[]): SceneNote[] {
 export function routeNotes(notes: readonly SceneNote[], context: RoutingContext): SceneNote[] {
   const exists = new Set(context.scenes);
   const placed = notes.filter((note) => note.scene !== null && exists.has(note.scene));
-  const judged = [...new Set(placed.map((note) => note.scene!))];
+  const judged = [...new Set(context.judged.filter((scene) => exists.has(scene)))];
   const routed: SceneNote[] = [...placed];
   for (const note of notes) {
     if (note.scene !== null && exists.has(note.scene)) continue;

@@ -9,69 +9,14 @@ import type { Pipeline } from '../../src/pipeline/schema';
 import { DialogueSchema, SceneListSchema, SettingSchema, type Review } from '../../src/story/types';
 import type { StubRequest } from '../../../../test/support/openai-stub';
 import { stubbedEngines } from '../runner/support/helpers';
+import { isJudge, sceneOf, sceneReply, storyResponder } from '../../../../test/support/story-stub';
 
 const PREMISE = 'A lighthouse keeper finds a letter from her drowned brother, dated tomorrow.';
 const shipped = (): Pipeline => JSON.parse(readFileSync(join(__dirname, '../../../../pipelines/short-screenplay.json'), 'utf8'));
 
-const sceneOf = (request: StubRequest): number | undefined => Number(/Write scene (\d+) as a screenplay/.exec(request.prompt)?.[1]) || undefined;
-const isJudge = (request: StubRequest): boolean => /Judge this text as a script editor/.test(request.prompt);
-
-const SPEECHES = [
-  'You kept the log open on the table all night, and you never once wrote in it.',
-  'The supply boat is three days late and the radio only gives us static and gulls.',
-  'If he drowned in March, then who posted a letter from the mainland last Tuesday?',
-  'Read it again. Slowly this time. Tell me the date printed at the very top.',
-  'I trimmed the wick myself at dusk; somebody climbed those stairs after me.',
-  'Mother burned every photograph of him. She said the sea keeps what it takes.',
-  'Keep your voice down. Sound carries up the tower like water through a pipe.',
-  'There is salt on the envelope, fresh salt, as though it came out of the waves.',
-  'We could row across before the weather turns, if you stop arguing with me.',
-  'Nobody else has a key to the lamp room. Nobody except the two of us.',
-  'I hear footsteps on the gallery at four every morning, regular as the lens.',
-  'Tomorrow is the anniversary. Maybe that is all this is: grief with a postmark.',
-];
-
-/** A clean scene in the form asked for: the heading it was given, its card's beat played, lines only for the names it allows. */
-function sceneReply(request: StubRequest, spoil: boolean): string {
-  const heading = /heading "([^"]+)"/.exec(request.prompt)![1];
-  const names = /\(only these names: ([^)]+)\)/.exec(request.prompt)![1].split(', ');
-  const beat = /\nBeat: (.+)/.exec(request.prompt)![1];
-  const n = sceneOf(request)!;
-  const lines = SPEECHES.slice(0, 9).map((speech, i) => `${names[i % names.length]}\n${SPEECHES[(i + n * 2) % SPEECHES.length]} (${n}.${i})\n`);
-  const action = `Wind rattles the glass. ${beat} The beam turns over black water while gulls settle on the rail.`;
-  const text = [heading, '', action, '', ...lines, `Scene ${n} ends as the lamp completes its ${n + 2}th slow turn.`].join('\n');
-  return spoil ? `Sure, here is the scene you asked for:\n\n${text}\n\nHENRIK\nWho let me in here?\n\nLet me know if you would like any changes.` : text;
-}
-
-type CardSchema = { properties: { location: { enum: string[] }; characters: { items: { enum: string[] } } } };
-
-/** Six scene cards inside the enums the structured-output schema offers (the stub's own answer would hold three). */
-function sceneCards(request: StubRequest): string {
-  const card = (request.responseFormat!.json_schema!.schema as { properties: { scenes: { items: CardSchema } } }).properties.scenes.items;
-  const places = card.properties.location.enum;
-  const names = card.properties.characters.items.enum;
-  const scenes = Array.from({ length: 6 }, (_, i) => {
-    const n = i + 1;
-    return {
-      number: n,
-      heading: `INT. ${places[i % places.length].toUpperCase()} - NIGHT`,
-      location: places[i % places.length],
-      characters: [...new Set([names[0], names[n % names.length]])],
-      act: n <= 2 ? 1 : n <= 4 ? 2 : 3,
-      beat: `Beat ${n}: the keeper reads letter ${n} aloud.`,
-      goal: `Goal ${n}.`,
-      conflict: `Conflict ${n}.`,
-      turn: `Turn ${n}.`,
-      outcome: `Outcome ${n}: the tide mark rises to rung ${n}.`,
-      subBeats: [`Step ${n}a.`, `Step ${n}b.`],
-      summary: `Summary ${n}: the keeper and the letter, night ${n}.`,
-    };
-  });
-  return JSON.stringify({ scenes });
-}
-
 describe('the shipped screenplay through the OpenAI-compatible stub', () => {
   const harness = stubbedEngines();
+  const scripted = storyResponder(6);
   let spoiledOnce = false;
 
   beforeEach(() => {
@@ -79,15 +24,10 @@ describe('the shipped screenplay through the OpenAI-compatible stub', () => {
     forgetEndpointAbilities();
     harness.stub.setBehavior({
       respond: (request) => {
-        if (isJudge(request)) {
-          return JSON.stringify({ coherence: 8, relevance: 8, interest: 7, score: 8, storyText: true, beatsMissed: [], notes: [], comment: 'Works.' });
-        }
-        if (/Turn the outline into scene cards/.test(request.prompt) && request.responseFormat) return sceneCards(request);
-        const scene = sceneOf(request);
-        if (scene === undefined) return undefined;
-        const spoil = scene === 4 && !spoiledOnce;
-        if (spoil) spoiledOnce = true;
-        return { content: sceneReply(request, spoil) };
+        // Scene 4's first answer comes with chatter and a cue nobody cast; everything else is clean.
+        if (sceneOf(request) !== 4 || spoiledOnce) return scripted(request);
+        spoiledOnce = true;
+        return { content: `Sure, here is the scene you asked for:\n\n${sceneReply(request)}\n\nHENRIK\nWho let me in here?\n\nLet me know if you would like any changes.` };
       },
     });
   });

@@ -42,7 +42,8 @@ export function dialogueScenePrompt(ctx: NodeContext<Config>, job: SceneJob): st
 /** Offline: heading, an action paragraph, six to nine lines among those present, a closing action. */
 export function offlineDialogueScene(job: SceneJob): string {
   const exchanges = sceneExchanges(job.material);
-  const blocks = [job.card.heading, sceneOpening(job.material, 'present')];
+  // Screenplay action is in the present tense, as beats are: the beat itself is played as action.
+  const blocks = [job.card.heading, sceneOpening(job.material, 'present'), job.card.beat];
   for (const exchange of exchanges) {
     const cue = exchange.speaker.name.toUpperCase();
     blocks.push([cue, exchange.parenthetical ? `(${exchange.parenthetical})` : '', exchange.text].filter(Boolean).join('\n'));

@@ -6,7 +6,7 @@ import { PREMISE_INPUT, castOf, premiseOf, readLogline, readSetting } from '../s
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreProfileNamed, protagonistName, protagonistNoun, protagonistReference } from '../story/premise';
 import { ACT_TITLES, BEAT_SHAPES } from '../story/vocabulary';
-import { capitalize, flawAsNoun, indefiniteArticle, placePhrase, withPronouns } from '../story/text';
+import { capitalize, flawAsNoun, indefiniteArticle, placePhrase, pronounForms, withPronouns } from '../story/text';
 import { outlineSchemaFor, prepareOutline } from '../story/constrained';
 import { systemFor } from '../story/style';
 
@@ -53,7 +53,7 @@ const BEAT_TEMPLATES: Record<string, string[]> = {
   setup: ['{hero} goes about an ordinary day while {object} sits unnoticed nearby.', '{hero}, {habit}, is already tired of {place}.'],
   'inciting incident': ['{other} brings {hero} {object}, and nothing can stay as it was.', '{hero} finds {object} where it should not be.'],
   'first decision': ['{hero} decides to {goal}, against the advice of {other}.', 'Refusing to look away, {hero} commits to {goal}.'],
-  complication: ['{other} turns out to know more about {object} than they admitted.', 'A lead at {place} collapses and {hero} is blamed.'],
+  complication: ['{other} turns out to know more about {object} than {they} admitted.', 'A lead at {place} collapses and {hero} is blamed.'],
   'midpoint reversal': ['{hero} learns that {other} has been protecting someone all along.', 'What {hero} believed about {object} is turned upside down at {place}.'],
   tightening: ['Time runs short; {other} pushes {hero} to give up.', '{hero} and {other} quarrel and split up at {place}.'],
   crisis: ['{hero} must choose between {other} and the truth about {object}.', 'Alone at {place}, {hero} faces the cost of {flaw}.'],
@@ -87,6 +87,7 @@ function writeOutline(ctx: NodeContext<Config>, attempt: number): Outline {
     const summary = template
       .replace(/\{hero\}/g, hero)
       .replace(/\{other\}/g, other ?? 'a stranger')
+      .replace(/\{they\}/g, pronounForms(cast.find((c) => c.name === other)?.pronouns).subject)
       .replace(/\{object\}/g, objects[Math.floor(i / 3) % objects.length])
       .replace(/\{place\}/g, places[i % places.length])
       .replace(/\{goal\}/g, goal)

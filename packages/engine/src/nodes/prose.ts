@@ -48,9 +48,10 @@ export function offlineProsePassage(job: SceneJob): string {
   const { material } = job;
   const names = material.speakers.map((c) => c.name);
   const exchanges = sceneExchanges(material).slice(0, 4);
+  // The beat is cited, not narrated: the placeholder shows which beat it stands in for without bending its tense.
   const opening =
-    `${sceneOpening(material, 'past')} ${listNames(names) || 'Nobody'} ${names.length > 1 ? 'were' : 'was'} there because ` +
-    `${lowerFirst(job.card.beat.replace(/\.$/, ''))}.`;
+    `${sceneOpening(material, 'past')} ${listNames(names) || 'Nobody'} ${names.length > 1 ? 'were' : 'was'} there. ` +
+    `What followed was the outline’s beat: ${lowerFirst(job.card.beat.replace(/\.$/, ''))}.`;
   const talk = exchanges.map((e) => `${quote(e.text)} ${speechVerb(e.text, material.random)} ${e.speaker.name}${e.parenthetical ? `, ${e.parenthetical}` : ''}.`).join(' ');
   const hero = material.speakers[0];
   const when = timePhrase(job.card);

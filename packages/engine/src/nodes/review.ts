@@ -185,6 +185,11 @@ function passes(assessment: Assessment, threshold: number): boolean {
   return assessment.score >= threshold && !assessment.issues.some((i) => i.severity === 'error');
 }
 
+/** The offline judge cannot judge craft: whatever the threshold, it never passes a text. */
+function passesWith(model: NodeContext<Config>['model'], assessment: Assessment, threshold: number): boolean {
+  return !model.offline && passes(assessment, threshold);
+}
+
 export const reviewNode: NodeType<Config, Review> = {
   type: 'review',
   title: 'Review',
@@ -216,7 +221,7 @@ export const reviewNode: NodeType<Config, Review> = {
     const history: ReviewPass[] = [passOf(result)];
     const routed = (r: Assessment): SceneNote[] => r.notes.filter((n) => n.scene !== null);
     // A producer's reject notes count as failing: the target rewrites with them.
-    const failing = (r: Assessment): boolean => !passes(r, ctx.config.threshold) || (revisions === 0 && ctx.feedback.length > 0);
+    const failing = (r: Assessment): boolean => !passesWith(ctx.model, r, ctx.config.threshold) || (revisions === 0 && ctx.feedback.length > 0);
     // Only notes placed on a scene can be acted on: with none, a rewrite would change nothing.
     while (failing(result) && routed(result).length > 0 && revisions < ctx.config.maxRevisions) {
       if (ctx.signal.aborted) throw new StoryloomError('cancelled', 'run cancelled');
@@ -230,7 +235,7 @@ export const reviewNode: NodeType<Config, Review> = {
       target: target.nodeId,
       score: result.score,
       threshold: ctx.config.threshold,
-      passed: passes(result, ctx.config.threshold),
+      passed: passesWith(ctx.model, result, ctx.config.threshold),
       issues: result.issues,
       notes: result.notes,
       revisions,

@@ -136,7 +136,7 @@ export const ROLES: RoleProfile[] = [
   {
     role: 'antagonist',
     ages: ['late fifties', 'mid-forties', 'fifty-three'],
-    ties: ['{hero}’s opponent; they go back years', 'once {hero}’s employer, now the one {hero} must get past', 'owes {hero} the truth and will not pay it'],
+    ties: ['{hero}’s opponent; the two go back years', 'once {hero}’s employer, now the one {hero} must get past', 'owes {hero} the truth and will not pay it'],
     lines: ['I have always been very fond of you. Remember that.', 'Nobody is forcing anyone. I am only explaining how things are.', 'You will thank me, eventually.'],
     wants: ['to keep the past buried', 'control of what everyone else depends on', 'to be thanked for what was taken'],
     flaws: ['believes the ends excuse anything', 'cannot bear to be pitied', 'vain about their own cleverness'],
@@ -148,7 +148,7 @@ export const ROLES: RoleProfile[] = [
     ages: ['twenty-four', 'early thirties', 'late twenties'],
     ties: ['{hero}’s closest friend since school', 'works beside {hero} and covers for them', '{hero}’s younger cousin, loyal to a fault'],
     lines: ['Okay, so, hear me out, because this is either brilliant or terrible.', 'I did what you asked. I didn’t like it.', 'Fine. Yes. Tell me where.'],
-    wants: ['to be taken seriously', 'to protect the protagonist from themselves', 'a way out of a job they hate'],
+    wants: ['to be taken seriously', 'to keep the protagonist out of trouble', 'a way out of a job they hate'],
     flaws: ['says yes to everything', 'keeps a secret that matters', 'too loyal to see the danger'],
     voices: ['chatty, tangents, surprisingly sharp', 'earnest and formal', 'gruff, two-word sentences'],
     descriptions: ['a young colleague who notices what others miss', 'a neighbour with a spare key to everything', 'an old friend who never left'],

@@ -46,6 +46,20 @@ export interface ModelCallerOptions {
   retryBaseMs?: number;
   /** Cap on one wait, including a server's Retry-After; default 30 s. */
   maxRetryDelayMs?: number;
+  /** One of a node's candidates: text calls share one `n`-alternatives request among the candidates' callers. */
+  candidate?: CandidateShare;
+}
+
+/** What the callers of one node's candidates share: for each distinct text prompt, the alternatives asked for. */
+export interface CandidateShare {
+  index: number;
+  count: number;
+  answers: Map<string, Promise<string[]>>;
+}
+
+export function candidateShares(count: number): CandidateShare[] {
+  const answers = new Map<string, Promise<string[]>>();
+  return Array.from({ length: count }, (_, index) => ({ index, count, answers }));
 }
 
 /**
@@ -181,6 +195,34 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
     });
   }
 
+  /**
+   * `count` alternative answers to one text call: one request with OpenAI's `n`, then single requests for any
+   * the server did not give (servers that ignore `n` answer once).
+   */
+  async function alternatives(call: TextCall, count: number): Promise<string[]> {
+    const messages = messagesFor(call);
+    const answers: string[] = [];
+    if (spec.provider === 'openai') {
+      const generations = await withRetries({ policy, where, signal, label: call.label, onRetry: hooks.onRetry }, async (attemptSignal) => {
+        const model = createChatModel({ spec: specFor(call), env, offlineAnswer: () => '', signal: attemptSignal, n: count });
+        const result = await model.generate([messages], { signal: attemptSignal });
+        const usage = result.llmOutput?.tokenUsage as { promptTokens?: number; completionTokens?: number } | undefined;
+        const texts = (result.generations[0] ?? []).map((generation) => generation.text);
+        hooks.onUsage?.(
+          {
+            inputTokens: usage?.promptTokens ?? estimateTokens(messages.map(messageText).join('\n')),
+            outputTokens: usage?.completionTokens ?? estimateTokens(texts.join('')),
+          },
+          call.label,
+        );
+        return texts;
+      });
+      answers.push(...generations.slice(0, count));
+    }
+    while (answers.length < count) answers.push((await request(call.label, messages, call.offline, call)).text);
+    return answers;
+  }
+
   async function offlineJson<T>(call: JsonCall<T>): Promise<T> {
     const reply = await request(call.label, messagesFor(call), () => JSON.stringify(call.offline(), null, 2), call);
     const reading = readJsonReply(reply.text, call.schema, call.prepare);
@@ -228,6 +270,17 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
     offline: spec.provider === 'offline',
 
     async text(call: TextCall): Promise<string> {
+      const share = options.candidate;
+      // The offline writer's candidates differ by their own seeds, so each asks for itself.
+      if (share && spec.provider !== 'offline') {
+        const key = JSON.stringify([call.system ?? '', call.prompt, call.temperature ?? null, call.maxTokens ?? null]);
+        let answers = share.answers.get(key);
+        if (!answers) {
+          answers = alternatives(call, share.count);
+          share.answers.set(key, answers);
+        }
+        return (await answers)[share.index];
+      }
       return (await request(call.label, messagesFor(call), call.offline, call)).text;
     },
 

@@ -69,7 +69,7 @@ function protagonistAge(premise: string): string | undefined {
 
 /** Offline: roles in a fixed dramatic order, names and traits picked by a seeded PRNG. */
 export function offlineCharacters(ctx: NodeContext<Config>): Cast {
-  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeCast(ctx, attempt));
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeCast(ctx, attempt), ctx.variant);
 }
 
 function writeCast(ctx: NodeContext<Config>, attempt: number): Cast {

@@ -26,7 +26,7 @@ export function loglinePrompt(ctx: NodeContext<Config>): string {
 
 /** Offline: title, genre and tone from the premise's words; feedback picks a different framing. */
 export function offlineLogline(ctx: NodeContext<Config>): Logline {
-  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeLogline(ctx, attempt));
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeLogline(ctx, attempt), ctx.variant);
 }
 
 function writeLogline(ctx: NodeContext<Config>, attempt: number): Logline {

@@ -63,7 +63,7 @@ const BEAT_TEMPLATES: Record<string, string[]> = {
 
 /** Offline: the story-structure shapes stretched over the requested number of beats. */
 export function offlineOutline(ctx: NodeContext<Config>): Outline {
-  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeOutline(ctx, attempt));
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeOutline(ctx, attempt), ctx.variant);
 }
 
 function writeOutline(ctx: NodeContext<Config>, attempt: number): Outline {

@@ -78,7 +78,8 @@ export function sceneJobs(ctx: NodeContext<SceneWritingConfig>, kind: string): S
         firstVisit: !cards.slice(0, index).some((earlier) => earlier.location === card.location),
         previousSummary: previous?.summary,
         notes,
-        random: new SeededRandom(seedOf(kind, premise, logline, card, previous?.summary, cast, notes)),
+        variant: ctx.variant ?? 0,
+        random: new SeededRandom(seedOf(kind, premise, logline, card, previous?.summary, cast, notes, ...(ctx.variant ? [ctx.variant] : []))),
       },
     };
   });

@@ -43,7 +43,7 @@ export function scenesPrompt(ctx: NodeContext<Config>): string {
 
 /** Offline: one card per beat, with the beat's own characters and place. */
 export function offlineScenes(ctx: NodeContext<Config>): SceneList {
-  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeSceneList(ctx, attempt));
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeSceneList(ctx, attempt), ctx.variant);
 }
 
 function placesOf(ctx: NodeContext<Config>): Location[] {

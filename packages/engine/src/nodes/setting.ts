@@ -29,7 +29,7 @@ export function settingPrompt(ctx: NodeContext<Config>): string {
 
 /** Offline: the genre's stock places plus one named after the premise's own words. */
 export function offlineSetting(ctx: NodeContext<Config>): Setting {
-  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeSetting(ctx, attempt));
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeSetting(ctx, attempt), ctx.variant);
 }
 
 function writeSetting(ctx: NodeContext<Config>, attempt: number): Setting {

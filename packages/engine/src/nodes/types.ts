@@ -91,6 +91,11 @@ export interface NodeContext<Config> {
    */
   revisionNotes?: SceneNote[];
   model: ModelCaller;
+  /**
+   * Which of a node's `candidates` this run writes (0-based; absent for a single output). Offline writers salt
+   * their seeds with it, so the offline model writes distinct variants of the same prompts.
+   */
+  variant?: number;
   /** Only for `review`: the node under review. */
   target?: ReviewTarget;
   signal: AbortSignal;

@@ -70,6 +70,9 @@ export const PipelineNodeSchema = z.strictObject({
     .optional()
     .meta({ description: "The memory slot this node writes, instead of its type's default (required for prompt nodes)." }),
   model: ModelSpecSchema.optional(),
+  candidates: z.number().int().min(2).max(8).optional().meta({
+    description: 'Write this many alternative outputs: at its approval a person chooses one; without one, the one the checks find fewest problems in goes on.',
+  }),
   sampling: SamplingSchema.optional().meta({
     description: "Sampling for this node's model calls, whichever model runs them (a run's own model settings win).",
   }),

@@ -1,7 +1,8 @@
 // Runs one pipeline node inside the graph: builds its NodeContext (config, ancestors' memory, feedback,
 // model caller wired to events), persists its output and `node.completed` in one transaction, and reuses a
 // stored attempt instead of calling the model again after a crash or in a rerun.
-import { createModelCaller, resolveModelSpec } from '../models/caller';
+import { candidateShares, createModelCaller, resolveModelSpec, type ModelCallerOptions } from '../models/caller';
+import { pickCandidate } from '../review/pick';
 import { getNodeType } from '../nodes/catalogue';
 import { outputSchemaOf, type NodeContext, type NodeType, type ReviewTarget, type StoryMemory } from '../nodes/types';
 import { resolveNodeConfig } from '../pipeline/config';
@@ -9,7 +10,7 @@ import { visibleSlots } from '../pipeline/slots';
 import type { PipelineNode } from '../pipeline/schema';
 import { StoryloomError } from '../errors';
 import { writeTransaction } from '../store';
-import type { OutputSource } from '../store/output-store';
+import { candidatesKey, type OutputSource } from '../store/output-store';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
@@ -131,7 +132,7 @@ export class NodeExecutor {
     const { stores, run, settings, signal } = this.ctx;
     const { node, attempt } = request;
     const usage = emptyUsage();
-    const model = createModelCaller({
+    const callerOptions: ModelCallerOptions = {
       spec: withNodeSampling(resolveModelSpec([run.model, node.model, this.ctx.pipeline.model], settings.env), node, run.model),
       env: settings.env,
       signal,
@@ -150,7 +151,8 @@ export class NodeExecutor {
           usage.calls += 1;
         },
       },
-    });
+    };
+    const model = createModelCaller(callerOptions);
     const context: NodeContext<unknown> = {
       nodeId: node.id,
       node,
@@ -166,10 +168,25 @@ export class NodeExecutor {
     if (node.type === 'review') context.target = this.reviewTarget(node.id, config, request.done, revisions);
 
     let output: unknown;
+    let candidates: unknown[] | undefined;
     try {
-      output = await type.run(context);
-      throwIfCancelled(signal);
-      output = checkOutput(type, config, output, node.id);
+      const count = request.source === 'model' && type.usesModel && node.type !== 'review' ? (node.candidates ?? 1) : 1;
+      if (count > 1) {
+        // Every candidate is the node's own work with its own caller; text calls share one `n` request.
+        candidates = await Promise.all(
+          candidateShares(count).map(async (share) => {
+            const written = await type.run({ ...context, variant: share.index, model: createModelCaller({ ...callerOptions, candidate: share }) });
+            return checkOutput(type, config, written, node.id);
+          }),
+        );
+        throwIfCancelled(signal);
+        // At an approval the person chooses (the first is the draft); without one the checks pick.
+        output = candidates[node.approval ? 0 : pickCandidate(candidates, memory)];
+      } else {
+        output = await type.run(context);
+        throwIfCancelled(signal);
+        output = checkOutput(type, config, output, node.id);
+      }
     } catch (error) {
       tokens.flush();
       if (signal.aborted) throw cancelledBy(signal);
@@ -183,12 +200,13 @@ export class NodeExecutor {
     writeTransaction(stores.db, () => {
       tokens.flush(); // the last chunk commits with the output: one transaction per finished node
       stores.outputs.put({ runId: run.id, nodeId: node.id, attempt, source: request.source, output, usage });
+      if (candidates) stores.outputs.put({ runId: run.id, nodeId: candidatesKey(node.id), attempt, source: request.source, output: candidates });
       stores.nodes.set(run.id, node.id, { status: 'completed', attempt, usage });
       stores.events.append(run.id, {
         type: 'node.completed',
         nodeId: node.id,
         outputAttempt: attempt,
-        data: { attempt, usage, ...(request.source === 'revision' ? { revision: true } : {}) },
+        data: { attempt, usage, ...(request.source === 'revision' ? { revision: true } : {}), ...(candidates ? { candidates: candidates.length } : {}) },
       });
     });
     return output;

@@ -1,6 +1,7 @@
 // Builds the RunView (what the API and `--json` show) from the run row, node states and stored outputs.
 import type { Stores } from '../store';
 import type { RunRecord } from '../store/run-store';
+import { candidatesKey } from '../store/output-store';
 import { leaseIsDead } from './lease';
 import type { NodeState, NodeStatus, PendingApproval, RunStatus, RunView } from './types';
 
@@ -25,14 +26,22 @@ export function buildRunView(stores: Stores, run: RunRecord): RunView {
     if (record?.attempt !== undefined && record.status !== 'running') {
       const stored = stores.outputs.get(run.id, node.id, record.attempt);
       if (stored) state.output = stored.output;
+      // After a choice the output is the next attempt (an edit); the candidates stay with the attempt that wrote them.
+      const candidates = stores.outputs.get(run.id, candidatesKey(node.id), stored?.source === 'edit' ? record.attempt - 1 : record.attempt)?.output;
+      if (Array.isArray(candidates)) state.candidates = candidates;
     }
     if (record?.error) state.error = record.error;
     if (record?.usage) state.usage = record.usage;
     nodes[node.id] = state;
   }
-  const pending: PendingApproval[] = stores.approvals
-    .pending(run.id)
-    .map((approval) => ({ nodeId: approval.nodeId, draft: stores.outputs.get(run.id, approval.nodeId, approval.attempt)?.output }));
+  const pending: PendingApproval[] = stores.approvals.pending(run.id).map((approval) => {
+    const candidates = stores.outputs.get(run.id, candidatesKey(approval.nodeId), approval.attempt)?.output;
+    return {
+      nodeId: approval.nodeId,
+      draft: stores.outputs.get(run.id, approval.nodeId, approval.attempt)?.output,
+      ...(Array.isArray(candidates) ? { candidates } : {}),
+    };
+  });
   const view: RunView = {
     id: run.id,
     pipelineId: run.pipelineId,

@@ -15,6 +15,7 @@ import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
 import { openStores, writeTransaction, type Stores } from '../store';
 import type { RunRecord } from '../store/run-store';
+import { candidatesKey } from '../store/output-store';
 import { seedPipelines } from '../store/seed-pipelines';
 import type { DriveOptions, ExportedDocument, ExportFormat, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
 import { defaultOwnerId, leaseIsDead } from './lease';
@@ -159,19 +160,25 @@ class SqliteStoryloom implements Storyloom {
     const { stores } = this;
     writeTransaction(stores.db, () => {
       const pending = stores.approvals.pending(runId).find((approval) => approval.nodeId === nodeId);
-      if (!pending || !stores.approvals.decide(runId, nodeId, checked)) {
+      if (!pending) throw new StoryloomError('conflict', `node '${nodeId}' of run '${runId}' is not waiting for a decision`);
+      const chosen = checked.decision === 'choose' ? chosenCandidate(stores, run, nodeId, pending.attempt, checked) : undefined;
+      if (!stores.approvals.decide(runId, nodeId, checked)) {
         throw new StoryloomError('conflict', `node '${nodeId}' of run '${runId}' is not waiting for a decision`);
       }
       const data: Record<string, unknown> = { attempt: pending.attempt, decision: checked.decision };
       if (checked.decision === 'edit') {
         stores.outputs.put({ runId, nodeId, attempt: pending.attempt + 1, source: 'edit', output: checked.output });
       }
+      if (checked.decision === 'choose') {
+        data.candidate = checked.candidate;
+        stores.outputs.put({ runId, nodeId, attempt: pending.attempt + 1, source: 'edit', output: chosen });
+      }
       if (checked.decision === 'reject') data.feedback = checked.feedback;
       stores.events.append(runId, {
         type: 'approval.resolved',
         nodeId,
         data,
-        outputAttempt: checked.decision === 'edit' ? pending.attempt + 1 : undefined,
+        outputAttempt: checked.decision === 'edit' || checked.decision === 'choose' ? pending.attempt + 1 : undefined,
       });
     });
     return this.view(runId);
@@ -318,6 +325,16 @@ function checkModel(model: unknown, options: StoryloomOptions): void {
   }
 }
 
+/** The output a `choose` keeps: its own edited output, else the candidate it names (which must exist). */
+function chosenCandidate(stores: Stores, run: RunRecord, nodeId: string, attempt: number, decision: { candidate: number; output?: unknown }): unknown {
+  const candidates = stores.outputs.get(run.id, candidatesKey(nodeId), attempt)?.output;
+  if (!Array.isArray(candidates)) throw new StoryloomError('invalid_input', `node '${nodeId}' wrote no candidates to choose from; approve, edit or reject it`);
+  if (decision.candidate >= candidates.length) {
+    throw new StoryloomError('invalid_input', `node '${nodeId}' has candidates 0 to ${candidates.length - 1}; there is no candidate ${decision.candidate}`);
+  }
+  return decision.output ?? candidates[decision.candidate];
+}
+
 /** Shape of a decision, and an edit's output against the node type's output schema. */
 function checkDecision(decision: ApprovalDecision, run: RunRecord, nodeId: string): ApprovalDecision {
   const kind = (decision as { decision?: unknown } | undefined)?.decision;
@@ -339,5 +356,14 @@ function checkDecision(decision: ApprovalDecision, run: RunRecord, nodeId: strin
     }
     return { decision: 'edit', output: parsed.data };
   }
-  throw new StoryloomError('invalid_input', `decision must be "approve", "edit" or "reject", got ${JSON.stringify(kind)}`);
+  if (kind === 'choose') {
+    const { candidate, output } = decision as { candidate?: unknown; output?: unknown };
+    if (typeof candidate !== 'number' || !Number.isInteger(candidate) || candidate < 0) {
+      throw new StoryloomError('invalid_input', `"choose" needs "candidate": the 0-based number of a candidate, got ${JSON.stringify(candidate)}`);
+    }
+    if (output === undefined) return { decision: 'choose', candidate };
+    const edited = checkDecision({ decision: 'edit', output }, run, nodeId) as { output: unknown };
+    return { decision: 'choose', candidate, output: edited.output };
+  }
+  throw new StoryloomError('invalid_input', `decision must be "approve", "edit", "reject" or "choose", got ${JSON.stringify(kind)}`);
 }

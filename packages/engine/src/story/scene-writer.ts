@@ -20,6 +20,8 @@ export interface SceneMaterial {
   previousSummary?: string;
   /** Notes this scene's rewrite must address. */
   notes: string[];
+  /** Which candidate this is (0 unless the node writes several): shifts the lines picked. */
+  variant: number;
   random: SeededRandom;
 }
 
@@ -154,7 +156,7 @@ export function sceneExchanges(material: SceneMaterial): Exchange[] {
     const pool = pools[Math.min(pools.length - 1, Math.floor((i * pools.length) / count))];
     // Each scene starts its walk through a pool at its own offset (a scene uses at most two lines of a pool),
     // so the lines of a script do not repeat until it is longer than a pool can cover.
-    let index = ((card.number - 1) * 2 + (used.size > 0 && pools.indexOf(pool) === lastPool ? 1 : 0)) % pool.length;
+    let index = ((card.number - 1) * 2 + material.variant * 5 + (used.size > 0 && pools.indexOf(pool) === lastPool ? 1 : 0)) % pool.length;
     while (used.has(pool[index])) index = (index + 1) % pool.length;
     used.add(pool[index]);
     lastPool = pools.indexOf(pool);

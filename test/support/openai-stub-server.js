@@ -238,6 +238,8 @@ function generate(schemaIn, ctx, key, index) {
       return result;
     }
     case 'array': {
+      // A content-policy judge's flags: the stub's own text has nothing to flag.
+      if (key === 'flags' && !schema.minItems) return [];
       const min = schema.minItems ?? 0;
       const max = schema.maxItems ?? Math.max(3, min);
       const count = Math.max(min, Math.min(3, max));

@@ -28,6 +28,10 @@ function isJudge(request) {
   return /Judge this text as a script editor/.test(request.prompt);
 }
 
+function isPolicyJudge(request) {
+  return /Check this fiction for content a producer must look at/.test(request.prompt);
+}
+
 function isSceneCards(request) {
   return /Turn the outline into scene cards/.test(request.prompt) && Boolean(request.responseFormat);
 }
@@ -77,10 +81,11 @@ function judgeReply(verdict = {}) {
 function storyResponder(count) {
   return (request) => {
     if (isJudge(request)) return judgeReply();
+    if (isPolicyJudge(request)) return JSON.stringify({ flags: [] });
     if (isSceneCards(request)) return sceneCardsReply(request, count);
     if (sceneOf(request) !== undefined) return { content: sceneReply(request) };
     return undefined;
   };
 }
 
-module.exports = { sceneOf, isJudge, isSceneCards, sceneReply, sceneCardsReply, judgeReply, storyResponder };
+module.exports = { sceneOf, isJudge, isPolicyJudge, isSceneCards, sceneReply, sceneCardsReply, judgeReply, storyResponder };

@@ -6,6 +6,7 @@ import type { StubReply, StubRequest } from './openai-stub';
 const implementation = require('./story-stub.js') as {
   sceneOf(request: StubRequest): number | undefined;
   isJudge(request: StubRequest): boolean;
+  isPolicyJudge(request: StubRequest): boolean;
   isSceneCards(request: StubRequest): boolean;
   sceneReply(request: StubRequest): string;
   sceneCardsReply(request: StubRequest, count: number): string;
@@ -13,4 +14,4 @@ const implementation = require('./story-stub.js') as {
   storyResponder(count: number): (request: StubRequest) => StubReply;
 };
 
-export const { sceneOf, isJudge, isSceneCards, sceneReply, sceneCardsReply, judgeReply, storyResponder } = implementation;
+export const { sceneOf, isJudge, isPolicyJudge, isSceneCards, sceneReply, sceneCardsReply, judgeReply, storyResponder } = implementation;

@@ -6,7 +6,10 @@ import {
   RubricSchema,
   ReviewSchema,
   SceneNoteSchema,
+  PolicyCategorySchema,
   sceneNoteText,
+  type PolicyCategory,
+  type PolicyFlag,
   type Outline,
   type Review,
   type ReviewIssue,
@@ -19,14 +22,25 @@ import { buildPrompt, castText, loglineText } from '../story/prompt';
 import { PREMISE_INPUT, beatsOf, castOf, premiseOf, readLogline, readOutline, readSetting, sceneCardsOf } from '../story/memory';
 import { STYLE_INPUTS, pointOfView, sceneWords, styleOf, systemFor } from '../story/style';
 import { issueNote, producerNotes, routeNotes } from '../review/routing';
+import { policyFlags } from '../review/policy';
 import { checkCeiling, runChecks, type CheckContext } from '../review/checks';
 import { reviewDocumentOf, type ReviewDocument } from '../review/text';
 import { StoryloomError } from '../errors';
+
+const PolicyConfigSchema = z.strictObject({
+  /** Categories checked besides sexual content involving minors, which is always checked. */
+  categories: z.array(PolicyCategorySchema).default([]),
+  /** Real people the story may mention: damaging claims about them are flagged. */
+  realPeople: z.array(z.string().min(1)).default([]),
+  /** Text the story must not copy from (e.g. `{{inputs.reference}}`): 12 words in a row are flagged. */
+  reference: z.string().optional(),
+});
 
 const ConfigSchema = z.strictObject({
   target: z.string().regex(ID_PATTERN, 'target must be a node id'),
   threshold: z.number().min(1).max(10).default(7),
   maxRevisions: z.number().int().min(0).max(MAX_REVIEW_PASSES - 1).default(1),
+  policy: PolicyConfigSchema.default({ categories: [], realPeople: [] }),
 });
 type Config = z.infer<typeof ConfigSchema>;
 
@@ -180,6 +194,42 @@ function passOf(assessment: Assessment): ReviewPass {
   return { score: assessment.score, issues: assessment.issues, notes: assessment.notes };
 }
 
+const JudgedFlagsSchema = z.strictObject({
+  flags: z.array(z.strictObject({ category: PolicyCategorySchema, scene: z.number().int().min(1).nullable(), evidence: z.string(), message: z.string() })),
+});
+
+/**
+ * Content-policy flags on the final text: the lexicon checks always, and a model as judge when one is configured
+ * (the offline model has no judgement to add).
+ */
+async function policyReview(ctx: NodeContext<Config>, output: unknown): Promise<PolicyFlag[]> {
+  const document = reviewDocumentOf(output);
+  if (!document) return [];
+  const { categories, realPeople, reference } = ctx.config.policy;
+  const checked = policyFlags({ document, categories, realPeople, reference });
+  if (ctx.model.offline) return checked;
+  const on = [...new Set<PolicyCategory>(['minors', ...categories])];
+  const judged = await ctx.model.json({
+    label: 'policy',
+    system: systemFor('review', ctx.inputs),
+    prompt: buildPrompt(
+      [
+        { label: 'Text, by scene', body: numberedText(document) },
+        { label: 'Real people the text may mention', body: realPeople.join(', ') || undefined },
+      ],
+      `Check this fiction for content a producer must look at before it goes out, in these categories only: ${on.join(', ')} ` +
+        '(minors: sexual content involving anyone under 18; hate: dehumanising a group; graphic-violence: lingering gore; ' +
+        'self-harm: instructions or encouragement; defamation: damaging false claims about a real person; verbatim: text ' +
+        'copied from a known work). Flag only what is on the page, with the scene number and the words as evidence; an ' +
+        'empty list when there is nothing.\nAnswer as JSON: {"flags": [{"category", "scene": integer or null, "evidence", "message"}]}.',
+    ),
+    schema: JudgedFlagsSchema,
+    temperature: 0,
+    offline: () => ({ flags: [] }),
+  });
+  return [...checked, ...judged.flags.filter((f) => on.includes(f.category)).map((f) => ({ ...f, source: 'judge' as const }))];
+}
+
 /** Passing: the score reaches the threshold and no finding is an error. */
 function passes(assessment: Assessment, threshold: number): boolean {
   return assessment.score >= threshold && !assessment.issues.some((i) => i.severity === 'error');
@@ -231,6 +281,7 @@ export const reviewNode: NodeType<Config, Review> = {
       result = await assess(ctx, output, revisions, earlier);
       history.push(passOf(result));
     }
+    const policy = await policyReview(ctx, output);
     return {
       target: target.nodeId,
       score: result.score,
@@ -240,6 +291,7 @@ export const reviewNode: NodeType<Config, Review> = {
       notes: result.notes,
       revisions,
       rubric: result.rubric,
+      policy,
       passes: history,
     };
   },

@@ -5,8 +5,23 @@
 // process) re-enters the graph at this gate (see driver.ts) and the gate then routes to the children
 // (approve/edit) or back to its node (reject).
 import { writeTransaction } from '../store';
+import type { PipelineNode } from '../pipeline/schema';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
+
+/**
+ * Nodes followed by a gate: those asking for approval, and every review, whose gate stops the run for a person
+ * when its content-policy checks flag something (an approval of kind `policy`) and lets it through otherwise.
+ */
+export function hasGate(node: Pick<PipelineNode, 'approval' | 'type'> | undefined): boolean {
+  return node?.approval === true || node?.type === 'review';
+}
+
+/** The content-policy flags in a review's output (none for any other node). */
+export function policyFlagsOf(output: unknown): unknown[] {
+  const policy = (output as { policy?: unknown } | null | undefined)?.policy;
+  return Array.isArray(policy) ? policy : [];
+}
 
 export class ApprovalGate {
   constructor(private readonly ctx: RunContext) {}
@@ -15,10 +30,16 @@ export class ApprovalGate {
     const attempt = state.done[nodeId];
     if (attempt === undefined || state.approved[nodeId] === attempt) return {};
     const { stores, run } = this.ctx;
+    const node = this.ctx.nodes.get(nodeId);
+    // A review's gate asks only when its policy checks flagged something; a producer's autoApprove does not
+    // wave a flag through, since the flag exists for a person to see.
+    const flags = node?.type === 'review' ? policyFlagsOf(stores.outputs.get(run.id, nodeId, attempt)?.output) : [];
+    if (!node?.approval && flags.length === 0) return { approved: { [nodeId]: attempt } };
+    const policy = flags.length > 0;
     return writeTransaction(stores.db, (): RunGraphUpdate => {
       const request = stores.approvals.get(run.id, nodeId, attempt);
       if (!request) {
-        if (run.autoApprove) {
+        if (run.autoApprove && !policy) {
           stores.approvals.autoApprove(run.id, nodeId, attempt);
           stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt, autoApprove: true } });
           stores.events.append(run.id, { type: 'approval.resolved', nodeId, data: { attempt, decision: 'approve', auto: true } });
@@ -26,7 +47,7 @@ export class ApprovalGate {
         }
         stores.approvals.request(run.id, nodeId, attempt);
         stores.nodes.set(run.id, nodeId, { status: 'waiting', attempt });
-        stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt } });
+        stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt, ...(policy ? { kind: 'policy', flags } : {}) } });
         return {};
       }
       if (request.status === 'pending') return {};

@@ -14,6 +14,7 @@ import { candidatesKey, type OutputSource } from '../store/output-store';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
+import { hasGate } from './approval-gate';
 import type { TokenUsage } from './types';
 import { sceneNoteText, type SceneNote } from '../story/types';
 import { withNodeSampling } from '../models/sampling';
@@ -48,7 +49,7 @@ export class NodeExecutor {
     return (this.ctx.graph.parents.get(nodeId) ?? []).every((parent) => {
       const attempt = state.done[parent];
       if (attempt === undefined) return false;
-      return !this.ctx.nodes.get(parent)?.approval || state.approved[parent] === attempt;
+      return !hasGate(this.ctx.nodes.get(parent)) || state.approved[parent] === attempt;
     });
   }
 

@@ -3,6 +3,7 @@ import type { Stores } from '../store';
 import type { RunRecord } from '../store/run-store';
 import { candidatesKey } from '../store/output-store';
 import { leaseIsDead } from './lease';
+import { policyFlagsOf } from './approval-gate';
 import type { NodeState, NodeStatus, PendingApproval, RunStatus, RunView } from './types';
 
 /** Run statuses after which a node still pending will not run (unless the run is resumed). */
@@ -36,9 +37,12 @@ export function buildRunView(stores: Stores, run: RunRecord): RunView {
   }
   const pending: PendingApproval[] = stores.approvals.pending(run.id).map((approval) => {
     const candidates = stores.outputs.get(run.id, candidatesKey(approval.nodeId), approval.attempt)?.output;
+    const draft = stores.outputs.get(run.id, approval.nodeId, approval.attempt)?.output;
+    const flagged = run.pipeline.nodes.some((node) => node.id === approval.nodeId && node.type === 'review') && policyFlagsOf(draft).length > 0;
     return {
       nodeId: approval.nodeId,
-      draft: stores.outputs.get(run.id, approval.nodeId, approval.attempt)?.output,
+      draft,
+      ...(flagged ? { kind: 'policy' as const } : {}),
       ...(Array.isArray(candidates) ? { candidates } : {}),
     };
   });

@@ -53,6 +53,8 @@ export interface PendingApproval {
   draft: unknown;
   /** A node with `candidates`: every alternative it wrote (`draft` is the first); decide with `choose`. */
   candidates?: unknown[];
+  /** `policy`: a review's content-policy checks flagged its text (the flags are in `draft.policy`). */
+  kind?: 'policy';
 }
 
 /** A run as the API and `--json` show it. */

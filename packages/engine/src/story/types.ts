@@ -184,6 +184,21 @@ export const RubricSchema = z.strictObject({
 });
 export type Rubric = z.infer<typeof RubricSchema>;
 
+export const POLICY_CATEGORIES = ['minors', 'hate', 'graphic-violence', 'self-harm', 'defamation', 'verbatim'] as const;
+export const PolicyCategorySchema = z.enum(POLICY_CATEGORIES);
+export type PolicyCategory = z.infer<typeof PolicyCategorySchema>;
+
+/** Something a person should look at before the text goes on: which category, where, and the words that raised it. */
+export const PolicyFlagSchema = z.strictObject({
+  category: PolicyCategorySchema,
+  scene: z.number().int().min(1).nullable(),
+  evidence: z.string(),
+  message: z.string(),
+  /** Found by the lexicon checks, or by a model judge. */
+  source: z.enum(['checks', 'judge']),
+});
+export type PolicyFlag = z.infer<typeof PolicyFlagSchema>;
+
 /** One reading of the target: what it found then (the first pass's findings are what the revisions fixed). */
 export const ReviewPassSchema = z.strictObject({
   score: z.number().int().min(1).max(10),
@@ -203,6 +218,8 @@ export const ReviewSchema = z.strictObject({
   notes: z.array(SceneNoteSchema),
   revisions: z.number().int().min(0),
   rubric: RubricSchema,
+  /** Content-policy flags on the final text; any flag sends the run to a person (a `policy` approval). */
+  policy: z.array(PolicyFlagSchema),
   /** Every pass in order, the first on the original text and one after each revision (`revisions + 1` in all). */
   passes: z.array(ReviewPassSchema).min(1).max(MAX_REVIEW_PASSES, atMost(MAX_REVIEW_PASSES, 'passes')),
 });

@@ -33,7 +33,7 @@ describe('catalogue', () => {
       expect(JSON.stringify(result.error?.issues)).toContain('colour');
     }
     expect(getNodeType('outline')!.configSchema.parse({})).toEqual({ scenes: 6, acts: 3 });
-    expect(getNodeType('review')!.configSchema.parse({ target: 'lines' })).toEqual({ target: 'lines', threshold: 7, maxRevisions: 1 });
+    expect(getNodeType('review')!.configSchema.parse({ target: 'lines' })).toEqual({ target: 'lines', threshold: 7, maxRevisions: 1, policy: { categories: [], realPeople: [] } });
     expect(getNodeType('review')!.configSchema.safeParse({}).success).toBe(false);
     expect(getNodeType('export')!.configSchema.safeParse({ format: 'pdf' }).success).toBe(false);
   });

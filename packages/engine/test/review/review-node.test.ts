@@ -41,6 +41,7 @@ function judge(verdicts: Verdict[]): ModelCaller & { asked: Array<{ prompt: stri
     asked,
     text: (call) => writer.text(call),
     json: async (call) => {
+      if (call.label === 'policy') return call.schema.parse({ flags: [] });
       const verdict = verdicts[Math.min(asked.length, verdicts.length - 1)];
       asked.push({ prompt: call.prompt, temperature: call.temperature });
       return call.schema.parse({ coherence: 8, relevance: 8, interest: 8, score: 8, storyText: true, beatsMissed: [], notes: [], comment: 'Fine.', ...verdict });

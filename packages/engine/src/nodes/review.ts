@@ -23,6 +23,7 @@ import { PREMISE_INPUT, beatsOf, castOf, premiseOf, readLogline, readOutline, re
 import { STYLE_INPUTS, pointOfView, sceneWords, styleOf, systemFor } from '../story/style';
 import { issueNote, producerNotes, routeNotes } from '../review/routing';
 import { policyFlags } from '../review/policy';
+import { continuityFactsOf } from '../story/continuity';
 import { checkCeiling, runChecks, type CheckContext } from '../review/checks';
 import { reviewDocumentOf, type ReviewDocument } from '../review/text';
 import { StoryloomError } from '../errors';
@@ -70,6 +71,13 @@ function outlineText(outline: Outline | undefined): string | undefined {
   return outline?.acts.map((act, i) => `Act ${i + 1}: ${act.title}\n${act.beats.map((b) => `${b.number}. ${b.summary}`).join('\n')}`).join('\n');
 }
 
+function factsText(ctx: NodeContext<Config>, document: ReviewDocument): string | undefined {
+  if (document.kind === 'text') return undefined;
+  const written = new Map(document.scenes.map((scene) => [scene.number, scene.narration]));
+  const facts = continuityFactsOf(sceneCardsOf(ctx.memory), castOf(ctx.memory), written);
+  return facts.map((fact) => `- after scene ${fact.scene}: ${fact.text}`).join('\n') || undefined;
+}
+
 export function rubricPrompt(ctx: NodeContext<Config>, document: ReviewDocument, issues: ReviewIssue[], earlier: readonly SceneNote[] = []): string {
   return buildPrompt(
     [
@@ -78,6 +86,7 @@ export function rubricPrompt(ctx: NodeContext<Config>, document: ReviewDocument,
       { label: 'Characters', body: castText(castOf(ctx.memory)) },
       { label: 'Outline', body: outlineText(readOutline(ctx.memory)) },
       { label: 'Scene cards', body: cardsText(sceneCardsOf(ctx.memory)) },
+      { label: 'Continuity facts (the text must not contradict them)', body: factsText(ctx, document) },
       { label: document.kind === 'screenplay' ? 'Screenplay, by scene' : 'Story, by scene', body: numberedText(document) },
       { label: 'Problems the checks already found', body: issues.map((i) => `- ${i.message}`).join('\n') || 'None.' },
       { label: 'Notes given on the previous pass (say in a note if one is still not fixed)', body: earlier.map((n) => `- ${sceneNoteText(n)}`).join('\n') || undefined },

@@ -2,7 +2,7 @@
 // They run on screenplay scenes (dialogue) and on prose passages alike.
 import type { Character, ReviewIssue, SceneCard } from '../story/types';
 import { findByName } from '../story/names';
-import { checkBeatCoverage, checkMarkdown, checkSceneLength, checkSpeakersOnCard } from './craft-checks';
+import { checkBeatCoverage, checkContinuity, checkMarkdown, checkSceneLength, checkSpeakersOnCard } from './craft-checks';
 import { editDistance, STOP_WORDS, words } from '../story/text';
 import { hasStandardHeading } from '../story/screenplay';
 import type { ReviewDocument } from './text';
@@ -274,6 +274,7 @@ export const CHECKS: readonly Check[] = [
   checkSilentCharacters,
   checkFirstPerson,
   checkSpeakersOnCard,
+  checkContinuity,
   checkBeatCoverage,
   checkMarkdown,
   checkSceneLength,

@@ -5,6 +5,7 @@
 import type { PromptSection } from './prompt';
 import type { Character, Outline, SceneCard, Setting } from './types';
 import { castNamedIn } from './names';
+import { continuityFactsOf } from './continuity';
 
 /** Earlier scenes summarised one line each; past this many, the oldest are folded into a count. */
 const MAX_SUMMARY_LINES = 12;
@@ -58,7 +59,10 @@ export function storySoFarText({ cards, index }: SceneContext): string | undefin
 export function continuityFacts({ cards, index, cast }: SceneContext): string[] {
   const card = cards[index];
   const present = new Set(card.characters);
-  const facts: string[] = [];
+  // Deaths come first: whoever is dead by now must not appear alive, whoever's scene this is.
+  const facts: string[] = continuityFactsOf(cards.slice(0, index), cast)
+    .filter((fact) => fact.dead !== undefined)
+    .map((fact) => fact.text);
   for (const earlier of cards.slice(0, index).reverse()) {
     const shared = earlier.characters.filter((name) => present.has(name));
     if (shared.length > 0) facts.push(`After scene ${earlier.number} (${shared.join(', ')}): ${earlier.outcome}`);

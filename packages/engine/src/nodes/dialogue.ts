@@ -2,11 +2,11 @@ import type { NodeContext, NodeType } from './types';
 import { DialogueSchema, type Dialogue, type DialogueScene } from '../story/types';
 import { buildPrompt, castText, loglineText, rewriteInstruction, sceneCardText } from '../story/prompt';
 import { sceneContextSections } from '../story/scene-context';
-import { STYLE_INPUTS, exampleSection, systemFor } from '../story/style';
+import { STYLE_INPUTS, exampleSection } from '../story/style';
 import { PREMISE_INPUT, readLogline } from '../story/memory';
 import { parseScreenplayScene, screenplaySceneText } from '../story/screenplay';
 import { sceneClosing, sceneExchanges, sceneOpening } from '../story/scene-writer';
-import { SceneWritingConfigSchema, lengthInstruction, sceneJobs, sceneWritingReads, writeScenes, type SceneJob, type SceneWritingConfig } from './scene-writing';
+import { SceneWritingConfigSchema, lengthInstruction, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
 
 type Config = SceneWritingConfig;
 
@@ -66,21 +66,13 @@ export const dialogueNode: NodeType<Config, Dialogue> = {
   writes: 'dialogue',
   usesModel: true,
   run: async (ctx) => {
-    const jobs = sceneJobs(ctx, 'dialogue');
-    const scenes = await writeScenes(
-      ctx,
-      jobs,
-      async (job) => {
-        const text = await ctx.model.text({
-          label: `scene-${job.card.number}`,
-          system: systemFor('dialogue', ctx.inputs),
-          prompt: dialogueScenePrompt(ctx, job),
-          offline: () => offlineDialogueScene(job),
-        });
-        return parseScreenplayScene(text, job.card.number, job.cast);
-      },
-      (job) => previousVersion(ctx, job.card.number),
-    );
+    const scenes = await writeEveryScene(ctx, {
+      stage: 'dialogue',
+      prompt: (job) => dialogueScenePrompt(ctx, job),
+      offline: offlineDialogueScene,
+      read: (text, job) => parseScreenplayScene(text, job.card.number, job.cast),
+      previous: (number) => previousVersion(ctx, number),
+    });
     return ctx.model.offline ? { scenes, placeholder: true } : { scenes };
   },
 };

@@ -2,11 +2,11 @@ import type { NodeContext, NodeType } from './types';
 import { DraftSchema, type Draft, type Passage } from '../story/types';
 import { buildPrompt, castText, loglineText, rewriteInstruction, sceneCardText } from '../story/prompt';
 import { sceneContextSections } from '../story/scene-context';
-import { STYLE_INPUTS, exampleSection, pointOfView, styleOf, systemFor } from '../story/style';
+import { STYLE_INPUTS, exampleSection, pointOfView, styleOf } from '../story/style';
 import { PREMISE_INPUT, readLogline } from '../story/memory';
 import { sceneClosing, sceneExchanges, sceneOpening, timePhrase } from '../story/scene-writer';
 import { capitalize, listNames, lowerFirst, placePhrase } from '../story/text';
-import { SceneWritingConfigSchema, lengthInstruction, sceneJobs, sceneWritingReads, writeScenes, type SceneJob, type SceneWritingConfig } from './scene-writing';
+import { SceneWritingConfigSchema, lengthInstruction, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
 
 type Config = SceneWritingConfig;
 
@@ -90,21 +90,13 @@ export const proseNode: NodeType<Config, Draft> = {
   writes: 'draft',
   usesModel: true,
   run: async (ctx) => {
-    const jobs = sceneJobs(ctx, 'prose');
-    const passages = await writeScenes(
-      ctx,
-      jobs,
-      async (job) => {
-        const text = await ctx.model.text({
-          label: `scene-${job.card.number}`,
-          system: systemFor('prose', ctx.inputs),
-          prompt: proseScenePrompt(ctx, job),
-          offline: () => offlineProsePassage(job),
-        });
-        return { number: job.card.number, title: job.card.location, text: text.trim() };
-      },
-      (job) => previousPassage(ctx, job.card.number),
-    );
+    const passages = await writeEveryScene(ctx, {
+      stage: 'prose',
+      prompt: (job) => proseScenePrompt(ctx, job),
+      offline: offlineProsePassage,
+      read: (text, job) => ({ number: job.card.number, title: job.card.location, text: text.trim() }),
+      previous: (number) => previousPassage(ctx, number),
+    });
     return ctx.model.offline ? { passages, placeholder: true } : { passages };
   },
 };

@@ -6,7 +6,7 @@ import type { NodeContext, SlotRead } from './types';
 import { castOf, premiseOf, readLogline, readOutline, readSetting, sceneCardsOf } from '../story/memory';
 import { findPlace } from '../story/names';
 import type { SceneContext } from '../story/scene-context';
-import { sceneWords, styleOf } from '../story/style';
+import { sceneWords, styleOf, systemFor } from '../story/style';
 import { mapWithConcurrency } from '../story/concurrency';
 import { SeededRandom, seedOf } from '../story/random';
 import { notesForScene, sceneFocus, sceneSpeakers, type SceneMaterial } from '../story/scene-writer';
@@ -103,6 +103,34 @@ export function writeScenes<R>(
     }
     return write(job);
   });
+}
+
+/** How one writing node turns a scene job into its prompt, its offline text and its output for the scene. */
+export interface SceneWriter<R> {
+  stage: 'dialogue' | 'prose';
+  prompt(job: SceneJob): string;
+  offline(job: SceneJob): string;
+  read(text: string, job: SceneJob): R;
+  /** The scene's output in the previous version (what a revision keeps when the scene has no notes). */
+  previous(number: number): R | undefined;
+}
+
+/** Every scene of the cards written by `writer`, one model call per scene (none for scenes a revision keeps). */
+export function writeEveryScene<R>(ctx: NodeContext<SceneWritingConfig>, writer: SceneWriter<R>): Promise<R[]> {
+  return writeScenes(
+    ctx,
+    sceneJobs(ctx, writer.stage),
+    async (job) => {
+      const text = await ctx.model.text({
+        label: `scene-${job.card.number}`,
+        system: systemFor(writer.stage, ctx.inputs),
+        prompt: writer.prompt(job),
+        offline: () => writer.offline(job),
+      });
+      return writer.read(text, job);
+    },
+    (job) => writer.previous(job.card.number),
+  );
 }
 
 /** What a scene writer's instruction says about length, in words. */

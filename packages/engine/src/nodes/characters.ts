@@ -3,7 +3,7 @@ import type { NodeContext, NodeType } from './types';
 import { CastSchema, MAX_CHARACTERS, type Cast, type Character } from '../story/types';
 import { buildPrompt, feedbackSections, loglineText, rewriteInstruction } from '../story/prompt';
 import { PREMISE_INPUT, premiseOf, readLogline } from '../story/memory';
-import { systemFor } from '../story/style';
+import { STYLE_INPUTS, systemFor } from '../story/style';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { protagonistDescription, protagonistName, protagonistPronouns } from '../story/premise';
 import { FIRST_NAMES, NAME_PRONOUNS, ROLES, SURNAMES } from '../story/vocabulary';
@@ -127,7 +127,7 @@ export const charactersNode: NodeType<Config, Cast> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: CastSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: () => [{ slot: 'logline', description: 'Title and logline the cast serves.' }],
   writes: 'characters',
   usesModel: true,

@@ -3,7 +3,7 @@ import type { NodeContext, NodeType } from './types';
 import { LoglineSchema, type Logline } from '../story/types';
 import { buildPrompt, feedbackSections, rewriteInstruction } from '../story/prompt';
 import { PREMISE_INPUT, premiseOf } from '../story/memory';
-import { systemFor } from '../story/style';
+import { STYLE_INPUTS, systemFor } from '../story/style';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreOf, nounsOf, protagonistName, protagonistNoun, protagonistPhrase, protagonistReference, salientWords } from '../story/premise';
 import { capitalize, lowerFirst, stripTrailingPunctuation, titleCase } from '../story/text';
@@ -59,7 +59,7 @@ export const loglineNode: NodeType<Config, Logline> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: LoglineSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: () => [],
   writes: 'logline',
   usesModel: true,

@@ -8,7 +8,7 @@ import { genreProfileNamed, protagonistName, protagonistNoun, protagonistReferen
 import { ACT_TITLES, BEAT_SHAPES } from '../story/vocabulary';
 import { capitalize, flawAsNoun, indefiniteArticle, placePhrase, pronounForms, withPronouns } from '../story/text';
 import { outlineSchemaFor, prepareOutline } from '../story/constrained';
-import { systemFor } from '../story/style';
+import { STYLE_INPUTS, systemFor } from '../story/style';
 
 const ConfigSchema = z.strictObject({
   scenes: z.number().int().min(1).max(MAX_SCENES).default(6),
@@ -123,7 +123,7 @@ export const outlineNode: NodeType<Config, Outline> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: OutlineSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: () => [
     { slot: 'logline' },
     { slot: 'characters', optional: true },

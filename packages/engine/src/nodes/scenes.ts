@@ -9,7 +9,7 @@ import { TIMES_OF_DAY } from '../story/vocabulary';
 import { cardsFromOutline } from '../story/cards';
 import { findPlace } from '../story/names';
 import { prepareSceneList, sceneListSchemaFor } from '../story/constrained';
-import { systemFor } from '../story/style';
+import { STYLE_INPUTS, systemFor } from '../story/style';
 
 const ConfigSchema = z.strictObject({});
 type Config = z.infer<typeof ConfigSchema>;
@@ -92,7 +92,7 @@ export const scenesNode: NodeType<Config, SceneList> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: SceneListSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: () => [{ slot: 'outline' }, { slot: 'characters' }, { slot: 'setting', optional: true }],
   writes: 'scenes',
   usesModel: true,

@@ -3,7 +3,7 @@ import type { NodeContext, NodeType } from './types';
 import { MAX_LOCATIONS, SettingSchema, type Location, type Setting } from '../story/types';
 import { buildPrompt, feedbackSections, loglineText, rewriteInstruction } from '../story/prompt';
 import { PREMISE_INPUT, premiseOf, readLogline } from '../story/memory';
-import { systemFor } from '../story/style';
+import { STYLE_INPUTS, systemFor } from '../story/style';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreProfileNamed, nounsOf, placeOf, protagonistPhrase } from '../story/premise';
 import { titleCase } from '../story/text';
@@ -66,7 +66,7 @@ export const settingNode: NodeType<Config, Setting> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: SettingSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: () => [{ slot: 'logline', description: 'Title, genre and logline the world serves.' }],
   writes: 'setting',
   usesModel: true,

@@ -54,8 +54,11 @@ describe('catalogue', () => {
     const described = describeNodeTypes();
     const logline = described.find((d) => d.type === 'logline')!;
     expect(logline.reads).toEqual([]);
-    expect(logline.readsInputs).toEqual([expect.objectContaining({ input: 'premise', optional: true })]);
-    expect(described.find((d) => d.type === 'characters')!.readsInputs.map((r) => r.input)).toEqual(['premise']);
+    expect(logline.readsInputs).toEqual([
+      expect.objectContaining({ input: 'premise', optional: true }),
+      ...['tone', 'audience', 'length', 'pov'].map((input) => expect.objectContaining({ input, optional: true })),
+    ]);
+    expect(described.find((d) => d.type === 'characters')!.readsInputs.map((r) => r.input)).toEqual(['premise', 'tone', 'audience', 'length', 'pov']);
     expect(described.find((d) => d.type === 'export')!.readsInputs).toEqual([]);
   });
 

@@ -38,16 +38,16 @@ function screenplayText(engine, view) {
 
 async function runPipeline(engine, premise, scenes, model, env) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-eval-'));
-  const storyloom = engine.openStoryloom({ dbPath: path.join(dir, 'eval.db'), env });
+  const storyloom = await engine.openStoryloom({ dbPath: path.join(dir, 'eval.db'), env });
   try {
     const pipeline = JSON.parse(fs.readFileSync(path.join(__dirname, '../pipelines/short-screenplay.json'), 'utf8'));
-    const run = storyloom.startRun({ pipeline, inputs: { premise, scenes }, model, autoApprove: true });
+    const run = await storyloom.startRun({ pipeline, inputs: { premise, scenes }, model, autoApprove: true });
     const done = await storyloom.drive(run.id);
     // A policy flag waits for a person; the eval reads the text as it stands.
     if (done.status !== 'completed' && done.status !== 'waiting') throw new Error(`pipeline run ${done.status}: ${done.error ?? ''}`);
     return { text: screenplayText(engine, done), tokens: Object.values(done.nodes).reduce((sum, node) => sum + (node.usage?.totalTokens ?? 0), 0) };
   } finally {
-    storyloom.close();
+    await storyloom.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

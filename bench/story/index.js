@@ -42,13 +42,13 @@ const ORDER = ['logline', 'characters', 'setting', 'outline', 'scenes', 'dialogu
 
 async function measure(stub, premise, scenes) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-bench-story-'));
-  const engine = openStoryloom({ dbPath: path.join(dir, 'bench.db'), env: { OPENAI_BASE_URL: stub.url } });
+  const engine = await openStoryloom({ dbPath: path.join(dir, 'bench.db'), env: { OPENAI_BASE_URL: stub.url } });
   try {
     stub.reset();
     stub.setBehavior({ respond: storyResponder(scenes) });
     const pipeline = JSON.parse(fs.readFileSync(path.join(__dirname, '../../pipelines/short-screenplay.json'), 'utf8'));
     pipeline.model = { provider: 'openai', model: 'stub-model' };
-    const run = engine.startRun({ pipeline, inputs: { premise, scenes }, autoApprove: true });
+    const run = await engine.startRun({ pipeline, inputs: { premise, scenes }, autoApprove: true });
     const done = await engine.drive(run.id);
     if (done.status !== 'completed') throw new Error(`run ${done.status}: ${done.error}`);
     const outputs = Object.fromEntries(Object.entries(done.nodes).map(([id, node]) => [id, node.output]));
@@ -72,7 +72,7 @@ async function measure(stub, premise, scenes) {
     }
     return { actual, actualTotal, naiveTotal, requests: stub.requests.length };
   } finally {
-    engine.close();
+    await engine.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,5 @@
 // Builds the RunView (what the API and `--json` show) from the run row, node states and stored outputs.
-import type { Stores } from '../store';
-import type { RunRecord } from '../store/run-store';
+import type { RunRecord, StoreSet } from '../store';
 import { candidatesKey } from '../store/output-store';
 import { leaseIsDead } from './lease';
 import { policyFlagsOf } from './approval-gate';
@@ -18,34 +17,46 @@ function shownStatus(stored: NodeStatus | undefined, runStatus: RunStatus): Node
   return status === 'pending' && STOPPED_RUN_STATUSES.has(runStatus) ? 'skipped' : status;
 }
 
-export function buildRunView(stores: Stores, run: RunRecord): RunView {
-  const records = new Map(stores.nodes.list(run.id).map((record) => [record.nodeId, record]));
+export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<RunView> {
+  const [nodeRecords, approvals] = await Promise.all([stores.nodes.list(run.id), stores.approvals.pending(run.id)]);
+  const records = new Map(nodeRecords.map((record) => [record.nodeId, record]));
+  const outputs = new Map<string, Promise<unknown>>();
+  const outputOf = (nodeId: string, attempt: number) => {
+    const key = `${nodeId}#${attempt}`;
+    if (!outputs.has(key)) outputs.set(key, stores.outputs.get(run.id, nodeId, attempt).then((stored) => stored && { value: stored.output }));
+    return outputs.get(key)! as Promise<{ value: unknown } | undefined>;
+  };
+  // Fetched together (one round trip each, in parallel on PostgreSQL), then read in pipeline order.
+  for (const record of nodeRecords) {
+    if (record.attempt !== undefined && record.status !== 'running') outputOf(record.nodeId, record.attempt).catch(() => undefined);
+  }
   const nodes: Record<string, NodeState> = {};
   for (const node of run.pipeline.nodes) {
     const record = records.get(node.id);
     const state: NodeState = { status: shownStatus(record?.status, run.status) };
     if (record?.attempt !== undefined && record.status !== 'running') {
-      const stored = stores.outputs.get(run.id, node.id, record.attempt);
-      if (stored) state.output = stored.output;
+      const stored = await outputOf(node.id, record.attempt);
+      if (stored) state.output = stored.value;
       // After a choice the output is the next attempt (an edit); the candidates stay with the attempt that wrote them.
-      const candidates = stores.outputs.get(run.id, candidatesKey(node.id), stored?.source === 'edit' ? record.attempt - 1 : record.attempt)?.output;
-      if (Array.isArray(candidates)) state.candidates = candidates;
+      const candidates = (await outputOf(candidatesKey(node.id), record.attempt)) ?? (await outputOf(candidatesKey(node.id), record.attempt - 1));
+      if (Array.isArray(candidates?.value)) state.candidates = candidates.value;
     }
     if (record?.error) state.error = record.error;
     if (record?.usage) state.usage = record.usage;
     nodes[node.id] = state;
   }
-  const pending: PendingApproval[] = stores.approvals.pending(run.id).map((approval) => {
-    const candidates = stores.outputs.get(run.id, candidatesKey(approval.nodeId), approval.attempt)?.output;
-    const draft = stores.outputs.get(run.id, approval.nodeId, approval.attempt)?.output;
+  const pending: PendingApproval[] = [];
+  for (const approval of approvals) {
+    const draft = (await outputOf(approval.nodeId, approval.attempt))?.value;
+    const candidates = (await outputOf(candidatesKey(approval.nodeId), approval.attempt))?.value;
     const flagged = run.pipeline.nodes.some((node) => node.id === approval.nodeId && node.type === 'review') && policyFlagsOf(draft).length > 0;
-    return {
+    pending.push({
       nodeId: approval.nodeId,
       draft,
       ...(flagged ? { kind: 'policy' as const } : {}),
       ...(Array.isArray(candidates) ? { candidates } : {}),
-    };
-  });
+    });
+  }
   const view: RunView = {
     id: run.id,
     pipelineId: run.pipelineId,

@@ -64,35 +64,35 @@ describe('a policy flag gates the run', () => {
           ? { content: `${sceneReply(request)}\n\nThe gaff hook tears him open: entrails on the deck, blood spurts across the lamp, the severed hand twitching.` }
           : scripted(request),
     });
-    const engine = harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
+    const engine = await harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
     const pipeline = shipped();
     pipeline.model = { provider: 'openai', model: 'stub-model' };
     const review = pipeline.nodes.find((node) => node.type === 'review')!;
     review.config = { ...review.config, policy: { categories: ['graphic-violence'] } };
-    const run = engine.startRun({ pipeline, inputs: { premise: 'A lighthouse keeper and a whaler.', scenes: 4 }, autoApprove: true });
+    const run = await engine.startRun({ pipeline, inputs: { premise: 'A lighthouse keeper and a whaler.', scenes: 4 }, autoApprove: true });
     const waiting = await engine.drive(run.id);
     expect(waiting.status).toBe('waiting');
     expect(waiting.pending).toEqual([expect.objectContaining({ nodeId: review.id, kind: 'policy' })]);
     const flags = (waiting.pending[0].draft as Review).policy;
     expect(flags).toEqual([expect.objectContaining({ category: 'graphic-violence', scene: 2, source: 'checks' })]);
-    const requested = engine.events(run.id).find((event) => event.type === 'approval.requested' && event.nodeId === review.id)!;
+    const requested = (await engine.events(run.id)).find((event) => event.type === 'approval.requested' && event.nodeId === review.id)!;
     expect(requested.data).toMatchObject({ kind: 'policy', flags });
     // The script is not exported past the gate until someone decides.
     expect(waiting.nodes.script.status).toBe('pending');
 
-    engine.decide(run.id, review.id, { decision: 'approve' });
+    await engine.decide(run.id, review.id, { decision: 'approve' });
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
-    const resolved = engine.events(run.id).find((event) => event.type === 'approval.resolved' && event.nodeId === review.id)!;
+    const resolved = (await engine.events(run.id)).find((event) => event.type === 'approval.resolved' && event.nodeId === review.id)!;
     expect(resolved.data).toMatchObject({ decision: 'approve' });
   }, 60_000);
 
   test('a clean text passes the review’s gate without stopping', async () => {
     harness.stub.setBehavior({ respond: storyResponder(3) });
-    const engine = harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
+    const engine = await harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
     const pipeline = shipped();
     pipeline.model = { provider: 'openai', model: 'stub-model' };
-    const run = engine.startRun({ pipeline, inputs: { premise: 'A lighthouse keeper and a whaler.', scenes: 3 } });
+    const run = await engine.startRun({ pipeline, inputs: { premise: 'A lighthouse keeper and a whaler.', scenes: 3 } });
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
     expect((done.nodes.notes.output as Review).policy).toEqual([]);

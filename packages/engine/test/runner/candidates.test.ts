@@ -16,8 +16,8 @@ describe('candidates (offline)', () => {
   afterEach(() => temp.cleanup());
 
   test('at an approval the pending entry carries every candidate; choose keeps one and the run goes on with it', async () => {
-    const engine = temp.open();
-    const run = engine.startRun({ pipeline: withCandidates(screenplayPipeline(), 'cast', 3, true), inputs: { premise: PREMISE } });
+    const engine = await temp.open();
+    const run = await engine.startRun({ pipeline: withCandidates(screenplayPipeline(), 'cast', 3, true), inputs: { premise: PREMISE } });
     const waiting = await engine.drive(run.id);
     expect(waiting.status).toBe('waiting');
     const [pending] = waiting.pending;
@@ -30,15 +30,15 @@ describe('candidates (offline)', () => {
     // A candidate that does not exist is refused and changes nothing.
     let refused: unknown;
     try {
-      engine.decide(run.id, 'cast', { decision: 'choose', candidate: 3 });
+      await engine.decide(run.id, 'cast', { decision: 'choose', candidate: 3 });
     } catch (error) {
       refused = error;
     }
     expect(isStoryloomError(refused, 'invalid_input')).toBe(true);
     expect(String((refused as Error).message)).toMatch(/candidates 0 to 2; there is no candidate 3/);
-    expect(engine.view(run.id).pending).toHaveLength(1);
+    expect((await engine.view(run.id)).pending).toHaveLength(1);
 
-    engine.decide(run.id, 'cast', { decision: 'choose', candidate: 2 });
+    await engine.decide(run.id, 'cast', { decision: 'choose', candidate: 2 });
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
     expect(done.nodes.cast.output).toEqual(pending.candidates![2]);
@@ -46,25 +46,25 @@ describe('candidates (offline)', () => {
     const chosenNames = CastSchema.parse(pending.candidates![2]).characters.map((c) => c.name);
     const cues = DialogueSchema.parse(done.nodes.lines.output).scenes.flatMap((s) => s.elements.flatMap((e) => (e.type === 'line' ? [e.character] : [])));
     for (const cue of cues) expect(chosenNames).toContain(cue);
-    const resolved = engine.events(run.id).find((event) => event.type === 'approval.resolved' && event.nodeId === 'cast')!;
+    const resolved = (await engine.events(run.id)).find((event) => event.type === 'approval.resolved' && event.nodeId === 'cast')!;
     expect(resolved.data).toMatchObject({ decision: 'choose', candidate: 2 });
   });
 
   test('choose with an output keeps that edit, checked against the output schema', async () => {
-    const engine = temp.open();
-    const run = engine.startRun({ pipeline: withCandidates(screenplayPipeline(), 'cast', 2, true), inputs: { premise: PREMISE } });
+    const engine = await temp.open();
+    const run = await engine.startRun({ pipeline: withCandidates(screenplayPipeline(), 'cast', 2, true), inputs: { premise: PREMISE } });
     const waiting = await engine.drive(run.id);
     const edited = structuredClone(CastSchema.parse(waiting.pending[0].candidates![1]));
     edited.characters[0].name = 'Wilhelmina';
-    expect(() => engine.decide(run.id, 'cast', { decision: 'choose', candidate: 1, output: { characters: 'none' } })).toThrow(/characters/);
-    engine.decide(run.id, 'cast', { decision: 'choose', candidate: 1, output: edited });
+    await expect(engine.decide(run.id, 'cast', { decision: 'choose', candidate: 1, output: { characters: 'none' } })).rejects.toThrow(/characters/);
+    await engine.decide(run.id, 'cast', { decision: 'choose', candidate: 1, output: edited });
     const done = await engine.drive(run.id);
     expect(CastSchema.parse(done.nodes.cast.output).characters[0].name).toBe('Wilhelmina');
   });
 
   test('without an approval the checks pick a candidate and the others stay readable', async () => {
-    const engine = temp.open();
-    const run = engine.startRun({ pipeline: withCandidates(screenplayPipeline(), 'lines', 2), inputs: { premise: PREMISE } });
+    const engine = await temp.open();
+    const run = await engine.startRun({ pipeline: withCandidates(screenplayPipeline(), 'lines', 2), inputs: { premise: PREMISE } });
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
     expect(done.nodes.lines.candidates).toHaveLength(2);
@@ -82,17 +82,17 @@ describe('candidates through the OpenAI-compatible stub', () => {
     ['ignores n: one request per candidate', false, 3],
   ])('a text node with candidates 3 against a server that %s', async (_name, choicesSupported, requests) => {
     harness.stub.setBehavior({ choicesSupported });
-    const engine = harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
+    const engine = await harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
     const base = promptPipeline(['pitch'], { model: { provider: 'openai', model: 'stub-model' } });
     const pipeline = { ...base, nodes: base.nodes.map((node) => ({ ...node, candidates: 3, approval: true })) };
-    const run = engine.startRun({ pipeline, inputs: { premise: PREMISE } });
+    const run = await engine.startRun({ pipeline, inputs: { premise: PREMISE } });
     const waiting = await engine.drive(run.id);
     expect(harness.stub.requests).toHaveLength(requests);
     expect(harness.stub.requests[0].body.n).toBe(3);
     const candidates = waiting.pending[0].candidates as string[];
     expect(candidates).toHaveLength(3);
     if (choicesSupported) expect(new Set(candidates).size).toBe(3);
-    engine.decide(run.id, 'pitch', { decision: 'choose', candidate: 1 });
+    await engine.decide(run.id, 'pitch', { decision: 'choose', candidate: 1 });
     const done = await engine.drive(run.id);
     expect(done.nodes.pitch.output).toBe(candidates[1]);
   });

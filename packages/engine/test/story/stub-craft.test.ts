@@ -33,9 +33,9 @@ describe('the shipped screenplay through the OpenAI-compatible stub', () => {
   });
 
   async function runShipped(env: Record<string, string> = {}) {
-    const engine = harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url, ...env } });
+    const engine = await harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url, ...env } });
     const pipeline = { ...shipped(), model: { provider: 'openai' as const, model: 'stub-model' } };
-    const run = engine.startRun({ pipeline, inputs: { premise: PREMISE, scenes: 6, tone: 'salt-bitten and tender' }, autoApprove: true });
+    const run = await engine.startRun({ pipeline, inputs: { premise: PREMISE, scenes: 6, tone: 'salt-bitten and tender' }, autoApprove: true });
     const done = await engine.drive(run.id);
     expect(done.error).toBeUndefined();
     expect(done.status).toBe('completed');
@@ -93,7 +93,7 @@ describe('the shipped screenplay through the OpenAI-compatible stub', () => {
     expect(review.passes[0].notes.every((n) => n.scene === 4)).toBe(true);
     expect(review).toMatchObject({ passed: true, issues: [] });
 
-    const script = engine.exportRun(done.id, 'fountain').content;
+    const script = (await engine.exportRun(done.id, 'fountain')).content;
     expect(script).not.toMatch(/Sure, here is|Let me know|HENRIK|PLACEHOLDER/);
     const tokens = new Fountain().parse(script, true).tokens as Array<{ type: string; text?: string }>;
     expect(tokens.filter((t) => t.type === 'scene_heading')).toHaveLength(6);

@@ -34,11 +34,12 @@ function stageOf(prompt) {
   if (/Turn the outline into scene cards/.test(prompt)) return 'scenes';
   if (/Write scene \d+ as a screenplay/.test(prompt)) return 'dialogue';
   if (/Judge this text/.test(prompt)) return 'review';
+  if (/Check this fiction for content/.test(prompt)) return 'policy';
   return 'other';
 }
 
-const NODE_OF_STAGE = { logline: 'logline', characters: 'cast', setting: 'world', outline: 'beats', scenes: 'scene-list', dialogue: 'lines', review: 'notes' };
-const ORDER = ['logline', 'characters', 'setting', 'outline', 'scenes', 'dialogue', 'review'];
+const NODE_OF_STAGE = { logline: 'logline', characters: 'cast', setting: 'world', outline: 'beats', scenes: 'scene-list', dialogue: 'lines', review: 'notes', policy: 'notes' };
+const ORDER = ['logline', 'characters', 'setting', 'outline', 'scenes', 'dialogue', 'review', 'policy'];
 
 async function measure(stub, premise, scenes) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-bench-story-'));
@@ -67,7 +68,7 @@ async function measure(stub, premise, scenes) {
       const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n');
       const upstream = ORDER.slice(0, ORDER.indexOf(stage)).map((s) => JSON.stringify(outputs[NODE_OF_STAGE[s]] ?? ''));
       const sceneNumber = Number(/Write scene (\d+)/.exec(request.prompt)?.[1] ?? 0);
-      const written = stage === 'dialogue' ? scenesText.slice(0, sceneNumber - 1) : stage === 'review' ? scenesText : [];
+      const written = stage === 'dialogue' ? scenesText.slice(0, sceneNumber - 1) : stage === 'review' || stage === 'policy' ? scenesText : [];
       naiveTotal += tokens([system, premise, ...upstream, ...written, instruction].join('\n\n'));
     }
     return { actual, actualTotal, naiveTotal, requests: stub.requests.length };

@@ -181,7 +181,13 @@ export async function startRun(): Promise<void> {
   void loadRunHistory();
 }
 
-export async function decide(nodeId: string, decision: { decision: 'approve' } | { decision: 'edit'; output: unknown } | { decision: 'reject'; feedback: string }): Promise<boolean> {
+export type ApprovalDecision =
+  | { decision: 'approve' }
+  | { decision: 'edit'; output: unknown }
+  | { decision: 'reject'; feedback: string }
+  | { decision: 'choose'; candidate: number; output?: unknown };
+
+export async function decide(nodeId: string, decision: ApprovalDecision): Promise<boolean> {
   const run = editorStore.getState().run;
   if (!run) return false;
   const result = await attempt(`Could not ${decision.decision} '${nodeId}'`, () => api.decide(run.id, nodeId, decision));

@@ -91,8 +91,10 @@ function applyEvent(runId: string, event: RunEvent): void {
       if (node)
         patchRun(runId, (r) => ({
           nodeStatus: { ...r.nodeStatus, [node]: 'waiting' },
-          pending: [...r.pending.filter((p) => p.nodeId !== node), { nodeId: node, draft: data.draft }],
+          pending: [...r.pending.filter((p) => p.nodeId !== node), { nodeId: node, draft: data.draft, ...(data.kind === 'policy' ? { kind: 'policy' as const } : {}) }],
         }));
+      // The event does not carry a node's candidates: the run view does.
+      if (node) scheduleRefresh(runId);
       break;
     case 'approval.resolved':
       if (node) patchRun(runId, (r) => ({ pending: r.pending.filter((p) => p.nodeId !== node) }));

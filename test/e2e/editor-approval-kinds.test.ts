@@ -3,6 +3,7 @@
 // the same read-only form, and choosing the second completes the run with exactly that draft; a review whose
 // content checks flag the text (a passage copied from the producer's reference) shows the flags in words.
 import type { Page } from 'playwright-core';
+import { axeViolations } from '../support/axe';
 import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
 import { saveScreenshot, type EditorServer } from '../support/browser';
 
@@ -24,7 +25,7 @@ const PIPELINE = {
   edges: [{ source: 'logline', target: 'cast' }],
 };
 
-const session = shippedEditorSession();
+const session = shippedEditorSession({ bypassCSP: true });
 beforeAll(async () => {
   ({ server, page, pageErrors } = await session.start());
 });
@@ -67,6 +68,7 @@ test('three candidates side by side; "Choose this one" on the second completes t
   expect(await card().getByTestId('approve-button').count()).toBe(0);
   await card().scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'candidates-1-side-by-side');
+  expect(await axeViolations(page)).toEqual([]);
 
   await columns.nth(1).getByTestId('choose-candidate').click();
   await card().waitFor({ state: 'detached' });
@@ -153,6 +155,7 @@ test('a policy gate shows what the content checks found, where, in words, with a
   expect(await gate.getByTestId('edit-button').count()).toBe(0);
   await gate.scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'candidates-2-policy-gate');
+  expect(await axeViolations(page)).toEqual([]);
   await gate.getByTestId('approve-button').click();
   const done = await waitForRun(api, flagged.id, (r) => r.status === 'completed');
   expect(done.nodes.notes.output.policy.length).toBe(flags.length);

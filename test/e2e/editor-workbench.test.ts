@@ -4,18 +4,16 @@
 // started (history rows, progress, per-node figures, Cancel that asks, Resume), validation in a producer's
 // words, light and dark themes, the offline writer marked, pipeline versions compared, and axe-core with no
 // serious or critical violations on the editor, the run console, an approval card and the output view.
-import fs from 'node:fs';
 import type { Page } from 'playwright-core';
+import { axeViolations as axeSeriousViolations } from '../support/axe';
 import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
-import { REPO_ROOT, saveScreenshot, type EditorServer } from '../support/browser';
+import { saveScreenshot, type EditorServer } from '../support/browser';
 
 jest.setTimeout(180_000);
 
 let server: EditorServer;
 let page: Page;
 let pageErrors: string[];
-
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js', { paths: [REPO_ROOT] }), 'utf8');
 
 const session = shippedEditorSession({ colorScheme: 'dark', bypassCSP: true });
 beforeAll(async () => {
@@ -27,15 +25,7 @@ const api = apiOf(() => server);
 const shot = (name: string) => saveScreenshot(page, `workbench-${name}`);
 const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 
-/** axe-core's serious and critical violations on the page as it is now (rule id and the first offending node). */
-async function axeViolations(): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v: any) => ({ id: v.id, impact: v.impact, target: v.nodes[0]?.target?.join(' '), html: v.nodes[0]?.html?.slice(0, 120) }));
-  });
-  return violations.filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id} (${v.impact}) at ${v.target}: ${v.html}`);
-}
+const axeViolations = () => axeSeriousViolations(page);
 
 /** Visible text set smaller than 11 px. */
 const smallText = () =>

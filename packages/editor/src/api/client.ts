@@ -227,7 +227,7 @@ export const api = {
   },
   approvals: async () => unwrapList<ApprovalInboxEntry>(await request('GET', '/api/approvals'), 'approvals'),
   getRun: (id: string) => request<RunView>('GET', `/api/runs/${encodeURIComponent(id)}`),
-  decide: (runId: string, nodeId: string, body: { decision: 'approve' | 'edit' | 'reject'; output?: unknown; feedback?: string }) =>
+  decide: (runId: string, nodeId: string, body: { decision: 'approve' | 'edit' | 'reject' | 'choose'; output?: unknown; feedback?: string; candidate?: number }) =>
     request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(nodeId)}`, body),
   cancel: (runId: string) => request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/cancel`),
   resume: (runId: string) => request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/resume`),

@@ -1,6 +1,7 @@
 // Pending approvals of the watched run, each a card titled by the node's label: the draft as a form,
 // which attempt it is, the feedback the last one got and what changed since; approve, edit in place, or
-// send back with feedback. Several may be pending at once; each is decided on its own.
+// send back with feedback. A node that wrote candidates shows them side by side to choose from; a gate
+// raised by the content checks shows what they flagged. Several may be pending at once; each is decided on its own.
 import { useState } from 'react';
 import type { PendingApproval } from '@storyloom/engine';
 import { storyDiff } from '../lib/storyDiff';
@@ -8,7 +9,9 @@ import { loadedEngine } from '../lib/validation';
 import { selectNode } from '../store/documentActions';
 import { decide } from '../store/runActions';
 import { useEditor } from '../store/state';
+import { CandidateChoice } from './CandidateChoice';
 import { DraftEditSession, DraftReadView } from './draft/DraftSession';
+import { PolicyFlags, policyFlagsIn } from './PolicyFlags';
 import { StoryDiffView } from './StoryDiffView';
 
 export function ApprovalPanel() {
@@ -46,6 +49,8 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
   const current = attempts[attempts.length - 1];
   const previous = attempts.length > 1 ? attempts[attempts.length - 2] : undefined;
   const attemptNumber = attempts.length || 1;
+  const candidates = approval.candidates?.length ? approval.candidates : undefined;
+  const flags = approval.kind === 'policy' ? policyFlagsIn(approval.draft) : [];
 
   const send = async (decision: Parameters<typeof decide>[1]) => {
     setSending(true);
@@ -55,7 +60,13 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
   };
 
   return (
-    <article className="approval-card" data-approval={approval.nodeId} data-attempt={attemptNumber} aria-label={`Approval: ${node.label}`}>
+    <article
+      className="approval-card"
+      data-approval={approval.nodeId}
+      data-attempt={attemptNumber}
+      data-kind={approval.kind ?? (candidates ? 'candidates' : 'draft')}
+      aria-label={`Approval: ${node.label}`}
+    >
       <header>
         <div>
           <h5 className="card-title">
@@ -84,7 +95,16 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
           />
         </details>
       )}
-      {mode === 'edit' ? (
+      {approval.kind === 'policy' && <PolicyFlags flags={flags} />}
+      {candidates && mode !== 'reject' ? (
+        <CandidateChoice
+          candidates={candidates}
+          source={node.source}
+          inputs={runInputs}
+          disabled={sending}
+          onChoose={(candidate, output) => send(output === undefined ? { decision: 'choose', candidate } : { decision: 'choose', candidate, output })}
+        />
+      ) : mode === 'edit' ? (
         <DraftEditSession
           key={session}
           initial={approval.draft}
@@ -106,21 +126,28 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
         </label>
       )}
       <div className="button-row">
-        {mode === 'view' && (
+        {mode === 'view' && candidates && (
+          <button className="danger" data-testid="reject-button" disabled={sending} onClick={() => setMode('reject')}>
+            Send all back…
+          </button>
+        )}
+        {mode === 'view' && !candidates && (
           <>
             <button className="primary" data-testid="approve-button" disabled={sending} onClick={() => void send({ decision: 'approve' })}>
               Approve
             </button>
-            <button
-              data-testid="edit-button"
-              disabled={sending}
-              onClick={() => {
-                setSession((n) => n + 1);
-                setMode('edit');
-              }}
-            >
-              Edit
-            </button>
+            {approval.kind !== 'policy' && (
+              <button
+                data-testid="edit-button"
+                disabled={sending}
+                onClick={() => {
+                  setSession((n) => n + 1);
+                  setMode('edit');
+                }}
+              >
+                Edit
+              </button>
+            )}
             <button className="danger" data-testid="reject-button" disabled={sending} onClick={() => setMode('reject')}>
               Send back…
             </button>

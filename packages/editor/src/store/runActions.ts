@@ -55,6 +55,17 @@ function scheduleRefresh(runId: string, delayMs = 150): void {
   refreshTimer = setTimeout(() => void refreshRun(runId), delayMs);
 }
 
+/**
+ * The event does not carry a node's candidates; the run view does. Only the candidates are taken from it, and
+ * only into an entry still pending here, so a decision made meanwhile is never undone by the late answer.
+ */
+async function fillCandidates(runId: string, nodeId: string): Promise<void> {
+  const view = await api.getRun(runId).catch(() => undefined);
+  const candidates = view?.pending.find((p) => p.nodeId === nodeId)?.candidates;
+  if (!candidates) return;
+  patchRun(runId, (r) => ({ pending: r.pending.map((p) => (p.nodeId === nodeId ? { ...p, candidates } : p)) }));
+}
+
 function applyEvent(runId: string, event: RunEvent): void {
   if (event.type === 'approval.requested' || event.type === 'approval.resolved') patchRun(runId, (r) => ({ approvals: recordApprovalEvent(r.approvals, event) }));
   const node = event.nodeId;
@@ -91,8 +102,9 @@ function applyEvent(runId: string, event: RunEvent): void {
       if (node)
         patchRun(runId, (r) => ({
           nodeStatus: { ...r.nodeStatus, [node]: 'waiting' },
-          pending: [...r.pending.filter((p) => p.nodeId !== node), { nodeId: node, draft: data.draft }],
+          pending: [...r.pending.filter((p) => p.nodeId !== node), { nodeId: node, draft: data.draft, ...(data.kind === 'policy' ? { kind: 'policy' as const } : {}) }],
         }));
+      if (node) void fillCandidates(runId, node);
       break;
     case 'approval.resolved':
       if (node) patchRun(runId, (r) => ({ pending: r.pending.filter((p) => p.nodeId !== node) }));
@@ -181,7 +193,13 @@ export async function startRun(): Promise<void> {
   void loadRunHistory();
 }
 
-export async function decide(nodeId: string, decision: { decision: 'approve' } | { decision: 'edit'; output: unknown } | { decision: 'reject'; feedback: string }): Promise<boolean> {
+export type ApprovalDecision =
+  | { decision: 'approve' }
+  | { decision: 'edit'; output: unknown }
+  | { decision: 'reject'; feedback: string }
+  | { decision: 'choose'; candidate: number; output?: unknown };
+
+export async function decide(nodeId: string, decision: ApprovalDecision): Promise<boolean> {
   const run = editorStore.getState().run;
   if (!run) return false;
   const result = await attempt(`Could not ${decision.decision} '${nodeId}'`, () => api.decide(run.id, nodeId, decision));

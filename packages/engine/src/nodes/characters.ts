@@ -3,6 +3,7 @@ import type { NodeContext, NodeType } from './types';
 import { CastSchema, MAX_CHARACTERS, type Cast, type Character } from '../story/types';
 import { buildPrompt, feedbackSections, loglineText, rewriteInstruction } from '../story/prompt';
 import { PREMISE_INPUT, premiseOf, readLogline } from '../story/memory';
+import { parseStored } from '../story/stored';
 import { STYLE_INPUTS, systemFor } from '../story/style';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { protagonistDescription, protagonistName, protagonistPronouns } from '../story/premise';
@@ -76,7 +77,8 @@ function writeCast(ctx: NodeContext<Config>, attempt: number): Cast {
   const premise = premiseOf(ctx.inputs, ctx.memory);
   const logline = readLogline(ctx.memory);
   const random = new SeededRandom(seedOf('characters', attempt, premise, logline, ctx.config.count, ctx.feedback));
-  const previous = CastSchema.safeParse(ctx.previous).data;
+  // The previous attempt is stored: it may be in an older shape.
+  const previous = parseStored(CastSchema, ctx.previous).data;
   const flagged = namesFlagged(ctx.feedback, previous);
   // A premise that names its protagonist ("Mara returns…") keeps that name unless a note asks otherwise, and a
   // premise's "her" or "his" decides the protagonist's pronouns (and so which name fits).

@@ -1,7 +1,11 @@
-// Builds the RunView (what the API and `--json` show) from the run row, node states and stored outputs.
+// Builds the RunView (what the API and `--json` show) from the run row, node states and stored outputs
+// (an output stored in an older story shape is shown in today's, as a rerun would read it).
+import { getNodeType } from '../nodes/catalogue';
+import type { PipelineNode } from '../pipeline/schema';
 import type { RunRecord, StoreSet } from '../store';
 import { candidatesKey } from '../store/output-store';
 import { leaseIsDead } from './lease';
+import { storedInCurrentShape } from '../story/stored';
 import { policyFlagsOf } from './approval-gate';
 import type { NodeState, NodeStatus, PendingApproval, RunStatus, RunView } from './types';
 
@@ -15,6 +19,12 @@ const STOPPED_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['failed', 'cancell
 function shownStatus(stored: NodeStatus | undefined, runStatus: RunStatus): NodeStatus {
   const status = stored ?? 'pending';
   return status === 'pending' && STOPPED_RUN_STATUSES.has(runStatus) ? 'skipped' : status;
+}
+
+/** A node's stored output as today's reader sees it (a type whose output schema depends on config is left as stored). */
+function shownOutput(node: PipelineNode | undefined, value: unknown): unknown {
+  const schema = node && getNodeType(node.type)?.outputSchema;
+  return schema && typeof schema !== 'function' ? storedInCurrentShape(schema, value) : value;
 }
 
 export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<RunView> {
@@ -36,7 +46,7 @@ export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<Ru
     const state: NodeState = { status: shownStatus(record?.status, run.status) };
     if (record?.attempt !== undefined && record.status !== 'running') {
       const stored = await outputOf(node.id, record.attempt);
-      if (stored) state.output = stored.value;
+      if (stored) state.output = shownOutput(node, stored.value);
       // After a choice the output is the next attempt (an edit); the candidates stay with the attempt that wrote them.
       const candidates = (await outputOf(candidatesKey(node.id), record.attempt)) ?? (await outputOf(candidatesKey(node.id), record.attempt - 1));
       if (Array.isArray(candidates?.value)) state.candidates = candidates.value;
@@ -47,9 +57,10 @@ export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<Ru
   }
   const pending: PendingApproval[] = [];
   for (const approval of approvals) {
-    const draft = (await outputOf(approval.nodeId, approval.attempt))?.value;
+    const gated = run.pipeline.nodes.find((node) => node.id === approval.nodeId);
+    const draft = shownOutput(gated, (await outputOf(approval.nodeId, approval.attempt))?.value);
     const candidates = (await outputOf(candidatesKey(approval.nodeId), approval.attempt))?.value;
-    const flagged = run.pipeline.nodes.some((node) => node.id === approval.nodeId && node.type === 'review') && policyFlagsOf(draft).length > 0;
+    const flagged = gated?.type === 'review' && policyFlagsOf(draft).length > 0;
     pending.push({
       nodeId: approval.nodeId,
       draft,

@@ -1,8 +1,10 @@
 // Typed reads of the story memory. A slot that is absent or does not have the expected shape reads as
-// undefined, so optional context (setting, characters) simply drops out of prompts.
+// undefined, so optional context (setting, characters) simply drops out of prompts. Memory is built from
+// stored outputs, so an output stored in an older shape reads in today's (see stored.ts).
 import type { z } from 'zod';
 import { genreProfileNamed } from './premise';
 import { cardsFromOutline } from './cards';
+import { parseStored } from './stored';
 import type { RunInputs } from '../pipeline/schema';
 import type { InputRead, StoryMemory } from '../nodes/types';
 import {
@@ -26,7 +28,7 @@ import {
 } from './types';
 
 function readSlot<T>(memory: StoryMemory, slot: string, schema: z.ZodType<T>): T | undefined {
-  const parsed = schema.safeParse(memory[slot]);
+  const parsed = parseStored(schema, memory[slot]);
   return parsed.success ? parsed.data : undefined;
 }
 

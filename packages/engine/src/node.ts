@@ -7,6 +7,7 @@ import type { ModelCallerOptions } from './models/caller';
 export * from './index';
 export * from './runner/engine';
 export { openStoryloom } from './runner/storyloom';
+export { exportDocument, checkExportOptions } from './export/export-document';
 export * from './models/spec'; // resolveModelSpec, availableModels, describeModel, … (no LangChain)
 export * from './models/run-models'; // checkRunModels, baseUrlPolicy (no LangChain)
 export type { ModelCallHooks, ModelCallerOptions } from './models/caller';

@@ -3,7 +3,8 @@
 import type { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { randomBytes } from 'node:crypto';
 import { StoryloomError } from '../errors';
-import { renderDocument } from '../export/index';
+import { checkExportOptions, exportDocument } from '../export/export-document';
+import type { ExportOptions } from '../export/index';
 import { resolveModelSpec } from '../models/spec';
 import { getNodeType } from '../nodes/catalogue';
 import { outputSchemaOf } from '../nodes/types';
@@ -234,21 +235,35 @@ class SqliteStoryloom implements Storyloom {
     return this.view(id);
   }
 
-  exportRun(runId: string, format: ExportFormat): ExportedDocument {
+  async exportRun(runId: string, format: ExportFormat, options: ExportOptions = {}): Promise<ExportedDocument> {
     const run = this.requireRun(runId);
+    checkExportOptions(options);
     const memory: Record<string, unknown> = {};
     const records = new Map(this.stores.nodes.list(runId).map((record) => [record.nodeId, record]));
     const nodes = new Map(run.pipeline.nodes.map((node) => [node.id, node]));
+    let placeholder = false;
     for (const id of topologicalOrder(run.pipeline)) {
       const record = records.get(id);
-      const slot = slotWrittenBy(nodes.get(id)!);
+      const node = nodes.get(id)!;
+      const slot = slotWrittenBy(node);
       if (!slot || record?.attempt === undefined || (record.status !== 'completed' && record.status !== 'reused')) continue;
       memory[slot] = this.stores.outputs.get(runId, id, record.attempt)?.output;
+      placeholder ||= this.writtenOffline(run, node);
     }
     try {
-      return renderDocument(format, memory);
+      return await exportDocument(format, memory, { placeholder, ...options });
     } catch (error) {
       throw new StoryloomError('conflict', `run '${runId}' cannot be exported as ${format} yet: ${(error as Error).message}`);
+    }
+  }
+
+  /** A model node whose model resolves to the offline writer (placeholder text). */
+  private writtenOffline(run: RunRecord, node: Pipeline['nodes'][number]): boolean {
+    if (!getNodeType(node.type)?.usesModel) return false;
+    try {
+      return resolveModelSpec([run.model, node.model, run.pipeline.model], this.options.env ?? {}).provider === 'offline';
+    } catch {
+      return false;
     }
   }
 

@@ -56,9 +56,9 @@ describe('runner: executing pipelines', () => {
     expect(done.status).toBe('completed');
     const events = engine.events(run.id);
     expect(typesOf(events, 'cast')).toEqual(['node.started', 'node.completed', 'approval.requested', 'approval.resolved']);
-    const script = engine.exportRun(run.id, 'fountain');
+    const script = await engine.exportRun(run.id, 'fountain');
     expect(script.content).toMatch(/INT\.|EXT\./);
-    expect(engine.exportRun(run.id, 'json').content.length).toBeGreaterThan(10);
+    expect((await engine.exportRun(run.id, 'json')).content.length).toBeGreaterThan(10);
   });
 
   it("lets a review revise its target: a new attempt of the target that downstream nodes read", async () => {

@@ -54,12 +54,28 @@ export async function readPdf(content: Uint8Array | string): Promise<PdfText> {
       pages: raw.pages.map((page) => ({
         width: page.width / 72,
         height: page.height / 72,
-        items: page.items.map((item) => ({ text: item.str, x: item.x / 72, right: (item.x + item.width) / 72, top: (page.height - item.y) / 72 })),
+        items: joinWords(page.items.map((item) => ({ text: item.str, x: item.x / 72, right: (item.x + item.width) / 72, top: (page.height - item.y) / 72 }))),
       })),
     };
   } finally {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * pdfjs sometimes cuts one drawn line into items at a space (Courier's spaces are wide); consecutive items on
+ * one baseline at most a space apart are one line again.
+ */
+function joinWords(items: PdfItem[]): PdfItem[] {
+  const joined: PdfItem[] = [];
+  for (const item of items) {
+    const last = joined[joined.length - 1];
+    const gap = last ? item.x - last.right : Infinity;
+    if (last && Math.abs(item.top - last.top) < 0.001 && gap > -0.01 && gap < 0.15) {
+      joined[joined.length - 1] = { ...last, text: `${last.text}${gap > 0.05 ? ' ' : ''}${item.text}`, right: item.right };
+    } else joined.push(item);
+  }
+  return joined;
 }
 
 /** Items grouped into blocks separated by a blank line (more than one line's height between baselines). */

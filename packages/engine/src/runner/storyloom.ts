@@ -251,7 +251,7 @@ class SqliteStoryloom implements Storyloom {
       placeholder ||= this.writtenOffline(run, node);
     }
     try {
-      return await exportDocument(format, memory, { placeholder, ...options });
+      return await exportDocument(format, memory, { ...options, placeholder: options.placeholder ?? placeholder });
     } catch (error) {
       throw new StoryloomError('conflict', `run '${runId}' cannot be exported as ${format} yet: ${(error as Error).message}`);
     }

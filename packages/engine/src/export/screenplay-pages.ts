@@ -4,14 +4,18 @@
 // keeps the start of what follows on its page.
 import type { ScreenplayElement } from '../story/types';
 import type { ScreenplayScene } from './document';
-import { LINE_HEIGHT, type LaidOutPage, PAPER_SIZES, type Paper, type PlacedText, pageNumberText } from './page-model';
+import { CHAR_WIDTH, LINE_HEIGHT, type LaidOutPage, PAPER_SIZES, type Paper, type PlacedText, pageNumberText } from './page-model';
 import { sentencesOf, wrapText } from './wrap';
 
-/** Where each element starts (inches from the left edge) and how many characters its lines hold. */
+/**
+ * Where each element starts (inches from the left edge) and how many characters its lines hold. Action and
+ * cues run to the 1" right margin, so their width depends on the paper (60 characters on Letter, 57 on A4).
+ */
 export const SCREENPLAY_GEOMETRY = {
   top: 1,
-  action: { x: 1.5, width: 60 },
-  cue: { x: 3.7, width: 38 },
+  rightMargin: 1,
+  action: { x: 1.5 },
+  cue: { x: 3.7 },
   parenthetical: { x: 3.1, width: 25 },
   dialogue: { x: 2.5, width: 35 },
   /** Scene numbers: the left one ends 0.2" before the heading, the right one starts 0.1" after the margin. */
@@ -60,11 +64,17 @@ function lines(text: string, x: number, width: number): Line[] {
   return wrapText(text, width).map((line) => ({ text: line, x }));
 }
 
+/** Characters that fit from `x` to the right margin. */
+function columnsFrom(x: number, paperWidth: number): number {
+  return Math.floor((paperWidth - SCREENPLAY_GEOMETRY.rightMargin - x) / CHAR_WIDTH + 1e-9);
+}
+
 function blocksOf(scenes: ScreenplayScene[], printable: (text: string) => string, paperWidth: number): Block[] {
   const { action, cue, parenthetical } = SCREENPLAY_GEOMETRY;
+  const actionWidth = columnsFrom(action.x, paperWidth);
   const blocks: Block[] = [];
   scenes.forEach((scene, index) => {
-    blocks.push({ kind: 'heading', lines: lines(printable(scene.heading.toUpperCase()), action.x, action.width), number: index + 1 });
+    blocks.push({ kind: 'heading', lines: lines(printable(scene.heading.toUpperCase()), action.x, actionWidth), number: index + 1 });
     for (const element of scene.elements) blocks.push(elementBlock(element));
   });
   return blocks.filter((block) => block.kind === 'speech' || block.lines.length > 0);
@@ -72,14 +82,14 @@ function blocksOf(scenes: ScreenplayScene[], printable: (text: string) => string
   function elementBlock(element: ScreenplayElement): Block {
     switch (element.type) {
       case 'action':
-        return { kind: 'action', lines: lines(printable(element.text), action.x, action.width) };
+        return { kind: 'action', lines: lines(printable(element.text), action.x, actionWidth) };
       case 'transition':
-        return { kind: 'transition', lines: [{ text: printable(element.text.toUpperCase().trim()), x: paperWidth - 1, align: 'right' }] };
+        return { kind: 'transition', lines: [{ text: printable(element.text.toUpperCase().trim()), x: paperWidth - SCREENPLAY_GEOMETRY.rightMargin, align: 'right' }] };
       case 'line': {
         const aside = element.parenthetical?.trim().replace(/^\(|\)$/g, '').trim();
         return {
           kind: 'speech',
-          cue: printable(element.character.toUpperCase().trim()).slice(0, cue.width),
+          cue: printable(element.character.toUpperCase().trim()).slice(0, columnsFrom(cue.x, paperWidth)),
           parenthetical: aside ? wrapText(printable(`(${aside})`), parenthetical.width) : [],
           text: printable(element.text.trim()),
         };
@@ -116,7 +126,7 @@ class Paginator {
   numberLine(number: number, headingLines: number): void {
     const top = SCREENPLAY_GEOMETRY.top + (this.row - headingLines) * LINE_HEIGHT;
     const { action, sceneNumberGap } = SCREENPLAY_GEOMETRY;
-    const right = PAPER_SIZES[this.options.paper].width - 1;
+    const right = PAPER_SIZES[this.options.paper].width - SCREENPLAY_GEOMETRY.rightMargin;
     this.texts.push({ text: `${number}`, x: action.x - sceneNumberGap, top, align: 'right' });
     this.texts.push({ text: `${number}`, x: right + sceneNumberGap / 2, top });
   }

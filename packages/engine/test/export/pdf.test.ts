@@ -231,7 +231,12 @@ describe('screenplay PDF', () => {
     const letter = await afterwritingPages(fountain, 'usletter');
     expect(Math.abs(pdf.pages.length - letter) / letter).toBeLessThanOrEqual(0.1);
     const a4 = await pdfOf(memory, { paper: 'a4' });
-    for (const page of a4.pdf.pages) expect([page.width, page.height]).toEqual([expect.closeTo(8.27, 1), expect.closeTo(11.69, 1)]);
+    for (const page of a4.pdf.pages) {
+      expect([page.width, page.height]).toEqual([expect.closeTo(8.27, 1), expect.closeTo(11.69, 1)]);
+      // A4 is narrower: lines still end inside the 1" right margin.
+      for (const item of page.items) expect([item.text, item.right <= page.width - 1 + TOLERANCE]).toEqual([item.text, true]);
+    }
+    for (const page of pdf.pages) for (const item of page.items) expect(item.right).toBeLessThanOrEqual(STANDARD.right + TOLERANCE);
     const a4Reference = await afterwritingPages(fountain, 'a4');
     expect(Math.abs(a4.pdf.pages.length - a4Reference) / a4Reference).toBeLessThanOrEqual(0.1);
   }, 120_000);

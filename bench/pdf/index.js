@@ -36,7 +36,7 @@ async function main() {
       return performance.now() - started;
     },
   );
-  storyloom.close();
+  await storyloom.close();
   console.log(`30-scene offline screenplay, ${pages} pages (title page included), medians of 7 alternating renders:`);
   for (const key of ['wall', 'cpu']) {
     console.log(

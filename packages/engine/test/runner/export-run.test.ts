@@ -17,14 +17,14 @@ describe('runner: exporting a run as a PDF', () => {
   const harness = stubbedEngines({ latencyMs: 0, tokenDelayMs: 0 });
 
   it('marks an offline run as placeholder text, and not a run a real model wrote', async () => {
-    const engine = harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
-    const offline = engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE } });
+    const engine = await harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
+    const offline = await engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE } });
     expect((await engine.drive(offline.id)).status).toBe('completed');
     const offlinePdf = await engine.exportRun(offline.id, 'pdf');
     expect(offlinePdf).toMatchObject({ format: 'pdf', mediaType: 'application/pdf', filename: expect.stringMatching(/\.pdf$/) });
     expect(await titlePageOf(offlinePdf.content)).toMatch(NOTICE);
 
-    const real = engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE }, model: 'openai:stub-model' });
+    const real = await engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE }, model: 'openai:stub-model' });
     expect((await engine.drive(real.id)).status).toBe('completed');
     expect(harness.stub.requests.length).toBeGreaterThan(0);
     const realTitle = await titlePageOf((await engine.exportRun(real.id, 'pdf')).content);
@@ -33,8 +33,8 @@ describe('runner: exporting a run as a PDF', () => {
   });
 
   it('refuses a bad option as invalid input, and a run without scenes as a conflict', async () => {
-    const engine = harness.temp.open();
-    const run = engine.startRun({ pipeline: screenplayPipeline({ approval: true }), inputs: { premise: PREMISE } });
+    const engine = await harness.temp.open();
+    const run = await engine.startRun({ pipeline: screenplayPipeline({ approval: true }), inputs: { premise: PREMISE } });
     expect((await engine.drive(run.id)).status).toBe('waiting');
     const badPaper = await engine.exportRun(run.id, 'pdf', { paper: 'legal' as never }).catch((e: unknown) => e);
     expect(isStoryloomError(badPaper, 'invalid_input')).toBe(true);

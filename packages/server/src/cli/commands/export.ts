@@ -31,8 +31,8 @@ export const exportCommand: Command = {
     if (out === undefined && format === 'pdf' && ctx.io.stdout.isTTY) {
       throw invalid('a PDF is binary: write it to a file with --out script.pdf (or redirect stdout)');
     }
-    requireRun(ctx, runId);
-    const document = await ctx.storyloom.exportRun(runId, format as ExportFormat, {
+    await requireRun(ctx, runId);
+    const document = await (await ctx.storyloom()).exportRun(runId, format as ExportFormat, {
       paper: paper as Paper | undefined,
       sceneNumbers: boolFlag(args, 'scene-numbers'),
       contact: stringFlag(args, 'contact'),

@@ -31,7 +31,6 @@ export async function exportDocument(format: ExportFormat, memory: StoryMemory, 
     sceneNumbers: options.sceneNumbers === true,
     date: options.date ?? today(),
     ...(options.contact ? { contact: options.contact } : {}),
-    placeholder: options.placeholder === true,
   });
   return { format, mediaType: EXPORT_MEDIA_TYPES.pdf, filename: exportFilename(document.title, format), content };
 }

@@ -25,8 +25,6 @@ export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { fountain: 'foun
 export interface RenderOptions {
   /** The title page's draft date (YYYY-MM-DD); today by default. */
   date?: string;
-  /** The run's text is the offline model's placeholder: title pages say so. */
-  placeholder?: boolean;
 }
 
 /** Options of an export; the page options apply to the PDF. */

@@ -2,7 +2,7 @@
 // industry layout, prose as a manuscript; both in the PDF's built-in Courier, so no font file is needed.
 import { PDFDocument, type PDFFont, StandardFonts } from 'pdf-lib';
 import { StoryloomError } from '../errors';
-import { type ScreenplayScene, type StoryDocument } from './document';
+import { PLACEHOLDER_NOTICE, type ScreenplayScene, type StoryDocument } from './document';
 import { chaptersOf, layoutManuscript, wordCount } from './manuscript-pages';
 import { FONT_SIZE, LINE_HEIGHT, type LaidOutPage, PAPER_SIZES, type Paper } from './page-model';
 import { layoutScreenplay } from './screenplay-pages';
@@ -13,7 +13,6 @@ export interface PdfOptions {
   sceneNumbers: boolean;
   date: string;
   contact?: string;
-  placeholder?: boolean;
 }
 
 const AUTHOR = 'Storyloom';
@@ -60,7 +59,7 @@ export async function renderPdf(document: StoryDocument, screenplay: ScreenplayS
     author: AUTHOR,
     date: options.date,
     ...(options.contact ? { contact: printable(options.contact) } : {}),
-    placeholder: options.placeholder,
+    placeholder: document.placeholder,
   };
   let pages: LaidOutPage[];
   if (document.dialogue && screenplay) {
@@ -77,8 +76,6 @@ export async function renderPdf(document: StoryDocument, screenplay: ScreenplayS
   pdf.setTitle(fields.title);
   pdf.setAuthor(AUTHOR);
   pdf.setCreator('Storyloom');
-  if (options.placeholder) pdf.setSubject(PLACEHOLDER_SUBJECT);
+  if (document.placeholder) pdf.setSubject(PLACEHOLDER_NOTICE);
   return pdf.save();
 }
-
-const PLACEHOLDER_SUBJECT = "Placeholder draft written by Storyloom's offline model";

@@ -1,6 +1,7 @@
 // Title pages for the PDF export: the screenplay's (title, credit, author centred a third of the way down;
 // contact bottom left, draft date bottom right) and the manuscript's (contact top left, word count top right,
-// title and byline centred halfway down). Offline-model output says so on both.
+// title and byline centred halfway down). Text the offline writer wrote says so on both.
+import { PLACEHOLDER_NOTICE } from './document';
 import { LINE_HEIGHT, type LaidOutPage, PAPER_SIZES, type Paper, type PlacedText } from './page-model';
 import { wrapText } from './wrap';
 
@@ -10,11 +11,10 @@ export interface TitlePageFields {
   author: string;
   date: string;
   contact?: string;
-  /** The text is the offline model's placeholder, not a writer's or an LLM's. */
-  placeholder?: boolean;
+  /** The offline writer wrote the text: a placeholder, not a draft. */
+  placeholder: boolean;
 }
 
-export const PLACEHOLDER_NOTICE = "Placeholder text from Storyloom's offline model: no writer or language model wrote this draft.";
 
 const TITLE_WIDTH = 50;
 

@@ -35,9 +35,11 @@ export interface ChatModelRequest {
   offlineAnswer: (messages: BaseMessage[]) => string;
   /** Aborts the request (Ollama's client needs to be told explicitly). */
   signal: AbortSignal;
+  /** Alternatives asked for in one request (OpenAI's `n`; a non-streaming request). */
+  n?: number;
 }
 
-export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv): ChatOpenAI {
+export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv, n?: number): ChatOpenAI {
   const baseURL = openaiBaseUrl(spec, env);
   // The environment's key belongs to the environment's endpoint: a baseUrl named by a pipeline, node or run
   // that points elsewhere gets the placeholder, never OPENAI_API_KEY (it would hand the key to that server).
@@ -55,8 +57,7 @@ export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv): Cha
     configuration: baseURL ? { baseURL } : undefined,
     temperature: spec.temperature,
     maxTokens: spec.maxTokens,
-    streaming: true,
-    streamUsage: true,
+    ...(n && n > 1 ? { n, streaming: false } : { streaming: true, streamUsage: true }),
     maxRetries: 0,
   };
   // Building a ChatOpenAI (and the OpenAI client inside it) costs more CPU than a fast reply, and a fresh one per
@@ -102,7 +103,7 @@ export function createChatModel(request: ChatModelRequest): BaseChatModel {
     case 'offline':
       return new OfflineChatModel({ writer: request.offlineAnswer, latencyMs: spec.latencyMs });
     case 'openai':
-      return createOpenAIChatModel(spec, env);
+      return createOpenAIChatModel(spec, env, request.n);
     case 'ollama':
       return createOllamaChatModel(spec, env, request.signal);
   }

@@ -69,7 +69,7 @@ function withLongSpeech(dialogue: Dialogue, speaker: string, sentences: number):
   const text = Array.from({ length: sentences }, (_, i) => `This is sentence number ${i + 1} of a speech that will not fit on one page.`).join(' ');
   const [first, ...rest] = dialogue.scenes;
   const scene: DialogueScene = { ...first, elements: [...first.elements, { type: 'line', character: speaker, parenthetical: 'at length', text }] };
-  return { dialogue: { scenes: [scene, ...rest] }, text };
+  return { dialogue: { ...dialogue, scenes: [scene, ...rest] }, text };
 }
 
 async function pdfOf(memory: Record<string, unknown>, options: Parameters<typeof exportDocument>[2] = {}): Promise<{ bytes: Uint8Array; pdf: PdfText }> {
@@ -110,7 +110,7 @@ describe('screenplay PDF', () => {
     asides = new Set(
       long.dialogue.scenes.flatMap((s) => s.elements.flatMap((e) => (e.type === 'line' && e.parenthetical ? [`(${e.parenthetical})`] : []))),
     );
-    ({ pdf } = await pdfOf(memory, { contact: 'Agent Smith; 555-0100', placeholder: true }));
+    ({ pdf } = await pdfOf(memory, { contact: 'Agent Smith; 555-0100' }));
   });
 
   test('is US Letter in Courier, with a title page and numbered pages from page 2', () => {
@@ -121,8 +121,8 @@ describe('screenplay PDF', () => {
     expect(normal(title.slice(0, credit).join(' '))).toBe((memory.logline as { title: string }).title.toUpperCase());
     expect(title[credit + 1]).toBe('Storyloom');
     expect(title).toEqual(expect.arrayContaining(['Agent Smith', '555-0100', DATE]));
-    expect(normal(title.join(' '))).toContain("Placeholder text from Storyloom's offline model");
-    expect(pdf.subject).toMatch(/offline model/);
+    expect(normal(title.join(' '))).toContain('PLACEHOLDER: written by the offline writer (no model)');
+    expect(pdf.subject).toMatch(/^PLACEHOLDER: written by the offline writer/);
     // The first script page has no number; the next ones carry "2.", "3.", … top right on the 1" margin.
     expect(pdf.pages[1].items.filter((item) => item.top < 0.9)).toEqual([]);
     pdf.pages.slice(2).forEach((page, i) => {

@@ -5,7 +5,7 @@ import { readPdf } from '../../../../test/support/pdf';
 import { stubbedEngines } from './support/helpers';
 import { PREMISE, screenplayPipeline } from './support/screenplay';
 
-const NOTICE = /offline model/;
+const NOTICE = /PLACEHOLDER: written by the offline writer/;
 
 async function titlePageOf(content: string | Uint8Array): Promise<string> {
   expect(content).toBeInstanceOf(Uint8Array);

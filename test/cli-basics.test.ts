@@ -144,9 +144,9 @@ describe('bad input exits 2 naming the problem and stores nothing', () => {
     const status = await runCli(['runs', '--status', 'done', ...workspace.db]);
     expect(status.code).toBe(2);
     expect(status.stderr).toMatch(/unknown status 'done'/);
-    const format = await runCli(['export', 'r-unknown', '--format', 'pdf', ...workspace.db]);
+    const format = await runCli(['export', 'r-unknown', '--format', 'docx', ...workspace.db]);
     expect(format.code).toBe(2);
-    expect(format.stderr).toMatch(/unknown format 'pdf'/);
+    expect(format.stderr).toMatch(/unknown format 'docx': use one of fountain, fdx, markdown, json, pdf/);
     await expectNothingStored();
   });
 

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PIPELINES_DIR, approvalPipeline, parseFountain, runCli, spawnCli, workspaceForFile } from './support/cli';
+import { readPdf } from './support/pdf';
 
 interface RunJson {
   id: string;
@@ -51,11 +52,19 @@ describe.each(shipped)('shipped pipeline %s', (name) => {
     expect(JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'))).toEqual(run);
     const pipeline = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: Array<{ id: string; type: string; config?: { format?: string } }> };
     const exports = pipeline.nodes.filter((node) => node.type === 'export');
-    expect(files.length).toBe(exports.length + 1);
+    // Beside the export nodes' documents: the run's PDF, when the pipeline writes scenes (dialogue or prose).
+    const writesScenes = pipeline.nodes.some((node) => node.type === 'dialogue' || node.type === 'prose');
+    expect(files.length).toBe(exports.length + 1 + (writesScenes ? 1 : 0));
     for (const node of exports) {
       const document = run.nodes[node.id].output as { filename: string; content: string };
       expect(fs.readFileSync(path.join(out, document.filename), 'utf8')).toBe(document.content);
     }
+    const pdfs = files.filter((f) => f.endsWith('.pdf'));
+    expect(pdfs).toHaveLength(writesScenes ? 1 : 0);
+    if (pdfs.length === 0) return;
+    const pdf = await readPdf(path.join(out, pdfs[0]));
+    expect(pdf.pages.length).toBeGreaterThanOrEqual(2);
+    expect(pdf.pages[0].items.map((item) => item.text).join(' ')).toMatch(/PLACEHOLDER: written by the offline writer/);
     const fountainFiles = files.filter((f) => f.endsWith('.fountain'));
     for (const fountainFile of fountainFiles) {
       const parsed = parseFountain(fs.readFileSync(path.join(out, fountainFile), 'utf8'));
@@ -119,6 +128,28 @@ describe('runs, show and export of a completed run', () => {
     expect(written.code).toBe(0);
     expect(written.stdout).toBe('');
     expect(fs.readFileSync(outFile, 'utf8')).toBe(fountain.stdout);
+  });
+
+  test('export --format pdf --out writes the screenplay PDF; page options come as flags', async () => {
+    const outFile = path.join(workspace.ws.dir, 'exports', 'script.pdf');
+    const written = await runCli(['export', runId, '--format', 'pdf', '--out', outFile, '--paper', 'a4', '--scene-numbers', ...workspace.db]);
+    expect(written.code).toBe(0);
+    expect(written.stderr).toMatch(/Wrote .*script\.pdf \(application\/pdf\)/);
+    const bytes = fs.readFileSync(outFile);
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const pdf = await readPdf(outFile);
+    expect(pdf.pages[0].width).toBeCloseTo(8.27, 2);
+    const headings = parseFountain((await runCli(['export', runId, '--format', 'fountain', ...workspace.db])).stdout).sceneHeadings;
+    const lines = pdf.pages.slice(1).flatMap((page) => page.items.map((item) => item.text));
+    expect(lines.filter((text) => headings.includes(text))).toEqual(headings);
+    expect(lines.filter((text) => text === '1')).toHaveLength(2); // scene 1 numbered in both margins
+    // Piped stdout gets the bytes too.
+    const piped = await runCli(['export', runId, '--format', 'pdf', ...workspace.db]);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout.startsWith('%PDF-')).toBe(true);
+    const bad = await runCli(['export', runId, '--format', 'pdf', '--paper', 'legal', '--out', outFile, ...workspace.db]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown paper 'legal': use letter or a4/);
   });
 });
 

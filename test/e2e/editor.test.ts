@@ -1,6 +1,7 @@
 // The editor end to end, in real headless Chromium against the real server (fresh SQLite file, offline model):
 // draw a pipeline from the palette, watch validation react, save, run, decide two parallel approvals, read
 // the screenplay, and re-run from a node with upstream outputs reused.
+import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PIPELINES_DIR } from '../support/cli';
 import { specScreenplay } from '../support/spec-screenplay';
@@ -280,6 +281,14 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     const download = page.waitForEvent('download');
     await page.getByTestId('download-fdx').click();
     expect((await download).suggestedFilename()).toMatch(/\.fdx$/);
+    // The PDF is the server's rendering, downloaded as bytes.
+    const pdfDownload = page.waitForEvent('download');
+    await page.getByTestId('download-pdf').click();
+    const pdf = await pdfDownload;
+    expect(pdf.suggestedFilename()).toMatch(/\.pdf$/);
+    const pdfBytes = fs.readFileSync((await pdf.path())!);
+    expect(pdfBytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pdfBytes.length).toBeGreaterThan(2000);
     await page.keyboard.press('Escape');
     await screenplay.waitFor({ state: 'detached' });
   });

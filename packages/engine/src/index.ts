@@ -15,11 +15,22 @@ export * from './errors';
 export * from './nodes/types';
 export * from './runner/types';
 // Types only: the facade itself (SQLite) is in './node'.
-export type { StoredPipeline, PipelineVersionInfo, ExportFormat, ExportedDocument } from './runner/engine';
+export type { StoredPipeline, PipelineVersionInfo, ExportFormat, ExportedDocument, TextExportFormat, TextDocument } from './runner/engine';
 // Node catalogue, story bible types, review checks and document rendering (owner: catalogue).
 export { nodeTypes, getNodeType, describeNodeTypes, type NodeTypeDescription } from './nodes/catalogue';
 export * from './story/types';
-export { renderDocument, EXPORT_FORMATS, type RenderOptions } from './export';
+export {
+  renderDocument,
+  EXPORT_FORMATS,
+  TEXT_EXPORT_FORMATS,
+  EXPORT_MEDIA_TYPES,
+  EXPORT_EXTENSIONS,
+  PAPERS,
+  isExportFormat,
+  type Paper,
+  type RenderOptions,
+  type ExportOptions,
+} from './export';
 export { runChecks, checkCeiling, CHECKS, type Check, type CheckContext } from './review/checks';
 export { reviewDocumentOf, type ReviewDocument, type ReviewScene } from './review/text';
 export { parseScreenplayScene, screenplaySceneText } from './story/screenplay';

@@ -11,6 +11,7 @@ export { openStoryloom, preloadRunner } from './runner/storyloom';
 export { LEASE_TTL_MS, MIN_LEASE_TTL_MS, leaseIsDead, leaseRenewMs, leaseTtlFromEnv } from './runner/lease';
 export { needsNewDriver } from './runner/orphans';
 export { processIsAlive, processStartTime } from './runner/process-liveness';
+export { exportDocument, checkExportOptions } from './export/export-document';
 export * from './models/spec'; // resolveModelSpec, availableModels, describeModel, … (no LangChain)
 export * from './models/run-models'; // checkRunModels, baseUrlPolicy (no LangChain)
 export type { ModelCallHooks, ModelCallerOptions } from './models/caller';

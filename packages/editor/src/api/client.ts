@@ -240,15 +240,28 @@ export const api = {
     const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${runId}.${EXPORT_EXTENSIONS[format]}`;
     return { content: await response.text(), mediaType: response.headers.get('Content-Type') ?? 'text/plain', filename };
   },
+  /** The run's PDF as the server renders it (screenplay layout, or a manuscript for prose). */
+  exportPdf: async (runId: string): Promise<{ content: Blob; filename: string }> => {
+    const response = await apiFetch(`/api/runs/${encodeURIComponent(runId)}/export?format=pdf`);
+    if (!response.ok) throw await errorFrom(response);
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${runId}.pdf`;
+    return { content: await response.blob(), filename };
+  },
 };
 
 export const EXPORT_FORMATS = ['fountain', 'fdx', 'markdown', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { fountain: 'fountain', fdx: 'fdx', markdown: 'md', json: 'json' };
 
-/** Saves text as a file through a temporary object URL. */
+/** Saves text as a file. */
 export function downloadText(filename: string, content: string, mediaType: string): void {
-  const url = URL.createObjectURL(new Blob([content], { type: mediaType }));
+  downloadBlob(filename, new Blob([content], { type: mediaType }));
+}
+
+/** Saves a blob as a file through a temporary object URL. */
+export function downloadBlob(filename: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const anchor = document.createElement('a');
   anchor.href = url;
   anchor.download = filename;

@@ -1,7 +1,7 @@
 // The finished run's document: Fountain as a screenplay page, Markdown as text, raw views, and downloads
-// of every export format.
+// of every export format (the PDF as the server renders it).
 import { useEffect, useState } from 'react';
-import { api, downloadText, EXPORT_FORMATS, type ExportFormat } from '../api/client';
+import { api, downloadBlob, downloadText, EXPORT_FORMATS, type ExportFormat } from '../api/client';
 import { editorStore, useEditor } from '../store/state';
 import { attempt } from '../store/toasts';
 import { OfflineNotice } from './OfflineNotice';
@@ -60,6 +60,19 @@ export function OutputViewer() {
                 ⬇ .{f === 'markdown' ? 'md' : f}
               </button>
             ))}
+            <button
+              className="ghost small"
+              data-testid="download-pdf"
+              title="The screenplay as a PDF in industry layout (prose: a manuscript)"
+              onClick={() =>
+                void attempt('Could not export pdf', async () => {
+                  const doc = await api.exportPdf(runId);
+                  downloadBlob(doc.filename, doc.content);
+                })
+              }
+            >
+              ⬇ .pdf
+            </button>
             <button className="icon" onClick={close} aria-label="Close">
               ×
             </button>

@@ -1,35 +1,60 @@
 // Documents from a run's memory, with no model call: used by the `export` node and the API's export route.
-import type { ExportedDocument, ExportFormat } from '../runner/engine';
+// Text formats render here (browser-safe); the PDF renders in ./export-document (node entry only).
+import type { ExportFormat, TextDocument, TextExportFormat } from '../runner/engine';
 import type { StoryMemory } from '../nodes/types';
 import { StoryloomError } from '../errors';
 import { screenplayScenesOf, slugOf, storyDocumentOf, today } from './document';
 import { renderFountain } from './fountain';
 import { renderFdx } from './fdx';
 import { renderMarkdown } from './markdown';
+import { PAPERS, type Paper } from './page-model';
 
-export const EXPORT_FORMATS: readonly ExportFormat[] = ['fountain', 'fdx', 'markdown', 'json'];
+export const TEXT_EXPORT_FORMATS: readonly TextExportFormat[] = ['fountain', 'fdx', 'markdown', 'json'];
+export const EXPORT_FORMATS: readonly ExportFormat[] = [...TEXT_EXPORT_FORMATS, 'pdf'];
 
-const MEDIA_TYPES: Record<ExportFormat, string> = {
+export const EXPORT_MEDIA_TYPES: Record<ExportFormat, string> = {
   fountain: 'text/plain; charset=utf-8',
   fdx: 'application/xml; charset=utf-8',
   markdown: 'text/markdown; charset=utf-8',
   json: 'application/json; charset=utf-8',
+  pdf: 'application/pdf',
 };
 
-const EXTENSIONS: Record<ExportFormat, string> = { fountain: 'fountain', fdx: 'fdx', markdown: 'md', json: 'json' };
+export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { fountain: 'fountain', fdx: 'fdx', markdown: 'md', json: 'json', pdf: 'pdf' };
 
 export interface RenderOptions {
   /** The title page's draft date (YYYY-MM-DD); today by default. */
   date?: string;
 }
 
+/** Options of an export; the page options apply to the PDF. */
+export interface ExportOptions extends RenderOptions {
+  /** US Letter (the default) or A4. */
+  paper?: Paper;
+  /** Scene numbers in both margins beside each scene heading. */
+  sceneNumbers?: boolean;
+  /** Contact lines for the title page (separated by newlines or ';'). */
+  contact?: string;
+}
+
+export { PAPERS, type Paper };
+
+export function isExportFormat(format: unknown): format is ExportFormat {
+  return (EXPORT_FORMATS as readonly unknown[]).includes(format);
+}
+
+export function exportFilename(title: string, format: ExportFormat): string {
+  return `${slugOf(title)}.${EXPORT_EXTENSIONS[format]}`;
+}
+
 /**
  * Fountain and FDX need written scenes: dialogue, or else a prose draft, which is rendered as an
  * action-only screenplay (one scene per passage, no cues). Markdown and JSON render whatever is there.
  */
-export function renderDocument(format: ExportFormat, memory: StoryMemory, options: RenderOptions = {}): ExportedDocument {
-  if (!EXPORT_FORMATS.includes(format)) {
-    throw new StoryloomError('invalid_input', `unknown export format '${String(format)}': use ${EXPORT_FORMATS.join(', ')}`);
+export function renderDocument(format: TextExportFormat, memory: StoryMemory, options: RenderOptions = {}): TextDocument {
+  if (!(TEXT_EXPORT_FORMATS as readonly string[]).includes(format)) {
+    const hint = (format as string) === 'pdf' ? "pdf is rendered by exporting the run ('@storyloom/engine/node' exportDocument)" : `use ${EXPORT_FORMATS.join(', ')}`;
+    throw new StoryloomError('invalid_input', `unknown export format '${String(format)}': ${hint}`);
   }
   const document = storyDocumentOf(memory);
   const date = options.date ?? today();
@@ -45,7 +70,7 @@ export function renderDocument(format: ExportFormat, memory: StoryMemory, option
     }
     content = format === 'fountain' ? renderFountain(document, screenplay, date) : renderFdx(document, screenplay, date);
   }
-  return { format, mediaType: MEDIA_TYPES[format], filename: `${slugOf(document.title)}.${EXTENSIONS[format]}`, content };
+  return { format, mediaType: EXPORT_MEDIA_TYPES[format], filename: exportFilename(document.title, format), content };
 }
 
 export { escapeXml } from './fdx';

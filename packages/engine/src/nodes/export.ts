@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { NodeType } from './types';
-import type { ExportedDocument } from '../runner/engine';
+import type { TextDocument } from '../runner/engine';
 import { ExportedDocumentSchema, ExportFormatSchema } from '../story/types';
 import { renderDocument } from '../export';
 
@@ -9,10 +9,10 @@ const ConfigSchema = z.strictObject({
 });
 type Config = z.infer<typeof ConfigSchema>;
 
-export const exportNode: NodeType<Config, ExportedDocument> = {
+export const exportNode: NodeType<Config, TextDocument> = {
   type: 'export',
   title: 'Export',
-  description: 'Assembles the document without a model: Fountain, Final Draft (FDX), Markdown or JSON. Prose exports to Fountain/FDX as action-only scenes.',
+  description: 'Assembles the document without a model: Fountain, Final Draft (FDX), Markdown or JSON. Prose exports to Fountain/FDX as action-only scenes. A PDF is rendered when the run is exported.',
   category: 'output',
   configSchema: ConfigSchema,
   outputSchema: ExportedDocumentSchema,

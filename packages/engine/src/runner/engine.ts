@@ -3,6 +3,7 @@
 import type { ValidationProblem } from '../errors';
 import type { Pipeline } from '../pipeline/schema';
 import type { ModelEnv } from '../models/caller';
+import type { ExportOptions } from '../export/index';
 import type {
   ApprovalDecision,
   PendingApproval,
@@ -62,12 +63,22 @@ export interface PipelineStore {
   delete(id: string): Promise<boolean>;
 }
 
-export type ExportFormat = 'fountain' | 'fdx' | 'markdown' | 'json';
+/** The formats an `export` node can hold in a run (text). */
+export type TextExportFormat = 'fountain' | 'fdx' | 'markdown' | 'json';
+/** Every format a run can be exported as; `pdf` is rendered on export, never stored in a run. */
+export type ExportFormat = TextExportFormat | 'pdf';
 
 export interface ExportedDocument {
   format: ExportFormat;
   mediaType: string;
   filename: string;
+  /** Text, or the bytes of a binary format (pdf). */
+  content: string | Uint8Array;
+}
+
+/** An export node's document: always text. */
+export interface TextDocument extends ExportedDocument {
+  format: TextExportFormat;
   content: string;
 }
 
@@ -168,7 +179,8 @@ export interface Storyloom {
   resume(runId: string): Promise<RunView>;
   /** A new queued run with `parentRunId` that reuses every output not downstream of what changed. */
   rerun(runId: string, request: RerunRequest): Promise<RunView>;
-  exportRun(runId: string, format: ExportFormat): Promise<ExportedDocument>;
+  /** 'conflict' when the run has nothing to export in that format yet; 'invalid_input' for a bad option. */
+  exportRun(runId: string, format: ExportFormat, options?: ExportOptions): Promise<ExportedDocument>;
   /**
    * Runs that need a driver and have none, oldest first: `running` under a lease whose holder is gone
    * (expired, or its process on this host exited, zombies included, or was replaced by a reused pid), and

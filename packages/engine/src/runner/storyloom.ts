@@ -4,7 +4,8 @@
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { randomBytes } from 'node:crypto';
 import { StoryloomError } from '../errors';
-import { renderDocument } from '../export/index';
+import { checkExportOptions, exportDocument } from '../export/export-document';
+import type { ExportOptions } from '../export/index';
 import { resolveModelSpec } from '../models/spec';
 import { getNodeType } from '../nodes/catalogue';
 import { outputSchemaOf } from '../nodes/types';
@@ -322,19 +323,21 @@ class StoreBackedStoryloom implements Storyloom {
     return this.view(id);
   }
 
-  async exportRun(runId: string, format: ExportFormat): Promise<ExportedDocument> {
+  async exportRun(runId: string, format: ExportFormat, options: ExportOptions = {}): Promise<ExportedDocument> {
     const run = await this.requireRun(runId);
+    checkExportOptions(options);
     const memory: Record<string, unknown> = {};
     const records = new Map((await this.stores.nodes.list(runId)).map((record) => [record.nodeId, record]));
     const nodes = new Map(run.pipeline.nodes.map((node) => [node.id, node]));
     for (const id of topologicalOrder(run.pipeline)) {
       const record = records.get(id);
-      const slot = slotWrittenBy(nodes.get(id)!);
+      const node = nodes.get(id)!;
+      const slot = slotWrittenBy(node);
       if (!slot || record?.attempt === undefined || (record.status !== 'completed' && record.status !== 'reused')) continue;
       memory[slot] = (await this.stores.outputs.get(runId, id, record.attempt))?.output;
     }
     try {
-      return renderDocument(format, memory);
+      return await exportDocument(format, memory, options);
     } catch (error) {
       throw new StoryloomError('conflict', `run '${runId}' cannot be exported as ${format} yet: ${(error as Error).message}`);
     }

@@ -155,8 +155,9 @@ describe('export edge cases', () => {
     expect(renderDocument('markdown', plan).content).toContain('1. Mara wakes.');
   });
 
-  test('an unknown format is refused', () => {
-    expect(() => renderDocument('pdf' as never, memory)).toThrow(/unknown export format 'pdf'/);
-    expect(EXPORT_FORMATS).toEqual(['fountain', 'fdx', 'markdown', 'json']);
+  test('an unknown format is refused; pdf is not a text format (it renders on export)', () => {
+    expect(() => renderDocument('docx' as never, memory)).toThrow(/unknown export format 'docx'/);
+    expect(() => renderDocument('pdf' as never, memory)).toThrow(/pdf is rendered by exporting the run/);
+    expect(EXPORT_FORMATS).toEqual(['fountain', 'fdx', 'markdown', 'json', 'pdf']);
   });
 });

@@ -2,7 +2,7 @@
 // asks at approvals in a terminal (or stops with exit 3 without one), follows a run another process is
 // driving, stops cleanly on Ctrl-C, and ends with the run's exit code, `--json` and `--out`.
 import { isStoryloomError } from '@storyloom/engine';
-import type { Pipeline, RunView } from '@storyloom/engine';
+import type { ExportedDocument, Pipeline, RunView } from '@storyloom/engine';
 import { askApproval } from './approval-prompt';
 import type { CliContext } from './context';
 import { EXIT, exitCodeForStatus, invalid } from './errors';
@@ -105,7 +105,7 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
       if (options.json) ctx.out(JSON.stringify(view, null, 2));
       return EXIT.interrupted;
     }
-    return finish(ctx, view, options, say, Date.now() - started);
+    return await finish(ctx, view, options, say, Date.now() - started);
   } finally {
     unsubscribe?.();
     reporter.stop();
@@ -113,13 +113,13 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
   }
 }
 
-function finish(
+async function finish(
   ctx: CliContext,
   view: RunView,
   options: ForegroundOptions,
   say: (text: string) => void,
   elapsedMs: number,
-): number {
+): Promise<number> {
   const { runId } = options;
   switch (view.status) {
     case 'completed':
@@ -146,12 +146,22 @@ function finish(
       say(`Run ${runId} stopped while ${view.status}; continue it with: storyloom resume ${runId}`);
   }
   if (options.outDir && view.status === 'completed') {
-    const written = writeRunOutputs(view, options.pipeline, options.outDir, ctx.io.cwd);
+    const written = writeRunOutputs(view, options.pipeline, options.outDir, ctx.io.cwd, await renderedDocuments(ctx, runId));
     say(`Wrote ${written.join(', ')}`);
   }
   if (options.json) ctx.out(JSON.stringify(view, null, 2));
   else if (view.status === 'waiting') ctx.out(runId);
   return exitCodeForStatus(view.status);
+}
+
+/** The run's PDF for `--out`, when it has written scenes (a run that stops at its plan has none). */
+async function renderedDocuments(ctx: CliContext, runId: string): Promise<ExportedDocument[]> {
+  try {
+    return [await (await ctx.storyloom()).exportRun(runId, 'pdf')];
+  } catch (error) {
+    if (isStoryloomError(error, 'conflict')) return [];
+    throw error;
+  }
 }
 
 function failedNodeMessage(view: RunView): string | undefined {

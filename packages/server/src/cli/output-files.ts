@@ -1,9 +1,9 @@
-// `run --out dir`: every export node's document plus `run.json` (the run as `show --json` prints it).
+// `run --out dir`: every export node's document, the run's PDF when it has written scenes, and `run.json`
+// (the run as `show --json` prints it).
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Pipeline, RunView } from '@storyloom/engine';
+import { EXPORT_EXTENSIONS, type ExportedDocument, type ExportFormat, type Pipeline, type RunView } from '@storyloom/engine';
 
-const EXTENSIONS: Record<string, string> = { fountain: 'fountain', fdx: 'fdx', markdown: 'md', json: 'json' };
 
 interface DocumentLike {
   content?: unknown;
@@ -12,12 +12,21 @@ interface DocumentLike {
   format?: unknown;
 }
 
-/** Writes the files and returns their paths relative to the working directory. */
-export function writeRunOutputs(view: RunView, pipeline: Pipeline | undefined, dir: string, cwd: string): string[] {
+/**
+ * Writes the files and returns their paths relative to the working directory. `rendered` are documents
+ * rendered on export (the PDF), written after the export nodes' own.
+ */
+export function writeRunOutputs(
+  view: RunView,
+  pipeline: Pipeline | undefined,
+  dir: string,
+  cwd: string,
+  rendered: readonly ExportedDocument[] = [],
+): string[] {
   const target = path.resolve(cwd, dir);
   fs.mkdirSync(target, { recursive: true });
   const written: string[] = [];
-  const write = (name: string, content: string) => {
+  const write = (name: string, content: string | Uint8Array) => {
     const file = path.join(target, name);
     fs.writeFileSync(file, content);
     written.push(path.relative(cwd, file) || file);
@@ -30,9 +39,15 @@ export function writeRunOutputs(view: RunView, pipeline: Pipeline | undefined, d
   for (const node of exportNodes) {
     const document = documentOf(view.nodes[node.id]?.output, node.format);
     if (!document) continue;
-    let name = safeName(document.filename) ?? `${node.id}.${EXTENSIONS[document.format] ?? 'txt'}`;
+    let name = safeName(document.filename) ?? `${node.id}.${EXPORT_EXTENSIONS[document.format as ExportFormat] ?? 'txt'}`;
     // Two export nodes may suggest the same file name: keep both.
     if (used.has(name)) name = `${node.id}-${name}`;
+    used.add(name);
+    write(name, document.content);
+  }
+  for (const document of rendered) {
+    let name = safeName(document.filename) ?? `script.${document.format}`;
+    if (used.has(name)) name = `run-${name}`;
     used.add(name);
     write(name, document.content);
   }

@@ -3,9 +3,13 @@
 import { z } from 'zod';
 import {
   EVENT_TYPES,
+  EXPORT_FORMATS,
+  type ExportFormat,
   ModelSpecSchema,
   MODEL_PROVIDERS,
   NODE_STATUSES,
+  PAPERS,
+  type Paper,
   PIPELINE_FORMAT,
   PipelineSchema,
   RUN_STATUSES,
@@ -33,7 +37,7 @@ export const ValidationProblemSchema = z
 
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 export const NodeStatusSchema = z.enum(NODE_STATUSES);
-export const ExportFormatSchema = z.enum(['fountain', 'fdx', 'markdown', 'json']);
+export const ExportFormatSchema = z.enum(EXPORT_FORMATS as [ExportFormat, ...ExportFormat[]]);
 
 /** A pipeline document as stored and answered. */
 export const PipelineOutSchema = PipelineSchema.meta({ title: 'Pipeline', description: 'A storyloom/pipeline@1 document' });
@@ -112,6 +116,9 @@ export const RunEventsQuerySchema = z.object({
 
 export const ExportQuerySchema = z.object({
   format: ExportFormatSchema.default('fountain'),
+  paper: z.enum(PAPERS as [Paper, ...Paper[]]).optional().meta({ description: 'PDF paper: `letter` (the default) or `a4`' }),
+  sceneNumbers: z.enum(['true', 'false']).optional().meta({ description: 'PDF: `true` numbers each scene heading in both margins' }),
+  contact: z.string().max(500).optional().meta({ description: "PDF: contact lines for the title page, separated by ';'" }),
 });
 
 // ── request bodies ───────────────────────────────────────────────────────────────────────────────

@@ -250,7 +250,7 @@ describe('OpenAPI', () => {
     expect(statusParam).toEqual(expect.objectContaining({ in: 'query', required: false }));
     expect(statusParam.schema.enum).toEqual(['queued', 'running', 'waiting', 'completed', 'failed', 'cancelled']);
     const exportRun = body.paths['/api/runs/{id}/export'].get;
-    expect(Object.keys(exportRun.responses['200'].content)).toEqual(['text/plain', 'application/xml', 'text/markdown', 'application/json']);
+    expect(Object.keys(exportRun.responses['200'].content)).toEqual(['text/plain', 'application/xml', 'text/markdown', 'application/json', 'application/pdf']);
     expect(body.paths['/api/health'].get.security).toEqual([]);
     expect(body.paths['/api/runs/{id}/events'].get.responses['200'].content['text/event-stream']).toBeDefined();
   });

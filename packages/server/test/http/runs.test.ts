@@ -1,6 +1,7 @@
 // Runs, approvals, exports, cancel/resume/rerun and the bounded run queue, over real HTTP.
 import { Fountain } from 'fountain-js';
 import type { RunView } from '@storyloom/engine/node';
+import { readPdf } from '../../../../test/support/pdf';
 import { isStatus, PREMISE, screenplayPipeline, startTestServer, type TestServer, waitForRun } from './support';
 
 let server: TestServer;
@@ -219,12 +220,46 @@ describe('exports', () => {
     expect(types.has('dialogue')).toBe(true);
   });
 
+  test('pdf is application/pdf bytes: a screenplay with its cues, on Letter or, asked, A4 with scene numbers', async () => {
+    const response = await server.request(`/api/runs/${runId}/export?format=pdf`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="?[\w.-]+\.pdf"?$/);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect(Buffer.from(bytes.subarray(0, 5)).toString('latin1')).toBe('%PDF-');
+    const letter = await readPdf(bytes);
+    expect([letter.pages[0].width, letter.pages[0].height]).toEqual([8.5, 11]);
+    const run = (await server.call('GET', `/api/runs/${runId}`)).body as RunView;
+    const firstHeading = (run.nodes.lines.output as { scenes: Array<{ heading: string }> }).scenes[0].heading.toUpperCase();
+    expect(letter.pages[1].items[0].text).toBe(firstHeading);
+    // The offline writer wrote this run: the title page says the text is a placeholder.
+    expect(letter.pages[0].items.map((item) => item.text).join(' ')).toMatch(/PLACEHOLDER: written by the offline writer/);
+
+    const a4 = await server.request(`/api/runs/${runId}/export?format=pdf&paper=a4&sceneNumbers=true&contact=${encodeURIComponent('Ana Ruiz; ana@example.com')}`);
+    expect(a4.status).toBe(200);
+    const read = await readPdf(new Uint8Array(await a4.arrayBuffer()));
+    expect(read.pages[0].width).toBeCloseTo(8.27, 2);
+    expect(read.pages[0].items.map((item) => item.text)).toEqual(expect.arrayContaining(['Ana Ruiz', 'ana@example.com']));
+    expect(read.pages[1].items.slice(0, 3).map((item) => item.text).sort()).toEqual(['1', '1', firstHeading].sort());
+  });
+
+  test('bad pdf options are 400 naming the parameter', async () => {
+    for (const query of ['paper=legal', 'sceneNumbers=yes']) {
+      const answer = await server.call('GET', `/api/runs/${runId}/export?format=pdf&${query}`);
+      expect(answer.status).toBe(400);
+      expect(JSON.stringify(answer.body.error)).toContain(query.split('=')[0]);
+    }
+  });
+
   test('an unknown format is 400; a run with nothing to export yet is 409', async () => {
     expect((await server.call('GET', `/api/runs/${runId}/export?format=docx`)).status).toBe(400);
     const gated = await startRun({ pipelineId: 'gated', inputs: { premise: PREMISE } });
     await waitForRun(server, gated, isStatus('waiting'));
     const early = await server.call('GET', `/api/runs/${gated}/export?format=fountain`);
     expect(early.status).toBe(409);
+    const earlyPdf = await server.call('GET', `/api/runs/${gated}/export?format=pdf`);
+    expect(earlyPdf.status).toBe(409);
+    expect(earlyPdf.body.error.message).toMatch(/nothing to export as pdf/);
     await server.call('POST', `/api/runs/${gated}/cancel`);
   });
 });

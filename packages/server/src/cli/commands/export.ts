@@ -1,12 +1,11 @@
+// `storyloom export`: a run's document in any export format, to stdout or a file; the PDF takes page options.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ExportFormat } from '@storyloom/engine/node';
+import { EXPORT_FORMATS, type ExportFormat, isExportFormat, PAPERS, type Paper } from '@storyloom/engine/node';
 import { DB_FLAG } from '../context';
 import { requireRun } from '../driver';
 import { EXIT, invalid } from '../errors';
-import { positional, stringFlag, type Command } from './command';
-
-const FORMATS: readonly ExportFormat[] = ['fountain', 'fdx', 'markdown', 'json'];
+import { boolFlag, positional, stringFlag, type Command } from './command';
 
 export const exportCommand: Command = {
   spec: {
@@ -14,18 +13,30 @@ export const exportCommand: Command = {
     summary: "Write a run's story as a document (assembled from its memory, no model call).",
     positionals: [{ name: 'runId', description: 'the run', required: true }],
     flags: [
-      { name: 'format', kind: 'string', valueName: FORMATS.join('|'), description: 'document format', required: true },
+      { name: 'format', kind: 'string', valueName: EXPORT_FORMATS.join('|'), description: 'document format', required: true },
       { name: 'out', kind: 'string', valueName: 'file', description: 'write to this file instead of stdout' },
+      { name: 'paper', kind: 'string', valueName: PAPERS.join('|'), description: 'pdf: paper size (letter by default)' },
+      { name: 'scene-numbers', kind: 'boolean', description: 'pdf: number the scene headings in both margins' },
+      { name: 'contact', kind: 'string', valueName: 'text', description: "pdf: contact lines for the title page, separated by ';'" },
       DB_FLAG,
     ],
   },
   async run(ctx, args) {
     const runId = positional(args, 'runId');
     const format = stringFlag(args, 'format') ?? '';
-    if (!(FORMATS as readonly string[]).includes(format)) throw invalid(`unknown format '${format}': use one of ${FORMATS.join(', ')}`);
-    await requireRun(ctx, runId);
-    const document = await (await ctx.storyloom()).exportRun(runId, format as ExportFormat);
+    if (!isExportFormat(format)) throw invalid(`unknown format '${format}': use one of ${EXPORT_FORMATS.join(', ')}`);
+    const paper = stringFlag(args, 'paper');
+    if (paper !== undefined && !(PAPERS as readonly string[]).includes(paper)) throw invalid(`unknown paper '${paper}': use ${PAPERS.join(' or ')}`);
     const out = stringFlag(args, 'out');
+    if (out === undefined && format === 'pdf' && ctx.io.stdout.isTTY) {
+      throw invalid('a PDF is binary: write it to a file with --out script.pdf (or redirect stdout)');
+    }
+    await requireRun(ctx, runId);
+    const document = await (await ctx.storyloom()).exportRun(runId, format as ExportFormat, {
+      paper: paper as Paper | undefined,
+      sceneNumbers: boolFlag(args, 'scene-numbers'),
+      contact: stringFlag(args, 'contact'),
+    });
     if (out === undefined) {
       ctx.io.stdout.write(document.content);
       return EXIT.completed;

@@ -30,6 +30,7 @@ export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
   fdx: 'application/xml; charset=utf-8',
   markdown: 'text/markdown; charset=utf-8',
   json: 'application/json; charset=utf-8',
+  pdf: 'application/pdf',
 };
 
 /** Route fields shared by the bearer-authenticated `/api/runs/:id…` routes. */
@@ -287,7 +288,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       method: 'get',
       path: '/api/runs/:id/export',
       operationId: 'exportRun',
-      summary: 'The run’s document as Fountain, Final Draft XML, Markdown or JSON',
+      summary: 'The run’s document as Fountain, Final Draft XML, Markdown, JSON or a PDF (screenplay layout, or a manuscript for prose)',
       ...oneRun,
       query: ExportQuerySchema,
       responses: {
@@ -298,6 +299,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
             'application/xml': { description: 'Final Draft FDX (format=fdx)' },
             'text/markdown': { description: 'Markdown (format=markdown)' },
             'application/json': { description: 'JSON (format=json)' },
+            'application/pdf': { description: 'PDF (format=pdf; `paper`, `sceneNumbers`, `contact` apply)' },
           },
           headers: { 'Content-Disposition': { description: 'attachment; filename="<title>.<ext>"' } },
         },
@@ -305,10 +307,11 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       errors: [{ status: 409, description: 'The run has nothing to export yet' }],
       handler: async ({ params, query, res }) => {
         await requireRun(params.id);
-        const document = await storyloom.exportRun(params.id, query.format);
+        const { format, paper, sceneNumbers, contact } = query;
+        const document = await storyloom.exportRun(params.id, format, { paper, sceneNumbers: sceneNumbers === 'true', contact });
         res.attachment(document.filename);
-        res.setHeader('Content-Type', EXPORT_CONTENT_TYPES[query.format]);
-        res.status(200).send(document.content);
+        res.setHeader('Content-Type', EXPORT_CONTENT_TYPES[format]);
+        res.status(200).send(typeof document.content === 'string' ? document.content : Buffer.from(document.content));
       },
     }),
   ];

@@ -108,7 +108,8 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
     maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
   };
   // Learned once per caller: after a server refuses response_format, later calls go straight to JSON-from-text.
-  let responseFormatSupported = spec.provider !== 'offline';
+  // transformers.js has no grammar support, so its JSON comes from text from the start.
+  let responseFormatSupported = spec.provider !== 'offline' && spec.provider !== 'transformers';
 
   function messagesFor(call: { system?: string; prompt: string }, promptSuffix?: string): BaseMessage[] {
     const prompt = promptSuffix ? `${call.prompt}\n\n${promptSuffix}` : call.prompt;

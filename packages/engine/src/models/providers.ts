@@ -6,7 +6,11 @@ import type { ChatOllama } from '@langchain/ollama';
 import type { ChatOpenAI } from '@langchain/openai';
 import { StoryloomError } from '../errors';
 import type { ModelSpecObject } from '../pipeline/schema';
+import { LocalChatModel } from './local-chat-model';
+import { checkModelFile } from './model-files';
 import { OfflineChatModel } from './offline-chat-model';
+import { samplingOf } from './sampling';
+import { TransformersChatModel } from './transformers-chat-model';
 import {
   DEFAULT_OLLAMA_MODEL,
   DEFAULT_OPENAI_BASE_URL,
@@ -87,5 +91,9 @@ export function createChatModel(request: ChatModelRequest): BaseChatModel {
       return createOpenAIChatModel(spec, env);
     case 'ollama':
       return createOllamaChatModel(spec, env, request.signal);
+    case 'local':
+      return new LocalChatModel({ modelPath: checkModelFile('local', spec.model, env), sampling: samplingOf(spec), contextSize: spec.contextSize, env });
+    case 'transformers':
+      return new TransformersChatModel({ modelDir: checkModelFile('transformers', spec.model, env), sampling: samplingOf(spec) });
   }
 }

@@ -103,8 +103,8 @@ const EOS_TOKEN = 2;
 const FIRST_BYTE_TOKEN = 3;
 
 /** The bias (in the output's constant feature) a token gets: see the file comment. */
-function tokenBias(token) {
-  if (token === EOS_TOKEN) return 1.6;
+function tokenBias(token, endBias) {
+  if (token === EOS_TOKEN) return endBias;
   if (token < FIRST_BYTE_TOKEN) return -6;
   const byte = token - FIRST_BYTE_TOKEN;
   const char = String.fromCharCode(byte);
@@ -117,7 +117,8 @@ function tokenBias(token) {
 
 /**
  * Writes the model and returns its path. Options: seed (weights), chatTemplate (a Jinja template stored as
- * tokenizer.chat_template), contextLength (trained context, default 2048), embedding (64), layers (2).
+ * tokenizer.chat_template), contextLength (trained context, default 2048), embedding (64), layers (2), endBias
+ * (how likely end-of-text is: default 1.6, about one token in fifty; -20 writes until stopped).
  */
 function writeTinyGguf(file, options = {}) {
   const random = prng(options.seed ?? 1234);
@@ -176,7 +177,7 @@ function writeTinyGguf(file, options = {}) {
   }
   tensors.push(['output_norm.weight', [nEmbd], ones(nEmbd)]);
   const output = matrix(nEmbd, nVocab, 0.35);
-  for (let t = 0; t < nVocab; t++) output[t * nEmbd] = tokenBias(t) / Math.sqrt(nEmbd);
+  for (let t = 0; t < nVocab; t++) output[t * nEmbd] = tokenBias(t, options.endBias ?? 1.6) / Math.sqrt(nEmbd);
   tensors.push(['output.weight', [nEmbd, nVocab], output]);
 
   const header = new Bytes();

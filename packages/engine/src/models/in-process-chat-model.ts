@@ -6,14 +6,14 @@ import { BaseChatModel, type BaseChatModelCallOptions, type BaseChatModelParams 
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import type { ChatResult } from '@langchain/core/outputs';
 import { RunnableLambda } from '@langchain/core/runnables';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { extractJson } from './json-reply';
-import { grammarJsonSchema, narrowJsonSchema } from './grammar-schema';
+import { outputJsonSchema } from './json-grammar';
 
 export interface InProcessCallOptions extends BaseChatModelCallOptions {
   /** How many independent samples to write (default: the model's `n`, else 1). */
   n?: number;
-  /** Constrain the answer to JSON of this (grammar-subset) JSON schema. */
+  /** Constrain the answer to JSON matching this JSON Schema. */
   jsonSchema?: Record<string, unknown>;
 }
 
@@ -106,7 +106,7 @@ export abstract class InProcessChatModel extends BaseChatModel<InProcessCallOpti
   // The base signature is a set of generic overloads; this one implementation serves them all.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override withStructuredOutput(schema: any, config?: { includeRaw?: boolean }): any {
-    const jsonSchema = isZodSchema(schema) ? grammarJsonSchema(schema) : narrowJsonSchema(schema);
+    const jsonSchema = isZodSchema(schema) ? outputJsonSchema(schema) : (schema as Record<string, unknown>);
     const bound = this.withConfig({ jsonSchema });
     return RunnableLambda.from(async (messages: BaseMessage[], runConfig) => {
       const raw = await bound.invoke(messages, runConfig);

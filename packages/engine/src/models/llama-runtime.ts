@@ -5,6 +5,7 @@
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
 import { StoryloomError } from '../errors';
 import { MissingPackageError, importEsmPackage } from './esm-import';
+import { jsonGrammar } from './json-grammar';
 import { Slots } from './slots';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
@@ -142,12 +143,12 @@ export class LoadedLlamaModel {
     }
   }
 
-  /** A grammar that only lets the model write JSON matching `schema` (a node-llama-cpp JSON schema subset); cached per schema. */
-  grammarFor(schema: object): Promise<LlamaGrammar> {
+  /** A grammar that only lets the model write JSON matching `schema` (a JSON Schema); cached per schema. */
+  grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
     const key = JSON.stringify(schema);
     let grammar = this.grammars.get(key);
     if (!grammar) {
-      grammar = this.llama.createGrammarForJsonSchema(schema as Parameters<Llama['createGrammarForJsonSchema']>[0]);
+      grammar = this.llama.createGrammar({ grammar: jsonGrammar(schema) });
       grammar.catch(() => this.grammars.delete(key));
       this.grammars.set(key, grammar);
     }

@@ -3,7 +3,7 @@
 import { StoryloomError } from '../errors';
 import { FILE_MODEL_PROVIDERS, MODEL_PROVIDERS, ModelSpecObjectSchema, type ModelProvider, type ModelSpec, type ModelSpecObject } from '../pipeline/schema';
 import { MODELS_DIR_VARIABLE, listModelFiles, modelsDir } from './model-files';
-import { transformersInstalled } from './transformers-runtime';
+import { TRANSFORMERS_INSTALL, transformersInstalled } from './transformers-runtime';
 
 /** Environment variables the model layer reads (SPEC §6, §8). Passed in, never read from process.env here. */
 export type ModelEnv = Partial<
@@ -252,7 +252,7 @@ export function availableModels(env: ModelEnv): AvailableModel[] {
       transformersInstalled(),
       transformersInstalled()
         ? fileProviderNote('Transformers ONNX folders', files.transformers.length, env, files.problem)
-        : 'optional install: ONNXRUNTIME_NODE_INSTALL=skip npm install @huggingface/transformers@4.3.2 (see the README)',
+        : `optional install: ${TRANSFORMERS_INSTALL} (see the README)`,
       files.transformers,
     ),
   ];

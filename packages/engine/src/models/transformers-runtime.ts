@@ -48,17 +48,22 @@ export function transformersInstalled(): boolean {
   }
 }
 
-let loadedPackage: TransformersPackage | undefined;
-
-/** The package, configured to read local folders only. Throws `invalid_input` with the install command when absent. */
-export function transformersPackage(): TransformersPackage {
-  if (loadedPackage) return loadedPackage;
+/** Throws `invalid_input` with the install command when the optional package is absent (without loading it). */
+export function assertTransformersInstalled(): void {
   if (!transformersInstalled()) {
     throw new StoryloomError(
       'invalid_input',
       `the transformers provider needs the optional package ${TRANSFORMERS_PACKAGE}, which is not installed: run \`${TRANSFORMERS_INSTALL}\` in the Storyloom folder`,
     );
   }
+}
+
+let loadedPackage: TransformersPackage | undefined;
+
+/** The package, configured to read local folders only. */
+export function transformersPackage(): TransformersPackage {
+  if (loadedPackage) return loadedPackage;
+  assertTransformersInstalled();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const transformers = require(TRANSFORMERS_PACKAGE) as TransformersPackage;
   transformers.env.allowRemoteModels = false;

@@ -71,8 +71,8 @@ function floats(values) {
   return Buffer.from(Float32Array.from(values).buffer);
 }
 
-function tokenBias(token) {
-  if (token === EOS) return 1.6;
+function tokenBias(token, endBias) {
+  if (token === EOS) return endBias;
   const char = String.fromCharCode(token);
   if (char === '"' || char === '}' || char === ']') return 2.2;
   if (char === ' ' || /[a-z]/.test(char)) return 1.5;
@@ -81,12 +81,12 @@ function tokenBias(token) {
   return -6;
 }
 
-function onnxModel(seed, embedding) {
+function onnxModel(seed, embedding, endBias) {
   const random = prng(seed);
   const gaussian = (scale) => scale * Math.sqrt(-2 * Math.log(Math.max(random(), 1e-9))) * Math.cos(2 * Math.PI * random());
   const embeddings = floats(Array.from({ length: VOCAB * embedding }, () => gaussian(1)));
   const projection = floats(Array.from({ length: embedding * VOCAB }, () => gaussian(0.15)));
-  const bias = floats(Array.from({ length: VOCAB }, (_, token) => tokenBias(token)));
+  const bias = floats(Array.from({ length: VOCAB }, (_, token) => tokenBias(token, endBias)));
   const lastAxis = Buffer.from(BigInt64Array.from([-1n]).buffer);
   const graph = [
     message(1, node('Gather', ['wte', 'input_ids'], ['embedded'])),
@@ -137,7 +137,10 @@ function tokenizerJson() {
   };
 }
 
-/** Writes the folder and returns its path. Options: seed (weights, default 4321), embedding (default 32). */
+/**
+ * Writes the folder and returns its path. Options: seed (weights, default 4321), embedding (default 32),
+ * endBias (how likely end-of-text is: default 1.6; -20 writes until stopped), positions (context, default 1024).
+ */
 function writeTinyTransformersModel(folder, options = {}) {
   const embedding = options.embedding ?? 32;
   fs.mkdirSync(path.join(folder, 'onnx'), { recursive: true });
@@ -145,8 +148,8 @@ function writeTinyTransformersModel(folder, options = {}) {
     model_type: 'gpt2',
     architectures: ['GPT2LMHeadModel'],
     vocab_size: VOCAB,
-    n_positions: 1024,
-    n_ctx: 1024,
+    n_positions: options.positions ?? 1024,
+    n_ctx: options.positions ?? 1024,
     n_embd: embedding,
     n_layer: 1,
     n_head: 1,
@@ -161,7 +164,7 @@ function writeTinyTransformersModel(folder, options = {}) {
     JSON.stringify({ tokenizer_class: 'GPT2Tokenizer', bos_token: '<|endoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', model_max_length: 1024 }),
   );
   fs.writeFileSync(path.join(folder, 'generation_config.json'), JSON.stringify({ bos_token_id: EOS, eos_token_id: EOS }));
-  fs.writeFileSync(path.join(folder, 'onnx', 'model.onnx'), onnxModel(options.seed ?? 4321, embedding));
+  fs.writeFileSync(path.join(folder, 'onnx', 'model.onnx'), onnxModel(options.seed ?? 4321, embedding, options.endBias ?? 1.6));
   return folder;
 }
 

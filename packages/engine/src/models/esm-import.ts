@@ -1,4 +1,5 @@
-// Loads an ES-module-only package (node-llama-cpp) from this CommonJS library. TypeScript compiles `import()`
+// Loads an ES-module-only package (node-llama-cpp) from this CommonJS library, or any package as a module of
+// Node's main context. TypeScript compiles `import()`
 // to `require()` here, and `require()` cannot load a module graph with top-level await, so the import is
 // compiled at run time. Inside test runners that sandbox modules in a VM context that has no module loader, it
 // is compiled in Node's main context with Node's default loader instead.

@@ -2,6 +2,7 @@
 // is not in the default install): found at run time, never allowed to download, each model folder loaded once
 // and shared by concurrent nodes through a bounded number of slots.
 import { StoryloomError } from '../errors';
+import { importEsmPackage } from './esm-import';
 import { sequencesSetting, type LlamaRuntimeEnv } from './llama-runtime';
 import { Slots } from './slots';
 
@@ -58,18 +59,22 @@ export function assertTransformersInstalled(): void {
   }
 }
 
-let loadedPackage: TransformersPackage | undefined;
+let loadedPackage: Promise<TransformersPackage> | undefined;
 
-/** The package, configured to read local folders only. */
-export function transformersPackage(): TransformersPackage {
-  if (loadedPackage) return loadedPackage;
+/**
+ * The package, configured to read local folders only. Loaded as a module of Node's main context (see
+ * esm-import.ts): onnxruntime checks typed arrays by identity, which fails across VM contexts in test runners.
+ */
+export function transformersPackage(): Promise<TransformersPackage> {
   assertTransformersInstalled();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const transformers = require(TRANSFORMERS_PACKAGE) as TransformersPackage;
-  transformers.env.allowRemoteModels = false;
-  transformers.env.allowLocalModels = true;
-  loadedPackage = transformers;
-  return transformers;
+  loadedPackage ??= importEsmPackage<TransformersPackage | { default: TransformersPackage }>(TRANSFORMERS_PACKAGE).then((namespace) => {
+    const transformers = 'AutoTokenizer' in namespace ? namespace : namespace.default;
+    transformers.env.allowRemoteModels = false;
+    transformers.env.allowLocalModels = true;
+    return transformers;
+  });
+  loadedPackage.catch(() => (loadedPackage = undefined));
+  return loadedPackage;
 }
 
 export interface LoadedTransformersModel {
@@ -90,7 +95,7 @@ function numbersOf(value: unknown): number[] {
 }
 
 async function load(folder: string, env: LlamaRuntimeEnv): Promise<LoadedTransformersModel> {
-  const lib = transformersPackage();
+  const lib = await transformersPackage();
   try {
     const tokenizer = await lib.AutoTokenizer.from_pretrained(folder);
     const model = await lib.AutoModelForCausalLM.from_pretrained(folder, { dtype: 'fp32' });

@@ -47,7 +47,8 @@ export function resolveModelPath(name: string, env: ModelFilesEnv, cwd = process
   return { path: inDir, inModelsDir: isInside(inDir, dir) };
 }
 
-const TRANSFORMERS_ONNX_CANDIDATES = ['onnx/model.onnx', 'model.onnx', 'onnx/decoder_model.onnx', 'decoder_model.onnx'];
+/** Where transformers.js reads a causal model's weights (its default file in its default subfolder). */
+const TRANSFORMERS_ONNX_CANDIDATES = ['onnx/model.onnx'];
 
 /** The ONNX file transformers.js will load from a model folder, or undefined. */
 export function transformersOnnxFile(folder: string): string | undefined {
@@ -71,7 +72,7 @@ function transformersFolderProblem(folder: string): string | undefined {
     if (!read.ok) return `${file} is not valid JSON (${read.error})`;
   }
   const onnx = transformersOnnxFile(folder);
-  if (!onnx) return `has no ONNX model (looked for ${TRANSFORMERS_ONNX_CANDIDATES.join(', ')}): export one with Optimum (optimum-cli export onnx)`;
+  if (!onnx) return `has no ONNX model at ${TRANSFORMERS_ONNX_CANDIDATES.join(' or ')} (an Optimum export writes model.onnx: put it in an onnx/ subfolder)`;
   // An ONNX file is a ModelProto; its first field is ir_version (field 1, varint): the byte 0x08.
   const head = Buffer.alloc(1);
   const fd = fs.openSync(onnx, 'r');

@@ -99,6 +99,18 @@ export abstract class InProcessChatModel extends BaseChatModel<InProcessCallOpti
     };
   }
 
+  /** Sums token usage over the prompts of one `generate` call (LangChain reports it as `llmOutput.tokenUsage`). */
+  override _combineLLMOutput(...outputs: Array<Record<string, unknown> | undefined>): Record<string, unknown> {
+    const total = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+    for (const output of outputs) {
+      const usage = output?.tokenUsage as Partial<typeof total> | undefined;
+      total.promptTokens += usage?.promptTokens ?? 0;
+      total.completionTokens += usage?.completionTokens ?? 0;
+      total.totalTokens += usage?.totalTokens ?? 0;
+    }
+    return { tokenUsage: total };
+  }
+
   /**
    * JSON output the in-process way: the schema is bound as a call option (the backend constrains or guides
    * generation with it) and the answer parsed. With `includeRaw` the answer message is kept for its usage.

@@ -72,6 +72,11 @@ describe('local GGUF models', () => {
     const drafts = result.generations[0]!.map((generation) => generation.text);
     expect(drafts).toHaveLength(3);
     expect(new Set(drafts).size).toBe(3);
+    // Usage covers the three samples: the prompt evaluated on three sequences, every sampled token.
+    expect(result.llmOutput?.tokenUsage.completionTokens).toBeGreaterThanOrEqual(3);
+    const promptTokens = result.llmOutput?.tokenUsage.promptTokens as number;
+    expect(promptTokens).toBeGreaterThan(3 * Buffer.byteLength('Three loglines, please.'));
+    expect(promptTokens % 3).toBe(0);
     const again = await model.generate([[new HumanMessage('Three loglines, please.')]]);
     expect(again.generations[0]!.map((generation) => generation.text)).toEqual(drafts);
   });

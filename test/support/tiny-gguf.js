@@ -15,7 +15,7 @@ const GGUF_TYPE = { UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 
 const TOKEN_TYPE = { NORMAL: 1, UNKNOWN: 2, CONTROL: 3, BYTE: 6 };
 const ALIGNMENT = 32;
 
-/** mulberry32: small, fast, seedable. */
+/** mulberry32: small, fast, seedable (numbers in [0, 1)). */
 function prng(seed) {
   let a = seed >>> 0;
   return () => {
@@ -25,6 +25,11 @@ function prng(seed) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Normally distributed numbers (Box–Muller) of a given scale, from a uniform generator. */
+function gaussianSampler(random) {
+  return (scale) => scale * Math.sqrt(-2 * Math.log(Math.max(random(), 1e-9))) * Math.cos(2 * Math.PI * random());
 }
 
 /** Little-endian byte builder. */
@@ -121,12 +126,7 @@ function tokenBias(token, endBias) {
  * (how likely end-of-text is: default 1.6, about one token in fifty; -20 writes until stopped).
  */
 function writeTinyGguf(file, options = {}) {
-  const random = prng(options.seed ?? 1234);
-  const gaussian = (scale) => {
-    const u = Math.max(random(), 1e-9);
-    const v = random();
-    return scale * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  };
+  const gaussian = gaussianSampler(prng(options.seed ?? 1234));
   const nEmbd = options.embedding ?? 64;
   const nLayers = options.layers ?? 2;
   const nHead = 4;
@@ -224,4 +224,4 @@ const CHATML_TEMPLATE =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}" +
   "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-module.exports = { writeTinyGguf, CHATML_TEMPLATE };
+module.exports = { writeTinyGguf, CHATML_TEMPLATE, prng, gaussianSampler };

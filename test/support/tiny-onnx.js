@@ -9,20 +9,10 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { gaussianSampler, prng } = require('./tiny-gguf.js');
 
 const VOCAB = 257; // 256 byte symbols + <|endoftext|>
 const EOS = 256;
-
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // --- protobuf wire format -------------------------------------------------------------------------------
 function varint(value) {
@@ -82,8 +72,7 @@ function tokenBias(token, endBias) {
 }
 
 function onnxModel(seed, embedding, endBias) {
-  const random = prng(seed);
-  const gaussian = (scale) => scale * Math.sqrt(-2 * Math.log(Math.max(random(), 1e-9))) * Math.cos(2 * Math.PI * random());
+  const gaussian = gaussianSampler(prng(seed));
   const embeddings = floats(Array.from({ length: VOCAB * embedding }, () => gaussian(1)));
   const projection = floats(Array.from({ length: embedding * VOCAB }, () => gaussian(0.15)));
   const bias = floats(Array.from({ length: VOCAB }, (_, token) => tokenBias(token, endBias)));

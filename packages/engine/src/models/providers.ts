@@ -60,6 +60,9 @@ export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv): Cha
     configuration: baseURL ? { baseURL } : undefined,
     temperature: spec.temperature,
     maxTokens: spec.maxTokens,
+    topP: spec.topP,
+    // OpenAI's API has no top-k or repeat penalty; the seed is a request field the client takes as a kwarg.
+    ...(spec.seed !== undefined ? { modelKwargs: { seed: spec.seed } } : {}),
     streaming: true,
     streamUsage: true,
     maxRetries: 0,
@@ -73,6 +76,10 @@ export function createOllamaChatModel(spec: ModelSpecObject, env: ModelEnv, sign
     baseUrl: ollamaBaseUrl(spec, env),
     temperature: spec.temperature,
     numPredict: spec.maxTokens,
+    topK: spec.topK,
+    topP: spec.topP,
+    seed: spec.seed,
+    repeatPenalty: spec.repeatPenalty,
     streaming: true,
     maxRetries: 0,
   });

@@ -202,7 +202,8 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
 
     async json<T>(call: JsonCall<T>): Promise<T> {
       if (spec.provider === 'offline') return offlineJson(call);
-      if (responseFormatSupported && isObjectSchema(call.schema)) {
+      // OpenAI's response format wants an object at the root; a local model's grammar takes any schema.
+      if (responseFormatSupported && (isObjectSchema(call.schema) || spec.provider === 'local')) {
         const value = await structuredJson(call);
         if (value !== undefined) return value;
       }

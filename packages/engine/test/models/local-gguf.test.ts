@@ -94,6 +94,12 @@ describe('local GGUF models', () => {
     }
   });
 
+  test('a schema with a list at its root is held to the grammar too', async () => {
+    const schema = z.array(z.object({ name: z.string().min(1), age: z.number().int().min(18).max(90) })).min(2).max(4);
+    const value = await textCaller({ seed: 4 }).json({ prompt: 'The cast as a JSON list.', schema, offline: () => [] });
+    expect(schema.safeParse(value).success).toBe(true);
+  });
+
   test("a GGUF with a chat template is prompted through it; one without is completed as plain text", async () => {
     const chat = await loadLlamaModel({ path: join(folder, 'chat.gguf'), env });
     const plain = await loadLlamaModel({ path: join(folder, 'tiny.gguf'), env });

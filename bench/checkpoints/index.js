@@ -40,13 +40,13 @@ async function databaseBytes() {
   const dbPath = tempDb('screenplay.db');
   // An empty database (schema only) is the baseline: what one run adds is what counts.
   const { engine } = require('../engine/support');
-  engine.openStoryloom({ dbPath, env: {} }).close();
+  await (await engine.openStoryloom({ dbPath, env: {} })).close();
   const empty = fileBytes(dbPath);
   const runs = 8;
   let outputs = 0;
   for (let i = 0; i < runs; i += 1) {
     const { storyloom, run } = await runStoryloom(pipeline, { premise: `${PREMISE} (${i})` }, dbPath);
-    storyloom.close();
+    await storyloom.close();
     const db = new Database(dbPath, { readonly: true });
     outputs += db.prepare('SELECT SUM(LENGTH(output)) AS n FROM node_outputs WHERE run_id = ?').get(run.id).n;
     db.close();
@@ -76,10 +76,10 @@ async function liveCheckpointBytes(document) {
   for (const node of sinks) node.approval = true;
   const { engine } = require('../engine/support');
   const dbPath = tempDb('live.db');
-  const storyloom = engine.openStoryloom({ dbPath, env: {} });
-  const run = storyloom.startRun({ pipeline, inputs: { premise: PREMISE } });
+  const storyloom = await engine.openStoryloom({ dbPath, env: {} });
+  const run = await storyloom.startRun({ pipeline, inputs: { premise: PREMISE } });
   const view = await storyloom.drive(run.id);
-  storyloom.close();
+  await storyloom.close();
   if (view.status !== 'waiting') throw new Error(`expected a waiting run, got ${view.status}`);
   const db = new Database(dbPath, { readonly: true });
   const bytes = db.prepare('SELECT SUM(LENGTH(checkpoint) + LENGTH(metadata)) AS n FROM checkpoints').get().n + (db.prepare('SELECT SUM(LENGTH(value)) AS n FROM writes').get().n ?? 0);

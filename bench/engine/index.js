@@ -6,7 +6,7 @@ const { promptPipeline, chainShape, fanOutShape, runStoryloom, runPlain, compare
 
 const storyloomRun = (pipeline) => async () => {
   const { ms, storyloom } = await runStoryloom(pipeline);
-  storyloom.close();
+  await storyloom.close();
   return ms;
 };
 const plainRun = (pipeline) => async () => (await runPlain(pipeline, 'sqlite')).ms;

@@ -69,9 +69,9 @@ const PREMISE = 'A cartographer maps a city that rearranges itself every night.'
 
 /** Runs a pipeline through Storyloom on a fresh database; returns wall ms and the run. */
 async function runStoryloom(pipeline, inputs = { premise: PREMISE }, dbPath = tempDb()) {
-  const storyloom = engine.openStoryloom({ dbPath, env: {} });
+  const storyloom = await engine.openStoryloom({ dbPath, env: {} });
   const started = performance.now();
-  const run = storyloom.startRun({ pipeline, inputs, autoApprove: true });
+  const run = await storyloom.startRun({ pipeline, inputs, autoApprove: true });
   const done = await storyloom.drive(run.id);
   const ms = performance.now() - started;
   if (done.status !== 'completed') throw new Error(`bench run ${done.status}: ${done.error}`);

@@ -10,14 +10,14 @@ const { RUNS, screenplayPipeline, premiseOf, percentile, peakRssMb, completedNod
 async function main() {
   const concurrency = Number(process.argv[2] ?? 4);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-bench-engine-'));
-  const storyloom = openStoryloom({ dbPath: path.join(dir, 'bench.db') });
+  const storyloom = await openStoryloom({ dbPath: path.join(dir, 'bench.db') });
   const pipeline = screenplayPipeline();
   const started = Date.now();
   const submittedAt = new Map();
   const queue = [];
   for (let index = 0; index < RUNS; index += 1) {
     submittedAt.set(queue.length, Date.now());
-    queue.push(storyloom.startRun({ pipeline, inputs: { premise: premiseOf(index) } }).id);
+    queue.push((await storyloom.startRun({ pipeline, inputs: { premise: premiseOf(index) } })).id);
   }
   const durations = [];
   let nodes = 0;
@@ -34,7 +34,7 @@ async function main() {
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const wallMs = Date.now() - started;
-  storyloom.close();
+  await storyloom.close();
   fs.rmSync(dir, { recursive: true, force: true });
   process.stdout.write(
     JSON.stringify({ wallMs, nodes, failed, nodesPerSecond: nodes / (wallMs / 1000), p50: percentile(durations, 50), p99: percentile(durations, 99), peakRssMb: peakRssMb() }) + '\n',

@@ -20,7 +20,10 @@ export interface StartServerOptions {
   port: number;
   /** Default DEFAULT_HOST (127.0.0.1): with no API keys the API is open, so it is not exposed to the network unless asked. */
   host?: string;
-  dbPath: string;
+  /** The SQLite file (the embedded default); ignored when `databaseUrl` is given. */
+  dbPath?: string;
+  /** `postgres://…`: the shared database of a many-machines setup. */
+  databaseUrl?: string;
   env: NodeJS.ProcessEnv;
   /** SIGTERM/SIGINT close the server gracefully and exit 0. Default false: the CLI (`storyloom serve`) handles signals itself. */
   handleSignals?: boolean;
@@ -65,43 +68,49 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
  * still queued (oldest first), and waiting runs whose approvals were all decided but which were not driven on
  * (a crash between the decision and the drive). All go through the scheduler like any other run.
  */
-function recoverRuns(storyloom: Storyloom, scheduler: RunScheduler, logError: ServerOptions['logError']): void {
-  for (const run of storyloom.orphanedRuns()) {
+async function recoverRuns(storyloom: Storyloom, scheduler: RunScheduler, logError: ServerOptions['logError']): Promise<void> {
+  for (const run of await storyloom.orphanedRuns()) {
     try {
-      storyloom.resume(run.id);
+      await storyloom.resume(run.id);
     } catch (error) {
       // Not every orphan needs `resume` to be drivable; `drive` decides.
       if ((error as { code?: unknown }).code !== 'conflict') logError(`resuming orphaned run ${run.id}`, error);
     }
     scheduler.enqueue(run.id);
   }
-  const queued = storyloom.listRuns({ status: 'queued' }).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const queued = (await storyloom.listRuns({ status: 'queued' })).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   for (const run of queued) scheduler.enqueue(run.id);
-  for (const run of storyloom.listRuns({ status: 'waiting' })) if (run.pending.length === 0) scheduler.enqueue(run.id);
+  for (const run of await storyloom.listRuns({ status: 'waiting' })) if (run.pending.length === 0) scheduler.enqueue(run.id);
 }
 
 /**
  * A new database gets the shipped example pipelines (once: the engine records it, so a deleted one stays
  * deleted). Files that cannot be read and examples that cannot be saved are logged, never fatal.
  */
-function seedShippedPipelines(storyloom: Storyloom, dir: string | undefined, logError: ServerOptions['logError']): void {
+async function seedShippedPipelines(storyloom: Storyloom, dir: string | undefined, logError: ServerOptions['logError']): Promise<void> {
   if (dir === undefined) return;
   const { pipelines, unreadable } = readShippedPipelines(dir); // a few small files: cheap on every start
-  const result = storyloom.seedPipelines(pipelines);
+  const result = await storyloom.seedPipelines(pipelines);
   if (result.alreadySeeded) return;
   for (const problem of unreadable) logError('reading a shipped pipeline', new Error(problem));
   for (const { source, reason } of result.invalid) logError(`seeding ${source}`, new Error(reason));
 }
 
+function storeOf(options: StartServerOptions): { dbPath: string } | { databaseUrl: string } {
+  if (options.databaseUrl) return { databaseUrl: options.databaseUrl };
+  if (options.dbPath) return { dbPath: options.dbPath };
+  throw new Error('startServer needs a dbPath or a databaseUrl');
+}
+
 /** Opens the database, serves the API and the editor, and resumes interrupted runs. Prints nothing. */
 export async function startServer(startOptions: StartServerOptions): Promise<RunningServer> {
   const options = serverOptionsFromEnv(startOptions.env, startOptions.overrides);
-  const storyloom = openStoryloom({ dbPath: startOptions.dbPath, env: startOptions.env });
+  const storyloom = await openStoryloom({ ...storeOf(startOptions), env: startOptions.env });
   const pipelinesDir = startOptions.pipelinesDir === undefined ? shippedPipelinesDir(startOptions.env) : (startOptions.pipelinesDir ?? undefined);
   try {
-    seedShippedPipelines(storyloom, pipelinesDir, options.logError);
+    await seedShippedPipelines(storyloom, pipelinesDir, options.logError);
   } catch (error) {
-    storyloom.close();
+    await storyloom.close();
     throw error;
   }
   const scheduler = new RunScheduler(storyloom, {
@@ -117,10 +126,10 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
   try {
     address = await listen(httpServer, startOptions.port, startOptions.host ?? DEFAULT_HOST);
   } catch (error) {
-    storyloom.close();
+    await storyloom.close();
     throw error;
   }
-  recoverRuns(storyloom, scheduler, options.logError);
+  await recoverRuns(storyloom, scheduler, options.logError);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -135,7 +144,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
       await scheduler.stop();
       await stopped;
       clearTimeout(cutConnections);
-      storyloom.close();
+      await storyloom.close();
     })());
 
   const onSignal = (): void => {

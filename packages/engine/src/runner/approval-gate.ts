@@ -4,45 +4,44 @@
 // simply does not route onward, so independent branches keep running. A decision stored later (by any
 // process) re-enters the graph at this gate (see driver.ts) and the gate then routes to the children
 // (approve/edit) or back to its node (reject).
-import { writeTransaction } from '../store';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 
 export class ApprovalGate {
   constructor(private readonly ctx: RunContext) {}
 
-  run(nodeId: string, state: RunGraphValues): RunGraphUpdate {
+  async run(nodeId: string, state: RunGraphValues): Promise<RunGraphUpdate> {
     const attempt = state.done[nodeId];
     if (attempt === undefined || state.approved[nodeId] === attempt) return {};
-    const { stores, run } = this.ctx;
-    return writeTransaction(stores.db, (): RunGraphUpdate => {
-      const request = stores.approvals.get(run.id, nodeId, attempt);
+    const { run } = this.ctx;
+    return this.ctx.fenced(async (stores): Promise<RunGraphUpdate> => {
+      const request = await stores.approvals.get(run.id, nodeId, attempt);
       if (!request) {
         if (run.autoApprove) {
-          stores.approvals.autoApprove(run.id, nodeId, attempt);
-          stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt, autoApprove: true } });
-          stores.events.append(run.id, { type: 'approval.resolved', nodeId, data: { attempt, decision: 'approve', auto: true } });
+          await stores.approvals.autoApprove(run.id, nodeId, attempt);
+          await stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt, autoApprove: true } });
+          await stores.events.append(run.id, { type: 'approval.resolved', nodeId, data: { attempt, decision: 'approve', auto: true } });
           return { approved: { [nodeId]: attempt } };
         }
-        stores.approvals.request(run.id, nodeId, attempt);
-        stores.nodes.set(run.id, nodeId, { status: 'waiting', attempt });
-        stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt } });
+        await stores.approvals.request(run.id, nodeId, attempt);
+        await stores.nodes.set(run.id, nodeId, { status: 'waiting', attempt });
+        await stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt } });
         return {};
       }
       if (request.status === 'pending') return {};
       // `approval.resolved` was logged when the decision was stored; applying it is idempotent.
-      stores.approvals.markApplied(run.id, nodeId, attempt);
+      await stores.approvals.markApplied(run.id, nodeId, attempt);
       switch (request.status) {
         case 'approved':
-          stores.nodes.set(run.id, nodeId, { status: 'completed', attempt });
+          await stores.nodes.set(run.id, nodeId, { status: 'completed', attempt });
           return { approved: { [nodeId]: attempt } };
         case 'edited': {
           const edited = attempt + 1;
-          stores.nodes.set(run.id, nodeId, { status: 'completed', attempt: edited });
+          await stores.nodes.set(run.id, nodeId, { status: 'completed', attempt: edited });
           return { done: { [nodeId]: edited }, approved: { [nodeId]: edited } };
         }
         case 'rejected':
-          stores.nodes.set(run.id, nodeId, { status: 'pending', attempt });
+          await stores.nodes.set(run.id, nodeId, { status: 'pending', attempt });
           return { redo: { [nodeId]: attempt + 1 } };
       }
     });

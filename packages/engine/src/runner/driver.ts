@@ -1,15 +1,16 @@
 // Drives one run in this process: takes the lease, applies stored decisions, runs the graph from its last
 // checkpoint until nothing more can run, and settles the run's status (completed, waiting, failed,
-// cancelled). The lease is renewed and the cancel flag polled on a short timer while driving.
+// cancelled). The lease is renewed and the cancel flag watched while driving; every write is fenced on the
+// lease's epoch, so a process that lost the run (stalled past its lease) cannot write over its successor.
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { setMaxListeners } from 'node:events';
-import { StoryloomError } from '../errors';
-import { writeTransaction, type Stores } from '../store';
+import { isStoryloomError, StoryloomError } from '../errors';
+import type { StoreSet, Stores } from '../store';
 import { ApprovalGate } from './approval-gate';
 import { compileRunGraph } from './compile';
 import { keepLease, LEASE_TTL_MS, leaseIsDead, thisHost } from './lease';
 import { errorMessage, NodeExecutor } from './node-executor';
-import { createRunContext, type EngineSettings } from './run-context';
+import { createRunContext, type DriveLease, type EngineSettings, fencedTransaction } from './run-context';
 import { workNodeName, type RunGraphValues } from './state';
 import type { RunStatus } from './types';
 
@@ -18,6 +19,8 @@ export interface DriverDeps {
   checkpointer: BaseCheckpointSaver;
   settings: EngineSettings;
   ownerId: string;
+  /** How long a lease lasts without renewal (default LEASE_TTL_MS): how soon another process may take over. */
+  leaseTtlMs?: number;
 }
 
 /** Supersteps are cheap here; pipelines with review loops and rejections need more than LangGraph's 25. */
@@ -25,33 +28,36 @@ const RECURSION_LIMIT = 10_000;
 
 export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: AbortSignal): Promise<void> {
   const { stores, ownerId } = deps;
-  if (!stores.runs.get(runId)) throw new StoryloomError('not_found', `no run '${runId}'`);
-  if (!hasWorkToDo(stores, runId)) return;
-  const claim = stores.runs.claimLease(runId, { owner: ownerId, host: thisHost(), pid: process.pid, ttlMs: LEASE_TTL_MS, holderIsGone: (lease) => leaseIsDead(lease) });
+  if (!(await stores.runs.get(runId))) throw new StoryloomError('not_found', `no run '${runId}'`);
+  if (!(await hasWorkToDo(stores, runId))) return;
+  const ttlMs = deps.leaseTtlMs ?? LEASE_TTL_MS;
+  const claim = await stores.runs.claimLease(runId, { owner: ownerId, host: thisHost(), pid: process.pid, ttlMs, holderIsGone: (lease) => leaseIsDead(lease) });
   if (!claim.ok) throw new StoryloomError('lease_held', `run '${runId}' is being driven by ${claim.holder}`);
+  const lease: DriveLease = { owner: ownerId, epoch: claim.epoch };
   // Looked again under the lease: the previous holder may have finished the run in the meantime.
-  if (!hasWorkToDo(stores, runId)) {
-    stores.runs.releaseLease(runId, ownerId);
+  if (!(await hasWorkToDo(stores, runId))) {
+    await stores.runs.releaseLease(runId, ownerId);
     return;
   }
-  const run = stores.runs.get(runId)!;
+  const run = (await stores.runs.get(runId))!;
+  const fenced = <T>(fn: (tx: StoreSet) => Promise<T>) => fencedTransaction(stores, runId, lease, fn);
 
   const abort = new AbortController();
   // Every in-flight model call (a 32-way fan-out, a dialogue node's parallel scenes) listens to this signal.
   setMaxListeners(10_000, abort.signal);
   const onOuterAbort = () => abort.abort(outerSignal?.reason);
   outerSignal?.addEventListener('abort', onOuterAbort, { once: true });
-  const stopKeeping = keepLease(stores.runs, runId, ownerId, abort);
+  const stopKeeping = keepLease(stores, runId, lease, abort, ttlMs);
 
   try {
-    writeTransaction(stores.db, () => {
-      stores.runs.setStatus(runId, 'running');
-      stores.nodes.resetRunning(runId);
-      if (!stores.events.hasEvent(runId, 'run.started')) {
-        stores.events.append(runId, { type: 'run.started', data: { pipelineId: run.pipelineId, version: run.version, inputs: run.inputs } });
+    await fenced(async (tx) => {
+      await tx.runs.setStatus(runId, 'running');
+      await tx.nodes.resetRunning(runId);
+      if (!(await tx.events.hasEvent(runId, 'run.started'))) {
+        await tx.events.append(runId, { type: 'run.started', data: { pipelineId: run.pipelineId, version: run.version, inputs: run.inputs } });
       }
     });
-    const ctx = createRunContext(stores, { ...run, status: 'running' }, deps.settings, abort.signal, deps.checkpointer);
+    const ctx = createRunContext(stores, { ...run, status: 'running' }, deps.settings, abort.signal, deps.checkpointer, lease);
     const app = compileRunGraph(ctx, new NodeExecutor(ctx), new ApprovalGate(ctx), deps.checkpointer);
     const thread = { configurable: { thread_id: runId } };
     const config = { ...thread, durability: 'sync', recursionLimit: RECURSION_LIMIT, signal: abort.signal };
@@ -60,15 +66,16 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
     for (;;) {
       if (!fresh) {
         // Re-enter at each decided gate by replaying its node's (empty) write: the static edge node → gate fires.
-        for (const decided of stores.approvals.decidedNotApplied(runId)) {
+        for (const decided of await stores.approvals.decidedNotApplied(runId)) {
           await app.updateState(thread, {}, workNodeName(decided.nodeId));
         }
       }
+      // After a crash the checkpoint goes on from where it was saved: never from the input again.
       await app.invoke(fresh ? {} : null, config);
       fresh = false;
-      if (stores.approvals.decidedNotApplied(runId).length > 0) continue;
+      if ((await stores.approvals.decidedNotApplied(runId)).length > 0) continue;
       const { values } = await app.getState(thread);
-      const status = settle(stores, runId, ownerId, values, ctx.graph.ids, (id) => ctx.nodes.get(id)?.approval === true);
+      const status = await settle(fenced, runId, ownerId, values, ctx.graph.ids, (id) => ctx.nodes.get(id)?.approval === true);
       if (status === 'again') continue;
       // A completed run is never resumed (a rerun starts a new thread from our own tables), so its graph
       // checkpoints are dead weight: drop them and let the next run reuse the pages.
@@ -76,67 +83,87 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
       break;
     }
   } catch (error) {
-    if (abort.signal.aborted && stores.runs.isCancelRequested(runId)) {
-      writeTransaction(stores.db, () => {
-        stores.nodes.resetRunning(runId);
-        stores.runs.setStatus(runId, 'cancelled', 'cancelled');
-        stores.events.append(runId, { type: 'run.cancelled', data: {} });
-      });
-    } else if (abort.signal.aborted) {
-      // Stopped by our caller (e.g. the process is shutting down): leave it `running` without a lease, so
-      // it shows up as interrupted and continues from its checkpoint on the next drive.
-      stores.nodes.resetRunning(runId);
-    } else {
-      const message = errorMessage(error);
-      writeTransaction(stores.db, () => {
-        stores.nodes.resetRunning(runId); // siblings stopped with the failed node: they will run again on resume
-        stores.runs.setStatus(runId, 'failed', message);
-        stores.events.append(runId, { type: 'run.failed', data: { error: message } });
-      });
-    }
+    await settleAfterError(stores, fenced, runId, abort.signal, error);
   } finally {
     stopKeeping();
     outerSignal?.removeEventListener('abort', onOuterAbort);
-    stores.runs.releaseLease(runId, ownerId);
+    await stores.runs.releaseLease(runId, ownerId).catch(() => undefined); // unreachable: it expires by itself
   }
 }
 
-function hasWorkToDo(stores: Stores, runId: string): boolean {
-  const status = stores.runs.get(runId)?.status;
+async function settleAfterError(
+  stores: Stores,
+  fenced: <T>(fn: (tx: StoreSet) => Promise<T>) => Promise<T>,
+  runId: string,
+  signal: AbortSignal,
+  error: unknown,
+): Promise<void> {
+  // Taken over by another process: it owns the run now; this one writes nothing more.
+  if (isStoryloomError(error, 'lease_held') || isStoryloomError(signal.reason, 'lease_held')) return;
+  try {
+    if (signal.aborted && (await stores.runs.isCancelRequested(runId))) {
+      await fenced(async (tx) => {
+        await tx.nodes.resetRunning(runId);
+        await tx.runs.setStatus(runId, 'cancelled', 'cancelled');
+        await tx.events.append(runId, { type: 'run.cancelled', data: {} });
+      });
+    } else if (signal.aborted) {
+      // Stopped by our caller (e.g. the process is shutting down): leave it `running` without a lease, so
+      // it shows up as interrupted and continues from its checkpoint on the next drive.
+      await fenced((tx) => tx.nodes.resetRunning(runId));
+    } else {
+      const message = errorMessage(error);
+      await fenced(async (tx) => {
+        await tx.nodes.resetRunning(runId); // siblings stopped with the failed node: they will run again on resume
+        await tx.runs.setStatus(runId, 'failed', message);
+        await tx.events.append(runId, { type: 'run.failed', data: { error: message } });
+      });
+    }
+  } catch (settleError) {
+    // The database is unreachable or the lease gone: the run stays `running` and is taken over once its
+    // lease expires, from its last checkpoint.
+    if (!isStoryloomError(settleError, 'lease_held')) throw settleError;
+  }
+}
+
+async function hasWorkToDo(stores: Stores, runId: string): Promise<boolean> {
+  const status = (await stores.runs.get(runId))?.status;
   if (status === 'completed' || status === 'cancelled' || status === 'failed' || status === undefined) return false;
-  return status !== 'waiting' || stores.approvals.decidedNotApplied(runId).length > 0;
+  return status !== 'waiting' || (await stores.approvals.decidedNotApplied(runId)).length > 0;
 }
 
 /**
- * Sets the run's outcome and releases the lease in one transaction, so a decision stored by another process
- * either lands before it (seen here: 'again', drive on) or after it (the decider can then take the lease).
+ * Sets the run's outcome and releases the lease in one transaction that holds the run row, so a decision
+ * stored by another process either lands before it (seen here: 'again', drive on) or after it (the decider
+ * can then take the lease).
  */
 function settle(
-  stores: Stores,
+  fenced: <T>(fn: (tx: StoreSet) => Promise<T>) => Promise<T>,
   runId: string,
   ownerId: string,
   values: RunGraphValues,
   ids: string[],
   needsApproval: (id: string) => boolean,
-): RunStatus | 'again' {
-  return writeTransaction(stores.db, (): RunStatus | 'again' => {
-    if (stores.approvals.decidedNotApplied(runId).length > 0) return 'again';
-    stores.runs.releaseLease(runId, ownerId);
-    const pending = stores.approvals.pending(runId);
+): Promise<RunStatus | 'again'> {
+  return fenced(async (stores): Promise<RunStatus | 'again'> => {
+    await stores.runs.lock(runId);
+    if ((await stores.approvals.decidedNotApplied(runId)).length > 0) return 'again';
+    await stores.runs.releaseLease(runId, ownerId);
+    const pending = await stores.approvals.pending(runId);
     if (pending.length > 0) {
-      stores.runs.setStatus(runId, 'waiting');
-      stores.events.append(runId, { type: 'run.waiting', data: { pending: pending.map((approval) => approval.nodeId) } });
+      await stores.runs.setStatus(runId, 'waiting');
+      await stores.events.append(runId, { type: 'run.waiting', data: { pending: pending.map((approval) => approval.nodeId) } });
       return 'waiting';
     }
     const unfinished = ids.filter((id) => values.done[id] === undefined || (needsApproval(id) && values.approved[id] !== values.done[id]));
     if (unfinished.length === 0) {
-      stores.runs.setStatus(runId, 'completed');
-      stores.events.append(runId, { type: 'run.completed', data: {} });
+      await stores.runs.setStatus(runId, 'completed');
+      await stores.events.append(runId, { type: 'run.completed', data: {} });
       return 'completed';
     }
     const message = `run stopped before ${unfinished.map((id) => `'${id}'`).join(', ')} could run`;
-    stores.runs.setStatus(runId, 'failed', message);
-    stores.events.append(runId, { type: 'run.failed', data: { error: message } });
+    await stores.runs.setStatus(runId, 'failed', message);
+    await stores.events.append(runId, { type: 'run.failed', data: { error: message } });
     return 'failed';
   });
 }

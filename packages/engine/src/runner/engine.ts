@@ -52,14 +52,14 @@ export interface SavePipelineOptions {
  * validation is StoryloomError('invalid_pipeline') (details: every problem) unless saved as a draft.
  */
 export interface PipelineStore {
-  list(): StoredPipeline[];
-  get(id: string, version?: number): StoredPipeline | undefined;
+  list(): Promise<StoredPipeline[]>;
+  get(id: string, version?: number): Promise<StoredPipeline | undefined>;
   /** 409-style StoryloomError('conflict') if the id exists. */
-  create(document: unknown, options?: SavePipelineOptions): StoredPipeline;
+  create(document: unknown, options?: SavePipelineOptions): Promise<StoredPipeline>;
   /** StoryloomError('conflict') when `baseVersion` is not the latest; 'invalid_input' if the document's id is not `id`. */
-  save(id: string, document: unknown, baseVersion: number, options?: SavePipelineOptions): StoredPipeline;
-  versions(id: string): PipelineVersionInfo[];
-  delete(id: string): boolean;
+  save(id: string, document: unknown, baseVersion: number, options?: SavePipelineOptions): Promise<StoredPipeline>;
+  versions(id: string): Promise<PipelineVersionInfo[]>;
+  delete(id: string): Promise<boolean>;
 }
 
 export type ExportFormat = 'fountain' | 'fdx' | 'markdown' | 'json';
@@ -72,8 +72,12 @@ export interface ExportedDocument {
 }
 
 export interface StoryloomOptions {
-  /** SQLite file; created with its folder if missing. `:memory:` for throwaway use. */
-  dbPath: string;
+  /** SQLite file; created with its folder if missing. `:memory:` for throwaway use. Ignored with `databaseUrl`. */
+  dbPath?: string;
+  /** `postgres://…`: every durable thing (and LangGraph's checkpoints) in PostgreSQL, shared by many machines. */
+  databaseUrl?: string;
+  /** How long a run's lease lasts without renewal: how soon another process takes over a dead one's run. */
+  leaseTtlMs?: number;
   env?: ModelEnv;
   /** Identifies this process in run leases; defaults to host:pid. */
   ownerId?: string;
@@ -105,51 +109,57 @@ export interface DriveOptions {
   signal?: AbortSignal;
 }
 
-/** The engine as the CLI and the server use it: one SQLite database, many processes. */
+/** The engine as the CLI, the server and the worker use it: one database (SQLite or PostgreSQL), many processes. */
 export interface Storyloom {
   readonly pipelines: PipelineStore;
+  /** Which database holds the state: the embedded SQLite file, or PostgreSQL shared by many machines. */
+  readonly storeKind: 'sqlite' | 'postgres';
+  /** Throws if the database cannot be reached (health checks). */
+  ping(): Promise<void>;
+  /** How many runs are in each status (metrics). */
+  countRunsByStatus(): Promise<Partial<Record<RunStatus, number>>>;
 
   /** Validates pipeline and inputs (StoryloomError 'invalid_pipeline' / 'invalid_input') and stores a queued run. */
-  startRun(request: StartRunRequest): RunView;
+  startRun(request: StartRunRequest): Promise<RunView>;
   /**
    * Executes the run in this process until it completes, fails, is cancelled or waits for approval.
    * Takes the run's lease (StoryloomError 'lease_held' if a live process holds it). Applies decisions
    * already stored for it. Never throws for a model failure: the run ends `failed` with the message.
    */
   drive(runId: string, options?: DriveOptions): Promise<RunView>;
-  getRun(runId: string): RunView | undefined;
-  listRuns(filter?: { pipelineId?: string; status?: RunStatus }): RunView[];
+  getRun(runId: string): Promise<RunView | undefined>;
+  listRuns(filter?: { pipelineId?: string; status?: RunStatus }): Promise<RunView[]>;
   /** Stored events after `afterSeq` (0 = from the start). */
-  events(runId: string, afterSeq?: number): RunEvent[];
+  events(runId: string, afterSeq?: number): Promise<RunEvent[]>;
   /**
    * Live events of a run, wherever it is driven (this process: at once; another process: polled), each
    * once and in order. With `afterSeq` (runner extension) the stored events after it are replayed first,
    * with no gap or duplicate between replay and live (use it for SSE with Last-Event-ID).
    */
   subscribe(runId: string, listener: (event: RunEvent) => void, afterSeq?: number): () => void;
-  pendingApprovals(): Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }>;
+  pendingApprovals(): Promise<Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }>>;
   /**
    * Stores a decision; 'conflict' if the node is not waiting (a second decision loses), 'invalid_input'
    * if an edit does not fit the output schema. The run is then driven by whoever calls `drive`.
    */
-  decide(runId: string, nodeId: string, decision: ApprovalDecision): RunView;
+  decide(runId: string, nodeId: string, decision: ApprovalDecision): Promise<RunView>;
   /** Requests cancellation; a driving process stops promptly, also inside a streaming model call. */
-  cancel(runId: string): RunView;
+  cancel(runId: string): Promise<RunView>;
   /** Makes a failed, cancelled-while-running or interrupted run drivable again ('conflict' otherwise). */
-  resume(runId: string): RunView;
+  resume(runId: string): Promise<RunView>;
   /** A new queued run with `parentRunId` that reuses every output not downstream of what changed. */
-  rerun(runId: string, request: RerunRequest): RunView;
-  exportRun(runId: string, format: ExportFormat): ExportedDocument;
+  rerun(runId: string, request: RerunRequest): Promise<RunView>;
+  exportRun(runId: string, format: ExportFormat): Promise<ExportedDocument>;
   /** Runs that were `running` under a lease whose holder is gone: what a starting server resumes. */
-  orphanedRuns(): RunView[];
+  orphanedRuns(): Promise<RunView[]>;
   /**
    * Saves the shipped example pipelines not saved yet, once per database (recorded in it): later calls do
    * nothing, so a deleted example stays deleted. Invalid examples are skipped and reported, never thrown.
    */
-  seedPipelines(shipped: readonly ShippedPipeline[]): SeedPipelinesResult;
-  close(): void;
+  seedPipelines(shipped: readonly ShippedPipeline[]): Promise<SeedPipelinesResult>;
+  close(): Promise<void>;
 }
 
-// `openStoryloom(options: StoryloomOptions): Storyloom` is implemented in ./storyloom.ts and exported from
+// `openStoryloom(options: StoryloomOptions): Promise<Storyloom>` is implemented in ./storyloom.ts and exported from
 // `@storyloom/engine/node` (src/node.ts). It is not re-exported here: browser-safe modules import types from
 // this file, and a runtime re-export would pull SQLite into their import graph.

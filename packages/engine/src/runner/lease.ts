@@ -2,7 +2,7 @@
 // process is gone (same host, pid dead) or whose lease expired can be displaced.
 import { hostname } from 'node:os';
 import { StoryloomError } from '../errors';
-import type { RunRecord, RunStore } from '../store/run-store';
+import type { RunLease, Stores } from '../store';
 
 export const LEASE_TTL_MS = 15_000;
 export const LEASE_RENEW_MS = 3_000;
@@ -29,28 +29,47 @@ export function processIsAlive(pid: number): boolean {
 }
 
 /** A lease whose holder can no longer renew it: expired, or its process died on this host. */
-export function leaseIsDead(lease: NonNullable<RunRecord['lease']>, now = Date.now()): boolean {
+export function leaseIsDead(lease: RunLease, now = Date.now()): boolean {
   if (lease.expiresAt <= now) return true;
   return lease.host === hostname() && lease.pid !== process.pid && !processIsAlive(lease.pid);
 }
 
 export const thisHost = (): string => hostname();
 
+/** With PostgreSQL a cancel request is also announced at once; the flag is then only looked at as a fallback. */
+const NOTIFIED_CANCEL_POLL_MS = 1_000;
+
 /**
- * While a run is driven: polls its cancel flag every CANCEL_POLL_MS and renews the lease every
- * LEASE_RENEW_MS, aborting `abort` on a cancel request or a lost lease. Returns a stop function.
+ * While a run is driven: watches its cancel flag and renews the lease every LEASE_RENEW_MS, aborting `abort`
+ * on a cancel request or a lost lease (renewal is fenced on the epoch this drive took). Returns a stop function.
  */
-export function keepLease(runs: RunStore, runId: string, ownerId: string, abort: AbortController): () => void {
-  let sinceRenew = 0;
-  const timer = setInterval(() => {
-    if (runs.isCancelRequested(runId)) abort.abort(new StoryloomError('cancelled', 'run cancelled'));
-    sinceRenew += CANCEL_POLL_MS;
-    if (sinceRenew < LEASE_RENEW_MS) return;
-    sinceRenew = 0;
-    // Lost the lease (this process stalled past its expiry and another took over): stop, do not race it.
-    if (!runs.renewLease(runId, ownerId, LEASE_TTL_MS)) {
-      abort.abort(new StoryloomError('lease_held', `run '${runId}' was taken over by another process`));
-    }
-  }, CANCEL_POLL_MS);
-  return () => clearInterval(timer);
+export function keepLease(stores: Stores, runId: string, lease: { owner: string; epoch: number }, abort: AbortController, ttlMs = LEASE_TTL_MS): () => void {
+  const cancelled = () => abort.abort(new StoryloomError('cancelled', 'run cancelled'));
+  const checkCancel = () =>
+    stores.runs.isCancelRequested(runId).then(
+      (requested) => requested && cancelled(),
+      () => undefined, // the database is unreachable for a moment: the next tick looks again
+    );
+  const stopListening = stores.onCancel((id) => (id === runId || id === undefined) && void checkCancel());
+  const pollMs = stores.kind === 'postgres' ? NOTIFIED_CANCEL_POLL_MS : CANCEL_POLL_MS;
+  const cancelTimer = setInterval(checkCancel, pollMs);
+  let lastRenewed = Date.now();
+  const renewTimer = setInterval(() => {
+    stores.runs.renewLease(runId, lease.owner, ttlMs, lease.epoch).then(
+      (renewed) => {
+        if (renewed) lastRenewed = Date.now();
+        // Lost the lease (this process stalled past its expiry and another took over): stop, do not race it.
+        else abort.abort(new StoryloomError('lease_held', `run '${runId}' was taken over by another process`));
+      },
+      () => {
+        // Unreachable database: keep trying while the lease may still be ours; past its expiry, stop.
+        if (Date.now() - lastRenewed > ttlMs) abort.abort(new StoryloomError('lease_held', `run '${runId}': lease lost while the database was unreachable`));
+      },
+    );
+  }, Math.min(LEASE_RENEW_MS, ttlMs / 3));
+  return () => {
+    clearInterval(cancelTimer);
+    clearInterval(renewTimer);
+    stopListening();
+  };
 }

@@ -8,8 +8,7 @@ import { resolveNodeConfig } from '../pipeline/config';
 import { visibleSlots } from '../pipeline/slots';
 import type { PipelineNode } from '../pipeline/schema';
 import { StoryloomError } from '../errors';
-import { writeTransaction } from '../store';
-import type { OutputSource } from '../store/output-store';
+import type { OutputSource } from '../store';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
@@ -51,12 +50,12 @@ export class NodeExecutor {
     const attempt = this.attemptToProduce(nodeId, state);
     if (attempt === undefined || !this.parentsReady(nodeId, state)) return {};
     const { stores, run } = this.ctx;
-    const stored = stores.outputs.get(run.id, nodeId, attempt);
+    const stored = await stores.outputs.get(run.id, nodeId, attempt);
     if (stored) return this.adoptStored(nodeId, attempt, stored.source);
 
     const node = this.ctx.nodes.get(nodeId)!;
-    const feedback = attempt > 1 ? stores.approvals.feedback(run.id, nodeId) : [];
-    const previous = attempt > 1 ? stores.outputs.get(run.id, nodeId, state.done[nodeId] ?? attempt - 1)?.output : undefined;
+    const feedback = attempt > 1 ? await stores.approvals.feedback(run.id, nodeId) : [];
+    const previous = attempt > 1 ? (await stores.outputs.get(run.id, nodeId, state.done[nodeId] ?? attempt - 1))?.output : undefined;
     const revisions: Record<string, number> = {};
     await this.compute({ node, attempt, done: state.done, feedback, previous, source: 'model' }, revisions);
     return { done: { ...revisions, [nodeId]: attempt } };
@@ -71,16 +70,16 @@ export class NodeExecutor {
   }
 
   /** An attempt already stored: computed before a crash, or seeded by a rerun (reused / edited). */
-  private adoptStored(nodeId: string, attempt: number, source: OutputSource): RunGraphUpdate {
+  private async adoptStored(nodeId: string, attempt: number, source: OutputSource): Promise<RunGraphUpdate> {
     const seeded = source === 'reused' || source === 'edit';
     if (!seeded) return { done: { [nodeId]: attempt } };
     const { stores, run } = this.ctx;
     const status = source === 'reused' ? 'reused' : 'completed';
-    writeTransaction(stores.db, () => {
-      const record = stores.nodes.get(run.id, nodeId);
+    await this.ctx.fenced(async (tx) => {
+      const record = await tx.nodes.get(run.id, nodeId);
       if (record?.status === status) return;
-      stores.nodes.set(run.id, nodeId, { status, attempt });
-      stores.events.append(run.id, {
+      await tx.nodes.set(run.id, nodeId, { status, attempt });
+      await tx.events.append(run.id, {
         type: 'node.completed',
         nodeId,
         outputAttempt: attempt,
@@ -98,11 +97,11 @@ export class NodeExecutor {
     if (!type) throw new StoryloomError('invalid_pipeline', `node '${node.id}' has unknown type '${node.type}'`);
     throwIfCancelled(signal);
     const config = this.configOf(node);
-    const memory = this.memoryFor(node.id, { ...request.done, ...revisions });
+    const memory = await this.memoryFor(node.id, { ...request.done, ...revisions });
 
-    writeTransaction(stores.db, () => {
-      stores.nodes.set(run.id, node.id, { status: 'running', attempt: undefined });
-      stores.events.append(run.id, { type: 'node.started', nodeId: node.id, data: { attempt, ...(request.source === 'revision' ? { revision: true } : {}) } });
+    await this.ctx.fenced(async (tx) => {
+      await tx.nodes.set(run.id, node.id, { status: 'running', attempt: undefined });
+      await tx.events.append(run.id, { type: 'node.started', nodeId: node.id, data: { attempt, ...(request.source === 'revision' ? { revision: true } : {}) } });
     });
     const tokens = new TokenCoalescer((text, label) =>
       stores.events.append(run.id, { type: 'node.token', nodeId: node.id, data: label ? { text, label } : { text } }),
@@ -111,7 +110,7 @@ export class NodeExecutor {
     try {
       return await this.runType(type, request, config, memory, tokens, revisions);
     } finally {
-      tokens.flush();
+      await tokens.flush().catch(() => undefined); // a write failure here is reported by the path that failed
       this.tokenBuffers.delete(node.id);
     }
   }
@@ -136,8 +135,10 @@ export class NodeExecutor {
       hooks: {
         onToken: (text, label) => tokens.push(text, label),
         onRetry: (info) => {
-          tokens.flush(); // the failed call's partial text comes before the retry that replaces it
-          stores.events.append(run.id, { type: 'node.retry', nodeId: node.id, data: { attempt: info.attempt, delayMs: info.delayMs, error: info.error, label: info.label } });
+          // The failed call's partial text comes before the retry that replaces it.
+          tokens.then(() =>
+            stores.events.append(run.id, { type: 'node.retry', nodeId: node.id, data: { attempt: info.attempt, delayMs: info.delayMs, error: info.error, label: info.label } }),
+          );
         },
         onUsage: (used) => {
           usage.inputTokens += used.inputTokens;
@@ -158,7 +159,7 @@ export class NodeExecutor {
       model,
       signal,
     };
-    if (node.type === 'review') context.target = this.reviewTarget(node.id, config, request.done, revisions);
+    if (node.type === 'review') context.target = await this.reviewTarget(node.id, config, request.done, revisions);
 
     let output: unknown;
     try {
@@ -166,20 +167,22 @@ export class NodeExecutor {
       throwIfCancelled(signal);
       output = checkOutput(type, config, output, node.id);
     } catch (error) {
-      tokens.flush();
+      await tokens.flush();
       if (signal.aborted) throw cancelledBy(signal);
       const message = `node '${node.id}' (${node.type}) failed: ${errorMessage(error)}`;
-      writeTransaction(stores.db, () => {
-        stores.nodes.set(run.id, node.id, { status: 'failed', error: message, usage });
-        stores.events.append(run.id, { type: 'node.failed', nodeId: node.id, data: { attempt, error: message } });
+      await this.ctx.fenced(async (tx) => {
+        await tx.nodes.set(run.id, node.id, { status: 'failed', error: message, usage });
+        await tx.events.append(run.id, { type: 'node.failed', nodeId: node.id, data: { attempt, error: message } });
       });
       throw new StoryloomError('model_error', message);
     }
-    writeTransaction(stores.db, () => {
-      tokens.flush(); // the last chunk commits with the output: one transaction per finished node
-      stores.outputs.put({ runId: run.id, nodeId: node.id, attempt, source: request.source, output, usage });
-      stores.nodes.set(run.id, node.id, { status: 'completed', attempt, usage });
-      stores.events.append(run.id, {
+    await tokens.settled();
+    await this.ctx.fenced(async (tx) => {
+      // The last chunk commits with the output: one transaction per finished node.
+      await tokens.drainInto((text, label) => tx.events.append(run.id, { type: 'node.token', nodeId: node.id, data: label ? { text, label } : { text } }));
+      await tx.outputs.put({ runId: run.id, nodeId: node.id, attempt, source: request.source, output, usage });
+      await tx.nodes.set(run.id, node.id, { status: 'completed', attempt, usage });
+      await tx.events.append(run.id, {
         type: 'node.completed',
         nodeId: node.id,
         outputAttempt: attempt,
@@ -190,7 +193,7 @@ export class NodeExecutor {
   }
 
   /** A review node's handle on its target: `revise` re-runs the target's type with the notes as feedback. */
-  private reviewTarget(reviewerId: string, config: unknown, done: Record<string, number>, revisions: Record<string, number>): ReviewTarget {
+  private async reviewTarget(reviewerId: string, config: unknown, done: Record<string, number>, revisions: Record<string, number>): Promise<ReviewTarget> {
     const targetId = (config as { target?: string }).target ?? '';
     const node = this.ctx.nodes.get(targetId);
     const attempt = done[targetId];
@@ -200,13 +203,13 @@ export class NodeExecutor {
       nodeId: targetId,
       type: node.type,
       slot: node.writes ?? getNodeType(node.type)?.writes ?? targetId,
-      output: stores.outputs.get(run.id, targetId, attempt)?.output,
+      output: (await stores.outputs.get(run.id, targetId, attempt))?.output,
       revise: async (notes: string[]) => {
         const current = revisions[targetId] ?? attempt;
         const next = current + 1;
-        const stored = stores.outputs.get(run.id, targetId, next);
+        const stored = await stores.outputs.get(run.id, targetId, next);
         // The reviewer's rubric tokens so far come before the revision's `node.started`.
-        this.tokenBuffers.get(reviewerId)?.flush();
+        await this.tokenBuffers.get(reviewerId)?.flush();
         const output = stored
           ? stored.output
           : await this.compute({ node, attempt: next, done, feedback: notes, previous: target.output, source: 'revision' }, {});
@@ -224,7 +227,7 @@ export class NodeExecutor {
     return this.configs.get(node.id);
   }
 
-  private memoryFor(nodeId: string, done: Record<string, number>): StoryMemory {
+  private async memoryFor(nodeId: string, done: Record<string, number>): Promise<StoryMemory> {
     let slots = this.visible.get(nodeId);
     if (!slots) {
       slots = visibleSlots(this.ctx.pipeline, nodeId);
@@ -234,14 +237,14 @@ export class NodeExecutor {
     for (const [slot, writer] of slots) {
       const attempt = done[writer];
       if (attempt === undefined) continue;
-      memory[slot] = this.storedOutput(writer, attempt);
+      memory[slot] = await this.storedOutput(writer, attempt);
     }
     return memory;
   }
 
-  private storedOutput(nodeId: string, attempt: number): unknown {
+  private async storedOutput(nodeId: string, attempt: number): Promise<unknown> {
     const key = `${nodeId}#${attempt}`;
-    if (!this.outputCache.has(key)) this.outputCache.set(key, this.ctx.stores.outputs.get(this.ctx.run.id, nodeId, attempt)?.output);
+    if (!this.outputCache.has(key)) this.outputCache.set(key, (await this.ctx.stores.outputs.get(this.ctx.run.id, nodeId, attempt))?.output);
     return this.outputCache.get(key);
   }
 }

@@ -8,8 +8,7 @@ import { checkNodeConfig, resolveNodeConfig } from '../pipeline/config';
 import { descendantsOf } from '../pipeline/graph';
 import type { Pipeline } from '../pipeline/schema';
 import type { ValidationProblem } from '../errors';
-import type { Stores } from '../store';
-import type { RunRecord } from '../store/run-store';
+import type { RunRecord, StoreSet } from '../store';
 import type { RerunRequest } from './types';
 
 export interface RerunPlan {
@@ -18,7 +17,7 @@ export interface RerunPlan {
   edits: Map<string, unknown>;
 }
 
-export function planRerun(stores: Stores, parent: RunRecord, request: RerunRequest): RerunPlan {
+export async function planRerun(stores: StoreSet, parent: RunRecord, request: RerunRequest): Promise<RerunPlan> {
   const pipeline: Pipeline = structuredClone(parent.pipeline);
   const ids = new Set(pipeline.nodes.map((node) => node.id));
   const unknown = (id: string, what: string) =>
@@ -52,7 +51,7 @@ export function planRerun(stores: Stores, parent: RunRecord, request: RerunReque
   }
 
   const changed = new Set([request.from, ...Object.keys(request.edits ?? {}), ...Object.keys(request.config ?? {})]);
-  const parentNodes = new Map(stores.nodes.list(parent.id).map((record) => [record.nodeId, record]));
+  const parentNodes = new Map((await stores.nodes.list(parent.id)).map((record) => [record.nodeId, record]));
   // A node the parent never finished cannot be reused: it and its descendants are recomputed too.
   for (const id of ids) {
     const record = parentNodes.get(id);

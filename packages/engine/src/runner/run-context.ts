@@ -1,15 +1,21 @@
 // Everything one drive of one run needs, built once per drive.
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { StoryloomError } from '../errors';
 import type { ModelEnv } from '../models/caller';
 import { buildGraph, type PipelineGraph } from '../pipeline/graph';
 import type { Pipeline, PipelineNode } from '../pipeline/schema';
-import type { Stores } from '../store';
-import type { RunRecord } from '../store/run-store';
+import type { RunRecord, StoreSet, Stores } from '../store';
 
 export interface EngineSettings {
   env: ModelEnv;
   modelTimeoutMs?: number;
   maxRetries?: number;
+}
+
+/** The lease this drive holds: every write it makes is refused once the lease has passed to another process. */
+export interface DriveLease {
+  owner: string;
+  epoch: number;
 }
 
 export interface RunContext {
@@ -21,6 +27,12 @@ export interface RunContext {
   settings: EngineSettings;
   signal: AbortSignal;
   checkpointer: BaseCheckpointSaver;
+  lease: DriveLease;
+  /**
+   * A transaction that first checks this drive still holds the run's lease (and keeps it from changing hands
+   * until commit): a process that stalled past its lease and lost the run cannot write over its successor.
+   */
+  fenced<T>(fn: (tx: StoreSet) => Promise<T>): Promise<T>;
 }
 
 export function createRunContext(
@@ -29,6 +41,7 @@ export function createRunContext(
   settings: EngineSettings,
   signal: AbortSignal,
   checkpointer: BaseCheckpointSaver,
+  lease: DriveLease,
 ): RunContext {
   const pipeline = run.pipeline;
   return {
@@ -40,5 +53,16 @@ export function createRunContext(
     settings,
     signal,
     checkpointer,
+    lease,
+    fenced: (fn) => fencedTransaction(stores, run.id, lease, fn),
   };
+}
+
+export function fencedTransaction<T>(stores: Stores, runId: string, lease: DriveLease, fn: (tx: StoreSet) => Promise<T>): Promise<T> {
+  return stores.transaction(async (tx) => {
+    if (!(await tx.runs.holdsLease(runId, lease.owner, lease.epoch))) {
+      throw new StoryloomError('lease_held', `run '${runId}' was taken over by another process; this one stops writing to it`);
+    }
+    return fn(tx);
+  });
 }

@@ -1,6 +1,5 @@
 // Builds the RunView (what the API and `--json` show) from the run row, node states and stored outputs.
-import type { Stores } from '../store';
-import type { RunRecord } from '../store/run-store';
+import type { RunRecord, StoreSet } from '../store';
 import { leaseIsDead } from './lease';
 import type { NodeState, NodeStatus, PendingApproval, RunStatus, RunView } from './types';
 
@@ -16,23 +15,33 @@ function shownStatus(stored: NodeStatus | undefined, runStatus: RunStatus): Node
   return status === 'pending' && STOPPED_RUN_STATUSES.has(runStatus) ? 'skipped' : status;
 }
 
-export function buildRunView(stores: Stores, run: RunRecord): RunView {
-  const records = new Map(stores.nodes.list(run.id).map((record) => [record.nodeId, record]));
+export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<RunView> {
+  const [nodeRecords, approvals] = await Promise.all([stores.nodes.list(run.id), stores.approvals.pending(run.id)]);
+  const records = new Map(nodeRecords.map((record) => [record.nodeId, record]));
+  const outputs = new Map<string, Promise<unknown>>();
+  const outputOf = (nodeId: string, attempt: number) => {
+    const key = `${nodeId}#${attempt}`;
+    if (!outputs.has(key)) outputs.set(key, stores.outputs.get(run.id, nodeId, attempt).then((stored) => stored && { value: stored.output }));
+    return outputs.get(key)! as Promise<{ value: unknown } | undefined>;
+  };
+  // Fetched together (one round trip each, in parallel on PostgreSQL), then read in pipeline order.
+  for (const record of nodeRecords) {
+    if (record.attempt !== undefined && record.status !== 'running') outputOf(record.nodeId, record.attempt).catch(() => undefined);
+  }
   const nodes: Record<string, NodeState> = {};
   for (const node of run.pipeline.nodes) {
     const record = records.get(node.id);
     const state: NodeState = { status: shownStatus(record?.status, run.status) };
     if (record?.attempt !== undefined && record.status !== 'running') {
-      const stored = stores.outputs.get(run.id, node.id, record.attempt);
-      if (stored) state.output = stored.output;
+      const stored = await outputOf(node.id, record.attempt);
+      if (stored) state.output = stored.value;
     }
     if (record?.error) state.error = record.error;
     if (record?.usage) state.usage = record.usage;
     nodes[node.id] = state;
   }
-  const pending: PendingApproval[] = stores.approvals
-    .pending(run.id)
-    .map((approval) => ({ nodeId: approval.nodeId, draft: stores.outputs.get(run.id, approval.nodeId, approval.attempt)?.output }));
+  const pending: PendingApproval[] = [];
+  for (const approval of approvals) pending.push({ nodeId: approval.nodeId, draft: (await outputOf(approval.nodeId, approval.attempt))?.value });
   const view: RunView = {
     id: run.id,
     pipelineId: run.pipelineId,

@@ -1,6 +1,7 @@
-// The Storyloom facade (runner/engine.ts): one SQLite file shared by any number of processes. Runs are
-// stored, driven under a lease, observed through their event logs, decided, cancelled, resumed, rerun.
-import type { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+// The Storyloom facade (runner/engine.ts): one database (the embedded SQLite file, or PostgreSQL shared by
+// many machines) and any number of processes. Runs are stored, driven under a lease, observed through their
+// event logs, decided, cancelled, resumed, rerun.
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { randomBytes } from 'node:crypto';
 import { StoryloomError } from '../errors';
 import { renderDocument } from '../export/index';
@@ -13,8 +14,7 @@ import { resolveRunInputs } from '../pipeline/inputs';
 import type { Pipeline } from '../pipeline/schema';
 import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
-import { openStores, writeTransaction, type Stores } from '../store';
-import type { RunRecord } from '../store/run-store';
+import { openStores, type PgStores, type RunRecord, type SqliteStores, type Stores } from '../store';
 import { seedPipelines } from '../store/seed-pipelines';
 import type { DriveOptions, ExportedDocument, ExportFormat, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
 import { defaultOwnerId, leaseIsDead } from './lease';
@@ -22,30 +22,41 @@ import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
 import type { ApprovalDecision, PendingApproval, RerunRequest, RunEvent, RunStatus, RunView, StartRunRequest } from './types';
 
-/** How often a subscriber looks for events written by other processes. */
+/** How often a subscriber looks for events written by other processes it was not told about. */
 const SUBSCRIBE_POLL_MS = 100;
+/** With PostgreSQL, committed events are announced to every server: polling is only a fallback. */
+const NOTIFIED_SUBSCRIBE_POLL_MS = 1_000;
 
-// LangGraph (the driver, its graph compiler and the SQLite checkpointer) is loaded by the first `drive`, not at
+// LangGraph (the driver, its graph compiler and the checkpointers) is loaded by the first `drive`, not at
 // import: it is most of the engine's load time, and reading runs, deciding and exporting never need it.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const runDriver = () => require('./driver') as typeof import('./driver');
-const checkpointSaver = () => require('@langchain/langgraph-checkpoint-sqlite') as typeof import('@langchain/langgraph-checkpoint-sqlite');
+const sqliteSaver = () => require('./sqlite-checkpointer') as typeof import('./sqlite-checkpointer');
+const postgresSaver = () => require('@langchain/langgraph-checkpoint-postgres') as typeof import('@langchain/langgraph-checkpoint-postgres');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-export function openStoryloom(options: StoryloomOptions): Storyloom {
-  return new SqliteStoryloom(options);
+/** Opens the database (`databaseUrl`, else the SQLite file at `dbPath`), migrating its schema if needed. */
+export async function openStoryloom(options: StoryloomOptions): Promise<Storyloom> {
+  if (options.databaseUrl === undefined && options.dbPath === undefined) {
+    throw new StoryloomError('invalid_input', 'openStoryloom needs a dbPath (SQLite file) or a databaseUrl (postgres://…)');
+  }
+  const stores = await openStores(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : { dbPath: options.dbPath! }, {
+    setupCheckpoints: (pool) => new (postgresSaver().PostgresSaver)(pool).setup(),
+  });
+  return new StoreBackedStoryloom(stores, options);
 }
 
-class SqliteStoryloom implements Storyloom {
-  private readonly stores: Stores;
-  private checkpointer: SqliteSaver | undefined;
+class StoreBackedStoryloom implements Storyloom {
+  private checkpointer: BaseCheckpointSaver | undefined;
   private readonly ownerId: string;
   private readonly driving = new Map<string, Promise<RunView>>();
   private readonly subscriptions = new Set<() => void>();
   private closed = false;
 
-  constructor(private readonly options: StoryloomOptions) {
-    this.stores = openStores(options.dbPath);
+  constructor(
+    private readonly stores: Stores,
+    private readonly options: StoryloomOptions,
+  ) {
     this.ownerId = options.ownerId ?? defaultOwnerId();
   }
 
@@ -53,14 +64,26 @@ class SqliteStoryloom implements Storyloom {
     return this.stores.pipelines;
   }
 
-  startRun(request: StartRunRequest): RunView {
-    const pipeline = checkedPipeline(request.pipeline, this.draftLabel(request));
+  get storeKind() {
+    return this.stores.kind;
+  }
+
+  ping(): Promise<void> {
+    return this.stores.ping();
+  }
+
+  countRunsByStatus(): Promise<Partial<Record<RunStatus, number>>> {
+    return this.stores.runs.countByStatus();
+  }
+
+  async startRun(request: StartRunRequest): Promise<RunView> {
+    const pipeline = checkedPipeline(request.pipeline, await this.draftLabel(request));
     const { inputs, problems } = resolveRunInputs(pipeline, request.inputs ?? {});
     if (problems.length > 0) throw new StoryloomError('invalid_input', problems.map((problem) => problem.message).join('; '), problems);
     if (request.model !== undefined) checkModel(request.model, this.options);
     for (const node of pipeline.nodes) resolveNodeConfig(node, inputs); // config that needs inputs fails now, not mid-run
     const id = newRunId();
-    this.stores.runs.insert({
+    await this.stores.runs.insert({
       id,
       pipelineId: request.pipelineId ?? pipeline.id,
       version: request.version ?? null,
@@ -72,53 +95,72 @@ class SqliteStoryloom implements Storyloom {
     return this.view(id);
   }
 
-  drive(runId: string, options: DriveOptions = {}): Promise<RunView> {
-    this.requireRun(runId);
+  async drive(runId: string, options: DriveOptions = {}): Promise<RunView> {
+    await this.requireRun(runId);
     // Already driven here: a decision may have arrived after that pass looked, so drive once more after it.
     const current = this.driving.get(runId);
     if (current) return current.catch(() => undefined).then(() => this.drive(runId, options));
     const settings = { env: this.options.env ?? {}, modelTimeoutMs: this.options.modelTimeoutMs, maxRetries: this.options.maxRetries };
     const { driveRun } = runDriver();
-    this.checkpointer ??= new (checkpointSaver().SqliteSaver)(this.stores.db);
-    const driven = driveRun({ stores: this.stores, checkpointer: this.checkpointer, settings, ownerId: this.ownerId }, runId, options.signal)
+    const deps = { stores: this.stores, checkpointer: this.checkpointSaver(), settings, ownerId: this.ownerId, leaseTtlMs: this.options.leaseTtlMs };
+    const driven = driveRun(deps, runId, options.signal)
       .then(() => this.view(runId))
       .finally(() => this.driving.delete(runId));
     this.driving.set(runId, driven);
     return driven;
   }
 
-  getRun(runId: string): RunView | undefined {
-    const run = this.stores.runs.get(runId);
+  async getRun(runId: string): Promise<RunView | undefined> {
+    const run = await this.stores.runs.get(runId);
     return run && buildRunView(this.stores, run);
   }
 
-  listRuns(filter: { pipelineId?: string; status?: RunStatus } = {}): RunView[] {
-    return this.stores.runs.list(filter).map((run) => buildRunView(this.stores, run));
+  async listRuns(filter: { pipelineId?: string; status?: RunStatus } = {}): Promise<RunView[]> {
+    const runs = await this.stores.runs.list(filter);
+    return Promise.all(runs.map((run) => buildRunView(this.stores, run)));
   }
 
-  events(runId: string, afterSeq = 0): RunEvent[] {
-    this.requireRun(runId);
+  async events(runId: string, afterSeq = 0): Promise<RunEvent[]> {
+    await this.requireRun(runId);
     return this.stores.events.list(runId, afterSeq);
   }
 
   /**
    * Delivers each event once, in `seq` order, with no gaps: every delivery reads the log after the last
-   * `seq` delivered. Events appended by this process trigger a read at once; a timer catches the rest.
+   * `seq` delivered, one read at a time. Events committed by this process (and, on PostgreSQL, by any
+   * process) trigger a read at once; a timer catches the rest.
    * `afterSeq` (extension): replay from there first; by default only events after the current end.
    */
   subscribe(runId: string, listener: (event: RunEvent) => void, afterSeq?: number): () => void {
-    let last = afterSeq ?? this.stores.events.lastSeq(runId);
+    let last = afterSeq;
     let active = true;
-    const pump = () => {
+    let reading = false;
+    let again = false;
+    const pump = async (): Promise<void> => {
       if (!active || this.closed) return;
-      for (const event of this.stores.events.list(runId, last)) {
-        last = event.seq;
-        listener(event);
-        if (!active) return;
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          last ??= await this.stores.events.lastSeq(runId);
+          for (const event of await this.stores.events.list(runId, last)) {
+            if (!active) return;
+            last = event.seq;
+            listener(event);
+          }
+        } while (again && active);
+      } catch {
+        // The database is unreachable for a moment: the timer reads again.
+      } finally {
+        reading = false;
       }
     };
-    const stopListening = this.stores.events.onAppend((id) => id === runId && pump());
-    const timer = setInterval(pump, SUBSCRIBE_POLL_MS);
+    const stopListening = this.stores.onAppend((id) => (id === runId || id === undefined) && void pump());
+    const timer = setInterval(() => void pump(), this.stores.kind === 'postgres' ? NOTIFIED_SUBSCRIBE_POLL_MS : SUBSCRIBE_POLL_MS);
     timer.unref();
     const unsubscribe = () => {
       active = false;
@@ -127,47 +169,51 @@ class SqliteStoryloom implements Storyloom {
       this.subscriptions.delete(unsubscribe);
     };
     this.subscriptions.add(unsubscribe);
-    if (afterSeq !== undefined) queueMicrotask(pump);
+    // Without `afterSeq` the current end is fixed now, before any event this caller then causes.
+    void pump();
     return unsubscribe;
   }
 
-  pendingApprovals(): Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }> {
-    const runs = new Map<string, RunRecord | undefined>();
+  async pendingApprovals(): Promise<Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }>> {
+    const runs = new Map<string, Promise<RunRecord | undefined>>();
     const runOf = (id: string) => {
       if (!runs.has(id)) runs.set(id, this.stores.runs.get(id));
-      return runs.get(id);
+      return runs.get(id)!;
     };
-    // A cancelled run's open requests are not anyone's to decide (until it is resumed).
-    return this.stores.approvals
-      .pending()
-      .filter((approval) => runOf(approval.runId) && runOf(approval.runId)!.status !== 'cancelled')
-      .map((approval) => ({
+    const result: Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }> = [];
+    for (const approval of await this.stores.approvals.pending()) {
+      const run = await runOf(approval.runId);
+      // A cancelled run's open requests are not anyone's to decide (until it is resumed).
+      if (!run || run.status === 'cancelled') continue;
+      result.push({
         runId: approval.runId,
-        pipelineId: runOf(approval.runId)!.pipelineId,
+        pipelineId: run.pipelineId,
         nodeId: approval.nodeId,
-        draft: this.stores.outputs.get(approval.runId, approval.nodeId, approval.attempt)?.output,
+        draft: (await this.stores.outputs.get(approval.runId, approval.nodeId, approval.attempt))?.output,
         requestedAt: approval.requestedAt,
-      }));
+      });
+    }
+    return result;
   }
 
-  decide(runId: string, nodeId: string, decision: ApprovalDecision): RunView {
-    const run = this.requireRun(runId);
+  async decide(runId: string, nodeId: string, decision: ApprovalDecision): Promise<RunView> {
+    const run = await this.requireRun(runId);
     const node = run.pipeline.nodes.find((candidate) => candidate.id === nodeId);
     if (!node) throw new StoryloomError('not_found', `run '${runId}' has no node '${nodeId}'`);
     if (run.status === 'cancelled') throw new StoryloomError('conflict', `run '${runId}' is cancelled; resume it before deciding '${nodeId}'`);
     const checked = checkDecision(decision, run, nodeId);
-    const { stores } = this;
-    writeTransaction(stores.db, () => {
-      const pending = stores.approvals.pending(runId).find((approval) => approval.nodeId === nodeId);
-      if (!pending || !stores.approvals.decide(runId, nodeId, checked)) {
+    await this.stores.transaction(async (tx) => {
+      await tx.runs.lock(runId); // a driver settling the run waits for this decision, or this waits for it
+      const pending = (await tx.approvals.pending(runId)).find((approval) => approval.nodeId === nodeId);
+      if (!pending || !(await tx.approvals.decide(runId, nodeId, checked))) {
         throw new StoryloomError('conflict', `node '${nodeId}' of run '${runId}' is not waiting for a decision`);
       }
       const data: Record<string, unknown> = { attempt: pending.attempt, decision: checked.decision };
       if (checked.decision === 'edit') {
-        stores.outputs.put({ runId, nodeId, attempt: pending.attempt + 1, source: 'edit', output: checked.output });
+        await tx.outputs.put({ runId, nodeId, attempt: pending.attempt + 1, source: 'edit', output: checked.output });
       }
       if (checked.decision === 'reject') data.feedback = checked.feedback;
-      stores.events.append(runId, {
+      await tx.events.append(runId, {
         type: 'approval.resolved',
         nodeId,
         data,
@@ -177,48 +223,46 @@ class SqliteStoryloom implements Storyloom {
     return this.view(runId);
   }
 
-  cancel(runId: string): RunView {
-    const run = this.requireRun(runId);
+  async cancel(runId: string): Promise<RunView> {
+    const run = await this.requireRun(runId);
     if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') {
       throw new StoryloomError('conflict', `run '${runId}' is ${run.status}; only a queued, running or waiting run can be cancelled`);
     }
-    const { stores } = this;
-    writeTransaction(stores.db, () => {
-      stores.runs.requestCancel(runId);
-      const current = stores.runs.get(runId)!;
+    await this.stores.transaction(async (tx) => {
+      const current = (await tx.runs.lock(runId))!;
+      await tx.runs.requestCancel(runId);
       const driven = current.status === 'running' && current.lease !== undefined && !leaseIsDead(current.lease);
       if (!driven) {
         // Nobody is executing it: it ends here. A driving process notices the flag and ends it itself.
-        stores.runs.setStatus(runId, 'cancelled', 'cancelled');
-        stores.events.append(runId, { type: 'run.cancelled', data: {} });
+        await tx.runs.setStatus(runId, 'cancelled', 'cancelled');
+        await tx.events.append(runId, { type: 'run.cancelled', data: {} });
       }
     });
     return this.view(runId);
   }
 
-  resume(runId: string): RunView {
-    const run = this.requireRun(runId);
+  async resume(runId: string): Promise<RunView> {
+    const run = await this.requireRun(runId);
     const live = run.lease !== undefined && !leaseIsDead(run.lease);
     if (run.status === 'completed' || (run.status === 'running' && live)) {
       throw new StoryloomError('conflict', `run '${runId}' is ${run.status}${live ? ` (driven by ${run.lease!.owner})` : ''}; nothing to resume`);
     }
     if (run.status === 'failed' || run.status === 'cancelled' || run.status === 'running') {
-      writeTransaction(this.stores.db, () => {
-        this.stores.runs.clearCancel(runId);
-        this.stores.runs.setStatus(runId, 'queued');
+      await this.stores.transaction(async (tx) => {
+        await tx.runs.clearCancel(runId);
+        await tx.runs.setStatus(runId, 'queued');
       });
     }
     return this.view(runId);
   }
 
-  rerun(runId: string, request: RerunRequest): RunView {
-    const parent = this.requireRun(runId);
-    const plan = planRerun(this.stores, parent, request);
+  async rerun(runId: string, request: RerunRequest): Promise<RunView> {
+    const parent = await this.requireRun(runId);
+    const plan = await planRerun(this.stores, parent, request);
     checkedPipeline(plan.pipeline);
     const id = newRunId();
-    const { stores } = this;
-    writeTransaction(stores.db, () => {
-      stores.runs.insert({
+    await this.stores.transaction(async (tx) => {
+      await tx.runs.insert({
         id,
         pipelineId: parent.pipelineId,
         version: parent.version,
@@ -228,22 +272,22 @@ class SqliteStoryloom implements Storyloom {
         autoApprove: parent.autoApprove,
         parentRunId: parent.id,
       });
-      for (const [nodeId, attempt] of plan.reused) stores.outputs.putReference(id, nodeId, { runId: parent.id, attempt });
-      for (const [nodeId, output] of plan.edits) stores.outputs.put({ runId: id, nodeId, attempt: 1, source: 'edit', output });
+      for (const [nodeId, attempt] of plan.reused) await tx.outputs.putReference(id, nodeId, { runId: parent.id, attempt });
+      for (const [nodeId, output] of plan.edits) await tx.outputs.put({ runId: id, nodeId, attempt: 1, source: 'edit', output });
     });
     return this.view(id);
   }
 
-  exportRun(runId: string, format: ExportFormat): ExportedDocument {
-    const run = this.requireRun(runId);
+  async exportRun(runId: string, format: ExportFormat): Promise<ExportedDocument> {
+    const run = await this.requireRun(runId);
     const memory: Record<string, unknown> = {};
-    const records = new Map(this.stores.nodes.list(runId).map((record) => [record.nodeId, record]));
+    const records = new Map((await this.stores.nodes.list(runId)).map((record) => [record.nodeId, record]));
     const nodes = new Map(run.pipeline.nodes.map((node) => [node.id, node]));
     for (const id of topologicalOrder(run.pipeline)) {
       const record = records.get(id);
       const slot = slotWrittenBy(nodes.get(id)!);
       if (!slot || record?.attempt === undefined || (record.status !== 'completed' && record.status !== 'reused')) continue;
-      memory[slot] = this.stores.outputs.get(runId, id, record.attempt)?.output;
+      memory[slot] = (await this.stores.outputs.get(runId, id, record.attempt))?.output;
     }
     try {
       return renderDocument(format, memory);
@@ -252,39 +296,48 @@ class SqliteStoryloom implements Storyloom {
     }
   }
 
-  orphanedRuns(): RunView[] {
-    return this.stores.runs
-      .list({ status: 'running' })
-      .filter((run) => !this.driving.has(run.id) && (run.lease === undefined || leaseIsDead(run.lease)))
-      .map((run) => buildRunView(this.stores, run));
+  async orphanedRuns(): Promise<RunView[]> {
+    const running = await this.stores.runs.list({ status: 'running' });
+    const orphans = running.filter((run) => !this.driving.has(run.id) && (run.lease === undefined || leaseIsDead(run.lease)));
+    return Promise.all(orphans.map((run) => buildRunView(this.stores, run)));
   }
 
-  seedPipelines(shipped: readonly ShippedPipeline[]): SeedPipelinesResult {
-    return seedPipelines(this.stores.db, this.stores, shipped);
+  seedPipelines(shipped: readonly ShippedPipeline[]): Promise<SeedPipelinesResult> {
+    return seedPipelines(this.stores, shipped);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const unsubscribe of [...this.subscriptions]) unsubscribe();
-    this.stores.db.close();
+    await this.stores.close();
+  }
+
+  private checkpointSaver(): BaseCheckpointSaver {
+    if (!this.checkpointer) {
+      this.checkpointer =
+        this.stores.kind === 'postgres'
+          ? new (postgresSaver().PostgresSaver)((this.stores as PgStores).pool)
+          : new (sqliteSaver().GatedSqliteSaver)(this.stores as SqliteStores);
+    }
+    return this.checkpointer;
   }
 
   /** Names a saved version that was stored as a draft, so refusing to run it says why it is invalid. */
-  private draftLabel(request: StartRunRequest): string | undefined {
+  private async draftLabel(request: StartRunRequest): Promise<string | undefined> {
     if (request.pipelineId === undefined || request.version === undefined || request.version === null) return undefined;
-    const saved = this.stores.pipelines.get(request.pipelineId, request.version);
+    const saved = await this.stores.pipelines.get(request.pipelineId, request.version);
     return saved && !saved.valid ? `saved pipeline '${saved.id}' v${saved.version} is a draft` : undefined;
   }
 
-  private requireRun(runId: string): RunRecord {
-    const run = this.stores.runs.get(runId);
+  private async requireRun(runId: string): Promise<RunRecord> {
+    const run = await this.stores.runs.get(runId);
     if (!run) throw new StoryloomError('not_found', `no run '${runId}'`);
     return run;
   }
 
-  private view(runId: string): RunView {
-    return buildRunView(this.stores, this.requireRun(runId));
+  private async view(runId: string): Promise<RunView> {
+    return buildRunView(this.stores, await this.requireRun(runId));
   }
 }
 

@@ -1,22 +1,12 @@
 // Approval requests, one per (node, attempt). A decision is a conditional UPDATE on `status = 'pending'`,
 // so of two racing deciders (in any processes) exactly one wins.
 import type { ApprovalDecision } from '../runner/types';
+import type { ApprovalRecord, ApprovalStatus } from './contract';
 import { nowIso, parseJson, type SqliteDatabase, statement } from './database';
 
-export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected';
+export type { ApprovalRecord, ApprovalStatus } from './contract';
 
-export interface ApprovalRecord {
-  runId: string;
-  nodeId: string;
-  attempt: number;
-  status: ApprovalStatus;
-  decision?: ApprovalDecision;
-  requestedAt: string;
-  decidedAt?: string;
-  applied: boolean;
-}
-
-interface ApprovalRow {
+export interface ApprovalRow {
   run_id: string;
   node_id: string;
   attempt: number;
@@ -27,7 +17,7 @@ interface ApprovalRow {
   applied: number;
 }
 
-const STATUS_OF: Record<ApprovalDecision['decision'], ApprovalStatus> = { approve: 'approved', edit: 'edited', reject: 'rejected' };
+export const STATUS_OF: Record<ApprovalDecision['decision'], ApprovalStatus> = { approve: 'approved', edit: 'edited', reject: 'rejected' };
 
 export class ApprovalStore {
   constructor(private readonly db: SqliteDatabase) {}
@@ -35,7 +25,7 @@ export class ApprovalStore {
   get(runId: string, nodeId: string, attempt: number): ApprovalRecord | undefined {
     const row = statement(this.db, 'SELECT * FROM approvals WHERE run_id = ? AND node_id = ? AND attempt = ?')
       .get(runId, nodeId, attempt) as ApprovalRow | undefined;
-    return row && toRecord(row);
+    return row && approvalFromRow(row);
   }
 
   request(runId: string, nodeId: string, attempt: number): void {
@@ -73,14 +63,14 @@ export class ApprovalStore {
   pending(runId?: string): ApprovalRecord[] {
     const rows = statement(this.db, `SELECT * FROM approvals WHERE status = 'pending' AND (@runId IS NULL OR run_id = @runId) ORDER BY requested_at, node_id`)
       .all({ runId: runId ?? null }) as ApprovalRow[];
-    return rows.map(toRecord);
+    return rows.map(approvalFromRow);
   }
 
   /** Decisions stored but not yet carried out by a driving process. */
   decidedNotApplied(runId: string): ApprovalRecord[] {
     const rows = statement(this.db, `SELECT * FROM approvals WHERE run_id = ? AND status != 'pending' AND applied = 0 ORDER BY decided_at`)
       .all(runId) as ApprovalRow[];
-    return rows.map(toRecord);
+    return rows.map(approvalFromRow);
   }
 
   /** Every reject feedback given to a node so far, oldest first. */
@@ -91,7 +81,7 @@ export class ApprovalStore {
   }
 }
 
-function toRecord(row: ApprovalRow): ApprovalRecord {
+export function approvalFromRow(row: ApprovalRow): ApprovalRecord {
   return {
     runId: row.run_id,
     nodeId: row.node_id,

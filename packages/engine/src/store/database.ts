@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS runs (
   lease_owner TEXT,
   lease_host TEXT,
   lease_pid INTEGER,
-  lease_expires INTEGER
+  lease_expires INTEGER,
+  lease_epoch INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline_id, created_at);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status);
@@ -87,6 +88,15 @@ CREATE TABLE IF NOT EXISTS approvals (
   PRIMARY KEY (run_id, node_id, attempt)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS approvals_by_status ON approvals (status);
+CREATE TABLE IF NOT EXISTS model_calls (
+  run_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  call_key TEXT NOT NULL,
+  reply TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, node_id, attempt, call_key)
+) WITHOUT ROWID; -- completed model calls of nodes not finished yet: read back, never re-sent, after a crash
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -109,6 +119,7 @@ export function openDatabase(path: string): SqliteDatabase {
 const ADDED_COLUMNS: Array<{ table: string; column: string; definition: string }> = [
   { table: 'pipeline_versions', column: 'valid', definition: 'INTEGER NOT NULL DEFAULT 1' },
   { table: 'pipeline_versions', column: 'errors', definition: "TEXT NOT NULL DEFAULT '[]'" },
+  { table: 'runs', column: 'lease_epoch', definition: 'INTEGER NOT NULL DEFAULT 0' },
 ];
 
 function addMissingColumns(db: SqliteDatabase): void {

@@ -2,16 +2,11 @@
 // taken first), so concurrent writers in several processes never produce gaps or duplicates.
 // `node.completed` stores its output by reference (the attempt) and expands it on read.
 import type { RunEvent, RunEventType } from '../runner/types';
+import type { NewEvent } from './contract';
 import { nowIso, writeTransaction, type SqliteDatabase, statement } from './database';
 import type { OutputStore } from './output-store';
 
-export interface NewEvent {
-  type: RunEventType;
-  nodeId?: string;
-  data?: Record<string, unknown>;
-  /** For node.completed: the attempt whose stored output is this event's `data.output`. */
-  outputAttempt?: number;
-}
+export type { NewEvent } from './contract';
 
 interface EventRow {
   run_id: string;

@@ -1,40 +1,17 @@
-// The SQLite stores behind a Storyloom instance, opened together on one connection.
-import { ApprovalStore } from './approval-store';
-import { openDatabase, type SqliteDatabase } from './database';
-import { EventStore } from './event-store';
-import { MetaStore } from './meta-store';
-import { NodeStateStore } from './node-state-store';
-import { OutputStore } from './output-store';
-import { SqlitePipelineStore } from './pipeline-store';
-import { RunStore } from './run-store';
+// The stores behind a Storyloom instance: the embedded SQLite file by default, PostgreSQL when a database URL
+// is given. Both behind the one async interface of contract.ts.
+import type { Stores } from './contract';
+import { openPgStores, type OpenPgStoresOptions } from './postgres/pg-stores';
+import { openSqliteStores } from './sqlite-stores';
 
-export interface Stores {
-  db: SqliteDatabase;
-  pipelines: SqlitePipelineStore;
-  runs: RunStore;
-  events: EventStore;
-  outputs: OutputStore;
-  nodes: NodeStateStore;
-  approvals: ApprovalStore;
-  meta: MetaStore;
+export type StoreLocation = { dbPath: string; databaseUrl?: undefined } | { databaseUrl: string; dbPath?: undefined };
+
+export async function openStores(location: StoreLocation, pgOptions: OpenPgStoresOptions = {}): Promise<Stores> {
+  if (location.databaseUrl !== undefined) return openPgStores(location.databaseUrl, pgOptions);
+  return openSqliteStores(location.dbPath);
 }
 
-export function openStores(dbPath: string): Stores {
-  const db = openDatabase(dbPath);
-  const outputs = new OutputStore(db);
-  return {
-    db,
-    pipelines: new SqlitePipelineStore(db),
-    runs: new RunStore(db),
-    events: new EventStore(db, outputs),
-    outputs,
-    nodes: new NodeStateStore(db),
-    approvals: new ApprovalStore(db),
-    meta: new MetaStore(db),
-  };
-}
-
+export type * from './contract';
 export { openDatabase, writeTransaction, type SqliteDatabase } from './database';
-export type { RunRecord } from './run-store';
-export type { StoredOutput, OutputSource } from './output-store';
-export type { ApprovalRecord } from './approval-store';
+export { openSqliteStores, openSqliteStoreSet, type SqliteStores, type SqliteStoreSet } from './sqlite-stores';
+export { openPgStores, type PgStores, type OpenPgStoresOptions } from './postgres/pg-stores';

@@ -1,15 +1,10 @@
 // The per-node status a run view shows (pending → running → completed …), kept beside the event log so a
 // view never has to replay events.
 import type { NodeStatus, TokenUsage } from '../runner/types';
+import type { NodeRecord } from './contract';
 import { parseJson, type SqliteDatabase, statement } from './database';
 
-export interface NodeRecord {
-  nodeId: string;
-  status: NodeStatus;
-  attempt?: number;
-  error?: string;
-  usage?: TokenUsage;
-}
+export type { NodeRecord } from './contract';
 
 export class NodeStateStore {
   constructor(private readonly db: SqliteDatabase) {}

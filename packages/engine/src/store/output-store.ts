@@ -2,20 +2,12 @@
 // into every checkpoint, so the state only points at (node, attempt) and the text is stored once.
 // A rerun's reused output is a reference to the parent run's row, not a copy of the text.
 import type { TokenUsage } from '../runner/types';
+import type { OutputSource, StoredOutput } from './contract';
 import { nowIso, parseJson, type SqliteDatabase, statement } from './database';
 
-export type OutputSource = 'model' | 'edit' | 'reused' | 'revision';
+export type { OutputSource, StoredOutput } from './contract';
 
-export interface StoredOutput {
-  runId: string;
-  nodeId: string;
-  attempt: number;
-  source: OutputSource;
-  output: unknown;
-  usage?: TokenUsage;
-}
-
-interface OutputRow {
+export interface OutputRow {
   run_id: string;
   node_id: string;
   attempt: number;
@@ -42,7 +34,7 @@ export class OutputStore {
     return { runId, nodeId, attempt, source: row.source, output, usage: parseJson<TokenUsage>(row.usage) };
   }
 
-  put(entry: { runId: string; nodeId: string; attempt: number; source: OutputSource; output: unknown; usage?: TokenUsage }): void {
+  put(entry: StoredOutput): void {
     statement(this.db, 
         'INSERT OR REPLACE INTO node_outputs (run_id, node_id, attempt, source, output, usage, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )

@@ -5,10 +5,10 @@ import { StoryloomError, type ValidationProblem } from '../errors';
 import { draftProblems } from '../pipeline/draft';
 import type { Pipeline } from '../pipeline/schema';
 import { validatePipeline } from '../pipeline/validate';
-import type { PipelineStore, PipelineVersionInfo, SavePipelineOptions, StoredPipeline } from '../runner/engine';
+import type { PipelineVersionInfo, SavePipelineOptions, StoredPipeline } from '../runner/engine';
 import { nowIso, writeTransaction, type SqliteDatabase, statement } from './database';
 
-interface VersionRow {
+export interface VersionRow {
   pipeline_id: string;
   version: number;
   document: string;
@@ -19,7 +19,7 @@ interface VersionRow {
 }
 
 /** A document checked for saving: what to store and what validation said about it. */
-interface CheckedDocument {
+export interface CheckedDocument {
   id: string;
   name: string;
   document: unknown;
@@ -27,7 +27,7 @@ interface CheckedDocument {
   errors: ValidationProblem[];
 }
 
-export class SqlitePipelineStore implements PipelineStore {
+export class SqlitePipelineStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   list(): StoredPipeline[] {
@@ -135,7 +135,7 @@ export class SqlitePipelineStore implements PipelineStore {
  * Validates a document about to be saved. Invalid: StoryloomError('invalid_pipeline') with every problem, unless
  * it is a draft that meets the draft minimum (then it is stored with its problems).
  */
-function checkForSaving(document: unknown, options: SavePipelineOptions): CheckedDocument {
+export function checkForSaving(document: unknown, options: SavePipelineOptions): CheckedDocument {
   const result = validatePipeline(document);
   if (!result.valid) {
     const unstorable = options.draft ? draftProblems(document) : result.errors;
@@ -152,11 +152,11 @@ function checkForSaving(document: unknown, options: SavePipelineOptions): Checke
   return { id: draft.id, name: draft.name ?? draft.id, document: stored, valid: result.valid, errors: result.errors };
 }
 
-function deletedVersionKey(id: string): string {
+export function deletedVersionKey(id: string): string {
   return `pipeline-deleted-version:${id}`;
 }
 
-function toStored(row: VersionRow): StoredPipeline {
+export function toStored(row: VersionRow): StoredPipeline {
   return {
     id: row.pipeline_id,
     version: row.version,

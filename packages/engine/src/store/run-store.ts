@@ -1,18 +1,12 @@
 // Run rows: status, the pipeline snapshot a run executes, and the lease that lets one process drive it.
-import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
-import type { RunStatus, RunView } from '../runner/types';
+import type { ModelSpec } from '../pipeline/schema';
+import type { RunStatus } from '../runner/types';
+import type { LeaseClaim, LeaseClaimResult, NewRun, RunListFilter, RunRecord } from './contract';
 import { nowIso, parseJson, writeTransaction, type SqliteDatabase, statement } from './database';
 
-/** The run row: the fields a RunView shows about the run itself, plus what only the runner needs. */
-export interface RunRecord
-  extends Pick<RunView, 'id' | 'pipelineId' | 'version' | 'status' | 'inputs' | 'model' | 'parentRunId' | 'error' | 'createdAt' | 'updatedAt'> {
-  pipeline: Pipeline;
-  autoApprove: boolean;
-  cancelRequested: boolean;
-  lease?: { owner: string; host: string; pid: number; expiresAt: number };
-}
+export type { LeaseClaim, NewRun, RunRecord } from './contract';
 
-interface RunRow {
+export interface RunRow {
   id: string;
   pipeline_id: string;
   version: number | null;
@@ -30,26 +24,7 @@ interface RunRow {
   lease_host: string | null;
   lease_pid: number | null;
   lease_expires: number | null;
-}
-
-export interface NewRun {
-  id: string;
-  pipelineId: string;
-  version: number | null;
-  inputs: RunInputs;
-  model?: ModelSpec;
-  pipeline: Pipeline;
-  autoApprove: boolean;
-  parentRunId?: string;
-}
-
-export interface LeaseClaim {
-  owner: string;
-  host: string;
-  pid: number;
-  ttlMs: number;
-  /** True when the current holder may be displaced (dead process on this host). */
-  holderIsGone(lease: NonNullable<RunRecord['lease']>): boolean;
+  lease_epoch: number;
 }
 
 export class RunStore {
@@ -77,15 +52,25 @@ export class RunStore {
 
   get(id: string): RunRecord | undefined {
     const row = statement(this.db, 'SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
-    return row && toRecord(row);
+    return row && runFromRow(row);
   }
 
-  list(filter: { pipelineId?: string; status?: RunStatus } = {}): RunRecord[] {
+  /** The write transaction around the caller already holds the database: a plain read. */
+  lock(id: string): RunRecord | undefined {
+    return this.get(id);
+  }
+
+  countByStatus(): Partial<Record<RunStatus, number>> {
+    const rows = statement(this.db, 'SELECT status, COUNT(*) AS count FROM runs GROUP BY status').all() as Array<{ status: RunStatus; count: number }>;
+    return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+  }
+
+  list(filter: RunListFilter = {}): RunRecord[] {
     const rows = statement(this.db, 
         `SELECT * FROM runs WHERE (@pipelineId IS NULL OR pipeline_id = @pipelineId) AND (@status IS NULL OR status = @status) ORDER BY created_at DESC, id`,
       )
       .all({ pipelineId: filter.pipelineId ?? null, status: filter.status ?? null }) as RunRow[];
-    return rows.map(toRecord);
+    return rows.map(runFromRow);
   }
 
   setStatus(id: string, status: RunStatus, error?: string | null): void {
@@ -111,7 +96,7 @@ export class RunStore {
   }
 
   /** Takes the lease if it is free, expired, ours, or held by a dead process; returns the live holder otherwise. */
-  claimLease(id: string, claim: LeaseClaim): { ok: true } | { ok: false; holder: string } {
+  claimLease(id: string, claim: LeaseClaim): LeaseClaimResult {
     return writeTransaction(this.db, () => {
       const run = this.get(id);
       if (!run) return { ok: false, holder: '' };
@@ -119,16 +104,27 @@ export class RunStore {
       if (lease && lease.owner !== claim.owner && lease.expiresAt > Date.now() && !claim.holderIsGone(lease)) {
         return { ok: false, holder: lease.owner };
       }
-      statement(this.db, 'UPDATE runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_expires = ? WHERE id = ?')
-        .run(claim.owner, claim.host, claim.pid, Date.now() + claim.ttlMs, id);
-      return { ok: true };
+      // Taking it over from another holder moves the epoch on, so that holder's fenced writes are refused.
+      const epoch = lease?.owner === claim.owner ? lease.epoch : (this.epochOf(id) ?? 0) + 1;
+      statement(this.db, 'UPDATE runs SET lease_owner = ?, lease_host = ?, lease_pid = ?, lease_expires = ?, lease_epoch = ? WHERE id = ?')
+        .run(claim.owner, claim.host, claim.pid, Date.now() + claim.ttlMs, epoch, id);
+      return { ok: true, epoch };
     });
   }
 
-  renewLease(id: string, owner: string, ttlMs: number): boolean {
+  renewLease(id: string, owner: string, ttlMs: number, epoch?: number): boolean {
     return (
-      statement(this.db, 'UPDATE runs SET lease_expires = ? WHERE id = ? AND lease_owner = ?').run(Date.now() + ttlMs, id, owner).changes > 0
+      statement(this.db, 'UPDATE runs SET lease_expires = ? WHERE id = ? AND lease_owner = ? AND (? IS NULL OR lease_epoch = ?)')
+        .run(Date.now() + ttlMs, id, owner, epoch ?? null, epoch ?? null).changes > 0
     );
+  }
+
+  holdsLease(id: string, owner: string, epoch: number): boolean {
+    return statement(this.db, 'SELECT 1 FROM runs WHERE id = ? AND lease_owner = ? AND lease_epoch = ?').get(id, owner, epoch) !== undefined;
+  }
+
+  private epochOf(id: string): number | undefined {
+    return (statement(this.db, 'SELECT lease_epoch FROM runs WHERE id = ?').get(id) as { lease_epoch: number } | undefined)?.lease_epoch;
   }
 
   releaseLease(id: string, owner: string): void {
@@ -137,7 +133,7 @@ export class RunStore {
   }
 }
 
-function toRecord(row: RunRow): RunRecord {
+export function runFromRow(row: RunRow): RunRecord {
   return {
     id: row.id,
     pipelineId: row.pipeline_id,
@@ -155,6 +151,6 @@ function toRecord(row: RunRow): RunRecord {
     lease:
       row.lease_owner === null
         ? undefined
-        : { owner: row.lease_owner, host: row.lease_host ?? '', pid: row.lease_pid ?? 0, expiresAt: row.lease_expires ?? 0 },
+        : { owner: row.lease_owner, host: row.lease_host ?? '', pid: row.lease_pid ?? 0, expiresAt: row.lease_expires ?? 0, epoch: row.lease_epoch },
   };
 }

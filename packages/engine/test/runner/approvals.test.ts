@@ -5,9 +5,9 @@ import { isStoryloomError, StoryloomError } from '../../src/errors';
 import { promptPipeline, spawnChild, stubbedEngines, typesOf } from './support/helpers';
 import { PREMISE, screenplayPipeline } from './support/screenplay';
 
-function caught(action: () => unknown): StoryloomError {
+async function caught(action: () => Promise<unknown>): Promise<StoryloomError> {
   try {
-    action();
+    await action();
   } catch (error) {
     if (isStoryloomError(error)) return error;
     throw error;
@@ -20,9 +20,9 @@ describe('runner: approvals', () => {
 
   it('keeps independent branches running while two gates wait, and takes decisions from anywhere', async () => {
     const env = { OPENAI_BASE_URL: harness.stub.url };
-    const driver = harness.temp.open({ env });
+    const driver = await harness.temp.open({ env });
     const pipeline = promptPipeline(['root>a', 'root>b', 'root>c', 'c>d', 'a>after', 'b>after'], { approval: ['a', 'b'], model: 'openai:stub-model' });
-    const run = driver.startRun({ pipeline, inputs: { premise: 'a heist on a train' } });
+    const run = await driver.startRun({ pipeline, inputs: { premise: 'a heist on a train' } });
 
     const waiting = await driver.drive(run.id);
     expect(waiting.status).toBe('waiting');
@@ -31,24 +31,24 @@ describe('runner: approvals', () => {
     expect([waiting.nodes.a.status, waiting.nodes.b.status]).toEqual(['waiting', 'waiting']);
     expect([waiting.nodes.c.status, waiting.nodes.d.status]).toEqual(['completed', 'completed']); // not held up by the gates
     expect(waiting.nodes.after.status).toBe('pending');
-    expect(driver.pendingApprovals().map((p) => [p.runId, p.nodeId]).sort()).toEqual([
+    expect((await driver.pendingApprovals()).map((p) => [p.runId, p.nodeId]).sort()).toEqual([
       [run.id, 'a'],
       [run.id, 'b'],
     ]);
-    const events = driver.events(run.id);
+    const events = await driver.events(run.id);
     const requested = events.filter((e) => e.type === 'approval.requested');
     expect(requested.map((e) => e.nodeId).sort()).toEqual(['a', 'b']);
     expect(requested.find((e) => e.nodeId === 'a')!.data.draft).toBe(waiting.nodes.a.output);
     expect(events[events.length - 1]).toMatchObject({ type: 'run.waiting', data: { pending: expect.arrayContaining(['a', 'b']) } });
 
     // Another engine on the same file approves a; a separate process rejects b.
-    const other = harness.temp.open({ env });
-    expect(other.decide(run.id, 'a', { decision: 'approve' }).pending.map((p) => p.nodeId)).toEqual(['b']);
+    const other = await harness.temp.open({ env });
+    expect((await other.decide(run.id, 'a', { decision: 'approve' })).pending.map((p) => p.nodeId)).toEqual(['b']);
     const child = spawnChild([harness.temp.dbPath, 'decide', run.id, 'b', JSON.stringify({ decision: 'reject', feedback: 'Make the villain a retired conductor.' })]);
     expect(await child.exited).toBe(0);
     expect(child.lines()).toEqual([{ decided: true, status: 'waiting' }]);
     // A second decision on a decided approval loses.
-    expect(caught(() => other.decide(run.id, 'a', { decision: 'reject', feedback: 'too late' })).code).toBe('conflict');
+    expect((await caught(() => other.decide(run.id, 'a', { decision: 'reject', feedback: 'too late' }))).code).toBe('conflict');
     const second = spawnChild([harness.temp.dbPath, 'decide', run.id, 'b', JSON.stringify({ decision: 'approve' })]);
     await second.exited;
     expect(second.lines()).toEqual([{ decided: false, code: 'conflict' }]);
@@ -63,7 +63,7 @@ describe('runner: approvals', () => {
     const regenerated = harness.stub.requests[0].messages.map((m) => m.content).join('\n');
     expect(regenerated).toContain('Make the villain a retired conductor.');
     expect(regenerated).toContain(String(waiting.pending.find((p) => p.nodeId === 'b')!.draft).slice(0, 40));
-    expect(typesOf(driver.events(run.id), 'b')).toEqual([
+    expect(typesOf(await driver.events(run.id), 'b')).toEqual([
       'node.started',
       'node.completed',
       'approval.requested',
@@ -74,11 +74,11 @@ describe('runner: approvals', () => {
     ]);
 
     // An edit must fit the node's output schema (a prompt node in text mode writes a string).
-    const refused = caught(() => other.decide(run.id, 'b', { decision: 'edit', output: { text: 'not a string' } }));
+    const refused = (await caught(() => other.decide(run.id, 'b', { decision: 'edit', output: { text: 'not a string' } })));
     expect(refused.code).toBe('invalid_input');
     expect(refused.details).toEqual([expect.objectContaining({ code: 'invalid_output', path: '/b' })]);
-    expect(other.getRun(run.id)!.pending.map((p) => p.nodeId)).toEqual(['b']);
-    other.decide(run.id, 'b', { decision: 'edit', output: 'EDITED: the conductor did it.' });
+    expect((await other.getRun(run.id))!.pending.map((p) => p.nodeId)).toEqual(['b']);
+    await other.decide(run.id, 'b', { decision: 'edit', output: 'EDITED: the conductor did it.' });
 
     harness.stub.reset();
     const done = await driver.drive(run.id);
@@ -90,41 +90,41 @@ describe('runner: approvals', () => {
 
   it('completes joins below a gate whose other parents finished first', async () => {
     // c waits for a's approval but is triggered early by p; d joins c with e, which finished long before.
-    const engine = harness.temp.open();
+    const engine = await harness.temp.open();
     const pipeline = promptPipeline(['root>a', 'root>p', 'a>c', 'p>c', 'c>d', 'e>d', 'p>q', 'q>r'], { approval: ['a'] });
-    const run = engine.startRun({ pipeline, inputs: { premise: 'a map with no edges' } });
+    const run = await engine.startRun({ pipeline, inputs: { premise: 'a map with no edges' } });
     const waiting = await engine.drive(run.id);
     expect(waiting.status).toBe('waiting');
     expect([waiting.nodes.e.status, waiting.nodes.r.status, waiting.nodes.c.status, waiting.nodes.d.status]).toEqual(['completed', 'completed', 'pending', 'pending']);
-    engine.decide(run.id, 'a', { decision: 'approve' });
+    await engine.decide(run.id, 'a', { decision: 'approve' });
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
-    const started = engine.events(run.id).filter((e) => e.type === 'node.started').map((e) => e.nodeId);
+    const started = (await engine.events(run.id)).filter((e) => e.type === 'node.started').map((e) => e.nodeId);
     expect(started.filter((id) => id === 'c' || id === 'd')).toEqual(['c', 'd']);
   });
 
   it('refuses an edit that breaks a story type schema, with the problems', async () => {
-    const engine = harness.temp.open();
-    const run = engine.startRun({ pipeline: screenplayPipeline({ approval: true }), inputs: { premise: PREMISE } });
+    const engine = await harness.temp.open();
+    const run = await engine.startRun({ pipeline: screenplayPipeline({ approval: true }), inputs: { premise: PREMISE } });
     const waiting = await engine.drive(run.id);
     expect(waiting.status).toBe('waiting');
     expect(waiting.nodes.logline.status).toBe('completed');
     expect(waiting.nodes.beats.status).toBe('pending');
     const draft = waiting.pending[0].draft;
-    const broken = caught(() => engine.decide(run.id, 'cast', { decision: 'edit', output: { nonsense: true } }));
+    const broken = (await caught(() => engine.decide(run.id, 'cast', { decision: 'edit', output: { nonsense: true } })));
     expect(broken.code).toBe('invalid_input');
     expect(broken.message).toContain("output of 'cast' (characters)");
     // A cast edited to 1000 characters is more than the type allows (config count ≤ 12): refused, saying why.
     const one = (draft as { characters: unknown[] }).characters[0];
-    const crowd = caught(() => engine.decide(run.id, 'cast', { decision: 'edit', output: { characters: Array.from({ length: 1000 }, () => one) } }));
+    const crowd = (await caught(() => engine.decide(run.id, 'cast', { decision: 'edit', output: { characters: Array.from({ length: 1000 }, () => one) } })));
     expect(crowd.code).toBe('invalid_input');
     expect(crowd.message).toContain("output of 'cast' (characters) at characters: at most 12 characters, got 1000");
-    expect(engine.getRun(run.id)!.pending).toEqual([{ nodeId: 'cast', draft }]);
-    expect(caught(() => engine.decide(run.id, 'cast', { decision: 'reject', feedback: '  ' })).code).toBe('invalid_input');
-    expect(caught(() => engine.decide(run.id, 'logline', { decision: 'approve' })).code).toBe('conflict');
-    expect(caught(() => engine.decide(run.id, 'nope', { decision: 'approve' })).code).toBe('not_found');
+    expect((await engine.getRun(run.id))!.pending).toEqual([{ nodeId: 'cast', draft }]);
+    expect((await caught(() => engine.decide(run.id, 'cast', { decision: 'reject', feedback: '  ' }))).code).toBe('invalid_input');
+    expect((await caught(() => engine.decide(run.id, 'logline', { decision: 'approve' }))).code).toBe('conflict');
+    expect((await caught(() => engine.decide(run.id, 'nope', { decision: 'approve' }))).code).toBe('not_found');
 
-    engine.decide(run.id, 'cast', { decision: 'edit', output: draft });
+    await engine.decide(run.id, 'cast', { decision: 'edit', output: draft });
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
     expect(done.nodes.cast.output).toEqual(draft);

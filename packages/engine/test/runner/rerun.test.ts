@@ -8,14 +8,14 @@ describe('runner: rerun from a node', () => {
   const harness = stubbedEngines();
 
   it('reuses upstream outputs and sends only the downstream prompts', async () => {
-    const engine = harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
+    const engine = await harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
     const pipeline = promptPipeline(['a>b', 'b>c', 'c>d', 'a>side'], { model: 'openai:stub-model' });
-    const parent = engine.startRun({ pipeline, inputs: { premise: 'a duel at dawn' } });
+    const parent = await engine.startRun({ pipeline, inputs: { premise: 'a duel at dawn' } });
     const first = await engine.drive(parent.id);
     expect(first.status).toBe('completed');
 
     harness.stub.reset();
-    const child = engine.rerun(parent.id, { from: 'c' });
+    const child = await engine.rerun(parent.id, { from: 'c' });
     expect(child).toMatchObject({ parentRunId: parent.id, status: 'queued' });
     const done = await engine.drive(child.id);
     expect(done.status).toBe('completed');
@@ -28,24 +28,24 @@ describe('runner: rerun from a node', () => {
       d: 'completed',
     });
     expect(done.nodes.b.output).toEqual(first.nodes.b.output);
-    const reusedEvents = engine.events(child.id).filter((e) => e.type === 'node.completed' && e.data.reused === true);
+    const reusedEvents = (await engine.events(child.id)).filter((e) => e.type === 'node.completed' && e.data.reused === true);
     expect(reusedEvents.map((e) => e.nodeId).sort()).toEqual(['a', 'b', 'side']);
     expect(reusedEvents.every((e) => e.data.output !== undefined)).toBe(true);
   });
 
   it('treats edited outputs and changed config as changes, and validates edits', async () => {
-    const engine = harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
+    const engine = await harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
     const pipeline = promptPipeline(['a>b', 'b>c', 'c>d'], { model: 'openai:stub-model' });
-    const parent = engine.startRun({ pipeline, inputs: { premise: 'a duel at dawn' } });
+    const parent = await engine.startRun({ pipeline, inputs: { premise: 'a duel at dawn' } });
     await engine.drive(parent.id);
 
-    expect(() => engine.rerun(parent.id, { from: 'd', edits: { b: 42 } })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
-    expect(() => engine.rerun(parent.id, { from: 'zz' })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
-    const before = engine.listRuns().length;
+    await expect(engine.rerun(parent.id, { from: 'd', edits: { b: 42 } })).rejects.toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    await expect(engine.rerun(parent.id, { from: 'zz' })).rejects.toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    const before = (await engine.listRuns()).length;
 
     harness.stub.reset();
-    const child = engine.rerun(parent.id, { from: 'd', edits: { b: 'B WAS EDITED' }, config: { d: { template: 'Task d rewritten {{c_out}}' } } });
-    expect(engine.listRuns()).toHaveLength(before + 1);
+    const child = await engine.rerun(parent.id, { from: 'd', edits: { b: 'B WAS EDITED' }, config: { d: { template: 'Task d rewritten {{c_out}}' } } });
+    expect(await engine.listRuns()).toHaveLength(before + 1);
     const done = await engine.drive(child.id);
     expect(done.status).toBe('completed');
     expect(done.nodes.a.status).toBe('reused');
@@ -56,45 +56,45 @@ describe('runner: rerun from a node', () => {
   });
 
   it('merges rerun config into the node config (null removes a key) and names the node when it does not fit', async () => {
-    const engine = harness.temp.open();
+    const engine = await harness.temp.open();
     const pipeline = screenplayPipeline();
     const notes = pipeline.nodes.find((node) => node.id === 'notes')!;
     notes.config = { ...notes.config, threshold: 8 };
-    const parent = engine.startRun({ pipeline, inputs: { premise: PREMISE } });
+    const parent = await engine.startRun({ pipeline, inputs: { premise: PREMISE } });
     await engine.drive(parent.id);
-    const before = engine.listRuns().length;
+    const before = (await engine.listRuns()).length;
 
     // Only maxRevisions changes: target and threshold stay.
-    const child = engine.rerun(parent.id, { from: 'notes', config: { notes: { maxRevisions: 0 } } });
-    expect(engine.getRun(child.id)!.status).toBe('queued');
+    const child = await engine.rerun(parent.id, { from: 'notes', config: { notes: { maxRevisions: 0 } } });
+    expect((await engine.getRun(child.id))!.status).toBe('queued');
     const done = await engine.drive(child.id);
     expect(done.status).toBe('completed');
     expect(done.nodes.notes.output).toMatchObject({ target: 'lines', threshold: 8, revisions: 0 });
 
     // A null removes the key, so the type's default threshold (7) applies again.
-    const reset = engine.rerun(parent.id, { from: 'notes', config: { notes: { threshold: null } } });
+    const reset = await engine.rerun(parent.id, { from: 'notes', config: { notes: { threshold: null } } });
     expect((await engine.drive(reset.id)).nodes.notes.output).toMatchObject({ target: 'lines', threshold: 7 });
 
     // Removing a required key, or a bad value, is refused naming the node; no run is created.
-    const runs = engine.listRuns().length;
-    expect(() => engine.rerun(parent.id, { from: 'notes', config: { notes: { target: null } } })).toThrow(
+    const runs = (await engine.listRuns()).length;
+    await expect(engine.rerun(parent.id, { from: 'notes', config: { notes: { target: null } } })).rejects.toThrow(
       expect.objectContaining({ code: 'invalid_input', message: expect.stringMatching(/review 'notes' config 'target'.*required/) }),
     );
-    expect(() => engine.rerun(parent.id, { from: 'notes', config: { notes: { maxRevisions: 99 } } })).toThrow(
+    await expect(engine.rerun(parent.id, { from: 'notes', config: { notes: { maxRevisions: 99 } } })).rejects.toThrow(
       expect.objectContaining({ code: 'invalid_input', message: expect.stringContaining("review 'notes' config 'maxRevisions'") }),
     );
-    expect(() => engine.rerun(parent.id, { from: 'notes', config: { notes: 'strict' as never } })).toThrow(
+    await expect(engine.rerun(parent.id, { from: 'notes', config: { notes: 'strict' as never } })).rejects.toThrow(
       expect.objectContaining({ code: 'invalid_input', message: expect.stringContaining("config for node 'notes' must be an object") }),
     );
-    expect(engine.listRuns()).toHaveLength(runs);
+    expect(await engine.listRuns()).toHaveLength(runs);
     expect(runs).toBe(before + 2);
   });
 
   it('stores a reused output by reference, so a rerun adds little to the database', async () => {
-    const engine = harness.temp.open();
-    const parent = engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE } });
+    const engine = await harness.temp.open();
+    const parent = await engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE } });
     await engine.drive(parent.id);
-    const child = engine.rerun(parent.id, { from: 'script' });
+    const child = await engine.rerun(parent.id, { from: 'script' });
     expect((await engine.drive(child.id)).status).toBe('completed');
     const db = new Database(harness.temp.dbPath, { readonly: true });
     const reused = db
@@ -102,6 +102,6 @@ describe('runner: rerun from a node', () => {
       .all(child.id);
     db.close();
     expect(reused).toEqual(['beats', 'cast', 'lines', 'logline', 'notes'].map((node_id) => ({ node_id, bytes: null, ref_run_id: parent.id })));
-    expect(engine.getRun(child.id)!.nodes.lines.output).toEqual(engine.getRun(parent.id)!.nodes.lines.output);
+    expect((await engine.getRun(child.id))!.nodes.lines.output).toEqual((await engine.getRun(parent.id))!.nodes.lines.output);
   });
 });

@@ -12,14 +12,14 @@ describe('runner: run state in the view', () => {
   afterEach(() => temp.cleanup());
 
   it('moves updatedAt as nodes start and complete, while the status stays running', async () => {
-    const engine = temp.open();
-    const run = engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE } });
+    const engine = await temp.open();
+    const run = await engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE } });
     let finished = false;
     const driving = engine.drive(run.id).finally(() => (finished = true));
-    const observer = temp.open();
+    const observer = await temp.open();
     const whileRunning = new Set<string>();
     while (!finished) {
-      const view = observer.getRun(run.id)!;
+      const view = (await observer.getRun(run.id))!;
       if (view.status === 'running') whileRunning.add(view.updatedAt);
       await pause(2);
     }
@@ -27,26 +27,26 @@ describe('runner: run state in the view', () => {
     expect(done.status).toBe('completed');
     // Status changed once (to running) during that time; the state changed with every node.
     expect(whileRunning.size).toBeGreaterThanOrEqual(3);
-    const lastState = engine.events(run.id).filter((e) => e.type !== 'node.token').at(-1)!;
+    const lastState = (await engine.events(run.id)).filter((e) => e.type !== 'node.token').at(-1)!;
     expect(later(lastState.at, done.updatedAt) || lastState.at === done.updatedAt).toBe(true);
     expect(done.interrupted).toBeUndefined();
   });
 
   it('marks a running run that nothing drives as interrupted, and clears it when driven again', async () => {
-    const engine = temp.open();
-    const run = engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE } });
+    const engine = await temp.open();
+    const run = await engine.startRun({ pipeline: screenplayPipeline(), inputs: { premise: PREMISE } });
     const stop = new AbortController();
     const stopped = engine.drive(run.id, { signal: stop.signal }).catch(() => undefined);
     // Stop the driver as soon as it is running (as a shutting-down server would): the run stays `running`.
-    for (let i = 0; i < 400 && engine.getRun(run.id)!.status !== 'running'; i++) await pause(5);
-    expect(engine.getRun(run.id)!.interrupted).toBeUndefined();
+    for (let i = 0; i < 400 && (await engine.getRun(run.id))!.status !== 'running'; i++) await pause(5);
+    expect((await engine.getRun(run.id))!.interrupted).toBeUndefined();
     stop.abort();
     await stopped;
-    const interrupted = temp.open().getRun(run.id)!;
+    const interrupted = (await (await temp.open()).getRun(run.id))!;
     expect(interrupted.status).toBe('running');
     expect(interrupted.interrupted).toBe(true);
 
-    const done = await temp.open().drive(run.id);
+    const done = await (await temp.open()).drive(run.id);
     expect(done.status).toBe('completed');
     expect(done.interrupted).toBeUndefined();
   });

@@ -27,11 +27,11 @@ describe('runner: executing pipelines', () => {
   it('runs every shipped pipeline to completion offline, auto-approving', async () => {
     const files = readdirSync(PIPELINES_DIR).filter((file) => file.endsWith('.json'));
     expect(files.length).toBeGreaterThanOrEqual(3);
-    const engine = temp.open();
+    const engine = await temp.open();
     for (const file of files) {
       const document = JSON.parse(readFileSync(join(PIPELINES_DIR, file), 'utf8'));
       const { pipeline } = validatePipeline(document);
-      const started = engine.startRun({ pipeline: pipeline!, inputs: samplePremise(pipeline!), autoApprove: true });
+      const started = await engine.startRun({ pipeline: pipeline!, inputs: samplePremise(pipeline!), autoApprove: true });
       expect(started.status).toBe('queued');
       const done = await engine.drive(started.id);
       expect({ file, status: done.status, error: done.error }).toEqual({ file, status: 'completed', error: undefined });
@@ -39,7 +39,7 @@ describe('runner: executing pipelines', () => {
         expect({ node: node.id, status: done.nodes[node.id].status }).toEqual({ node: node.id, status: 'completed' });
         expect(done.nodes[node.id].output).toBeDefined();
       }
-      const events = engine.events(started.id);
+      const events = await engine.events(started.id);
       expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
       expect(events[0].type).toBe('run.started');
       expect(events[events.length - 1].type).toBe('run.completed');
@@ -49,26 +49,26 @@ describe('runner: executing pipelines', () => {
   });
 
   it('runs the SPEC screenplay (review, export) with an approval and exports a Fountain script', async () => {
-    const engine = temp.open();
-    const run = engine.startRun({ pipeline: screenplayPipeline({ approval: true }), inputs: { premise: PREMISE }, autoApprove: true });
+    const engine = await temp.open();
+    const run = await engine.startRun({ pipeline: screenplayPipeline({ approval: true }), inputs: { premise: PREMISE }, autoApprove: true });
     const done = await engine.drive(run.id);
     expect(done.error).toBeUndefined();
     expect(done.status).toBe('completed');
-    const events = engine.events(run.id);
+    const events = await engine.events(run.id);
     expect(typesOf(events, 'cast')).toEqual(['node.started', 'node.completed', 'approval.requested', 'approval.resolved']);
-    const script = engine.exportRun(run.id, 'fountain');
+    const script = await engine.exportRun(run.id, 'fountain');
     expect(script.content).toMatch(/INT\.|EXT\./);
-    expect(engine.exportRun(run.id, 'json').content.length).toBeGreaterThan(10);
+    expect((await engine.exportRun(run.id, 'json')).content.length).toBeGreaterThan(10);
   });
 
   it("lets a review revise its target: a new attempt of the target that downstream nodes read", async () => {
-    const engine = temp.open();
+    const engine = await temp.open();
     const pipeline = screenplayPipeline();
     pipeline.nodes.find((node) => node.id === 'notes')!.config = { target: 'lines', threshold: 10, maxRevisions: 1 };
-    const run = engine.startRun({ pipeline, inputs: { premise: PREMISE } });
+    const run = await engine.startRun({ pipeline, inputs: { premise: PREMISE } });
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
-    const events = engine.events(run.id);
+    const events = await engine.events(run.id);
     const revision = events.filter((event) => event.nodeId === 'lines' && event.data.revision === true).map((event) => event.type);
     // The offline rubric never gives a perfect 10, so a threshold of 10 always asks for the one revision.
     expect(revision).toEqual(['node.started', 'node.completed']);
@@ -81,12 +81,12 @@ describe('runner: executing pipelines', () => {
   });
 
   it('runs independent branches at the same time and a join once after both parents', async () => {
-    const engine = temp.open();
+    const engine = await temp.open();
     const pipeline = promptPipeline(['root>left', 'root>right', 'left>join', 'right>join'], { model: { provider: 'offline', latencyMs: 300 } });
-    const run = engine.startRun({ pipeline, inputs: { premise: 'two sisters' } });
+    const run = await engine.startRun({ pipeline, inputs: { premise: 'two sisters' } });
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
-    const events = engine.events(run.id);
+    const events = await engine.events(run.id);
     const at = (type: string, nodeId: string) => Date.parse(events.find((event) => event.type === type && event.nodeId === nodeId)!.at);
     // Both branches start before either finishes: they overlap in time.
     expect(at('node.started', 'right')).toBeLessThan(at('node.completed', 'left'));
@@ -106,9 +106,9 @@ describe('runner: executing pipelines', () => {
       return original(ctx);
     });
     try {
-      const engine = temp.open();
+      const engine = await temp.open();
       const pipeline = promptPipeline(['root>left', 'root>right1', 'right1>right2']);
-      const run = engine.startRun({ pipeline, inputs: { premise: 'p' } });
+      const run = await engine.startRun({ pipeline, inputs: { premise: 'p' } });
       expect((await engine.drive(run.id)).status).toBe('completed');
       expect(seen.right2).toEqual([slotOf('right1'), slotOf('root')].sort());
       expect(seen.left).toEqual([slotOf('root')]);
@@ -119,30 +119,31 @@ describe('runner: executing pipelines', () => {
   });
 
   it('streams coalesced token events to a live subscriber without gaps or duplicates', async () => {
-    const engine = temp.open();
+    const engine = await temp.open();
     const pipeline = promptPipeline(['a>b', 'b>c']);
-    const run = engine.startRun({ pipeline, inputs: { premise: 'a clockmaker' } });
+    const run = await engine.startRun({ pipeline, inputs: { premise: 'a clockmaker' } });
     const received: RunEvent[] = [];
     const unsubscribe = engine.subscribe(run.id, (event) => received.push(event));
     await engine.drive(run.id);
     await new Promise((resolve) => setTimeout(resolve, 150));
     unsubscribe();
-    const stored = engine.events(run.id);
+    const stored = await engine.events(run.id);
     expect(received.map((event) => event.seq)).toEqual(stored.map((event) => event.seq));
     const tokens = stored.filter((event) => event.type === 'node.token');
     expect(tokens.length).toBeGreaterThan(0);
     // Tokens are gathered into chunks, so there are far fewer token events than characters written.
-    const written = ['a', 'b', 'c'].reduce((sum, id) => sum + String(engine.getRun(run.id)!.nodes[id].output).length, 0);
+    const finished = (await engine.getRun(run.id))!;
+    const written = ['a', 'b', 'c'].reduce((sum, id) => sum + String(finished.nodes[id].output).length, 0);
     expect(tokens.length).toBeLessThan(written / 4);
     expect(tokens.every((event) => typeof event.data.text === 'string')).toBe(true);
   });
 
-  it('refuses a bad pipeline or missing input and stores nothing', () => {
-    const engine = temp.open();
+  it('refuses a bad pipeline or missing input and stores nothing', async () => {
+    const engine = await temp.open();
     const pipeline = promptPipeline(['a>b']);
-    expect(() => engine.startRun({ pipeline, inputs: {} })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+    await expect(engine.startRun({ pipeline, inputs: {} })).rejects.toThrow(expect.objectContaining({ code: 'invalid_input' }));
     const cyclic = { ...pipeline, edges: [...pipeline.edges, { source: 'b', target: 'a' }] };
-    expect(() => engine.startRun({ pipeline: cyclic, inputs: { premise: 'x' } })).toThrow(expect.objectContaining({ code: 'invalid_pipeline' }));
-    expect(engine.listRuns()).toEqual([]);
+    await expect(engine.startRun({ pipeline: cyclic, inputs: { premise: 'x' } })).rejects.toThrow(expect.objectContaining({ code: 'invalid_pipeline' }));
+    expect(await engine.listRuns()).toEqual([]);
   });
 });

@@ -7,16 +7,16 @@ import { PREMISE, screenplayPipeline } from './support/screenplay';
 describe('TokenCoalescer', () => {
   const collect = (maxChars = 256, maxDelayMs = 50) => {
     const emitted: Array<{ text: string; label: string | undefined }> = [];
-    const coalescer = new TokenCoalescer((text, label) => emitted.push({ text, label }), maxChars, maxDelayMs);
+    const coalescer = new TokenCoalescer(async (text, label) => emitted.push({ text, label }), maxChars, maxDelayMs);
     return { coalescer, emitted };
   };
 
-  it('keeps one buffer per label when calls interleave', () => {
+  it('keeps one buffer per label when calls interleave', async () => {
     const { coalescer, emitted } = collect();
     for (const [text, label] of [['A1 ', 'scene-1'], ['B1 ', 'scene-2'], ['A2', 'scene-1'], ['B2', 'scene-2'], ['x', undefined]] as const) {
       coalescer.push(text, label);
     }
-    coalescer.flush();
+    await coalescer.flush();
     expect(emitted).toEqual([
       { text: 'A1 A2', label: 'scene-1' },
       { text: 'B1 B2', label: 'scene-2' },
@@ -24,17 +24,37 @@ describe('TokenCoalescer', () => {
     ]);
   });
 
-  it('emits a label’s buffer when it reaches maxChars, leaving other labels buffered', () => {
+  it('emits a label’s buffer when it reaches maxChars, leaving other labels buffered', async () => {
     const { coalescer, emitted } = collect(4);
     coalescer.push('ab', 'one');
     coalescer.push('zz', 'two');
     coalescer.push('cd', 'one');
+    await new Promise((resolve) => setImmediate(resolve));
     expect(emitted).toEqual([{ text: 'abcd', label: 'one' }]);
-    coalescer.flush();
+    await coalescer.flush();
     expect(emitted).toEqual([
       { text: 'abcd', label: 'one' },
       { text: 'zz', label: 'two' },
     ]);
+  });
+
+  it('writes chunks one after another, so a slow database cannot reorder them', async () => {
+    const started: string[] = [];
+    const finished: string[] = [];
+    const coalescer = new TokenCoalescer(
+      async (text) => {
+        started.push(text);
+        await new Promise((resolve) => setTimeout(resolve, text === 'first' ? 30 : 1));
+        finished.push(text);
+      },
+      5,
+    );
+    coalescer.push('first', undefined);
+    coalescer.push('second', undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toEqual(['first']); // the second waits for the first to be written
+    await coalescer.flush();
+    expect(finished).toEqual(['first', 'second']);
   });
 
   it('emits after maxDelayMs without a flush', async () => {
@@ -52,12 +72,12 @@ describe('runner: node.token labels', () => {
   afterEach(() => temp.cleanup());
 
   it('labels each dialogue scene’s tokens with its call label, one unmixed stream per scene', async () => {
-    const engine = temp.open();
-    const run = engine.startRun({ pipeline: screenplayPipeline({ scenes: 3 }), inputs: { premise: PREMISE } });
+    const engine = await temp.open();
+    const run = await engine.startRun({ pipeline: screenplayPipeline({ scenes: 3 }), inputs: { premise: PREMISE } });
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
 
-    const tokens = engine.events(run.id).filter((event) => event.type === 'node.token' && event.nodeId === 'lines');
+    const tokens = (await engine.events(run.id)).filter((event) => event.type === 'node.token' && event.nodeId === 'lines');
     expect(tokens.length).toBeGreaterThan(0);
     const textByLabel = new Map<string, string>();
     for (const event of tokens) {
@@ -84,17 +104,17 @@ describe('runner: token events in order with lifecycle events', () => {
   afterEach(() => temp.cleanup());
 
   it('a reviewer’s rubric tokens come before its target’s revision starts, and every node’s tokens sit inside its run', async () => {
-    const engine = temp.open();
+    const engine = await temp.open();
     const pipeline = screenplayPipeline({ scenes: 2 });
     // A reviewer nothing satisfies: it reads, sends the dialogue back once, and reads again.
     const review = pipeline.nodes.find((node) => node.type === 'review')!;
     review.config = { ...review.config, threshold: 10, maxRevisions: 1 };
-    const run = engine.startRun({ pipeline, inputs: { premise: PREMISE } });
+    const run = await engine.startRun({ pipeline, inputs: { premise: PREMISE } });
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
     expect((done.nodes[review.id].output as { revisions: number }).revisions).toBe(1);
 
-    const events = engine.events(run.id);
+    const events = await engine.events(run.id);
     expect(events.map((event) => event.seq)).toEqual(events.map((_, i) => i + 1));
     const target = (review.config as { target: string }).target;
     const revisionStart = events.findIndex((e) => e.type === 'node.started' && e.nodeId === target && (e.data as { revision?: boolean }).revision);

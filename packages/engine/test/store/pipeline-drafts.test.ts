@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { openStores } from '../../src/store';
+import { openSqliteStoreSet as openStores } from '../../src/store';
 import { tempEngines, type TempEngines } from '../runner/support/helpers';
 import { specScreenplay } from '../../../../test/support/spec-screenplay';
 import type { Pipeline } from '../../src/pipeline/schema';
@@ -18,47 +18,47 @@ function broken(id: string): Pipeline {
 }
 
 let temp: TempEngines;
-beforeEach(() => {
+beforeEach(async () => {
   temp = tempEngines();
 });
 afterEach(() => temp.cleanup());
 
 describe('pipeline store drafts', () => {
-  it('keeps an invalid document saved as a draft, with valid:false and its problems, on create and save', () => {
-    const { pipelines } = temp.open();
-    const draft = pipelines.create(broken('tale'), { draft: true });
+  it('keeps an invalid document saved as a draft, with valid:false and its problems, on create and save', async () => {
+    const { pipelines } = await temp.open();
+    const draft = await pipelines.create(broken('tale'), { draft: true });
     expect(draft).toEqual(expect.objectContaining({ id: 'tale', version: 1, valid: false, pipeline: broken('tale') }));
     expect(draft.errors.map((problem) => problem.code)).toEqual(expect.arrayContaining(['cycle', 'unknown_node']));
 
-    const fixed = pipelines.save('tale', specScreenplay({ id: 'tale', cast: 2, scenes: 2, threshold: 1 }), 1);
+    const fixed = await pipelines.save('tale', specScreenplay({ id: 'tale', cast: 2, scenes: 2, threshold: 1 }), 1);
     expect(fixed).toEqual(expect.objectContaining({ version: 2, valid: true, errors: [] }));
-    const again = pipelines.save('tale', broken('tale'), 2, { draft: true });
+    const again = await pipelines.save('tale', broken('tale'), 2, { draft: true });
     expect(again.valid).toBe(false);
 
     // Read back by another connection: validity and problems are stored, not recomputed in memory.
-    const reader = temp.open().pipelines;
-    expect(reader.get('tale', 1)).toEqual(draft);
-    expect(reader.list()).toEqual([expect.objectContaining({ id: 'tale', version: 3, valid: false })]);
-    expect(reader.versions('tale').map((v) => [v.version, v.valid, v.problemCount])).toEqual([
+    const reader = (await temp.open()).pipelines;
+    expect(await reader.get('tale', 1)).toEqual(draft);
+    expect(await reader.list()).toEqual([expect.objectContaining({ id: 'tale', version: 3, valid: false })]);
+    expect((await reader.versions('tale')).map((v) => [v.version, v.valid, v.problemCount])).toEqual([
       [1, false, draft.errors.length],
       [2, true, 0],
       [3, false, again.errors.length],
     ]);
   });
 
-  it('refuses an invalid document that is not a draft, listing every problem, and stores nothing', () => {
-    const { pipelines } = temp.open();
-    expect(() => pipelines.create(broken('tale'))).toThrow(
+  it('refuses an invalid document that is not a draft, listing every problem, and stores nothing', async () => {
+    const { pipelines } = await temp.open();
+    await expect(pipelines.create(broken('tale'))).rejects.toThrow(
       expect.objectContaining({ code: 'invalid_pipeline', details: expect.arrayContaining([expect.objectContaining({ code: 'cycle' })]) }),
     );
-    expect(pipelines.get('tale')).toBeUndefined();
-    pipelines.create(broken('tale'), { draft: true });
-    expect(() => pipelines.save('tale', broken('tale'), 1)).toThrow(expect.objectContaining({ code: 'invalid_pipeline' }));
-    expect(pipelines.versions('tale')).toHaveLength(1);
+    expect(await pipelines.get('tale')).toBeUndefined();
+    await pipelines.create(broken('tale'), { draft: true });
+    await expect(pipelines.save('tale', broken('tale'), 1)).rejects.toThrow(expect.objectContaining({ code: 'invalid_pipeline' }));
+    expect(await pipelines.versions('tale')).toHaveLength(1);
   });
 
-  it('refuses a draft that cannot be stored meaningfully, naming what is missing', () => {
-    const { pipelines } = temp.open();
+  it('refuses a draft that cannot be stored meaningfully, naming what is missing', async () => {
+    const { pipelines } = await temp.open();
     const unstorable: Array<[unknown, string]> = [
       ['just text', ''],
       [{ ...broken('tale'), format: undefined }, '/format'],
@@ -67,37 +67,37 @@ describe('pipeline store drafts', () => {
       [{ ...broken('tale'), name: 42 }, '/name'],
     ];
     for (const [document, path] of unstorable) {
-      expect(() => pipelines.create(document, { draft: true })).toThrow(
+      await expect(pipelines.create(document, { draft: true })).rejects.toThrow(
         expect.objectContaining({ code: 'invalid_pipeline', message: expect.stringMatching(/even as a draft/), details: expect.arrayContaining([expect.objectContaining({ path })]) }),
       );
     }
-    expect(pipelines.list()).toEqual([]);
+    expect(await pipelines.list()).toEqual([]);
     // Only the minimum is required: no name (listed by id), nodes that are not nodes at all.
-    const bare = pipelines.create({ format: 'storyloom/pipeline@1', id: 'bare', nodes: [{ oops: true }], edges: [] }, { draft: true });
+    const bare = await pipelines.create({ format: 'storyloom/pipeline@1', id: 'bare', nodes: [{ oops: true }], edges: [] }, { draft: true });
     expect(bare.valid).toBe(false);
-    expect(pipelines.versions('bare')[0].name).toBe('bare');
+    expect((await pipelines.versions('bare'))[0].name).toBe('bare');
   });
 
-  it('startRun of a saved draft version is invalid_pipeline naming it as a draft with its problems', () => {
-    const engine = temp.open();
-    engine.pipelines.create(specScreenplay({ id: 'tale', cast: 2, scenes: 2, threshold: 1 }));
-    const draft = engine.pipelines.save('tale', broken('tale'), 1, { draft: true });
+  it('startRun of a saved draft version is invalid_pipeline naming it as a draft with its problems', async () => {
+    const engine = await temp.open();
+    await engine.pipelines.create(specScreenplay({ id: 'tale', cast: 2, scenes: 2, threshold: 1 }));
+    const draft = await engine.pipelines.save('tale', broken('tale'), 1, { draft: true });
     const start = () => engine.startRun({ pipeline: draft.pipeline, pipelineId: 'tale', version: draft.version, inputs: { premise: PREMISE } });
-    expect(start).toThrow(
+    await expect(start()).rejects.toThrow(
       expect.objectContaining({
         code: 'invalid_pipeline',
         message: expect.stringMatching(/saved pipeline 'tale' v2 is a draft with \d+ problems.*cycle/),
         details: expect.arrayContaining([expect.objectContaining({ code: 'cycle' }), expect.objectContaining({ code: 'unknown_node' })]),
       }),
     );
-    expect(engine.listRuns()).toEqual([]);
-    const valid = engine.pipelines.get('tale', 1)!;
-    expect(engine.startRun({ pipeline: valid.pipeline, pipelineId: 'tale', version: 1, inputs: { premise: PREMISE } }).status).toBe('queued');
+    expect(await engine.listRuns()).toEqual([]);
+    const valid = (await engine.pipelines.get('tale', 1))!;
+    expect((await engine.startRun({ pipeline: valid.pipeline, pipelineId: 'tale', version: 1, inputs: { premise: PREMISE } })).status).toBe('queued');
   });
 });
 
 describe('a database from before drafts', () => {
-  it('gets the valid/errors columns on open; its versions read as valid', () => {
+  it('gets the valid/errors columns on open; its versions read as valid', async () => {
     mkdirSync(dirname(temp.dbPath), { recursive: true });
     const old = new Database(temp.dbPath);
     old.exec(`

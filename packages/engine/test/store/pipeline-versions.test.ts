@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStores, type Stores } from '../../src/store';
+import { openSqliteStoreSet as openStores, type SqliteStoreSet as Stores } from '../../src/store';
 import type { Pipeline } from '../../src/pipeline/schema';
 
 const pipeline = (id: string, name: string): Pipeline => ({ format: 'storyloom/pipeline@1', id, name, nodes: [], edges: [] });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { openStores, type Stores } from '../../src/store';
+import { openSqliteStoreSet as openStores, type SqliteStoreSet as Stores } from '../../src/store';
 import { leaseIsDead } from '../../src/runner/lease';
 import { isStoryloomError } from '../../src/errors';
 import type { Pipeline } from '../../src/pipeline/schema';
@@ -89,17 +89,21 @@ describe('SQLite stores', () => {
     a.runs.insert({ id: 'r1', pipelineId: 'tale', version: null, inputs: {}, pipeline: pipeline('x'), autoApprove: false });
     const claim = (owner: string, host: string, pid: number, ttlMs = 10_000) =>
       a.runs.claimLease('r1', { owner, host, pid, ttlMs, holderIsGone: (lease) => leaseIsDead(lease) });
-    // A live holder on another host keeps it until expiry.
-    expect(claim('far:1', 'far-away-host', 1)).toEqual({ ok: true });
+    // A live holder on another host keeps it until expiry. Each change of hands moves the epoch on.
+    expect(claim('far:1', 'far-away-host', 1)).toEqual({ ok: true, epoch: 1 });
     expect(claim('me', hostname(), process.pid)).toEqual({ ok: false, holder: 'far:1' });
-    expect(claim('far:1', 'far-away-host', 1, -1)).toEqual({ ok: true }); // renewed into the past: expired
-    expect(claim('me', hostname(), process.pid)).toEqual({ ok: true });
+    expect(claim('far:1', 'far-away-host', 1, -1)).toEqual({ ok: true, epoch: 1 }); // renewed into the past: expired
+    expect(claim('me', hostname(), process.pid)).toEqual({ ok: true, epoch: 2 });
     // A holder on this host whose process is gone is displaced at once.
     const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
     expect(claim('ghost', hostname(), dead)).toEqual({ ok: false, holder: 'me' });
     a.runs.releaseLease('r1', 'me');
-    expect(claim('ghost', hostname(), dead)).toEqual({ ok: true });
-    expect(claim('me', hostname(), process.pid)).toEqual({ ok: true });
+    expect(claim('ghost', hostname(), dead)).toEqual({ ok: true, epoch: 3 });
+    expect(claim('me', hostname(), process.pid)).toEqual({ ok: true, epoch: 4 });
+    // Fencing: the lease is 'me' at epoch 4; an older epoch of the same owner can neither renew nor write.
+    expect(a.runs.holdsLease('r1', 'me', 4)).toBe(true);
+    expect(a.runs.holdsLease('r1', 'me', 2)).toBe(false);
+    expect(a.runs.renewLease('r1', 'me', 1000, 2)).toBe(false);
     expect(a.runs.renewLease('r1', 'ghost', 1000)).toBe(false);
     expect(a.runs.renewLease('r1', 'me', 1000)).toBe(true);
   });

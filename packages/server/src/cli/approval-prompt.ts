@@ -27,7 +27,7 @@ function previewLines(output: NodeJS.WriteStream): number {
 export async function askApproval(
   io: ApprovalPromptIO,
   approval: PendingApproval,
-  decide: (decision: ApprovalDecision) => void,
+  decide: (decision: ApprovalDecision) => Promise<unknown>,
 ): Promise<ApprovalOutcome> {
   const say = (text: string) => io.output.write(`${text}\n`);
   say('');
@@ -44,7 +44,7 @@ export async function askApproval(
     const { choice, rest } = parseAnswer(answer);
     try {
       if (choice === 'a' || choice === 'approve') {
-        decide({ decision: 'approve' });
+        await decide({ decision: 'approve' });
         say(`   ✔ ${approval.nodeId} approved`);
         return 'decided';
       }
@@ -63,7 +63,7 @@ export async function askApproval(
           editedText = undefined;
           continue;
         }
-        decide({ decision: 'edit', output });
+        await decide({ decision: 'edit', output });
         say(`   ✔ ${approval.nodeId} approved with your edit`);
         return 'decided';
       }
@@ -74,7 +74,7 @@ export async function askApproval(
           say('   Feedback is needed to reject (the node rewrites with it).');
           continue;
         }
-        decide({ decision: 'reject', feedback: feedback.trim() });
+        await decide({ decision: 'reject', feedback: feedback.trim() });
         say(`   ↻ ${approval.nodeId} rejected; it will be rewritten with your feedback`);
         return 'decided';
       }

@@ -65,13 +65,47 @@ export function modelEnv(env: NodeJS.ProcessEnv): ModelEnv {
   return picked;
 }
 
+/** `--db` (a SQLite file, or a postgres:// URL), else $STORYLOOM_DATABASE_URL, else $STORYLOOM_DB, else the default file. */
+export function resolveDatabase(io: CliIO, flag: string | undefined): { dbPath: string } | { databaseUrl: string } {
+  if (flag !== undefined && isDatabaseUrl(flag)) return { databaseUrl: flag };
+  const url = io.env.STORYLOOM_DATABASE_URL?.trim();
+  if (flag === undefined && url) return { databaseUrl: url };
+  return { dbPath: resolveDbPath(io, flag) };
+}
+
+export function isDatabaseUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(value);
+}
+
+/** A database URL without its password, for messages. */
+export function describeDatabase(database: { dbPath: string } | { databaseUrl: string }): string {
+  if ('dbPath' in database) return database.dbPath;
+  try {
+    const url = new URL(database.databaseUrl);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'the PostgreSQL database';
+  }
+}
+
 export class CliContext {
-  private engine: Storyloom | undefined;
+  private engine: Promise<Storyloom> | undefined;
 
   constructor(
     readonly io: CliIO,
-    readonly dbPath: string,
+    readonly database: { dbPath: string } | { databaseUrl: string },
   ) {}
+
+  /** The SQLite file, or undefined when the database is PostgreSQL. */
+  get dbPath(): string | undefined {
+    return 'dbPath' in this.database ? this.database.dbPath : undefined;
+  }
+
+  /** Where the runs are, for messages. */
+  get databaseLabel(): string {
+    return describeDatabase(this.database);
+  }
 
   get env(): ModelEnv {
     return modelEnv(this.io.env);
@@ -82,8 +116,8 @@ export class CliContext {
   }
 
   /** Opened on first use so `validate` and `--help` never touch the database. */
-  get storyloom(): Storyloom {
-    this.engine ??= engineNode().openStoryloom({ dbPath: this.dbPath, env: this.env });
+  storyloom(): Promise<Storyloom> {
+    this.engine ??= engineNode().openStoryloom({ ...this.database, env: this.env });
     return this.engine;
   }
 
@@ -95,8 +129,9 @@ export class CliContext {
     this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  close(): void {
-    this.engine?.close();
+  async close(): Promise<void> {
+    const engine = this.engine;
     this.engine = undefined;
+    await engine?.then((opened) => opened.close(), () => undefined);
   }
 }

@@ -26,7 +26,7 @@ const SETTLED = new Set(['completed', 'failed', 'cancelled']);
 const FOLLOW_POLL_MS = 500;
 
 export async function driveInForeground(ctx: CliContext, options: ForegroundOptions): Promise<number> {
-  const { storyloom } = ctx;
+  const storyloom = await ctx.storyloom();
   const { runId } = options;
   const progressStream = options.json || !ctx.interactive ? ctx.io.stderr : ctx.io.stdout;
   const reporter: ProgressReporter =
@@ -50,7 +50,7 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
   let following = false;
 
   try {
-    let view = requireRun(ctx, runId);
+    let view = await requireRun(ctx, runId);
     for (const note of options.notes ?? []) reporter.note(note);
     reporter.start(view);
     unsubscribe = storyloom.subscribe(runId, (event) => reporter.event(event));
@@ -70,7 +70,7 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
         }
         await sleep(FOLLOW_POLL_MS, interrupt.signal);
         if (interrupt.signal.aborted) break;
-        view = requireRun(ctx, runId);
+        view = await requireRun(ctx, runId);
         if (view.status !== 'waiting') continue; // settled (loop ends) or still running (try again)
       }
       // Settled (the loop ends), or stopped by Ctrl-C, or anything unexpected: report it as it is.
@@ -90,12 +90,12 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
         }
       }
       if (later) break;
-      view = requireRun(ctx, runId);
+      view = await requireRun(ctx, runId);
       reporter.start(); // events kept flowing while asking: the display is current
     }
     reporter.stop();
 
-    view = requireRun(ctx, runId);
+    view = await requireRun(ctx, runId);
     if (interrupt.signal.aborted && !SETTLED.has(view.status) && view.status !== 'waiting') {
       say(
         following
@@ -159,9 +159,9 @@ function failedNodeMessage(view: RunView): string | undefined {
   return failed ? `node '${failed[0]}': ${failed[1].error ?? 'failed'}` : undefined;
 }
 
-export function requireRun(ctx: CliContext, runId: string): RunView {
-  const view = ctx.storyloom.getRun(runId);
-  if (!view) throw invalid(`no run '${runId}' in ${ctx.dbPath} (list runs with: storyloom runs)`);
+export async function requireRun(ctx: CliContext, runId: string): Promise<RunView> {
+  const view = await (await ctx.storyloom()).getRun(runId);
+  if (!view) throw invalid(`no run '${runId}' in ${ctx.databaseLabel} (list runs with: storyloom runs)`);
   return view;
 }
 

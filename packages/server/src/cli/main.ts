@@ -12,7 +12,7 @@ import { runsCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
 import { validateCommand } from './commands/validate';
-import { CliContext, processIO, resolveDbPath, type CliIO } from './context';
+import { CliContext, processIO, resolveDatabase, type CliIO } from './context';
 import { setMaxListeners } from 'node:events';
 import { EXIT, UsageError, exitCodeForError } from './errors';
 
@@ -81,7 +81,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       return EXIT.completed;
     }
     const db = args.flags.db;
-    ctx = new CliContext(io, resolveDbPath(io, typeof db === 'string' ? db : undefined));
+    ctx = new CliContext(io, resolveDatabase(io, typeof db === 'string' ? db : undefined));
     return await command.run(ctx, args);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -91,7 +91,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     if (code === EXIT.failed && io.env.STORYLOOM_DEBUG && error instanceof Error) write(io.stderr, error.stack ?? '');
     return code;
   } finally {
-    ctx?.close();
+    await ctx?.close();
   }
 }
 

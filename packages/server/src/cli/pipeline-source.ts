@@ -36,10 +36,10 @@ export function invalidPipelineMessage(label: string, problems: readonly Validat
 }
 
 /** `run <file|pipelineId>`: an existing path (or anything that looks like one) is a file, else a saved id. */
-export function loadPipelineArg(ctx: CliContext, arg: string): PipelineSource {
+export async function loadPipelineArg(ctx: CliContext, arg: string): Promise<PipelineSource> {
   const looksLikeFile = /[./\\]/.test(arg) || fs.existsSync(path.resolve(ctx.io.cwd, arg));
   if (looksLikeFile || !ID_PATTERN.test(arg)) return loadPipelineFile(arg, ctx.io.cwd);
-  const stored = ctx.storyloom.pipelines.get(arg);
+  const stored = await (await ctx.storyloom()).pipelines.get(arg);
   if (!stored) {
     // Not in this database (e.g. a new one, before `serve` seeded it): the shipped example of that id, if any.
     const shipped = findShippedPipeline(shippedPipelinesDir(ctx.io.env), arg);
@@ -48,7 +48,7 @@ export function loadPipelineArg(ctx: CliContext, arg: string): PipelineSource {
       const label = `shipped pipeline '${arg}' (${relative.startsWith('..') ? shipped.source : relative})`;
       return { pipeline: checkedPipeline(shipped.document, label), label };
     }
-    throw invalid(`no saved pipeline '${arg}' in ${ctx.dbPath}, no shipped one and no file of that name (pass a path to a pipeline file, e.g. ./${arg}.json)`);
+    throw invalid(`no saved pipeline '${arg}' in ${ctx.databaseLabel}, no shipped one and no file of that name (pass a path to a pipeline file, e.g. ./${arg}.json)`);
   }
   if (!stored.valid) {
     // Saved as a draft (from the editor or the API): listed with its problems, never run.

@@ -34,11 +34,12 @@ export function formatSseEvent(event: RunEvent): string {
 }
 
 /**
- * Streams a run's event log: everything after `afterSeq` that is stored, then live events as they happen.
- * Subscribing before reading the log means no event falls between the two; `seq` removes duplicates and a
- * gap in live delivery is filled from the log. Ends after a terminal event (the run stays open while waiting,
- * since a decision continues it). Writes never wait for the client: one that falls too far behind is dropped
- * (it can reconnect with Last-Event-ID), so a slow reader cannot hold up the run or grow memory without bound.
+ * Streams a run's event log: everything after `afterSeq` that is stored, then live events as they happen, all
+ * through one engine subscription that replays from `afterSeq` (each event once, in `seq` order, whichever
+ * process or server wrote it). Ends once the run has ended and every event is sent (the stream stays open
+ * while the run waits, since a decision continues it; a terminal event of an earlier attempt of a resumed run
+ * does not end it). Writes never wait for the client: one that falls too far behind is dropped (it can
+ * reconnect with Last-Event-ID, to any server), so a slow reader cannot hold up the run or grow memory.
  */
 export function streamRunEvents(
   storyloom: Storyloom,
@@ -49,9 +50,7 @@ export function streamRunEvents(
   options: EventStreamOptions,
 ): void {
   let lastSeq = afterSeq;
-  let replaying = true;
   let closed = false;
-  const heldBack: RunEvent[] = [];
 
   res.status(200);
   res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -62,11 +61,14 @@ export function streamRunEvents(
   req.socket.setNoDelay(true);
   req.socket.setKeepAlive(true);
 
-  const finish = (): void => {
-    if (closed) return;
+  const stop = (): void => {
     closed = true;
     unsubscribe();
     clearInterval(heartbeat);
+  };
+  const finish = (): void => {
+    if (closed) return;
+    stop();
     res.end();
   };
 
@@ -74,48 +76,36 @@ export function streamRunEvents(
     if (closed) return;
     res.write(chunk);
     if (res.writableLength > options.maxBufferedBytes) {
-      closed = true;
-      unsubscribe();
-      clearInterval(heartbeat);
+      stop();
       res.destroy();
     }
   };
 
-  const send = (event: RunEvent, endOnTerminal: boolean): void => {
-    if (closed || event.seq <= lastSeq) return;
-    if (event.seq > lastSeq + 1) {
-      for (const missed of storyloom.events(runId, lastSeq)) {
-        if (missed.seq >= event.seq) break;
-        send(missed, false);
-      }
+  /** Ends the stream if the run has ended and nothing after the last sent event is stored. */
+  const endIfOver = async (): Promise<void> => {
+    try {
+      const run = await storyloom.getRun(runId);
+      if (closed || !run || !TERMINAL_STATUSES.has(run.status)) return;
+      if ((await storyloom.events(runId, lastSeq)).length === 0) finish();
+      // Otherwise the subscription delivers the rest, ending with the run's terminal event.
+    } catch {
+      // The database is unreachable for a moment: the next event (or the client's reconnect) settles it.
     }
-    lastSeq = event.seq;
-    write(formatSseEvent(event));
-    if (endOnTerminal && TERMINAL_EVENTS.has(event.type)) finish();
   };
 
-  const unsubscribe = storyloom.subscribe(runId, (event) => {
-    if (replaying) heldBack.push(event);
-    else send(event, true);
-  });
+  write('retry: 2000\n\n');
+  const unsubscribe = storyloom.subscribe(
+    runId,
+    (event) => {
+      if (closed || event.seq <= lastSeq) return;
+      lastSeq = event.seq;
+      write(formatSseEvent(event));
+      if (TERMINAL_EVENTS.has(event.type)) void endIfOver();
+    },
+    afterSeq,
+  );
   const heartbeat = setInterval(() => write(': ping\n\n'), options.heartbeatMs);
   heartbeat.unref();
-  res.once('close', () => {
-    closed = true;
-    unsubscribe();
-    clearInterval(heartbeat);
-  });
-
-  write('retry: 2000\n\n');
-  // The stored log may hold terminal events of earlier attempts (a failed run later resumed), so the replay
-  // never ends the stream by itself; the run's current status decides.
-  for (const event of storyloom.events(runId, afterSeq)) send(event, false);
-  replaying = false;
-  for (const event of heldBack.splice(0)) send(event, true);
-  if (closed) return;
-  const run = storyloom.getRun(runId);
-  if (run && TERMINAL_STATUSES.has(run.status)) {
-    for (const event of storyloom.events(runId, lastSeq)) send(event, false);
-    finish();
-  }
+  res.once('close', stop);
+  void endIfOver();
 }

@@ -8,14 +8,14 @@ import { isStatus, PREMISE, screenplayPipeline, startTestServer, waitForRun } fr
 
 test('queued runs and decided-but-not-continued runs are driven to completion when the server starts', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-recovery-'));
-  const storyloom = openStoryloom({ dbPath: path.join(dir, 'storyloom.db') });
-  const queued = storyloom.startRun({ pipeline: screenplayPipeline({ id: 'left-queued' }), inputs: { premise: PREMISE } });
-  const decided = storyloom.startRun({ pipeline: screenplayPipeline({ id: 'left-decided', approval: true }), inputs: { premise: PREMISE } });
+  const storyloom = await openStoryloom({ dbPath: path.join(dir, 'storyloom.db') });
+  const queued = await storyloom.startRun({ pipeline: screenplayPipeline({ id: 'left-queued' }), inputs: { premise: PREMISE } });
+  const decided = await storyloom.startRun({ pipeline: screenplayPipeline({ id: 'left-decided', approval: true }), inputs: { premise: PREMISE } });
   expect((await storyloom.drive(decided.id)).status).toBe('waiting');
-  storyloom.decide(decided.id, 'cast', { decision: 'approve' });
-  const stillWaiting = storyloom.startRun({ pipeline: screenplayPipeline({ id: 'left-waiting', approval: true }), inputs: { premise: PREMISE } });
+  await storyloom.decide(decided.id, 'cast', { decision: 'approve' });
+  const stillWaiting = await storyloom.startRun({ pipeline: screenplayPipeline({ id: 'left-waiting', approval: true }), inputs: { premise: PREMISE } });
   expect((await storyloom.drive(stillWaiting.id)).status).toBe('waiting');
-  storyloom.close();
+  await storyloom.close();
 
   const server = await startTestServer({ dir });
   try {

@@ -12,8 +12,8 @@ import { startOpenAIStub, type OpenAIStub, type StubBehavior } from '../../../..
 export interface TempEngines {
   dir: string;
   dbPath: string;
-  open(options?: Partial<StoryloomOptions>): Storyloom;
-  cleanup(): void;
+  open(options?: Partial<StoryloomOptions>): Promise<Storyloom>;
+  cleanup(): Promise<void>;
 }
 
 export function tempEngines(): TempEngines {
@@ -23,13 +23,13 @@ export function tempEngines(): TempEngines {
   return {
     dir,
     dbPath,
-    open(options = {}) {
-      const engine = openStoryloom({ dbPath, env: {}, ...options });
+    async open(options = {}) {
+      const engine = await openStoryloom({ dbPath, env: {}, ...options });
       opened.push(engine);
       return engine;
     },
-    cleanup() {
-      for (const engine of opened) engine.close();
+    async cleanup() {
+      for (const engine of opened) await engine.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -120,10 +120,10 @@ export function typesOf(events: RunEvent[], nodeId?: string): string[] {
   return events.filter((event) => nodeId === undefined || event.nodeId === nodeId).map((event) => event.type).filter((type) => type !== 'node.token');
 }
 
-export async function waitFor<T>(check: () => T | undefined | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
   const started = Date.now();
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));

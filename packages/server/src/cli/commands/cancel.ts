@@ -12,11 +12,11 @@ export const cancelCommand: Command = {
   },
   async run(ctx, args) {
     const runId = positional(args, 'runId');
-    const before = requireRun(ctx, runId);
+    const before = await requireRun(ctx, runId);
     if (before.status === 'completed' || before.status === 'cancelled') {
       throw invalid(`run ${runId} is already ${before.status}`);
     }
-    const view = ctx.storyloom.cancel(runId);
+    const view = await (await ctx.storyloom()).cancel(runId);
     ctx.err(view.status === 'cancelled' ? `Run ${runId} cancelled.` : `Cancellation of run ${runId} requested (it is ${view.status}).`);
     return EXIT.completed;
   },

@@ -22,14 +22,14 @@ function driveFlags(args: ParsedArgs): DriveFlags {
 }
 
 async function decideAndDrive(ctx: CliContext, runId: string, nodeId: string, decision: ApprovalDecision, flags: DriveFlags): Promise<number> {
-  const before = requireRun(ctx, runId);
+  const before = await requireRun(ctx, runId);
   if (!before.pending.some((approval) => approval.nodeId === nodeId)) {
     const waiting = before.pending.map((approval) => approval.nodeId);
     throw invalid(
       `node '${nodeId}' of run ${runId} is not waiting for approval (run is ${before.status}${waiting.length ? `; waiting: ${waiting.join(', ')}` : ''})`,
     );
   }
-  ctx.storyloom.decide(runId, nodeId, decision);
+  await (await ctx.storyloom()).decide(runId, nodeId, decision);
   return driveInForeground(ctx, { runId, ...flags, notes: [`Run ${runId}: ${nodeId} ${decision.decision === 'reject' ? 'rejected' : decision.decision === 'edit' ? 'approved with an edit' : 'approved'}`] });
 }
 

@@ -23,8 +23,8 @@ export const exportCommand: Command = {
     const runId = positional(args, 'runId');
     const format = stringFlag(args, 'format') ?? '';
     if (!(FORMATS as readonly string[]).includes(format)) throw invalid(`unknown format '${format}': use one of ${FORMATS.join(', ')}`);
-    requireRun(ctx, runId);
-    const document = ctx.storyloom.exportRun(runId, format as ExportFormat);
+    await requireRun(ctx, runId);
+    const document = await (await ctx.storyloom()).exportRun(runId, format as ExportFormat);
     const out = stringFlag(args, 'out');
     if (out === undefined) {
       ctx.io.stdout.write(document.content);

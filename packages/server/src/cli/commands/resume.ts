@@ -14,7 +14,7 @@ export const resumeCommand: Command = {
   },
   async run(ctx, args) {
     const runId = positional(args, 'runId');
-    const view = requireRun(ctx, runId);
+    const view = await requireRun(ctx, runId);
     const json = boolFlag(args, 'json');
     if (view.status === 'completed') {
       ctx.err(`Run ${runId} has already completed; nothing to resume (see: storyloom show ${runId}).`);
@@ -26,7 +26,7 @@ export const resumeCommand: Command = {
     // process died the lease is free and this process takes over, if it lives the driver follows it.
     if (view.status === 'failed' || view.status === 'cancelled') {
       try {
-        ctx.storyloom.resume(runId);
+        await (await ctx.storyloom()).resume(runId);
       } catch (error) {
         if (isStoryloomError(error, 'conflict')) throw invalid(`cannot resume run ${runId} (${view.status}): ${(error as Error).message}`);
         throw error;

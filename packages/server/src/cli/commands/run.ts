@@ -26,11 +26,11 @@ export const runCommand: Command = {
     ],
   },
   async run(ctx, args) {
-    const source = loadPipelineArg(ctx, positional(args, 'file|pipelineId'));
+    const source = await loadPipelineArg(ctx, positional(args, 'file|pipelineId'));
     const inputs = checkedInputs(source, collectInputs(ctx.io.cwd, stringFlag(args, 'inputs'), listFlag(args, 'input')));
     const model = stringFlag(args, 'model');
     const notes = modelNotes(source.pipeline, model, ctx.env);
-    const view = ctx.storyloom.startRun({
+    const view = await (await ctx.storyloom()).startRun({
       pipeline: source.pipeline,
       pipelineId: source.saved?.id ?? source.pipeline.id,
       version: source.saved?.version ?? null,

@@ -21,7 +21,7 @@ export const runsCommand: Command = {
     if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) {
       throw invalid(`unknown status '${status}': use one of ${RUN_STATUSES.join(', ')}`);
     }
-    const runs = ctx.storyloom.listRuns(status ? { status: status as RunStatus } : undefined);
+    const runs = await (await ctx.storyloom()).listRuns(status ? { status: status as RunStatus } : undefined);
     ctx.out(boolFlag(args, 'json') ? JSON.stringify(runs, null, 2) : formatRunList(runs));
     return EXIT.completed;
   },

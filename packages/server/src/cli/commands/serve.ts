@@ -33,10 +33,10 @@ export const serveCommand: Command = {
     const { startServer } = require('../../server') as typeof import('../../server');
     // Listening for signals before the server starts: a SIGTERM during start-up must also stop it cleanly.
     const stopRequested = untilSignal();
-    const server = await startServer({ port, host: stringFlag(args, 'host'), dbPath: ctx.dbPath, env: ctx.io.env });
+    const server = await startServer({ port, host: stringFlag(args, 'host'), ...ctx.database, env: ctx.io.env });
     const url = new URL(server.url);
     ctx.out(`Storyloom on http://localhost:${url.port}`);
-    ctx.out(`  database: ${ctx.dbPath}`);
+    ctx.out(`  database: ${ctx.databaseLabel}`);
     ctx.out(`  default model: ${defaultModel(ctx)}`);
     await stopRequested;
     ctx.err('Stopping…');

@@ -18,10 +18,10 @@ export const showCommand: Command = {
   },
   async run(ctx, args) {
     const runId = positional(args, 'runId');
-    const view = requireRun(ctx, runId);
+    const view = await requireRun(ctx, runId);
     const json = boolFlag(args, 'json');
     if (boolFlag(args, 'events')) {
-      const events = ctx.storyloom.events(runId);
+      const events = await (await ctx.storyloom()).events(runId);
       ctx.out(json ? JSON.stringify(events, null, 2) : events.filter((e) => e.type !== 'node.token').map(formatEvent).join('\n'));
       return EXIT.completed;
     }

@@ -20,10 +20,10 @@ const stored = (description: string) => ({ description, schema: StoredPipelineSc
 
 export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
   const { pipelines } = storyloom;
-  const requirePipeline = (id: string, version?: number) => {
-    const found = pipelines.get(id, version);
+  const requirePipeline = async (id: string, version?: number) => {
+    const found = await pipelines.get(id, version);
     if (found) return found;
-    if (version !== undefined && pipelines.get(id)) throw new HttpError(404, 'not_found', `pipeline '${id}' has no version ${version}`);
+    if (version !== undefined && (await pipelines.get(id))) throw new HttpError(404, 'not_found', `pipeline '${id}' has no version ${version}`);
     throw new HttpError(404, 'not_found', `no pipeline '${id}'`);
   };
 
@@ -50,7 +50,7 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       tag: TAG,
       auth: 'bearer',
       responses: { 200: { description: 'Pipelines', schema: z.array(StoredPipelineSchema) } },
-      handler: () => ({ status: 200, body: pipelines.list() }),
+      handler: async () => ({ status: 200, body: await pipelines.list() }),
     }),
     defineRoute({
       method: 'post',
@@ -63,10 +63,10 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       body: PipelineDocumentSchema,
       responses: { 201: stored('Created') },
       errors: [{ status: 409, description: 'A pipeline with this id exists (save a new version with PUT)' }],
-      handler: ({ query, body, res }) => {
+      handler: async ({ query, body, res }) => {
         const draft = query.draft === 'true';
         // A draft is checked by the store (the draft minimum); anything else must pass validation.
-        const created = pipelines.create(draft ? body : requireValidPipeline(body), { draft });
+        const created = await pipelines.create(draft ? body : requireValidPipeline(body), { draft });
         res.setHeader('Location', `/api/pipelines/${encodeURIComponent(created.id)}`);
         return { status: 201, body: created };
       },
@@ -80,7 +80,7 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       auth: 'bearer',
       params: PipelineIdParamsSchema,
       responses: { 200: stored('The pipeline') },
-      handler: ({ params }) => ({ status: 200, body: requirePipeline(params.id) }),
+      handler: async ({ params }) => ({ status: 200, body: await requirePipeline(params.id) }),
     }),
     defineRoute({
       method: 'put',
@@ -93,7 +93,7 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       body: SavePipelineBodySchema,
       responses: { 200: stored('The new version') },
       errors: [{ status: 409, description: '`baseVersion` is stale: someone saved a newer version' }],
-      handler: ({ params, body }) => {
+      handler: async ({ params, body }) => {
         const draft = body.draft === true;
         const document = draft ? body.pipeline : requireValidPipeline(body.pipeline);
         const documentId = (document as { id?: unknown } | null)?.id;
@@ -103,8 +103,8 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
             { path: '/pipeline/id', code: 'id_mismatch', message: `expected '${params.id}'` },
           ]);
         }
-        requirePipeline(params.id);
-        return { status: 200, body: pipelines.save(params.id, document, body.baseVersion, { draft }) };
+        await requirePipeline(params.id);
+        return { status: 200, body: await pipelines.save(params.id, document, body.baseVersion, { draft }) };
       },
     }),
     defineRoute({
@@ -116,8 +116,8 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       auth: 'bearer',
       params: PipelineIdParamsSchema,
       responses: { 204: { description: 'Deleted' } },
-      handler: ({ params }) => {
-        if (!pipelines.delete(params.id)) throw new HttpError(404, 'not_found', `no pipeline '${params.id}'`);
+      handler: async ({ params }) => {
+        if (!(await pipelines.delete(params.id))) throw new HttpError(404, 'not_found', `no pipeline '${params.id}'`);
         return { status: 204 };
       },
     }),
@@ -130,9 +130,9 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       auth: 'bearer',
       params: PipelineIdParamsSchema,
       responses: { 200: { description: 'Versions', schema: z.array(PipelineVersionInfoSchema) } },
-      handler: ({ params }) => {
-        requirePipeline(params.id);
-        return { status: 200, body: pipelines.versions(params.id) };
+      handler: async ({ params }) => {
+        await requirePipeline(params.id);
+        return { status: 200, body: await pipelines.versions(params.id) };
       },
     }),
     defineRoute({
@@ -144,7 +144,7 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       auth: 'bearer',
       params: PipelineVersionParamsSchema,
       responses: { 200: stored('That version') },
-      handler: ({ params }) => ({ status: 200, body: requirePipeline(params.id, params.version) }),
+      handler: async ({ params }) => ({ status: 200, body: await requirePipeline(params.id, params.version) }),
     }),
   ];
 }

@@ -57,8 +57,8 @@ function resumeSeqOf(header: string | string[] | undefined, queryValue: number |
 }
 
 export function runRoutes({ storyloom, scheduler, streams, options }: AppContext): AnyRoute[] {
-  const requireRun = (id: string) => {
-    const run = storyloom.getRun(id);
+  const requireRun = async (id: string) => {
+    const run = await storyloom.getRun(id);
     if (!run) throw new HttpError(404, 'not_found', `no run '${id}'`);
     return run;
   };
@@ -80,11 +80,11 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       body: StartRunBodySchema,
       responses: accepted,
       errors: [{ status: 404, description: 'No such saved pipeline or version' }],
-      handler: ({ body, res }) => {
+      handler: async ({ body, res }) => {
         let pipeline: Pipeline;
         let version: number | null = null;
         if (body.pipelineId !== undefined) {
-          const saved = storyloom.pipelines.get(body.pipelineId, body.version);
+          const saved = await storyloom.pipelines.get(body.pipelineId, body.version);
           if (!saved) {
             const what = body.version === undefined ? '' : ` version ${body.version}`;
             throw new HttpError(404, 'not_found', `no pipeline '${body.pipelineId}'${what}`);
@@ -100,7 +100,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
           runModelLabel: 'model',
           baseUrls: baseUrlPolicy(options.env, { restricted: options.apiKeys.length > 0 }),
         });
-        const run = storyloom.startRun({
+        const run = await storyloom.startRun({
           pipeline,
           pipelineId: pipeline.id,
           version,
@@ -122,8 +122,8 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       responses: {
         200: { description: 'Runs (full, or without outputs and drafts with `view=summary`)', schema: z.union([z.array(RunViewSchema), z.array(RunSummarySchema)]) },
       },
-      handler: ({ query: { view, ...filter } }) => {
-        const runs = storyloom.listRuns(filter);
+      handler: async ({ query: { view, ...filter } }) => {
+        const runs = await storyloom.listRuns(filter);
         return { status: 200, body: view === 'summary' ? runs.map(summaryOf) : runs };
       },
     }),
@@ -134,7 +134,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       summary: 'A run with every node’s status, output and usage, and its pending approvals',
       ...oneRun,
       responses: { 200: runView('The run') },
-      handler: ({ params }) => ({ status: 200, body: requireRun(params.id) }),
+      handler: async ({ params }) => ({ status: 200, body: await requireRun(params.id) }),
     }),
     defineRoute({
       method: 'get',
@@ -154,9 +154,9 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
           media: { 'text/event-stream': { schema: RunEventSchema, description: 'Each `data:` line is one RunEvent' } },
         },
       },
-      handler: ({ params, query, req, res }) => {
+      handler: async ({ params, query, req, res }) => {
         const afterSeq = resumeSeqOf(req.headers['last-event-id'], query.lastEventId);
-        requireRun(params.id);
+        await requireRun(params.id);
         streams.add(res);
         streamRunEvents(storyloom, req, res, params.id, afterSeq, {
           heartbeatMs: options.sseHeartbeatMs,
@@ -175,10 +175,10 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       body: DecisionBodySchema,
       responses: { 200: runView('The decision is stored; the run is queued to continue') },
       errors: [{ status: 409, description: 'That node is not waiting for a decision (e.g. it was already decided)' }],
-      handler: ({ params, body }) => {
-        const run = requireRun(params.id);
+      handler: async ({ params, body }) => {
+        const run = await requireRun(params.id);
         if (!(params.nodeId in run.nodes)) throw new HttpError(404, 'not_found', `run '${params.id}' has no node '${params.nodeId}'`);
-        const decided = storyloom.decide(params.id, params.nodeId, body);
+        const decided = await storyloom.decide(params.id, params.nodeId, body);
         scheduler.enqueue(params.id);
         return { status: 200, body: decided };
       },
@@ -191,9 +191,9 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       ...oneRun,
       responses: { 200: runView('The run after cancelling') },
       errors: [{ status: 409, description: 'The run has already ended' }],
-      handler: ({ params }) => {
-        requireRun(params.id);
-        const cancelled = storyloom.cancel(params.id);
+      handler: async ({ params }) => {
+        await requireRun(params.id);
+        const cancelled = await storyloom.cancel(params.id);
         scheduler.dequeue(params.id);
         return { status: 200, body: cancelled };
       },
@@ -206,9 +206,9 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       ...oneRun,
       responses: accepted,
       errors: [{ status: 409, description: 'The run cannot be resumed in its state' }],
-      handler: ({ params, res }) => {
-        requireRun(params.id);
-        return queueRun(storyloom.resume(params.id), res);
+      handler: async ({ params, res }) => {
+        await requireRun(params.id);
+        return queueRun(await storyloom.resume(params.id), res);
       },
     }),
     defineRoute({
@@ -220,9 +220,9 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       body: RerunBodySchema,
       responses: accepted,
       errors: [{ status: 409, description: 'The run is not in a state that allows a re-run' }],
-      handler: ({ params, body, res }) => {
-        requireRun(params.id);
-        return queueRun(storyloom.rerun(params.id, body), res);
+      handler: async ({ params, body, res }) => {
+        await requireRun(params.id);
+        return queueRun(await storyloom.rerun(params.id, body), res);
       },
     }),
     defineRoute({
@@ -245,9 +245,9 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         },
       },
       errors: [{ status: 409, description: 'The run has nothing to export yet' }],
-      handler: ({ params, query, res }) => {
-        requireRun(params.id);
-        const document = storyloom.exportRun(params.id, query.format);
+      handler: async ({ params, query, res }) => {
+        await requireRun(params.id);
+        const document = await storyloom.exportRun(params.id, query.format);
         res.attachment(document.filename);
         res.setHeader('Content-Type', EXPORT_CONTENT_TYPES[query.format]);
         res.status(200).send(document.content);
@@ -266,7 +266,7 @@ export function approvalRoutes({ storyloom }: AppContext): AnyRoute[] {
       tag: 'approvals',
       auth: 'bearer',
       responses: { 200: { description: 'Pending approvals', schema: z.array(ApprovalInboxEntrySchema) } },
-      handler: () => ({ status: 200, body: storyloom.pendingApprovals() }),
+      handler: async () => ({ status: 200, body: await storyloom.pendingApprovals() }),
     }),
   ];
 }

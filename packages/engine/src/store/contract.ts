@@ -1,0 +1,215 @@
+// The one store interface the runner, the facade and the adapters use, whatever holds the data: every call is
+// async so the same code runs on the embedded SQLite file and on PostgreSQL. Both implementations pass one
+// shared contract suite (test/store/contract.test.ts).
+import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
+import type { PipelineStore } from '../runner/engine';
+import type { ApprovalDecision, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
+
+export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected';
+
+export interface ApprovalRecord {
+  runId: string;
+  nodeId: string;
+  attempt: number;
+  status: ApprovalStatus;
+  decision?: ApprovalDecision;
+  requestedAt: string;
+  decidedAt?: string;
+  applied: boolean;
+}
+
+export type OutputSource = 'model' | 'edit' | 'reused' | 'revision';
+
+export interface StoredOutput {
+  runId: string;
+  nodeId: string;
+  attempt: number;
+  source: OutputSource;
+  output: unknown;
+  usage?: TokenUsage;
+}
+
+export interface NodeRecord {
+  nodeId: string;
+  status: NodeStatus;
+  attempt?: number;
+  error?: string;
+  usage?: TokenUsage;
+}
+
+export interface RunLease {
+  owner: string;
+  host: string;
+  pid: number;
+  expiresAt: number;
+  /** Grows by one every time the lease changes hands: a write fenced on an old epoch is refused. */
+  epoch: number;
+}
+
+/** The run row: the fields a RunView shows about the run itself, plus what only the runner needs. */
+export interface RunRecord
+  extends Pick<RunView, 'id' | 'pipelineId' | 'version' | 'status' | 'inputs' | 'model' | 'parentRunId' | 'error' | 'createdAt' | 'updatedAt'> {
+  pipeline: Pipeline;
+  autoApprove: boolean;
+  cancelRequested: boolean;
+  lease?: RunLease;
+}
+
+export interface NewRun {
+  id: string;
+  pipelineId: string;
+  version: number | null;
+  inputs: RunInputs;
+  model?: ModelSpec;
+  pipeline: Pipeline;
+  autoApprove: boolean;
+  parentRunId?: string;
+}
+
+export interface LeaseClaim {
+  owner: string;
+  host: string;
+  pid: number;
+  ttlMs: number;
+  /** True when the current holder may be displaced (dead process on this host). */
+  holderIsGone(lease: RunLease): boolean;
+}
+
+export type LeaseClaimResult = { ok: true; epoch: number } | { ok: false; holder: string };
+
+export interface NewEvent {
+  type: RunEventType;
+  nodeId?: string;
+  data?: Record<string, unknown>;
+  /** For node.completed: the attempt whose stored output is this event's `data.output`. */
+  outputAttempt?: number;
+}
+
+export interface RunListFilter {
+  pipelineId?: string;
+  status?: RunStatus;
+}
+
+export interface RunRepository {
+  insert(run: NewRun): Promise<void>;
+  get(id: string): Promise<RunRecord | undefined>;
+  /**
+   * The run row, locked until the enclosing transaction ends (PostgreSQL `FOR UPDATE`; SQLite's write
+   * transactions already hold the whole database). Decisions, cancels and settling a run serialize on it.
+   */
+  lock(id: string): Promise<RunRecord | undefined>;
+  list(filter?: RunListFilter): Promise<RunRecord[]>;
+  /** How many runs are in each status (for metrics). */
+  countByStatus(): Promise<Partial<Record<RunStatus, number>>>;
+  setStatus(id: string, status: RunStatus, error?: string | null): Promise<void>;
+  touch(id: string): Promise<void>;
+  requestCancel(id: string): Promise<void>;
+  clearCancel(id: string): Promise<void>;
+  isCancelRequested(id: string): Promise<boolean>;
+  /** Takes the lease if it is free, expired, ours, or held by a dead process; returns the live holder otherwise. */
+  claimLease(id: string, claim: LeaseClaim): Promise<LeaseClaimResult>;
+  /** False when the lease is no longer `owner`'s at `epoch` (another process took the run over). */
+  renewLease(id: string, owner: string, ttlMs: number, epoch?: number): Promise<boolean>;
+  releaseLease(id: string, owner: string): Promise<void>;
+  /**
+   * Whether `owner` still holds the run's lease at `epoch`; inside a transaction it also keeps the lease from
+   * changing hands until commit (the fence every write of a driving process goes through).
+   */
+  holdsLease(id: string, owner: string, epoch: number): Promise<boolean>;
+}
+
+export interface EventRepository {
+  /** Appends with the run's next `seq` (no gap, no duplicate, across every process); returns it. */
+  append(runId: string, event: NewEvent): Promise<number>;
+  list(runId: string, afterSeq?: number, limit?: number): Promise<RunEvent[]>;
+  lastSeq(runId: string): Promise<number>;
+  hasEvent(runId: string, type: RunEventType): Promise<boolean>;
+}
+
+export interface OutputRepository {
+  get(runId: string, nodeId: string, attempt: number): Promise<StoredOutput | undefined>;
+  put(entry: StoredOutput): Promise<void>;
+  /** Points a new run's attempt 1 at another run's stored output (the text is not copied). */
+  putReference(runId: string, nodeId: string, from: { runId: string; attempt: number }): Promise<void>;
+}
+
+export interface NodeStateRepository {
+  list(runId: string): Promise<NodeRecord[]>;
+  get(runId: string, nodeId: string): Promise<NodeRecord | undefined>;
+  set(runId: string, nodeId: string, change: { status: NodeStatus; attempt?: number; error?: string; usage?: TokenUsage }): Promise<void>;
+  /** Nodes left `running` by an interrupted drive go back to `pending` (their work was lost with the process). */
+  resetRunning(runId: string): Promise<void>;
+}
+
+export interface ApprovalRepository {
+  get(runId: string, nodeId: string, attempt: number): Promise<ApprovalRecord | undefined>;
+  request(runId: string, nodeId: string, attempt: number): Promise<void>;
+  /** Records an automatic approval (autoApprove runs) as already decided. */
+  autoApprove(runId: string, nodeId: string, attempt: number): Promise<void>;
+  /** True if this call decided the pending approval; false if it was not pending (someone decided first). */
+  decide(runId: string, nodeId: string, decision: ApprovalDecision): Promise<boolean>;
+  markApplied(runId: string, nodeId: string, attempt: number): Promise<boolean>;
+  pending(runId?: string): Promise<ApprovalRecord[]>;
+  /** Decisions stored but not yet carried out by a driving process. */
+  decidedNotApplied(runId: string): Promise<ApprovalRecord[]>;
+  /** Every reject feedback given to a node so far, oldest first. */
+  feedback(runId: string, nodeId: string): Promise<string[]>;
+}
+
+/** A completed model call, kept so a node that executes again (on any machine) reads it back instead of re-sending. */
+export interface ModelCallRecord {
+  runId: string;
+  nodeId: string;
+  attempt: number;
+  /** The call's label and its index among the node's calls with that label: stable across re-executions. */
+  callKey: string;
+  reply: unknown;
+}
+
+export interface ModelCallRepository {
+  get(runId: string, nodeId: string, attempt: number, callKey: string): Promise<ModelCallRecord | undefined>;
+  put(record: ModelCallRecord): Promise<void>;
+}
+
+export interface MetaRepository {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+/** Every repository, bound to one connection (or one transaction). */
+export interface StoreSet {
+  pipelines: PipelineStore;
+  runs: RunRepository;
+  events: EventRepository;
+  outputs: OutputRepository;
+  nodes: NodeStateRepository;
+  approvals: ApprovalRepository;
+  modelCalls: ModelCallRepository;
+  meta: MetaRepository;
+}
+
+export interface TransactionOptions {
+  /**
+   * Serializes transactions that name the same key across every process (PostgreSQL advisory lock; SQLite's
+   * write transactions are exclusive anyway). E.g. seeding a new database once between two starting servers.
+   */
+  exclusiveKey?: string;
+}
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface Stores extends StoreSet {
+  readonly kind: StoreKind;
+  /** All-or-nothing: the callback's writes through `tx` commit together, or none does if it throws. */
+  transaction<T>(fn: (tx: StoreSet) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Called after an event of a run is committed: by this process (SQLite), or by any process (PostgreSQL).
+   * `undefined` means notifications may have been missed (a reconnect): every subscriber should look again.
+   */
+  onAppend(listener: (runId: string | undefined) => void): () => void;
+  /** Called when a cancel request is committed by any process, where the store can tell (PostgreSQL); else never. */
+  onCancel(listener: (runId: string | undefined) => void): () => void;
+  /** A cheap round trip to the database (health checks). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,298 @@
+// The one store contract, run on both implementations: the embedded SQLite file and PostgreSQL (a database of
+// its own on the local server). Two store instances on one database stand for two processes or machines.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openPgStores, openSqliteStores, type Stores } from '../../src/store';
+import type { Pipeline } from '../../src/pipeline/schema';
+import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';
+
+const pipeline = (name: string, id = 'tale'): Pipeline => ({ format: 'storyloom/pipeline@1', id, name, nodes: [], edges: [] });
+const newRun = (id: string, status?: string) => ({ id, pipelineId: status ?? 'tale', version: null, inputs: { premise: 'p' }, pipeline: pipeline('x'), autoApprove: false });
+
+interface Backend {
+  /** Opens another store instance on the same database (another process, as far as the store can tell). */
+  open(): Promise<Stores>;
+  teardown(): Promise<void>;
+}
+
+async function sqliteBackend(): Promise<Backend> {
+  const dir = mkdtempSync(join(tmpdir(), 'storyloom-contract-'));
+  const opened: Stores[] = [];
+  return {
+    open: async () => {
+      const stores = openSqliteStores(join(dir, 'db.sqlite'));
+      opened.push(stores);
+      return stores;
+    },
+    teardown: async () => {
+      for (const stores of opened) await stores.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function postgresBackend(): Promise<Backend> {
+  const database: TestDatabase = await createTestDatabase();
+  const opened: Stores[] = [];
+  return {
+    open: async () => {
+      const stores = await openPgStores(database.url, { poolSize: 4 });
+      opened.push(stores);
+      return stores;
+    },
+    teardown: async () => {
+      for (const stores of opened) await stores.close();
+      await database.drop();
+    },
+  };
+}
+
+describe.each([
+  ['SQLite', sqliteBackend],
+  ['PostgreSQL', postgresBackend],
+])('store contract: %s', (_name, makeBackend) => {
+  let backend: Backend;
+  let a: Stores;
+  let b: Stores;
+  beforeEach(async () => {
+    backend = await makeBackend();
+    a = await backend.open();
+    b = await backend.open();
+  });
+  afterEach(() => backend.teardown());
+
+  it('keeps every pipeline version, refuses a stale save, and never reuses a version number', async () => {
+    expect((await a.pipelines.create(pipeline('One'))).version).toBe(1);
+    await expect(b.pipelines.create(pipeline('Again'))).rejects.toMatchObject({ code: 'conflict' });
+    expect((await b.pipelines.save('tale', pipeline('Two'), 1)).version).toBe(2);
+    await expect(a.pipelines.save('tale', pipeline('Stale'), 1)).rejects.toMatchObject({ code: 'conflict', details: { latestVersion: 2 } });
+    expect((await a.pipelines.get('tale'))?.pipeline.name).toBe('Two');
+    expect((await a.pipelines.get('tale', 1))?.pipeline.name).toBe('One');
+    expect((await a.pipelines.versions('tale')).map((v) => [v.version, v.name, v.valid, v.problemCount])).toEqual([
+      [1, 'One', true, 0],
+      [2, 'Two', true, 0],
+    ]);
+    const draft = await a.pipelines.save('tale', { ...pipeline('Draft'), edges: [{ source: 'x', target: 'y' }] }, 2, { draft: true });
+    expect(draft).toMatchObject({ version: 3, valid: false });
+    expect((await b.pipelines.versions('tale'))[2].problemCount).toBeGreaterThan(0);
+    expect((await b.pipelines.list()).map((p) => [p.id, p.version])).toEqual([['tale', 3]]);
+    expect(await a.pipelines.delete('tale')).toBe(true);
+    expect(await a.pipelines.delete('tale')).toBe(false);
+    expect((await b.pipelines.create(pipeline('Reborn'))).version).toBe(4);
+  });
+
+  it('creates a pipeline id once when two instances race', async () => {
+    const results = await Promise.allSettled([a.pipelines.create(pipeline('A', 'race')), b.pipelines.create(pipeline('B', 'race'))]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'conflict' } });
+  });
+
+  it('stores runs, filters them, counts them by status and carries the cancel flag', async () => {
+    await a.runs.insert(newRun('r1'));
+    await a.runs.insert(newRun('r2', 'other'));
+    expect(await b.runs.get('r1')).toMatchObject({ id: 'r1', status: 'queued', inputs: { premise: 'p' }, pipeline: { name: 'x' }, cancelRequested: false });
+    expect(await b.runs.get('nope')).toBeUndefined();
+    await b.runs.setStatus('r1', 'failed', 'boom');
+    expect(await a.runs.get('r1')).toMatchObject({ status: 'failed', error: 'boom' });
+    expect((await a.runs.list({ status: 'failed' })).map((r) => r.id)).toEqual(['r1']);
+    expect((await a.runs.list({ pipelineId: 'other' })).map((r) => r.id)).toEqual(['r2']);
+    expect(await a.runs.countByStatus()).toEqual({ failed: 1, queued: 1 });
+    await a.runs.requestCancel('r2');
+    expect(await b.runs.isCancelRequested('r2')).toBe(true);
+    await b.runs.clearCancel('r2');
+    expect(await a.runs.isCancelRequested('r2')).toBe(false);
+  });
+
+  it('hands a run lease to one owner at a time, moving the epoch on at each change of hands', async () => {
+    await a.runs.insert(newRun('r1'));
+    const claim = (stores: Stores, owner: string, ttlMs = 10_000) =>
+      stores.runs.claimLease('r1', { owner, host: 'elsewhere', pid: 1, ttlMs, holderIsGone: () => false });
+    expect(await claim(a, 'w1')).toEqual({ ok: true, epoch: 1 });
+    expect(await claim(b, 'w2')).toEqual({ ok: false, holder: 'w1' });
+    expect(await claim(a, 'w1', -1)).toEqual({ ok: true, epoch: 1 }); // its own, renewed into the past: expired
+    expect(await claim(b, 'w2')).toEqual({ ok: true, epoch: 2 });
+    // The stalled first owner is fenced off: it can neither renew nor pass the write check.
+    expect(await a.runs.renewLease('r1', 'w1', 1000, 1)).toBe(false);
+    expect(await a.runs.holdsLease('r1', 'w1', 1)).toBe(false);
+    expect(await b.runs.holdsLease('r1', 'w2', 2)).toBe(true);
+    expect(await b.runs.renewLease('r1', 'w2', 1000, 2)).toBe(true);
+    await a.runs.releaseLease('r1', 'w1'); // not its lease: no effect
+    expect((await a.runs.get('r1'))?.lease).toMatchObject({ owner: 'w2', epoch: 2 });
+    await b.runs.releaseLease('r1', 'w2');
+    expect((await a.runs.get('r1'))?.lease).toBeUndefined();
+    expect(await claim(a, 'w3')).toEqual({ ok: true, epoch: 3 });
+  });
+
+  it('gives one of two racing claimers the lease', async () => {
+    await a.runs.insert(newRun('r1'));
+    const claims = await Promise.all(
+      [a, b, a, b].map((stores, index) => stores.runs.claimLease('r1', { owner: `w${index}`, host: 'h', pid: 1, ttlMs: 10_000, holderIsGone: () => false })),
+    );
+    expect(claims.filter((c) => c.ok)).toHaveLength(1);
+  });
+
+  it('numbers each run’s events 1, 2, 3… with no gap or duplicate when instances append at once', async () => {
+    await a.runs.insert(newRun('r1'));
+    await a.runs.insert(newRun('r2'));
+    const appends = [];
+    for (let i = 0; i < 40; i += 1) {
+      const stores = i % 2 === 0 ? a : b;
+      appends.push(stores.events.append(i % 4 < 2 ? 'r1' : 'r2', { type: 'node.token', nodeId: 'n', data: { text: `t${i}` } }));
+    }
+    await Promise.all(appends);
+    for (const runId of ['r1', 'r2']) {
+      const seqs = (await b.events.list(runId)).map((event) => event.seq);
+      expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(await a.events.lastSeq(runId)).toBe(20);
+    }
+    expect((await a.events.list('r1', 18)).map((e) => e.seq)).toEqual([19, 20]);
+    expect((await a.events.list('r1', 0, 3)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(await a.events.hasEvent('r1', 'node.token')).toBe(true);
+    expect(await a.events.hasEvent('r1', 'run.completed')).toBe(false);
+  });
+
+  it('moves the run’s updatedAt with lifecycle events but not with token chunks', async () => {
+    await a.runs.insert(newRun('r1'));
+    const before = (await a.runs.get('r1'))!.updatedAt;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await a.events.append('r1', { type: 'node.token', nodeId: 'n', data: { text: 'x' } });
+    expect((await a.runs.get('r1'))!.updatedAt).toBe(before);
+    await a.events.append('r1', { type: 'node.started', nodeId: 'n', data: { attempt: 1 } });
+    expect((await a.runs.get('r1'))!.updatedAt > before).toBe(true);
+  });
+
+  it('expands an event’s output from the outputs table, following a rerun’s reference', async () => {
+    await a.runs.insert(newRun('parent'));
+    await a.runs.insert(newRun('child'));
+    await a.outputs.put({ runId: 'parent', nodeId: 'n', attempt: 2, source: 'model', output: { text: 'long' }, usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3, calls: 1 } });
+    await a.outputs.putReference('child', 'n', { runId: 'parent', attempt: 2 });
+    await a.outputs.putReference('grandchild', 'n', { runId: 'child', attempt: 1 });
+    expect(await b.outputs.get('grandchild', 'n', 1)).toMatchObject({ source: 'reused', output: { text: 'long' } });
+    expect(await b.outputs.get('parent', 'n', 2)).toMatchObject({ source: 'model', usage: { totalTokens: 3 } });
+    expect(await b.outputs.get('parent', 'n', 1)).toBeUndefined();
+    await a.events.append('child', { type: 'node.completed', nodeId: 'n', outputAttempt: 1, data: { attempt: 1 } });
+    await a.events.append('child', { type: 'approval.requested', nodeId: 'n', outputAttempt: 1, data: { attempt: 1 } });
+    const [completed, requested] = await b.events.list('child');
+    expect(completed.data).toEqual({ attempt: 1, output: { text: 'long' } });
+    expect(requested.data).toEqual({ attempt: 1, draft: { text: 'long' } });
+  });
+
+  it('keeps node states, and puts nodes left running back to pending', async () => {
+    await a.nodes.set('r1', 'x', { status: 'running' });
+    await a.nodes.set('r1', 'y', { status: 'completed', attempt: 2, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2, calls: 1 } });
+    await a.nodes.set('r1', 'y', { status: 'waiting' }); // attempt and usage are kept when not given
+    expect(await b.nodes.get('r1', 'y')).toEqual({ nodeId: 'y', status: 'waiting', attempt: 2, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2, calls: 1 } });
+    await b.nodes.resetRunning('r1');
+    expect((await a.nodes.list('r1')).map((n) => [n.nodeId, n.status]).sort()).toEqual([
+      ['x', 'pending'],
+      ['y', 'waiting'],
+    ]);
+  });
+
+  it('accepts exactly one decision per pending approval, across instances', async () => {
+    await a.approvals.request('r1', 'cast', 1);
+    await a.approvals.request('r1', 'cast', 1); // asking twice is one request
+    expect((await b.approvals.pending()).map((p) => [p.runId, p.nodeId, p.attempt])).toEqual([['r1', 'cast', 1]]);
+    const decisions = await Promise.all([
+      a.approvals.decide('r1', 'cast', { decision: 'approve' }),
+      b.approvals.decide('r1', 'cast', { decision: 'reject', feedback: 'no' }),
+    ]);
+    expect(decisions.filter(Boolean)).toHaveLength(1);
+    expect(await a.approvals.pending('r1')).toEqual([]);
+    expect(await b.approvals.decidedNotApplied('r1')).toHaveLength(1);
+    expect(await b.approvals.markApplied('r1', 'cast', 1)).toBe(true);
+    expect(await a.approvals.markApplied('r1', 'cast', 1)).toBe(false);
+    expect(await a.approvals.decidedNotApplied('r1')).toEqual([]);
+    await a.approvals.request('r1', 'beats', 1);
+    await a.approvals.decide('r1', 'beats', { decision: 'reject', feedback: 'older' });
+    await a.approvals.request('r1', 'beats', 2);
+    await a.approvals.decide('r1', 'beats', { decision: 'reject', feedback: 'warier' });
+    expect(await b.approvals.feedback('r1', 'beats')).toEqual(['older', 'warier']);
+    await a.approvals.autoApprove('r1', 'logline', 1);
+    expect(await b.approvals.get('r1', 'logline', 1)).toMatchObject({ status: 'approved', applied: true, decision: { decision: 'approve' } });
+  });
+
+  it('records a completed model call once and reads it back; meta is a key-value table', async () => {
+    await a.modelCalls.put({ runId: 'r1', nodeId: 'lines', attempt: 1, callKey: 'scene-2#0', reply: { text: 'hello' } });
+    await b.modelCalls.put({ runId: 'r1', nodeId: 'lines', attempt: 1, callKey: 'scene-2#0', reply: { text: 'other' } });
+    expect(await b.modelCalls.get('r1', 'lines', 1, 'scene-2#0')).toMatchObject({ reply: { text: 'hello' } });
+    expect(await b.modelCalls.get('r1', 'lines', 2, 'scene-2#0')).toBeUndefined();
+    expect(await a.meta.get('k')).toBeUndefined();
+    await a.meta.set('k', 'v1');
+    await b.meta.set('k', 'v2');
+    expect(await a.meta.get('k')).toBe('v2');
+  });
+
+  it('commits a transaction whole or not at all', async () => {
+    await a.runs.insert(newRun('r1'));
+    await expect(
+      a.transaction(async (tx) => {
+        await tx.runs.setStatus('r1', 'completed');
+        await tx.events.append('r1', { type: 'run.completed', data: {} });
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect((await b.runs.get('r1'))?.status).toBe('queued');
+    expect(await b.events.list('r1')).toEqual([]);
+    const seq = await a.transaction(async (tx) => {
+      await tx.runs.setStatus('r1', 'completed');
+      return tx.events.append('r1', { type: 'run.completed', data: {} });
+    });
+    expect(seq).toBe(1);
+    expect((await b.runs.get('r1'))?.status).toBe('completed');
+  });
+
+  it('serializes transactions on the same exclusive key across instances', async () => {
+    const order: string[] = [];
+    const step = (name: string, stores: Stores) =>
+      stores.transaction(
+        async (tx) => {
+          order.push(`${name} in`);
+          const seen = Number((await tx.meta.get('counter')) ?? 0);
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          await tx.meta.set('counter', String(seen + 1));
+          order.push(`${name} out`);
+        },
+        { exclusiveKey: 'counter' },
+      );
+    await Promise.all([step('a', a), step('b', b)]);
+    expect(await a.meta.get('counter')).toBe('2');
+    expect([order.slice(0, 2), order.slice(2)].map((pair) => pair[0].split(' ')[0] === pair[1].split(' ')[0])).toEqual([true, true]);
+  });
+
+  it('tells subscribers after an event is committed', async () => {
+    await a.runs.insert(newRun('r1'));
+    const heard: Array<string | undefined> = [];
+    // On PostgreSQL any instance hears it; on SQLite the writing process does.
+    const listener = a.kind === 'postgres' ? b : a;
+    const stop = listener.onAppend((runId) => heard.push(runId));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the LISTEN connection is up
+    heard.length = 0;
+    await a.events.append('r1', { type: 'node.started', nodeId: 'n', data: {} });
+    const deadline = Date.now() + 5_000;
+    while (!heard.includes('r1') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop();
+    expect(heard).toContain('r1');
+  });
+});
+
+describe('PostgreSQL schema migrations', () => {
+  it('apply once when two servers open a new database at the same moment', async () => {
+    const database = await createTestDatabase();
+    try {
+      const opened = await Promise.all([openPgStores(database.url), openPgStores(database.url), openPgStores(database.url)]);
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const { rows } = await client.query('SELECT version FROM schema_migrations ORDER BY version');
+      await client.end();
+      expect(rows.map((row) => row.version)).toEqual([1]);
+      await opened[0].runs.insert(newRun('r1'));
+      expect((await opened[2].runs.get('r1'))?.id).toBe('r1');
+      for (const stores of opened) await stores.close();
+    } finally {
+      await database.drop();
+    }
+  });
+});

@@ -204,10 +204,10 @@ describe('bad local model files are refused by name before a run starts', () => 
 describe('a whole shipped pipeline on the tiny GGUF', () => {
   test('the short screenplay completes: every JSON node parses thanks to the grammar', async () => {
     const dbFolder = mkdtempSync(join(tmpdir(), 'storyloom-gguf-run-'));
-    const storyloom = openStoryloom({ dbPath: join(dbFolder, 'storyloom.db'), env, maxRetries: 0 });
+    const storyloom = await openStoryloom({ dbPath: join(dbFolder, 'storyloom.db'), env, maxRetries: 0 });
     try {
       const pipeline = JSON.parse(readFileSync(join(repo, 'pipelines', 'short-screenplay.json'), 'utf8'));
-      const started = storyloom.startRun({
+      const started = await storyloom.startRun({
         pipeline,
         inputs: { premise: 'A lighthouse keeper hears drowned sailors in the fog.' },
         model: { provider: 'local', model: 'long.gguf', seed: 11, maxTokens: 400, contextSize: 16384 },
@@ -218,7 +218,7 @@ describe('a whole shipped pipeline on the tiny GGUF', () => {
       expect(run.status).toBe('completed');
       for (const node of pipeline.nodes) expect([node.id, run.nodes[node.id]?.status]).toEqual([node.id, 'completed']);
     } finally {
-      storyloom.close();
+      await storyloom.close();
       rmSync(dbFolder, { recursive: true, force: true });
     }
   }, 300_000);

@@ -5,6 +5,7 @@
 // is compiled in Node's main context with Node's default loader instead.
 import vm from 'node:vm';
 import { pathToFileURL } from 'node:url';
+import { LoadOnce } from './load-once';
 
 type DynamicImport = (specifier: string) => Promise<unknown>;
 
@@ -35,21 +36,17 @@ export class MissingPackageError extends Error {
   }
 }
 
-const loaded = new Map<string, Promise<unknown>>();
+const loaded = new LoadOnce<unknown>();
 
 /** The package's ES module namespace, loaded once per process. Rejects with MissingPackageError when absent. */
 export function importEsmPackage<T>(packageName: string): Promise<T> {
-  let pending = loaded.get(packageName);
-  if (!pending) {
+  return loaded.get(packageName, async () => {
     let entry: string;
     try {
       entry = require.resolve(packageName);
     } catch (error) {
-      return Promise.reject(new MissingPackageError(packageName, error));
+      throw new MissingPackageError(packageName, error);
     }
-    pending = dynamicImport(pathToFileURL(entry).href);
-    pending.catch(() => loaded.delete(packageName));
-    loaded.set(packageName, pending);
-  }
-  return pending as Promise<T>;
+    return dynamicImport(pathToFileURL(entry).href);
+  }) as Promise<T>;
 }

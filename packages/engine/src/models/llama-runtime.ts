@@ -6,6 +6,7 @@ import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaGramm
 import { StoryloomError } from '../errors';
 import { MissingPackageError, importEsmPackage } from './esm-import';
 import { jsonGrammar } from './json-grammar';
+import { LoadOnce } from './load-once';
 import { Slots } from './slots';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
@@ -64,28 +65,21 @@ export function threadsSetting(env: LlamaRuntimeEnv): number | undefined {
   return integerSetting('STORYLOOM_LOCAL_THREADS', env, 512);
 }
 
-const llamas = new Map<string, Promise<Llama>>();
+const llamas = new LoadOnce<Llama>();
 
-async function llamaFor(gpu: GpuSetting): Promise<Llama> {
-  const key = String(gpu);
-  let pending = llamas.get(key);
-  if (!pending) {
-    pending = (async () => {
-      const lib = await loadNodeLlamaCpp();
-      try {
-        return await lib.getLlama({ gpu, build: 'never', progressLogs: false, logLevel: lib.LlamaLogLevel.error });
-      } catch (error) {
-        throw new StoryloomError(
-          'invalid_input',
-          `node-llama-cpp has no prebuilt binary for ${gpu === false ? 'CPU' : gpu} here (${(error as Error).message}); ` +
-            'see the README (Local models) for GPU builds, or unset STORYLOOM_LOCAL_GPU',
-        );
-      }
-    })();
-    pending.catch(() => llamas.delete(key));
-    llamas.set(key, pending);
-  }
-  return pending;
+function llamaFor(gpu: GpuSetting): Promise<Llama> {
+  return llamas.get(String(gpu), async () => {
+    const lib = await loadNodeLlamaCpp();
+    try {
+      return await lib.getLlama({ gpu, build: 'never', progressLogs: false, logLevel: lib.LlamaLogLevel.error });
+    } catch (error) {
+      throw new StoryloomError(
+        'invalid_input',
+        `node-llama-cpp has no prebuilt binary for ${gpu === false ? 'CPU' : gpu} here (${(error as Error).message}); ` +
+          'see the README (Local models) for GPU builds, or unset STORYLOOM_LOCAL_GPU',
+      );
+    }
+  });
 }
 
 /** Context sequences of one context, reused: at most `size` generations run on it at once. */
@@ -163,7 +157,7 @@ export interface LoadLlamaModelOptions {
   env: LlamaRuntimeEnv;
 }
 
-const models = new Map<string, Promise<LoadedLlamaModel>>();
+const models = new LoadOnce<LoadedLlamaModel>();
 
 async function load(options: LoadLlamaModelOptions, gpu: GpuSetting, sequences: number, threads: number | undefined): Promise<LoadedLlamaModel> {
   const llama = await llamaFor(gpu);
@@ -198,21 +192,11 @@ export function loadLlamaModel(options: LoadLlamaModelOptions): Promise<LoadedLl
   const sequences = sequencesSetting(options.env);
   const threads = threadsSetting(options.env);
   const key = JSON.stringify([options.path, options.contextSize ?? null, gpu, sequences, threads ?? null]);
-  let pending = models.get(key);
-  if (!pending) {
-    pending = load(options, gpu, sequences, threads);
-    pending.catch(() => models.delete(key));
-    models.set(key, pending);
-  }
-  return pending;
+  return models.get(key, () => load(options, gpu, sequences, threads));
 }
 
 /** Frees every loaded model and the native library (tests, benchmarks, a server shutting down). */
 export async function releaseLlamaModels(): Promise<void> {
-  const loaded = await Promise.allSettled([...models.values()]);
-  models.clear();
-  for (const entry of loaded) if (entry.status === 'fulfilled') await entry.value.model.dispose();
-  const runtimes = await Promise.allSettled([...llamas.values()]);
-  llamas.clear();
-  for (const entry of runtimes) if (entry.status === 'fulfilled') await entry.value.dispose();
+  for (const loaded of await models.drain()) await loaded.model.dispose();
+  for (const llama of await llamas.drain()) await llama.dispose();
 }

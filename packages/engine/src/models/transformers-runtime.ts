@@ -3,6 +3,7 @@
 // and shared by concurrent nodes through a bounded number of slots.
 import { StoryloomError } from '../errors';
 import { importEsmPackage } from './esm-import';
+import { LoadOnce } from './load-once';
 import { sequencesSetting, type LlamaRuntimeEnv } from './llama-runtime';
 import { Slots } from './slots';
 
@@ -109,22 +110,14 @@ async function load(folder: string, env: LlamaRuntimeEnv): Promise<LoadedTransfo
   }
 }
 
-const models = new Map<string, Promise<LoadedTransformersModel>>();
+const models = new LoadOnce<LoadedTransformersModel>();
 
 /** The shared loaded model of this folder, loading it on first use. */
 export function loadTransformersModel(folder: string, env: LlamaRuntimeEnv): Promise<LoadedTransformersModel> {
-  let pending = models.get(folder);
-  if (!pending) {
-    pending = load(folder, env);
-    pending.catch(() => models.delete(folder));
-    models.set(folder, pending);
-  }
-  return pending;
+  return models.get(folder, () => load(folder, env));
 }
 
 /** Frees every loaded transformers model (tests, benchmarks). */
 export async function releaseTransformersModels(): Promise<void> {
-  const loaded = await Promise.allSettled([...models.values()]);
-  models.clear();
-  for (const entry of loaded) if (entry.status === 'fulfilled') await entry.value.model.dispose();
+  for (const loaded of await models.drain()) await loaded.model.dispose();
 }

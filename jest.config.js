@@ -7,6 +7,8 @@ const transform = {
 const fs = require('node:fs');
 const path = require('node:path');
 
+const afterEachFile = '<rootDir>/test/support/after-each-file.ts';
+
 const project = (name, roots, extra = {}) => ({
   displayName: name,
   // A package without tests yet has no test folder; jest refuses roots that do not exist.
@@ -21,8 +23,11 @@ const project = (name, roots, extra = {}) => ({
 module.exports = {
   testTimeout: 60_000,
   projects: [
-    project('engine', ['<rootDir>/packages/engine/test']),
-    project('server', ['<rootDir>/packages/server/test']),
-    project('e2e', ['<rootDir>/test']),
+    project('engine', ['<rootDir>/packages/engine/test'], { setupFilesAfterEnv: [afterEachFile] }),
+    project('server', ['<rootDir>/packages/server/test'], { setupFilesAfterEnv: [afterEachFile] }),
+    // Cross-package tests (CLI processes, crash/resume, the server process).
+    project('e2e', ['<rootDir>/test'], { testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'], setupFilesAfterEnv: [afterEachFile] }),
+    // The editor in a real browser: Chromium is found (or installed) once before any of these start.
+    project('browser', ['<rootDir>/test/e2e'], { globalSetup: '<rootDir>/test/support/browser-global-setup.js', setupFilesAfterEnv: [afterEachFile] }),
   ].filter((p) => p.roots.length > 0),
 };

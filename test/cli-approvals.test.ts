@@ -25,8 +25,8 @@ beforeAll(async () => {
   env = { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'test-key' };
 });
 afterAll(async () => {
-  await stub.close();
-  ws.cleanup();
+  await stub?.close();
+  ws?.cleanup();
 });
 
 const PREMISE = 'premise=A night-shift radio host receives calls from a listener who describes tomorrow';

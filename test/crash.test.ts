@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { StubRequest } from './support/openai-stub';
 import { STUB_SERVER_SCRIPT } from './support/openai-stub';
+import { trackChild } from './support/child-processes';
 import { CLI_BIN, CliProcess, approvalPipeline, cliEnv, parseFountain, runCli, spawnCli, tempWorkspace, type TempWorkspace } from './support/cli';
 
 jest.setTimeout(120_000);
@@ -19,7 +20,7 @@ interface StubProcess {
 }
 
 async function startStubProcess(args: string[]): Promise<StubProcess> {
-  const child = spawn(process.execPath, [STUB_SERVER_SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = trackChild(spawn(process.execPath, [STUB_SERVER_SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'inherit'] }));
   const { url, port } = await new Promise<{ url: string; port: number }>((resolve, reject) => {
     let buffer = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {

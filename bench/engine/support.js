@@ -67,9 +67,9 @@ function fanOutShape(width, { root = true, join = true } = {}) {
 
 const PREMISE = 'A cartographer maps a city that rearranges itself every night.';
 
-/** Runs a pipeline through Storyloom on a fresh database; returns wall ms and the run. */
-async function runStoryloom(pipeline, inputs = { premise: PREMISE }, dbPath = tempDb()) {
-  const storyloom = await engine.openStoryloom({ dbPath, env: {} });
+/** Runs a pipeline through Storyloom on a fresh database (models configured by `env`); returns wall ms and the run. */
+async function runStoryloom(pipeline, inputs = { premise: PREMISE }, dbPath = tempDb(), env = {}) {
+  const storyloom = await engine.openStoryloom({ dbPath, env });
   const started = performance.now();
   const run = await storyloom.startRun({ pipeline, inputs, autoApprove: true });
   const done = await storyloom.drive(run.id);
@@ -164,4 +164,4 @@ async function compare(repeat, runA, runB) {
 
 const fmt = (n, digits = 2) => n.toFixed(digits);
 
-module.exports = { engine, Database, tempDb, promptPipeline, chainShape, fanOutShape, runStoryloom, runPlain, median, compare, fmt, PREMISE };
+module.exports = { engine, Database, tempDb, promptPipeline, chainShape, fanOutShape, runStoryloom, runPlain, median, timed, compare, fmt, PREMISE };

@@ -89,7 +89,7 @@ async function benchServer(concurrency) {
       }
     }
     await following;
-    const runs = await (await fetch(`${url}/api/runs?pipelineId=${pipeline.id}`)).json();
+    const runs = await (await fetch(`${url}/api/runs?pipelineId=${pipeline.id}&limit=500`)).json();
     const finishedAt = Math.max(...runs.map((run) => Date.parse(run.updatedAt)));
     const wallMs = finishedAt - started;
     const submittedAt = new Map(submitted.map((run) => [run.id, run.submittedAt]));

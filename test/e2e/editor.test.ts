@@ -4,7 +4,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PIPELINES_DIR } from '../support/cli';
 import { specScreenplay } from '../support/spec-screenplay';
-import { collectPageErrors, launchBrowser, saveScreenshot, startBlipProxy, startEditorServer, type EditorServer } from '../support/browser';
+import { collectPageErrors, launchBrowser, saveScreenshot, startAll, startBlipProxy, startEditorServer, type EditorServer } from '../support/browser';
 
 jest.setTimeout(120_000);
 
@@ -15,7 +15,10 @@ let page: Page;
 let pageErrors: string[];
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startEditorServer(), launchBrowser()]);
+  await startAll<[EditorServer, Browser]>([startEditorServer, launchBrowser], ([startedServer, launched]) => {
+    server = startedServer as EditorServer;
+    browser = launched as Browser;
+  });
 });
 
 afterAll(async () => {

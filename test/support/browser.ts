@@ -1,4 +1,4 @@
-// Real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core) against the real Storyloom
+// Real headless Chromium (found by find-chromium.js, usually Debian's /usr/bin/chromium; driven by playwright-core) against the real Storyloom
 // server on 127.0.0.1 with a fresh temporary SQLite database and the offline model.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,8 +10,26 @@ export const ARTIFACTS_DIR = path.join(REPO_ROOT, 'test-artifacts');
 export const EDITOR_DIST = path.join(REPO_ROOT, 'packages/editor/dist');
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { requireChromium } = require('./find-chromium') as { requireChromium(env: NodeJS.ProcessEnv): string };
+
+/** Launches Chromium; without one it fails at once with the line saying what to install. */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: requireChromium(process.env), args: CHROMIUM_ARGS });
+}
+
+/**
+ * Starts everything a suite needs at once and keeps whatever did start even when another part failed, so
+ * `afterAll` can close it: a server left open because the browser would not launch keeps jest from exiting.
+ */
+export async function startAll<T extends readonly unknown[]>(
+  starts: { [K in keyof T]: () => Promise<T[K]> },
+  keep: (started: { [K in keyof T]: T[K] | undefined }) => void,
+): Promise<void> {
+  const settled = await Promise.allSettled(starts.map((start) => start()));
+  keep(settled.map((result) => (result.status === 'fulfilled' ? result.value : undefined)) as { [K in keyof T]: T[K] | undefined });
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 export interface EditorServer {

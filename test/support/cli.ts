@@ -1,6 +1,7 @@
 // Spawning the real `storyloom` CLI (the built launcher) in tests: each call is a separate Node process
 // with a clean environment, so tests exercise exactly what a user's shell does.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { trackChild } from './child-processes';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,7 @@ export class CliProcess {
   readonly exited: Promise<CliResult>;
 
   constructor(readonly child: ChildProcess) {
+    trackChild(child);
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     this.exited = new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { openStoryloom, type Storyloom } from '@storyloom/engine/node';
 import type express from 'express';
 import { createApp as createHttpApp, type AppOptions } from './http/app';
+import { bindHostEntry } from './http/host-guard';
 import { DEFAULT_HOST, type ServerOptions, serverOptionsFromEnv } from './http/options';
 import { RunScheduler } from './http/run-scheduler';
 import { EventStreams } from './http/sse';
@@ -105,6 +106,8 @@ function storeOf(options: StartServerOptions): { dbPath: string } | { databaseUr
 /** Opens the database, serves the API and the editor, and resumes interrupted runs. Prints nothing. */
 export async function startServer(startOptions: StartServerOptions): Promise<RunningServer> {
   const options = serverOptionsFromEnv(startOptions.env, startOptions.overrides);
+  // The name it was told to listen on is one it answers to (a wildcard such as 0.0.0.0 names no host).
+  options.allowedHosts = [...options.allowedHosts, ...bindHostEntry(startOptions.host)];
   const storyloom = await openStoryloom({ ...storeOf(startOptions), env: startOptions.env });
   const pipelinesDir = startOptions.pipelinesDir === undefined ? shippedPipelinesDir(startOptions.env) : (startOptions.pipelinesDir ?? undefined);
   try {

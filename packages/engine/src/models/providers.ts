@@ -53,8 +53,7 @@ export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv): Cha
       'the openai provider needs OPENAI_API_KEY in the environment (or OPENAI_BASE_URL for a local OpenAI-compatible server)',
     );
   }
-  const { ChatOpenAI } = openaiPackage();
-  return new ChatOpenAI({
+  const fields = {
     model: spec.model ?? DEFAULT_OPENAI_MODEL,
     apiKey,
     configuration: baseURL ? { baseURL } : undefined,
@@ -66,8 +65,24 @@ export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv): Cha
     streaming: true,
     streamUsage: true,
     maxRetries: 0,
-  });
+  };
+  // Building a ChatOpenAI (and the OpenAI client inside it) costs more CPU than a fast reply, and a fresh one per
+  // call also opens fresh connections. Its settings fully describe it and each call brings its own signal and
+  // callbacks, so calls with the same settings share one.
+  const key = JSON.stringify(fields);
+  let model = openaiModels.get(key);
+  if (!model) {
+    const { ChatOpenAI } = openaiPackage();
+    model = new ChatOpenAI(fields);
+    if (openaiModels.size >= MAX_SHARED_OPENAI_MODELS) openaiModels.delete(openaiModels.keys().next().value as string);
+    openaiModels.set(key, model);
+  }
+  return model;
 }
+
+/** ChatOpenAI instances by their settings (oldest dropped first beyond the bound). */
+const openaiModels = new Map<string, ChatOpenAI>();
+const MAX_SHARED_OPENAI_MODELS = 32;
 
 export function createOllamaChatModel(spec: ModelSpecObject, env: ModelEnv, signal?: AbortSignal): ChatOllama {
   const { ChatOllama } = ollamaPackage();
@@ -88,7 +103,10 @@ export function createOllamaChatModel(spec: ModelSpecObject, env: ModelEnv, sign
   return model;
 }
 
-/** A fresh chat model for one request (cheap to build; keeps aborts of one request from touching another). */
+/**
+ * The chat model for one request: fresh for offline and Ollama (whose aborts are wired per request), shared by
+ * settings for OpenAI (aborts travel with each call's own signal).
+ */
 export function createChatModel(request: ChatModelRequest): BaseChatModel {
   const { spec, env } = request;
   switch (spec.provider) {

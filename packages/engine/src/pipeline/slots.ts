@@ -15,6 +15,15 @@ export function visibleSlots(pipeline: Pick<Pipeline, 'nodes' | 'edges'>, nodeId
   return visibleSlotsIn(graph, writes, nodeId, order);
 }
 
+/**
+ * `visibleSlots` for many nodes of a pipeline that does not change meanwhile (one drive of a run): the plan is
+ * made once, not re-checked on every question (checking costs as much as the answer on wide fan-outs).
+ */
+export function slotVisibility(pipeline: Pick<Pipeline, 'nodes' | 'edges'>): (nodeId: string) => Map<string, string> {
+  const { graph, writes, order } = slotPlan(pipeline);
+  return (nodeId) => visibleSlotsIn(graph, writes, nodeId, order);
+}
+
 interface SlotPlan {
   signature: string;
   graph: PipelineGraph;

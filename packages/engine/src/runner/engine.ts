@@ -129,6 +129,8 @@ export interface Storyloom {
   drive(runId: string, options?: DriveOptions): Promise<RunView>;
   getRun(runId: string): Promise<RunView | undefined>;
   listRuns(filter?: { pipelineId?: string; status?: RunStatus }): Promise<RunView[]>;
+  /** One page of runs, newest first; pass `nextCursor` back as `cursor` for the next (absent on the last page). */
+  listRunsPage(request: RunPageRequest): Promise<RunPage>;
   /** Stored events after `afterSeq` (0 = from the start). */
   events(runId: string, afterSeq?: number): Promise<RunEvent[]>;
   /**
@@ -163,3 +165,17 @@ export interface Storyloom {
 // `openStoryloom(options: StoryloomOptions): Promise<Storyloom>` is implemented in ./storyloom.ts and exported from
 // `@storyloom/engine/node` (src/node.ts). It is not re-exported here: browser-safe modules import types from
 // this file, and a runtime re-export would pull SQLite into their import graph.
+
+export interface RunPageRequest {
+  pipelineId?: string;
+  status?: RunStatus;
+  /** Runs per page (at least 1). */
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface RunPage {
+  runs: RunView[];
+  nextCursor?: string;
+}

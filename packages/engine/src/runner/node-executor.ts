@@ -2,10 +2,11 @@
 // model caller wired to events), persists its output and `node.completed` in one transaction, and reuses a
 // stored attempt instead of calling the model again after a crash or in a rerun.
 import { createModelCaller, resolveModelSpec } from '../models/caller';
+import type { ModelSpecObject } from '../pipeline/schema';
 import { getNodeType } from '../nodes/catalogue';
 import { outputSchemaOf, type NodeContext, type NodeType, type ReviewTarget, type StoryMemory } from '../nodes/types';
 import { resolveNodeConfig } from '../pipeline/config';
-import { visibleSlots } from '../pipeline/slots';
+import { slotVisibility } from '../pipeline/slots';
 import type { PipelineNode } from '../pipeline/schema';
 import { StoryloomError } from '../errors';
 import type { OutputSource } from '../store';
@@ -26,7 +27,10 @@ interface ComputeRequest {
 
 export class NodeExecutor {
   private readonly visible = new Map<string, Map<string, string>>();
+  /** Planned once per drive: the run's pipeline snapshot never changes while it is driven. */
+  private visibility: ((nodeId: string) => Map<string, string>) | undefined;
   private readonly configs = new Map<string, unknown>();
+  private readonly modelSpecs = new Map<string, ModelSpecObject>();
   /** Stored attempts never change, so each is read and parsed once per drive (a chain's memory grows with its length). */
   private readonly outputCache = new Map<string, unknown>();
   /**
@@ -127,7 +131,7 @@ export class NodeExecutor {
     const { node, attempt } = request;
     const usage = emptyUsage();
     const model = createModelCaller({
-      spec: resolveModelSpec([run.model, node.model, this.ctx.pipeline.model], settings.env),
+      spec: this.modelSpecOf(node),
       env: settings.env,
       signal,
       timeoutMs: settings.modelTimeoutMs,
@@ -221,6 +225,16 @@ export class NodeExecutor {
     return target;
   }
 
+  /** The run's, node's and pipeline's models and the environment are fixed for a drive: resolved once per node. */
+  private modelSpecOf(node: PipelineNode): ModelSpecObject {
+    let spec = this.modelSpecs.get(node.id);
+    if (!spec) {
+      spec = resolveModelSpec([this.ctx.run.model, node.model, this.ctx.pipeline.model], this.ctx.settings.env);
+      this.modelSpecs.set(node.id, spec);
+    }
+    return spec;
+  }
+
   /** Config and inputs are fixed for the run, so each node's config is parsed once per drive. */
   private configOf(node: PipelineNode): unknown {
     if (!this.configs.has(node.id)) this.configs.set(node.id, resolveNodeConfig(node, this.ctx.run.inputs));
@@ -230,7 +244,8 @@ export class NodeExecutor {
   private async memoryFor(nodeId: string, done: Record<string, number>): Promise<StoryMemory> {
     let slots = this.visible.get(nodeId);
     if (!slots) {
-      slots = visibleSlots(this.ctx.pipeline, nodeId);
+      this.visibility ??= slotVisibility(this.ctx.pipeline);
+      slots = this.visibility(nodeId);
       this.visible.set(nodeId, slots);
     }
     const memory: Record<string, unknown> = {};

@@ -15,8 +15,10 @@ import type { Pipeline } from '../pipeline/schema';
 import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
 import { openStores, type PgStores, type RunRecord, type SqliteStores, type Stores } from '../store';
+import { ForeignWriteWatcher } from '../store/foreign-writes';
 import { seedPipelines } from '../store/seed-pipelines';
-import type { DriveOptions, ExportedDocument, ExportFormat, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
+import type { DriveOptions, ExportedDocument, ExportFormat, RunPage, RunPageRequest, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
+import { decodeRunCursor, encodeRunCursor } from './run-cursor';
 import { defaultOwnerId, leaseIsDead } from './lease';
 import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
@@ -52,6 +54,8 @@ class StoreBackedStoryloom implements Storyloom {
   private readonly driving = new Map<string, Promise<RunView>>();
   private readonly subscriptions = new Set<() => void>();
   private closed = false;
+  /** SQLite: one watcher for other processes' commits shared by all subscribers (see watchOtherProcesses). */
+  private foreignWrites: ForeignWriteWatcher | undefined;
 
   constructor(
     private readonly stores: Stores,
@@ -120,6 +124,16 @@ class StoreBackedStoryloom implements Storyloom {
     return Promise.all(runs.map((run) => buildRunView(this.stores, run)));
   }
 
+  async listRunsPage({ limit, cursor, ...filter }: RunPageRequest): Promise<RunPage> {
+    if (!Number.isInteger(limit) || limit < 1) throw new StoryloomError('invalid_input', `limit must be a whole number of at least 1, got ${limit}`);
+    const page = await this.stores.runs.page(filter, limit, cursor === undefined ? undefined : decodeRunCursor(cursor));
+    const last = page.runs.at(-1);
+    return {
+      runs: await Promise.all(page.runs.map((run) => buildRunView(this.stores, run))),
+      ...(page.more && last ? { nextCursor: encodeRunCursor(last) } : {}),
+    };
+  }
+
   async events(runId: string, afterSeq = 0): Promise<RunEvent[]> {
     await this.requireRun(runId);
     return this.stores.events.list(runId, afterSeq);
@@ -128,7 +142,7 @@ class StoreBackedStoryloom implements Storyloom {
   /**
    * Delivers each event once, in `seq` order, with no gaps: every delivery reads the log after the last
    * `seq` delivered, one read at a time. Events committed by this process (and, on PostgreSQL, by any
-   * process) trigger a read at once; a timer catches the rest.
+   * process) trigger a read at once; other processes' SQLite commits are noticed by a shared watcher.
    * `afterSeq` (extension): replay from there first; by default only events after the current end.
    */
   subscribe(runId: string, listener: (event: RunEvent) => void, afterSeq?: number): () => void {
@@ -160,11 +174,10 @@ class StoreBackedStoryloom implements Storyloom {
       }
     };
     const stopListening = this.stores.onAppend((id) => (id === runId || id === undefined) && void pump());
-    const timer = setInterval(() => void pump(), this.stores.kind === 'postgres' ? NOTIFIED_SUBSCRIBE_POLL_MS : SUBSCRIBE_POLL_MS);
-    timer.unref();
+    const stopWatching = this.watchOtherProcesses(() => void pump());
     const unsubscribe = () => {
       active = false;
-      clearInterval(timer);
+      stopWatching();
       stopListening();
       this.subscriptions.delete(unsubscribe);
     };
@@ -310,7 +323,23 @@ class StoreBackedStoryloom implements Storyloom {
     if (this.closed) return;
     this.closed = true;
     for (const unsubscribe of [...this.subscriptions]) unsubscribe();
+    this.foreignWrites?.stop();
     await this.stores.close();
+  }
+
+  /**
+   * Calls `pump` when another process may have appended events. SQLite: one shared watcher of the file's
+   * `data_version`, which reads nothing per subscriber while no other process writes (instead of one event
+   * query per subscriber every SUBSCRIBE_POLL_MS). PostgreSQL announces commits; a slow timer is the fallback.
+   */
+  private watchOtherProcesses(pump: () => void): () => void {
+    if (this.stores.kind === 'sqlite') {
+      this.foreignWrites ??= new ForeignWriteWatcher((this.stores as SqliteStores).db, SUBSCRIBE_POLL_MS);
+      return this.foreignWrites.watch(pump);
+    }
+    const timer = setInterval(pump, NOTIFIED_SUBSCRIBE_POLL_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private checkpointSaver(): BaseCheckpointSaver {

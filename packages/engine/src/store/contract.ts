@@ -85,6 +85,12 @@ export interface NewEvent {
   outputAttempt?: number;
 }
 
+/** Where a page of runs ended: the last run's creation time and id. */
+export interface RunPosition {
+  createdAt: string;
+  id: string;
+}
+
 export interface RunListFilter {
   pipelineId?: string;
   status?: RunStatus;
@@ -99,6 +105,11 @@ export interface RunRepository {
    */
   lock(id: string): Promise<RunRecord | undefined>;
   list(filter?: RunListFilter): Promise<RunRecord[]>;
+  /**
+   * At most `limit` runs, newest first (creation time, then id, both descending), strictly after `after` in
+   * that order; `more` says whether another page follows.
+   */
+  page(filter: RunListFilter, limit: number, after?: RunPosition): Promise<{ runs: RunRecord[]; more: boolean }>;
   /** How many runs are in each status (for metrics). */
   countByStatus(): Promise<Partial<Record<RunStatus, number>>>;
   setStatus(id: string, status: RunStatus, error?: string | null): Promise<void>;

@@ -1,7 +1,7 @@
 // Run rows: status, the pipeline snapshot a run executes, and the lease that lets one process drive it.
 import type { ModelSpec } from '../pipeline/schema';
 import type { RunStatus } from '../runner/types';
-import type { LeaseClaim, LeaseClaimResult, NewRun, RunListFilter, RunRecord } from './contract';
+import type { LeaseClaim, LeaseClaimResult, NewRun, RunListFilter, RunPosition, RunRecord } from './contract';
 import { nowIso, parseJson, writeTransaction, type SqliteDatabase, statement } from './database';
 
 export type { LeaseClaim, NewRun, RunRecord } from './contract';
@@ -71,6 +71,23 @@ export class RunStore {
       )
       .all({ pipelineId: filter.pipelineId ?? null, status: filter.status ?? null }) as RunRow[];
     return rows.map(runFromRow);
+  }
+
+  /** Reads one more run than asked, so the caller knows whether a next page exists. */
+  page(filter: RunListFilter, limit: number, after?: RunPosition): { runs: RunRecord[]; more: boolean } {
+    const rows = statement(this.db,
+        `SELECT * FROM runs WHERE (@pipelineId IS NULL OR pipeline_id = @pipelineId) AND (@status IS NULL OR status = @status)
+           AND (@afterAt IS NULL OR created_at < @afterAt OR (created_at = @afterAt AND id < @afterId))
+         ORDER BY created_at DESC, id DESC LIMIT @take`,
+      )
+      .all({
+        pipelineId: filter.pipelineId ?? null,
+        status: filter.status ?? null,
+        afterAt: after?.createdAt ?? null,
+        afterId: after?.id ?? null,
+        take: limit + 1,
+      }) as RunRow[];
+    return { runs: rows.slice(0, limit).map(runFromRow), more: rows.length > limit };
   }
 
   setStatus(id: string, status: RunStatus, error?: string | null): void {

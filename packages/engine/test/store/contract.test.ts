@@ -105,6 +105,30 @@ describe.each([
     expect(await a.runs.isCancelRequested('r2')).toBe(false);
   });
 
+  it('pages runs newest first, each exactly once, also among runs created in the same millisecond', async () => {
+    // Inserted in one burst: several share a creation time, so the id decides their order.
+    for (let index = 0; index < 7; index++) await a.runs.insert(newRun(`r${index}`, index % 3 === 0 ? 'other' : undefined));
+    const walk = async (filter: { pipelineId?: string }, limit: number) => {
+      const pages: string[][] = [];
+      let after: { createdAt: string; id: string } | undefined;
+      for (;;) {
+        const page = await b.runs.page(filter, limit, after);
+        pages.push(page.runs.map((run) => run.id));
+        if (!page.more) return pages;
+        const last = page.runs.at(-1)!;
+        after = { createdAt: last.createdAt, id: last.id };
+      }
+    };
+    const pages = await walk({}, 3);
+    expect(pages.map((page) => page.length)).toEqual([3, 3, 1]);
+    const all = await a.runs.list();
+    const newestFirst = [...all].sort((x, y) => (x.createdAt === y.createdAt ? (x.id < y.id ? 1 : -1) : x.createdAt < y.createdAt ? 1 : -1));
+    expect(pages.flat()).toEqual(newestFirst.map((run) => run.id));
+    expect(new Set(pages.flat()).size).toBe(7);
+    expect((await walk({ pipelineId: 'other' }, 2)).flat().sort()).toEqual(['r0', 'r3', 'r6']);
+    expect(await b.runs.page({}, 10)).toMatchObject({ more: false });
+  });
+
   it('hands a run lease to one owner at a time, moving the epoch on at each change of hands', async () => {
     await a.runs.insert(newRun('r1'));
     const claim = (stores: Stores, owner: string, ttlMs = 10_000) =>

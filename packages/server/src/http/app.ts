@@ -6,6 +6,7 @@ import { corsMiddleware } from './cors';
 import { editorRouter } from './editor';
 import { errorHandler, HttpError } from './errors';
 import { type ServerOptions, serverOptionsFromEnv } from './options';
+import { hostGuard } from './host-guard';
 import { originGuard } from './origin-guard';
 import { type AnyRoute, parseRequestPart } from './route';
 import { approvalRoutes, runRoutes } from './routes/runs';
@@ -96,8 +97,9 @@ export function createApp(storyloom: Storyloom, appOptions: AppOptions = {}): ex
     next(new HttpError(503, 'shutting_down', 'the server is shutting down; retry shortly'));
   });
   app.use(securityHeaders());
+  app.use(hostGuard(options));
   app.use(corsMiddleware(options.corsOrigins));
-  app.use('/api', originGuard(options.corsOrigins));
+  app.use('/api', originGuard(options.corsOrigins, options.apiKeys));
 
   const guard = createAuthGuard(options.apiKeys);
   const parseJson = express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] });

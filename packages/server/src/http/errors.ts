@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import type { StoryloomErrorCode, ValidationProblem } from '@storyloom/engine/node';
+import { redactSecrets } from './redact';
 
 /** An error the HTTP layer answers with as `{ error: { code, message, details? } }`. */
 export class HttpError extends Error {
@@ -9,6 +10,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** Extra answer headers, e.g. `Retry-After` on 429/503. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -122,6 +125,7 @@ export function sendError(res: Response, error: HttpError): void {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
   if (error.details !== undefined) body.error.details = error.details;
   if (error.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="storyloom"');
+  for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
   res.status(error.status).json(body);
 }
 
@@ -129,7 +133,8 @@ export function sendError(res: Response, error: HttpError): void {
 export function errorHandler(log: (message: string, error: unknown) => void) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const httpError = toHttpError(error);
-    if (httpError.status >= 500) log(`${req.method} ${req.originalUrl} failed`, error);
+    // Deliberate answers (HttpError: shutting down, too many streams) are not failures worth a log line.
+    if (httpError.status >= 500 && !(error instanceof HttpError)) log(`${req.method} ${redactSecrets(req.originalUrl)} failed`, error);
     if (res.headersSent) {
       res.destroy();
       return;

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { inspect } from 'node:util';
+import { redactSecrets } from './redact';
 
 /** Everything the HTTP layer is configured with; `serverOptionsFromEnv` reads it from SPEC §8 variables. */
 export interface ServerOptions {
@@ -8,8 +10,17 @@ export interface ServerOptions {
   env: NodeJS.ProcessEnv;
   /** Empty: the API is open (local single user). */
   apiKeys: string[];
-  /** Empty: no cross-origin access. `*` allows any origin. */
+  /** Empty: no cross-origin access. `*` allows any origin to read (never to write). */
   corsOrigins: string[];
+  /**
+   * Host names (beyond loopback ones) an open server answers to: STORYLOOM_ALLOWED_HOSTS, plus the address it
+   * listens on when that is not a wildcard. Unused when API keys are configured.
+   */
+  allowedHosts: string[];
+  /** Runs that may wait in this server's queue; more are refused (429) until it drains. */
+  maxQueued: number;
+  /** Open event streams (SSE) at once; more are refused (503) until one closes. */
+  maxStreams: number;
   /** Largest accepted JSON body, in bytes or a unit string ("2mb"). */
   bodyLimit: number | string;
   /** How many runs execute at the same time in this process. */
@@ -32,6 +43,8 @@ export const DEFAULT_BODY_LIMIT = '2mb';
 export const DEFAULT_CONCURRENCY = 4;
 export const DEFAULT_SSE_HEARTBEAT_MS = 15_000;
 export const DEFAULT_SSE_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_QUEUED = 1000;
+export const DEFAULT_MAX_STREAMS = 500;
 
 function listOf(value: string | undefined): string[] {
   return (value ?? '')
@@ -72,19 +85,23 @@ export function defaultEditorDir(): string {
 
 /**
  * The default `logError`. The message may hold request data (a URL with `%ff` in it), so it is passed as an
- * argument of a fixed format string, never as the format string itself.
+ * argument of a fixed format string, never as the format string itself. API keys sent as `?access_token=`
+ * are masked in both the message and the error (whose text may quote the URL).
  */
 export function logErrorToConsole(message: string, error: unknown): void {
-  console.error('storyloom: %s:', message, error);
+  console.error('storyloom: %s: %s', redactSecrets(message), redactSecrets(inspect(error)));
 }
 
-/** Reads STORYLOOM_API_KEYS, STORYLOOM_CORS_ORIGINS, STORYLOOM_BODY_LIMIT, STORYLOOM_CONCURRENCY. */
+/** Reads STORYLOOM_API_KEYS, STORYLOOM_CORS_ORIGINS, STORYLOOM_ALLOWED_HOSTS, STORYLOOM_BODY_LIMIT, STORYLOOM_CONCURRENCY, STORYLOOM_MAX_QUEUED, STORYLOOM_MAX_STREAMS. */
 export function serverOptionsFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ServerOptions> = {}): ServerOptions {
   return {
     version: serverVersion(),
     env,
     apiKeys: listOf(env.STORYLOOM_API_KEYS),
     corsOrigins: listOf(env.STORYLOOM_CORS_ORIGINS),
+    allowedHosts: listOf(env.STORYLOOM_ALLOWED_HOSTS),
+    maxQueued: positiveIntegerOf(env.STORYLOOM_MAX_QUEUED, 'STORYLOOM_MAX_QUEUED', DEFAULT_MAX_QUEUED),
+    maxStreams: positiveIntegerOf(env.STORYLOOM_MAX_STREAMS, 'STORYLOOM_MAX_STREAMS', DEFAULT_MAX_STREAMS),
     bodyLimit: bodyLimitOf(env.STORYLOOM_BODY_LIMIT),
     concurrency: positiveIntegerOf(env.STORYLOOM_CONCURRENCY, 'STORYLOOM_CONCURRENCY', DEFAULT_CONCURRENCY),
     sseHeartbeatMs: DEFAULT_SSE_HEARTBEAT_MS,

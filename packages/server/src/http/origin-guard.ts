@@ -17,28 +17,32 @@ function hostOf(origin: string): string | undefined {
  * CSRF guard. A web page on another site can make a browser send simple POSTs (forms, `no-cors` fetch) to a
  * server on localhost; without API keys nothing else would stop it cancelling or resuming runs. So a
  * state-changing request under /api is refused (403 `forbidden_origin`) when the browser says it comes from
- * another site: an `Origin` that is neither this server (its `Host`) nor in STORYLOOM_CORS_ORIGINS, or
- * `Sec-Fetch-Site: cross-site` with no allowed origin. Requests without these headers (curl, the CLI,
- * scripts) are not browsers' cross-site requests and pass; reads are left to CORS.
+ * another site: an `Origin` that is neither this server (its `Host`) nor listed by name in
+ * STORYLOOM_CORS_ORIGINS, or `Sec-Fetch-Site: cross-site` with no listed origin. `*` opens reads to every site
+ * but never writes: it would hand every page on the web the open API. With API keys, a request carrying an
+ * `Authorization` header passes here (the key check decides): a page can only add that header after a CORS
+ * preflight this server allowed, so it cannot be forged cross-site. Requests without these headers (curl, the
+ * CLI, scripts) are not browsers' cross-site requests and pass; reads are left to CORS.
  */
-export function originGuard(corsOrigins: readonly string[]) {
-  const anyOrigin = corsOrigins.includes('*');
-  const allowed = new Set(corsOrigins);
+export function originGuard(corsOrigins: readonly string[], apiKeys: readonly string[] = []) {
+  const allowed = new Set(corsOrigins.filter((origin) => origin !== '*'));
+  const keyed = apiKeys.length > 0;
   return (req: Request, _res: Response, next: NextFunction): void => {
     if (!STATE_CHANGING.has(req.method)) return next();
+    if (keyed && req.headers.authorization !== undefined) return next();
     const origin = req.headers.origin;
     const host = req.headers.host?.toLowerCase();
     if (origin !== undefined) {
-      if (anyOrigin || allowed.has(origin) || (host !== undefined && hostOf(origin) === host)) return next();
+      if (allowed.has(origin) || (host !== undefined && hostOf(origin) === host)) return next();
       return next(
         new HttpError(
           403,
           'forbidden_origin',
-          `requests from origin '${origin}' may not change anything here; add it to STORYLOOM_CORS_ORIGINS to allow it`,
+          `requests from origin '${origin}' may not change anything here; list it by name in STORYLOOM_CORS_ORIGINS to allow it (\`*\` opens reads only)`,
         ),
       );
     }
-    if (req.headers['sec-fetch-site'] === 'cross-site' && !anyOrigin) {
+    if (req.headers['sec-fetch-site'] === 'cross-site') {
       return next(new HttpError(403, 'forbidden_origin', 'cross-site requests may not change anything here (Sec-Fetch-Site: cross-site)'));
     }
     next();

@@ -85,6 +85,10 @@ export const CreatePipelineQuerySchema = z.strictObject({
   }),
 });
 
+/** Runs per page of `GET /api/runs`: the list answers in bounded pieces however many runs the database holds. */
+export const DEFAULT_RUNS_PER_PAGE = 100;
+export const MAX_RUNS_PER_PAGE = 500;
+
 // GET queries ignore unknown parameters (z.object strips them): a cache-busting `?_=123` must not break a read.
 
 export const RunListQuerySchema = z.object({
@@ -93,6 +97,10 @@ export const RunListQuerySchema = z.object({
   view: z.enum(['full', 'summary']).default('full').meta({
     description: '`summary`: each run without node outputs and approval drafts (statuses, errors and usage only), for short lists',
   }),
+  limit: z.coerce.number().int().min(1).max(MAX_RUNS_PER_PAGE).default(DEFAULT_RUNS_PER_PAGE).meta({
+    description: `Runs per page, newest first (default ${DEFAULT_RUNS_PER_PAGE}, at most ${MAX_RUNS_PER_PAGE}); the next page's cursor is in the \`X-Next-Cursor\` and \`Link\` headers`,
+  }),
+  cursor: z.string().min(1).max(500).optional().meta({ description: 'Continue after the page that answered with this cursor (`X-Next-Cursor`)' }),
 });
 
 export const RunEventsQuerySchema = z.object({

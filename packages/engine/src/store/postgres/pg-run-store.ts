@@ -1,7 +1,7 @@
 // Run rows in PostgreSQL: status, the pipeline snapshot, the cancel flag and the lease with its epoch.
 // Claiming a lease locks the row (`FOR UPDATE`) so two workers cannot both take a run.
 import type { RunStatus } from '../../runner/types';
-import type { LeaseClaim, LeaseClaimResult, NewRun, RunListFilter, RunRecord, RunRepository } from '../contract';
+import type { LeaseClaim, LeaseClaimResult, NewRun, RunListFilter, RunPosition, RunRecord, RunRepository } from '../contract';
 import { nowIso } from '../database';
 import { runFromRow, type RunRow } from '../run-store';
 import type { InTransaction } from './pg-pipeline-store';
@@ -49,6 +49,18 @@ export class PgRunStore implements RunRepository {
       [filter.pipelineId ?? null, filter.status ?? null],
     );
     return rows.map(runFromRow);
+  }
+
+  /** Reads one more run than asked, so the caller knows whether a next page exists. */
+  async page(filter: RunListFilter, limit: number, after?: RunPosition): Promise<{ runs: RunRecord[]; more: boolean }> {
+    const rows = await rowsOf<RunRow>(
+      this.db,
+      `SELECT * FROM runs WHERE ($1::text IS NULL OR pipeline_id = $1) AND ($2::text IS NULL OR status = $2)
+         AND ($3::text IS NULL OR created_at < $3 OR (created_at = $3 AND id < $4))
+       ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [filter.pipelineId ?? null, filter.status ?? null, after?.createdAt ?? null, after?.id ?? null, limit + 1],
+    );
+    return { runs: rows.slice(0, limit).map(runFromRow), more: rows.length > limit };
   }
 
   async countByStatus(): Promise<Partial<Record<RunStatus, number>>> {

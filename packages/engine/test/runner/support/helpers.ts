@@ -8,6 +8,7 @@ import type { Storyloom, StoryloomOptions } from '../../../src/runner/engine';
 import type { Pipeline, PipelineNode } from '../../../src/pipeline/schema';
 import type { RunEvent } from '../../../src/runner/types';
 import { startOpenAIStub, type OpenAIStub, type StubBehavior } from '../../../../../test/support/openai-stub';
+import { trackChild } from '../../../../../test/support/child-processes';
 
 export interface TempEngines {
   dir: string;
@@ -134,10 +135,12 @@ const SUPPORT = __dirname;
 
 /** Starts `child-engine.ts` in a real separate Node process. */
 export function spawnChild(args: string[], env: Record<string, string> = {}): { child: ChildProcess; lines: () => Array<Record<string, unknown>>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['-r', join(SUPPORT, 'register-ts.js'), join(SUPPORT, 'child-engine.ts'), ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = trackChild(
+    spawn(process.execPath, ['-r', join(SUPPORT, 'register-ts.js'), join(SUPPORT, 'child-engine.ts'), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let out = '';
   let err = '';
   child.stdout!.on('data', (chunk) => (out += chunk));

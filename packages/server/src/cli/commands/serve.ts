@@ -23,7 +23,8 @@ export const serveCommand: Command = {
     notes: [
       'Stops on Ctrl-C or SIGTERM. Runs left running by a crashed process are resumed by the server.',
       `Without STORYLOOM_API_KEYS the API needs no key, which is why it listens on ${DEFAULT_HOST} unless --host says otherwise;`,
-      'set STORYLOOM_API_KEYS before exposing it with --host 0.0.0.0.',
+      'set STORYLOOM_API_KEYS before exposing it with --host 0.0.0.0. Without keys it answers only requests addressed to',
+      'localhost, the --host address or a name in STORYLOOM_ALLOWED_HOSTS (a guard against DNS rebinding).',
     ],
   },
   async run(ctx, args) {

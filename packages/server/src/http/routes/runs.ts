@@ -44,6 +44,16 @@ function summaryOf(run: RunView): z.output<typeof RunSummarySchema> {
   return { ...run, nodes, pending: run.pending.map(({ nodeId }) => ({ nodeId })) };
 }
 
+/** The request's own path and query with `cursor` set to the next page's. */
+function nextPageUrl(originalUrl: string, cursor: string): string {
+  const url = new URL(originalUrl, 'http://server');
+  url.searchParams.set('cursor', cursor);
+  return `${url.pathname}${url.search}`;
+}
+
+/** How long a client refused for load is asked to wait before trying again, in seconds. */
+const RETRY_AFTER_SECONDS = { queue: 10, streams: 5 } as const;
+
 /** `Last-Event-ID` header, else `?lastEventId=`, else 0 (from the start). */
 function resumeSeqOf(header: string | string[] | undefined, queryValue: number | undefined): number {
   if (header === undefined || Array.isArray(header)) return queryValue ?? 0;
@@ -62,6 +72,21 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
     if (!run) throw new HttpError(404, 'not_found', `no run '${id}'`);
     return run;
   };
+  /**
+   * Refuses new work (429) while the queue is full, before anything is stored: the client may try again once
+   * the runs ahead of it start. Decisions on waiting runs are never refused (they continue a run already admitted).
+   */
+  const admitRun = () => {
+    const { queued } = scheduler.size;
+    if (queued < options.maxQueued) return;
+    throw new HttpError(
+      429,
+      'queue_full',
+      `${queued} runs are already queued (STORYLOOM_MAX_QUEUED=${options.maxQueued}); try again when some have started`,
+      undefined,
+      { 'Retry-After': String(RETRY_AFTER_SECONDS.queue) },
+    );
+  };
   /** Hands the run to the scheduler and answers 202 with where to follow it. */
   const queueRun = (run: { id: string; status: string }, res: Response) => {
     scheduler.enqueue(run.id);
@@ -79,8 +104,12 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       auth: 'bearer',
       body: StartRunBodySchema,
       responses: accepted,
-      errors: [{ status: 404, description: 'No such saved pipeline or version' }],
+      errors: [
+        { status: 404, description: 'No such saved pipeline or version' },
+        { status: 429, description: 'Too many runs queued (STORYLOOM_MAX_QUEUED); `Retry-After` says when to try again' },
+      ],
       handler: async ({ body, res }) => {
+        admitRun();
         let pipeline: Pipeline;
         let version: number | null = null;
         if (body.pipelineId !== undefined) {
@@ -120,11 +149,22 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       auth: 'bearer',
       query: RunListQuerySchema,
       responses: {
-        200: { description: 'Runs (full, or without outputs and drafts with `view=summary`)', schema: z.union([z.array(RunViewSchema), z.array(RunSummarySchema)]) },
+        200: {
+          description: 'One page of runs, newest first (full, or without outputs and drafts with `view=summary`)',
+          schema: z.union([z.array(RunViewSchema), z.array(RunSummarySchema)]),
+          headers: {
+            'X-Next-Cursor': { description: 'Pass as `cursor` for the next page; absent on the last page' },
+            Link: { description: '`<…&cursor=…>; rel="next"`: the next page, absent on the last page' },
+          },
+        },
       },
-      handler: async ({ query: { view, ...filter } }) => {
-        const runs = await storyloom.listRuns(filter);
-        return { status: 200, body: view === 'summary' ? runs.map(summaryOf) : runs };
+      handler: async ({ query: { view, ...request }, req, res }) => {
+        const page = await storyloom.listRunsPage(request);
+        if (page.nextCursor !== undefined) {
+          res.setHeader('X-Next-Cursor', page.nextCursor);
+          res.setHeader('Link', `<${nextPageUrl(req.originalUrl, page.nextCursor)}>; rel="next"`);
+        }
+        return { status: 200, body: view === 'summary' ? page.runs.map(summaryOf) : page.runs };
       },
     }),
     defineRoute({
@@ -154,9 +194,19 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
           media: { 'text/event-stream': { schema: RunEventSchema, description: 'Each `data:` line is one RunEvent' } },
         },
       },
+      errors: [{ status: 503, description: 'Too many event streams open (STORYLOOM_MAX_STREAMS); `Retry-After` says when to try again' }],
       handler: async ({ params, query, req, res }) => {
         const afterSeq = resumeSeqOf(req.headers['last-event-id'], query.lastEventId);
         await requireRun(params.id);
+        if (streams.count >= options.maxStreams) {
+          throw new HttpError(
+            503,
+            'too_many_streams',
+            `${streams.count} event streams are open (STORYLOOM_MAX_STREAMS=${options.maxStreams}); reconnect in a few seconds or poll GET /api/runs/{id}`,
+            undefined,
+            { 'Retry-After': String(RETRY_AFTER_SECONDS.streams) },
+          );
+        }
         streams.add(res);
         streamRunEvents(storyloom, req, res, params.id, afterSeq, {
           heartbeatMs: options.sseHeartbeatMs,
@@ -205,9 +255,13 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       summary: 'Resume a failed or interrupted run from its last checkpoint (completed nodes are not redone)',
       ...oneRun,
       responses: accepted,
-      errors: [{ status: 409, description: 'The run cannot be resumed in its state' }],
+      errors: [
+        { status: 409, description: 'The run cannot be resumed in its state' },
+        { status: 429, description: 'Too many runs queued (STORYLOOM_MAX_QUEUED)' },
+      ],
       handler: async ({ params, res }) => {
         await requireRun(params.id);
+        admitRun();
         return queueRun(await storyloom.resume(params.id), res);
       },
     }),
@@ -219,9 +273,13 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       ...oneRun,
       body: RerunBodySchema,
       responses: accepted,
-      errors: [{ status: 409, description: 'The run is not in a state that allows a re-run' }],
+      errors: [
+        { status: 409, description: 'The run is not in a state that allows a re-run' },
+        { status: 429, description: 'Too many runs queued (STORYLOOM_MAX_QUEUED)' },
+      ],
       handler: async ({ params, body, res }) => {
         await requireRun(params.id);
+        admitRun();
         return queueRun(await storyloom.rerun(params.id, body), res);
       },
     }),

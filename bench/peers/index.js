@@ -1,0 +1,176 @@
+// bench/peers: Storyloom beside Rivet (@ironclad/rivet-node, its Chat node) and raw `fetch`, all calling the
+// same OpenAI-compatible stub (its own process, so its CPU is not counted), alternating in this one process.
+// ChatOpenAI alone (no graph, no database) is measured too, to tell the model layer's cost from orchestration's.
+// Shapes: a 50-call chain at zero latency (CPU per node: the orchestration's own cost), and fan-outs at 200 ms
+// per call (wall time in multiples of one call: how parallel each really is). Storyloom keeps its durability
+// (SQLite outputs, events and checkpoints); the others keep nothing.
+const os = require('node:os');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { engine, tempDb, promptPipeline, chainShape, fanOutShape, timed, fmt, PREMISE } = require('../engine/support');
+const { chainProject, fanOutProject, runRivet } = require('./rivet-graphs');
+const { ChatOpenAI } = require('@langchain/openai');
+const { HumanMessage } = require('@langchain/core/messages');
+const { BaseCallbackHandler } = require('@langchain/core/callbacks/base');
+
+const STUB_SCRIPT = path.join(__dirname, '../../test/support/openai-stub-server.js');
+const MODEL = { provider: 'openai', model: 'stub-model' };
+
+/** The stub in its own process; resolves to its URL and a way to set its latency. */
+async function startStub() {
+  const child = spawn(process.execPath, [STUB_SCRIPT, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const { url, port } = await new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      buffer += chunk;
+      if (buffer.includes('\n')) resolve(JSON.parse(buffer.split('\n')[0]));
+    });
+    child.once('exit', (code) => reject(new Error(`stub exited (${code})`)));
+  });
+  const control = (route, body) =>
+    fetch(`http://127.0.0.1:${port}/_stub/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+  return {
+    url,
+    setLatency: async (latencyMs) => {
+      await control('reset');
+      await control('behavior', { latencyMs });
+    },
+    stop: () => child.kill(),
+  };
+}
+
+/** Streams to a no-op consumer; preferring streaming keeps ChatOpenAI on its streaming path, as Storyloom's calls are. */
+class DiscardTokens extends BaseCallbackHandler {
+  name = 'discard-tokens';
+  lc_prefer_streaming = true;
+  handleLLMNewToken() {}
+}
+
+/**
+ * LangChain's ChatOpenAI on its own (no graph, no database), built once: the model layer Storyloom's calls
+ * go through, to tell its cost from the orchestration's.
+ */
+function chatOpenAICall(url) {
+  const model = new ChatOpenAI({ model: 'stub-model', apiKey: 'bench-key', configuration: { baseURL: url }, streaming: true, streamUsage: true, maxRetries: 0 });
+  return async (prompt) => {
+    const reply = await model.invoke([new HumanMessage(prompt)], { callbacks: [new DiscardTokens()] });
+    return String(reply.content);
+  };
+}
+
+/** One streamed chat completion over plain fetch, read to its end: the floor any orchestrator builds on. */
+async function rawCall(url, prompt) {
+  const response = await fetch(`${url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer bench-key' },
+    body: JSON.stringify({ model: 'stub-model', stream: true, messages: [{ role: 'user', content: prompt }] }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`stub ${response.status}: ${text}`);
+  return text;
+}
+
+/**
+ * Each system's way to run a shape; each resolves to its own wall ms. Storyloom runs on one database opened
+ * for the whole comparison, as a server keeps it open: opening and closing a database is not per-node work.
+ */
+function systems(stub, shape, storyloom) {
+  const pipeline = promptPipeline(shape.storyloom, MODEL);
+  const chatOpenAI = chatOpenAICall(stub.url);
+  const rawFetch = (prompt) => rawCall(stub.url, prompt);
+  const wall = async (work) => {
+    const started = performance.now();
+    await work();
+    return performance.now() - started;
+  };
+  return {
+    storyloom: () =>
+      wall(async () => {
+        const run = await storyloom.startRun({ pipeline, inputs: { premise: PREMISE }, autoApprove: true });
+        const done = await storyloom.drive(run.id);
+        if (done.status !== 'completed') throw new Error(`storyloom run ${done.status}: ${done.error}`);
+      }),
+    rivet: () => wall(() => runRivet(shape.rivet, stub.url, PREMISE)),
+    chatopenai: () => wall(() => shape.raw(chatOpenAI)),
+    fetch: () => wall(() => shape.raw(rawFetch)),
+  };
+}
+
+/** Runs every system `repeat` times, alternating, after one warm-up each; medians of wall and CPU ms. */
+async function alternate(repeat, runs) {
+  const names = Object.keys(runs);
+  for (const name of names) await runs[name]();
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  for (let i = 0; i < repeat; i += 1) for (const name of names) samples[name].push(await timed(runs[name]));
+  const middle = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return Object.fromEntries(
+    names.map((name) => [name, { wall: middle(samples[name].map((s) => s.wall)), cpu: middle(samples[name].map((s) => s.cpu)) }]),
+  );
+}
+
+const CHAIN = 50;
+
+const chainShapeOf = () => ({
+  storyloom: chainShape(CHAIN),
+  rivet: chainProject(CHAIN),
+  raw: async (call) => {
+    let previous = PREMISE;
+    for (let i = 0; i < CHAIN; i += 1) previous = await call(`Task c${i}: ${previous.slice(0, 200)}`);
+  },
+});
+
+const fanShapeOf = (width, join) => ({
+  storyloom: fanOutShape(width, { root: false, join }),
+  rivet: fanOutProject(width, { join }),
+  raw: async (call) => {
+    const answers = await Promise.all(Array.from({ length: width }, (_, i) => call(`Task leaf${i}: ${PREMISE}`)));
+    if (join) await call(`Join: ${answers.map((answer) => answer.slice(0, 40)).join(' ')}`);
+  },
+});
+
+const verdict = (value, target) => (value <= target ? 'OK' : 'OVER');
+
+async function chain(stub, storyloom) {
+  await stub.setLatency(0);
+  const result = await alternate(5, systems(stub, chainShapeOf(), storyloom));
+  const perNode = (name, kind) => result[name][kind] / CHAIN;
+  const ratio = perNode('storyloom', 'cpu') / perNode('rivet', 'cpu');
+  console.log(`${CHAIN}-call chain, zero latency (per node; medians of 5 alternating runs)`);
+  for (const name of Object.keys(result)) {
+    console.log(`  ${name.padEnd(10)} cpu ${fmt(perNode(name, 'cpu'))} ms/node, wall ${fmt(perNode(name, 'wall'))} ms/node`);
+  }
+  console.log(`  storyloom / rivet CPU per node: ${fmt(ratio)}x  (target <= 1.00) ${verdict(ratio, 1)}`);
+  console.log(`  of storyloom's CPU per node, the ChatOpenAI call alone: ${fmt(perNode('chatopenai', 'cpu'))} ms; the rest (graph, events, checkpoints): ${fmt(perNode('storyloom', 'cpu') - perNode('chatopenai', 'cpu'))} ms`);
+}
+
+async function fanOut(stub, storyloom, width, join, target) {
+  const latency = 200;
+  await stub.setLatency(latency);
+  const result = await alternate(3, systems(stub, fanShapeOf(width, join), storyloom));
+  const label = `${width}-way fan-out${join ? ' + LLM join' : ''} at ${latency} ms per call (wall / one call; medians of 3; ideal ${join ? '2.00' : '1.00'})`;
+  console.log(label);
+  for (const name of Object.keys(result)) console.log(`  ${name.padEnd(10)} ${fmt(result[name].wall / latency)}x`);
+  if (target === undefined) return;
+  const ours = result.storyloom.wall / latency;
+  console.log(`  storyloom ${fmt(ours)}x  (target <= ${fmt(target)}) ${verdict(ours, target)}`);
+}
+
+async function main() {
+  console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`);
+  const stub = await startStub();
+  const storyloom = await engine.openStoryloom({ dbPath: tempDb(), env: { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'bench-key' } });
+  try {
+    await chain(stub, storyloom);
+    await fanOut(stub, storyloom, 16, false, 1.15);
+    await fanOut(stub, storyloom, 16, true);
+    await fanOut(stub, storyloom, 64, true, 2.4);
+  } finally {
+    await storyloom.close();
+    stub.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

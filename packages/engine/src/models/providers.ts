@@ -119,6 +119,6 @@ export function createChatModel(request: ChatModelRequest): BaseChatModel {
     case 'local':
       return new LocalChatModel({ modelPath: checkModelFile('local', spec.model, env), sampling: samplingOf(spec), contextSize: spec.contextSize, env });
     case 'transformers':
-      return new TransformersChatModel({ modelDir: checkModelFile('transformers', spec.model, env), sampling: samplingOf(spec) });
+      return new TransformersChatModel({ modelDir: checkModelFile('transformers', spec.model, env), sampling: samplingOf(spec), env });
   }
 }

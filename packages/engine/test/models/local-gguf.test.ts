@@ -15,8 +15,10 @@ import { checkRunModels } from '../../src/models/run-models';
 import { samplingOf } from '../../src/models/sampling';
 import { availableModels, type ModelEnv } from '../../src/models/spec';
 import { openStoryloom } from '../../src/node';
+import { describeNodeTypes } from '../../src/nodes/catalogue';
 import type { ModelSpecObject } from '../../src/pipeline/schema';
 import { HumanMessage } from '@langchain/core/messages';
+import Ajv2020 from 'ajv/dist/2020';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { writeTinyGguf, CHATML_TEMPLATE } = require('../../../../test/support/tiny-gguf.js');
 
@@ -98,6 +100,21 @@ describe('local GGUF models', () => {
     const schema = z.array(z.object({ name: z.string().min(1), age: z.number().int().min(18).max(90) })).min(2).max(4);
     const value = await textCaller({ seed: 4 }).json({ prompt: 'The cast as a JSON list.', schema, offline: () => [] });
     expect(schema.safeParse(value).success).toBe(true);
+  });
+
+  test('every node type of the catalogue gets a grammar llama.cpp accepts, and a JSON answer that fits its schema', async () => {
+    const loaded = await loadLlamaModel({ path: join(folder, 'tiny.gguf'), env });
+    const types = describeNodeTypes().filter((type) => type.usesModel !== false);
+    expect(types.length).toBeGreaterThan(5);
+    const chat = new LocalChatModel({ modelPath: join(folder, 'long.gguf'), sampling: samplingOf({ provider: 'local', seed: 21 }), contextSize: 8192, env });
+    const ajv = new Ajv2020({ strict: false });
+    for (const type of types) {
+      const schema = type.outputSchema as Record<string, unknown>;
+      await expect(loaded.grammarFor(schema)).resolves.toBeDefined();
+      const { parsed } = await chat.withStructuredOutput(schema, { includeRaw: true }).invoke([new HumanMessage(`The ${type.type} as JSON.`)]);
+      const valid = ajv.validate(schema, parsed);
+      expect([type.type, valid, ajv.errorsText()]).toEqual([type.type, true, 'No errors']);
+    }
   });
 
   test("a GGUF with a chat template is prompted through it; one without is completed as plain text", async () => {

@@ -112,8 +112,25 @@ function skipValue(reader: FileReader, type: number, alignmentOut: { value?: num
   throw new Error(`metadata '${key}' has unknown value type ${type}`);
 }
 
+/** Verdicts by path, size and modification time: a large model's header (its whole vocabulary) is read once. */
+const verdicts = new Map<string, string | undefined>();
+
 /** Why `file` is not a usable GGUF model (one sentence), or undefined when its header and length are sound. */
 export function checkGgufHeader(file: string): string | undefined {
+  let key: string | undefined;
+  try {
+    const stat = fs.statSync(file);
+    key = `${file}\0${stat.size}\0${stat.mtimeMs}`;
+  } catch {
+    // reported by readGgufHeader
+  }
+  if (key !== undefined && verdicts.has(key)) return verdicts.get(key);
+  const verdict = readGgufHeader(file);
+  if (key !== undefined) verdicts.set(key, verdict);
+  return verdict;
+}
+
+function readGgufHeader(file: string): string | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');

@@ -5,7 +5,8 @@ import type { LlamaContextSequence, LlamaGrammar, LLamaContextualRepeatPenalty }
 import { StoryloomError } from '../errors';
 import { type ConversationTurn, completionPrompt, InProcessChatModel, type InProcessChatModelFields, type SampleRequest, type Samples } from './in-process-chat-model';
 import { type LlamaRuntimeEnv, type LoadedLlamaModel, loadLlamaModel } from './llama-runtime';
-import { type Sampling, sampleSeed } from './sampling';
+import { MIN_ANSWER_ROOM, type Sampling, sampleSeed } from './sampling';
+import { REPEAT_PENALTY_WINDOW } from './token-sampler';
 
 export interface LocalChatModelFields extends InProcessChatModelFields {
   /** Absolute path of the GGUF file. */
@@ -14,9 +15,6 @@ export interface LocalChatModelFields extends InProcessChatModelFields {
   contextSize?: number;
   env: LlamaRuntimeEnv;
 }
-
-/** Tokens kept free for the answer when the prompt is checked against the context (unless maxTokens says more). */
-const MIN_ANSWER_ROOM = 16;
 
 type ChatHistory = Parameters<NonNullable<LoadedLlamaModel['chatWrapper']>['generateContextState']>[0]['chatHistory'];
 
@@ -33,7 +31,7 @@ function chatHistoryOf(conversation: ConversationTurn[]): ChatHistory {
 }
 
 function repeatPenaltyOf(sampling: Sampling): false | LLamaContextualRepeatPenalty {
-  return sampling.repeatPenalty > 1 ? { penalty: sampling.repeatPenalty, lastTokens: 64 } : false;
+  return sampling.repeatPenalty > 1 ? { penalty: sampling.repeatPenalty, lastTokens: REPEAT_PENALTY_WINDOW } : false;
 }
 
 export class LocalChatModel extends InProcessChatModel {

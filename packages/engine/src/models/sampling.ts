@@ -12,6 +12,9 @@ export interface Sampling {
   maxTokens?: number;
 }
 
+/** The fewest answer tokens a prompt must leave room for in the context before it is refused as too long. */
+export const MIN_ANSWER_ROOM = 16;
+
 export const DEFAULT_SAMPLING: Readonly<Sampling> = { temperature: 0.8, topK: 40, topP: 0.95, repeatPenalty: 1.1 };
 
 export function samplingOf(spec: ModelSpecObject): Sampling {

@@ -6,7 +6,7 @@
 import { StoryloomError } from '../errors';
 import { completionPrompt, type ConversationTurn, InProcessChatModel, type InProcessChatModelFields, type SampleRequest, type Samples } from './in-process-chat-model';
 import type { LlamaRuntimeEnv } from './llama-runtime';
-import { type Sampling, sampleSeed } from './sampling';
+import { MIN_ANSWER_ROOM, type Sampling, sampleSeed } from './sampling';
 import { sampleToken, seededRandom } from './token-sampler';
 import { type LoadedTransformersModel, type TensorLike, loadTransformersModel } from './transformers-runtime';
 
@@ -19,7 +19,6 @@ export interface TransformersChatModelFields extends InProcessChatModelFields {
 
 /** Answer length when the spec gives no maxTokens: GPT-2-sized models ramble, so the cap is modest. */
 const DEFAULT_TRANSFORMERS_MAX_TOKENS = 256;
-const MIN_ANSWER_ROOM = 16;
 
 function toNumbers(values: ArrayLike<number | bigint>): number[] {
   return Array.from(values, (value) => Number(value));

@@ -169,7 +169,10 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+// Then the drafts: a 12-character cast form and a 60-scene screenplay diff (bench/editor/drafts.js).
+main()
+  .then(() => require('./drafts').main())
+  .catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -1,43 +1,104 @@
-// The editor's own small algorithms, checked directly: the LCS line diff behind the run comparison and the
-// Fountain reader behind the screenplay page.
-import { diffLines, outputText, sideBySide } from '../../packages/editor/src/lib/diff';
+// The editor's own small algorithms, checked directly: story diffs (scene, character, beat and pipeline
+// comparisons), draft checks worded for a producer, and the Fountain reader behind the screenplay page.
+import * as engine from '../../packages/engine/src/index';
+import { checkDraft, producerMessage } from '../../packages/editor/src/lib/draftCheck';
 import { emphasisRuns, parseFountain } from '../../packages/editor/src/lib/fountain';
+import { pipelineDiff } from '../../packages/editor/src/lib/pipelineDiff';
+import { setAt } from '../../packages/editor/src/lib/pointer';
+import { storyDiff, wordChanges } from '../../packages/editor/src/lib/storyDiff';
 
-describe('line diff', () => {
-  test('keeps common lines and marks the changed ones', () => {
-    const ops = diffLines('a\nb\nc\nd', 'a\nx\nc\nd\ne');
-    expect(ops).toEqual([
-      { kind: 'same', text: 'a' },
-      { kind: 'del', text: 'b' },
-      { kind: 'add', text: 'x' },
-      { kind: 'same', text: 'c' },
-      { kind: 'same', text: 'd' },
-      { kind: 'add', text: 'e' },
+const character = (name: string, flaw = 'Proud.') => ({ name, role: 'ally', description: 'A friend.', want: 'Peace.', flaw, voice: 'Quiet.' });
+const scene = (number: number, line: string) => ({
+  number,
+  heading: `INT. ROOM ${number} - DAY`,
+  elements: [
+    { type: 'action', text: 'Rain on the window.' },
+    { type: 'line', character: 'MARA', parenthetical: null, text: line },
+  ],
+});
+
+describe('story diffs', () => {
+  test('a screenplay compares scene by scene with word-level changes', () => {
+    const before = { scenes: [scene(1, 'I never left.'), scene(2, 'Go home.'), scene(3, 'Stay.')] };
+    const after = { scenes: [scene(1, 'I never left.'), scene(2, 'Go home now, Tomas.'), scene(4, 'New.')] };
+    const diff = storyDiff('dialogue', before, after, engine.screenplaySceneText);
+    expect(diff.unit).toBe('scene');
+    expect(diff.sections.map((s) => [s.title.split(' · ')[0], s.status])).toEqual([
+      ['Scene 1', 'same'],
+      ['Scene 2', 'changed'],
+      ['Scene 3', 'removed'],
+      ['Scene 4', 'added'],
+    ]);
+    expect(diff.changedCount).toBe(3);
+    const changes = wordChanges(diff.sections[1].fields[0]);
+    // Words, not lines: only the inserted words are marked, the rest of the line stays as it was.
+    expect(changes.filter((c) => c.added).map((c) => c.value.trim())).toEqual(['now, Tomas']);
+    expect(changes.filter((c) => c.removed)).toEqual([]);
+    expect(changes.filter((c) => !c.added && !c.removed).map((c) => c.value).join('')).toContain('Go home');
+    // Texts rewritten from end to end show as replaced rather than as a confetti of word matches.
+    const rewritten = storyDiff('dialogue', { scenes: [scene(1, 'alpha '.repeat(200))] }, { scenes: [scene(1, 'omega '.repeat(200))] }, engine.screenplaySceneText);
+    const whole = wordChanges(rewritten.sections[0].fields[0]);
+    expect(whole.filter((c) => c.removed)).toHaveLength(1);
+    expect(whole.filter((c) => c.added)).toHaveLength(1);
+  });
+
+  test('characters compare by name, field by field', () => {
+    const diff = storyDiff('characters', { characters: [character('Mara'), character('Ravi')] }, { characters: [character('Mara', 'Vain.'), character('Greta')] });
+    expect(diff.sections.map((s) => [s.title, s.status])).toEqual([
+      ['Mara', 'changed'],
+      ['Ravi', 'removed'],
+      ['Greta', 'added'],
+    ]);
+    expect(diff.sections[0].fields.filter((f) => f.changed).map((f) => f.label)).toEqual(['flaw']);
+  });
+
+  test('the outline compares beat by beat; a Fountain script by its scene headings', () => {
+    const outline = (summary: string) => ({ acts: [{ title: 'One', beats: [{ number: 1, summary: 'Start.' }, { number: 2, summary }] }] });
+    const beats = storyDiff('outline', outline('The storm.'), outline('The long storm.'));
+    expect(beats.sections.map((s) => s.status)).toEqual(['same', 'changed']);
+    const script = (line: string) => `Title: T\n\nINT. A - DAY\n\nRain.\n\nEXT. B - NIGHT\n\n${line}\n`;
+    const fountain = storyDiff('export', { content: script('Wind.') }, { content: script('Snow.') });
+    expect(fountain.sections.map((s) => [s.title, s.status])).toEqual([
+      ['Title page', 'same'],
+      ['INT. A - DAY', 'same'],
+      ['EXT. B - NIGHT', 'changed'],
     ]);
   });
 
-  test('finds the longest common subsequence, not just a shared prefix', () => {
-    const ops = diffLines('x\na\nb\nc', 'a\nb\nc\ny');
-    expect(ops.filter((op) => op.kind === 'same').map((op) => op.text)).toEqual(['a', 'b', 'c']);
-    expect(ops.filter((op) => op.kind === 'del').map((op) => op.text)).toEqual(['x']);
-    expect(ops.filter((op) => op.kind === 'add').map((op) => op.text)).toEqual(['y']);
+  test('pipeline versions compare nodes, connections and config', () => {
+    const base = { format: 'storyloom/pipeline@1', id: 'p', name: 'P', nodes: [{ id: 'a', type: 'logline' }, { id: 'b', type: 'characters', config: { count: 3 } }], edges: [{ source: 'a', target: 'b' }] } as any;
+    const next = { ...base, nodes: [{ id: 'a', type: 'logline' }, { id: 'b', type: 'characters', config: { count: 5 } }, { id: 'c', type: 'setting' }], edges: [{ source: 'a', target: 'c' }] };
+    const diff = pipelineDiff(base, next);
+    const statusOf = (title: string) => diff.sections.find((s) => s.title === title)?.status;
+    expect(statusOf("Node b")).toBe('changed');
+    expect(diff.sections.find((s) => s.title === 'Node b')!.fields.filter((f) => f.changed).map((f) => f.label)).toEqual(['config.count']);
+    expect(statusOf('Node c')).toBe('added');
+    expect(statusOf('Connection a → b')).toBe('removed');
+    expect(statusOf('Connection a → c')).toBe('added');
+    expect(statusOf('Node a')).toBe('same');
+  });
+});
+
+describe('draft checks in a producer\'s words', () => {
+  test('problems name the character and field, keyed by JSON pointer, as the server would refuse them', () => {
+    const cast = { characters: [character('Mara'), character('')] };
+    expect(checkDraft(engine, { type: 'characters' }, cast)).toEqual([{ pointer: '/characters/1/name', message: 'Character 2: the name is empty: write something here' }]);
+    const tooMany = { characters: Array.from({ length: 13 }, (_, i) => character(`C${i}`)) };
+    expect(checkDraft(engine, { type: 'characters' }, tooMany)[0].message).toBe('Too many characters: at most 12');
+    expect(checkDraft(engine, { type: 'characters' }, { characters: [{ ...character('A'), age: 3 }] })[0].message).toMatch(/^Character 1: has field this stage does not use: age/);
+    expect(checkDraft(engine, { type: 'characters' }, { characters: [character('Mara')] })).toEqual([]);
   });
 
-  test('identical texts have no changes; side by side numbers both sides', () => {
-    expect(diffLines('p\nq', 'p\nq').every((op) => op.kind === 'same')).toBe(true);
-    const rows = sideBySide(diffLines('one\ntwo\nthree', 'one\n2\nthree\nfour'));
-    expect(rows).toEqual([
-      { left: { text: 'one', changed: false, line: 1 }, right: { text: 'one', changed: false, line: 1 } },
-      { left: { text: 'two', changed: true, line: 2 }, right: { text: '2', changed: true, line: 2 } },
-      { left: { text: 'three', changed: false, line: 3 }, right: { text: 'three', changed: false, line: 3 } },
-      { left: undefined, right: { text: 'four', changed: true, line: 4 } },
-    ]);
+  test('wording for missing values and wrong types', () => {
+    expect(producerMessage({ code: 'invalid_type', path: ['acts', 0, 'beats', 2, 'number'], message: '', expected: 'number', input: 'x' })).toBe('Act 1, beat 3: the number should be a number');
+    expect(producerMessage({ code: 'invalid_type', path: ['world'], message: '', expected: 'string' })).toBe('The world is missing');
   });
 
-  test('outputs compare as text or indented JSON', () => {
-    expect(outputText('plain')).toBe('plain');
-    expect(outputText({ a: [1] })).toBe('{\n  "a": [\n    1\n  ]\n}');
-    expect(outputText(undefined)).toBe('');
+  test('pointer updates are immutable', () => {
+    const before = { characters: [{ name: 'A' }] };
+    const after = setAt(before, ['characters', 0, 'name'], 'B') as typeof before;
+    expect(after.characters[0].name).toBe('B');
+    expect(before.characters[0].name).toBe('A');
   });
 });
 

@@ -129,7 +129,7 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
   await step('validation error appears', async () => {
     // The dialogue node reads scenes/outline and characters, which nothing upstream writes yet.
     await node('dialogue').locator('.story-node.has-problems').waitFor();
-    await expect(node('dialogue').locator('.story-node-problem').textContent()).resolves.toMatch(/needs slot/);
+    await expect(node('dialogue').locator('.story-node-problem').textContent()).resolves.toMatch(/^⚠ Dialogue 'dialogue' needs the \w+ that \w+ '\w+' writes — connect it before 'dialogue'/);
     expect(await problemCount()).toBeGreaterThan(0);
     await snap('1-invalid');
     await expect(page.getByTestId('problems').textContent()).resolves.toMatch(/dialogue/);
@@ -243,7 +243,8 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
   await step('edit one approval, approve the other', async () => {
     const castCard = page.locator('[data-testid="approval-panel"] [data-approval="cast"]');
     await castCard.getByTestId('edit-button').click();
-    const editor = castCard.getByTestId('edit-draft');
+    await castCard.getByTestId('raw-json-tab').click();
+    const editor = castCard.getByTestId('raw-json');
     const draft = JSON.parse(await editor.inputValue());
     const list = Array.isArray(draft) ? draft : draft.characters;
     list[0].description = 'Edited in the browser: a keeper of lights and of secrets.';
@@ -287,7 +288,8 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     await node('outline').click();
     await page.getByTestId('tab-run').click();
     await page.getByTestId('edit-output').click();
-    const editor = page.getByTestId('rerun-edit');
+    await page.getByTestId('edit-draft').getByTestId('raw-json-tab').click();
+    const editor = page.getByTestId('edit-draft').getByTestId('raw-json');
     const outline = JSON.parse(await editor.inputValue());
     // Rewrite the first beat's summary, wherever the outline keeps it.
     const firstBeat = (function find(value: any): any {
@@ -581,9 +583,9 @@ describe('with API keys', () => {
       await history.nth(1).locator('input[type="checkbox"]').check();
       const diff = page.getByTestId('diff-view');
       await diff.waitFor();
-      await diff.locator('select').selectOption('logline');
-      await diff.locator('.diff-cell.del').first().waitFor();
-      await diff.locator('.diff-cell.add').first().waitFor();
+      await page.getByTestId('diff-node').selectOption('logline');
+      await diff.locator('del').first().waitFor();
+      await diff.locator('ins').first().waitFor();
       await expect(diff.textContent()).resolves.toMatch(/violinist/i);
       await snap('10-diff');
     });

@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
+import { requestFit } from './store/fitRequest';
 import { ReactFlowProvider } from '@xyflow/react';
 import { ApiKeyDialog } from './components/ApiKeyDialog';
+import { ApprovalsInbox } from './components/ApprovalsInbox';
 import { Canvas } from './components/Canvas';
 import { Inspector } from './components/Inspector';
 import { OutputViewer } from './components/OutputViewer';
@@ -11,7 +13,11 @@ import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
 import { TopBar } from './components/TopBar';
 import { VersionHistory } from './components/VersionHistory';
-import { copySelection, deleteSelection, paste, redo, undo } from './store/documentActions';
+import { copySelection, deleteSelection, paste, redo, selectAll, undo } from './store/documentActions';
+import { requestRun } from './store/runActions';
+import { runBlockedReason } from './components/RunConsole';
+import { ChoiceDialog } from './components/ChoiceDialog';
+import { ShortcutsHelp } from './components/ShortcutsHelp';
 import { save } from './store/pipelineActions';
 import { editorStore, useEditor, type SidePanel } from './store/state';
 
@@ -35,8 +41,24 @@ function useShortcuts() {
         void save();
         return;
       }
-      if (isTyping(event.target) || !mod) return;
+      if (mod && event.key === 'Enter') {
+        event.preventDefault();
+        if (!runBlockedReason()) void requestRun();
+        return;
+      }
+      if (isTyping(event.target)) return;
+      if (event.key === '?' && !mod) {
+        editorStore.setState({ shortcutsOpen: true });
+        return;
+      }
+      if (!mod) return;
       const key = event.key.toLowerCase();
+      if (key === 'a' && editorStore.getState().nodes.length > 0) {
+        // Every node rather than the page's text.
+        event.preventDefault();
+        selectAll();
+        return;
+      }
       // Copying selected text (an output, a message) keeps working as usual.
       if ((key === 'c' || key === 'x') && window.getSelection()?.toString()) return;
       if (key === 'z' && event.shiftKey) redo();
@@ -57,10 +79,18 @@ export function App() {
   const panel = useEditor((s) => s.panel);
   const pendingCount = useEditor((s) => s.run?.pending.length ?? 0);
   const runStatus = useEditor((s) => s.run?.status);
+  // Drafts need room to read: the run panel widens while a run is shown in it.
+  const wide = useEditor((s) => s.panel === 'run' && s.run !== null);
+  const expanded = useEditor((s) => s.panelExpanded);
   useShortcuts();
+  // The canvas changes width with the panel: fit the pipeline again once it has.
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => requestFit());
+    return () => cancelAnimationFrame(frame);
+  }, [wide, expanded]);
   return (
     <ReactFlowProvider>
-      <div className="app">
+      <div className={['app', wide ? 'run-wide' : '', expanded ? 'panel-expanded' : ''].filter(Boolean).join(' ')}>
         <TopBar />
         <Sidebar />
         <main className="workspace">
@@ -76,6 +106,15 @@ export function App() {
                 {p.id === 'run' && pendingCount > 0 && <span className="badge">{pendingCount}</span>}
               </button>
             ))}
+            <button
+              className="ghost small panel-expand"
+              data-testid="panel-expand"
+              aria-pressed={expanded}
+              title={expanded ? 'Back to the usual width' : 'Widen this panel to read drafts'}
+              onClick={() => editorStore.setState({ panelExpanded: !expanded })}
+            >
+              {expanded ? '⇥ Narrow' : '⇤ Widen'}
+            </button>
           </nav>
           <div className="panel-body">
             {panel === 'inspector' && <Inspector />}
@@ -84,6 +123,9 @@ export function App() {
           </div>
         </aside>
       </div>
+      <ApprovalsInbox />
+      <ChoiceDialog />
+      <ShortcutsHelp />
       <OutputViewer />
       <VersionHistory />
       <ApiKeyDialog />

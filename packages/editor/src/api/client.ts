@@ -140,6 +140,15 @@ export interface JsonSchema {
   [key: string]: unknown;
 }
 
+/** A pending approval as the inbox across runs lists it. */
+export interface ApprovalInboxEntry {
+  runId: string;
+  pipelineId: string;
+  nodeId: string;
+  requestedAt: string;
+  draft?: unknown;
+}
+
 export interface PipelineSummary {
   id: string;
   name: string;
@@ -154,6 +163,8 @@ export interface ModelInfo {
   available: boolean;
   models?: string[];
   note: string;
+  /** The server's default provider (STORYLOOM_MODEL, else offline). */
+  default?: boolean;
 }
 
 /** Lists come back either bare or wrapped (`{ pipelines: [...] }`); accept both. */
@@ -209,8 +220,12 @@ export const api = {
     request<{ valid: boolean; errors: ValidationProblem[] }>('POST', '/api/pipelines/validate', pipeline),
   startRun: (body: ({ pipelineId: string; version?: number } | { pipeline: Pipeline }) & { inputs: RunInputs; model?: ModelSpec }) =>
     request<{ id: string; status: string }>('POST', '/api/runs', body),
-  listRuns: async (pipelineId: string) =>
-    unwrapList<RunView>(await request('GET', `/api/runs?pipelineId=${encodeURIComponent(pipelineId)}`), 'runs'),
+  /** Runs without outputs: statuses, inputs and usage, for lists that poll. */
+  listRunSummaries: async (filter: { pipelineId?: string; status?: string } = {}) => {
+    const query = new URLSearchParams({ view: 'summary', ...filter });
+    return unwrapList<RunView>(await request('GET', `/api/runs?${query}`), 'runs');
+  },
+  approvals: async () => unwrapList<ApprovalInboxEntry>(await request('GET', '/api/approvals'), 'approvals'),
   getRun: (id: string) => request<RunView>('GET', `/api/runs/${encodeURIComponent(id)}`),
   decide: (runId: string, nodeId: string, body: { decision: 'approve' | 'edit' | 'reject'; output?: unknown; feedback?: string }) =>
     request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(nodeId)}`, body),

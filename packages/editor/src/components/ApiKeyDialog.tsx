@@ -34,7 +34,7 @@ export function ApiKeyDialog() {
         <header className="modal-head">
           <h3>API key required</h3>
         </header>
-        <div className="modal-body">
+        <div className="modal-body" tabIndex={0}>
           <p className="muted">{request.reason}</p>
           <p>This server needs an API key. It is kept in this browser only.</p>
           <input type="password" autoFocus value={key} placeholder="API key" data-testid="api-key-input" onChange={(e) => setKey(e.target.value)} />

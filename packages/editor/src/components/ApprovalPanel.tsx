@@ -1,13 +1,15 @@
-// Pending approvals of the watched run: approve, edit the draft in place, or reject with feedback.
-// Each approval is decided on its own; several may be pending at once.
+// Pending approvals of the watched run, each a card titled by the node's label: the draft as a form,
+// which attempt it is, the feedback the last one got and what changed since; approve, edit in place, or
+// send back with feedback. Several may be pending at once; each is decided on its own.
 import { useState } from 'react';
 import type { PendingApproval } from '@storyloom/engine';
-import { outputText } from '../lib/diff';
-import { decide } from '../store/runActions';
+import { storyDiff } from '../lib/storyDiff';
+import { loadedEngine } from '../lib/validation';
 import { selectNode } from '../store/documentActions';
+import { decide } from '../store/runActions';
 import { useEditor } from '../store/state';
-import { JsonEditor } from './fields';
-import { OutputPreview } from './OutputPreview';
+import { DraftEditSession, DraftReadView } from './draft/DraftSession';
+import { StoryDiffView } from './StoryDiffView';
 
 export function ApprovalPanel() {
   const pending = useEditor((s) => s.run?.pending);
@@ -22,39 +24,86 @@ export function ApprovalPanel() {
   );
 }
 
+/** The node a run's approval belongs to, as drawn in the open pipeline. */
+export function useRunNode(nodeId: string) {
+  const node = useEditor((s) => s.nodes.find((n) => n.id === nodeId));
+  const typeTitle = useEditor((s) => s.catalogue.find((t) => t.type === node?.data.type)?.title);
+  return {
+    label: node?.data.label || typeTitle || nodeId,
+    typeTitle: typeTitle ?? node?.data.type,
+    source: node ? { type: node.data.type, config: node.data.config as Record<string, unknown> | undefined } : undefined,
+  };
+}
+
 function ApprovalCard({ approval }: { approval: PendingApproval }) {
   const [mode, setMode] = useState<'view' | 'edit' | 'reject'>('view');
-  const [edited, setEdited] = useState<unknown>(approval.draft);
-  const [textDraft, setTextDraft] = useState(() => outputText(approval.draft));
+  const [session, setSession] = useState(0);
   const [feedback, setFeedback] = useState('');
   const [sending, setSending] = useState(false);
-  const isText = typeof approval.draft === 'string';
+  const node = useRunNode(approval.nodeId);
+  const attempts = useEditor((s) => s.run?.approvals[approval.nodeId]) ?? [];
+  const runInputs = useEditor((s) => s.run?.view?.inputs);
+  const current = attempts[attempts.length - 1];
+  const previous = attempts.length > 1 ? attempts[attempts.length - 2] : undefined;
+  const attemptNumber = attempts.length || 1;
 
   const send = async (decision: Parameters<typeof decide>[1]) => {
     setSending(true);
     const ok = await decide(approval.nodeId, decision);
     if (!ok) setSending(false);
+    return ok;
   };
 
   return (
-    <div className="approval-card" data-approval={approval.nodeId}>
+    <article className="approval-card" data-approval={approval.nodeId} data-attempt={attemptNumber} aria-label={`Approval: ${node.label}`}>
       <header>
-        <button className="link" onClick={() => selectNode(approval.nodeId)}>
-          {approval.nodeId}
-        </button>
-        <span className="muted small">draft ready for review</span>
+        <div>
+          <h5 className="card-title">
+            <button className="link" onClick={() => selectNode(approval.nodeId)} title="Show this node on the canvas">
+              {node.label}
+            </button>
+          </h5>
+          <span className="muted small">
+            {node.typeTitle} · <span data-testid="attempt-number">attempt {attemptNumber}</span>
+          </span>
+        </div>
       </header>
+      {previous?.feedback && (
+        <div className="feedback-given" data-testid="feedback-given">
+          <span className="small muted">Your feedback on attempt {attemptNumber - 1}</span>
+          <blockquote>{previous.feedback}</blockquote>
+        </div>
+      )}
+      {previous && current && (
+        <details className="attempt-diff" open>
+          <summary>What changed since attempt {attemptNumber - 1}</summary>
+          <StoryDiffView
+            diff={storyDiff(node.source?.type, previous.draft, current.draft, loadedEngine()?.screenplaySceneText)}
+            beforeLabel={`attempt ${attemptNumber - 1}`}
+            afterLabel={`attempt ${attemptNumber}`}
+          />
+        </details>
+      )}
       {mode === 'edit' ? (
-        isText ? (
-          <textarea className="mono" rows={10} value={textDraft} data-testid="edit-draft" onChange={(e) => setTextDraft(e.target.value)} />
-        ) : (
-          <JsonEditor value={approval.draft} onChange={setEdited} rows={12} testId="edit-draft" />
-        )
+        <DraftEditSession
+          key={session}
+          initial={approval.draft}
+          source={node.source}
+          inputs={runInputs}
+          context="approval"
+          submitLabel="Submit edit"
+          submitTestId="submit-edit"
+          onSubmit={(output) => send({ decision: 'edit', output })}
+          onCancel={() => setMode('view')}
+        />
       ) : (
-        <OutputPreview value={approval.draft} />
+        <DraftReadView value={approval.draft} source={node.source} context="approval" />
       )}
       {mode === 'reject' && (
-        <textarea rows={3} placeholder="What should change? The node rewrites with this feedback." value={feedback} data-testid="reject-feedback" onChange={(e) => setFeedback(e.target.value)} autoFocus />
+        <label className="field">
+          <span className="field-label">What should change? The node rewrites with this feedback.</span>
+          <textarea rows={3} value={feedback} data-testid="reject-feedback" onChange={(e) => setFeedback(e.target.value)} autoFocus />
+        </label>
       )}
       <div className="button-row">
         {mode === 'view' && (
@@ -62,25 +111,19 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
             <button className="primary" data-testid="approve-button" disabled={sending} onClick={() => void send({ decision: 'approve' })}>
               Approve
             </button>
-            <button data-testid="edit-button" disabled={sending} onClick={() => setMode('edit')}>
+            <button
+              data-testid="edit-button"
+              disabled={sending}
+              onClick={() => {
+                setSession((n) => n + 1);
+                setMode('edit');
+              }}
+            >
               Edit
             </button>
             <button className="danger" data-testid="reject-button" disabled={sending} onClick={() => setMode('reject')}>
-              Reject…
+              Send back…
             </button>
-          </>
-        )}
-        {mode === 'edit' && (
-          <>
-            <button
-              className="primary"
-              data-testid="submit-edit"
-              disabled={sending || edited === undefined}
-              onClick={() => void send({ decision: 'edit', output: isText ? textDraft : edited })}
-            >
-              Submit edit
-            </button>
-            <button onClick={() => setMode('view')}>Cancel</button>
           </>
         )}
         {mode === 'reject' && (
@@ -92,6 +135,6 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
           </>
         )}
       </div>
-    </div>
+    </article>
   );
 }

@@ -172,12 +172,12 @@ export function Canvas() {
         // Large pipelines: keep only what is on screen in the DOM, so panning repaints a bounded number of nodes.
         onlyRenderVisibleElements={nodes.length > LARGE_PIPELINE_NODES}
       >
-        <Background gap={24} size={1} color="#2c3442" />
+        <Background gap={24} size={1} color="var(--line-2)" />
         <MiniMap
           pannable
           zoomable
           nodeColor={(node) => MINIMAP_COLORS[run?.nodeStatus[node.id] ?? ''] ?? '#4a5568'}
-          maskColor="rgba(12, 15, 20, 0.7)"
+          maskColor="var(--minimap-mask)"
         />
         <Controls showInteractive={false} />
       </ReactFlow>

@@ -47,6 +47,7 @@ function NodeInspector({ node }: { node: StoryFlowNode }) {
   }
 
   const renderField = (key: string, schema: JsonSchema) => {
+    if (node.data.type === 'review' && key === 'target') return <ReviewTargetPicker node={node} nodes={nodes} ancestors={ancestors} error={fieldProblems[key]} hint={schema.description} />;
     if (!templateFields.has(key)) return undefined;
     return (
       <Field label={key} hint={schema.description} error={fieldProblems[key]}>
@@ -115,5 +116,27 @@ function NodeInspector({ node }: { node: StoryFlowNode }) {
         <p className="muted">Unknown type: settings cannot be edited.</p>
       )}
     </div>
+  );
+}
+
+/** A review reads one upstream writing node: chosen from the nodes before it, by label. */
+function ReviewTargetPicker({ node, nodes, ancestors, error, hint }: { node: StoryFlowNode; nodes: StoryFlowNode[]; ancestors: Set<string>; error?: string; hint?: string }) {
+  const catalogue = useEditor((s) => s.catalogue);
+  const target = (node.data.config as Record<string, unknown> | undefined)?.target;
+  const nameOf = (n: StoryFlowNode) => `${n.data.label || catalogue.find((t) => t.type === n.data.type)?.title || n.data.type} (${n.id})`;
+  const candidates = nodes.filter((n) => ancestors.has(n.id));
+  const known = typeof target === 'string' && nodes.some((n) => n.id === target);
+  return (
+    <Field label="target" hint={hint ?? 'the node whose writing this review reads and sends notes back to'} required error={error}>
+      <select data-testid="config-target" value={typeof target === 'string' ? target : ''} onChange={(e) => updateNodeConfig(node.id, 'target', e.target.value || undefined)}>
+        <option value="">(choose the node to review)</option>
+        {typeof target === 'string' && !known && <option value={target}>{target} (not in this pipeline)</option>}
+        {candidates.map((n) => (
+          <option key={n.id} value={n.id}>
+            {nameOf(n)}
+          </option>
+        ))}
+      </select>
+    </Field>
   );
 }

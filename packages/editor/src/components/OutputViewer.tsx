@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { api, downloadText, EXPORT_FORMATS, type ExportFormat } from '../api/client';
 import { editorStore, useEditor } from '../store/state';
 import { attempt } from '../store/toasts';
+import { OfflineNotice } from './OfflineNotice';
 import { ScreenplayPage } from './ScreenplayPage';
 import { useEscape } from './useEscape';
 
@@ -64,7 +65,8 @@ export function OutputViewer() {
             </button>
           </div>
         </header>
-        <div className="modal-body">
+        <div className="modal-body" tabIndex={0}>
+          <OfflineNotice />
           {error && <p className="field-problem">{error}</p>}
           {content === undefined && !error && <p className="muted">Loading…</p>}
           {content !== undefined && format === 'fountain' && <ScreenplayPage source={content} />}

@@ -75,7 +75,7 @@ export function PipelineSettings() {
                 setInputs(inputs.map(([n, d]) => [n === name ? next : n, d]));
               }}
             />
-            <select value={definition.type} onChange={(e) => patchInput(name, { type: e.target.value as InputDefinition['type'], default: undefined })}>
+            <select aria-label={`type of input ${name}`} value={definition.type} onChange={(e) => patchInput(name, { type: e.target.value as InputDefinition['type'], default: undefined })}>
               {INPUT_TYPES.map((t) => (
                 <option key={t}>{t}</option>
               ))}
@@ -84,12 +84,13 @@ export function PipelineSettings() {
               <input type="checkbox" checked={!!definition.required} onChange={(e) => patchInput(name, { required: e.target.checked || undefined })} />
               required
             </label>
-            <button className="icon danger" title={`Remove input ${name}`} onClick={() => setInputs(inputs.filter(([n]) => n !== name))}>
+            <button className="icon danger" title={`Remove input ${name}`} aria-label={`Remove input ${name}`} onClick={() => setInputs(inputs.filter(([n]) => n !== name))}>
               ×
             </button>
           </div>
           <div className="input-def-row">
             <input
+              aria-label={`default of input ${name}`}
               placeholder="default"
               value={definition.default === undefined ? '' : String(definition.default)}
               onChange={(e) => {
@@ -98,7 +99,7 @@ export function PipelineSettings() {
                 patchInput(name, { default: value }, `default:${name}`);
               }}
             />
-            <input placeholder="description" value={definition.description ?? ''} onChange={(e) => patchInput(name, { description: e.target.value || undefined }, `description:${name}`)} />
+            <input aria-label={`description of input ${name}`} placeholder="description" value={definition.description ?? ''} onChange={(e) => patchInput(name, { description: e.target.value || undefined }, `description:${name}`)} />
           </div>
           {pipelineProblem(`/inputs/${name}`) && <span className="field-problem">{pipelineProblem(`/inputs/${name}`)}</span>}
         </div>

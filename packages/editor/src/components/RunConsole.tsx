@@ -2,14 +2,17 @@
 // status, approvals, node outputs with re-run from a node, history and the two-run diff.
 import { useEffect, useState } from 'react';
 import type { InputDefinition } from '@storyloom/engine';
-import { outputText } from '../lib/diff';
-import { cancelRun, closeRun, loadRunHistory, rerunFrom, resumeRun, startRun, watchRun } from '../store/runActions';
+import { closeRun, loadRunHistory, requestCancel, requestRun, rerunFrom, resumeRun, watchRun } from '../store/runActions';
+import { formatDuration, formatTokens, premiseOf, runDuration, runProgress, runTokens } from '../lib/runFigures';
+import { selectNode } from '../store/documentActions';
 import { editorStore, useEditor } from '../store/state';
 import { ApprovalPanel } from './ApprovalPanel';
 import { DiffView } from './DiffView';
-import { Field, JsonEditor } from './fields';
+import { useRunNode } from './ApprovalPanel';
+import { DraftEditSession, DraftReadView } from './draft/DraftSession';
+import { OfflineNotice } from './OfflineNotice';
+import { Field } from './fields';
 import { ModelPicker } from './ModelPicker';
-import { OutputPreview } from './OutputPreview';
 
 export function runBlockedReason(state = editorStore.getState()): string | null {
   if (state.nodes.length === 0) return 'The pipeline has no nodes.';
@@ -46,7 +49,7 @@ export function RunConsole() {
           <ModelPicker value={runModel} onChange={(model) => editorStore.setState({ runModel: model })} inheritLabel="(as configured)" />
         </Field>
         <div className="button-row">
-          <button className="primary run" data-testid="run-button" disabled={!!blocked} title={blocked ?? 'Run this pipeline'} onClick={() => void startRun()}>
+          <button className="primary run" data-testid="run-button" disabled={!!blocked} title={blocked ?? 'Run this pipeline'} onClick={() => void requestRun()}>
             ▶ Run
           </button>
         </div>
@@ -98,10 +101,15 @@ function WatchedRunView() {
           {run.connected ? '● live' : ended ? '' : '○ reconnecting'}
         </span>
       </header>
+      <RunProgress />
       {run.view?.error && <p className="field-problem">{run.view.error}</p>}
       <div className="button-row">
-        {!ended && <button onClick={() => void cancelRun()}>Cancel run</button>}
-        {run.status === 'failed' && <button onClick={() => void resumeRun()}>Resume</button>}
+        {!ended && <button data-testid="cancel-run" onClick={requestCancel}>Cancel run</button>}
+        {(run.status === 'failed' || run.status === 'cancelled' || run.view?.interrupted) && (
+          <button data-testid="resume-run" onClick={() => void resumeRun()}>
+            Resume
+          </button>
+        )}
         <button data-testid="open-output" disabled={run.status !== 'completed'} onClick={() => editorStore.setState({ outputOpen: true })}>
           Open output
         </button>
@@ -110,8 +118,45 @@ function WatchedRunView() {
         </button>
       </div>
       <ApprovalPanel />
-      {selectedId ? <NodeRunDetail nodeId={selectedId} /> : <p className="muted small">Select a node to see its output, or re-run from it.</p>}
+      <OutputPicker selectedId={selectedId} />
+      {selectedId ? <NodeRunDetail nodeId={selectedId} /> : <p className="muted small">Choose a stage (or click a node) to read its output, edit it or re-run from it.</p>}
     </section>
+  );
+}
+
+/** How far the run is, how long it has taken and the tokens it has used. */
+function RunProgress() {
+  const run = useEditor((s) => s.run)!;
+  const { done, total } = runProgress(run.nodeStatus);
+  const tokens = run.view ? runTokens(run.view) : 0;
+  return (
+    <div className="run-progress" data-testid="run-progress" data-done={done} data-total={total}>
+      <progress max={total || 1} value={done} aria-label="Stages done" />
+      <span className="small">
+        {done} of {total} stages done
+        {run.view && ` · ${formatDuration(runDuration(run.view))}`}
+        {tokens > 0 && ` · ${formatTokens(tokens)}`}
+      </span>
+    </div>
+  );
+}
+
+/** Which stage's output to read: the same as clicking its node on the canvas. */
+function OutputPicker({ selectedId }: { selectedId?: string }) {
+  const nodes = useEditor((s) => s.nodes);
+  const catalogue = useEditor((s) => s.catalogue);
+  return (
+    <label className="output-picker">
+      <span className="small">Output of</span>
+      <select data-testid="output-node" value={selectedId ?? ''} onChange={(e) => selectNode(e.target.value || null, { stayInPanel: true })}>
+        <option value="">(choose a stage)</option>
+        {nodes.map((n) => (
+          <option key={n.id} value={n.id}>
+            {n.data.label || catalogue.find((t) => t.type === n.data.type)?.title || n.id}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
@@ -120,63 +165,64 @@ function NodeRunDetail({ nodeId }: { nodeId: string }) {
   const status = run.nodeStatus[nodeId];
   const output = run.outputs[nodeId];
   const stream = run.streams[nodeId];
+  const node = useRunNode(nodeId);
   const [editing, setEditing] = useState(false);
-  const [edited, setEdited] = useState<unknown>(undefined);
-  const [textEdit, setTextEdit] = useState('');
-  useEffect(() => {
-    setEditing(false);
-    setEdited(undefined);
-  }, [nodeId, run.id]);
+  useEffect(() => setEditing(false), [nodeId, run.id]);
   const ended = ['completed', 'failed', 'cancelled'].includes(run.status);
-  const isText = typeof output === 'string';
+  const rerunLabel = `↻ Re-run from ${node.label}`;
   return (
     <div className="node-run-detail" data-testid="node-run-detail">
       <h4 className="subhead">
-        {nodeId} <span className={`status-pill status-${status ?? 'pending'}`}>{status ?? 'pending'}</span>
+        {node.label} <span className={`status-pill status-${status ?? 'pending'}`}>{status ?? 'pending'}</span>
       </h4>
       {status === 'running' && stream ? <pre className="output-preview mono stream">{stream}</pre> : null}
       {editing ? (
-        isText ? (
-          <textarea className="mono" rows={10} value={textEdit} onChange={(e) => setTextEdit(e.target.value)} data-testid="rerun-edit" />
-        ) : (
-          <JsonEditor value={output} onChange={setEdited} rows={12} testId="rerun-edit" />
-        )
+        <DraftEditSession
+          initial={output}
+          source={node.source}
+          inputs={run.view?.inputs}
+          context="rerun"
+          submitLabel={`${rerunLabel} with this output`}
+          submitTestId="rerun-button"
+          onSubmit={async (edited) => {
+            await rerunFrom(nodeId, edited);
+            return true;
+          }}
+          onCancel={() => setEditing(false)}
+        />
       ) : (
-        <OutputPreview value={output} />
-      )}
-      {ended && (
-        <div className="button-row">
-          {output !== undefined && !editing && (
-            <button
-              data-testid="edit-output"
-              onClick={() => {
-                setEditing(true);
-                setTextEdit(outputText(output));
-              }}
-            >
-              Edit output
-            </button>
+        <>
+          {output !== undefined && <OfflineNotice nodeId={nodeId} />}
+          <DraftReadView value={output} source={node.source} context="output" />
+          {ended && (
+            <div className="button-row">
+              {output !== undefined && (
+                <button data-testid="edit-output" onClick={() => setEditing(true)}>
+                  Edit output
+                </button>
+              )}
+              <button className="primary" data-testid="rerun-button" onClick={() => void rerunFrom(nodeId)} title="A new run that reuses everything not downstream of this node">
+                {rerunLabel}
+              </button>
+            </div>
           )}
-          <button
-            className="primary"
-            data-testid="rerun-button"
-            onClick={() => void rerunFrom(nodeId, editing ? (isText ? textEdit : edited ?? output) : undefined)}
-            title="A new run that reuses everything not downstream of this node"
-          >
-            ↻ Re-run from {nodeId}
-            {editing ? ' with this output' : ''}
-          </button>
-          {editing && <button onClick={() => setEditing(false)}>Cancel edit</button>}
-        </div>
+        </>
       )}
     </div>
   );
 }
 
+const HISTORY_POLL_MS = 3000;
+
 function RunHistory() {
   const history = useEditor((s) => s.runHistory);
   const current = useEditor((s) => s.run?.id);
   const [compare, setCompare] = useState<string[]>([]);
+  // Runs started anywhere (the CLI, the API, another tab) and their statuses follow the server.
+  useEffect(() => {
+    const timer = setInterval(() => void loadRunHistory(), HISTORY_POLL_MS);
+    return () => clearInterval(timer);
+  }, []);
   if (!history.length) return null;
   const toggle = (id: string) => setCompare((c) => (c.includes(id) ? c.filter((x) => x !== id) : [...c.slice(-1), id]));
   return (
@@ -185,17 +231,25 @@ function RunHistory() {
         Run history <button className="ghost small" onClick={() => void loadRunHistory()}>Refresh</button>
       </h4>
       <ul>
-        {history.map((r) => (
-          <li key={r.id} className={r.id === current ? 'active' : ''}>
-            <input type="checkbox" title="Compare" aria-label={`compare ${r.id}`} checked={compare.includes(r.id)} onChange={() => toggle(r.id)} />
-            <button className="link" onClick={() => void watchRun(r.id)}>
-              <code>{r.id.slice(0, 10)}</code>
-            </button>
-            <span className={`status-pill status-${r.status}`}>{r.status}</span>
-            <span className="muted small">{new Date(r.createdAt).toLocaleTimeString()}</span>
-            {r.parentRunId && <span className="muted small" title={`re-run of ${r.parentRunId}`}>↻</span>}
-          </li>
-        ))}
+        {history.map((r) => {
+          const tokens = runTokens(r);
+          return (
+            <li key={r.id} data-run-id={r.id} data-status={r.status} className={r.id === current ? 'active' : ''}>
+              <input type="checkbox" title="Compare" aria-label={`compare run ${r.id}`} checked={compare.includes(r.id)} onChange={() => toggle(r.id)} />
+              <button className="history-open" onClick={() => void watchRun(r.id)} title={`Show run ${r.id}`}>
+                <span className="history-premise">{premiseOf(r.inputs) ?? r.id}</span>
+                <span className="history-meta">
+                  <span className={`status-pill status-${r.status}`}>{r.status}</span>
+                  <span>{r.version ? `v${r.version}` : 'unsaved'}</span>
+                  <span>{new Date(r.createdAt).toLocaleTimeString()}</span>
+                  <span data-testid="history-duration">{formatDuration(runDuration(r))}</span>
+                  {tokens > 0 && <span data-testid="history-tokens">{formatTokens(tokens)}</span>}
+                  {r.parentRunId && <span title={`re-run of ${r.parentRunId}`}>↻ re-run</span>}
+                </span>
+              </button>
+            </li>
+          );
+        })}
       </ul>
       {compare.length === 2 ? <DiffView runIds={compare as [string, string]} /> : <p className="muted small">Tick two runs to compare a node's output.</p>}
     </section>

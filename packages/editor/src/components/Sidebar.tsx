@@ -19,9 +19,12 @@ export function Sidebar() {
   );
 }
 
+const waitingCount = (inbox: Array<{ pipelineId: string }>, id: string) => inbox.filter((item) => item.pipelineId === id).length;
+
 function PipelineList() {
   const pipelines = useEditor((s) => s.pipelines);
   const currentId = useEditor((s) => s.meta.id);
+  const inbox = useEditor((s) => s.inbox);
   const fileInput = useRef<HTMLInputElement>(null);
   return (
     <section className="side-section pipelines">
@@ -61,6 +64,11 @@ function PipelineList() {
             <button className="pipeline-open" onClick={() => requestOpen(p.id)} title={`Open ${p.id}`}>
               <span className="pipeline-name">{p.name}</span>
               <span className="pipeline-meta">
+                {waitingCount(inbox, p.id) > 0 && (
+                  <span className="pipeline-waiting" data-testid={`waiting-${p.id}`} title="Approvals waiting in runs of this pipeline">
+                    {waitingCount(inbox, p.id)} waiting
+                  </span>
+                )}
                 {p.id} · v{p.version}
                 {!p.valid && <span className="draft-mark"> draft</span>}
               </span>
@@ -78,16 +86,36 @@ function PipelineList() {
 function Palette() {
   const catalogue = useEditor((s) => s.catalogue);
   const flow = useReactFlow();
-  /** A clicked type lands in the middle of what the canvas shows, nudged so it does not hide another node. */
+  /**
+   * A clicked type lands in what the canvas shows: the free spot nearest its middle (rings of node-sized
+   * cells around it), so repeated clicks fan out on screen instead of stacking below the fold.
+   */
   const addAtViewCentre = (type: string) => {
     const canvas = document.querySelector('.react-flow')?.getBoundingClientRect();
     if (!canvas) return addNode(type);
-    const centre = flow.screenToFlowPosition({ x: canvas.x + canvas.width / 2, y: canvas.y + canvas.height / 2 });
-    const position = { x: centre.x - NODE_WIDTH / 2, y: centre.y - NODE_HEIGHT / 2 };
+    const topLeft = flow.screenToFlowPosition({ x: canvas.x + 10, y: canvas.y + 10 });
+    const bottomRight = flow.screenToFlowPosition({ x: canvas.right - 10, y: canvas.bottom - 10 });
+    const centre = { x: (topLeft.x + bottomRight.x) / 2 - NODE_WIDTH / 2, y: (topLeft.y + bottomRight.y) / 2 - NODE_HEIGHT / 2 };
+    // Room below each node for the two lines of a problem message it may show once validated.
+    const tall = NODE_HEIGHT + 40;
     const taken = (p: { x: number; y: number }) =>
-      editorStore.getState().nodes.some((n) => Math.abs(n.position.x - p.x) < NODE_WIDTH && Math.abs(n.position.y - p.y) < NODE_HEIGHT);
-    while (taken(position)) position.y += NODE_HEIGHT + 20;
-    addNode(type, position);
+      editorStore.getState().nodes.some((n) => {
+        const height = Math.max(n.measured?.height ?? NODE_HEIGHT, tall);
+        return p.x < n.position.x + (n.measured?.width ?? NODE_WIDTH) && n.position.x < p.x + NODE_WIDTH && p.y < n.position.y + height && n.position.y < p.y + tall;
+      });
+    const inView = (p: { x: number; y: number }) => p.x >= topLeft.x && p.y >= topLeft.y && p.x + NODE_WIDTH <= bottomRight.x && p.y + tall <= bottomRight.y;
+    const step = { x: NODE_WIDTH + 30, y: tall + 16 };
+    for (let ring = 0; ring < 6; ring++) {
+      for (let dy = -ring; dy <= ring; dy++) {
+        for (let dx = -ring; dx <= ring; dx++) {
+          if (Math.max(Math.abs(dx), Math.abs(dy)) !== ring) continue;
+          const spot = { x: centre.x + dx * step.x, y: centre.y + dy * step.y };
+          if (inView(spot) && !taken(spot)) return addNode(type, spot);
+        }
+      }
+    }
+    // The view is full: overlap slightly at its middle rather than land off screen.
+    addNode(type, { x: centre.x + 16, y: centre.y + 16 });
   };
   const categories = [...new Set(catalogue.map((t) => t.category ?? 'other'))].sort(
     (a, b) => (CATEGORY_ORDER.indexOf(a) + 1 || 99) - (CATEGORY_ORDER.indexOf(b) + 1 || 99),

@@ -1,6 +1,10 @@
 import { autoLayout, copySelection, paste, redo, undo } from '../store/documentActions';
 import { save } from '../store/pipelineActions';
 import { editorStore, useEditor } from '../store/state';
+import { InboxButton } from './ApprovalsInbox';
+import { ThemeToggle } from './ThemeToggle';
+import { requestRun } from '../store/runActions';
+import { runBlockedReason } from './RunConsole';
 
 export function TopBar() {
   const name = useEditor((s) => s.meta.name);
@@ -11,6 +15,8 @@ export function TopBar() {
   const canRedo = useEditor((s) => s.future.length > 0);
   const problems = useEditor((s) => s.validation.errors.length);
   const busy = useEditor((s) => s.busy);
+  const unchanged = useEditor((s) => !s.dirty && s.savedVersion !== null);
+  const runBlocked = useEditor((s) => runBlockedReason(s));
   return (
     <header className="topbar">
       <div className="brand">
@@ -24,6 +30,7 @@ export function TopBar() {
           {problems > 0 && <span className="draft-mark"> · draft</span>}
         </span>
       </div>
+      <InboxButton />
       <div className="toolbar">
         <button className="ghost" onClick={undo} disabled={!canUndo} title="Undo (Ctrl+Z)">
           ↶
@@ -43,7 +50,14 @@ export function TopBar() {
         <button className="ghost" onClick={() => editorStore.setState({ versionsOpen: true })} disabled={version === null} title="Version history">
           History
         </button>
-        <button className="primary" data-testid="save-button" onClick={() => void save()} disabled={!!busy} title={problems > 0 ? 'Save as a new draft version: kept on the server, not runnable until its problems are fixed (Ctrl+S)' : 'Save as a new version (Ctrl+S)'}>
+        <ThemeToggle />
+        <button className="ghost" data-testid="shortcuts-button" onClick={() => editorStore.setState({ shortcutsOpen: true })} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
+          ?
+        </button>
+        <button data-testid="topbar-run" onClick={() => void requestRun()} disabled={!!runBlocked} title={runBlocked ?? 'Run this pipeline (Ctrl+Enter)'}>
+          ▶ Run
+        </button>
+        <button className="primary" data-testid="save-button" onClick={() => void save()} disabled={!!busy || unchanged} title={unchanged ? 'Nothing changed since this version was saved' : problems > 0 ? 'Save as a new draft version: kept on the server, not runnable until its problems are fixed (Ctrl+S)' : 'Save as a new version (Ctrl+S)'}>
           {busy?.startsWith('Saving') ? busy : problems > 0 ? 'Save draft' : 'Save'}
         </button>
       </div>

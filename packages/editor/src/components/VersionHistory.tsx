@@ -1,8 +1,13 @@
+// Version history of the open pipeline: restore one, or compare one with the open version (nodes, connections
+// and settings added, removed or changed).
 import { useEffect, useState } from 'react';
+import type { Pipeline } from '@storyloom/engine';
 import { api, type PipelineVersionInfo } from '../api/client';
+import { pipelineDiff } from '../lib/pipelineDiff';
 import { restoreVersion } from '../store/pipelineActions';
 import { editorStore, useEditor } from '../store/state';
 import { toastError } from '../store/toasts';
+import { StoryDiffView } from './StoryDiffView';
 import { useEscape } from './useEscape';
 
 const closeVersions = () => editorStore.setState({ versionsOpen: false });
@@ -12,9 +17,16 @@ export function VersionHistory() {
   const id = useEditor((s) => s.meta.id);
   const current = useEditor((s) => s.savedVersion);
   const [versions, setVersions] = useState<PipelineVersionInfo[] | null>(null);
+  const [compared, setCompared] = useState<{ version: number; pair: [Pipeline, Pipeline] } | null>(null);
+  const compare = (version: number) =>
+    current !== null &&
+    void Promise.all([api.getPipeline(id, Math.min(version, current)), api.getPipeline(id, Math.max(version, current))])
+      .then(([older, newer]) => setCompared({ version, pair: [older.pipeline, newer.pipeline] }))
+      .catch((error) => toastError('Could not load the versions to compare', error));
   useEffect(() => {
     if (!open) return;
     setVersions(null);
+    setCompared(null);
     api
       .versions(id)
       .then((v) => setVersions([...v].sort((a, b) => b.version - a.version)))
@@ -28,14 +40,14 @@ export function VersionHistory() {
   const close = closeVersions;
   return (
     <div className="modal-backdrop" onClick={close}>
-      <div className="modal small-modal" onClick={(e) => e.stopPropagation()} data-testid="version-history">
+      <div className="modal medium-modal" onClick={(e) => e.stopPropagation()} data-testid="version-history">
         <header className="modal-head">
           <h3>Versions of {id}</h3>
           <button className="icon" onClick={close} aria-label="Close">
             ×
           </button>
         </header>
-        <div className="modal-body">
+        <div className="modal-body" tabIndex={0}>
           {!versions && <p className="muted">Loading…</p>}
           <ul className="version-list">
             {versions?.map((v) => (
@@ -50,10 +62,28 @@ export function VersionHistory() {
                   )}
                 </span>
                 <span className="muted small">{new Date(v.createdAt).toLocaleString()}</span>
-                {v.version === current ? <span className="muted small">open</span> : <button className="small" onClick={() => void restoreVersion(v.version)}>Restore</button>}
+                {v.version === current ? (
+                  <span className="muted small">open</span>
+                ) : (
+                  <span className="row-actions">
+                    <button className="small" data-testid={`compare-v${v.version}`} onClick={() => compare(v.version)}>
+                      Compare
+                    </button>
+                    <button className="small" onClick={() => void restoreVersion(v.version)}>
+                      Restore
+                    </button>
+                  </span>
+                )}
               </li>
             ))}
           </ul>
+          {compared && current !== null && (
+            <StoryDiffView
+              diff={pipelineDiff(compared.pair[0], compared.pair[1])}
+              beforeLabel={`v${Math.min(compared.version, current)}`}
+              afterLabel={`v${Math.max(compared.version, current)}`}
+            />
+          )}
         </div>
       </div>
     </div>

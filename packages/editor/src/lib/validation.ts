@@ -30,3 +30,8 @@ export function validate(pipeline: Pipeline, nodes: StoryFlowNode[], edges: Stor
   }
   return { errors, byNode, byEdge };
 }
+
+/** The engine once loaded (undefined before): draft checks use its output schemas. */
+export function loadedEngine(): Engine | undefined {
+  return engine;
+}

@@ -242,11 +242,16 @@ export function deleteSelection(): void {
   }));
 }
 
-export function selectNode(id: string | null): void {
+export function selectAll(): void {
+  editorStore.setState((s) => ({ nodes: s.nodes.map((n) => (n.selected ? n : { ...n, selected: true })), edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)) }));
+}
+
+/** Selects one node; the inspector opens unless `stayInPanel` (choosing a stage's output in the run panel). */
+export function selectNode(id: string | null, options: { stayInPanel?: boolean } = {}): void {
   editorStore.setState((s) => ({
     nodes: s.nodes.map((n) => (n.selected === (n.id === id) ? n : { ...n, selected: n.id === id })),
     edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
-    panel: id ? 'inspector' : s.panel,
+    panel: id && !options.stayInPanel ? 'inspector' : s.panel,
   }));
 }
 

@@ -5,8 +5,9 @@ import { api, ApiError, downloadText } from '../api/client';
 import { currentPipeline, loadDocument } from './documentActions';
 import { editorStore, newPipelineMeta } from './state';
 import { attempt, toast, toastError } from './toasts';
-import { loadRunHistory, stopWatching } from './runActions';
+import { loadRunHistory, stopWatching, watchRun } from './runActions';
 import { clearDraft, lastDraftId, readDraft, writeDraft } from './drafts';
+import { startInboxPolling } from './inboxActions';
 
 /** Keeps the edited document in a local draft (debounced) so a reload or tab crash loses nothing. */
 function autosaveDrafts(): void {
@@ -47,6 +48,7 @@ export async function bootstrap(): Promise<void> {
   void attempt('Could not load the node catalogue', api.nodeTypes).then((catalogue) => editorStore.setState({ catalogue: catalogue ?? [] }));
   void api.models().then((models) => editorStore.setState({ models }), () => undefined);
   void refreshPipelines();
+  startInboxPolling();
   const requested = new URLSearchParams(window.location.search).get('pipeline');
   const draftId = lastDraftId();
   const draft = draftId ? readDraft(draftId) : undefined;
@@ -57,7 +59,7 @@ export async function bootstrap(): Promise<void> {
   } else newPipeline();
 }
 
-function confirmDiscard(): boolean {
+export function confirmDiscard(): boolean {
   const s = editorStore.getState();
   if (!s.dirty) return true;
   if (!window.confirm('Discard unsaved changes to this pipeline?')) return false;
@@ -65,7 +67,8 @@ function confirmDiscard(): boolean {
   return true;
 }
 
-export async function openPipeline(id: string, version?: number): Promise<void> {
+/** Opens a saved pipeline; `watchRunId` shows that run of it (from the approvals inbox) instead of its latest. */
+export async function openPipeline(id: string, version?: number, options: { watchRunId?: string } = {}): Promise<void> {
   editorStore.setState({ busy: `Opening ${id}…` });
   try {
     const stored = await api.getPipeline(id, version);
@@ -77,7 +80,10 @@ export async function openPipeline(id: string, version?: number): Promise<void> 
     } else loadDocument(stored.pipeline, stored.version);
     editorStore.setState({ run: null, runHistory: [], panel: 'pipeline' });
     setUrlPipeline(stored.id);
-    void loadRunHistory({ followActive: true });
+    if (options.watchRunId) {
+      void loadRunHistory();
+      await watchRun(options.watchRunId);
+    } else void loadRunHistory({ followActive: true });
   } catch (error) {
     toastError(`Could not open pipeline '${id}'`, error);
   } finally {
@@ -108,6 +114,10 @@ export function requestNew(): void {
  */
 export async function save(): Promise<boolean> {
   const s = editorStore.getState();
+  if (!s.dirty && s.savedVersion !== null) {
+    toast('info', `Nothing to save: no changes since version ${s.savedVersion}`);
+    return true;
+  }
   const pipeline = currentPipeline(s);
   const draft = s.validation.errors.length > 0;
   editorStore.setState({ busy: draft ? 'Saving draft…' : 'Saving…' });

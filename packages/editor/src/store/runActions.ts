@@ -3,7 +3,10 @@ import type { NodeStatus, RunEvent, RunView } from '@storyloom/engine';
 import { api } from '../api/client';
 import { followRunEvents, type RunEventStream } from '../api/events';
 import { currentPipeline } from './documentActions';
-import { editorStore, type WatchedRun } from './state';
+import { recordApprovalEvent } from './approvalHistory';
+import { refreshInbox } from './inboxActions';
+import { save } from './pipelineActions';
+import { editorStore, type Choice, type WatchedRun } from './state';
 import { attempt, toast } from './toasts';
 
 let stream: RunEventStream | null = null;
@@ -35,6 +38,8 @@ function fromView(view: RunView, previous?: WatchedRun): WatchedRun {
     outputs,
     pending: view.pending ?? [],
     streams: previous?.streams ?? {},
+    approvals: previous?.approvals ?? {},
+    timing: previous?.timing ?? {},
     connected: previous?.connected ?? false,
   };
 }
@@ -51,6 +56,7 @@ function scheduleRefresh(runId: string, delayMs = 150): void {
 }
 
 function applyEvent(runId: string, event: RunEvent): void {
+  if (event.type === 'approval.requested' || event.type === 'approval.resolved') patchRun(runId, (r) => ({ approvals: recordApprovalEvent(r.approvals, event) }));
   const node = event.nodeId;
   const data = event.data ?? {};
   switch (event.type) {
@@ -58,14 +64,25 @@ function applyEvent(runId: string, event: RunEvent): void {
       patchRun(runId, () => ({ status: 'running' }));
       break;
     case 'node.started':
-      if (node) patchRun(runId, (r) => ({ nodeStatus: { ...r.nodeStatus, [node]: 'running' }, streams: { ...r.streams, [node]: '' } }));
+      if (node)
+        patchRun(runId, (r) => ({
+          nodeStatus: { ...r.nodeStatus, [node]: 'running' },
+          streams: { ...r.streams, [node]: '' },
+          timing: { ...r.timing, [node]: { startedAt: Date.parse(event.at) } },
+        }));
       break;
     case 'node.token':
       if (node) patchRun(runId, (r) => ({ streams: { ...r.streams, [node]: (r.streams[node] ?? '') + String(data.text ?? '') } }));
       break;
     case 'node.completed':
       if (node)
-        patchRun(runId, (r) => ({ nodeStatus: { ...r.nodeStatus, [node]: 'completed' }, outputs: { ...r.outputs, [node]: data.output } }));
+        patchRun(runId, (r) => ({
+          nodeStatus: { ...r.nodeStatus, [node]: 'completed' },
+          outputs: { ...r.outputs, [node]: data.output },
+          timing: { ...r.timing, [node]: { ...r.timing[node], ms: Date.parse(event.at) - (r.timing[node]?.startedAt ?? Date.parse(event.at)) } },
+        }));
+      // Tokens are on the run view: fetch it once things settle.
+      scheduleRefresh(runId, 400);
       break;
     case 'node.failed':
       if (node) patchRun(runId, (r) => ({ nodeStatus: { ...r.nodeStatus, [node]: 'failed' } }));
@@ -84,6 +101,7 @@ function applyEvent(runId: string, event: RunEvent): void {
     case 'run.waiting':
       patchRun(runId, () => ({ status: 'waiting' }));
       scheduleRefresh(runId);
+      void refreshInbox();
       break;
     case 'run.completed':
     case 'run.failed':
@@ -116,6 +134,39 @@ export async function watchRun(runId: string): Promise<void> {
   });
 }
 
+/** Asks before the editor acts; the choice dialog shows the options. */
+function ask(choice: Choice): void {
+  editorStore.setState({ choice });
+}
+
+const dismiss = () => editorStore.setState({ choice: null });
+
+/**
+ * Run, from the Run buttons and Ctrl+Enter: unsaved edits to a saved pipeline are not run silently; the
+ * producer chooses to save them first (and run the new version) or to run them as drawn without saving.
+ */
+export async function requestRun(): Promise<void> {
+  const s = editorStore.getState();
+  if (s.savedVersion === null || !s.dirty) return startRun();
+  ask({
+    title: 'Run with unsaved edits?',
+    message: `This pipeline has changes not saved since version ${s.savedVersion}. Save them as a new version and run that, or run the edited pipeline once without saving.`,
+    options: [
+      {
+        label: 'Save and run',
+        testId: 'save-and-run',
+        kind: 'primary',
+        action: () => {
+          dismiss();
+          void save().then((saved) => (saved ? startRun() : undefined));
+        },
+      },
+      { label: 'Run without saving', testId: 'run-unsaved', action: () => (dismiss(), void startRun()) },
+      { label: 'Cancel', testId: 'choice-cancel', action: dismiss },
+    ],
+  });
+}
+
 export async function startRun(): Promise<void> {
   const s = editorStore.getState();
   const pipeline = currentPipeline(s);
@@ -137,6 +188,7 @@ export async function decide(nodeId: string, decision: { decision: 'approve' } |
   if (!result) return false;
   patchRun(run.id, (r) => ({ pending: r.pending.filter((p) => p.nodeId !== nodeId) }));
   scheduleRefresh(run.id);
+  void refreshInbox();
   // The stream ends when a run waits on some servers; make sure we follow the continuation.
   if (!stream) void watchRun(run.id);
   return true;
@@ -153,9 +205,24 @@ export async function rerunFrom(nodeId: string, editedOutput?: unknown): Promise
   void loadRunHistory();
 }
 
+/** Cancel asks first: a cancelled run stops between model calls and can be resumed later. */
+export function requestCancel(): void {
+  const run = editorStore.getState().run;
+  if (!run) return;
+  ask({
+    title: 'Cancel this run?',
+    message: 'It stops at the next step. What it has written so far is kept, and you can resume it later.',
+    options: [
+      { label: 'Cancel the run', testId: 'confirm-cancel', kind: 'danger', action: () => (dismiss(), void cancelRun()) },
+      { label: 'Keep running', testId: 'choice-cancel', action: dismiss },
+    ],
+  });
+}
+
 export async function cancelRun(): Promise<void> {
   const run = editorStore.getState().run;
-  if (run) await attempt('Could not cancel', () => api.cancel(run.id));
+  if (!run) return;
+  if (await attempt('Could not cancel', () => api.cancel(run.id))) scheduleRefresh(run.id, 0);
 }
 
 export async function resumeRun(): Promise<void> {
@@ -166,10 +233,14 @@ export async function resumeRun(): Promise<void> {
 
 export async function loadRunHistory(options: { followActive?: boolean } = {}): Promise<void> {
   const id = editorStore.getState().meta.id;
-  const runs = await api.listRuns(id).catch(() => undefined);
+  const runs = await api.listRunSummaries({ pipelineId: id }).catch(() => undefined);
   if (!runs || editorStore.getState().meta.id !== id) return;
   runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   editorStore.setState({ runHistory: runs });
+  // The watched run follows the server too: a status the stream missed (it ends while a run waits) shows here.
+  const watched = editorStore.getState().run;
+  const listed = watched && runs.find((r) => r.id === watched.id);
+  if (watched && listed && listed.status !== watched.status) scheduleRefresh(watched.id, 0);
   // Opening a pipeline whose latest run is still going (or waiting for a decision) picks it up again.
   const latest = runs[0];
   if (options.followActive && latest && ['queued', 'running', 'waiting'].includes(latest.status) && !editorStore.getState().run) {

@@ -2,7 +2,9 @@
 // the run being watched and the toasts. Actions live beside it in actions/*.ts.
 import type { ModelSpec, NodeStatus, PendingApproval, RunInputs, RunView, ValidationProblem } from '@storyloom/engine';
 import type { ModelInfo, NodeTypeInfo, PipelineSummary } from '../api/client';
+import type { InboxItem } from './inboxActions';
 import type { PipelineMeta, StoryFlowEdge, StoryFlowNode } from '../graph/convert';
+import type { ApprovalHistory } from './approvalHistory';
 import { createStore, useStoreSelector } from './createStore';
 
 export interface Snapshot {
@@ -27,6 +29,10 @@ export interface WatchedRun {
   streams: Record<string, string>;
   outputs: Record<string, unknown>;
   pending: PendingApproval[];
+  /** Each gate's drafts so far, with the feedback given on rejected ones. */
+  approvals: ApprovalHistory;
+  /** When each node last started and how long it took (from event timestamps). */
+  timing: Record<string, { startedAt?: number; ms?: number }>;
   connected: boolean;
 }
 
@@ -34,6 +40,12 @@ export interface Toast {
   id: number;
   kind: 'error' | 'info' | 'success';
   message: string;
+}
+
+export interface Choice {
+  title: string;
+  message: string;
+  options: Array<{ label: string; testId: string; kind?: 'primary' | 'danger'; action: () => void }>;
 }
 
 export type SidePanel = 'inspector' | 'pipeline' | 'run';
@@ -55,6 +67,14 @@ export interface EditorState extends Snapshot {
   run: WatchedRun | null;
   runHistory: RunView[];
   toasts: Toast[];
+  /** Pending approvals across every run and pipeline, kept fresh by polling. */
+  inbox: InboxItem[];
+  inboxOpen: boolean;
+  shortcutsOpen: boolean;
+  /** The side panel spread over most of the window, for reading drafts (tables, screenplay pages). */
+  panelExpanded: boolean;
+  /** A question the editor is asking before it acts (run unsaved edits? cancel the run?). */
+  choice: Choice | null;
   outputOpen: boolean;
   versionsOpen: boolean;
   /** What the editor is waiting for (opening, saving), shown on the buttons it blocks. */
@@ -92,6 +112,11 @@ export const editorStore = createStore<EditorState>({
   run: null,
   runHistory: [],
   toasts: [],
+  inbox: [],
+  inboxOpen: false,
+  shortcutsOpen: false,
+  panelExpanded: false,
+  choice: null,
   outputOpen: false,
   versionsOpen: false,
   busy: null,

@@ -58,3 +58,10 @@ export function nodeName(checked: Checked, index: number): string {
   const node = checked.pipeline.nodes[index];
   return `${checked.types[index] ? node.type : 'node'} '${node.id}'`;
 }
+
+/** How a producer names a node: its type's title and its label (or id), `Dialogue 'Lines'`. */
+export function nodeTitle(checked: Checked, index: number): string {
+  const node = checked.pipeline.nodes[index];
+  const type = checked.types[index];
+  return `${type ? type.title : 'Node'} '${node.label || node.id}'`;
+}

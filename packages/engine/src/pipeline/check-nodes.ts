@@ -1,7 +1,7 @@
 // Node checks: types, inputs and their defaults, configs, and the slot a node writes.
 import { nodeTypes } from '../nodes/catalogue';
 import { problem } from './codes';
-import { nodeName, type Checked } from './check-context';
+import { nodeName, nodeTitle, type Checked } from './check-context';
 import { checkNodeConfig } from './config';
 import { defaultMatchesType, representativeValue, resolveRunInputs } from './inputs';
 import { describeJson } from './json';
@@ -72,7 +72,7 @@ export function checkWrites(checked: Checked): void {
     const type = checked.types[index];
     if (!type || type.writes !== undefined || node.writes !== undefined) return;
     checked.problems.push(
-      problem(`/nodes/${index}/writes`, 'missing_writes', `${nodeName(checked, index)} must name the memory slot it writes: add "writes": "<slot name>"`),
+      problem(`/nodes/${index}/writes`, 'missing_writes', `${nodeTitle(checked, index)} needs a name for what it writes — fill in its "writes" slot (for example "tagline")`),
     );
   });
 }

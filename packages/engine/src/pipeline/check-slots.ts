@@ -2,7 +2,7 @@
 import { nodeTypes } from '../nodes/catalogue';
 import type { NodeType, SlotRead } from '../nodes/types';
 import { problem } from './codes';
-import { nodeName, type Checked } from './check-context';
+import { nodeName, nodeTitle, type Checked } from './check-context';
 import { forEachString } from './json';
 import { toPointer } from './pointer';
 import { slotWrittenBy } from './slots';
@@ -55,14 +55,7 @@ export function checkReads(checked: Checked, reported: Map<number, Set<string>>)
     for (const read of reads) {
       const options = [read.slot, ...(read.alternatives ?? [])];
       if (read.optional || options.some((slot) => visible.has(slot) || reported.get(index)?.has(slot))) continue;
-      const alternatives = (read.alternatives ?? []).map((slot) => ` (or '${slot}')`).join('');
-      checked.problems.push(
-        problem(
-          `/nodes/${index}`,
-          'missing_slot',
-          `${nodeName(checked, index)} needs slot '${read.slot}'${alternatives} but no upstream node writes it${slotHint(checked, index, options, visible)}`,
-        ),
-      );
+      checked.problems.push(problem(`/nodes/${index}`, 'missing_slot', missingSlotMessage(checked, index, options, visible)));
     }
   });
 }
@@ -76,15 +69,33 @@ function readsOf(type: NodeType, config: unknown): SlotRead[] {
   }
 }
 
-/** How to get a slot upstream: connect a node that already writes it, add a type that does, or fix a typo. */
+/**
+ * What is missing before a node, in a producer's words, with the fix: connect the node that already writes
+ * it ("Dialogue 'Lines' needs the characters Characters 'Cast' writes — connect it before 'Lines'"), add a
+ * node of the type that would ("… needs a Characters node before it — connect one"), or fix a typo.
+ */
+function missingSlotMessage(checked: Checked, index: number, slots: string[], visible: Map<string, string>): string {
+  const self = nodeTitle(checked, index);
+  const selfName = checked.pipeline.nodes[index].label || checked.pipeline.nodes[index].id;
+  for (const slot of slots) {
+    const writer = [...checked.writes].find(([id, written]) => written === slot && id !== checked.pipeline.nodes[index].id);
+    if (writer) return `${self} needs the ${slot} that ${nodeTitle(checked, checked.indexOf.get(writer[0])!)} writes — connect it before '${selfName}'`;
+  }
+  const types = slots.map((slot) => nodeTypes.find((candidate) => candidate.writes === slot)).filter((type): type is NodeType => type !== undefined);
+  if (types.length > 0) {
+    const titles = types.map((type) => type.title).join(' or ');
+    return `${self} needs ${indefiniteArticle(titles)} ${titles} node before it — connect one`;
+  }
+  const typo = didYouMean(slots[0], visible.keys());
+  return `${self} needs slot '${slots[0]}' written before it, but nothing upstream writes it${typo}`;
+}
+
+/** How to get a slot a template references upstream: connect its writer, add a type that writes it, or fix a typo. */
 function slotHint(checked: Checked, index: number, slots: string[], visible: Map<string, string>): string {
   const self = checked.pipeline.nodes[index].id;
   for (const slot of slots) {
     const writer = [...checked.writes].find(([id, written]) => written === slot && id !== self);
-    if (writer) {
-      const writerIndex = checked.indexOf.get(writer[0])!;
-      return `; ${nodeName(checked, writerIndex)} writes it: connect it upstream of '${self}'`;
-    }
+    if (writer) return `; ${nodeName(checked, checked.indexOf.get(writer[0])!)} writes it: connect it upstream of '${self}'`;
   }
   const typo = didYouMean(slots[0], visible.keys());
   if (typo) return typo;
@@ -116,15 +127,15 @@ export function checkSlotConflicts(checked: Checked): void {
     const path = checked.pipeline.nodes[reportedAt].writes !== undefined ? `/nodes/${reportedAt}/writes` : `/nodes/${reportedAt}`;
     const message =
       conflicting.length === 2
-        ? `${nodeName(checked, indexes[0])} and ${nodeName(checked, indexes[1])} both write slot '${slot}' but neither is upstream of the other, so a node after both could see either; connect them or give one a different "writes"`
-        : `slot '${slot}' is written by ${conflicting.length} nodes that are not all upstream of one another: ${listNames(checked, indexes)}; a node after them could see any of them, so connect them in a chain or give them different "writes"`;
+        ? `${nodeTitle(checked, indexes[0])} and ${nodeTitle(checked, indexes[1])} both write the ${slot} and neither comes before the other, so a later stage could read either — connect one before the other, or give one a different "writes" slot`
+        : `${conflicting.length} stages write the ${slot} without coming one after another: ${listNames(checked, indexes)} — connect them in a chain, or give them different "writes" slots`;
     checked.problems.push(problem(path, 'slot_conflict', message));
   }
 }
 
 /** `a, b, c, d, e and 2995 more` */
 function listNames(checked: Checked, indexes: number[]): string {
-  const names = indexes.slice(0, LISTED_WRITERS).map((index) => nodeName(checked, index));
+  const names = indexes.slice(0, LISTED_WRITERS).map((index) => nodeTitle(checked, index));
   const more = indexes.length - names.length;
   return more > 0 ? `${names.join(', ')} and ${more} more` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
@@ -135,21 +146,21 @@ export function checkReviewTargets(checked: Checked): void {
     const target = node.config?.target;
     if (typeof target !== 'string') return; // a missing or mistyped target is the config schema's to report
     const path = `/nodes/${index}/config/target`;
-    const name = nodeName(checked, index);
+    const name = nodeTitle(checked, index);
     if (!checked.nodeIds.has(target)) {
-      checked.problems.push(problem(path, 'review_target', `${name} targets '${target}', which is not a node${didYouMean(target, checked.nodeIds)}`));
+      checked.problems.push(problem(path, 'review_target', `${name} reviews '${target}', which is not a node of this pipeline${didYouMean(target, checked.nodeIds)} — pick the stage to review`));
       return;
     }
     const targetIndex = checked.indexOf.get(target)!;
     if (!checked.ancestors(node.id).has(target)) {
       checked.problems.push(
-        problem(path, 'review_target', `${name} targets ${nodeName(checked, targetIndex)}, which is not upstream of it; connect '${target}' → … → '${node.id}'`),
+        problem(path, 'review_target', `${name} reviews ${nodeTitle(checked, targetIndex)}, which does not come before it — connect '${target}' → … → '${node.id}'`),
       );
       return;
     }
     const targetType = checked.types[targetIndex];
     if (targetType && (!targetType.usesModel || slotWrittenBy(checked.pipeline.nodes[targetIndex]) === undefined || targetType.type === 'review')) {
-      checked.problems.push(problem(path, 'review_target', `${name} targets ${nodeName(checked, targetIndex)}, which cannot rewrite its output; target a writing node`));
+      checked.problems.push(problem(path, 'review_target', `${name} reviews ${nodeTitle(checked, targetIndex)}, which cannot rewrite what it wrote — review a writing stage (Dialogue, Prose or a Prompt)`));
     }
   });
 }

@@ -18,3 +18,14 @@ export function describeJson(value: unknown): string {
   if (value === undefined) return 'nothing';
   return JSON.stringify(value);
 }
+
+/** The same JSON value, whatever the order of object keys (a re-saved document reorders nothing that matters). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, index) => sameJson(item, b[index]));
+  }
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = Object.keys(a).filter((key) => a[key] !== undefined);
+  return keys.length === Object.keys(b).filter((key) => b[key] !== undefined).length && keys.every((key) => sameJson(a[key], b[key]));
+}

@@ -3,6 +3,7 @@
 // problems, so half-finished work lives on the server (runs refuse it: they validate what they run).
 import { StoryloomError, type ValidationProblem } from '../errors';
 import { draftProblems } from '../pipeline/draft';
+import { sameJson } from '../pipeline/json';
 import type { Pipeline } from '../pipeline/schema';
 import { validatePipeline } from '../pipeline/validate';
 import type { PipelineVersionInfo, SavePipelineOptions, StoredPipeline } from '../runner/engine';
@@ -77,6 +78,8 @@ export class SqlitePipelineStore {
           latestVersion: row.latest_version,
         });
       }
+      const latest = this.get(id, baseVersion);
+      if (latest && isUnchanged(latest, pipeline)) return latest;
       const version = baseVersion + 1;
       const at = nowIso();
       statement(this.db, 'UPDATE pipelines SET latest_version = ?, updated_at = ? WHERE id = ?').run(version, at, id);
@@ -129,6 +132,11 @@ export class SqlitePipelineStore {
     statement(this.db, 'INSERT INTO pipeline_versions (pipeline_id, version, name, document, created_at, valid, errors) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(checked.id, version, checked.name, JSON.stringify(checked.document), at, checked.valid ? 1 : 0, JSON.stringify(checked.errors));
   }
+}
+
+/** Saving what is already the latest version (same document, same draft standing) makes no new version. */
+export function isUnchanged(latest: StoredPipeline, checked: CheckedDocument): boolean {
+  return sameJson(latest.pipeline, checked.document) && latest.valid === checked.valid;
 }
 
 /**

@@ -21,7 +21,7 @@ describe('validatePipeline on large documents', () => {
     expect(errors[0]).toEqual({
       path: '/nodes/1',
       code: 'slot_conflict',
-      message: expect.stringContaining("slot 'logline' is written by 3000 nodes that are not all upstream of one another: logline 'n0', logline 'n1'"),
+      message: expect.stringContaining("3000 stages write the logline without coming one after another: Logline 'n0', Logline 'n1'"),
     });
     expect(errors[0].message).toContain('and 2995 more');
   });
@@ -34,7 +34,7 @@ describe('validatePipeline on large documents', () => {
     ];
     const { errors } = validatePipeline(chain);
     expect(errors.map((error) => error.code)).toEqual(['slot_conflict']);
-    expect(errors[0].message).toContain("written by 4 nodes that are not all upstream of one another: logline 'n0', logline 'n1', logline 'n2' and logline 'n3'");
+    expect(errors[0].message).toContain("4 stages write the logline without coming one after another: Logline 'n0', Logline 'n1', Logline 'n2' and Logline 'n3'");
     chain.edges.push({ source: 'n2', target: 'n3' });
     expect(validatePipeline(chain).errors).toEqual([]);
   });

@@ -186,9 +186,9 @@ describe('validatePipeline', () => {
     it('missing_slot: names the node, its type and the slot, and how to fix it', () => {
       // Without cast → beats and cast → lines, 'cast' is no longer upstream of 'lines'.
       const [problem] = expectProblems(exampleWith((p) => (p.edges = p.edges.filter((edge) => edge.source !== 'cast'))), [['missing_slot', '/nodes/3']]);
-      expect(problem.message).toBe("dialogue 'lines' needs slot 'characters' but no upstream node writes it; characters 'cast' writes it: connect it upstream of 'lines'");
+      expect(problem.message).toBe("Dialogue 'lines' needs the characters that Characters 'cast' writes — connect it before 'lines'");
       const [alternative] = expectProblems(exampleWith((p) => p.edges.splice(3, 1)), [['missing_slot', '/nodes/3']]);
-      expect(alternative.message).toMatch(/^dialogue 'lines' needs slot 'scenes' \(or 'outline'\) but no upstream node writes it/);
+      expect(alternative.message).toMatch(/^Dialogue 'lines' needs the (scenes|outline) that (Scenes|Outline) '\w+' writes — connect it before 'lines'$/);
       // Nothing writes it anywhere: suggest the type that does.
       const [none] = expectProblems(
         exampleWith((p) => {
@@ -197,7 +197,7 @@ describe('validatePipeline', () => {
         }),
         [['missing_slot', '/nodes/2']],
       );
-      expect(none.message).toContain("add a 'characters' node upstream of 'lines'");
+      expect(none.message).toBe("Dialogue 'lines' needs a Characters node before it — connect one");
     });
 
     it('slot_conflict: two unrelated writers of one slot; a writer downstream of another is fine', () => {
@@ -208,7 +208,7 @@ describe('validatePipeline', () => {
         }),
         [['slot_conflict', '/nodes/6/writes']],
       );
-      expect(problem.message).toMatch(/^characters 'cast' and prompt 'more-cast' both write slot 'characters' but neither is upstream of the other/);
+      expect(problem.message).toMatch(/^Characters 'cast' and Prompt 'more-cast' both write the characters and neither comes before the other/);
       expectProblems(
         exampleWith((p) => {
           p.nodes.push(promptNode('more-cast', 'Add a character to {{characters}}', 'characters'));
@@ -226,7 +226,7 @@ describe('validatePipeline', () => {
         }),
         [['missing_writes', '/nodes/6/writes']],
       );
-      expect(problem.message).toContain("prompt 'tagline' must name the memory slot it writes");
+      expect(problem.message).toBe('Prompt \'tagline\' needs a name for what it writes — fill in its "writes" slot (for example "tagline")');
     });
 
     it('invalid_slot_name', () => {
@@ -282,9 +282,9 @@ describe('validatePipeline', () => {
 
     it('review_target: not a node, not upstream, or a node that cannot rewrite', () => {
       const [unknown] = expectProblems(exampleWith((p) => (nodeIn(p, 'notes').config!.target = 'line')), [['review_target', '/nodes/4/config/target']]);
-      expect(unknown.message).toBe("review 'notes' targets 'line', which is not a node (did you mean 'lines'?)");
+      expect(unknown.message).toBe("Review 'notes' reviews 'line', which is not a node of this pipeline (did you mean 'lines'?) — pick the stage to review");
       const [downstream] = expectProblems(exampleWith((p) => (nodeIn(p, 'notes').config!.target = 'script')), [['review_target', '/nodes/4/config/target']]);
-      expect(downstream.message).toContain("targets export 'script', which is not upstream of it");
+      expect(downstream.message).toContain("reviews Export 'script', which does not come before it");
       const [cannotRewrite] = expectProblems(
         exampleWith((p) => {
           p.nodes.push({ id: 'final-check', type: 'review', config: { target: 'script' } }, { id: 'final-script', type: 'export', writes: 'final' });
@@ -292,7 +292,7 @@ describe('validatePipeline', () => {
         }),
         [['review_target', '/nodes/6/config/target']],
       );
-      expect(cannotRewrite.message).toBe("review 'final-check' targets export 'script', which cannot rewrite its output; target a writing node");
+      expect(cannotRewrite.message).toBe("Review 'final-check' reviews Export 'script', which cannot rewrite what it wrote — review a writing stage (Dialogue, Prose or a Prompt)");
     });
   });
 

@@ -83,6 +83,14 @@ describe.each([
     expect((await b.pipelines.create(pipeline('Reborn'))).version).toBe(4);
   });
 
+  it('saving an unchanged pipeline makes no new version (key order aside); a changed one does', async () => {
+    await a.pipelines.create(pipeline('Same'));
+    const reordered = Object.fromEntries(Object.entries(pipeline('Same')).reverse());
+    expect((await b.pipelines.save('tale', reordered, 1)).version).toBe(1);
+    expect(await a.pipelines.versions('tale')).toHaveLength(1);
+    expect((await b.pipelines.save('tale', pipeline('Changed'), 1)).version).toBe(2);
+  });
+
   it('creates a pipeline id once when two instances race', async () => {
     const results = await Promise.allSettled([a.pipelines.create(pipeline('A', 'race')), b.pipelines.create(pipeline('B', 'race'))]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);

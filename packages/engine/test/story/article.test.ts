@@ -19,7 +19,7 @@ describe('indefinite article', () => {
     ]);
   });
 
-  test("validation suggests adding an 'outline' node", () => {
+  test("validation suggests adding an Outline node", () => {
     const result = validatePipeline({
       format: 'storyloom/pipeline@1',
       id: 'no-outline',
@@ -35,8 +35,8 @@ describe('indefinite article', () => {
       ],
     });
     const messages = result.errors.map((e) => e.message).join('\n');
-    expect(messages).toContain("add an 'outline' node upstream of 'cards'");
-    expect(messages).not.toContain("add a 'outline'");
+    expect(messages).toContain("Scenes 'cards' needs an Outline node before it — connect one");
+    expect(messages).not.toContain('a Outline');
   });
 
   test('the offline writer describes a protagonist with the right article', () => {

@@ -124,10 +124,10 @@ describe('large pipelines over HTTP', () => {
     const { status, body } = await server.call('POST', '/api/pipelines/validate', document);
     expect(status).toBe(200);
     expect(body.valid).toBe(false);
-    expect(body.errors).toEqual([expect.objectContaining({ code: 'slot_conflict', message: expect.stringContaining('written by 3000 nodes') })]);
+    expect(body.errors).toEqual([expect.objectContaining({ code: 'slot_conflict', message: expect.stringContaining('3000 stages write the logline') })]);
     const saved = await server.call('POST', '/api/pipelines', document);
     expect(saved.status).toBe(400);
-    expect(saved.body.error.message).toMatch(/^pipeline has 1 problem: slot 'logline' is written by 3000 nodes/);
+    expect(saved.body.error.message).toMatch(/^pipeline has 1 problem: 3000 stages write the logline/);
     const draft = await server.call('POST', '/api/pipelines?draft=true', { ...oneNode, id: 'Bad Id', name: 7 });
     expect(draft.status).toBe(400);
     expect(draft.body.error.message).toMatch(/^cannot be saved even as a draft \(2 problems\): .+ \(and 1 more\)$/);

@@ -48,6 +48,22 @@ describe('pipelines', () => {
     expect(versions.body.map((entry: { name: string }) => entry.name)).toEqual(['Short screenplay', 'A']);
   });
 
+  test('PUT of an unchanged pipeline makes no new version; any change does', async () => {
+    const pipeline = screenplayPipeline({ id: 'unchanged' });
+    await server.call('POST', '/api/pipelines', pipeline);
+    // The same document with its keys in another order is the same pipeline.
+    const reordered = Object.fromEntries(Object.entries(pipeline).reverse());
+    const same = await server.call('PUT', '/api/pipelines/unchanged', { baseVersion: 1, pipeline: reordered });
+    expect(same.status).toBe(200);
+    expect(same.body.version).toBe(1);
+    expect((await server.call('GET', '/api/pipelines/unchanged/versions')).body).toHaveLength(1);
+    const moved = { ...pipeline, nodes: pipeline.nodes.map((node, index) => (index === 0 ? { ...node, position: { x: 5, y: 5 } } : node)) };
+    const changed = await server.call('PUT', '/api/pipelines/unchanged', { baseVersion: 1, pipeline: moved });
+    expect(changed.body.version).toBe(2);
+    // Stale is still stale, changed or not.
+    expect((await server.call('PUT', '/api/pipelines/unchanged', { baseVersion: 1, pipeline: moved })).status).toBe(409);
+  });
+
   test('creating an existing id is 409', async () => {
     const pipeline = screenplayPipeline({ id: 'twice' });
     expect((await server.call('POST', '/api/pipelines', pipeline)).status).toBe(201);

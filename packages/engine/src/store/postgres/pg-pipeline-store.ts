@@ -3,7 +3,7 @@
 import { StoryloomError } from '../../errors';
 import type { PipelineStore, PipelineVersionInfo, SavePipelineOptions, StoredPipeline } from '../../runner/engine';
 import { nowIso } from '../database';
-import { type CheckedDocument, checkForSaving, deletedVersionKey, toStored, type VersionRow } from '../pipeline-store';
+import { type CheckedDocument, checkForSaving, deletedVersionKey, isUnchanged, toStored, type VersionRow } from '../pipeline-store';
 import { changed, firstRow, type Queryable, rowsOf } from './queryable';
 
 const SELECT_VERSION = `SELECT v.pipeline_id, v.version, v.document, v.valid, v.errors, v.created_at AS version_created_at, p.created_at
@@ -53,6 +53,8 @@ export class PgPipelineStore implements PipelineStore {
           latestVersion: row.latest_version,
         });
       }
+      const latest = await new PgPipelineStore(db, this.inTransaction).get(id, baseVersion);
+      if (latest && isUnchanged(latest, pipeline)) return latest;
       const version = baseVersion + 1;
       const at = nowIso();
       await db.query('UPDATE pipelines SET latest_version = $1, updated_at = $2 WHERE id = $3', [version, at, id]);

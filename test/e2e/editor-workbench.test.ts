@@ -1,0 +1,238 @@
+// The editor as a producer's workbench, in real headless Chromium against the real server (fresh SQLite
+// file, the shipped pipelines, the offline model): the canvas (labels as titles, review target picker,
+// Ctrl+A, shortcuts, Save only when changed, Run from the top bar), runs followed live wherever they were
+// started (history rows, progress, per-node figures, Cancel that asks, Resume), validation in a producer's
+// words, light and dark themes, the offline writer marked, pipeline versions compared, and axe-core with no
+// serious or critical violations on the editor, the run console, an approval card and the output view.
+import fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
+import { REPO_ROOT, saveScreenshot, type EditorServer } from '../support/browser';
+
+jest.setTimeout(180_000);
+
+let server: EditorServer;
+let page: Page;
+let pageErrors: string[];
+
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js', { paths: [REPO_ROOT] }), 'utf8');
+
+const session = shippedEditorSession({ colorScheme: 'dark', bypassCSP: true });
+beforeAll(async () => {
+  ({ server, page, pageErrors } = await session.start());
+});
+afterAll(() => session.close());
+
+const api = apiOf(() => server);
+const shot = (name: string) => saveScreenshot(page, `workbench-${name}`);
+const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+/** axe-core's serious and critical violations on the page as it is now (rule id and the first offending node). */
+async function axeViolations(): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
+  const violations = await page.evaluate(async () => {
+    const result = await (window as any).axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v: any) => ({ id: v.id, impact: v.impact, target: v.nodes[0]?.target?.join(' '), html: v.nodes[0]?.html?.slice(0, 120) }));
+  });
+  return violations.filter((v: { impact: string }) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id} (${v.impact}) at ${v.target}: ${v.html}`);
+}
+
+/** Visible text set smaller than 11 px. */
+const smallText = () =>
+  page.evaluate(() => {
+    const small: string[] = [];
+    for (const element of Array.from(document.querySelectorAll<HTMLElement>('body *'))) {
+      const own = Array.from(element.childNodes).some((child) => child.nodeType === Node.TEXT_NODE && child.textContent!.trim() !== '');
+      if (!own || element.getClientRects().length === 0) continue;
+      const size = parseFloat(getComputedStyle(element).fontSize);
+      if (size < 11) small.push(`${element.tagName.toLowerCase()}.${element.className} ${size}px "${element.textContent!.trim().slice(0, 30)}"`);
+    }
+    return small;
+  });
+
+test('the canvas: labels as titles, a review target picker, Ctrl+A, shortcuts, Save only when something changed', async () => {
+  await page.goto(`${server.url}/?pipeline=short-screenplay`);
+  await node('scene-list').waitFor();
+  await expect(node('scene-list').locator('.story-node-type').textContent()).resolves.toBe('Scene list');
+  await expect(node('scene-list').locator('.story-node-id').textContent()).resolves.toBe('Scenes · scene-list');
+  // Every node of the shipped pipeline is in view next to the panels.
+  const inView = await page.evaluate(() => {
+    const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
+    return Array.from(document.querySelectorAll('.react-flow__node')).every((element) => {
+      const box = element.getBoundingClientRect();
+      return box.left >= pane.left - 1 && box.right <= pane.right + 1 && box.top >= pane.top - 1 && box.bottom <= pane.bottom + 1;
+    });
+  });
+  expect(inView).toBe(true);
+  expect(await page.getByTestId('save-button').isDisabled()).toBe(true);
+
+  await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+  await page.keyboard.press('Control+a');
+  await expect(page.locator('.react-flow__node.selected').count()).resolves.toBe(8);
+  // The page's text is not selected instead.
+  expect(await page.evaluate(() => window.getSelection()?.toString() ?? '')).toBe('');
+
+  await page.keyboard.press('?');
+  await page.getByTestId('shortcuts-help').waitFor();
+  await expect(page.getByTestId('shortcuts-help').textContent()).resolves.toContain('Ctrl+Enter');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('shortcuts-help').waitFor({ state: 'detached' });
+
+  await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } }); // clears the selection
+  await node('notes').click();
+  const target = page.getByTestId('config-target');
+  await expect(target.inputValue()).resolves.toBe('lines');
+  const options = await target.locator('option').allTextContents();
+  expect(options).toContain('Dialogue (lines)');
+  expect(options.some((option) => option.includes('(script)'))).toBe(false); // downstream: not a choice
+  await shot('1-canvas');
+});
+
+test('Run from the top bar with unsaved edits offers to save first; the run uses the saved version', async () => {
+  await page.getByTestId('tab-pipeline').click();
+  await page.getByTestId('pipeline-name').fill('Short screenplay, tightened');
+  expect(await page.getByTestId('save-button').isEnabled()).toBe(true);
+  await page.getByTestId('tab-run').click();
+  await page.getByTestId('input-premise').fill('A night-shift radio host takes a call from her own future.');
+  expect(await page.getByTestId('topbar-run').isEnabled()).toBe(true);
+  await page.keyboard.press('Control+Enter'); // from the premise box: the shortcut works while typing too
+  await page.getByTestId('choice-dialog').waitFor();
+  await expect(page.getByTestId('choice-dialog').textContent()).resolves.toContain('unsaved');
+  await shot('2-unsaved-run');
+  await page.getByTestId('save-and-run').click();
+  await page.locator('[data-testid="watched-run"]').waitFor();
+  const runId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+  expect((await api<TestRunView>(`/api/runs/${runId}`)).version).toBe(2);
+  expect(await page.getByTestId('save-button').isDisabled()).toBe(true);
+  // Saving nothing new makes no version on the server either (Ctrl+S says so).
+  await page.keyboard.press('Control+s');
+  expect((await api<Array<unknown>>('/api/pipelines/short-screenplay/versions')).length).toBe(2);
+  await page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 90_000 });
+  const progress = page.getByTestId('run-progress');
+  await expect(progress.getAttribute('data-done')).resolves.toBe('8');
+  await expect(progress.textContent()).resolves.toMatch(/8 of 8 stages done · [\d.]+ (ms|s)/);
+  // Per node on the canvas: how long it took (and the tokens it used, when the model reports them).
+  await node('lines').locator('.story-node-figures').waitFor();
+  await expect(node('lines').locator('.story-node-figures').textContent()).resolves.toMatch(/\d+(\.\d+)? (ms|s)/);
+  await shot('3-completed');
+});
+
+test('runs started from the API appear in the history live, with premise, version, duration and tokens', async () => {
+  const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'short-screenplay', inputs: { premise: 'Two lighthouse keepers trade shifts and never meet.' } }) });
+  const row = page.locator(`.run-history li[data-run-id="${started.id}"]`);
+  await row.waitFor({ timeout: 20_000 }); // no Refresh clicked: the list polls
+  await expect(row.textContent()).resolves.toContain('Two lighthouse keepers trade shifts');
+  await page.locator(`.run-history li[data-run-id="${started.id}"][data-status="completed"]`).waitFor({ timeout: 90_000 });
+  await expect(row.textContent()).resolves.toContain('v2');
+  await expect(row.getByTestId('history-duration').textContent()).resolves.toMatch(/\d/);
+  const run = await api<TestRunView>(`/api/runs/${started.id}`);
+  const tokens = Object.values(run.nodes).reduce((sum, n) => sum + (n.usage?.totalTokens ?? 0), 0);
+  if (tokens > 0) await expect(row.getByTestId('history-tokens').textContent()).resolves.toMatch(/tokens/);
+});
+
+test('the output view marks the offline placeholder writer; axe finds nothing serious in the output view', async () => {
+  await page.getByTestId('open-output').click();
+  await page.getByTestId('screenplay').waitFor();
+  await expect(page.getByTestId('output-viewer').getByTestId('offline-notice').textContent()).resolves.toMatch(/offline placeholder writer/);
+  await shot('4-output');
+  expect(await axeViolations()).toEqual([]);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('output-node').selectOption('cast');
+  await page.getByTestId('node-run-detail').getByTestId('offline-notice').waitFor();
+});
+
+test('Cancel asks first; a cancelled run can be resumed; axe finds nothing serious on the run console and an approval card', async () => {
+  const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'screenplay-with-approvals', inputs: { premise: 'A cartographer maps a city that rearranges itself nightly.' } }) });
+  await waitForRun(api, started.id, (r) => r.pending.length >= 2);
+  await page.goto(`${server.url}/?pipeline=screenplay-with-approvals`);
+  await page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor(); // the waiting run is picked up
+  expect(await axeViolations()).toEqual([]);
+  expect(await smallText()).toEqual([]);
+  await shot('5-approval-dark');
+  await page.getByTestId('cancel-run').click();
+  await page.getByTestId('choice-dialog').waitFor();
+  await page.getByTestId('choice-cancel').click();
+  expect((await api<TestRunView>(`/api/runs/${started.id}`)).status).toBe('waiting');
+  await page.getByTestId('cancel-run').click();
+  await page.getByTestId('confirm-cancel').click();
+  await page.locator('[data-testid="watched-run"][data-run-status="cancelled"]').waitFor();
+  await page.getByTestId('resume-run').click();
+  await waitForRun(api, started.id, (r) => r.status === 'waiting');
+  await page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor();
+});
+
+test('validation speaks a producer\'s language in the problems list and on the node', async () => {
+  const pipeline = {
+    format: 'storyloom/pipeline@1',
+    id: 'missing-cast',
+    name: 'Missing cast',
+    inputs: { premise: { type: 'text', required: true } },
+    nodes: [
+      { id: 'logline', type: 'logline', position: { x: 0, y: 0 } },
+      { id: 'beats', type: 'outline', position: { x: 260, y: 0 } },
+      { id: 'lines', type: 'dialogue', label: 'Lines', position: { x: 520, y: 0 } },
+    ],
+    edges: [
+      { source: 'logline', target: 'beats' },
+      { source: 'beats', target: 'lines' },
+    ],
+  };
+  await api('/api/pipelines?draft=true', { method: 'POST', body: JSON.stringify(pipeline) });
+  await page.goto(`${server.url}/?pipeline=missing-cast`);
+  await node('lines').locator('.story-node-problem').waitFor();
+  await expect(page.getByTestId('problems').textContent()).resolves.toContain("Dialogue 'Lines' needs a Characters node before it — connect one");
+  await shot('6-message');
+});
+
+test('light and dark themes follow the system, the toggle overrides it; axe is clean on the editor in both', async () => {
+  const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  const DARK = 'rgb(15, 18, 23)';
+  const LIGHT = 'rgb(244, 245, 247)';
+  await page.goto(`${server.url}/?pipeline=short-screenplay`);
+  await node('lines').waitFor();
+  expect(await bg()).toBe(DARK);
+  expect(await axeViolations()).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'light' });
+  expect(await bg()).toBe(LIGHT);
+  await page.waitForTimeout(400); // buttons fade their background (0.12 s): measure contrast after it
+  expect(await axeViolations()).toEqual([]);
+  expect(await smallText()).toEqual([]);
+  await shot('7-light');
+  // The toggle wins over the system and is remembered.
+  await page.getByTestId('theme-toggle').click();
+  expect(await bg()).toBe(DARK);
+  await page.reload();
+  await node('lines').waitFor();
+  expect(await bg()).toBe(DARK);
+  await page.getByTestId('theme-toggle').click();
+  expect(await bg()).toBe(LIGHT);
+});
+
+test('History compares two pipeline versions: settings, nodes and connections', async () => {
+  await page.getByText('History', { exact: true }).click();
+  await page.getByTestId('compare-v1').click();
+  const diff = page.getByTestId('version-history').getByTestId('diff-view');
+  await diff.waitFor();
+  await expect(diff.locator('.diff-section[data-status="changed"] h5').first().textContent()).resolves.toContain('Pipeline settings');
+  await expect(diff.textContent()).resolves.toContain('tightened');
+  expect(await axeViolations()).toEqual([]);
+  await shot('8-version-diff');
+  await page.keyboard.press('Escape');
+});
+
+test('nodes added by clicking the palette land in view, side by side', async () => {
+  await page.getByTestId('new-pipeline').click();
+  for (let i = 0; i < 7; i++) await page.getByTestId('palette-logline').click();
+  await expect(page.locator('.react-flow__node').count()).resolves.toBe(7);
+  const boxes = await page.evaluate(() => {
+    const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
+    const nodes = Array.from(document.querySelectorAll('.react-flow__node')).map((element) => element.getBoundingClientRect());
+    return {
+      inView: nodes.every((box) => box.left >= pane.left && box.right <= pane.right && box.top >= pane.top && box.bottom <= pane.bottom),
+      overlapping: nodes.some((a, i) => nodes.some((b, j) => j > i && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)),
+    };
+  });
+  expect(boxes).toEqual({ inView: true, overlapping: false });
+  await shot('9-added-nodes');
+  expect(pageErrors).toEqual([]);
+});

@@ -222,3 +222,33 @@ test('in a terminal it asks at each approval: edit in $EDITOR, reject with feedb
   const feedback = log.filter((e) => e.type === 'approval.resolved' && e.nodeId === 'beats').map((e) => e.data.feedback).filter(Boolean);
   expect(feedback).toEqual(['Set the finale in a flooded cellar', 'Make the diver older']);
 });
+
+test('approve --candidate keeps one of the candidates a node wrote; a candidate that does not exist exits 2', async () => {
+  const pipeline = approvalPipeline() as { nodes: Array<{ id: string; approval?: boolean; candidates?: number }> };
+  for (const node of pipeline.nodes) {
+    if (node.id === 'beats') node.approval = false;
+    if (node.id === 'cast') node.candidates = 2;
+  }
+  const file = ws.file('candidates.json', pipeline);
+  const started = await runCli(['run', file, '--input', PREMISE, ...db]);
+  expect(started.code).toBe(3);
+  const runId = started.stdout.trim();
+  const waiting = await show(runId);
+  const candidates = (waiting.pending[0] as { candidates?: unknown[] }).candidates!;
+  expect(candidates).toHaveLength(2);
+  expect(candidates[0]).not.toEqual(candidates[1]);
+
+  const missing = await runCli(['approve', runId, 'cast', '--candidate', '5', ...db]);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toMatch(/no candidate 5/);
+  const notNumber = await runCli(['approve', runId, 'cast', '--candidate', 'second', ...db]);
+  expect(notNumber.code).toBe(2);
+  expect((await show(runId)).pending).toHaveLength(1);
+
+  const chosen = await runCli(['approve', runId, 'cast', '--candidate', '1', ...db]);
+  expect(chosen.code).toBe(0);
+  expect(chosen.stderr).toMatch(/cast approved with candidate 1/);
+  const done = await show(runId);
+  expect(done.status).toBe('completed');
+  expect(done.nodes.cast.output).toEqual(candidates[1]);
+});

@@ -131,7 +131,8 @@ test('serve shares the database with the CLI: runs started by either are visible
   const server = spawnCli(['serve', '--port', '0', ...workspace.db]);
   try {
     await server.waitFor(/Storyloom on http:\/\/localhost:\d+/);
-    expect(server.stdout).toMatch(/default model: offline/);
+    // The model line follows the address line, in its own write: wait for it rather than race it.
+    await server.waitFor(/default model: offline/);
     const port = /localhost:(\d+)/.exec(server.stdout)![1];
     const api = `http://127.0.0.1:${port}/api`;
     const health = (await (await fetch(`${api}/health`)).json()) as { ok: boolean };

@@ -84,7 +84,7 @@ async function main() {
       return total;
     });
     const { LocalChatModel } = engineDist('local-chat-model.js');
-    const { samplingOf } = engineDist('sampling.js');
+    const { samplingOf } = engineDist('in-process-sampling.js');
     const { HumanMessage } = require('@langchain/core/messages');
     const batched = await timed(async () => {
       const chat = new LocalChatModel({ modelPath: file, sampling: samplingOf({ ...spec, seed: 100 }), contextSize: 4096, env, n });

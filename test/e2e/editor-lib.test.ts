@@ -7,7 +7,18 @@ import { pipelineDiff } from '../../packages/editor/src/lib/pipelineDiff';
 import { setAt } from '../../packages/editor/src/lib/pointer';
 import { storyDiff, wordChanges } from '../../packages/editor/src/lib/storyDiff';
 
-const character = (name: string, flaw = 'Proud.') => ({ name, role: 'ally', description: 'A friend.', want: 'Peace.', flaw, voice: 'Quiet.' });
+const character = (name: string, flaw = 'Proud.') => ({
+  name,
+  role: 'ally',
+  description: 'A friend.',
+  want: 'Peace.',
+  flaw,
+  voice: 'Quiet.',
+  pronouns: 'she/her',
+  age: 'forty',
+  relationships: 'An old friend of the lead.',
+  sampleLine: 'Not today.',
+});
 const scene = (number: number, line: string) => ({
   number,
   heading: `INT. ROOM ${number} - DAY`,
@@ -85,7 +96,7 @@ describe('draft checks in a producer\'s words', () => {
     expect(checkDraft(engine, { type: 'characters' }, cast)).toEqual([{ pointer: '/characters/1/name', message: 'Character 2: the name is empty: write something here' }]);
     const tooMany = { characters: Array.from({ length: 13 }, (_, i) => character(`C${i}`)) };
     expect(checkDraft(engine, { type: 'characters' }, tooMany)[0].message).toBe('Too many characters: at most 12');
-    expect(checkDraft(engine, { type: 'characters' }, { characters: [{ ...character('A'), age: 3 }] })[0].message).toMatch(/^Character 1: has field this stage does not use: age/);
+    expect(checkDraft(engine, { type: 'characters' }, { characters: [{ ...character('A'), height: 3 }] })[0].message).toMatch(/^Character 1: has field this stage does not use: height/);
     expect(checkDraft(engine, { type: 'characters' }, { characters: [character('Mara')] })).toEqual([]);
   });
 

@@ -29,6 +29,8 @@ const DEFAULT_BEHAVIOR = Object.freeze({
   jsonChatter: false,
   /** Words per streamed content chunk. */
   wordsPerChunk: 3,
+  /** When false, a non-streamed request's `n` is ignored (one choice), as some OpenAI-compatible servers do. */
+  choicesSupported: true,
   /** (request) => string | { status, body?, headers? } | { content } | undefined (undefined = default reply). */
   respond: undefined,
   models: ['stub-model', 'gpt-4o-mini'],
@@ -236,6 +238,8 @@ function generate(schemaIn, ctx, key, index) {
       return result;
     }
     case 'array': {
+      // A content-policy judge's flags: the stub's own text has nothing to flag.
+      if (key === 'flags' && !schema.minItems) return [];
       const min = schema.minItems ?? 0;
       const max = schema.maxItems ?? Math.max(3, min);
       const count = Math.max(min, Math.min(3, max));
@@ -475,14 +479,17 @@ function startOpenAIStub(initial = {}, options = {}) {
       const message = toolCall
         ? { role: 'assistant', content: null, tool_calls: [{ id: `call_${request.id}`, type: 'function', function: toolCall }] }
         : { role: 'assistant', content, refusal: null };
-      return sendJson(res, 200, {
-        id,
-        object: 'chat.completion',
-        created,
-        model,
-        choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
-        usage,
-      });
+      // `n` alternatives: the reply first, then the reply asked for again with `request.choice` set (a `respond`
+      // may vary it), or else the reply marked as alternative k.
+      const count = behavior.choicesSupported && !toolCall && Number.isInteger(body.n) && body.n > 1 ? Math.min(body.n, 8) : 1;
+      const choices = [{ index: 0, message, logprobs: null, finish_reason: finishReason }];
+      for (let k = 1; k < count; k++) {
+        let alternative = behavior.respond ? await behavior.respond({ ...request, choice: k }) : undefined;
+        if (typeof alternative === 'string') alternative = { content: alternative };
+        const text = alternative && typeof alternative.content === 'string' ? alternative.content : `${content}\n\n(alternative ${k + 1})`;
+        choices.push({ index: k, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' });
+      }
+      return sendJson(res, 200, { id, object: 'chat.completion', created, model, choices, usage });
     }
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

@@ -33,6 +33,8 @@ export interface StubRequest {
   /** The Authorization header as sent (e.g. `Bearer sk-…`). */
   authorization?: string;
   streamOptions?: { include_usage?: boolean };
+  /** Set when `respond` is asked for alternative k (k ≥ 1) of an `n`-choices request. */
+  choice?: number;
   /** The raw request body. */
   body: Record<string, unknown>;
   /** HTTP status served (200, 429, 500, 400 …), 'dropped', or undefined while in flight / hanging. */
@@ -64,6 +66,8 @@ export interface StubBehavior {
   jsonChatter: boolean;
   /** Words per streamed chunk (default 3). */
   wordsPerChunk: number;
+  /** False: a non-streamed request's `n` is ignored and one choice answered (default true). */
+  choicesSupported: boolean;
   /** Override the answer; undefined falls back to the default (schema-walking JSON or a short text). */
   respond?: (request: StubRequest) => StubReply | Promise<StubReply>;
   /** Ids listed by GET /v1/models. */

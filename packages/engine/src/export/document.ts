@@ -12,10 +12,17 @@ export interface StoryDocument {
   scenes: SceneCard[];
   dialogue?: Dialogue;
   draft?: Draft;
+  /** The text came from the offline writer: title pages say it is a placeholder. */
+  placeholder: boolean;
 }
+
+/** What title pages print when the offline writer wrote the text. */
+export const PLACEHOLDER_NOTICE = 'PLACEHOLDER: written by the offline writer (no model), for trying the pipeline; not a draft.';
 
 export function storyDocumentOf(memory: StoryMemory): StoryDocument {
   const logline = readLogline(memory);
+  const dialogue = readDialogue(memory);
+  const draft = readDraft(memory);
   return {
     title: logline?.title ?? 'Untitled',
     logline,
@@ -23,8 +30,9 @@ export function storyDocumentOf(memory: StoryMemory): StoryDocument {
     setting: readSetting(memory),
     outline: readOutline(memory),
     scenes: readSceneList(memory)?.scenes ?? [],
-    dialogue: readDialogue(memory),
-    draft: readDraft(memory),
+    dialogue,
+    draft,
+    placeholder: Boolean((dialogue ?? draft)?.placeholder),
   };
 }
 

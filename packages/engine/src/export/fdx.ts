@@ -1,6 +1,6 @@
 // Final Draft XML (STORY-NOTES "FDX essentials"): Paragraph elements in order, a title page, escaped text.
 import type { ScreenplayElement } from '../story/types';
-import { type ScreenplayScene, type StoryDocument, today } from './document';
+import { PLACEHOLDER_NOTICE, type ScreenplayScene, type StoryDocument, today } from './document';
 
 /** Escapes XML text and attribute content and drops characters XML 1.0 cannot hold. */
 export function escapeXml(text: string): string {
@@ -39,6 +39,7 @@ export function renderFdx(document: StoryDocument, scenes: ScreenplayScene[], da
     paragraph('Action', document.title.toUpperCase(), centered),
     paragraph('Action', 'Written by', centered),
     paragraph('Action', 'Storyloom', centered),
+    ...(document.placeholder ? [paragraph('Action', PLACEHOLDER_NOTICE, centered)] : []),
     ...(document.logline ? [paragraph('Action', document.logline.logline)] : []),
     paragraph('Action', date),
   ];

@@ -2,11 +2,12 @@
 // Anything that Fountain would misread (an all-capitals action line, a heading without INT./EXT.) is forced.
 import { hasStandardHeading } from '../story/screenplay';
 import type { ScreenplayElement } from '../story/types';
-import { type ScreenplayScene, type StoryDocument, today } from './document';
+import { PLACEHOLDER_NOTICE, type ScreenplayScene, type StoryDocument, today } from './document';
 
 function titlePage(document: StoryDocument, date: string): string {
   const lines = [`Title: ${oneLine(document.title)}`, 'Credit: Written by', 'Author: Storyloom', `Draft date: ${date}`];
-  if (document.logline) lines.push(`Notes: ${oneLine(document.logline.logline)}`);
+  const notes = [...(document.placeholder ? [PLACEHOLDER_NOTICE] : []), ...(document.logline ? [oneLine(document.logline.logline)] : [])];
+  if (notes.length > 0) lines.push(`Notes: ${notes.join(' ')}`);
   return lines.join('\n');
 }
 

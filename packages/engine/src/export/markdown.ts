@@ -1,12 +1,12 @@
 // Markdown for reading: the screenplay or the prose, with the plan (logline, cast, setting, outline) first.
 import type { ScreenplayElement } from '../story/types';
-import type { ScreenplayScene, StoryDocument } from './document';
+import { PLACEHOLDER_NOTICE, type ScreenplayScene, type StoryDocument } from './document';
 
 function plan(document: StoryDocument): string[] {
-  const blocks = [`# ${document.title}`];
+  const blocks = [`# ${document.title}`, ...(document.placeholder ? [`> **${PLACEHOLDER_NOTICE}**`] : [])];
   if (document.logline) blocks.push(`> ${document.logline.logline}\n\n*${document.logline.genre} — ${document.logline.tone}*`);
   if (document.cast.length > 0) {
-    blocks.push(`## Characters\n\n${document.cast.map((c) => `- **${c.name}** (${c.role}): ${c.description} *Wants:* ${c.want} *Flaw:* ${c.flaw}`).join('\n')}`);
+    blocks.push(`## Characters\n\n${document.cast.map((c) => `- **${c.name}** (${c.role}; ${c.pronouns}; ${c.age}): ${c.description} *Wants:* ${c.want} *Flaw:* ${c.flaw}`).join('\n')}`);
   }
   if (document.setting) {
     blocks.push(`## Setting\n\n${document.setting.world} (${document.setting.period})\n\n${document.setting.locations.map((l) => `- **${l.name}**: ${l.description}`).join('\n')}`);

@@ -5,7 +5,7 @@ import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { z } from 'zod';
 import { StoryloomError, isStoryloomError } from '../errors';
-import type { JsonCall, ModelCaller, TextCall } from '../nodes/types';
+import type { CallSampling, JsonCall, ModelCaller, TextCall } from '../nodes/types';
 import type { ModelSpecObject } from '../pipeline/schema';
 import { jsonOnlyInstruction, readJsonReply, repairInstruction } from './json-reply';
 import { estimateTokens } from './offline-chat-model';
@@ -46,6 +46,20 @@ export interface ModelCallerOptions {
   retryBaseMs?: number;
   /** Cap on one wait, including a server's Retry-After; default 30 s. */
   maxRetryDelayMs?: number;
+  /** One of a node's candidates: text calls share one `n`-alternatives request among the candidates' callers. */
+  candidate?: CandidateShare;
+}
+
+/** What the callers of one node's candidates share: for each distinct text prompt, the alternatives asked for. */
+export interface CandidateShare {
+  index: number;
+  count: number;
+  answers: Map<string, Promise<string[]>>;
+}
+
+export function candidateShares(count: number): CandidateShare[] {
+  const answers = new Map<string, Promise<string[]>>();
+  return Array.from({ length: count }, (_, index) => ({ index, count, answers }));
 }
 
 /**
@@ -97,6 +111,22 @@ function rejectsResponseFormat(error: StoryloomError): boolean {
   return status !== undefined && status >= 400 && status < 500 && status !== 429 && /response[_ ]?format|json[_ ]?schema|structured/i.test(error.message);
 }
 
+/**
+ * Endpoints (provider, server and model) that refused a JSON-schema response format. Learnt once per process:
+ * every later JSON call to them, from any node of any run, goes straight to JSON-from-text instead of sending
+ * a request the server is known to reject.
+ */
+const ENDPOINTS_WITHOUT_RESPONSE_FORMAT = new Set<string>();
+
+function endpointKey(spec: ModelSpecObject, where: string): string {
+  return `${where}#${spec.model ?? ''}`;
+}
+
+/** Forgets what was learnt about endpoints (for tests that restart a server with other abilities on one port). */
+export function forgetEndpointAbilities(): void {
+  ENDPOINTS_WITHOUT_RESPONSE_FORMAT.clear();
+}
+
 export function createModelCaller(options: ModelCallerOptions): ModelCaller {
   const spec = normalizeModelSpec(options.spec);
   const { env, hooks = {}, signal } = options;
@@ -107,9 +137,16 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
     baseDelayMs: options.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
     maxDelayMs: options.maxRetryDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
   };
-  // Learned once per caller: after a server refuses response_format, later calls go straight to JSON-from-text.
-  // transformers.js has no grammar support, so its JSON comes from text from the start.
-  let responseFormatSupported = spec.provider !== 'offline' && spec.provider !== 'transformers';
+  const endpoint = endpointKey(spec, where);
+
+  /** The node's spec with one call's sampling over it. */
+  function specFor(sampling: CallSampling): ModelSpecObject {
+    return {
+      ...spec,
+      ...(sampling.temperature !== undefined ? { temperature: sampling.temperature } : {}),
+      ...(sampling.maxTokens !== undefined ? { maxTokens: sampling.maxTokens } : {}),
+    };
+  }
 
   function messagesFor(call: { system?: string; prompt: string }, promptSuffix?: string): BaseMessage[] {
     const prompt = promptSuffix ? `${call.prompt}\n\n${promptSuffix}` : call.prompt;
@@ -117,9 +154,15 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
   }
 
   /** One model request (with retries): streams tokens to the hooks, reports usage, returns the answer text. */
-  function request(label: string | undefined, messages: BaseMessage[], offlineAnswer: () => string, schema?: z.ZodType): Promise<ModelReply> {
+  function request(
+    label: string | undefined,
+    messages: BaseMessage[],
+    offlineAnswer: () => string,
+    sampling: CallSampling,
+    schema?: z.ZodType,
+  ): Promise<ModelReply> {
     return withRetries({ policy, where, signal, label, onRetry: hooks.onRetry }, async (attemptSignal, progress) => {
-      const model = createChatModel({ spec, env, offlineAnswer, signal: attemptSignal });
+      const model = createChatModel({ spec: specFor(sampling), env, offlineAnswer, signal: attemptSignal });
       const config = {
         signal: attemptSignal,
         callbacks: [
@@ -152,9 +195,38 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
     });
   }
 
+  /**
+   * `count` alternative answers to one text call: one request with OpenAI's `n` (for local models: n sequences
+   * of one loaded model; for transformers: one batch), then single requests for any the server did not give
+   * (servers that ignore `n` answer once).
+   */
+  async function alternatives(call: TextCall, count: number): Promise<string[]> {
+    const messages = messagesFor(call);
+    const answers: string[] = [];
+    if (spec.provider === 'openai' || spec.provider === 'local' || spec.provider === 'transformers') {
+      const generations = await withRetries({ policy, where, signal, label: call.label, onRetry: hooks.onRetry }, async (attemptSignal) => {
+        const model = createChatModel({ spec: specFor(call), env, offlineAnswer: () => '', signal: attemptSignal, n: count });
+        const result = await model.generate([messages], { signal: attemptSignal });
+        const usage = result.llmOutput?.tokenUsage as { promptTokens?: number; completionTokens?: number } | undefined;
+        const texts = (result.generations[0] ?? []).map((generation) => generation.text);
+        hooks.onUsage?.(
+          {
+            inputTokens: usage?.promptTokens ?? estimateTokens(messages.map(messageText).join('\n')),
+            outputTokens: usage?.completionTokens ?? estimateTokens(texts.join('')),
+          },
+          call.label,
+        );
+        return texts;
+      });
+      answers.push(...generations.slice(0, count));
+    }
+    while (answers.length < count) answers.push((await request(call.label, messages, call.offline, call)).text);
+    return answers;
+  }
+
   async function offlineJson<T>(call: JsonCall<T>): Promise<T> {
-    const reply = await request(call.label, messagesFor(call), () => JSON.stringify(call.offline(), null, 2));
-    const reading = readJsonReply(reply.text, call.schema);
+    const reply = await request(call.label, messagesFor(call), () => JSON.stringify(call.offline(), null, 2), call);
+    const reading = readJsonReply(reply.text, call.schema, call.prepare);
     if (reading.ok) return reading.value;
     throw new StoryloomError('model_error', `offline model wrote output for '${call.label ?? 'call'}' that its schema rejects: ${reading.error}`);
   }
@@ -162,15 +234,15 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
   /** The response_format path; undefined when the server cannot do it or its answer is unusable. */
   async function structuredJson<T>(call: JsonCall<T>): Promise<T | undefined> {
     try {
-      const reply = await request(call.label, messagesFor(call), () => '', call.schema);
-      const reading = readJsonReply(reply.text, call.schema);
+      const reply = await request(call.label, messagesFor(call), () => '', call, call.schema);
+      const reading = readJsonReply(reply.text, call.schema, call.prepare);
       return reading.ok ? reading.value : undefined;
     } catch (error) {
       if (!isStoryloomError(error, 'model_error')) throw error;
       if (rejectsResponseFormat(error)) {
         // "Invalid schema" is about this schema (e.g. strict mode wants every property required); anything
         // else means the server has no JSON-schema support at all, so later calls skip the attempt.
-        if (!/invalid schema/i.test(error.message)) responseFormatSupported = false;
+        if (!/invalid schema/i.test(error.message)) ENDPOINTS_WITHOUT_RESPONSE_FORMAT.add(endpoint);
         return undefined;
       }
       // A failure before any request was made (the schema could not be turned into a response format).
@@ -182,12 +254,12 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
   /** JSON from plain text: schema in the prompt, extraction from chatter and fences, one repair attempt. */
   async function textJson<T>(call: JsonCall<T>): Promise<T> {
     const messages = messagesFor(call, jsonOnlyInstruction(call.schema));
-    const first = await request(call.label, messages, () => '');
-    const firstReading = readJsonReply(first.text, call.schema);
+    const first = await request(call.label, messages, () => '', call);
+    const firstReading = readJsonReply(first.text, call.schema, call.prepare);
     if (firstReading.ok) return firstReading.value;
     const repairMessages = [...messages, new AIMessage(first.text), new HumanMessage(repairInstruction(firstReading.error, call.schema))];
-    const repaired = await request(call.label, repairMessages, () => '');
-    const repairedReading = readJsonReply(repaired.text, call.schema);
+    const repaired = await request(call.label, repairMessages, () => '', call);
+    const repairedReading = readJsonReply(repaired.text, call.schema, call.prepare);
     if (repairedReading.ok) return repairedReading.value;
     throw new StoryloomError(
       'model_error',
@@ -196,14 +268,30 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
   }
 
   return {
+    offline: spec.provider === 'offline',
+
     async text(call: TextCall): Promise<string> {
-      return (await request(call.label, messagesFor(call), call.offline)).text;
+      const share = options.candidate;
+      // The offline writer's candidates differ by their own seeds, so each asks for itself.
+      if (share && spec.provider !== 'offline') {
+        const key = JSON.stringify([call.system ?? '', call.prompt, call.temperature ?? null, call.maxTokens ?? null]);
+        let answers = share.answers.get(key);
+        if (!answers) {
+          answers = alternatives(call, share.count);
+          share.answers.set(key, answers);
+        }
+        return (await answers)[share.index];
+      }
+      return (await request(call.label, messagesFor(call), call.offline, call)).text;
     },
 
     async json<T>(call: JsonCall<T>): Promise<T> {
       if (spec.provider === 'offline') return offlineJson(call);
-      // OpenAI's response format wants an object at the root; a local model's grammar takes any schema.
-      if (responseFormatSupported && (isObjectSchema(call.schema) || spec.provider === 'local')) {
+      // OpenAI's response format wants an object at the root; a local model's grammar takes any schema;
+      // transformers.js has no grammar, so its JSON comes from text from the start.
+      const structuredFirst =
+        spec.provider === 'local' || (spec.provider !== 'transformers' && !ENDPOINTS_WITHOUT_RESPONSE_FORMAT.has(endpoint) && isObjectSchema(call.schema));
+      if (structuredFirst) {
         const value = await structuredJson(call);
         if (value !== undefined) return value;
       }

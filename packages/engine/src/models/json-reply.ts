@@ -63,10 +63,10 @@ export function describeIssues(error: z.ZodError): string {
 export type JsonReading<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Extracts and validates; `error` says what a repair prompt must fix. */
-export function readJsonReply<T>(text: string, schema: z.ZodType<T>): JsonReading<T> {
+export function readJsonReply<T>(text: string, schema: z.ZodType<T>, prepare?: (value: unknown) => unknown): JsonReading<T> {
   const extracted = extractJson(text);
   if (!extracted.ok) return extracted;
-  const parsed = schema.safeParse(extracted.value);
+  const parsed = schema.safeParse(prepare ? prepare(extracted.value) : extracted.value);
   if (parsed.success) return { ok: true, value: parsed.data };
   return { ok: false, error: `the JSON does not match the schema: ${describeIssues(parsed.error)}` };
 }

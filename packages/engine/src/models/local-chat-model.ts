@@ -5,7 +5,7 @@ import type { LlamaContextSequence, LlamaGrammar, LLamaContextualRepeatPenalty }
 import { StoryloomError } from '../errors';
 import { type ConversationTurn, completionPrompt, InProcessChatModel, type InProcessChatModelFields, type SampleRequest, type Samples } from './in-process-chat-model';
 import { type LlamaRuntimeEnv, type LoadedLlamaModel, loadLlamaModel } from './llama-runtime';
-import { MIN_ANSWER_ROOM, type Sampling, sampleSeed } from './sampling';
+import { MIN_ANSWER_ROOM, type Sampling, sampleSeed } from './in-process-sampling';
 import { REPEAT_PENALTY_WINDOW } from './token-sampler';
 
 export interface LocalChatModelFields extends InProcessChatModelFields {

@@ -9,7 +9,7 @@ import type { ModelSpecObject } from '../pipeline/schema';
 import { LocalChatModel } from './local-chat-model';
 import { checkModelFile } from './model-files';
 import { OfflineChatModel } from './offline-chat-model';
-import { samplingOf } from './sampling';
+import { samplingOf } from './in-process-sampling';
 import { TransformersChatModel } from './transformers-chat-model';
 import {
   DEFAULT_OLLAMA_MODEL,
@@ -39,9 +39,11 @@ export interface ChatModelRequest {
   offlineAnswer: (messages: BaseMessage[]) => string;
   /** Aborts the request (Ollama's client needs to be told explicitly). */
   signal: AbortSignal;
+  /** Alternatives asked for in one request (OpenAI's `n`; a non-streaming request). */
+  n?: number;
 }
 
-export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv): ChatOpenAI {
+export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv, n?: number): ChatOpenAI {
   const baseURL = openaiBaseUrl(spec, env);
   // The environment's key belongs to the environment's endpoint: a baseUrl named by a pipeline, node or run
   // that points elsewhere gets the placeholder, never OPENAI_API_KEY (it would hand the key to that server).
@@ -62,8 +64,7 @@ export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv): Cha
     topP: spec.topP,
     // OpenAI's API has no top-k or repeat penalty; the seed is a request field the client takes as a kwarg.
     ...(spec.seed !== undefined ? { modelKwargs: { seed: spec.seed } } : {}),
-    streaming: true,
-    streamUsage: true,
+    ...(n && n > 1 ? { n, streaming: false } : { streaming: true, streamUsage: true }),
     maxRetries: 0,
   };
   // Building a ChatOpenAI (and the OpenAI client inside it) costs more CPU than a fast reply, and a fresh one per
@@ -113,12 +114,12 @@ export function createChatModel(request: ChatModelRequest): BaseChatModel {
     case 'offline':
       return new OfflineChatModel({ writer: request.offlineAnswer, latencyMs: spec.latencyMs });
     case 'openai':
-      return createOpenAIChatModel(spec, env);
+      return createOpenAIChatModel(spec, env, request.n);
     case 'ollama':
       return createOllamaChatModel(spec, env, request.signal);
     case 'local':
-      return new LocalChatModel({ modelPath: checkModelFile('local', spec.model, env), sampling: samplingOf(spec), contextSize: spec.contextSize, env });
+      return new LocalChatModel({ modelPath: checkModelFile('local', spec.model, env), sampling: samplingOf(spec), contextSize: spec.contextSize, env, n: request.n });
     case 'transformers':
-      return new TransformersChatModel({ modelDir: checkModelFile('transformers', spec.model, env), sampling: samplingOf(spec), env });
+      return new TransformersChatModel({ modelDir: checkModelFile('transformers', spec.model, env), sampling: samplingOf(spec), env, n: request.n });
   }
 }

@@ -1,34 +1,16 @@
-// Sampling settings for the in-process models (local GGUF, transformers), with the defaults llama.cpp's own
-// tools use, and the seed of each of n samples: a fixed seed gives n reproducible, different samples.
-import type { ModelSpecObject } from '../pipeline/schema';
+// A node's `sampling` over whichever model spec resolves for it: shipped pipelines can run the judge cold and the
+// dialogue warm without naming a model. A run that sets sampling on its own model keeps its values.
+import type { ModelSpec, ModelSpecObject, PipelineNode } from '../pipeline/schema';
 
-export interface Sampling {
-  temperature: number;
-  topK: number;
-  topP: number;
-  /** 1 = off. */
-  repeatPenalty: number;
-  seed?: number;
-  maxTokens?: number;
-}
+const SAMPLING_KEYS = ['temperature', 'maxTokens'] as const;
 
-/** The fewest answer tokens a prompt must leave room for in the context before it is refused as too long. */
-export const MIN_ANSWER_ROOM = 16;
-
-export const DEFAULT_SAMPLING: Readonly<Sampling> = { temperature: 0.8, topK: 40, topP: 0.95, repeatPenalty: 1.1 };
-
-export function samplingOf(spec: ModelSpecObject): Sampling {
-  return {
-    temperature: spec.temperature ?? DEFAULT_SAMPLING.temperature,
-    topK: spec.topK ?? DEFAULT_SAMPLING.topK,
-    topP: spec.topP ?? DEFAULT_SAMPLING.topP,
-    repeatPenalty: spec.repeatPenalty ?? DEFAULT_SAMPLING.repeatPenalty,
-    ...(spec.seed !== undefined ? { seed: spec.seed } : {}),
-    ...(spec.maxTokens !== undefined ? { maxTokens: spec.maxTokens } : {}),
-  };
-}
-
-/** Sample i of n: seed + i when a seed is set (so candidates differ yet repeat), else left random. */
-export function sampleSeed(sampling: Sampling, index: number): number | undefined {
-  return sampling.seed === undefined ? undefined : sampling.seed + index;
+export function withNodeSampling(spec: ModelSpecObject, node: PipelineNode, runModel: ModelSpec | undefined): ModelSpecObject {
+  if (!node.sampling) return spec;
+  const merged: ModelSpecObject = { ...spec };
+  for (const key of SAMPLING_KEYS) {
+    const runValue = typeof runModel === 'object' && runModel !== null ? runModel[key] : undefined;
+    const nodeValue = node.sampling[key];
+    if (runValue === undefined && nodeValue !== undefined) merged[key] = nodeValue;
+  }
+  return merged;
 }

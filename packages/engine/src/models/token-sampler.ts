@@ -1,7 +1,7 @@
 // Picks the next token from a row of logits the way llama.cpp does: repeat penalty over the recent tokens,
 // then temperature (0 = the likeliest token), top-k, top-p, and a draw from a seedable generator. Used for
 // the transformers backend, whose own sampler can be neither seeded nor told a repeat penalty.
-import type { Sampling } from './sampling';
+import type { Sampling } from './in-process-sampling';
 
 /** How many recent tokens the repeat penalty looks at (llama.cpp's default). */
 export const REPEAT_PENALTY_WINDOW = 64;

@@ -6,7 +6,7 @@
 import { StoryloomError } from '../errors';
 import { completionPrompt, type ConversationTurn, InProcessChatModel, type InProcessChatModelFields, type SampleRequest, type Samples } from './in-process-chat-model';
 import type { LlamaRuntimeEnv } from './llama-runtime';
-import { MIN_ANSWER_ROOM, type Sampling, sampleSeed } from './sampling';
+import { MIN_ANSWER_ROOM, type Sampling, sampleSeed } from './in-process-sampling';
 import { sampleToken, seededRandom } from './token-sampler';
 import { type LoadedTransformersModel, type TensorLike, loadTransformersModel } from './transformers-runtime';
 

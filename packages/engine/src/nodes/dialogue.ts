@@ -1,10 +1,12 @@
 import type { NodeContext, NodeType } from './types';
 import { DialogueSchema, type Dialogue, type DialogueScene } from '../story/types';
 import { buildPrompt, castText, loglineText, rewriteInstruction, sceneCardText } from '../story/prompt';
+import { sceneContextSections } from '../story/scene-context';
+import { STYLE_INPUTS, exampleSection } from '../story/style';
 import { PREMISE_INPUT, readLogline } from '../story/memory';
 import { parseScreenplayScene, screenplaySceneText } from '../story/screenplay';
 import { sceneClosing, sceneExchanges, sceneOpening } from '../story/scene-writer';
-import { SceneWritingConfigSchema, sceneJobs, sceneWritingReads, writeScenes, type SceneJob, type SceneWritingConfig } from './scene-writing';
+import { SceneWritingConfigSchema, lengthInstruction, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
 
 type Config = SceneWritingConfig;
 
@@ -13,32 +15,35 @@ function previousVersion(ctx: NodeContext<Config>, number: number): DialogueScen
 }
 
 export function dialogueScenePrompt(ctx: NodeContext<Config>, job: SceneJob): string {
-  const present = job.cast.filter((c) => job.material.speakers.includes(c));
   const earlier = job.notes.length > 0 ? previousVersion(ctx, job.card.number) : undefined;
+  const cues = job.present.map((c) => c.name.toUpperCase());
   return buildPrompt(
     [
       { label: 'Logline', body: loglineText(readLogline(ctx.memory)) },
-      { label: 'Characters', body: castText(present.length > 0 ? present : job.cast) },
+      ...sceneContextSections(job.context),
       { label: 'Place', body: `${job.card.location}: ${job.material.placeDescription}` },
-      { label: 'Previous scene', body: job.previous ? `Scene ${job.previous.number}: ${job.previous.summary}` : 'None: this is the opening scene.' },
+      { label: 'Characters in this scene', body: castText(job.present) },
       { label: `In this scene (${job.card.number})`, body: sceneCardText(job.card) },
+      exampleSection('dialogue'),
       { label: 'Your previous version', body: earlier ? screenplaySceneText(earlier) : undefined },
       { label: 'Notes to address', body: job.notes.length > 0 ? job.notes.map((n) => `- ${n}`).join('\n') : undefined },
     ],
     `Write scene ${job.card.number} as a screenplay scene in Fountain format: first the heading "${job.card.heading}", ` +
       'then action paragraphs and dialogue. Each character cue is the character\'s name in capitals on its own line ' +
-      `(only these names: ${job.cast.map((c) => c.name.toUpperCase()).join(', ')}), followed by their line; a ` +
-      'parenthetical such as (quietly) goes on its own line under the cue. Make the beat happen on screen, keep each ' +
-      'character in their own voice, and do not repeat lines.' +
+      `(only these names: ${cues.join(', ')}), followed by their line; a parenthetical such as (quietly) goes on its ` +
+      'own line under the cue. Anyone else who must appear is an unnamed walk-on cued by role (WAITER, GUARD, NURSE) ' +
+      'with at most two short lines. Play the steps in order so the turn and the outcome happen on screen, keep each ' +
+      `character in their own voice and pronouns, and do not repeat lines. ${lengthInstruction(ctx)}` +
       rewriteInstruction(job.notes) +
-      '\nAnswer with the scene text only: no title, no commentary, no Markdown.',
+      '\nAnswer with the scene text only: plain Fountain, no title, no commentary, no Markdown (no ** or #).',
   );
 }
 
 /** Offline: heading, an action paragraph, six to nine lines among those present, a closing action. */
 export function offlineDialogueScene(job: SceneJob): string {
   const exchanges = sceneExchanges(job.material);
-  const blocks = [job.card.heading, sceneOpening(job.material, 'present')];
+  // Screenplay action is in the present tense, as beats are: the beat itself is played as action.
+  const blocks = [job.card.heading, sceneOpening(job.material, 'present'), job.card.beat];
   for (const exchange of exchanges) {
     const cue = exchange.speaker.name.toUpperCase();
     blocks.push([cue, exchange.parenthetical ? `(${exchange.parenthetical})` : '', exchange.text].filter(Boolean).join('\n'));
@@ -50,24 +55,24 @@ export function offlineDialogueScene(job: SceneJob): string {
 export const dialogueNode: NodeType<Config, Dialogue> = {
   type: 'dialogue',
   title: 'Dialogue',
-  description: 'One screenplay scene per scene card, written in parallel; each sees the previous scene’s summary.',
+  description:
+    'One screenplay scene per scene card, written in parallel; each sees the world, its place in the story, the scenes ' +
+    'before it in one line each, its neighbours’ beats, the continuity facts and only the cast on its card.',
   category: 'write',
   configSchema: SceneWritingConfigSchema,
   outputSchema: DialogueSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: sceneWritingReads,
   writes: 'dialogue',
   usesModel: true,
   run: async (ctx) => {
-    const jobs = sceneJobs(ctx, 'dialogue');
-    const scenes = await writeScenes(ctx, jobs, async (job) => {
-      const text = await ctx.model.text({
-        label: `scene-${job.card.number}`,
-        prompt: dialogueScenePrompt(ctx, job),
-        offline: () => offlineDialogueScene(job),
-      });
-      return parseScreenplayScene(text, job.card.number, job.cast);
+    const scenes = await writeEveryScene(ctx, {
+      stage: 'dialogue',
+      prompt: (job) => dialogueScenePrompt(ctx, job),
+      offline: offlineDialogueScene,
+      read: (text, job) => parseScreenplayScene(text, job.card.number, job.cast),
+      previous: (number) => previousVersion(ctx, number),
     });
-    return { scenes };
+    return ctx.model.offline ? { scenes, placeholder: true } : { scenes };
   },
 };

@@ -3,6 +3,7 @@ import type { NodeContext, NodeType } from './types';
 import { LoglineSchema, type Logline } from '../story/types';
 import { buildPrompt, feedbackSections, rewriteInstruction } from '../story/prompt';
 import { PREMISE_INPUT, premiseOf } from '../story/memory';
+import { STYLE_INPUTS, systemFor } from '../story/style';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreOf, nounsOf, protagonistName, protagonistNoun, protagonistPhrase, protagonistReference, salientWords } from '../story/premise';
 import { capitalize, lowerFirst, stripTrailingPunctuation, titleCase } from '../story/text';
@@ -25,7 +26,7 @@ export function loglinePrompt(ctx: NodeContext<Config>): string {
 
 /** Offline: title, genre and tone from the premise's words; feedback picks a different framing. */
 export function offlineLogline(ctx: NodeContext<Config>): Logline {
-  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeLogline(ctx, attempt));
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeLogline(ctx, attempt), ctx.variant);
 }
 
 function writeLogline(ctx: NodeContext<Config>, attempt: number): Logline {
@@ -58,10 +59,10 @@ export const loglineNode: NodeType<Config, Logline> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: LoglineSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: () => [],
   writes: 'logline',
   usesModel: true,
   run: (ctx) =>
-    ctx.model.json({ prompt: loglinePrompt(ctx), schema: LoglineSchema, offline: () => offlineLogline(ctx) }),
+    ctx.model.json({ system: systemFor('logline', ctx.inputs), prompt: loglinePrompt(ctx), schema: LoglineSchema, offline: () => offlineLogline(ctx) }),
 };

@@ -6,7 +6,9 @@ import { PREMISE_INPUT, castOf, premiseOf, readLogline, readSetting } from '../s
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreProfileNamed, protagonistName, protagonistNoun, protagonistReference } from '../story/premise';
 import { ACT_TITLES, BEAT_SHAPES } from '../story/vocabulary';
-import { capitalize, indefiniteArticle, placePhrase } from '../story/text';
+import { capitalize, flawAsNoun, indefiniteArticle, placePhrase, pronounForms, withPronouns } from '../story/text';
+import { outlineSchemaFor, prepareOutline } from '../story/constrained';
+import { STYLE_INPUTS, systemFor } from '../story/style';
 
 const ConfigSchema = z.strictObject({
   scenes: z.number().int().min(1).max(MAX_SCENES).default(6),
@@ -24,10 +26,12 @@ export function outlinePrompt(ctx: NodeContext<Config>): string {
       ...feedbackSections(ctx.feedback, ctx.previous ? JSON.stringify(ctx.previous, null, 2) : undefined),
     ],
     `Outline the plot in ${ctx.config.acts} act(s) with exactly ${ctx.config.scenes} beats in total, numbered 1 to ` +
-      `${ctx.config.scenes} across the acts. Each beat is one sentence: who does what, and what changes. Every ` +
-      'character should matter to at least one beat; the last beat resolves the logline.' +
+      `${ctx.config.scenes} across the acts. Each beat is one sentence: who does what, and what changes. Each beat ` +
+      'lists the characters in it (names from Characters) and where it happens (one of the Setting\'s locations, ' +
+      'by name). Every character should matter to at least one beat; the protagonist is in the last beat, which ' +
+      'resolves the logline.' +
       rewriteInstruction(ctx.feedback) +
-      '\nAnswer as JSON: {"acts": [{"title": string, "beats": [{"number": integer, "summary": string}]}]}.',
+      '\nAnswer as JSON: {"acts": [{"title": string, "beats": [{"number": integer, "summary": string, "characters": [string], "location": string}]}]}.',
   );
 }
 
@@ -49,7 +53,7 @@ const BEAT_TEMPLATES: Record<string, string[]> = {
   setup: ['{hero} goes about an ordinary day while {object} sits unnoticed nearby.', '{hero}, {habit}, is already tired of {place}.'],
   'inciting incident': ['{other} brings {hero} {object}, and nothing can stay as it was.', '{hero} finds {object} where it should not be.'],
   'first decision': ['{hero} decides to {goal}, against the advice of {other}.', 'Refusing to look away, {hero} commits to {goal}.'],
-  complication: ['{other} turns out to know more about {object} than they admitted.', 'A lead at {place} collapses and {hero} is blamed.'],
+  complication: ['{other} turns out to know more about {object} than {they} admitted.', 'A lead at {place} collapses and {hero} is blamed.'],
   'midpoint reversal': ['{hero} learns that {other} has been protecting someone all along.', 'What {hero} believed about {object} is turned upside down at {place}.'],
   tightening: ['Time runs short; {other} pushes {hero} to give up.', '{hero} and {other} quarrel and split up at {place}.'],
   crisis: ['{hero} must choose between {other} and the truth about {object}.', 'Alone at {place}, {hero} faces the cost of {flaw}.'],
@@ -59,7 +63,7 @@ const BEAT_TEMPLATES: Record<string, string[]> = {
 
 /** Offline: the story-structure shapes stretched over the requested number of beats. */
 export function offlineOutline(ctx: NodeContext<Config>): Outline {
-  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeOutline(ctx, attempt));
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeOutline(ctx, attempt), ctx.variant);
 }
 
 function writeOutline(ctx: NodeContext<Config>, attempt: number): Outline {
@@ -71,22 +75,27 @@ function writeOutline(ctx: NodeContext<Config>, attempt: number): Outline {
   const random = new SeededRandom(seedOf('outline', attempt, premise, logline, cast, setting, ctx.config, ctx.feedback));
   const hero = cast[0]?.name ?? capitalize(protagonistReference(premise));
   const others = cast.slice(1).map((c) => c.name);
-  const places = (setting?.locations ?? profile.places).map((place) => placePhrase(place.name));
+  const locations = setting?.locations ?? profile.places;
+  const places = locations.map((place) => placePhrase(place.name));
   const objects = random.shuffle(profile.objects);
   const goal = random.pick(profile.goals);
   const total = ctx.config.scenes;
   const beats = Array.from({ length: total }, (_, i) => {
     const shape = BEAT_SHAPES[total === 1 ? BEAT_SHAPES.length - 2 : Math.round((i * (BEAT_SHAPES.length - 1)) / (total - 1))];
-    const summary = random
-      .pick(BEAT_TEMPLATES[shape])
+    const template = random.pick(BEAT_TEMPLATES[shape]);
+    const other = others.length > 0 ? others[i % others.length] : undefined;
+    const summary = template
       .replace(/\{hero\}/g, hero)
-      .replace(/\{other\}/g, others.length > 0 ? others[i % others.length] : 'a stranger')
+      .replace(/\{other\}/g, other ?? 'a stranger')
+      .replace(/\{they\}/g, pronounForms(cast.find((c) => c.name === other)?.pronouns).subject)
       .replace(/\{object\}/g, objects[Math.floor(i / 3) % objects.length])
       .replace(/\{place\}/g, places[i % places.length])
       .replace(/\{goal\}/g, goal)
       .replace(/\{habit\}/g, protagonistName(premise) ? 'a creature of habit' : `${indefiniteArticle(protagonistNoun(premise))} ${protagonistNoun(premise)} by habit`)
-      .replace(/\{flaw\}/g, (cast[0]?.flaw ?? 'pride').replace(/\.$/, '').toLowerCase());
-    return { number: i + 1, summary: capitalize(summary) };
+      .replace(/\{flaw\}/g, withPronouns(flawAsNoun(cast[0]?.flaw ?? 'pride'), cast[0]?.pronouns));
+    // The beat names who is in it and where: the cards built from it follow these, not a rotation.
+    const characters = [...(cast[0] ? [hero] : []), ...(other ? [other] : [])];
+    return { number: i + 1, summary: capitalize(summary), characters, location: locations[i % locations.length].name };
   });
   const titles = ACT_TITLES[Math.min(ctx.config.acts, total) - 1];
   let next = 0;
@@ -114,7 +123,7 @@ export const outlineNode: NodeType<Config, Outline> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: OutlineSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: () => [
     { slot: 'logline' },
     { slot: 'characters', optional: true },
@@ -122,9 +131,16 @@ export const outlineNode: NodeType<Config, Outline> = {
   ],
   writes: 'outline',
   usesModel: true,
-  run: async (ctx) =>
-    normaliseOutline(
-      await ctx.model.json({ prompt: outlinePrompt(ctx), schema: OutlineSchema, offline: () => offlineOutline(ctx) }),
-      ctx.config.scenes,
-    ),
+  run: async (ctx) => {
+    const cast = castOf(ctx.memory);
+    const places = readSetting(ctx.memory)?.locations ?? [];
+    const outline = await ctx.model.json({
+      system: systemFor('outline', ctx.inputs),
+      prompt: outlinePrompt(ctx),
+      schema: outlineSchemaFor(cast.map((c) => c.name), places.map((p) => p.name)),
+      prepare: prepareOutline(cast, places),
+      offline: () => offlineOutline(ctx),
+    });
+    return normaliseOutline(outline, ctx.config.scenes);
+  },
 };

@@ -58,7 +58,8 @@ export function offlinePromptText(ctx: NodeContext<Config>, prompt: string): str
   const logline = readLogline(ctx.memory);
   const story = logline ? `${logline.title}: ${logline.logline}` : premiseOf(ctx.inputs, ctx.memory);
   const notes = ctx.feedback.length > 0 ? ` Revised for: ${ctx.feedback.join('; ')}` : '';
-  return `${story}${notes}\n\n(offline model: a stand-in answer to "${firstLine.slice(0, 120)}")`;
+  const variant = ctx.variant ? `, alternative ${ctx.variant + 1}` : '';
+  return `${story}${notes}\n\n(offline model: a stand-in answer to "${firstLine.slice(0, 120)}"${variant})`;
 }
 
 export const promptNode: NodeType<Config, unknown> = {
@@ -83,7 +84,7 @@ export const promptNode: NodeType<Config, unknown> = {
       prompt: `${prompt}\n\nAnswer as JSON matching this schema:\n${JSON.stringify(schema)}`,
       system,
       schema: promptOutputSchema(ctx.config),
-      offline: () => sampleJsonSchema(schema, new SeededRandom(seedOf('prompt-json', prompt)), prompt),
+      offline: () => sampleJsonSchema(schema, new SeededRandom(seedOf('prompt-json', prompt, ...(ctx.variant ? [ctx.variant] : []))), prompt),
     });
     if (answer === undefined) throw new StoryloomError('model_error', `prompt '${ctx.nodeId}' got no JSON answer`);
     return answer;

@@ -1,30 +1,45 @@
 import type { NodeContext, NodeType } from './types';
-import { DraftSchema, type Draft } from '../story/types';
+import { DraftSchema, type Draft, type Passage } from '../story/types';
 import { buildPrompt, castText, loglineText, rewriteInstruction, sceneCardText } from '../story/prompt';
+import { sceneContextSections } from '../story/scene-context';
+import { STYLE_INPUTS, exampleSection, pointOfView, styleOf } from '../story/style';
 import { PREMISE_INPUT, readLogline } from '../story/memory';
 import { sceneClosing, sceneExchanges, sceneOpening, timePhrase } from '../story/scene-writer';
 import { capitalize, listNames, lowerFirst, placePhrase } from '../story/text';
-import { SceneWritingConfigSchema, sceneJobs, sceneWritingReads, writeScenes, type SceneJob, type SceneWritingConfig } from './scene-writing';
+import { SceneWritingConfigSchema, lengthInstruction, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
 
 type Config = SceneWritingConfig;
 
+function previousPassage(ctx: NodeContext<Config>, number: number): Passage | undefined {
+  return DraftSchema.safeParse(ctx.previous).data?.passages.find((p) => p.number === number);
+}
+
+const POV_INSTRUCTIONS = {
+  third: 'in the third person (close on the scene\'s main character)',
+  first: 'in the first person, narrated by the scene\'s main character',
+  second: 'in the second person',
+} as const;
+
 export function proseScenePrompt(ctx: NodeContext<Config>, job: SceneJob): string {
-  const earlier = job.notes.length > 0 ? DraftSchema.safeParse(ctx.previous).data?.passages.find((p) => p.number === job.card.number) : undefined;
+  const earlier = job.notes.length > 0 ? previousPassage(ctx, job.card.number) : undefined;
   return buildPrompt(
     [
       { label: 'Logline', body: loglineText(readLogline(ctx.memory)) },
-      { label: 'Characters', body: castText(job.material.speakers.length > 0 ? job.material.speakers : job.cast) },
+      ...sceneContextSections(job.context),
       { label: 'Place', body: `${job.card.location}: ${job.material.placeDescription}` },
-      { label: 'Previous scene', body: job.previous ? `Scene ${job.previous.number}: ${job.previous.summary}` : 'None: this is the opening.' },
+      { label: 'Characters in this scene', body: castText(job.present) },
       { label: `In this scene (${job.card.number})`, body: sceneCardText(job.card) },
+      exampleSection('prose'),
       { label: 'Your previous version', body: earlier?.text },
       { label: 'Notes to address', body: job.notes.length > 0 ? job.notes.map((n) => `- ${n}`).join('\n') : undefined },
     ],
-    `Write the passage for scene ${job.card.number} as prose, three to five paragraphs, in the third person and past ` +
-      'tense. Make the beat happen, keep the characters consistent with their descriptions, use dialogue in quotation ' +
-      'marks where it helps, and do not repeat sentences.' +
+    `Write the passage for scene ${job.card.number} as prose, three to five paragraphs, ` +
+      `${POV_INSTRUCTIONS[pointOfView(styleOf(ctx.inputs))]}, past tense. Play the steps in order so the turn and the ` +
+      'outcome happen, keep the characters consistent with their descriptions and pronouns (anyone not listed is an ' +
+      'unnamed passer-by), use dialogue in quotation marks where it helps, and do not repeat sentences. ' +
+      lengthInstruction(ctx) +
       rewriteInstruction(job.notes) +
-      '\nAnswer with the passage text only: no title, no commentary.',
+      '\nAnswer with the passage text only: no title, no commentary, no Markdown.',
   );
 }
 
@@ -33,9 +48,10 @@ export function offlineProsePassage(job: SceneJob): string {
   const { material } = job;
   const names = material.speakers.map((c) => c.name);
   const exchanges = sceneExchanges(material).slice(0, 4);
+  // The beat is cited, not narrated: the placeholder shows which beat it stands in for without bending its tense.
   const opening =
-    `${sceneOpening(material, 'past')} ${listNames(names) || 'Nobody'} ${names.length > 1 ? 'were' : 'was'} there because ` +
-    `${lowerFirst(job.card.beat.replace(/\.$/, ''))}.`;
+    `${sceneOpening(material, 'past')} ${listNames(names) || 'Nobody'} ${names.length > 1 ? 'were' : 'was'} there. ` +
+    `What followed was the outline’s beat: ${lowerFirst(job.card.beat.replace(/\.$/, ''))}.`;
   const talk = exchanges.map((e) => `${quote(e.text)} ${speechVerb(e.text, material.random)} ${e.speaker.name}${e.parenthetical ? `, ${e.parenthetical}` : ''}.`).join(' ');
   const hero = material.speakers[0];
   const when = timePhrase(job.card);
@@ -63,24 +79,24 @@ function speechVerb(text: string, random: { pick<T>(items: readonly T[]): T }): 
 export const proseNode: NodeType<Config, Draft> = {
   type: 'prose',
   title: 'Prose',
-  description: 'One prose passage per scene card, third person, written in parallel; each sees the previous scene’s summary.',
+  description:
+    'One prose passage per scene card (third person unless the `pov` input says otherwise), written in parallel; each ' +
+    'sees the world, its place in the story, the scenes before it in one line each, its neighbours’ beats and the continuity facts.',
   category: 'write',
   configSchema: SceneWritingConfigSchema,
   outputSchema: DraftSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: sceneWritingReads,
   writes: 'draft',
   usesModel: true,
   run: async (ctx) => {
-    const jobs = sceneJobs(ctx, 'prose');
-    const passages = await writeScenes(ctx, jobs, async (job) => {
-      const text = await ctx.model.text({
-        label: `scene-${job.card.number}`,
-        prompt: proseScenePrompt(ctx, job),
-        offline: () => offlineProsePassage(job),
-      });
-      return { number: job.card.number, title: job.card.location, text: text.trim() };
+    const passages = await writeEveryScene(ctx, {
+      stage: 'prose',
+      prompt: (job) => proseScenePrompt(ctx, job),
+      offline: offlineProsePassage,
+      read: (text, job) => ({ number: job.card.number, title: job.card.location, text: text.trim() }),
+      previous: (number) => previousPassage(ctx, number),
     });
-    return { passages };
+    return ctx.model.offline ? { passages, placeholder: true } : { passages };
   },
 };

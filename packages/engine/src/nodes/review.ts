@@ -1,66 +1,151 @@
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
 import { ID_PATTERN } from '../pipeline/schema';
-import { MAX_REVIEW_PASSES, RubricSchema, ReviewSchema, type Review, type ReviewIssue, type ReviewPass, type Rubric } from '../story/types';
+import {
+  MAX_REVIEW_PASSES,
+  RubricSchema,
+  ReviewSchema,
+  SceneNoteSchema,
+  PolicyCategorySchema,
+  sceneNoteText,
+  type PolicyCategory,
+  type PolicyFlag,
+  type Outline,
+  type Review,
+  type ReviewIssue,
+  type ReviewPass,
+  type Rubric,
+  type SceneCard,
+  type SceneNote,
+} from '../story/types';
 import { buildPrompt, castText, loglineText } from '../story/prompt';
-import { PREMISE_INPUT, beatsOf, castOf, premiseOf, readLogline, readOutline, readSetting } from '../story/memory';
+import { PREMISE_INPUT, beatsOf, castOf, premiseOf, readLogline, readOutline, readSetting, sceneCardsOf } from '../story/memory';
+import { STYLE_INPUTS, pointOfView, sceneWords, styleOf, systemFor } from '../story/style';
+import { issueNote, producerNotes, routeNotes } from '../review/routing';
+import { policyFlags } from '../review/policy';
+import { continuityFactsOf } from '../story/continuity';
 import { checkCeiling, runChecks, type CheckContext } from '../review/checks';
 import { reviewDocumentOf, type ReviewDocument } from '../review/text';
 import { StoryloomError } from '../errors';
+
+const PolicyConfigSchema = z.strictObject({
+  /** Categories checked besides sexual content involving minors, which is always checked. */
+  categories: z.array(PolicyCategorySchema).default([]),
+  /** Real people the story may mention: damaging claims about them are flagged. */
+  realPeople: z.array(z.string().min(1)).default([]),
+  /** Text the story must not copy from (e.g. `{{inputs.reference}}`): 12 words in a row are flagged. */
+  reference: z.string().optional(),
+});
 
 const ConfigSchema = z.strictObject({
   target: z.string().regex(ID_PATTERN, 'target must be a node id'),
   threshold: z.number().min(1).max(10).default(7),
   maxRevisions: z.number().int().min(0).max(MAX_REVIEW_PASSES - 1).default(1),
+  policy: PolicyConfigSchema.default({ categories: [], realPeople: [] }),
 });
 type Config = z.infer<typeof ConfigSchema>;
 
 /** Keeps the rubric prompt within a model's context: long scripts are judged on their beginning and end. */
 const MAX_TEXT_CHARS = 24_000;
 
-export function rubricPrompt(ctx: NodeContext<Config>, document: ReviewDocument, issues: ReviewIssue[]): string {
-  let text = document.scenes.map((s) => s.text).join('\n\n');
-  if (text.length > MAX_TEXT_CHARS) text = `${text.slice(0, MAX_TEXT_CHARS / 2)}\n[…]\n${text.slice(-MAX_TEXT_CHARS / 2)}`;
+const SCORE_ANCHORS = [
+  '10: could be shot or published as it stands.',
+  '8: a strong draft; only line-level polish left.',
+  '7: works as a story; a few scenes need a specific fix.',
+  '5: the plot is there, but scenes are generic, characters blur or beats are missing.',
+  '3: confused or formulaic; a rewrite, not a revision.',
+  '1: not story text (commentary, placeholder or refusal).',
+].join('\n');
+
+function numberedText(document: ReviewDocument): string {
+  const text = document.scenes.map((s) => `=== Scene ${s.number} ===\n${s.text}`).join('\n\n');
+  return text.length > MAX_TEXT_CHARS ? `${text.slice(0, MAX_TEXT_CHARS / 2)}\n[…]\n${text.slice(-MAX_TEXT_CHARS / 2)}` : text;
+}
+
+function cardsText(cards: readonly SceneCard[]): string | undefined {
+  if (cards.length === 0) return undefined;
+  return cards.map((c) => `${c.number}. ${c.heading} | ${c.characters.join(', ')} | beat: ${c.beat} | turn: ${c.turn} | outcome: ${c.outcome}`).join('\n');
+}
+
+function outlineText(outline: Outline | undefined): string | undefined {
+  return outline?.acts.map((act, i) => `Act ${i + 1}: ${act.title}\n${act.beats.map((b) => `${b.number}. ${b.summary}`).join('\n')}`).join('\n');
+}
+
+function factsText(ctx: NodeContext<Config>, document: ReviewDocument): string | undefined {
+  if (document.kind === 'text') return undefined;
+  const written = new Map(document.scenes.map((scene) => [scene.number, scene.narration]));
+  const facts = continuityFactsOf(sceneCardsOf(ctx.memory), castOf(ctx.memory), written);
+  return facts.map((fact) => `- after scene ${fact.scene}: ${fact.text}`).join('\n') || undefined;
+}
+
+export function rubricPrompt(ctx: NodeContext<Config>, document: ReviewDocument, issues: ReviewIssue[], earlier: readonly SceneNote[] = []): string {
   return buildPrompt(
     [
       { label: 'Premise', body: premiseOf(ctx.inputs, ctx.memory) },
       { label: 'Logline', body: loglineText(readLogline(ctx.memory)) },
       { label: 'Characters', body: castText(castOf(ctx.memory)) },
-      { label: document.kind === 'screenplay' ? 'Screenplay' : 'Story', body: text },
-      { label: 'Continuity issues already found', body: issues.map((i) => `- ${i.message}`).join('\n') || 'None.' },
+      { label: 'Outline', body: outlineText(readOutline(ctx.memory)) },
+      { label: 'Scene cards', body: cardsText(sceneCardsOf(ctx.memory)) },
+      { label: 'Continuity facts (the text must not contradict them)', body: factsText(ctx, document) },
+      { label: document.kind === 'screenplay' ? 'Screenplay, by scene' : 'Story, by scene', body: numberedText(document) },
+      { label: 'Problems the checks already found', body: issues.map((i) => `- ${i.message}`).join('\n') || 'None.' },
+      { label: 'Notes given on the previous pass (say in a note if one is still not fixed)', body: earlier.map((n) => `- ${sceneNoteText(n)}`).join('\n') || undefined },
       { label: 'Notes from the producer', body: ctx.feedback.map((n) => `- ${n}`).join('\n') || undefined },
+      { label: 'Score anchors', body: SCORE_ANCHORS },
     ],
-    'Judge this text as a story editor. Score from 1 to 10: coherence (events follow, characters stay consistent), ' +
-      'relevance (it tells the premise and logline), interest (specific, surprising, not formulaic), and an overall ' +
-      'score. Is it story text rather than commentary about a story? Name the most important fix in one sentence.' +
-      '\nAnswer as JSON: {"coherence": integer, "relevance": integer, "interest": integer, "score": integer, "comment": string}.',
+    'Judge this text as a script editor, against the anchors. Score from 1 to 10: coherence (events follow, ' +
+      'characters stay consistent), relevance (it tells the premise, the outline and the cards), interest (specific, ' +
+      'surprising, not formulaic), and an overall score. storyText: is it story text rather than commentary about a ' +
+      'story? beatsMissed: the numbers of the scenes whose card beat does not happen on the page. notes: only what ' +
+      'must change, each one concrete fix, with the number of the scene it is about (null only when it concerns no ' +
+      'single scene); no praise. comment: your judgement in one sentence.' +
+      '\nAnswer as JSON: {"coherence": integer, "relevance": integer, "interest": integer, "score": integer, ' +
+      '"storyText": boolean, "beatsMissed": [integer], "notes": [{"scene": integer or null, "note": string}], "comment": string}.',
   );
 }
 
-/** Offline rubric: a deterministic function of the check results. */
-export function offlineRubric(issues: readonly ReviewIssue[]): Rubric {
+/**
+ * Offline rubric: the offline writer cannot judge craft, and its own text is a placeholder, so the rubric
+ * says so and never awards a passing score; the deterministic checks still find what they find.
+ */
+export function offlineRubric(issues: readonly ReviewIssue[], threshold = 7): Rubric {
   const errors = issues.filter((i) => i.severity === 'error').length;
   const warnings = issues.length - errors;
   const clamp = (n: number): number => Math.max(1, Math.min(10, n));
-  const coherence = clamp(9 - 2 * errors - warnings);
-  const relevance = clamp(8 - errors);
-  const interest = clamp(7 - warnings);
-  const score = clamp(Math.min(checkCeiling(issues), Math.round((coherence + relevance + interest) / 3) + 1));
-  const comment =
-    issues.length === 0
-      ? 'Consistent and on premise; the offline writer is formulaic, so judge real models on interest.'
-      : `Fix first: ${issues[0].message}.`;
-  return { coherence, relevance, interest, score, comment };
+  const coherence = clamp(6 - 2 * errors - warnings);
+  const relevance = clamp(5 - errors);
+  const interest = 2;
+  const score = clamp(Math.min(checkCeiling(issues), Math.ceil(threshold) - 1, Math.round((coherence + relevance + interest) / 3)));
+  return {
+    coherence,
+    relevance,
+    interest,
+    score,
+    storyText: true,
+    beatsMissed: [],
+    notes: [],
+    comment: `${OFFLINE_PLACEHOLDER} ${issues.length > 0 ? `The checks found ${issues.length} problem(s) to fix first.` : 'The checks found nothing.'}`,
+  };
 }
+
+export const OFFLINE_PLACEHOLDER =
+  'Placeholder text from the offline writer, not a model: it cannot pass a craft review; run a real model to judge the writing.';
 
 interface Assessment {
   issues: ReviewIssue[];
   rubric: Rubric;
   score: number;
-  notes: string[];
+  notes: SceneNote[];
 }
 
-async function assess(ctx: NodeContext<Config>, output: unknown, round: number): Promise<Assessment> {
+function judgeSchema(scenes: readonly number[]): z.ZodType<Rubric> {
+  return RubricSchema.extend({
+    beatsMissed: z.array(z.number().int().min(1).max(Math.max(1, ...scenes))),
+    notes: z.array(SceneNoteSchema.extend({ scene: z.number().int().min(1).max(Math.max(1, ...scenes)).nullable() })),
+  });
+}
+
+async function assess(ctx: NodeContext<Config>, output: unknown, round: number, earlier: readonly SceneNote[]): Promise<Assessment> {
   const document = reviewDocumentOf(output);
   if (!document) {
     throw new StoryloomError('invalid_input', `review '${ctx.nodeId}' cannot read the output of '${ctx.config.target}': expected dialogue, a prose draft or text`);
@@ -68,25 +153,49 @@ async function assess(ctx: NodeContext<Config>, output: unknown, round: number):
   const outline = readOutline(ctx.memory);
   const setting = readSetting(ctx.memory);
   const logline = readLogline(ctx.memory);
+  const cast = castOf(ctx.memory);
+  const cards = document.kind === 'text' ? [] : sceneCardsOf(ctx.memory);
+  const style = styleOf(ctx.inputs);
   const checkContext: CheckContext = {
     document,
-    cast: castOf(ctx.memory),
+    cast,
     expectedScenes: outline ? beatsOf(outline).length : undefined,
     knownWords: new Set(
       [logline?.title ?? '', ...(setting?.locations.map((l) => l.name) ?? [])].join(' ').normalize('NFC').toLowerCase().match(/[\p{L}\p{M}]+/gu) ?? [],
     ),
+    cards,
+    pov: pointOfView(style),
+    sceneWords: sceneWords(style),
   };
-  const issues = runChecks(checkContext);
+  const checked = runChecks(checkContext);
+  const scenes = document.scenes.map((s) => s.number);
   const rubric = await ctx.model.json({
     label: round === 0 ? 'rubric' : `rubric-${round}`,
-    prompt: rubricPrompt(ctx, document, issues),
-    schema: RubricSchema,
-    offline: () => offlineRubric(issues),
+    system: systemFor('review', ctx.inputs),
+    prompt: rubricPrompt(ctx, document, checked, earlier),
+    schema: judgeSchema(scenes),
+    temperature: 0,
+    offline: () => offlineRubric(checked, ctx.config.threshold),
   });
+  const judged: ReviewIssue[] = [
+    ...rubric.beatsMissed.filter((n) => scenes.includes(n)).map((n) => ({
+      code: 'beat_not_covered',
+      severity: 'warning' as const,
+      sceneNumber: n,
+      message: `Scene ${n}: the judge finds the card's beat does not happen on the page`,
+    })),
+    ...(rubric.storyText ? [] : [{ code: 'not_story_text', severity: 'error' as const, message: 'the judge reads this as commentary about a story, not story text' }]),
+  ];
+  const issues = [...checked, ...judged.filter((j) => !checked.some((c) => c.code === j.code && c.sceneNumber === j.sceneNumber))];
   // Deterministic findings cap what a model's rubric can award.
   const score = Math.max(1, Math.min(rubric.score, checkCeiling(issues)));
-  const notes = [...issues.map((i) => i.message), ...ctx.feedback];
-  if (score < ctx.config.threshold && rubric.comment) notes.push(rubric.comment);
+  const judgedScenes = rubric.notes.flatMap((note) => (note.scene === null ? [] : [note.scene]));
+  const notes = routeNotes([...issues.map(issueNote), ...rubric.notes, ...producerNotes(round === 0 ? ctx.feedback : [], scenes)], {
+    cards,
+    cast,
+    scenes,
+    judged: judgedScenes,
+  });
   return { issues, rubric, score, notes };
 }
 
@@ -94,20 +203,69 @@ function passOf(assessment: Assessment): ReviewPass {
   return { score: assessment.score, issues: assessment.issues, notes: assessment.notes };
 }
 
+const JudgedFlagsSchema = z.strictObject({
+  flags: z.array(z.strictObject({ category: PolicyCategorySchema, scene: z.number().int().min(1).nullable(), evidence: z.string(), message: z.string() })),
+});
+
+/**
+ * Content-policy flags on the final text: the lexicon checks always, and a model as judge when one is configured
+ * (the offline model has no judgement to add).
+ */
+async function policyReview(ctx: NodeContext<Config>, output: unknown): Promise<PolicyFlag[]> {
+  const document = reviewDocumentOf(output);
+  if (!document) return [];
+  const { categories, realPeople, reference } = ctx.config.policy;
+  const checked = policyFlags({ document, categories, realPeople, reference });
+  if (ctx.model.offline) return checked;
+  const on = [...new Set<PolicyCategory>(['minors', ...categories])];
+  const judged = await ctx.model.json({
+    label: 'policy',
+    system: systemFor('review', ctx.inputs),
+    prompt: buildPrompt(
+      [
+        { label: 'Text, by scene', body: numberedText(document) },
+        { label: 'Real people the text may mention', body: realPeople.join(', ') || undefined },
+      ],
+      `Check this fiction for content a producer must look at before it goes out, in these categories only: ${on.join(', ')} ` +
+        '(minors: sexual content involving anyone under 18; hate: dehumanising a group; graphic-violence: lingering gore; ' +
+        'self-harm: instructions or encouragement; defamation: damaging false claims about a real person; verbatim: text ' +
+        'copied from a known work). Flag only what is on the page, with the scene number and the words as evidence; an ' +
+        'empty list when there is nothing.\nAnswer as JSON: {"flags": [{"category", "scene": integer or null, "evidence", "message"}]}.',
+    ),
+    schema: JudgedFlagsSchema,
+    temperature: 0,
+    offline: () => ({ flags: [] }),
+  });
+  return [...checked, ...judged.flags.filter((f) => on.includes(f.category)).map((f) => ({ ...f, source: 'judge' as const }))];
+}
+
+/** Passing: the score reaches the threshold and no finding is an error. */
+function passes(assessment: Assessment, threshold: number): boolean {
+  return assessment.score >= threshold && !assessment.issues.some((i) => i.severity === 'error');
+}
+
+/** The offline judge cannot judge craft: whatever the threshold, it never passes a text. */
+function passesWith(model: NodeContext<Config>['model'], assessment: Assessment, threshold: number): boolean {
+  return !model.offline && passes(assessment, threshold);
+}
+
 export const reviewNode: NodeType<Config, Review> = {
   type: 'review',
   title: 'Review',
   description:
-    'Continuity checks (cues not in the cast, near-duplicate names, repeated blocks, assistant chatter, headings, ' +
-    'first person) plus a rubric score; below the threshold it sends notes back to its target to rewrite.',
+    'Continuity checks (cues not in the cast or not on the scene card, near-duplicate names, repeated blocks, ' +
+    'assistant chatter, Markdown, headings, beat coverage, scene length, first person) and a judge scoring against ' +
+    'anchors at temperature 0; any error or a score below the threshold sends notes, by scene, back to its target, ' +
+    'which rewrites only those scenes.',
   category: 'check',
   configSchema: ConfigSchema,
   outputSchema: ReviewSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: () => [
     { slot: 'dialogue', alternatives: ['draft'], optional: true, description: "The target's text (dialogue or prose draft); the review reads it from the target itself." },
     { slot: 'characters', optional: true },
     { slot: 'outline', optional: true },
+    { slot: 'scenes', optional: true, description: 'The scene cards the text was written from.' },
     { slot: 'logline', optional: true },
     { slot: 'setting', optional: true },
   ],
@@ -118,27 +276,32 @@ export const reviewNode: NodeType<Config, Review> = {
     if (!target) throw new StoryloomError('invalid_input', `review '${ctx.nodeId}' has no target to review ('${ctx.config.target}')`);
     let output = target.output;
     let revisions = 0;
-    let result = await assess(ctx, output, 0);
-    const passes: ReviewPass[] = [passOf(result)];
+    let result = await assess(ctx, output, 0, []);
+    const history: ReviewPass[] = [passOf(result)];
+    const routed = (r: Assessment): SceneNote[] => r.notes.filter((n) => n.scene !== null);
     // A producer's reject notes count as failing: the target rewrites with them.
-    const failing = (r: Assessment): boolean => r.score < ctx.config.threshold || (revisions === 0 && ctx.feedback.length > 0);
-    while (failing(result) && revisions < ctx.config.maxRevisions) {
+    const failing = (r: Assessment): boolean => !passesWith(ctx.model, r, ctx.config.threshold) || (revisions === 0 && ctx.feedback.length > 0);
+    // Only notes placed on a scene can be acted on: with none, a rewrite would change nothing.
+    while (failing(result) && routed(result).length > 0 && revisions < ctx.config.maxRevisions) {
       if (ctx.signal.aborted) throw new StoryloomError('cancelled', 'run cancelled');
-      output = await target.revise(result.notes);
+      const earlier = routed(result);
+      output = await target.revise(earlier);
       revisions++;
-      result = await assess(ctx, output, revisions);
-      passes.push(passOf(result));
+      result = await assess(ctx, output, revisions, earlier);
+      history.push(passOf(result));
     }
+    const policy = await policyReview(ctx, output);
     return {
       target: target.nodeId,
       score: result.score,
       threshold: ctx.config.threshold,
-      passed: result.score >= ctx.config.threshold,
+      passed: passesWith(ctx.model, result, ctx.config.threshold),
       issues: result.issues,
       notes: result.notes,
       revisions,
       rubric: result.rubric,
-      passes,
+      policy,
+      passes: history,
     };
   },
 };

@@ -1,8 +1,12 @@
-// What `dialogue` and `prose` share: one model call per scene card, in parallel up to `concurrency`,
-// each call seeing the previous card's summary (not its generated text, so scenes stay parallel).
+// What `dialogue` and `prose` share: one model call per scene card, in parallel up to `concurrency`, each call
+// seeing its card and the plan around it (not other scenes' generated text, so scenes stay parallel); in a
+// review's revision only the scenes with notes are written again.
 import { z } from 'zod';
 import type { NodeContext, SlotRead } from './types';
-import { castOf, premiseOf, readLogline, readSetting, sceneCardsOf } from '../story/memory';
+import { castOf, premiseOf, readLogline, readOutline, readSetting, sceneCardsOf } from '../story/memory';
+import { findPlace } from '../story/names';
+import type { SceneContext } from '../story/scene-context';
+import { sceneWords, styleOf, systemFor } from '../story/style';
 import { mapWithConcurrency } from '../story/concurrency';
 import { SeededRandom, seedOf } from '../story/random';
 import { notesForScene, sceneFocus, sceneSpeakers, type SceneMaterial } from '../story/scene-writer';
@@ -25,9 +29,21 @@ export const sceneWritingReads = (): SlotRead[] => [
 export interface SceneJob {
   card: SceneCard;
   previous?: SceneCard;
+  /** The whole cast (cues are matched against it). */
   cast: Character[];
+  /** The cast members on this scene's card: the only named characters who may appear. */
+  present: Character[];
+  /** Notes this scene's rewrite must address (empty on a first draft). */
   notes: string[];
+  /** What the writer sees besides its card: world, position, story so far, neighbours, continuity. */
+  context: SceneContext;
   material: SceneMaterial;
+}
+
+/** The notes for one scene: a review's by scene number; a producer's reject feedback naming it or no scene. */
+function notesFor(ctx: NodeContext<SceneWritingConfig>, number: number): string[] {
+  if (ctx.revisionNotes) return ctx.revisionNotes.filter((n) => n.scene === number).map((n) => n.note);
+  return notesForScene(ctx.feedback, number);
 }
 
 /** The per-scene work of a writing node, with deterministic material for the offline writer. */
@@ -38,35 +54,87 @@ export function sceneJobs(ctx: NodeContext<SceneWritingConfig>, kind: string): S
   }
   const cast = castOf(ctx.memory);
   const setting = readSetting(ctx.memory);
+  const outline = readOutline(ctx.memory);
   const premise = premiseOf(ctx.inputs, ctx.memory);
   const logline = readLogline(ctx.memory);
   const objects = genreProfileNamed(logline?.genre, premise).objects;
   return cards.map((card, index) => {
     const previous = index > 0 ? cards[index - 1] : undefined;
-    const notes = notesForScene(ctx.feedback, card.number);
-    const place = setting?.locations.find((l) => l.name === card.location);
+    const notes = notesFor(ctx, card.number);
+    const place = setting ? findPlace(card.location, setting.locations) : undefined;
+    const present = sceneSpeakers(card, cast);
     return {
       card,
       previous,
       cast,
+      present,
       notes,
+      context: { cards, index, cast, setting, outline },
       material: {
         card,
-        speakers: sceneSpeakers(card, cast, notes),
+        speakers: present,
         placeDescription: place?.description ?? `${card.location}.`,
         focus: sceneFocus(card, objects),
         firstVisit: !cards.slice(0, index).some((earlier) => earlier.location === card.location),
         previousSummary: previous?.summary,
         notes,
-        random: new SeededRandom(seedOf(kind, premise, logline, card, previous?.summary, cast, notes)),
+        variant: ctx.variant ?? 0,
+        random: new SeededRandom(seedOf(kind, premise, logline, card, previous?.summary, cast, notes, ...(ctx.variant ? [ctx.variant] : []))),
       },
     };
   });
 }
 
-export function writeScenes<R>(ctx: NodeContext<SceneWritingConfig>, jobs: SceneJob[], write: (job: SceneJob) => Promise<R>): Promise<R[]> {
+/**
+ * Writes every scene, up to `concurrency` at once. In a review's revision, a scene without notes keeps its
+ * previous version exactly (`kept`) and costs no model call.
+ */
+export function writeScenes<R>(
+  ctx: NodeContext<SceneWritingConfig>,
+  jobs: SceneJob[],
+  write: (job: SceneJob) => Promise<R>,
+  kept?: (job: SceneJob) => R | undefined,
+): Promise<R[]> {
   return mapWithConcurrency(jobs, ctx.config.concurrency, async (job) => {
     if (ctx.signal.aborted) throw new StoryloomError('cancelled', 'run cancelled');
+    if (ctx.revisionNotes && job.notes.length === 0) {
+      const previous = kept?.(job);
+      if (previous !== undefined) return previous;
+    }
     return write(job);
   });
+}
+
+/** How one writing node turns a scene job into its prompt, its offline text and its output for the scene. */
+export interface SceneWriter<R> {
+  stage: 'dialogue' | 'prose';
+  prompt(job: SceneJob): string;
+  offline(job: SceneJob): string;
+  read(text: string, job: SceneJob): R;
+  /** The scene's output in the previous version (what a revision keeps when the scene has no notes). */
+  previous(number: number): R | undefined;
+}
+
+/** Every scene of the cards written by `writer`, one model call per scene (none for scenes a revision keeps). */
+export function writeEveryScene<R>(ctx: NodeContext<SceneWritingConfig>, writer: SceneWriter<R>): Promise<R[]> {
+  return writeScenes(
+    ctx,
+    sceneJobs(ctx, writer.stage),
+    async (job) => {
+      const text = await ctx.model.text({
+        label: `scene-${job.card.number}`,
+        system: systemFor(writer.stage, ctx.inputs),
+        prompt: writer.prompt(job),
+        offline: () => writer.offline(job),
+      });
+      return writer.read(text, job);
+    },
+    (job) => writer.previous(job.card.number),
+  );
+}
+
+/** What a scene writer's instruction says about length, in words. */
+export function lengthInstruction(ctx: NodeContext<SceneWritingConfig>): string {
+  const words = sceneWords(styleOf(ctx.inputs));
+  return `Aim for ${words.min}–${words.max} words.`;
 }

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
-import { SceneListSchema, type SceneCard, type SceneList } from '../story/types';
+import { SceneListSchema, type Location, type SceneList } from '../story/types';
 import { buildPrompt, castText, feedbackSections, loglineText, rewriteInstruction, settingText } from '../story/prompt';
 import { PREMISE_INPUT, beatsOf, castOf, premiseOf, readLogline, readOutline, readSetting } from '../story/memory';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreProfileNamed } from '../story/premise';
 import { TIMES_OF_DAY } from '../story/vocabulary';
-import { capitalize, lowerFirst, placePhrase } from '../story/text';
+import { cardsFromOutline } from '../story/cards';
+import { findPlace } from '../story/names';
+import { prepareSceneList, sceneListSchemaFor } from '../story/constrained';
+import { STYLE_INPUTS, systemFor } from '../story/style';
 
 const ConfigSchema = z.strictObject({});
 type Config = z.infer<typeof ConfigSchema>;
@@ -26,61 +29,83 @@ export function scenesPrompt(ctx: NodeContext<Config>): string {
       { label: 'Outline', body: outlineText(ctx) },
       ...feedbackSections(ctx.feedback, ctx.previous ? JSON.stringify(ctx.previous, null, 2) : undefined),
     ],
-    `Turn the outline into a scene list: exactly ${count} scenes, one per beat, in order. For each scene give its ` +
-      'number, a screenplay heading ("INT." or "EXT.", the location in capitals, " - DAY" or " - NIGHT"), the location, ' +
-      'the characters present (names from Characters only), the beat it plays and a one-sentence summary of what happens.' +
+    `Turn the outline into scene cards: exactly ${count} scenes, one per beat, in order. For each scene give its ` +
+      'number; a screenplay heading ("INT." or "EXT.", the location in capitals, " - DAY" or " - NIGHT"); the location ' +
+      '(one of the Setting\'s location names, exactly as written there); the characters present (names from Characters ' +
+      'only, exactly as written; the beat\'s characters always included); the act it belongs to (1 = first act); the ' +
+      'beat it plays; the goal of its main character in this scene; the conflict that blocks it; the turn where the ' +
+      'scene changes direction; the outcome that later scenes build on; two to five sub-beats, the steps it plays in ' +
+      'order; and a one-sentence summary. Goal, conflict, turn and outcome must not repeat the beat.' +
       rewriteInstruction(ctx.feedback) +
-      '\nAnswer as JSON: {"scenes": [{"number", "heading", "location", "characters": [string], "beat", "summary"}]}.',
+      '\nAnswer as JSON: {"scenes": [{"number", "heading", "location", "characters": [string], "act", "beat", "goal", "conflict", "turn", "outcome", "subBeats": [string], "summary"}]}.',
   );
 }
 
-/** Offline: one card per beat; the cast rotates so everyone appears, names in the beat are always present. */
+/** Offline: one card per beat, with the beat's own characters and place. */
 export function offlineScenes(ctx: NodeContext<Config>): SceneList {
-  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeSceneList(ctx, attempt));
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeSceneList(ctx, attempt), ctx.variant);
+}
+
+function placesOf(ctx: NodeContext<Config>): Location[] {
+  const logline = readLogline(ctx.memory);
+  return readSetting(ctx.memory)?.locations ?? genreProfileNamed(logline?.genre, premiseOf(ctx.inputs, ctx.memory)).places;
 }
 
 function writeSceneList(ctx: NodeContext<Config>, attempt: number): SceneList {
   const premise = premiseOf(ctx.inputs, ctx.memory);
   const logline = readLogline(ctx.memory);
-  const outline = readOutline(ctx.memory);
-  const cast = castOf(ctx.memory).map((c) => c.name);
-  const setting = readSetting(ctx.memory);
-  const random = new SeededRandom(seedOf('scenes', attempt, premise, logline, outline, cast, setting, ctx.feedback));
-  const places = setting?.locations ?? genreProfileNamed(logline?.genre, premise).places;
-  const beats = outline ? beatsOf(outline) : [];
-  const order = random.shuffle(places);
-  const scenes: SceneCard[] = beats.map((beat, index) => {
-    const place = order[index % order.length];
-    const named = cast.filter((name) => beat.summary.includes(name));
-    const rotating = cast.length > 1 ? cast[1 + (index % (cast.length - 1))] : undefined;
-    const present = [...new Set([cast[0], ...named, rotating].filter((name): name is string => Boolean(name)))];
-    const unnamed = present.filter((name) => !beat.summary.includes(name));
-    const time = index === 0 ? 'DAY' : random.pick(TIMES_OF_DAY.slice(0, 4));
-    return {
+  const outline = readOutline(ctx.memory) ?? { acts: [] };
+  const cast = castOf(ctx.memory);
+  const random = new SeededRandom(seedOf('scenes', attempt, premise, logline, outline, cast, ctx.feedback));
+  const times = beatsOf(outline).map(() => random.pick(TIMES_OF_DAY.slice(0, 4)));
+  return { scenes: cardsFromOutline(outline, { cast, places: placesOf(ctx), timeOf: (index) => times[index] }) };
+}
+
+/**
+ * A model's cards numbered 1…n in order, acts kept within the outline's, and each heading naming the card's own
+ * location (a heading for another place than the card's is rebuilt from the location, keeping its time of day).
+ */
+function normaliseCards(list: SceneList, acts: number, places: readonly Location[]): SceneList {
+  return {
+    scenes: list.scenes.map((scene, index) => ({
+      ...scene,
       number: index + 1,
-      heading: `${place.interior ? 'INT.' : 'EXT.'} ${place.name.toUpperCase()} - ${time}`,
-      location: place.name,
-      characters: present,
-      beat: beat.summary,
-      summary: `${capitalize(placePhrase(place.name))}: ${lowerFirst(beat.summary.replace(/\.$/, ''))}${unnamed.length > 0 ? `; ${unnamed.join(' and ')} ${unnamed.length > 1 ? 'are' : 'is'} there too` : ''}.`,
-    };
-  });
-  return { scenes };
+      act: Math.min(Math.max(1, scene.act), Math.max(1, acts)),
+      heading: headingFor(scene.heading, scene.location, places),
+    })),
+  };
+}
+
+function headingFor(heading: string, location: string, places: readonly Location[]): string {
+  const place = findPlace(location, places);
+  if (!place || findPlace(heading, [place])) return heading;
+  const time = / - ([A-Z ]+)$/i.exec(heading.trim())?.[1]?.toUpperCase() ?? 'DAY';
+  return `${place.interior ? 'INT.' : 'EXT.'} ${place.name.toUpperCase()} - ${time}`;
 }
 
 export const scenesNode: NodeType<Config, SceneList> = {
   type: 'scenes',
   title: 'Scenes',
-  description: 'Scene cards: number, INT./EXT. heading, location, characters present, beat and summary.',
+  description:
+    'Scene cards, the source of truth for the writers: INT./EXT. heading, a location of the setting, the cast present, ' +
+    'act, beat, goal, conflict, turn, outcome, two to five sub-beats and a summary.',
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: SceneListSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: () => [{ slot: 'outline' }, { slot: 'characters' }, { slot: 'setting', optional: true }],
   writes: 'scenes',
   usesModel: true,
   run: async (ctx) => {
-    const list = await ctx.model.json({ prompt: scenesPrompt(ctx), schema: SceneListSchema, offline: () => offlineScenes(ctx) });
-    return { scenes: list.scenes.map((scene, index) => ({ ...scene, number: index + 1 })) };
+    const cast = castOf(ctx.memory);
+    const places = readSetting(ctx.memory)?.locations ?? [];
+    const list = await ctx.model.json({
+      system: systemFor('scenes', ctx.inputs),
+      prompt: scenesPrompt(ctx),
+      schema: sceneListSchemaFor(cast.map((c) => c.name), places.map((p) => p.name)),
+      prepare: prepareSceneList(cast, places),
+      offline: () => offlineScenes(ctx),
+    });
+    return normaliseCards(list, readOutline(ctx.memory)?.acts.length ?? 1, places);
   },
 };

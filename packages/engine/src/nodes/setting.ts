@@ -3,6 +3,7 @@ import type { NodeContext, NodeType } from './types';
 import { MAX_LOCATIONS, SettingSchema, type Location, type Setting } from '../story/types';
 import { buildPrompt, feedbackSections, loglineText, rewriteInstruction } from '../story/prompt';
 import { PREMISE_INPUT, premiseOf, readLogline } from '../story/memory';
+import { STYLE_INPUTS, systemFor } from '../story/style';
 import { SeededRandom, changedRewrite, seedOf } from '../story/random';
 import { genreProfileNamed, nounsOf, placeOf, protagonistPhrase } from '../story/premise';
 import { titleCase } from '../story/text';
@@ -28,7 +29,7 @@ export function settingPrompt(ctx: NodeContext<Config>): string {
 
 /** Offline: the genre's stock places plus one named after the premise's own words. */
 export function offlineSetting(ctx: NodeContext<Config>): Setting {
-  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeSetting(ctx, attempt));
+  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeSetting(ctx, attempt), ctx.variant);
 }
 
 function writeSetting(ctx: NodeContext<Config>, attempt: number): Setting {
@@ -41,7 +42,7 @@ function writeSetting(ctx: NodeContext<Config>, attempt: number): Setting {
   const object = nounsOf(premise).find((noun) => !protagonistPhrase(premise).split(' ').includes(noun)) ?? 'key';
   const own: Location = place
     ? { name: `The ${titleCase(place)}`, interior: false, description: `The ${place} itself, seen from the outside: the one place everyone in the story has a reason to come back to.` }
-    : { name: `The ${titleCase(object)} Room`, interior: true, description: `A cramped room where the ${object} is kept, and where everything that matters is decided.` };
+    : { name: `The ${titleCase(object)} Room`, interior: true, description: `A cramped room where the ${object} ${/[^s]s$/.test(object) ? 'are' : 'is'} kept, and where everything that matters is decided.` };
   const stock = random.shuffle(profile.places);
   const locations: Location[] = [own];
   for (let i = 0; locations.length < ctx.config.locations; i++) {
@@ -65,9 +66,10 @@ export const settingNode: NodeType<Config, Setting> = {
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: SettingSchema,
-  readsInputs: [PREMISE_INPUT],
+  readsInputs: [PREMISE_INPUT, ...STYLE_INPUTS],
   reads: () => [{ slot: 'logline', description: 'Title, genre and logline the world serves.' }],
   writes: 'setting',
   usesModel: true,
-  run: (ctx) => ctx.model.json({ prompt: settingPrompt(ctx), schema: SettingSchema, offline: () => offlineSetting(ctx) }),
+  run: (ctx) =>
+    ctx.model.json({ system: systemFor('setting', ctx.inputs), prompt: settingPrompt(ctx), schema: SettingSchema, offline: () => offlineSetting(ctx) }),
 };

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { PipelineNode, RunInputs } from '../pipeline/schema';
+import type { SceneNote } from '../story/types';
 
 /**
  * A slot a node type reads from the story memory. `alternatives` are slots that may stand in for
@@ -26,7 +27,13 @@ export interface InputRead {
 /** The story memory a node sees: the slots its ancestors wrote, by slot name. */
 export type StoryMemory = Readonly<Record<string, unknown>>;
 
-export interface TextCall {
+/** Sampling one call asks for, over the node's model spec (a judge at temperature 0). */
+export interface CallSampling {
+  temperature?: number;
+  maxTokens?: number;
+}
+
+export interface TextCall extends CallSampling {
   /** Names the sub-call in events and usage, e.g. `scene-3`. */
   label?: string;
   system?: string;
@@ -35,17 +42,21 @@ export interface TextCall {
   offline: () => string;
 }
 
-export interface JsonCall<T> {
+export interface JsonCall<T> extends CallSampling {
   label?: string;
   system?: string;
   prompt: string;
   /** Plain output schema (no `.default()`/`.describe()` chains: strict structured output rejects them). */
   schema: z.ZodType<T>;
+  /** Applied to the parsed JSON before the schema judges it: e.g. "MARA" read as the cast's "Mara Quill". */
+  prepare?: (value: unknown) => unknown;
   offline: () => T;
 }
 
 /** How a node reaches its model. The runner binds it to the resolved provider, streaming and retries. */
 export interface ModelCaller {
+  /** True when the built-in offline writer answers: what it writes is a placeholder, and says so. */
+  readonly offline: boolean;
   text(call: TextCall): Promise<string>;
   json<T>(call: JsonCall<T>): Promise<T>;
 }
@@ -56,8 +67,11 @@ export interface ReviewTarget {
   type: string;
   slot: string;
   output: unknown;
-  /** Ask the target to rewrite itself with these notes; resolves to its new output (also stored as the target's output). */
-  revise(notes: string[]): Promise<unknown>;
+  /**
+   * Ask the target to rewrite itself with these notes; resolves to its new output (also stored as the target's
+   * output). Scene writers rewrite only the scenes the notes name and keep every other scene as it was.
+   */
+  revise(notes: SceneNote[]): Promise<unknown>;
 }
 
 export interface NodeContext<Config> {
@@ -71,7 +85,17 @@ export interface NodeContext<Config> {
   feedback: string[];
   /** This node's previous output when it is asked to rewrite it. */
   previous?: unknown;
+  /**
+   * Set when a review asks for a revision: its notes by scene number (`feedback` holds the same notes as text,
+   * for node types without scenes). Scenes no note names keep their previous text and are not re-prompted.
+   */
+  revisionNotes?: SceneNote[];
   model: ModelCaller;
+  /**
+   * Which of a node's `candidates` this run writes (0-based; absent for a single output). Offline writers salt
+   * their seeds with it, so the offline model writes distinct variants of the same prompts.
+   */
+  variant?: number;
   /** Only for `review`: the node under review. */
   target?: ReviewTarget;
   signal: AbortSignal;

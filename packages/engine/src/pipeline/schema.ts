@@ -33,6 +33,13 @@ export const ModelSpecObjectSchema = z.strictObject({
   latencyMs: z.number().int().min(0).max(60_000).optional(),
 });
 
+/** How a node samples, without choosing its model: a judge at 0, a dialogue writer warmer. */
+export const SamplingSchema = z.strictObject({
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokens: z.number().int().positive().optional(),
+});
+export type Sampling = z.infer<typeof SamplingSchema>;
+
 /** `"offline"`, `"openai:gpt-4o-mini"`, `"ollama:llama3.1"`, `"local:tiny.gguf"`, `"transformers:gpt2"` or the object form. */
 export const ModelSpecSchema = z
   .union([
@@ -82,6 +89,12 @@ export const PipelineNodeSchema = z.strictObject({
     .optional()
     .meta({ description: "The memory slot this node writes, instead of its type's default (required for prompt nodes)." }),
   model: ModelSpecSchema.optional(),
+  candidates: z.number().int().min(2).max(8).optional().meta({
+    description: 'Write this many alternative outputs: at its approval a person chooses one; without one, the one the checks find fewest problems in goes on.',
+  }),
+  sampling: SamplingSchema.optional().meta({
+    description: "Sampling for this node's model calls, whichever model runs them (a run's own model settings win).",
+  }),
 });
 
 export const PipelineEdgeSchema = z.strictObject({

@@ -1,6 +1,8 @@
 // Continuity checks that need no model (STORY-NOTES "Review node"). Each returns issues; none throws.
 // They run on screenplay scenes (dialogue) and on prose passages alike.
-import type { Character, ReviewIssue } from '../story/types';
+import type { Character, ReviewIssue, SceneCard } from '../story/types';
+import { findByName } from '../story/names';
+import { checkBeatCoverage, checkContinuity, checkMarkdown, checkSceneLength, checkSpeakersOnCard } from './craft-checks';
 import { editDistance, STOP_WORDS, words } from '../story/text';
 import { hasStandardHeading } from '../story/screenplay';
 import type { ReviewDocument } from './text';
@@ -12,6 +14,12 @@ export interface CheckContext {
   expectedScenes?: number;
   /** Words that are not character names though capitalised: location and title words. */
   knownWords: Set<string>;
+  /** The scene cards the text was written from, when there are any. */
+  cards?: SceneCard[];
+  /** The narration's point of view asked for (third unless said otherwise). */
+  pov?: 'first' | 'second' | 'third';
+  /** Words per scene asked for. */
+  sceneWords?: { min: number; max: number };
 }
 
 export type Check = (context: CheckContext) => ReviewIssue[];
@@ -44,13 +52,26 @@ function where(sceneNumber: number, document: ReviewDocument): string {
   return document.kind === 'text' ? '' : `Scene ${sceneNumber}: `;
 }
 
-function upperName(name: string): string {
-  return comparable(name).trim().toUpperCase();
+function castNameFor(name: string, cast: readonly Character[]): Character | undefined {
+  return findByName(name, cast);
 }
 
-function castNameFor(name: string, cast: readonly Character[]): Character | undefined {
-  const upper = upperName(name);
-  return cast.find((c) => upperName(c.name) === upper || upperName(c.name.trim().split(/\s+/)[0]) === upper);
+/** Roles an unnamed walk-on is cued by ("WAITER", "OLD MAN", "GUARD #2", "NURSE 1", "VOICE (O.S.)"). */
+const WALK_ON_ROLES = new Set(
+  ('waiter waitress guard nurse doctor officer cop policeman policewoman clerk driver bartender barman barmaid ' +
+    'voice crowd man woman boy girl child kid stranger neighbour neighbor porter cashier receptionist soldier ' +
+    'sailor fisherman priest vicar teacher student passenger conductor announcer reporter waiter customer ' +
+    'shopkeeper vendor farmer worker guest host maid butler messenger courier pilot captain crew technician ' +
+    'operator secretary assistant attendant janitor landlady landlord patron server paramedic medic judge lawyer').split(' '),
+);
+const ROLE_MODIFIERS = /^(old|young|little|tall|first|second|third|other|another|elderly|teenage|male|female|head|night|security|police|hotel|train|station|shop|ship's|radio|tv)$/;
+
+/** An unnamed walk-on's cue: role words only, with a modifier or a number ("SECOND GUARD", "NURSE #2"). */
+export function isWalkOnCue(cue: string): boolean {
+  const parts = cue.toLowerCase().replace(/\(.*?\)/g, ' ').replace(/#?\d+/g, ' ').trim().split(/\s+/).filter(Boolean);
+  if (parts.length === 0 || parts.length > 3) return false;
+  const last = parts[parts.length - 1].replace(/s$/, '');
+  return (WALK_ON_ROLES.has(parts[parts.length - 1]) || WALK_ON_ROLES.has(last)) && parts.slice(0, -1).every((p) => ROLE_MODIFIERS.test(p) || WALK_ON_ROLES.has(p));
 }
 
 /** One spelling of a text for matching names: one Unicode normal form, typographic apostrophes as plain ones. */
@@ -79,7 +100,7 @@ export const checkCues: Check = ({ document, cast }) => {
   const issues: ReviewIssue[] = [];
   for (const scene of document.scenes) {
     for (const speaker of new Set(scene.speakers ?? [])) {
-      if (castNameFor(speaker, cast)) continue;
+      if (castNameFor(speaker, cast) || isWalkOnCue(speaker)) continue;
       const near = nearestCastName(speaker, cast);
       issues.push({
         code: near ? 'misspelt_character' : 'unknown_character',
@@ -230,8 +251,8 @@ export const checkSilentCharacters: Check = ({ document, cast }) => {
 };
 
 /** First-person narration where the third person was asked for (speech in quotation marks is fine). */
-export const checkFirstPerson: Check = ({ document }) =>
-  document.scenes.flatMap((scene) => {
+export const checkFirstPerson: Check = ({ document, pov }) =>
+  pov === 'first' ? [] : document.scenes.flatMap((scene) => {
     const hits = scene.narration.match(FIRST_PERSON) ?? [];
     if (hits.length < 2) return [];
     return [{
@@ -252,6 +273,11 @@ export const CHECKS: readonly Check[] = [
   checkSceneCount,
   checkSilentCharacters,
   checkFirstPerson,
+  checkSpeakersOnCard,
+  checkContinuity,
+  checkBeatCoverage,
+  checkMarkdown,
+  checkSceneLength,
 ];
 
 export function runChecks(context: CheckContext): ReviewIssue[] {

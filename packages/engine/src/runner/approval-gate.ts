@@ -4,8 +4,23 @@
 // simply does not route onward, so independent branches keep running. A decision stored later (by any
 // process) re-enters the graph at this gate (see driver.ts) and the gate then routes to the children
 // (approve/edit) or back to its node (reject).
+import type { PipelineNode } from '../pipeline/schema';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
+
+/**
+ * Nodes followed by a gate: those asking for approval, and every review, whose gate stops the run for a person
+ * when its content-policy checks flag something (an approval of kind `policy`) and lets it through otherwise.
+ */
+export function hasGate(node: Pick<PipelineNode, 'approval' | 'type'> | undefined): boolean {
+  return node?.approval === true || node?.type === 'review';
+}
+
+/** The content-policy flags in a review's output (none for any other node). */
+export function policyFlagsOf(output: unknown): unknown[] {
+  const policy = (output as { policy?: unknown } | null | undefined)?.policy;
+  return Array.isArray(policy) ? policy : [];
+}
 
 export class ApprovalGate {
   constructor(private readonly ctx: RunContext) {}
@@ -14,10 +29,16 @@ export class ApprovalGate {
     const attempt = state.done[nodeId];
     if (attempt === undefined || state.approved[nodeId] === attempt) return {};
     const { run } = this.ctx;
+    const node = this.ctx.nodes.get(nodeId);
+    // A review's gate asks only when its policy checks flagged something; a producer's autoApprove does not
+    // wave a flag through, since the flag exists for a person to see.
+    const flags = node?.type === 'review' ? policyFlagsOf((await this.ctx.stores.outputs.get(run.id, nodeId, attempt))?.output) : [];
+    if (!node?.approval && flags.length === 0) return { approved: { [nodeId]: attempt } };
+    const policy = flags.length > 0;
     return this.ctx.fenced(async (stores): Promise<RunGraphUpdate> => {
       const request = await stores.approvals.get(run.id, nodeId, attempt);
       if (!request) {
-        if (run.autoApprove) {
+        if (run.autoApprove && !policy) {
           await stores.approvals.autoApprove(run.id, nodeId, attempt);
           await stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt, autoApprove: true } });
           await stores.events.append(run.id, { type: 'approval.resolved', nodeId, data: { attempt, decision: 'approve', auto: true } });
@@ -25,7 +46,7 @@ export class ApprovalGate {
         }
         await stores.approvals.request(run.id, nodeId, attempt);
         await stores.nodes.set(run.id, nodeId, { status: 'waiting', attempt });
-        await stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt } });
+        await stores.events.append(run.id, { type: 'approval.requested', nodeId, outputAttempt: attempt, data: { attempt, ...(policy ? { kind: 'policy', flags } : {}) } });
         return {};
       }
       if (request.status === 'pending') return {};

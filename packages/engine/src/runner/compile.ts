@@ -1,5 +1,5 @@
 // Compiles a validated pipeline to a LangGraph StateGraph. Each pipeline node becomes a work node `n_<id>`
-// and, with `approval: true`, a gate `g_<id>` after it. Independent branches share supersteps, so they run
+// and, with `approval: true` or as a review (its content-policy gate), a gate `g_<id>` after it. Independent branches share supersteps, so they run
 // at the same time.
 //
 // Joins: below a gate, a node may be triggered before all its parents are ready (a gate routes onward only
@@ -9,7 +9,7 @@
 // approval on or above any parent). Elsewhere each parent triggers the child separately and the child runs
 // once all parents are done and approved.
 import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
-import { gateRoute, type ApprovalGate } from './approval-gate';
+import { gateRoute, hasGate, type ApprovalGate } from './approval-gate';
 import type { NodeExecutor } from './node-executor';
 import type { RunContext } from './run-context';
 import { gateNodeName, RunGraphState, workNodeName } from './state';
@@ -18,7 +18,7 @@ export function compileRunGraph(ctx: RunContext, executor: NodeExecutor, gate: A
   const { graph, nodes } = ctx;
   // Node names are dynamic, which StateGraph's literal-typed builder cannot express.
   const builder = new StateGraph(RunGraphState) as unknown as DynamicGraph;
-  const needsApproval = (id: string) => nodes.get(id)?.approval === true;
+  const needsApproval = (id: string) => hasGate(nodes.get(id));
   const belowGate = nodesBelowGates(graph.ids, graph.parents, needsApproval);
   const mayRunEmpty = (id: string) => needsApproval(id) || belowGate.has(id);
 

@@ -6,7 +6,7 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { setMaxListeners } from 'node:events';
 import { isStoryloomError, StoryloomError } from '../errors';
 import type { StoreSet, Stores } from '../store';
-import { ApprovalGate } from './approval-gate';
+import { ApprovalGate, hasGate } from './approval-gate';
 import { compileRunGraph } from './compile';
 import { keepLease, LEASE_TTL_MS, leaseIsDead, thisHost } from './lease';
 import { errorMessage, NodeExecutor } from './node-executor';
@@ -75,7 +75,7 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
       fresh = false;
       if ((await stores.approvals.decidedNotApplied(runId)).length > 0) continue;
       const { values } = await app.getState(thread);
-      const status = await settle(fenced, runId, ownerId, values, ctx.graph.ids, (id) => ctx.nodes.get(id)?.approval === true);
+      const status = await settle(fenced, runId, ownerId, values, ctx.graph.ids, (id) => hasGate(ctx.nodes.get(id)));
       if (status === 'again') continue;
       // A completed run is never resumed (a rerun starts a new thread from our own tables), so its graph
       // checkpoints are dead weight: drop them and let the next run reuse the pages.

@@ -1,8 +1,11 @@
 // Runs one pipeline node inside the graph: builds its NodeContext (config, ancestors' memory, feedback,
 // model caller wired to events), persists its output and `node.completed` in one transaction, and reuses a
 // stored attempt instead of calling the model again after a crash or in a rerun.
-import { createModelCaller, resolveModelSpec } from '../models/caller';
+import { candidateShares, createModelCaller, resolveModelSpec, type ModelCallerOptions } from '../models/caller';
+import { withNodeSampling } from '../models/sampling';
 import type { ModelSpecObject } from '../pipeline/schema';
+import { pickCandidate } from '../review/pick';
+import { sceneNoteText, type SceneNote } from '../story/types';
 import { getNodeType } from '../nodes/catalogue';
 import { outputSchemaOf, type NodeContext, type NodeType, type ReviewTarget, type StoryMemory } from '../nodes/types';
 import { resolveNodeConfig } from '../pipeline/config';
@@ -10,9 +13,11 @@ import { slotVisibility } from '../pipeline/slots';
 import type { PipelineNode } from '../pipeline/schema';
 import { StoryloomError } from '../errors';
 import type { OutputSource } from '../store';
+import { candidatesKey } from '../store/output-store';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
+import { hasGate } from './approval-gate';
 import type { TokenUsage } from './types';
 
 interface ComputeRequest {
@@ -22,6 +27,8 @@ interface ComputeRequest {
   done: Record<string, number>;
   feedback: string[];
   previous?: unknown;
+  /** A review's notes by scene, when it asked for this computation. */
+  revisionNotes?: SceneNote[];
   source: OutputSource;
 }
 
@@ -46,7 +53,7 @@ export class NodeExecutor {
     return (this.ctx.graph.parents.get(nodeId) ?? []).every((parent) => {
       const attempt = state.done[parent];
       if (attempt === undefined) return false;
-      return !this.ctx.nodes.get(parent)?.approval || state.approved[parent] === attempt;
+      return !hasGate(this.ctx.nodes.get(parent)) || state.approved[parent] === attempt;
     });
   }
 
@@ -130,7 +137,7 @@ export class NodeExecutor {
     const { stores, run, settings, signal } = this.ctx;
     const { node, attempt } = request;
     const usage = emptyUsage();
-    const model = createModelCaller({
+    const callerOptions: ModelCallerOptions = {
       spec: this.modelSpecOf(node),
       env: settings.env,
       signal,
@@ -151,7 +158,8 @@ export class NodeExecutor {
           usage.calls += 1;
         },
       },
-    });
+    };
+    const model = createModelCaller(callerOptions);
     const context: NodeContext<unknown> = {
       nodeId: node.id,
       node,
@@ -160,16 +168,32 @@ export class NodeExecutor {
       memory,
       feedback: request.feedback,
       previous: request.previous,
+      ...(request.revisionNotes ? { revisionNotes: request.revisionNotes } : {}),
       model,
       signal,
     };
     if (node.type === 'review') context.target = await this.reviewTarget(node.id, config, request.done, revisions);
 
     let output: unknown;
+    let candidates: unknown[] | undefined;
     try {
-      output = await type.run(context);
-      throwIfCancelled(signal);
-      output = checkOutput(type, config, output, node.id);
+      const count = request.source === 'model' && type.usesModel && node.type !== 'review' ? (node.candidates ?? 1) : 1;
+      if (count > 1) {
+        // Every candidate is the node's own work with its own caller; text calls share one `n` request.
+        candidates = await Promise.all(
+          candidateShares(count).map(async (share) => {
+            const written = await type.run({ ...context, variant: share.index, model: createModelCaller({ ...callerOptions, candidate: share }) });
+            return checkOutput(type, config, written, node.id);
+          }),
+        );
+        throwIfCancelled(signal);
+        // At an approval the person chooses (the first is the draft); without one the checks pick.
+        output = candidates[node.approval ? 0 : pickCandidate(candidates, memory)];
+      } else {
+        output = await type.run(context);
+        throwIfCancelled(signal);
+        output = checkOutput(type, config, output, node.id);
+      }
     } catch (error) {
       await tokens.flush();
       if (signal.aborted) throw cancelledBy(signal);
@@ -185,12 +209,13 @@ export class NodeExecutor {
       // The last chunk commits with the output: one transaction per finished node.
       await tokens.drainInto((text, label) => tx.events.append(run.id, { type: 'node.token', nodeId: node.id, data: label ? { text, label } : { text } }));
       await tx.outputs.put({ runId: run.id, nodeId: node.id, attempt, source: request.source, output, usage });
+      if (candidates) await tx.outputs.put({ runId: run.id, nodeId: candidatesKey(node.id), attempt, source: request.source, output: candidates });
       await tx.nodes.set(run.id, node.id, { status: 'completed', attempt, usage });
       await tx.events.append(run.id, {
         type: 'node.completed',
         nodeId: node.id,
         outputAttempt: attempt,
-        data: { attempt, usage, ...(request.source === 'revision' ? { revision: true } : {}) },
+        data: { attempt, usage, ...(request.source === 'revision' ? { revision: true } : {}), ...(candidates ? { candidates: candidates.length } : {}) },
       });
     });
     return output;
@@ -208,7 +233,7 @@ export class NodeExecutor {
       type: node.type,
       slot: node.writes ?? getNodeType(node.type)?.writes ?? targetId,
       output: (await stores.outputs.get(run.id, targetId, attempt))?.output,
-      revise: async (notes: string[]) => {
+      revise: async (notes: SceneNote[]) => {
         const current = revisions[targetId] ?? attempt;
         const next = current + 1;
         const stored = await stores.outputs.get(run.id, targetId, next);
@@ -216,7 +241,10 @@ export class NodeExecutor {
         await this.tokenBuffers.get(reviewerId)?.flush();
         const output = stored
           ? stored.output
-          : await this.compute({ node, attempt: next, done, feedback: notes, previous: target.output, source: 'revision' }, {});
+          : await this.compute(
+              { node, attempt: next, done, feedback: notes.map(sceneNoteText), revisionNotes: notes, previous: target.output, source: 'revision' },
+              {},
+            );
         revisions[targetId] = next;
         target.output = output;
         return output;
@@ -229,7 +257,7 @@ export class NodeExecutor {
   private modelSpecOf(node: PipelineNode): ModelSpecObject {
     let spec = this.modelSpecs.get(node.id);
     if (!spec) {
-      spec = resolveModelSpec([this.ctx.run.model, node.model, this.ctx.pipeline.model], this.ctx.settings.env);
+      spec = withNodeSampling(resolveModelSpec([this.ctx.run.model, node.model, this.ctx.pipeline.model], this.ctx.settings.env), node, this.ctx.run.model);
       this.modelSpecs.set(node.id, spec);
     }
     return spec;

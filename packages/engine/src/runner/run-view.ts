@@ -1,6 +1,8 @@
 // Builds the RunView (what the API and `--json` show) from the run row, node states and stored outputs.
 import type { RunRecord, StoreSet } from '../store';
+import { candidatesKey } from '../store/output-store';
 import { leaseIsDead } from './lease';
+import { policyFlagsOf } from './approval-gate';
 import type { NodeState, NodeStatus, PendingApproval, RunStatus, RunView } from './types';
 
 /** Run statuses after which a node still pending will not run (unless the run is resumed). */
@@ -35,13 +37,26 @@ export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<Ru
     if (record?.attempt !== undefined && record.status !== 'running') {
       const stored = await outputOf(node.id, record.attempt);
       if (stored) state.output = stored.value;
+      // After a choice the output is the next attempt (an edit); the candidates stay with the attempt that wrote them.
+      const candidates = (await outputOf(candidatesKey(node.id), record.attempt)) ?? (await outputOf(candidatesKey(node.id), record.attempt - 1));
+      if (Array.isArray(candidates?.value)) state.candidates = candidates.value;
     }
     if (record?.error) state.error = record.error;
     if (record?.usage) state.usage = record.usage;
     nodes[node.id] = state;
   }
   const pending: PendingApproval[] = [];
-  for (const approval of approvals) pending.push({ nodeId: approval.nodeId, draft: (await outputOf(approval.nodeId, approval.attempt))?.value });
+  for (const approval of approvals) {
+    const draft = (await outputOf(approval.nodeId, approval.attempt))?.value;
+    const candidates = (await outputOf(candidatesKey(approval.nodeId), approval.attempt))?.value;
+    const flagged = run.pipeline.nodes.some((node) => node.id === approval.nodeId && node.type === 'review') && policyFlagsOf(draft).length > 0;
+    pending.push({
+      nodeId: approval.nodeId,
+      draft,
+      ...(flagged ? { kind: 'policy' as const } : {}),
+      ...(Array.isArray(candidates) ? { candidates } : {}),
+    });
+  }
   const view: RunView = {
     id: run.id,
     pipelineId: run.pipelineId,

@@ -14,7 +14,8 @@ import { resolveRunInputs } from '../pipeline/inputs';
 import type { Pipeline } from '../pipeline/schema';
 import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
-import { openStores, type PgStores, type RunRecord, type SqliteStores, type Stores } from '../store';
+import { openStores, type PgStores, type RunRecord, type SqliteStores, type StoreSet, type Stores } from '../store';
+import { candidatesKey } from '../store/output-store';
 import { ForeignWriteWatcher } from '../store/foreign-writes';
 import { seedPipelines } from '../store/seed-pipelines';
 import type { DriveOptions, ExportedDocument, ExportFormat, RunPage, RunPageRequest, SeedPipelinesResult, ShippedPipeline, Storyloom, StoryloomOptions } from './engine';
@@ -218,19 +219,25 @@ class StoreBackedStoryloom implements Storyloom {
     await this.stores.transaction(async (tx) => {
       await tx.runs.lock(runId); // a driver settling the run waits for this decision, or this waits for it
       const pending = (await tx.approvals.pending(runId)).find((approval) => approval.nodeId === nodeId);
-      if (!pending || !(await tx.approvals.decide(runId, nodeId, checked))) {
+      if (!pending) throw new StoryloomError('conflict', `node '${nodeId}' of run '${runId}' is not waiting for a decision`);
+      const chosen = checked.decision === 'choose' ? await chosenCandidate(tx, run, nodeId, pending.attempt, checked) : undefined;
+      if (!(await tx.approvals.decide(runId, nodeId, checked))) {
         throw new StoryloomError('conflict', `node '${nodeId}' of run '${runId}' is not waiting for a decision`);
       }
       const data: Record<string, unknown> = { attempt: pending.attempt, decision: checked.decision };
       if (checked.decision === 'edit') {
         await tx.outputs.put({ runId, nodeId, attempt: pending.attempt + 1, source: 'edit', output: checked.output });
       }
+      if (checked.decision === 'choose') {
+        data.candidate = checked.candidate;
+        await tx.outputs.put({ runId, nodeId, attempt: pending.attempt + 1, source: 'edit', output: chosen });
+      }
       if (checked.decision === 'reject') data.feedback = checked.feedback;
       await tx.events.append(runId, {
         type: 'approval.resolved',
         nodeId,
         data,
-        outputAttempt: checked.decision === 'edit' ? pending.attempt + 1 : undefined,
+        outputAttempt: checked.decision === 'edit' || checked.decision === 'choose' ? pending.attempt + 1 : undefined,
       });
     });
     return this.view(runId);
@@ -400,6 +407,16 @@ function checkModel(model: unknown, options: StoryloomOptions): void {
   }
 }
 
+/** The output a `choose` keeps: its own edited output, else the candidate it names (which must exist). */
+async function chosenCandidate(stores: StoreSet, run: RunRecord, nodeId: string, attempt: number, decision: { candidate: number; output?: unknown }): Promise<unknown> {
+  const candidates = (await stores.outputs.get(run.id, candidatesKey(nodeId), attempt))?.output;
+  if (!Array.isArray(candidates)) throw new StoryloomError('invalid_input', `node '${nodeId}' wrote no candidates to choose from; approve, edit or reject it`);
+  if (decision.candidate >= candidates.length) {
+    throw new StoryloomError('invalid_input', `node '${nodeId}' has candidates 0 to ${candidates.length - 1}; there is no candidate ${decision.candidate}`);
+  }
+  return decision.output ?? candidates[decision.candidate];
+}
+
 /** Shape of a decision, and an edit's output against the node type's output schema. */
 function checkDecision(decision: ApprovalDecision, run: RunRecord, nodeId: string): ApprovalDecision {
   const kind = (decision as { decision?: unknown } | undefined)?.decision;
@@ -421,5 +438,14 @@ function checkDecision(decision: ApprovalDecision, run: RunRecord, nodeId: strin
     }
     return { decision: 'edit', output: parsed.data };
   }
-  throw new StoryloomError('invalid_input', `decision must be "approve", "edit" or "reject", got ${JSON.stringify(kind)}`);
+  if (kind === 'choose') {
+    const { candidate, output } = decision as { candidate?: unknown; output?: unknown };
+    if (typeof candidate !== 'number' || !Number.isInteger(candidate) || candidate < 0) {
+      throw new StoryloomError('invalid_input', `"choose" needs "candidate": the 0-based number of a candidate, got ${JSON.stringify(candidate)}`);
+    }
+    if (output === undefined) return { decision: 'choose', candidate };
+    const edited = checkDecision({ decision: 'edit', output }, run, nodeId) as { output: unknown };
+    return { decision: 'choose', candidate, output: edited.output };
+  }
+  throw new StoryloomError('invalid_input', `decision must be "approve", "edit", "reject" or "choose", got ${JSON.stringify(kind)}`);
 }

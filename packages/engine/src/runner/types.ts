@@ -42,6 +42,8 @@ export interface TokenUsage {
 export interface NodeState {
   status: NodeStatus;
   output?: unknown;
+  /** A node with `candidates`: every alternative its current output was chosen from. */
+  candidates?: unknown[];
   error?: string;
   usage?: TokenUsage;
 }
@@ -49,6 +51,10 @@ export interface NodeState {
 export interface PendingApproval {
   nodeId: string;
   draft: unknown;
+  /** A node with `candidates`: every alternative it wrote (`draft` is the first); decide with `choose`. */
+  candidates?: unknown[];
+  /** `policy`: a review's content-policy checks flagged its text (the flags are in `draft.policy`). */
+  kind?: 'policy';
 }
 
 /** A run as the API and `--json` show it. */
@@ -76,7 +82,9 @@ export interface RunView {
 export type ApprovalDecision =
   | { decision: 'approve' }
   | { decision: 'edit'; output: unknown }
-  | { decision: 'reject'; feedback: string };
+  | { decision: 'reject'; feedback: string }
+  /** Keeps candidate `candidate` (0-based) of a node that wrote several; `output` replaces it, edited. */
+  | { decision: 'choose'; candidate: number; output?: unknown };
 
 export interface StartRunRequest {
   pipeline: Pipeline;

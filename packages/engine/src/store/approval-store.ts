@@ -17,7 +17,8 @@ export interface ApprovalRow {
   applied: number;
 }
 
-export const STATUS_OF: Record<ApprovalDecision['decision'], ApprovalStatus> = { approve: 'approved', edit: 'edited', reject: 'rejected' };
+// A choice of candidate is stored like an edit: the chosen (or edited) candidate becomes the node's next attempt.
+export const STATUS_OF: Record<ApprovalDecision['decision'], ApprovalStatus> = { approve: 'approved', edit: 'edited', reject: 'rejected', choose: 'edited' };
 
 export class ApprovalStore {
   constructor(private readonly db: SqliteDatabase) {}

@@ -18,6 +18,14 @@ export interface OutputRow {
   usage: string | null;
 }
 
+/**
+ * Where a node's alternative outputs (`candidates`) are kept: beside its outputs, under a key no node id can take
+ * (node ids are `[a-z0-9-]`), one row per attempt.
+ */
+export function candidatesKey(nodeId: string): string {
+  return `${nodeId}~candidates`;
+}
+
 export class OutputStore {
   constructor(private readonly db: SqliteDatabase) {}
 

@@ -2,6 +2,7 @@
 // undefined, so optional context (setting, characters) simply drops out of prompts.
 import type { z } from 'zod';
 import { genreProfileNamed } from './premise';
+import { cardsFromOutline } from './cards';
 import type { RunInputs } from '../pipeline/schema';
 import type { InputRead, StoryMemory } from '../nodes/types';
 import {
@@ -61,29 +62,15 @@ export function beatsOf(outline: Outline): Beat[] {
 
 /**
  * The scene cards a writer works from: the `scenes` slot, or else one card per outline beat (dialogue
- * and prose accept an outline alone), with headings from the setting when there is one.
+ * and prose accept an outline alone) with the beat's own characters and place.
  */
 export function sceneCardsOf(memory: StoryMemory): SceneCard[] {
   const list = readSceneList(memory);
   if (list) return list.scenes;
   const outline = readOutline(memory);
   if (!outline) return [];
-  const cast = castOf(memory).map((character) => character.name);
   // Without a setting, the genre's stock places stand in.
   const logline = readLogline(memory);
-  const locations = readSetting(memory)?.locations ?? genreProfileNamed(logline?.genre, logline?.logline ?? '').places;
-  return beatsOf(outline).map((beat, index) => {
-    const location = locations[index % locations.length];
-    const place = location.name;
-    const heading = `${location.interior ? 'INT.' : 'EXT.'} ${place.toUpperCase()} - ${index % 3 === 2 ? 'NIGHT' : 'DAY'}`;
-    const characters = cast.length > 0 ? [cast[index % cast.length], cast[(index + 1) % cast.length]] : [];
-    return {
-      number: index + 1,
-      heading,
-      location: place,
-      characters: [...new Set(characters)],
-      beat: beat.summary,
-      summary: beat.summary,
-    };
-  });
+  const places = readSetting(memory)?.locations ?? genreProfileNamed(logline?.genre, logline?.logline ?? '').places;
+  return cardsFromOutline(outline, { cast: castOf(memory), places, timeOf: (index) => (index % 3 === 2 ? 'NIGHT' : 'DAY') });
 }

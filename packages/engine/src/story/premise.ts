@@ -105,3 +105,15 @@ function protagonistArticlePhrase(premise: string): string {
   if (/[^s]s$/.test(phrase)) return `One of the ${phrase}`;
   return `${capitalize(indefiniteArticle(phrase))} ${phrase}`;
 }
+
+/** The protagonist's pronouns when the premise gives them ("…and her missing brother" → she/her). */
+export function protagonistPronouns(premise: string): 'she/her' | 'he/him' | undefined {
+  const lower = ` ${premise.toLowerCase().replace(/[^a-z']+/g, ' ')} `;
+  const she = /\b(she|her|hers|herself)\b/.test(lower);
+  const he = /\b(he|him|his|himself)\b/.test(lower);
+  if (she && !he) return 'she/her';
+  if (he && !she) return 'he/him';
+  // Both: whichever comes first is most likely the protagonist's.
+  if (she && he) return lower.search(/\b(she|her|hers|herself)\b/) < lower.search(/\b(he|him|his|himself)\b/) ? 'she/her' : 'he/him';
+  return undefined;
+}

@@ -23,7 +23,11 @@ export function loglineText(logline: Logline | undefined): string | undefined {
 export function castText(characters: readonly Character[]): string | undefined {
   if (characters.length === 0) return undefined;
   return characters
-    .map((c) => `- ${c.name} (${c.role}): ${c.description} Wants: ${c.want} Flaw: ${c.flaw} Voice: ${c.voice}`)
+    .map(
+      (c) =>
+        `- ${c.name} (${c.role}; ${c.pronouns}; ${c.age}): ${c.description} Wants: ${c.want} Flaw: ${c.flaw} ` +
+        `Voice: ${c.voice} Ties: ${c.relationships} Sounds like: “${c.sampleLine}”`,
+    )
     .join('\n');
 }
 
@@ -34,7 +38,16 @@ export function settingText(setting: Setting | undefined): string | undefined {
 }
 
 export function sceneCardText(card: SceneCard): string {
-  return `Scene ${card.number}. ${card.heading}\nCharacters: ${card.characters.join(', ') || 'none named'}\nBeat: ${card.beat}\nSummary: ${card.summary}`;
+  return [
+    `Scene ${card.number}. ${card.heading}`,
+    `Characters: ${card.characters.join(', ') || 'none named'}`,
+    `Beat: ${card.beat}`,
+    `Goal: ${card.goal}`,
+    `Conflict: ${card.conflict}`,
+    `Turn: ${card.turn}`,
+    `Outcome: ${card.outcome}`,
+    `Steps: ${card.subBeats.map((step, i) => `(${i + 1}) ${step}`).join(' ')}`,
+  ].join('\n');
 }
 
 /** The notes a rewrite must address (reviewer notes or a producer's reject feedback). */

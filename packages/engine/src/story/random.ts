@@ -55,13 +55,18 @@ export function seedOf(...parts: unknown[]): string {
   return parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part ?? null))).join('\u241e');
 }
 
+/** Attempts one rewrite may try (see `changedRewrite`); candidates take their attempts beyond each other's. */
+const REWRITE_ATTEMPTS = 8;
+
 /**
  * For offline rewrites: a rewrite asked for with notes must visibly change. `write(attempt)` is called
  * with attempt 0, 1, … (to salt the seed) until its output differs from `previous` (a few tries at most).
+ * Candidate `variant` (of a node with `candidates`) salts its attempts apart from the others'.
  */
-export function changedRewrite<T>(feedback: readonly string[], previous: unknown, write: (attempt: number) => T): T {
-  let output = write(0);
+export function changedRewrite<T>(feedback: readonly string[], previous: unknown, write: (attempt: number) => T, variant = 0): T {
+  const base = variant * REWRITE_ATTEMPTS;
+  let output = write(base);
   if (feedback.length === 0 || previous === undefined) return output;
-  for (let attempt = 1; attempt < 8 && JSON.stringify(output) === JSON.stringify(previous); attempt++) output = write(attempt);
+  for (let attempt = 1; attempt < REWRITE_ATTEMPTS && JSON.stringify(output) === JSON.stringify(previous); attempt++) output = write(base + attempt);
   return output;
 }

@@ -3,7 +3,8 @@
 import { SeededRandom } from './random';
 import type { Character, SceneCard } from './types';
 import { GENRES, PARENTHETICALS } from './vocabulary';
-import { capitalize, lowerFirst, placePhrase } from './text';
+import { capitalize, lowerFirst, placePhrase, pronounForms, withPronouns } from './text';
+import { findByName } from './names';
 
 export type Tense = 'present' | 'past';
 
@@ -19,6 +20,8 @@ export interface SceneMaterial {
   previousSummary?: string;
   /** Notes this scene's rewrite must address. */
   notes: string[];
+  /** Which candidate this is (0 unless the node writes several): shifts the lines picked. */
+  variant: number;
   random: SeededRandom;
 }
 
@@ -37,6 +40,12 @@ const OPENERS = [
   'Whatever you heard about {focus}, {other}, it is worse.',
   'Before you ask, {other}: yes, I know what time it is, and yes, this is about {focus}.',
   'Look at {place}. Nothing has moved since the last time, {other}.',
+  'I almost walked straight past {place}. Then I saw your light, {other}.',
+  'Sit down, {other}. We are not leaving {place} until we have talked about {focus}.',
+  'Three people have asked me about {focus} today. You make four, {other}.',
+  'You look terrible, {other}. Is it {focus} again?',
+  'I brought {focus}. Do not make me regret it.',
+  'Nobody told me you would be in {place} tonight, {other}.',
 ];
 const PROBES = [
   'Who else knows about {focus}, {other}?',
@@ -45,6 +54,12 @@ const PROBES = [
   'You keep saying {focus} is nothing. Nothing does not keep you awake, {other}.',
   'What are you not telling me about {focus}?',
   'How long were you going to let me believe the other story about {focus}?',
+  'When did you last see {focus} with your own eyes, {other}?',
+  'Is this why you stopped answering my calls, {other}?',
+  'What happens to us if anyone finds out about {focus}?',
+  'Did you come to {place} to help, or to watch?',
+  'Who gave you {focus}, {other}? And do not say you found it.',
+  'Why does everyone in {place} go quiet when I mention {focus}?',
 ];
 const REVEALS = [
   'I wanted {want}. That is the whole of it, {other}. Forget {focus}.',
@@ -53,6 +68,12 @@ const REVEALS = [
   'Someone moved {focus} after midnight, {other}, and it was not me.',
   'You think I am the one hiding {focus}, {other}? Look closer to home.',
   'I kept {focus} because throwing it away felt like admitting it happened.',
+  'I lied about {focus}, {other}. Once. And it has been growing ever since.',
+  'The truth is I wanted {want}, and {focus} was the price.',
+  'I was the one who brought {focus} to {place}. I thought it would be safe here.',
+  'You were never meant to find {focus}, {other}. That was the whole point.',
+  'If I tell you what {focus} really is, you will never look at me the same way.',
+  'I have read it a hundred times, {other}. It says what you are afraid it says.',
 ];
 const PUSHBACKS = [
   'No, {other}. Not like this. Not after {focus}.',
@@ -61,6 +82,12 @@ const PUSHBACKS = [
   'That is not an answer about {focus}. That is a door closing.',
   'I am not doing this again, {other}. Not in {place}.',
   'Funny, {other}. That is exactly what you said about {focus} last time.',
+  'Do not make this about me, {other}. You had {focus} for a week.',
+  'Easy for you to say. You can walk out of {place} whenever you like.',
+  'That is the third story you have told me about {focus} tonight.',
+  'And you expect me to just take that on trust, {other}?',
+  'Stop. Every time you explain {focus}, it gets worse.',
+  'I will not pretend {focus} is nothing, {other}. Not for you, not for anyone.',
 ];
 const DECISIONS = [
   'Then we go tonight, {other}. Both of us, with {focus}. No more waiting.',
@@ -69,6 +96,12 @@ const DECISIONS = [
   'Give me until morning, {other}. If I am wrong about {focus}, you can say so.',
   'Get your coat, {other}. We are finishing this in {place}.',
   'All right. One more day with {focus}. Then I stop pretending, {other}.',
+  'We take {focus} to the one person who can read it. Tonight.',
+  'Lock {place}. Nobody comes in, nobody goes out, until we know.',
+  'I am going to finish this, {other}, with or without you.',
+  'Keep {focus}. If I am not back by morning, you know what to do with it.',
+  'Then we do it my way. Quietly, and all the way to the end.',
+  'Say nothing about {focus}. Not yet. Let them come to us, {other}.',
 ];
 const LEAD_INS = ['', '', '', 'Listen. ', 'Honestly? ', 'Wait. ', 'Please. ', 'Right. ', 'Hey. '];
 
@@ -80,7 +113,7 @@ const CLOSINGS: Record<Tense, string[]> = {
   present: [
     '{hero} is left alone in {place} with {focus}.',
     'Nobody moves. Then {hero} turns off the light, and {focus} disappears into the dark.',
-    '{other} goes. {hero} does not watch them leave {place}.',
+    '{other} goes. {hero} does not watch {them} leave {place}.',
     'Outside {place}, something shifts. {hero} and {other} both hear it.',
     '{other} pockets {focus} when {hero} is not looking.',
     '{hero} sits down at last. {other} stays standing.',
@@ -88,7 +121,7 @@ const CLOSINGS: Record<Tense, string[]> = {
   past: [
     '{hero} was left alone in {place} with {focus}.',
     'nobody moved, until {hero} turned off the light and {focus} disappeared into the dark.',
-    '{other} went, and {hero} did not watch them leave {place}.',
+    '{other} went, and {hero} did not watch {them} leave {place}.',
     'Outside {place}, something shifted, and {hero} and {other} both heard it.',
     '{other} pocketed {focus} when {hero} was not looking.',
     '{hero} sat down at last; {other} stayed standing.',
@@ -116,14 +149,17 @@ export function sceneExchanges(material: SceneMaterial): Exchange[] {
   const count = Math.max(speakers.length, random.int(6, 9));
   const used = new Set<string>();
   const exchanges: Exchange[] = [];
+  let lastPool = -1;
   for (let i = 0; i < count; i++) {
     const speaker = speakers[i % speakers.length];
     const other = speakers.length > 1 ? speakers[(i + 1) % speakers.length] : speaker;
     const pool = pools[Math.min(pools.length - 1, Math.floor((i * pools.length) / count))];
-    // Rotate through each pool by scene number, so neighbouring scenes do not share lines.
-    let index = (card.number * 2 + i + random.int(0, 1)) % pool.length;
+    // Each scene starts its walk through a pool at its own offset (a scene uses at most two lines of a pool),
+    // so the lines of a script do not repeat until it is longer than a pool can cover.
+    let index = ((card.number - 1) * 2 + material.variant * 5 + (used.size > 0 && pools.indexOf(pool) === lastPool ? 1 : 0)) % pool.length;
     while (used.has(pool[index])) index = (index + 1) % pool.length;
     used.add(pool[index]);
+    lastPool = pools.indexOf(pool);
     const leadIn = random.pick(LEAD_INS);
     const text = (pool[index].startsWith(leadIn.trim()) ? '' : leadIn) + fill(pool[index], {
       other: other.name,
@@ -131,7 +167,7 @@ export function sceneExchanges(material: SceneMaterial): Exchange[] {
       place: placePhrase(card.location),
       want: lowerFirst(speaker.want.replace(/\.$/, '')),
     });
-    const parenthetical = random.next() < 0.25 ? random.pick(PARENTHETICALS) : null;
+    const parenthetical = random.next() < 0.25 ? withPronouns(random.pick(PARENTHETICALS), speaker.pronouns) : null;
     exchanges.push({ speaker, parenthetical, text });
   }
   return exchanges;
@@ -152,7 +188,8 @@ export function sceneOpening(material: SceneMaterial, tense: Tense): string {
 export function sceneClosing(material: SceneMaterial, tense: Tense): string {
   const hero = material.speakers[0]?.name ?? 'Someone';
   const other = material.speakers[1]?.name ?? hero;
-  const closing = fill(material.random.pick(CLOSINGS[tense]), { hero, other, place: placePhrase(material.card.location), focus: material.focus });
+  const them = pronounForms(material.speakers[1]?.pronouns).object;
+  const closing = fill(material.random.pick(CLOSINGS[tense]), { hero, other, them, place: placePhrase(material.card.location), focus: material.focus });
   // Narration says when; a screenplay's heading already does.
   return tense === 'past' ? `${capitalize(timePhrase(material.card))}, ${lowerFirst(closing)}` : closing;
 }
@@ -165,17 +202,11 @@ export function notesForScene(notes: readonly string[], number: number): string[
   });
 }
 
-/**
- * The cast members in a scene: those on the card, plus any cast member a note names (a reviewer saying
- * "Greta never speaks" gets Greta into the rewrite).
- */
-export function sceneSpeakers(card: SceneCard, cast: readonly Character[], notes: readonly string[]): Character[] {
-  const byName = (name: string): Character | undefined => cast.find((c) => c.name.toLowerCase() === name.toLowerCase());
-  const present = card.characters.map(byName).filter((c): c is Character => Boolean(c));
-  const text = notes.join('\n').toLowerCase();
-  const named = cast.filter((c) => text.includes(c.name.toLowerCase()) && !present.includes(c));
-  const speakers = [...present, ...named];
-  return speakers.length > 0 ? speakers : cast.slice(0, 2);
+/** The cast members on a scene's card, in the card's order; the protagonist when the card names nobody known. */
+export function sceneSpeakers(card: SceneCard, cast: readonly Character[]): Character[] {
+  const present = card.characters.map((name) => findByName(name, cast)).filter((c): c is Character => c !== undefined);
+  const unique = [...new Set(present)];
+  return unique.length > 0 ? unique : cast.slice(0, 1);
 }
 
 const TIME_PHRASES: Record<string, string> = {

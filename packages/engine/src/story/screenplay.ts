@@ -1,6 +1,7 @@
 // Screenplay text ↔ elements. Models write scenes as plain screenplay text (it streams well and reads
 // naturally); this parser turns that text into elements, mapping cues to cast names where it can.
 import type { Character, DialogueScene, ScreenplayElement } from './types';
+import { findByName } from './names';
 
 const HEADING = /^(INT\.\/EXT\.|INT\/EXT|I\/E|INT\.|EXT\.|EST\.)\s*/i;
 // Names are not ASCII (Zoë, José, Nguyễn Anh, Ólafur): every letter class here is Unicode-aware.
@@ -11,23 +12,13 @@ const GENERIC_CUE = /^[\p{Lu}\p{N}][\p{Lu}\p{M}\p{N} .,'’&-]*$/u;
 const COLON_LINE = /^([^:]{1,40}):\s+(.+)$/;
 const GENERIC_COLON_NAME = /^\p{Lu}[\p{Lu}\p{M}\p{N} .'’&-]{0,38}[\p{Lu}\p{M}\p{N}.]$/u;
 
-/** Upper case for comparing names: locale-independent and in one Unicode normal form (ễ typed two ways). */
-function upperName(name: string): string {
-  return name.normalize('NFC').trim().toUpperCase();
-}
-
 function bareCue(cue: string): string {
   return cue.trim().replace(EXTENSION, '').replace(/^@/, '').trim();
 }
 
 /** The cast member a name stands for: the full name or an unambiguous first name, in any case. */
 function castMemberNamed<C extends Pick<Character, 'name'>>(name: string, cast: readonly C[]): C | undefined {
-  const upper = upperName(name);
-  if (upper === '') return undefined;
-  const exact = cast.find((c) => upperName(c.name) === upper);
-  if (exact) return exact;
-  const byFirst = cast.filter((c) => upperName(c.name.trim().split(/\s+/)[0]) === upper);
-  return byFirst.length === 1 ? byFirst[0] : undefined;
+  return findByName(name, cast);
 }
 
 export function isSceneHeading(line: string): boolean {
@@ -48,7 +39,7 @@ function isCue(line: string, cast: readonly Pick<Character, 'name'>[]): boolean 
   if (written.length === 0 || written.length > 40 || HEADING.test(written) || TRANSITION.test(written)) return false;
   const bare = bareCue(written);
   if (written.startsWith('@')) return bare.length > 0;
-  if (bare !== upperName(bare) || !/\p{Lu}/u.test(bare)) return false;
+  if (bare !== bare.normalize('NFC').toUpperCase() || !/\p{Lu}/u.test(bare)) return false;
   return castMemberNamed(bare, cast) !== undefined || GENERIC_CUE.test(bare);
 }
 

@@ -80,3 +80,62 @@ export const STOP_WORDS = new Set(
     'must finds find discovers discover learns learn tries try wants want has gets get out up down off again once more most'
   ).split(' '),
 );
+
+/** The subject, object, possessive and reflexive forms of a pronoun set written "she/her", "he/him" or "they/them". */
+export interface PronounForms {
+  subject: string;
+  object: string;
+  possessive: string;
+  reflexive: string;
+  /** "they" takes plural verbs: "they were". */
+  plural: boolean;
+}
+
+export function pronounForms(pronouns: string | undefined): PronounForms {
+  const first = (pronouns ?? '').trim().toLowerCase().split(/[/\s,]+/)[0];
+  if (first === 'she') return { subject: 'she', object: 'her', possessive: 'her', reflexive: 'herself', plural: false };
+  if (first === 'he') return { subject: 'he', object: 'him', possessive: 'his', reflexive: 'himself', plural: false };
+  return { subject: 'they', object: 'them', possessive: 'their', reflexive: 'themselves', plural: true };
+}
+
+/** Rewrites a stock phrase written with "they/them/their" for one person's pronouns ("they were" → "she was"). */
+export function withPronouns(text: string, pronouns: string | undefined): string {
+  const forms = pronounForms(pronouns);
+  if (forms.plural) return text;
+  return text
+    .replace(/\bthey were\b/g, `${forms.subject} was`)
+    .replace(/\bthey are\b/g, `${forms.subject} is`)
+    .replace(/\bthey have\b/g, `${forms.subject} has`)
+    .replace(/\bthey go\b/g, `${forms.subject} goes`)
+    .replace(/\bthey hate\b/g, `${forms.subject} hates`)
+    .replace(/\bthey let\b/g, `${forms.subject} let`)
+    .replace(/\bthemselves\b/g, forms.reflexive)
+    .replace(/\bthey\b/g, forms.subject)
+    .replace(/\bthem\b/g, forms.object)
+    .replace(/\btheir\b/g, forms.possessive);
+}
+
+/**
+ * A flaw written as a verb phrase ("trusts no one", "cannot leave a question alone") as a noun phrase that can
+ * follow "the cost of": "trusting no one", "not leaving a question alone". Noun phrases pass through.
+ */
+export function flawAsNoun(flaw: string): string {
+  const text = stripTrailingPunctuation(flaw).toLowerCase();
+  const negated = /^(cannot|can't|will not|won't|does not|doesn't|never) (\w+)(.*)$/.exec(text);
+  if (negated) return `${negated[1] === 'never' ? 'never ' : 'not '}${gerund(negated[2])}${negated[3]}`;
+  const verb = /^(\w+?)(e?s)( .*|)$/.exec(text);
+  if (verb && VERB_STEMS.has(verb[1] + (verb[2] === 'es' && !/(ss|sh|ch|x)$/.test(verb[1]) ? 'e' : ''))) {
+    return `${gerund(verb[1] + (verb[2] === 'es' && !/(ss|sh|ch|x)$/.test(verb[1]) ? 'e' : ''))}${verb[3]}`;
+  }
+  if (/^(is|are) /.test(text)) return `being ${text.replace(/^(is|are) /, '')}`;
+  return text;
+}
+
+const VERB_STEMS = new Set(['trust', 'mistake', 'believe', 'say', 'keep', 'avoid', 'gossip', 'live', 'withhold', 'lecture', 'speak', 'answer', 'count']);
+
+function gerund(verb: string): string {
+  if (verb === 'be') return 'being';
+  if (/[^aeiou]e$/.test(verb)) return `${verb.slice(0, -1)}ing`;
+  if (/^(gossip)$/.test(verb)) return 'gossiping';
+  return `${verb}ing`;
+}

@@ -32,6 +32,14 @@ export const CharacterSchema = z.strictObject({
   want: z.string().min(1),
   flaw: z.string().min(1),
   voice: z.string().min(1),
+  /** "she/her", "he/him", "they/them": what narration and other characters call them. */
+  pronouns: z.string().min(1),
+  /** As a casting note would put it: "62", "late thirties". */
+  age: z.string().min(1),
+  /** Their ties to the rest of the cast, by name: "Tobias's older sister; owes Greta money". */
+  relationships: z.string().min(1),
+  /** One line they might say, in their voice: the writers' tuning fork. */
+  sampleLine: z.string().min(1),
 });
 export type Character = z.infer<typeof CharacterSchema>;
 
@@ -55,6 +63,10 @@ export type Setting = z.infer<typeof SettingSchema>;
 export const BeatSchema = z.strictObject({
   number: z.number().int().min(1),
   summary: z.string().min(1),
+  /** Who the beat is about, by cast name. */
+  characters: z.array(z.string().min(1)).max(MAX_CHARACTERS, atMost(MAX_CHARACTERS, 'characters')),
+  /** Where it happens: one of the setting's locations (any place when there is no setting). */
+  location: z.string().min(1),
 });
 export type Beat = z.infer<typeof BeatSchema>;
 
@@ -72,7 +84,20 @@ export const SceneCardSchema = z.strictObject({
   heading: z.string().min(1),
   location: z.string().min(1),
   characters: z.array(z.string().min(1)).max(MAX_CHARACTERS, atMost(MAX_CHARACTERS, 'characters')),
+  /** The act the scene belongs to (1 = first act). */
+  act: z.number().int().min(1).max(MAX_ACTS),
   beat: z.string().min(1),
+  /** What the scene's point-of-view character is after here. */
+  goal: z.string().min(1),
+  /** What stands in the way, on screen. */
+  conflict: z.string().min(1),
+  /** The moment the scene changes direction. */
+  turn: z.string().min(1),
+  /** How things stand when it ends: the fact later scenes build on. */
+  outcome: z.string().min(1),
+  /** Two to five steps the scene plays, in order. */
+  subBeats: z.array(z.string().min(1)).min(2).max(5),
+  /** One sentence a reader of the scene list needs: what happens. */
   summary: z.string().min(1),
 });
 export type SceneCard = z.infer<typeof SceneCardSchema>;
@@ -101,7 +126,13 @@ export const DialogueSceneSchema = z.strictObject({
 });
 export type DialogueScene = z.infer<typeof DialogueSceneSchema>;
 
-export const DialogueSchema = z.strictObject({ scenes: z.array(DialogueSceneSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'scenes')) });
+/** Set by the offline writer: the text stands in for a model's and must not be mistaken for a draft. */
+const placeholderFlag = z.boolean().optional();
+
+export const DialogueSchema = z.strictObject({
+  scenes: z.array(DialogueSceneSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'scenes')),
+  placeholder: placeholderFlag,
+});
 export type Dialogue = z.infer<typeof DialogueSchema>;
 
 export const PassageSchema = z.strictObject({
@@ -111,8 +142,23 @@ export const PassageSchema = z.strictObject({
 });
 export type Passage = z.infer<typeof PassageSchema>;
 
-export const DraftSchema = z.strictObject({ passages: z.array(PassageSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'passages')) });
+export const DraftSchema = z.strictObject({
+  passages: z.array(PassageSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'passages')),
+  placeholder: placeholderFlag,
+});
 export type Draft = z.infer<typeof DraftSchema>;
+
+/** A note for a rewrite: about one scene (by number), or about no single scene (`scene: null`). */
+export const SceneNoteSchema = z.strictObject({
+  scene: z.number().int().min(1).nullable(),
+  note: z.string().min(1),
+});
+export type SceneNote = z.infer<typeof SceneNoteSchema>;
+
+/** A note as one line of text: "Scene 3: …" for a scene's note. */
+export function sceneNoteText(note: SceneNote): string {
+  return note.scene === null ? note.note : `Scene ${note.scene}: ${note.note}`;
+}
 
 export const ReviewIssueSchema = z.strictObject({
   code: z.string(),
@@ -127,15 +173,37 @@ export const RubricSchema = z.strictObject({
   relevance: z.number().int().min(1).max(10),
   interest: z.number().int().min(1).max(10),
   score: z.number().int().min(1).max(10),
+  /** The answer to "is this story text, rather than commentary about a story?". */
+  storyText: z.boolean(),
+  /** Scenes whose card's beat does not happen on the page. */
+  beatsMissed: z.array(z.number().int().min(1)),
+  /** What to fix, each against one scene where it can be (no praise: only changes). */
+  notes: z.array(SceneNoteSchema),
+  /** The judgement in one or two sentences. */
   comment: z.string(),
 });
 export type Rubric = z.infer<typeof RubricSchema>;
+
+export const POLICY_CATEGORIES = ['minors', 'hate', 'graphic-violence', 'self-harm', 'defamation', 'verbatim'] as const;
+export const PolicyCategorySchema = z.enum(POLICY_CATEGORIES);
+export type PolicyCategory = z.infer<typeof PolicyCategorySchema>;
+
+/** Something a person should look at before the text goes on: which category, where, and the words that raised it. */
+export const PolicyFlagSchema = z.strictObject({
+  category: PolicyCategorySchema,
+  scene: z.number().int().min(1).nullable(),
+  evidence: z.string(),
+  message: z.string(),
+  /** Found by the lexicon checks, or by a model judge. */
+  source: z.enum(['checks', 'judge']),
+});
+export type PolicyFlag = z.infer<typeof PolicyFlagSchema>;
 
 /** One reading of the target: what it found then (the first pass's findings are what the revisions fixed). */
 export const ReviewPassSchema = z.strictObject({
   score: z.number().int().min(1).max(10),
   issues: z.array(ReviewIssueSchema),
-  notes: z.array(z.string()),
+  notes: z.array(SceneNoteSchema),
 });
 export type ReviewPass = z.infer<typeof ReviewPassSchema>;
 
@@ -146,9 +214,12 @@ export const ReviewSchema = z.strictObject({
   passed: z.boolean(),
   /** The final pass's findings. */
   issues: z.array(ReviewIssueSchema),
-  notes: z.array(z.string()),
+  /** The final pass's notes: by scene where they could be placed, `scene: null` for the ones no scene could take. */
+  notes: z.array(SceneNoteSchema),
   revisions: z.number().int().min(0),
   rubric: RubricSchema,
+  /** Content-policy flags on the final text; any flag sends the run to a person (a `policy` approval). */
+  policy: z.array(PolicyFlagSchema),
   /** Every pass in order, the first on the original text and one after each revision (`revisions + 1` in all). */
   passes: z.array(ReviewPassSchema).min(1).max(MAX_REVIEW_PASSES, atMost(MAX_REVIEW_PASSES, 'passes')),
 });

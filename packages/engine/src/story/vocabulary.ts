@@ -98,10 +98,24 @@ export const FIRST_NAMES = [
   'Ignatius', 'Marguerite', 'Jasper', 'Xiomara', 'Bartholomew', 'Wilhelmina', 'Cormac',
 ];
 
+/** The pronouns each first name conventionally goes with, so a premise's "her" gets a name that fits. */
+export const NAME_PRONOUNS: Readonly<Record<string, 'she/her' | 'he/him' | 'they/them'>> = {
+  Mara: 'she/her', Tobias: 'he/him', Ines: 'she/her', Okonkwo: 'he/him', Priya: 'she/her', Lachlan: 'he/him',
+  Yusuf: 'he/him', Greta: 'she/her', Dmitri: 'he/him', Solveig: 'she/her', Eliska: 'she/her', Hollis: 'they/them',
+  Renata: 'she/her', Kofi: 'he/him', Beatrix: 'she/her', Anselm: 'he/him', Noor: 'she/her', Casimir: 'he/him',
+  Delphine: 'she/her', Wendell: 'he/him', Ottilie: 'she/her', Ravi: 'he/him', Fenella: 'she/her', Ignatius: 'he/him',
+  Marguerite: 'she/her', Jasper: 'he/him', Xiomara: 'she/her', Bartholomew: 'he/him', Wilhelmina: 'she/her', Cormac: 'he/him',
+};
+
 export const SURNAMES = ['Quill', 'Adebayo', 'Varga', 'Holloway', 'Lindqvist', 'Okafor', 'Marsh', 'Castellano', 'Thorne', 'Nakamura', 'Pryce', 'Duval'];
 
 export interface RoleProfile {
   role: string;
+  ages: string[];
+  /** How this role stands to the protagonist; {hero} is the protagonist's name. */
+  ties: string[];
+  /** Lines in this role's register, for the character sheet's sample line. */
+  lines: string[];
   wants: string[];
   flaws: string[];
   voices: string[];
@@ -111,6 +125,9 @@ export interface RoleProfile {
 export const ROLES: RoleProfile[] = [
   {
     role: 'protagonist',
+    ages: ['early thirties', 'late forties', 'mid-twenties', 'sixty-one'],
+    ties: ['at the centre of everyone else’s trouble'],
+    lines: ['I’ll ask once more, and then I stop being polite.', 'Everyone keeps saying it is fine. Nothing here is fine.', 'I know what I saw. I just don’t know what it means yet.'],
     wants: ['to prove they were right all along', 'to make up for one unforgivable mistake', 'a life nobody else gets to plan'],
     flaws: ['trusts no one, least of all themselves', 'cannot leave a question alone', 'mistakes stubbornness for courage'],
     voices: ['dry, clipped, answers questions with questions', 'quiet until cornered, then blunt', 'quick jokes that cover real fear'],
@@ -118,6 +135,9 @@ export const ROLES: RoleProfile[] = [
   },
   {
     role: 'antagonist',
+    ages: ['late fifties', 'mid-forties', 'fifty-three'],
+    ties: ['{hero}’s opponent; the two go back years', 'once {hero}’s employer, now the one {hero} must get past', 'owes {hero} the truth and will not pay it'],
+    lines: ['I have always been very fond of you. Remember that.', 'Nobody is forcing anyone. I am only explaining how things are.', 'You will thank me, eventually.'],
     wants: ['to keep the past buried', 'control of what everyone else depends on', 'to be thanked for what was taken'],
     flaws: ['believes the ends excuse anything', 'cannot bear to be pitied', 'vain about their own cleverness'],
     voices: ['courteous, precise, never raises their voice', 'warm on the surface, every kindness a hook', 'speaks in verdicts'],
@@ -125,13 +145,19 @@ export const ROLES: RoleProfile[] = [
   },
   {
     role: 'ally',
-    wants: ['to be taken seriously', 'to protect the protagonist from themselves', 'a way out of a job they hate'],
+    ages: ['twenty-four', 'early thirties', 'late twenties'],
+    ties: ['{hero}’s closest friend since school', 'works beside {hero} and covers for them', '{hero}’s younger cousin, loyal to a fault'],
+    lines: ['Okay, so, hear me out, because this is either brilliant or terrible.', 'I did what you asked. I didn’t like it.', 'Fine. Yes. Tell me where.'],
+    wants: ['to be taken seriously', 'to keep the protagonist out of trouble', 'a way out of a job they hate'],
     flaws: ['says yes to everything', 'keeps a secret that matters', 'too loyal to see the danger'],
     voices: ['chatty, tangents, surprisingly sharp', 'earnest and formal', 'gruff, two-word sentences'],
     descriptions: ['a young colleague who notices what others miss', 'a neighbour with a spare key to everything', 'an old friend who never left'],
   },
   {
     role: 'mentor',
+    ages: ['seventy-two', 'late sixties', 'sixty-eight'],
+    ties: ['taught {hero} everything, and kept one thing back', '{hero}’s grandmother, who raised them', '{hero}’s old teacher, retired and watchful'],
+    lines: ['A net with a hole still catches fish. Just fewer.', 'Sit. The kettle is on, and so is the argument.', 'I was wrong once. I remember the date.'],
     wants: ['to see the work finished before they go', 'forgiveness they will not ask for', 'one last honest conversation'],
     flaws: ['withholds the truth to protect people', 'lives in the past', 'proud past the point of sense'],
     voices: ['slow, fond of proverbs, never wasteful', 'sardonic and tender at once', 'lectures, then apologises'],
@@ -139,6 +165,9 @@ export const ROLES: RoleProfile[] = [
   },
   {
     role: 'rival',
+    ages: ['early thirties', 'thirty-eight', 'late twenties'],
+    ties: ['{hero}’s sibling, who stayed when {hero} left', 'chasing the same answer as {hero}', '{hero}’s ex, who moved on too fast'],
+    lines: ['Three times. That is how often you have done this to me.', 'You were always the clever one. Everyone said so.', 'Congratulations. Really. I mean it.'],
     wants: ['to win, just once', 'the credit the protagonist always gets', 'to be chosen'],
     flaws: ['jealous and knows it', 'reckless when ignored', 'cannot admit a debt'],
     voices: ['brisk, competitive, counts everything', 'charming and evasive', 'sarcastic to the bone'],
@@ -146,6 +175,9 @@ export const ROLES: RoleProfile[] = [
   },
   {
     role: 'confidant',
+    ages: ['eleven', 'forty-five', 'late fifties'],
+    ties: ['hears {hero}’s secrets and keeps most of them', '{hero}’s neighbour, with a spare key', 'the one {hero} calls at three in the morning'],
+    lines: ['You don’t have to tell me. But you’re going to.', 'I heard it from the postman, who heard it from the vicar.', 'Oh. Oh, that is bad. Sit down.'],
     wants: ['to be told the truth for once', 'a quiet life', 'to repay an old kindness'],
     flaws: ['avoids every conflict', 'gossips when nervous', 'believes the best of everyone'],
     voices: ['soft, hesitant, then suddenly certain', 'plain-spoken, farm-country idioms', 'bright and fast, finishes others’ sentences'],

@@ -1,4 +1,5 @@
 import { Fountain } from 'fountain-js';
+import { PLACEHOLDER_NOTICE } from '../../src/export/document';
 import { renderDocument, EXPORT_FORMATS } from '../../src/export';
 import { isStoryloomError } from '../../src/errors';
 import type { Character, Dialogue } from '../../src/story/types';
@@ -31,7 +32,8 @@ describe.each(PREMISES)('export of "%s"', (premise) => {
     expect(script.title).toBe(title);
     const tokens = script.tokens as Array<{ type: string; text?: string }>;
     const titlePage = Object.fromEntries(tokens.filter((t) => ['title', 'credit', 'author', 'draft_date', 'notes'].includes(t.type)).map((t) => [t.type, t.text]));
-    expect(titlePage).toEqual({ title, credit: 'Written by', author: 'Storyloom', draft_date: DATE, notes: (memory.logline as { logline: string }).logline });
+    // The offline writer's script says on its title page that it is a placeholder.
+    expect(titlePage).toEqual({ title, credit: 'Written by', author: 'Storyloom', draft_date: DATE, notes: `${PLACEHOLDER_NOTICE} ${(memory.logline as { logline: string }).logline}` });
 
     expect(tokens.filter((t) => t.type === 'scene_heading').map((t) => t.text)).toEqual(dialogue.scenes.map((s) => s.heading));
     const cues = tokens.filter((t) => t.type === 'character').map((t) => t.text);
@@ -91,7 +93,7 @@ describe.each(PREMISES)('export of "%s"', (premise) => {
 });
 
 describe('export edge cases', () => {
-  const cast = [{ name: 'Mara', role: 'lead', description: 'd', want: 'w', flaw: 'f', voice: 'v' }];
+  const cast = [{ name: 'Mara', role: 'lead', description: 'd', want: 'w', flaw: 'f', voice: 'v', pronouns: 'she/her', age: '40', relationships: 'none', sampleLine: 'No.' }];
   const tricky: Dialogue = {
     scenes: [
       {
@@ -140,7 +142,7 @@ describe('export edge cases', () => {
   });
 
   test('nothing written yet: Fountain/FDX refuse clearly, Markdown shows the plan', () => {
-    const plan = { logline: memory.logline, outline: { acts: [{ title: 'One', beats: [{ number: 1, summary: 'Mara wakes.' }] }] } };
+    const plan = { logline: memory.logline, outline: { acts: [{ title: 'One', beats: [{ number: 1, summary: 'Mara wakes.', characters: ['Mara'], location: 'Kitchen' }] }] } };
     for (const format of ['fountain', 'fdx'] as const) {
       try {
         renderDocument(format, plan);

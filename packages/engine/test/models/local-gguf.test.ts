@@ -12,7 +12,7 @@ import { loadLlamaModel, releaseLlamaModels } from '../../src/models/llama-runti
 import { LocalChatModel } from '../../src/models/local-chat-model';
 import { checkModelFile, listModelFiles } from '../../src/models/model-files';
 import { checkRunModels } from '../../src/models/run-models';
-import { samplingOf } from '../../src/models/sampling';
+import { samplingOf } from '../../src/models/in-process-sampling';
 import { availableModels, type ModelEnv } from '../../src/models/spec';
 import { openStoryloom } from '../../src/node';
 import { describeNodeTypes } from '../../src/nodes/catalogue';
@@ -219,6 +219,31 @@ describe('bad local model files are refused by name before a run starts', () => 
 });
 
 describe('a whole shipped pipeline on the tiny GGUF', () => {
+  test('candidates: 3 on a node gives three distinct drafts at its approval', async () => {
+    const dbFolder = mkdtempSync(join(tmpdir(), 'storyloom-gguf-candidates-'));
+    const storyloom = await openStoryloom({ dbPath: join(dbFolder, 'storyloom.db'), env, maxRetries: 0 });
+    try {
+      const pipeline = {
+        format: 'storyloom/pipeline@1' as const,
+        id: 'candidates',
+        name: 'Candidates',
+        inputs: { premise: { type: 'string' as const, required: true } },
+        nodes: [{ id: 'logline', type: 'logline', candidates: 3, approval: true }],
+        edges: [],
+      };
+      const started = await storyloom.startRun({ pipeline, inputs: { premise: 'A lighthouse keeper hears drowned sailors.' }, model: { provider: 'local', model: 'long.gguf', contextSize: 8192 } });
+      const run = await storyloom.drive(started.id);
+      expect(run.error).toBeUndefined();
+      expect(run.status).toBe('waiting');
+      const candidates = run.pending[0]!.candidates!;
+      expect(candidates).toHaveLength(3);
+      expect(new Set(candidates.map((candidate) => JSON.stringify(candidate))).size).toBe(3);
+    } finally {
+      await storyloom.close();
+      rmSync(dbFolder, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   test('the short screenplay completes: every JSON node parses thanks to the grammar', async () => {
     const dbFolder = mkdtempSync(join(tmpdir(), 'storyloom-gguf-run-'));
     const storyloom = await openStoryloom({ dbPath: join(dbFolder, 'storyloom.db'), env, maxRetries: 0 });

@@ -10,7 +10,7 @@ import { isStoryloomError } from '../../src/errors';
 import { createModelCaller } from '../../src/models/caller';
 import { checkModelFile, listModelFiles } from '../../src/models/model-files';
 import { checkRunModels } from '../../src/models/run-models';
-import { samplingOf } from '../../src/models/sampling';
+import { samplingOf } from '../../src/models/in-process-sampling';
 import type { ModelEnv } from '../../src/models/spec';
 import { TransformersChatModel } from '../../src/models/transformers-chat-model';
 import { loadTransformersModel, releaseTransformersModels, transformersInstalled } from '../../src/models/transformers-runtime';

@@ -1,6 +1,6 @@
 import { mapWithConcurrency } from '../../src/story/concurrency';
 import { parseScreenplayScene } from '../../src/story/screenplay';
-import { DialogueSchema, DraftSchema, SceneListSchema } from '../../src/story/types';
+import { CastSchema, DialogueSchema, DraftSchema, SceneListSchema } from '../../src/story/types';
 import { directCaller } from '../support/direct-caller';
 import { PREMISES, planAndWrite, runNode } from '../support/story-chain';
 
@@ -23,15 +23,31 @@ describe('dialogue and prose write scenes in parallel', () => {
     expect(model.maxInFlight).toBe(Math.min(concurrency, 7));
   });
 
-  test('each scene prompt has the labelled sections, the scene card and the previous scene summary', async () => {
+  test('each scene prompt has its card, the world, its position, the story so far, its neighbours and only its cast', async () => {
     const model = directCaller();
-    await runNode('dialogue', { premise: PREMISES[0] }, memory, { model });
+    const dialogue = DialogueSchema.parse(await runNode('dialogue', { premise: PREMISES[0] }, memory, { model }));
     const cards = SceneListSchema.parse(memory.scenes).scenes;
+    const cast = CastSchema.parse(memory.characters).characters;
+    const world = (memory.setting as { world: string }).world;
     model.calls.forEach((call, i) => {
       expect(call.prompt).toMatch(/^Logline:\n/);
-      expect(call.prompt).toContain('\nCharacters:\n');
+      expect(call.prompt).toContain(`World:\n${world}`);
+      expect(call.prompt).toContain(`Where this scene stands:\nScene ${i + 1} of 7; act ${cards[i].act} of 3`);
       expect(call.prompt).toContain(`In this scene (${i + 1}):\nScene ${i + 1}. ${cards[i].heading}`);
-      expect(call.prompt).toContain(i === 0 ? 'Previous scene:\nNone' : `Previous scene:\nScene ${i}: ${cards[i - 1].summary}`);
+      expect(call.prompt).toContain(`Goal: ${cards[i].goal}`);
+      // One line for every scene before it, and the beats of the scenes either side.
+      for (const earlier of cards.slice(0, i)) expect(call.prompt).toContain(`${earlier.number}. ${earlier.summary}`);
+      if (i > 0) expect(call.prompt).toContain(`Before (scene ${i}): ${cards[i - 1].beat}`);
+      if (i < 6) expect(call.prompt).toContain(`Next (scene ${i + 2}): ${cards[i + 1].beat}`);
+      // The cast on the card, and no one else's character sheet.
+      for (const member of cast) {
+        expect(call.prompt.includes(`- ${member.name} (${member.role}`)).toBe(cards[i].characters.includes(member.name));
+      }
+      // Nothing another scene's writer wrote.
+      for (const other of dialogue.scenes.filter((scene) => scene.number !== i + 1)) {
+        const line = other.elements.find((e) => e.type === 'line')!.text;
+        expect(call.prompt).not.toContain(line);
+      }
       expect(call.prompt).not.toContain('Notes to address');
       expect(call.prompt).toMatch(/Answer with the scene text only/);
     });

@@ -109,6 +109,8 @@ describe('runner: token events in order with lifecycle events', () => {
     // A reviewer nothing satisfies: it reads, sends the dialogue back once, and reads again.
     const review = pipeline.nodes.find((node) => node.type === 'review')!;
     review.config = { ...review.config, threshold: 10, maxRevisions: 1 };
+    // Asked for long scenes, the offline writer's short ones get a note each, and so the one revision.
+    pipeline.inputs = { ...pipeline.inputs, length: { type: 'string', default: 'long' } };
     const run = await engine.startRun({ pipeline, inputs: { premise: PREMISE } });
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');

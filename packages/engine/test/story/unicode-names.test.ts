@@ -20,6 +20,10 @@ function castOf(names: readonly string[]): Character[] {
     want: 'to find the truth',
     flaw: 'stubborn',
     voice: 'dry',
+    pronouns: 'they/them',
+    age: '30',
+    relationships: 'knows everyone',
+    sampleLine: 'Fine.',
   }));
 }
 

@@ -17,13 +17,14 @@ export interface DirectCaller extends ModelCaller {
 export function directCaller(options: { delayMs?: number } = {}): DirectCaller {
   let inFlight = 0;
   const caller: DirectCaller = {
+    offline: true,
     calls: [],
     maxInFlight: 0,
     async text(call: TextCall) {
       return track('text', call, () => call.offline());
     },
     async json<T>(call: JsonCall<T>) {
-      return track('json', call, () => call.schema.parse(call.offline()));
+      return track('json', call, () => call.schema.parse(call.prepare ? call.prepare(call.offline()) : call.offline()));
     },
   };
   async function track<R>(kind: RecordedCall['kind'], call: TextCall | JsonCall<unknown>, answer: () => R): Promise<R> {

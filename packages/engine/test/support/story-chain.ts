@@ -3,12 +3,14 @@
 import { getNodeType } from '../../src/nodes/catalogue';
 import { outputSchemaOf, type ModelCaller, type NodeContext, type ReviewTarget, type StoryMemory } from '../../src/nodes/types';
 import type { RunInputs } from '../../src/pipeline/schema';
+import { sceneNoteText, type SceneNote } from '../../src/story/types';
 import { directCaller } from './direct-caller';
 
 export interface RunNodeOptions {
   config?: Record<string, unknown>;
   feedback?: string[];
   previous?: unknown;
+  revisionNotes?: SceneNote[];
   model?: ModelCaller;
   target?: ReviewTarget;
   nodeId?: string;
@@ -27,6 +29,7 @@ export async function runNode(type: string, inputs: RunInputs, memory: StoryMemo
     memory,
     feedback: options.feedback ?? [],
     previous: options.previous,
+    ...(options.revisionNotes ? { revisionNotes: options.revisionNotes, feedback: options.revisionNotes.map(sceneNoteText) } : {}),
     model: options.model ?? directCaller(),
     target: options.target,
     signal: new AbortController().signal,

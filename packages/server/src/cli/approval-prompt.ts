@@ -30,13 +30,19 @@ export async function askApproval(
   decide: (decision: ApprovalDecision) => Promise<unknown>,
 ): Promise<ApprovalOutcome> {
   const say = (text: string) => io.output.write(`${text}\n`);
+  const candidates = approval.candidates ?? [];
   say('');
-  say(`⏸  Approval needed: ${approval.nodeId} — its draft:`);
+  if (approval.kind === 'policy') {
+    say(`⚠  Content policy: ${approval.nodeId} flagged the text for a person to look at (an aid, not a verdict):`);
+    for (const flag of policyFlags(approval.draft)) say(`   - ${flag.scene === null ? '' : `scene ${flag.scene}: `}${flag.category}: ${flag.message} — “${flag.evidence}”`);
+  }
+  say(`⏸  Approval needed: ${approval.nodeId} — ${candidates.length > 1 ? `${candidates.length} candidates; candidate 0 (the draft)` : 'its draft'}:`);
   say(indent(preview(approval.draft, previewLines(io.output)), '   '));
   let editedText: string | undefined;
 
   const editor = path.basename(editorName(io.env).split(' ')[0]);
-  say(`\n   a approve · e edit (in ${editor}) · r reject (r <feedback> rejects at once) · v view all · l later`);
+  const choose = candidates.length > 1 ? ` · c <i> keep candidate i (0–${candidates.length - 1}) · v <i> view it` : '';
+  say(`\n   a approve · e edit (in ${editor}) · r reject (r <feedback> rejects at once)${choose} · v view all · l later`);
   for (;;) {
     // Line input, not single keys: say so, or a producer types "r" and then the feedback into one answer.
     const answer = await ask(io, '   Approve, edit or reject? [a/e/r/v/l, then Enter] › ');
@@ -78,8 +84,19 @@ export async function askApproval(
         say(`   ↻ ${approval.nodeId} rejected; it will be rewritten with your feedback`);
         return 'decided';
       }
+      if ((choice === 'c' || choice === 'choose') && candidates.length > 1) {
+        const candidate = Number(rest || (await ask(io, `   Which candidate, 0 to ${candidates.length - 1}? › `)));
+        if (!Number.isInteger(candidate)) {
+          say(`   Type c and a candidate's number, 0 to ${candidates.length - 1}.`);
+          continue;
+        }
+        decide({ decision: 'choose', candidate });
+        say(`   ✔ ${approval.nodeId}: candidate ${candidate} kept`);
+        return 'decided';
+      }
       if (choice === 'v' || choice === 'view') {
-        say(indent(JSON.stringify(approval.draft, null, 2), '   '));
+        const shown = rest !== '' && candidates.length > 1 ? candidates[Number(rest)] : approval.draft;
+        say(shown === undefined ? `   There is no candidate ${rest}.` : indent(JSON.stringify(shown, null, 2), '   '));
         continue;
       }
       if (choice === 'l' || choice === 'later' || choice === 'q') return 'later';
@@ -91,12 +108,25 @@ export async function askApproval(
       }
       if (isStoryloomError(error, 'invalid_input')) {
         say(`   ✖ ${(error as Error).message}`);
-        say('   Your edit was not applied; type e to fix it.');
+        say(choice === 'c' || choice === 'choose' ? '   Nothing was decided; choose an existing candidate.' : '   Your edit was not applied; type e to fix it.');
         continue;
       }
       throw error;
     }
   }
+}
+
+interface ShownFlag {
+  category: string;
+  scene: number | null;
+  message: string;
+  evidence: string;
+}
+
+/** A review draft's content-policy flags, to show above the question. */
+function policyFlags(draft: unknown): ShownFlag[] {
+  const policy = (draft as { policy?: unknown } | null | undefined)?.policy;
+  return Array.isArray(policy) ? (policy as ShownFlag[]) : [];
 }
 
 /**
@@ -108,7 +138,8 @@ export function parseAnswer(answer: string): { choice: string; rest: string } {
   const space = trimmed.search(/\s/);
   const first = (space < 0 ? trimmed : trimmed.slice(0, space)).toLowerCase();
   const rest = space < 0 ? '' : trimmed.slice(space).trim();
-  if (rest && first !== 'r' && first !== 'reject') return { choice: trimmed.toLowerCase(), rest: '' };
+  // Only r (feedback), c (a candidate) and v (a candidate to view) take the rest of the line.
+  if (rest && !['r', 'reject', 'c', 'choose', 'v', 'view'].includes(first)) return { choice: trimmed.toLowerCase(), rest: '' };
   return { choice: first, rest };
 }
 

@@ -153,6 +153,11 @@ export const DecisionBodySchema = z
       output: z.unknown().meta({ description: "Replacement output; must fit the node type's output schema" }),
     }),
     z.strictObject({ decision: z.literal('reject'), feedback: z.string().trim().min(1) }),
+    z.strictObject({
+      decision: z.literal('choose'),
+      candidate: z.number().int().min(0).meta({ description: 'The 0-based number of the candidate to keep (see the pending entry’s candidates)' }),
+      output: z.unknown().optional().meta({ description: "The chosen candidate, edited; must fit the node type's output schema" }),
+    }),
   ])
   .meta({ title: 'ApprovalDecision' });
 

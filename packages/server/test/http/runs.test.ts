@@ -114,6 +114,25 @@ describe('starting runs', () => {
 });
 
 describe('approvals', () => {
+  test('a node with candidates: the pending entry carries them; choose keeps one; a bad choice is 400 and changes nothing', async () => {
+    const pipeline = screenplayPipeline({ id: 'choices', approval: true }) as { nodes: Array<{ id: string; candidates?: number }> };
+    pipeline.nodes.find((node) => node.id === 'cast')!.candidates = 3;
+    expect((await server.call('POST', '/api/pipelines', pipeline)).status).toBe(201);
+    const id = await startRun({ pipelineId: 'choices', inputs: { premise: PREMISE } });
+    const waiting = await waitForRun(server, id, isStatus('waiting', 'failed'));
+    const [pending] = waiting.pending as Array<{ nodeId: string; draft: unknown; candidates: unknown[] }>;
+    expect(pending.candidates).toHaveLength(3);
+    for (const body of [{ decision: 'choose', candidate: 7 }, { decision: 'choose', candidate: -1 }, { decision: 'choose' }, { decision: 'choose', candidate: 1, output: { characters: 'x' } }]) {
+      const refused = await server.call('POST', `/api/runs/${id}/approvals/cast`, body);
+      expect([JSON.stringify(body), refused.status]).toEqual([JSON.stringify(body), 400]);
+    }
+    expect((await server.call('GET', `/api/runs/${id}`)).body.pending).toHaveLength(1);
+    const chosen = await server.call('POST', `/api/runs/${id}/approvals/cast`, { decision: 'choose', candidate: 1 });
+    expect(chosen.status).toBe(200);
+    const done = await waitForRun(server, id, isStatus('completed', 'failed'));
+    expect(done.nodes.cast.output).toEqual(pending.candidates[1]);
+  });
+
   test('a checkpoint waits; the inbox lists it; edit must fit; approve continues; a second decision is 409', async () => {
     const id = await startRun({ pipelineId: 'gated', inputs: { premise: PREMISE } });
     const waiting = await waitForRun(server, id, isStatus('waiting', 'failed'));

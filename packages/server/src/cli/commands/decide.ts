@@ -21,6 +21,19 @@ function driveFlags(args: ParsedArgs): DriveFlags {
   return { json: boolFlag(args, 'json'), outDir: stringFlag(args, 'out') };
 }
 
+function decisionSummary(decision: ApprovalDecision): string {
+  switch (decision.decision) {
+    case 'reject':
+      return 'rejected';
+    case 'edit':
+      return 'approved with an edit';
+    case 'choose':
+      return `approved with candidate ${decision.candidate}${decision.output === undefined ? '' : ', edited'}`;
+    default:
+      return 'approved';
+  }
+}
+
 async function decideAndDrive(ctx: CliContext, runId: string, nodeId: string, decision: ApprovalDecision, flags: DriveFlags): Promise<number> {
   const before = await requireRun(ctx, runId);
   if (!before.pending.some((approval) => approval.nodeId === nodeId)) {
@@ -30,7 +43,7 @@ async function decideAndDrive(ctx: CliContext, runId: string, nodeId: string, de
     );
   }
   await (await ctx.storyloom()).decide(runId, nodeId, decision);
-  return driveInForeground(ctx, { runId, ...flags, notes: [`Run ${runId}: ${nodeId} ${decision.decision === 'reject' ? 'rejected' : decision.decision === 'edit' ? 'approved with an edit' : 'approved'}`] });
+  return driveInForeground(ctx, { runId, ...flags, notes: [`Run ${runId}: ${nodeId} ${decisionSummary(decision)}`] });
 }
 
 export const approveCommand: Command = {
@@ -40,6 +53,7 @@ export const approveCommand: Command = {
     positionals: TARGET,
     flags: [
       { name: 'edit', kind: 'string', valueName: 'file', description: "JSON file replacing the node's output (checked against its output schema)" },
+      { name: 'candidate', kind: 'string', valueName: 'i', description: 'keep candidate i (0-based) of a node that wrote several; with --edit, the file replaces it' },
       JSON_FLAG,
       OUT_FLAG,
       DB_FLAG,
@@ -48,8 +62,13 @@ export const approveCommand: Command = {
   },
   async run(ctx, args) {
     const editFile = stringFlag(args, 'edit');
-    const decision: ApprovalDecision =
-      editFile === undefined ? { decision: 'approve' } : { decision: 'edit', output: readJsonFile(editFile, ctx.io.cwd, 'edit file') };
+    const output = editFile === undefined ? undefined : readJsonFile(editFile, ctx.io.cwd, 'edit file');
+    const candidateFlag = stringFlag(args, 'candidate');
+    let decision: ApprovalDecision = output === undefined ? { decision: 'approve' } : { decision: 'edit', output };
+    if (candidateFlag !== undefined) {
+      if (!/^\d+$/.test(candidateFlag.trim())) throw invalid(`--candidate must be a candidate's number (0, 1, 2 …), got '${candidateFlag}'`);
+      decision = { decision: 'choose', candidate: Number(candidateFlag), ...(output === undefined ? {} : { output }) };
+    }
     return decideAndDrive(ctx, positional(args, 'runId'), positional(args, 'nodeId'), decision, driveFlags(args));
   },
 };

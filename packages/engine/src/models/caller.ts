@@ -128,7 +128,13 @@ export function forgetEndpointAbilities(): void {
 }
 
 export function createModelCaller(options: ModelCallerOptions): ModelCaller {
-  const spec = normalizeModelSpec(options.spec);
+  const normalized = normalizeModelSpec(options.spec);
+  // In-process models sample with a seed: each of a node's candidates takes its own (seed + index, from a random
+  // base when none is set) so that candidates asked for one by one, such as JSON ones, differ.
+  const spec =
+    options.candidate && (normalized.provider === 'local' || normalized.provider === 'transformers')
+      ? { ...normalized, seed: (normalized.seed ?? Math.floor(Math.random() * 1_000_000)) + options.candidate.index }
+      : normalized;
   const { env, hooks = {}, signal } = options;
   const where = providerLocation(spec, env);
   const policy: RetryPolicy = {

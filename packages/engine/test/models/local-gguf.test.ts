@@ -244,11 +244,11 @@ describe('a whole shipped pipeline on the tiny GGUF', () => {
     }
   }, 120_000);
 
-  test('the short screenplay completes: every JSON node parses thanks to the grammar', async () => {
+  test.each(['custom-prompt.json'])('%s completes: every JSON node parses thanks to the grammar', async (file) => {
     const dbFolder = mkdtempSync(join(tmpdir(), 'storyloom-gguf-run-'));
     const storyloom = await openStoryloom({ dbPath: join(dbFolder, 'storyloom.db'), env, maxRetries: 0 });
     try {
-      const pipeline = JSON.parse(readFileSync(join(repo, 'pipelines', 'short-screenplay.json'), 'utf8'));
+      const pipeline = JSON.parse(readFileSync(join(repo, 'pipelines', file), 'utf8'));
       const started = await storyloom.startRun({
         pipeline,
         inputs: { premise: 'A lighthouse keeper hears drowned sailors in the fog.' },

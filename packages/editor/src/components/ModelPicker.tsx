@@ -1,14 +1,35 @@
-// A model choice as SPEC §6 shorthand: "offline", "openai:<model>", "ollama:<model>".
-import type { ModelSpec } from '@storyloom/engine';
+// A model choice: a provider, then a model name (for local and transformers, a file or folder the server's
+// models folder offers), and sampling settings. Plain choices stay shorthand ("openai:gpt-4o-mini",
+// "local:tiny.gguf"); setting a sampling field switches to the object form.
+import { FILE_MODEL_PROVIDERS, MODEL_PROVIDERS, type ModelSpec, type ModelSpecObject } from '@storyloom/engine';
 import { useEditor } from '../store/state';
 
-function split(value: ModelSpec | undefined): { provider: string; model: string } {
-  if (value === undefined) return { provider: '', model: '' };
-  if (typeof value === 'string') {
-    const [provider, ...rest] = value.split(':');
-    return { provider, model: rest.join(':') };
-  }
-  return { provider: value.provider, model: value.model ?? '' };
+type SamplingField = 'temperature' | 'topK' | 'topP' | 'seed' | 'maxTokens' | 'repeatPenalty';
+
+const SAMPLING_FIELDS: Array<{ field: SamplingField; label: string; step: number; min: number; max?: number; title: string }> = [
+  { field: 'temperature', label: 'temperature', step: 0.1, min: 0, max: 2, title: 'Randomness; 0 always picks the likeliest token' },
+  { field: 'topK', label: 'top-k', step: 1, min: 1, title: 'Sample among the K likeliest tokens' },
+  { field: 'topP', label: 'top-p', step: 0.05, min: 0.05, max: 1, title: 'Sample among the likeliest tokens adding up to P' },
+  { field: 'seed', label: 'seed', step: 1, min: 0, title: 'Same seed, same settings, same prompt: the same text' },
+  { field: 'maxTokens', label: 'max tokens', step: 1, min: 1, title: 'Upper bound on the answer length' },
+  { field: 'repeatPenalty', label: 'repeat penalty', step: 0.05, min: 1, max: 2, title: 'Above 1 makes repeating tokens less likely' },
+];
+
+const PLACEHOLDER: Record<string, string> = { local: 'file.gguf in the models folder', transformers: 'model folder' };
+
+function toObject(value: ModelSpec | undefined): ModelSpecObject | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') return value;
+  const [provider, ...rest] = value.split(':');
+  const model = rest.join(':');
+  return { provider: provider as ModelSpecObject['provider'], ...(model ? { model } : {}) };
+}
+
+/** The shortest spelling of a spec: shorthand unless it carries settings beyond provider and model. */
+function simplest(spec: ModelSpecObject): ModelSpec {
+  const { provider, model, ...settings } = spec;
+  if (Object.values(settings).some((setting) => setting !== undefined)) return spec;
+  return (model && provider !== 'offline' ? `${provider}:${model}` : provider) as ModelSpec;
 }
 
 export function ModelPicker({
@@ -22,38 +43,80 @@ export function ModelPicker({
   inheritLabel: string;
 }) {
   const models = useEditor((s) => s.models);
-  const { provider, model } = split(value);
-  const emit = (nextProvider: string, nextModel: string) => {
-    if (!nextProvider) return onChange(undefined);
-    if (typeof value === 'object' && value && value.provider === nextProvider) return onChange({ ...value, model: nextModel || undefined });
-    onChange((nextModel && nextProvider !== 'offline' ? `${nextProvider}:${nextModel}` : nextProvider) as ModelSpec);
+  const spec = toObject(value);
+  const provider = spec?.provider ?? '';
+  const model = spec?.model ?? '';
+  const update = (next: ModelSpecObject | undefined) => onChange(next ? simplest(next) : undefined);
+  const chooseProvider = (next: string) =>
+    update(next ? { ...(spec?.provider === next ? spec : {}), provider: next as ModelSpecObject['provider'] } : undefined);
+  const setSampling = (field: SamplingField, text: string) => {
+    if (!spec) return;
+    const number = text === '' ? undefined : Number(text);
+    update({ ...spec, [field]: number !== undefined && Number.isFinite(number) ? number : undefined });
   };
-  const known = models.find((m) => m.provider === provider)?.models ?? [];
+  const status = models.find((m) => m.provider === provider);
+  const known = status?.models ?? [];
+  const isFile = (FILE_MODEL_PROVIDERS as readonly string[]).includes(provider);
   return (
-    <div className="model-picker">
-      <select value={provider} onChange={(e) => emit(e.target.value, e.target.value === provider ? model : '')} data-testid="model-provider">
-        <option value="">{inheritLabel}</option>
-        {['offline', 'openai', 'ollama'].map((p) => {
-          const status = models.find((m) => m.provider === p);
-          return (
-            <option key={p} value={p}>
-              {p}
-              {status && !status.available ? ' (not configured)' : ''}
-            </option>
-          );
-        })}
-      </select>
-      {provider && provider !== 'offline' && (
-        <>
-          <input list={`models-${provider}`} value={model} placeholder="model name" onChange={(e) => emit(provider, e.target.value)} />
-          <datalist id={`models-${provider}`}>
-            {known.map((m) => (
-              <option key={m} value={m} />
-            ))}
-          </datalist>
-        </>
+    <div className="model-picker-block">
+      <div className="model-picker">
+        <select value={provider} onChange={(e) => chooseProvider(e.target.value)} data-testid="model-provider">
+          <option value="">{inheritLabel}</option>
+          {MODEL_PROVIDERS.map((p) => {
+            const entry = models.find((m) => m.provider === p);
+            return (
+              <option key={p} value={p}>
+                {p}
+                {entry && !entry.available ? ' (not configured)' : ''}
+              </option>
+            );
+          })}
+        </select>
+        {provider && provider !== 'offline' && (
+          <>
+            <input
+              list={`models-${provider}`}
+              value={model}
+              placeholder={PLACEHOLDER[provider] ?? 'model name'}
+              onChange={(e) => update({ ...spec!, model: e.target.value || undefined })}
+              data-testid="model-name"
+            />
+            <datalist id={`models-${provider}`}>
+              {known.map((m) => (
+                <option key={m} value={m} />
+              ))}
+            </datalist>
+          </>
+        )}
+        {provider === 'offline' && <span className="muted small">built-in deterministic writer, no LLM</span>}
+      </div>
+      {isFile && status && (
+        <div className="muted small" data-testid="model-files-note">
+          {known.length === 0 ? `${status.note}` : `${known.length} offered by the server's models folder`}
+        </div>
       )}
-      {provider === 'offline' && <span className="muted small">built-in deterministic writer, no LLM</span>}
+      {provider && provider !== 'offline' && (
+        <details className="model-sampling" data-testid="model-sampling">
+          <summary className="small">sampling</summary>
+          <div className="model-sampling-grid">
+            {SAMPLING_FIELDS.map(({ field, label, step, min, max, title }) => (
+              <label key={field} title={title} className="small">
+                {label}
+                <input
+                  type="number"
+                  step={step}
+                  min={min}
+                  max={max}
+                  value={spec?.[field] ?? ''}
+                  placeholder="default"
+                  onChange={(e) => setSampling(field, e.target.value)}
+                  data-testid={`sampling-${field}`}
+                />
+              </label>
+            ))}
+          </div>
+        </details>
+      )}
     </div>
   );
 }

@@ -128,7 +128,13 @@ export function forgetEndpointAbilities(): void {
 }
 
 export function createModelCaller(options: ModelCallerOptions): ModelCaller {
-  const spec = normalizeModelSpec(options.spec);
+  const normalized = normalizeModelSpec(options.spec);
+  // In-process models sample with a seed: each of a node's candidates takes its own (seed + index, from a random
+  // base when none is set) so that candidates asked for one by one, such as JSON ones, differ.
+  const spec =
+    options.candidate && (normalized.provider === 'local' || normalized.provider === 'transformers')
+      ? { ...normalized, seed: (normalized.seed ?? Math.floor(Math.random() * 1_000_000)) + options.candidate.index }
+      : normalized;
   const { env, hooks = {}, signal } = options;
   const where = providerLocation(spec, env);
   const policy: RetryPolicy = {
@@ -196,13 +202,14 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
   }
 
   /**
-   * `count` alternative answers to one text call: one request with OpenAI's `n`, then single requests for any
-   * the server did not give (servers that ignore `n` answer once).
+   * `count` alternative answers to one text call: one request with OpenAI's `n` (for local models: n sequences
+   * of one loaded model; for transformers: one batch), then single requests for any the server did not give
+   * (servers that ignore `n` answer once).
    */
   async function alternatives(call: TextCall, count: number): Promise<string[]> {
     const messages = messagesFor(call);
     const answers: string[] = [];
-    if (spec.provider === 'openai') {
+    if (spec.provider === 'openai' || spec.provider === 'local' || spec.provider === 'transformers') {
       const generations = await withRetries({ policy, where, signal, label: call.label, onRetry: hooks.onRetry }, async (attemptSignal) => {
         const model = createChatModel({ spec: specFor(call), env, offlineAnswer: () => '', signal: attemptSignal, n: count });
         const result = await model.generate([messages], { signal: attemptSignal });
@@ -286,7 +293,11 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
 
     async json<T>(call: JsonCall<T>): Promise<T> {
       if (spec.provider === 'offline') return offlineJson(call);
-      if (!ENDPOINTS_WITHOUT_RESPONSE_FORMAT.has(endpoint) && isObjectSchema(call.schema)) {
+      // OpenAI's response format wants an object at the root; a local model's grammar takes any schema;
+      // transformers.js has no grammar, so its JSON comes from text from the start.
+      const structuredFirst =
+        spec.provider === 'local' || (spec.provider !== 'transformers' && !ENDPOINTS_WITHOUT_RESPONSE_FORMAT.has(endpoint) && isObjectSchema(call.schema));
+      if (structuredFirst) {
         const value = await structuredJson(call);
         if (value !== undefined) return value;
       }

@@ -6,7 +6,11 @@ import type { ChatOllama } from '@langchain/ollama';
 import type { ChatOpenAI } from '@langchain/openai';
 import { StoryloomError } from '../errors';
 import type { ModelSpecObject } from '../pipeline/schema';
+import { LocalChatModel } from './local-chat-model';
+import { checkModelFile } from './model-files';
 import { OfflineChatModel } from './offline-chat-model';
+import { samplingOf } from './in-process-sampling';
+import { TransformersChatModel } from './transformers-chat-model';
 import {
   DEFAULT_OLLAMA_MODEL,
   DEFAULT_OPENAI_BASE_URL,
@@ -57,6 +61,9 @@ export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv, n?: 
     configuration: baseURL ? { baseURL } : undefined,
     temperature: spec.temperature,
     maxTokens: spec.maxTokens,
+    topP: spec.topP,
+    // OpenAI's API has no top-k or repeat penalty; the seed is a request field the client takes as a kwarg.
+    ...(spec.seed !== undefined ? { modelKwargs: { seed: spec.seed } } : {}),
     ...(n && n > 1 ? { n, streaming: false } : { streaming: true, streamUsage: true }),
     maxRetries: 0,
   };
@@ -85,6 +92,10 @@ export function createOllamaChatModel(spec: ModelSpecObject, env: ModelEnv, sign
     baseUrl: ollamaBaseUrl(spec, env),
     temperature: spec.temperature,
     numPredict: spec.maxTokens,
+    topK: spec.topK,
+    topP: spec.topP,
+    seed: spec.seed,
+    repeatPenalty: spec.repeatPenalty,
     streaming: true,
     maxRetries: 0,
   });
@@ -106,5 +117,9 @@ export function createChatModel(request: ChatModelRequest): BaseChatModel {
       return createOpenAIChatModel(spec, env, request.n);
     case 'ollama':
       return createOllamaChatModel(spec, env, request.signal);
+    case 'local':
+      return new LocalChatModel({ modelPath: checkModelFile('local', spec.model, env), sampling: samplingOf(spec), contextSize: spec.contextSize, env, n: request.n });
+    case 'transformers':
+      return new TransformersChatModel({ modelDir: checkModelFile('transformers', spec.model, env), sampling: samplingOf(spec), env, n: request.n });
   }
 }

@@ -2,6 +2,7 @@
 // so a run that could only fail at its first model call is refused before anything is stored.
 import { StoryloomError } from '../errors';
 import type { ModelSpec, ModelSpecObject, Pipeline } from '../pipeline/schema';
+import { checkModelFile } from './model-files';
 import {
   DEFAULT_OLLAMA_BASE_URL,
   availableModels,
@@ -9,8 +10,10 @@ import {
   describeModel,
   envOpenaiBaseUrl,
   type ModelEnv,
+  isFileModelProvider,
   normalizeModelSpec,
 } from './spec';
+import { assertTransformersInstalled } from './transformers-runtime';
 
 /** The environment variable listing the extra model base URLs runs may name. */
 export const MODEL_BASE_URLS_VARIABLE = 'STORYLOOM_MODEL_BASE_URLS';
@@ -57,7 +60,8 @@ function chosenModel(pipeline: Pipeline, node: Pipeline['nodes'][number], runMod
 /**
  * Checks every model the run's nodes will use and describes them ("offline (…)", "openai:gpt-4o-mini @ …").
  * Throws `invalid_input` naming where the bad model comes from: an unknown provider or bad spec, openai with
- * neither a key nor a base URL configured, or a baseUrl the policy does not allow.
+ * neither a key nor a base URL configured, a baseUrl the policy does not allow, or a local model file or
+ * transformers folder that is missing, corrupt or (under a restricting policy) outside STORYLOOM_MODELS_DIR.
  */
 export function checkRunModels(
   pipeline: Pipeline,
@@ -94,6 +98,16 @@ export function checkRunModels(
         `${where}: baseUrl '${spec.baseUrl}' is not allowed on this server; allowed: ${[...policy.allowed].join(', ')} ` +
           `(add it to ${MODEL_BASE_URLS_VARIABLE}, comma-separated)`,
       );
+    }
+    if (isFileModelProvider(spec.provider)) {
+      // A missing, truncated or wrong model file fails here, naming the file, not at the first model call. On a
+      // server that restricts base URLs (several users) only files in the models folder may be named.
+      try {
+        checkModelFile(spec.provider, spec.model, env, { modelsDirOnly: policy !== 'any' });
+        if (spec.provider === 'transformers') assertTransformersInstalled();
+      } catch (error) {
+        throw new StoryloomError('invalid_input', `${where}: ${(error as Error).message}`);
+      }
     }
     const description = describeModel(spec, env);
     if (!descriptions.has(description)) specs.push(spec);

@@ -1,11 +1,24 @@
 // Which model a call uses: shorthand parsing, the run → node → pipeline → env → offline resolution order,
 // and the human-readable descriptions the API and CLI show. No provider code here.
 import { StoryloomError } from '../errors';
-import { MODEL_PROVIDERS, ModelSpecObjectSchema, type ModelProvider, type ModelSpec, type ModelSpecObject } from '../pipeline/schema';
+import { FILE_MODEL_PROVIDERS, MODEL_PROVIDERS, ModelSpecObjectSchema, type ModelProvider, type ModelSpec, type ModelSpecObject } from '../pipeline/schema';
+import { MODELS_DIR_VARIABLE, listModelFiles, modelsDir } from './model-files';
+import { TRANSFORMERS_INSTALL, transformersInstalled } from './transformers-runtime';
 
 /** Environment variables the model layer reads (SPEC §6, §8). Passed in, never read from process.env here. */
 export type ModelEnv = Partial<
-  Record<'STORYLOOM_MODEL' | 'STORYLOOM_MODEL_BASE_URLS' | 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OLLAMA_BASE_URL', string>
+  Record<
+    | 'STORYLOOM_MODEL'
+    | 'STORYLOOM_MODEL_BASE_URLS'
+    | 'OPENAI_API_KEY'
+    | 'OPENAI_BASE_URL'
+    | 'OLLAMA_BASE_URL'
+    | 'STORYLOOM_MODELS_DIR'
+    | 'STORYLOOM_LOCAL_GPU'
+    | 'STORYLOOM_LOCAL_SEQUENCES'
+    | 'STORYLOOM_LOCAL_THREADS',
+    string
+  >
 >;
 
 export const DEFAULT_OPENAI_MODEL = 'gpt-4o-mini';
@@ -14,7 +27,13 @@ export const DEFAULT_OLLAMA_BASE_URL = 'http://127.0.0.1:11434';
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
 export const OFFLINE_DESCRIPTION = 'offline (built-in deterministic writer, no LLM)';
 
-const SHORTHAND_HINT = 'use "offline", "openai:<model>", "ollama:<model>" or an object { provider, model? }';
+const SHORTHAND_HINT =
+  'use "offline", "openai:<model>", "ollama:<model>", "local:<file.gguf>", "transformers:<folder>" or an object { provider, model? }';
+
+/** `local` and `transformers`: the model is a file or folder on this machine. */
+export function isFileModelProvider(provider: ModelProvider): provider is (typeof FILE_MODEL_PROVIDERS)[number] {
+  return (FILE_MODEL_PROVIDERS as readonly string[]).includes(provider);
+}
 
 function isProvider(name: string): name is ModelProvider {
   return (MODEL_PROVIDERS as readonly string[]).includes(name);
@@ -36,6 +55,10 @@ export function parseModelShorthand(text: string): ModelSpecObject {
   if (provider === 'offline') {
     if (model !== undefined) throw new StoryloomError('invalid_input', `model spec '${trimmed}': the offline model takes no model name`);
     return { provider };
+  }
+  if (model === undefined && isFileModelProvider(provider)) {
+    const example = provider === 'local' ? 'local:<file.gguf>' : 'transformers:<folder>';
+    throw new StoryloomError('invalid_input', `model spec '${trimmed}' names no model: use "${example}", relative to ${MODELS_DIR_VARIABLE} or absolute`);
   }
   return model === undefined ? { provider } : { provider, model };
 }
@@ -106,6 +129,9 @@ export function providerLocation(spec: ModelSpecObject, env: ModelEnv = {}): str
       return `openai (${openaiBaseUrl(spec, env) ?? DEFAULT_OPENAI_BASE_URL})`;
     case 'ollama':
       return `ollama (${ollamaBaseUrl(spec, env)})`;
+    case 'local':
+    case 'transformers':
+      return `${spec.provider} model ${spec.model ?? '(none)'}`;
   }
 }
 
@@ -120,6 +146,10 @@ export function describeModel(spec: ModelSpecObject, env: ModelEnv = {}): string
     }
     case 'ollama':
       return `ollama:${spec.model ?? DEFAULT_OLLAMA_MODEL} @ ${ollamaBaseUrl(spec, env)}`;
+    case 'local':
+      return `local:${spec.model ?? ''} (GGUF through node-llama-cpp, in this process)`;
+    case 'transformers':
+      return `transformers:${spec.model ?? ''} (ONNX through transformers.js, in this process)`;
   }
 }
 
@@ -148,11 +178,18 @@ function defaultModelOf(env: ModelEnv): { spec: ModelSpecObject } | { problem: s
 /** The model name a spec uses ('offline' for the offline model). */
 function modelNameOf(spec: ModelSpecObject): string {
   if (spec.provider === 'offline') return 'offline';
+  if (isFileModelProvider(spec.provider)) return spec.model ?? '';
   return spec.model ?? (spec.provider === 'openai' ? DEFAULT_OPENAI_MODEL : DEFAULT_OLLAMA_MODEL);
 }
 
 function shorthandOf(spec: ModelSpecObject): string {
   return spec.provider === 'offline' ? 'offline' : `${spec.provider}:${modelNameOf(spec)}`;
+}
+
+function fileProviderNote(what: string, count: number, env: ModelEnv, problem: string | undefined): string {
+  const dir = modelsDir(env);
+  if (problem) return problem;
+  return `${count} ${what} in ${dir} (${MODELS_DIR_VARIABLE}); run in this process, nothing is sent anywhere`;
 }
 
 /**
@@ -172,9 +209,18 @@ export function availableModels(env: ModelEnv): AvailableModel[] {
         ? `; the default (STORYLOOM_MODEL=${env.STORYLOOM_MODEL.trim()})`
         : '; the default (STORYLOOM_MODEL is not set)';
   const badDefault = 'problem' in fallback ? `; ${fallback.problem}, so runs that name no model are refused` : '';
-  const entry = (provider: ModelProvider, available: boolean, note: string): AvailableModel => {
+  const files = listModelFiles(env);
+  const entry = (provider: ModelProvider, available: boolean, note: string, offered?: string[]): AvailableModel => {
     const isDefault = defaultSpec?.provider === provider;
-    const known = provider === 'offline' ? ['offline'] : isDefault && defaultSpec ? [modelNameOf(defaultSpec)] : undefined;
+    const defaultName = isDefault && defaultSpec ? [modelNameOf(defaultSpec)] : [];
+    const known =
+      provider === 'offline'
+        ? ['offline']
+        : offered
+          ? [...new Set([...defaultName, ...offered])]
+          : defaultName.length > 0
+            ? defaultName
+            : undefined;
     return {
       provider,
       available,
@@ -199,6 +245,15 @@ export function availableModels(env: ModelEnv): AvailableModel[] {
       ollamaUrl
         ? `Ollama at ${ollamaUrl} (configured; not checked until a run uses it)`
         : `set OLLAMA_BASE_URL to enable (default server ${DEFAULT_OLLAMA_BASE_URL})`,
+    ),
+    entry('local', true, fileProviderNote('GGUF files', files.local.length, env, files.problem), files.local),
+    entry(
+      'transformers',
+      transformersInstalled(),
+      transformersInstalled()
+        ? fileProviderNote('Transformers ONNX folders', files.transformers.length, env, files.problem)
+        : `optional install: ${TRANSFORMERS_INSTALL} (see the README)`,
+      files.transformers,
     ),
   ];
 }

@@ -9,15 +9,26 @@ export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** Slot names are identifiers so they can appear in `{{slot}}` templates. */
 export const SLOT_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
 
-export const MODEL_PROVIDERS = ['offline', 'openai', 'ollama'] as const;
+export const MODEL_PROVIDERS = ['offline', 'openai', 'ollama', 'local', 'transformers'] as const;
 export type ModelProvider = (typeof MODEL_PROVIDERS)[number];
 
+/** Providers whose `model` names a file or folder on this machine rather than a model on a server. */
+export const FILE_MODEL_PROVIDERS = ['local', 'transformers'] as const;
+
 export const ModelSpecObjectSchema = z.strictObject({
-  provider: z.enum(MODEL_PROVIDERS).meta({ description: 'offline (built in, no network), openai (any OpenAI-compatible server) or ollama' }),
-  model: z.string().min(1).optional(),
+  provider: z.enum(MODEL_PROVIDERS).meta({
+    description:
+      'offline (built in, no network), openai (any OpenAI-compatible server), ollama, local (a GGUF file run in-process) or transformers (a Transformers ONNX folder run in-process)',
+  }),
+  model: z.string().min(1).optional().meta({ description: 'The model name; for local and transformers a path, relative to STORYLOOM_MODELS_DIR or absolute.' }),
   baseUrl: z.string().url().optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  maxTokens: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional().meta({ description: 'Randomness of sampling; 0 always picks the likeliest token.' }),
+  maxTokens: z.number().int().positive().optional().meta({ description: 'Upper bound on generated tokens per call.' }),
+  topK: z.number().int().positive().optional().meta({ description: 'Sample only among the K likeliest tokens (local, transformers, ollama).' }),
+  topP: z.number().gt(0).max(1).optional().meta({ description: 'Sample only among the likeliest tokens whose probabilities add up to P.' }),
+  seed: z.number().int().min(0).optional().meta({ description: 'Fixes the random choices, so the same prompt and settings give the same text.' }),
+  repeatPenalty: z.number().min(1).max(2).optional().meta({ description: 'Above 1 makes tokens already used less likely (1 = off).' }),
+  contextSize: z.number().int().min(64).optional().meta({ description: 'local: tokens the model sees at once (prompt + answer); default the smaller of 4096 and its trained size.' }),
   /** Offline only: simulated latency per model call, for demos and benchmarks. */
   latencyMs: z.number().int().min(0).max(60_000).optional(),
 });
@@ -29,13 +40,21 @@ export const SamplingSchema = z.strictObject({
 });
 export type Sampling = z.infer<typeof SamplingSchema>;
 
-/** `"offline"`, `"openai:gpt-4o-mini"`, `"ollama:llama3.1"` or the object form. */
+/** `"offline"`, `"openai:gpt-4o-mini"`, `"ollama:llama3.1"`, `"local:tiny.gguf"`, `"transformers:gpt2"` or the object form. */
 export const ModelSpecSchema = z
   .union([
-    z.string().regex(/^(offline|openai|ollama)(:.+)?$/, 'model must be "offline", "openai:<model>", "ollama:<model>" or an object'),
+    z
+      .string()
+      .regex(
+        /^(offline|openai|ollama|local|transformers)(:.+)?$/,
+        'model must be "offline", "openai:<model>", "ollama:<model>", "local:<file.gguf>", "transformers:<folder>" or an object',
+      ),
     ModelSpecObjectSchema,
   ])
-  .meta({ description: 'A model: "offline", "openai:<model>", "ollama:<model>" or { provider, model?, baseUrl?, temperature?, maxTokens? }.' });
+  .meta({
+    description:
+      'A model: "offline", "openai:<model>", "ollama:<model>", "local:<file.gguf>", "transformers:<folder>" or { provider, model?, baseUrl?, temperature?, maxTokens?, topK?, topP?, seed?, repeatPenalty?, contextSize? }.',
+  });
 
 /** Input names appear in `{{inputs.NAME}}` references and as `--input NAME=…` on the command line. */
 export const INPUT_NAME_PATTERN = SLOT_PATTERN;

@@ -76,14 +76,17 @@ describe('describeModel and availableModels', () => {
   });
 
   test('offline is always available; the others when the environment configures them', () => {
-    const none = availableModels({});
-    expect(none.map((m) => [m.provider, m.available])).toEqual([
+    const none = availableModels({ STORYLOOM_MODELS_DIR: '/nonexistent-models-dir' });
+    expect(none.map((m) => [m.provider, m.available]).slice(0, 4)).toEqual([
       ['offline', true],
       ['openai', false],
       ['ollama', false],
+      ['local', true], // node-llama-cpp ships with Storyloom; an empty models folder offers no files
     ]);
+    expect(none[3]!.models).toEqual([]);
+    expect(none[4]!.provider).toBe('transformers'); // an optional install: available when installed
     const configured = availableModels({ OPENAI_BASE_URL: 'http://127.0.0.1:8000/v1', OLLAMA_BASE_URL: 'http://127.0.0.1:11434' });
-    expect(configured.every((m) => m.available)).toBe(true);
+    expect(configured.filter((m) => m.provider === 'openai' || m.provider === 'ollama').every((m) => m.available)).toBe(true);
     expect(configured[1]!.note).toMatch(/127\.0\.0\.1:8000/);
     // The key itself is never echoed.
     expect(JSON.stringify(availableModels({ OPENAI_API_KEY: 'sk-secret' }))).not.toContain('sk-secret');

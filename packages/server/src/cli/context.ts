@@ -49,7 +49,17 @@ export function resolveDbPath(io: CliIO, flag: string | undefined): string {
 /** Only the variables the model layer reads (keys stay in the environment, never in files). */
 export function modelEnv(env: NodeJS.ProcessEnv): ModelEnv {
   const picked: ModelEnv = {};
-  for (const name of ['STORYLOOM_MODEL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OLLAMA_BASE_URL'] as const) {
+  const names = [
+    'STORYLOOM_MODEL',
+    'OPENAI_API_KEY',
+    'OPENAI_BASE_URL',
+    'OLLAMA_BASE_URL',
+    'STORYLOOM_MODELS_DIR',
+    'STORYLOOM_LOCAL_GPU',
+    'STORYLOOM_LOCAL_SEQUENCES',
+    'STORYLOOM_LOCAL_THREADS',
+  ] as const;
+  for (const name of names) {
     if (env[name] !== undefined) picked[name] = env[name];
   }
   return picked;

@@ -13,7 +13,7 @@ export const runCommand: Command = {
     flags: [
       { name: 'input', kind: 'list', valueName: 'name=value', description: 'a run input (repeatable); strings are converted to the declared type' },
       { name: 'inputs', kind: 'string', valueName: 'file.json', description: 'run inputs as a JSON object (--input wins)' },
-      { name: 'model', kind: 'string', valueName: 'spec', description: 'model for every node: offline, openai:<model>, ollama:<model>' },
+      { name: 'model', kind: 'string', valueName: 'spec', description: 'model for every node: offline, openai:<model>, ollama:<model>, local:<file.gguf>, transformers:<folder>' },
       { name: 'auto-approve', kind: 'boolean', description: 'approve every checkpoint without asking' },
       { name: 'out', kind: 'string', valueName: 'dir', description: "write every export node's document and run.json into dir" },
       JSON_FLAG,
@@ -64,7 +64,7 @@ export function modelNotes(pipeline: Pipeline, runModel: ModelSpec | undefined, 
   }
   const notes = described.map((description) => `Model: ${description}`);
   if (described.some((description) => description.startsWith('offline'))) {
-    notes.push('  (the offline model writes placeholder text; use --model openai:<model> or ollama:<model> for an LLM)');
+    notes.push('  (the offline model writes placeholder text; use --model openai:<model>, ollama:<model> or local:<file.gguf> for an LLM)');
   }
   return notes;
 }

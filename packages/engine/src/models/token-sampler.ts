@@ -1,0 +1,55 @@
+// Picks the next token from a row of logits the way llama.cpp does: repeat penalty over the recent tokens,
+// then temperature (0 = the likeliest token), top-k, top-p, and a draw from a seedable generator. Used for
+// the transformers backend, whose own sampler can be neither seeded nor told a repeat penalty.
+import type { Sampling } from './in-process-sampling';
+
+/** How many recent tokens the repeat penalty looks at (llama.cpp's default). */
+export const REPEAT_PENALTY_WINDOW = 64;
+
+/** mulberry32: a small seedable generator of numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
+
+/** The next token id. `logits` is not modified. */
+export function sampleToken(logits: ArrayLike<number>, recent: readonly number[], sampling: Sampling, random: () => number): number {
+  const scores = Float64Array.from(logits);
+  if (sampling.repeatPenalty > 1) {
+    for (const token of new Set(recent.slice(-REPEAT_PENALTY_WINDOW))) {
+      const value = scores[token];
+      if (value !== undefined) scores[token] = value > 0 ? value / sampling.repeatPenalty : value * sampling.repeatPenalty;
+    }
+  }
+  if (sampling.temperature <= 0) return argmax(scores);
+  const ranked = Array.from(scores.keys())
+    .filter((token) => Number.isFinite(scores[token]!))
+    .sort((a, b) => scores[b]! - scores[a]!)
+    .slice(0, sampling.topK > 0 ? sampling.topK : undefined);
+  if (ranked.length === 0) return argmax(scores);
+  const top = scores[ranked[0]!]!;
+  const weights = ranked.map((token) => Math.exp((scores[token]! - top) / sampling.temperature));
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  // Keep the smallest prefix whose probability reaches topP.
+  let kept = 0;
+  let mass = 0;
+  while (kept < weights.length && (kept === 0 || mass < sampling.topP * total)) mass += weights[kept++]!;
+  let draw = random() * mass;
+  for (let i = 0; i < kept; i++) {
+    draw -= weights[i]!;
+    if (draw <= 0) return ranked[i]!;
+  }
+  return ranked[kept - 1]!;
+}

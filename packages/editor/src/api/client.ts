@@ -1,4 +1,4 @@
-// Thin typed client for the Storyloom HTTP API (SPEC §5). Every failure becomes an ApiError carrying the
+// Thin typed client for the Storyloom HTTP API (see the README). Every failure becomes an ApiError carrying the
 // API's own `error.message`, so the UI can show it as is. A 401 asks the user for an API key once and retries.
 import type { ModelSpec, Pipeline, PipelineVersionInfo, RunView, RunInputs, StoredPipeline, ValidationProblem } from '@storyloom/engine';
 

@@ -49,7 +49,7 @@ export function Canvas() {
     container.current?.classList.toggle('zoomed-far', viewport.zoom < VERY_FAR_ZOOM);
   }, []);
 
-  // SPEC §9: `data-status` on React Flow's own node element (the one with `data-id`), via `domAttributes`.
+  // Browser tests read `data-status` on React Flow's own node element (the one with `data-id`), via `domAttributes`.
   // Only nodes with a status get a new object, so the rest keep their identity and do not re-render.
   const nodeStatus = run?.nodeStatus;
   const flowNodes = useMemo(

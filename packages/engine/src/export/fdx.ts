@@ -1,4 +1,4 @@
-// Final Draft XML (STORY-NOTES "FDX essentials"): Paragraph elements in order, a title page, escaped text.
+// Final Draft XML: Paragraph elements in order, a title page, escaped text.
 import type { ScreenplayElement } from '../story/types';
 import { PLACEHOLDER_NOTICE, type ScreenplayScene, type StoryDocument, today } from './document';
 

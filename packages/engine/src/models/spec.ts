@@ -5,7 +5,7 @@ import { FILE_MODEL_PROVIDERS, MODEL_PROVIDERS, ModelSpecObjectSchema, type Mode
 import { MODELS_DIR_VARIABLE, listModelFiles, modelsDir } from './model-files';
 import { TRANSFORMERS_INSTALL, transformersInstalled } from './transformers-runtime';
 
-/** Environment variables the model layer reads (SPEC §6, §8). Passed in, never read from process.env here. */
+/** Environment variables the model layer reads. Passed in, never read from process.env here. */
 export type ModelEnv = Partial<
   Record<
     | 'STORYLOOM_MODEL'

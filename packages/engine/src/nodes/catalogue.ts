@@ -1,4 +1,4 @@
-// The node catalogue (SPEC §3). Adding a node type: write its file, then add it to `nodeTypes`.
+// The node catalogue. Adding a node type: write its file, then add it to `nodeTypes`.
 import { z } from 'zod';
 import type { InputRead, NodeCategory, NodeType, SlotRead } from './types';
 import { loglineNode } from './logline';
@@ -38,7 +38,7 @@ export interface NodeTypeDescription {
   category: NodeCategory;
   /** Slots read with the type's default config (`prompt` reads what its template references). */
   reads: SlotRead[];
-  /** Run inputs read directly, not through a slot (SPEC §3: `logline` reads the inputs). */
+  /** Run inputs read directly, not through a slot (e.g. `logline` reads the premise). */
   readsInputs: InputRead[];
   writes?: string;
   usesModel: boolean;

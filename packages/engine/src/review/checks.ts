@@ -1,4 +1,4 @@
-// Continuity checks that need no model (STORY-NOTES "Review node"). Each returns issues; none throws.
+// Continuity checks that need no model (cast names, repeats, chatter, headings, scene count). Each returns issues; none throws.
 // They run on screenplay scenes (dialogue) and on prose passages alike.
 import type { Character, ReviewIssue, SceneCard } from '../story/types';
 import { findByName } from '../story/names';

@@ -13,7 +13,7 @@ import type { NodeState, NodeStatus, PendingApproval, RunStatus, RunView } from 
 const STOPPED_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['failed', 'cancelled']);
 
 /**
- * `skipped` (SPEC §4) is derived, not stored: a node that never ran because its run failed or was cancelled.
+ * `skipped` is derived, not stored: a node that never ran because its run failed or was cancelled.
  * Resuming sets the run back to `queued`, so the same node reads `pending` again without any write.
  */
 function shownStatus(stored: NodeStatus | undefined, runStatus: RunStatus): NodeStatus {

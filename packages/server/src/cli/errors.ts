@@ -1,4 +1,4 @@
-// Exit codes of every `storyloom` command (SPEC §7) and the errors that carry them to `main`.
+// Exit codes of every `storyloom` command and the errors that carry them to `main`.
 import { isStoryloomError } from '@storyloom/engine';
 import type { RunStatus } from '@storyloom/engine';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { redactSecrets } from './redact';
 
-/** Everything the HTTP layer is configured with; `serverOptionsFromEnv` reads it from SPEC §8 variables. */
+/** Everything the HTTP layer is configured with; `serverOptionsFromEnv` reads it from the environment variables the README lists. */
 export interface ServerOptions {
   version: string;
   /** Passed to the engine's model layer (`availableModels`); keys never leave the server. */

@@ -1,4 +1,4 @@
-// Request and answer shapes of the HTTP API (SPEC §5). Requests are parsed with these on the way in;
+// Request and answer shapes of the HTTP API. Requests are parsed with these on the way in;
 // answers are described by them (and checked against them in tests); /api/openapi.json is generated from them.
 import { z } from 'zod';
 import {

@@ -24,7 +24,7 @@ import { streamRunEvents } from '../sse';
 
 const TAG = 'runs';
 
-/** What each export is served as; the contract of SPEC §5 (the engine's own media type is not relied on). */
+/** What each export is served as; the API promises these (the engine's own media type is not relied on). */
 export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
   fountain: 'text/plain; charset=utf-8',
   fdx: 'application/xml; charset=utf-8',

@@ -4,6 +4,7 @@ import type { ValidationProblem } from '../errors';
 import type { Pipeline } from '../pipeline/schema';
 import type { ModelEnv } from '../models/caller';
 import type { ExportOptions } from '../export/index';
+import type { RunObserver } from './observer';
 import type {
   ApprovalDecision,
   PendingApproval,
@@ -98,6 +99,8 @@ export interface StoryloomOptions {
   /** Per model-call attempt; default 120 s. */
   modelTimeoutMs?: number;
   maxRetries?: number;
+  /** Told of every node execution and model call this process drives (for metrics). */
+  observer?: RunObserver;
 }
 
 /** A shipped example pipeline: the document and where it came from (named in problems). */

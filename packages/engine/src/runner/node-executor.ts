@@ -1,7 +1,7 @@
 // Runs one pipeline node inside the graph: builds its NodeContext (config, ancestors' memory, feedback,
 // model caller wired to events), persists its output and `node.completed` in one transaction, and reuses a
 // stored attempt instead of calling the model again after a crash or in a rerun.
-import { candidateShares, createModelCaller, resolveModelSpec, type ModelCallerOptions } from '../models/caller';
+import { type CandidateShare, candidateShares, createModelCaller, resolveModelSpec, type ModelCallerOptions } from '../models/caller';
 import { withNodeSampling } from '../models/sampling';
 import type { ModelSpecObject } from '../pipeline/schema';
 import { pickCandidate } from '../review/pick';
@@ -18,6 +18,7 @@ import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
 import { hasGate } from './approval-gate';
+import { recordedModelCaller } from './recorded-model-caller';
 import type { TokenUsage } from './types';
 
 interface ComputeRequest {
@@ -137,8 +138,9 @@ export class NodeExecutor {
     const { stores, run, settings, signal } = this.ctx;
     const { node, attempt } = request;
     const usage = emptyUsage();
+    const spec = this.modelSpecOf(node);
     const callerOptions: ModelCallerOptions = {
-      spec: this.modelSpecOf(node),
+      spec,
       env: settings.env,
       signal,
       timeoutMs: settings.modelTimeoutMs,
@@ -159,7 +161,19 @@ export class NodeExecutor {
         },
       },
     };
-    const model = createModelCaller(callerOptions);
+    const scope = { nodeId: node.id, nodeType: node.type, attempt, provider: spec.provider };
+    const observer = settings.observer;
+    const callerFor = (candidate?: CandidateShare) =>
+      recordedModelCaller(
+        createModelCaller(candidate ? { ...callerOptions, candidate } : callerOptions),
+        this.ctx,
+        { ...scope, keyPrefix: candidate ? `c${candidate.index}/` : '' },
+        observer,
+      );
+    const model = callerFor();
+    const started = performance.now();
+    const finished = (status: 'completed' | 'failed') =>
+      observer?.nodeFinished?.({ runId: run.id, nodeId: node.id, nodeType: node.type, status, durationMs: performance.now() - started, usage });
     const context: NodeContext<unknown> = {
       nodeId: node.id,
       node,
@@ -182,7 +196,7 @@ export class NodeExecutor {
         // Every candidate is the node's own work with its own caller; text calls share one `n` request.
         candidates = await Promise.all(
           candidateShares(count).map(async (share) => {
-            const written = await type.run({ ...context, variant: share.index, model: createModelCaller({ ...callerOptions, candidate: share }) });
+            const written = await type.run({ ...context, variant: share.index, model: callerFor(share) });
             return checkOutput(type, config, written, node.id);
           }),
         );
@@ -198,6 +212,7 @@ export class NodeExecutor {
       await tokens.flush();
       if (signal.aborted) throw cancelledBy(signal);
       const message = `node '${node.id}' (${node.type}) failed: ${errorMessage(error)}`;
+      finished('failed');
       await this.ctx.fenced(async (tx) => {
         await tx.nodes.set(run.id, node.id, { status: 'failed', error: message, usage });
         await tx.events.append(run.id, { type: 'node.failed', nodeId: node.id, data: { attempt, error: message } });
@@ -218,6 +233,7 @@ export class NodeExecutor {
         data: { attempt, usage, ...(request.source === 'revision' ? { revision: true } : {}), ...(candidates ? { candidates: candidates.length } : {}) },
       });
     });
+    finished('completed');
     return output;
   }
 

@@ -1,4 +1,5 @@
 import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
+import type { Actor } from '../contract/actor';
 
 export const RUN_STATUSES = ['queued', 'running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -30,6 +31,8 @@ export interface RunEvent {
   nodeId?: string;
   at: string;
   data: Record<string, unknown>;
+  /** The person whose request caused this event (a start, a decision, a cancel …); absent for the engine's own steps. */
+  actor?: Actor;
 }
 
 export interface TokenUsage {
@@ -68,6 +71,8 @@ export interface RunView {
   nodes: Record<string, NodeState>;
   pending: PendingApproval[];
   parentRunId?: string;
+  /** Who started the run (or the rerun); absent for runs started before anyone was identified. */
+  startedBy?: Actor;
   error?: string;
   /**
    * Present (true) on a `running` run that no live process drives: its lease is gone or expired (the process

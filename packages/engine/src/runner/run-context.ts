@@ -1,6 +1,7 @@
 // Everything one drive of one run needs, built once per drive.
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { StoryloomError } from '../errors';
+import type { PriceTable } from '../cost/prices';
 import type { ModelEnv } from '../models/caller';
 import { buildGraph, type PipelineGraph } from '../pipeline/graph';
 import type { Pipeline, PipelineNode } from '../pipeline/schema';
@@ -9,6 +10,8 @@ import type { RunObserver } from './observer';
 
 export interface EngineSettings {
   env: ModelEnv;
+  /** What each model's tokens cost (attempts record their cost at these rates). */
+  prices: PriceTable;
   modelTimeoutMs?: number;
   maxRetries?: number;
   /** Told of each node execution and model call (metrics). */

@@ -200,7 +200,7 @@ export class NodeExecutor {
       const message = `node '${node.id}' (${node.type}) failed: ${errorMessage(error)}`;
       await this.ctx.fenced(async (tx) => {
         await tx.nodes.set(run.id, node.id, { status: 'failed', error: message, usage });
-        await tx.events.append(run.id, { type: 'node.failed', nodeId: node.id, data: { attempt, error: message } });
+        await tx.events.append(run.id, { type: 'node.failed', nodeId: node.id, data: { attempt, error: message, usage } });
       });
       throw new StoryloomError('model_error', message);
     }

@@ -13,7 +13,7 @@ export { VALIDATION_CODES, type ValidationCode } from './pipeline/codes';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './pipeline/json-schema';
 export * from './errors';
 export * from './nodes/types';
-// The shared contract: pipeline format, run views, events and their fold, stored pipelines, export formats.
+// The shared contract: pipeline format, run views, events and their fold, stored pipelines, export formats, actors.
 export * from './contract';
 // Node catalogue, story bible types, review checks and document rendering (owner: catalogue).
 export { nodeTypes, getNodeType, describeNodeTypes, type NodeTypeDescription } from './nodes/catalogue';

@@ -2,6 +2,7 @@
 // `data` shape, so the server, the CLI and the editor read an event the same way and the compiler checks
 // every writer and reader against it.
 import type { RunInputs } from '../pipeline/schema';
+import type { Actor } from './actor';
 import type { ApprovalDecisionName, ApprovalKind, TokenUsage } from './run-view';
 
 /** What each event type carries. Outputs and drafts are attached when the log is read (they live with the node's attempts). */
@@ -86,6 +87,8 @@ export type RunEvent = {
     nodeId?: string;
     at: string;
     data: RunEventDataMap[T];
+    /** The person whose request caused this event (a start, a decision, a cancel …); absent for the engine's own steps. */
+    actor?: Actor;
   };
 }[RunEventType];
 

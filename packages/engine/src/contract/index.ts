@@ -7,3 +7,4 @@ export * from './events';
 export * from './fold';
 export * from './stored-pipeline';
 export * from './export-formats';
+export * from './actor';

@@ -1,6 +1,7 @@
 // A run as the API, `--json`, the CLI's progress and the editor show it: statuses, per-node state, pending
 // approvals, and the requests that start, decide and re-run runs.
 import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
+import type { Actor } from './actor';
 
 export const RUN_STATUSES = ['queued', 'running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -51,6 +52,8 @@ export interface RunView {
   nodes: Record<string, NodeState>;
   pending: PendingApproval[];
   parentRunId?: string;
+  /** Who started the run (or the rerun); absent for runs started before anyone was identified. */
+  startedBy?: Actor;
   error?: string;
   /**
    * Present (true) on a `running` run that no live process drives: its lease is gone or expired (the process

@@ -14,7 +14,10 @@ export interface RunEventDataMap {
   'node.retry': { attempt: number; delayMs: number; error: string; label?: string };
   'node.completed': {
     attempt: number;
+    /** The node's usage over every attempt so far. */
     usage: TokenUsage;
+    /** What this attempt alone spent (absent on reused and edited nodes). */
+    attemptUsage?: TokenUsage;
     /** The stored output of `attempt`, attached on read. */
     output?: unknown;
     revision?: true;
@@ -25,8 +28,8 @@ export interface RunEventDataMap {
     /** Given by a person (a rerun's edit) rather than written by a model. */
     edited?: true;
   };
-  /** `usage`: what the failed attempt spent before it failed. */
-  'node.failed': { attempt: number; error: string; usage?: TokenUsage };
+  /** `usage`: the node's usage over every attempt, this failed one included; `attemptUsage`: this one's. */
+  'node.failed': { attempt: number; error: string; usage?: TokenUsage; attemptUsage?: TokenUsage };
   'approval.requested': {
     attempt: number;
     /** The output waiting for a decision, attached on read. */

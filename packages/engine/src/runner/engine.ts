@@ -4,6 +4,7 @@ import type { Pipeline } from '../pipeline/schema';
 import type { PipelineVersionInfo, StoredPipeline } from '../contract/stored-pipeline';
 import type { ExportedDocument, ExportFormat } from '../contract/export-formats';
 import type { ModelEnv } from '../models/caller';
+import type { PriceTable } from '../cost/prices';
 import type { ExportOptions } from '../export/index';
 import type {
   ApprovalDecision,
@@ -55,6 +56,8 @@ export interface StoryloomOptions {
    * CLI and server): a driver that stalls longer may be displaced. Renewed every fifth of it.
    */
   leaseTtlMs?: number;
+  /** What each model's tokens cost; default the shipped table with the file `env.STORYLOOM_PRICES` over it. */
+  prices?: PriceTable;
   /** Per model-call attempt; default 120 s. */
   modelTimeoutMs?: number;
   maxRetries?: number;

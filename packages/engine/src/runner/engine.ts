@@ -3,6 +3,7 @@
 import type { ValidationProblem } from '../errors';
 import type { Pipeline } from '../pipeline/schema';
 import type { ModelEnv } from '../models/caller';
+import type { PriceTable } from '../cost/prices';
 import type { ExportOptions } from '../export/index';
 import type {
   ApprovalDecision,
@@ -95,6 +96,8 @@ export interface StoryloomOptions {
    * CLI and server): a driver that stalls longer may be displaced. Renewed every fifth of it.
    */
   leaseTtlMs?: number;
+  /** What each model's tokens cost; default the shipped table with the file `env.STORYLOOM_PRICES` over it. */
+  prices?: PriceTable;
   /** Per model-call attempt; default 120 s. */
   modelTimeoutMs?: number;
   maxRetries?: number;

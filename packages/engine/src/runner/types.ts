@@ -40,6 +40,34 @@ export interface TokenUsage {
   outputTokens: number;
   totalTokens: number;
   calls: number;
+  /** Estimated USD at the price table's rates for the models used; absent when no call had a known price. */
+  costUsd?: number;
+  /** Some calls ran on a model the price table does not list: `costUsd` leaves them out. */
+  unpriced?: boolean;
+}
+
+export type AttemptStatus = 'completed' | 'failed' | 'cancelled';
+
+/**
+ * What one execution of a node spent: a first draft, a redraft after a reject, a review's revision, a retry after
+ * a failure (every candidate of a node that writes several is in the one attempt).
+ */
+export interface AttemptUsage extends TokenUsage {
+  /** The output attempt it wrote (a failed execution keeps the number the retry then writes). */
+  attempt: number;
+  /** `revision`: asked for by a review's notes; `model`: any other execution. */
+  source: 'model' | 'revision';
+  status: AttemptStatus;
+  /** `provider:model` as priced. */
+  model?: string;
+  candidates?: number;
+  at: string;
+}
+
+/** Limits on what a run may spend; the run waits at an approval of kind `budget` before a node that would pass one. */
+export interface Budget {
+  maxTokens?: number;
+  maxCostUsd?: number;
 }
 
 export interface NodeState {
@@ -48,7 +76,10 @@ export interface NodeState {
   /** A node with `candidates`: every alternative its current output was chosen from. */
   candidates?: unknown[];
   error?: string;
+  /** Every attempt's usage summed (retries, redrafts, revisions, candidates). */
   usage?: TokenUsage;
+  /** Each execution's own figures, oldest first. */
+  attempts?: AttemptUsage[];
 }
 
 export interface PendingApproval {
@@ -74,6 +105,10 @@ export interface RunView {
   /** Who started the run (or the rerun); absent for runs started before anyone was identified. */
   startedBy?: Actor;
   error?: string;
+  /** Every node's usage summed. */
+  usage?: TokenUsage;
+  /** What the run may spend (the run's own, else its pipeline's); absent once a person let it go on past it. */
+  budget?: Budget;
   /**
    * Present (true) on a `running` run that no live process drives: its lease is gone or expired (the process
    * was killed or shut down). Nothing moves it until someone resumes it.

@@ -38,7 +38,7 @@ import { checkedLeaseTtl, defaultOwnerId, LEASE_TTL_MS, leaseIsDead } from './le
 import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
-import type { ApprovalDecision, PendingApproval, RerunRequest, RunEvent, RunStatus, RunView, StartRunRequest } from './types';
+import type { ApprovalDecision, PendingApproval, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
 
 /** How often a subscriber looks for events written by other processes it was not told about. */
 const SUBSCRIBE_POLL_MS = 100;
@@ -251,7 +251,7 @@ class StoreBackedStoryloom implements Storyloom {
       if (!(await tx.approvals.decide(runId, nodeId, checked))) {
         throw new StoryloomError('conflict', `node '${nodeId}' of run '${runId}' is not waiting for a decision`);
       }
-      const data: Record<string, unknown> = { attempt: pending.attempt, decision: checked.decision };
+      const data: RunEventData<'approval.resolved'> = { attempt: pending.attempt, decision: checked.decision };
       if (checked.decision === 'edit') {
         await tx.outputs.put({ runId, nodeId, attempt: pending.attempt + 1, source: 'edit', output: checked.output });
       }

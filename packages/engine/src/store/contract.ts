@@ -4,6 +4,7 @@
 import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
 import type { PipelineStore } from '../runner/engine';
 import type { ApprovalDecision, AttemptUsage, Budget, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
+import type { RunEventDataMap } from '../contract/events';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected';
 
@@ -87,13 +88,16 @@ export interface LeaseClaim {
 
 export type LeaseClaimResult = { ok: true; epoch: number } | { ok: false; holder: string };
 
-export interface NewEvent {
-  type: RunEventType;
-  nodeId?: string;
-  data?: Record<string, unknown>;
-  /** For node.completed: the attempt whose stored output is this event's `data.output`. */
-  outputAttempt?: number;
-}
+/** An event to append: its type's own `data` (outputs and drafts are not copied in: `outputAttempt` names them). */
+export type NewEvent = {
+  [T in RunEventType]: {
+    type: T;
+    nodeId?: string;
+    data?: Omit<RunEventDataMap[T], 'output' | 'draft'>;
+    /** For node.completed and approvals: the attempt whose stored output is this event's `data.output` (or `draft`). */
+    outputAttempt?: number;
+  };
+}[RunEventType];
 
 /** Where a page of runs ended: the last run's creation time and id. */
 export interface RunPosition {

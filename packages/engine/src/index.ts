@@ -13,6 +13,11 @@ export { VALIDATION_CODES, type ValidationCode } from './pipeline/codes';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './pipeline/json-schema';
 export * from './errors';
 export * from './contract/actor';
+export * from './webhooks/types';
+export * from './comments/types';
+export { describeAnchor } from './comments/anchor';
+export { feedbackFromThreads } from './comments/feedback';
+export { renderReviewReport, type ReviewReportInput } from './comments/review-report';
 export * from './nodes/types';
 export * from './runner/types';
 // Types only: the facade itself (SQLite) is in './node'.

@@ -4,6 +4,8 @@ import type { ValidationProblem } from '../errors';
 import type { Pipeline } from '../pipeline/schema';
 import type { ModelEnv } from '../models/caller';
 import type { ExportOptions } from '../export/index';
+import type { RunComments } from '../comments/run-comments';
+import type { Webhooks } from '../webhooks/webhooks';
 import type {
   ApprovalDecision,
   PendingApproval,
@@ -138,6 +140,10 @@ export interface DriveOptions {
 /** The engine as the CLI, the server and the worker use it: one database (SQLite or PostgreSQL), many processes. */
 export interface Storyloom {
   readonly pipelines: PipelineStore;
+  /** Hooks told about approvals and finished runs, and the outbox their deliveries are sent from. */
+  readonly webhooks: Webhooks;
+  /** Review comment threads on runs' node outputs, and each run's review report. */
+  readonly comments: RunComments;
   /** Which database holds the state: the embedded SQLite file, or PostgreSQL shared by many machines. */
   readonly storeKind: 'sqlite' | 'postgres';
   /** Throws if the database cannot be reached (health checks). */

@@ -4,6 +4,7 @@
 // other calls on the connection, so nothing unrelated joins it or sees it half done.
 import { resolve } from 'node:path';
 import { ApprovalStore } from './approval-store';
+import { CommentStore } from './comment-store';
 import type { StoreSet, Stores } from './contract';
 import { openDatabase, type SqliteDatabase } from './database';
 import { EventStore } from './event-store';
@@ -13,6 +14,8 @@ import { NodeStateStore } from './node-state-store';
 import { OutputStore } from './output-store';
 import { SqlitePipelineStore } from './pipeline-store';
 import { RunStore } from './run-store';
+import { outboxAppendsInTransactions, withWebhookOutbox } from './webhook-outbox';
+import { WebhookStore } from './webhook-store';
 
 /** The synchronous SQLite stores on one connection (also used directly by tests and the migrate tool). */
 export interface SqliteStoreSet {
@@ -25,6 +28,8 @@ export interface SqliteStoreSet {
   approvals: ApprovalStore;
   modelCalls: ModelCallStore;
   meta: MetaStore;
+  webhooks: WebhookStore;
+  comments: CommentStore;
 }
 
 export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
@@ -40,6 +45,8 @@ export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
     approvals: new ApprovalStore(db),
     modelCalls: new ModelCallStore(db),
     meta: new MetaStore(db),
+    webhooks: new WebhookStore(db),
+    comments: new CommentStore(db),
   };
 }
 
@@ -89,15 +96,18 @@ function asynced<T extends object>(target: T, gate: TransactionGate | undefined)
 }
 
 function storeSet(sync: SqliteStoreSet, gate: TransactionGate | undefined): StoreSet {
+  const webhooks = asynced(sync.webhooks, gate);
   return {
     pipelines: asynced(sync.pipelines, gate),
     runs: asynced(sync.runs, gate),
-    events: asynced(sync.events, gate),
+    events: withWebhookOutbox(asynced(sync.events, gate), webhooks),
     outputs: asynced(sync.outputs, gate),
     nodes: asynced(sync.nodes, gate),
     approvals: asynced(sync.approvals, gate),
     modelCalls: asynced(sync.modelCalls, gate),
     meta: asynced(sync.meta, gate),
+    webhooks,
+    comments: asynced(sync.comments, gate),
   };
 }
 
@@ -142,7 +152,7 @@ export function openSqliteStores(dbPath: string): SqliteStores {
   const sync = openSqliteStoreSet(dbPath);
   const { gate, release } = gateFor(dbPath);
   const inside = storeSet(sync, undefined);
-  return {
+  return outboxAppendsInTransactions({
     kind: 'sqlite',
     db: sync.db,
     ...storeSet(sync, gate),
@@ -166,5 +176,5 @@ export function openSqliteStores(dbPath: string): SqliteStores {
       await gate.run(() => sync.db.close());
       release();
     },
-  };
+  });
 }

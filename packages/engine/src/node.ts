@@ -20,7 +20,7 @@ export { RunComments, type NewThreadRequest } from './comments/run-comments';
 export { signWebhookBody, verifyWebhookSignature, SIGNATURE_HEADER } from './webhooks/signature';
 export { webhookHostPolicy, checkWebhookUrl, canonicalHost, WEBHOOK_HOSTS_VARIABLE } from './webhooks/host-policy';
 export { DEFAULT_RETRY_SCHEDULE, nextRetryDelay, type RetrySchedule } from './webhooks/retry-schedule';
-export type { AllowList } from './security/allow-list';
+export { isAllowed, type AllowList } from './security/allow-list';
 export type { DueDelivery, DeliveryOutcome } from './store/contract';
 
 /** See models/caller.ts (required on first call). */

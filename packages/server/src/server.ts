@@ -9,6 +9,7 @@ import { RunScheduler } from './http/run-scheduler';
 import { EventStreams } from './http/sse';
 import { RecoveryLoop } from './recovery-loop';
 import { readShippedPipelines, shippedPipelinesDir } from './shipped-pipelines';
+import { WebhookSender, webhookSenderOptionsFromEnv } from './webhook-sender';
 
 export type { ServerOptions } from './http/options';
 export type { AppOptions } from './http/app';
@@ -95,6 +96,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
   // The name it was told to listen on is one it answers to (a wildcard such as 0.0.0.0 names no host).
   options.allowedHosts = [...options.allowedHosts, ...bindHostEntry(startOptions.host)];
   const leaseTtlMs = leaseTtlFromEnv(startOptions.env);
+  const webhookOptions = webhookSenderOptionsFromEnv(options);
   const storyloom = await openStoryloom({ ...storeOf(startOptions), env: startOptions.env, leaseTtlMs });
   const pipelinesDir = startOptions.pipelinesDir === undefined ? shippedPipelinesDir(startOptions.env) : (startOptions.pipelinesDir ?? undefined);
   try {
@@ -128,6 +130,8 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
     logError: options.logError,
   });
   await recovery.start();
+  const webhooks = new WebhookSender(storyloom, webhookOptions);
+  webhooks.start();
   // Loaded once the server answers, not before: the first run (or take-over) then starts at once.
   const preload = setTimeout(preloadRunner, 0);
   preload.unref();
@@ -138,6 +142,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
       removeSignalHandlers();
       lifecycle.closing = true;
       await recovery.stop();
+      await webhooks.stop();
       clearTimeout(preload);
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       streams.closeAll();

@@ -7,7 +7,8 @@ import type { Actor } from '../contract/actor';
 import type { CommentStatus, CommentThread } from '../comments/types';
 import type { OutboxEvent } from '../webhooks/payload';
 import type { WebhookAttempt, WebhookDelivery, WebhookEvent, Webhook } from '../webhooks/types';
-import type { ApprovalDecision, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
+import type { ApprovalDecision, AttemptUsage, Budget, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
+import type { RunEventDataMap } from '../contract/events';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected';
 
@@ -59,6 +60,8 @@ export interface RunRecord
   autoApprove: boolean;
   cancelRequested: boolean;
   lease?: RunLease;
+  /** What the run may still spend in all; undefined when it has no budget (or a person let it go past it). */
+  budget?: Budget;
 }
 
 /** What deciding whether a run needs a new driver takes: no pipeline or inputs to parse. */
@@ -73,6 +76,7 @@ export interface NewRun {
   pipeline: Pipeline;
   autoApprove: boolean;
   parentRunId?: string;
+  budget?: Budget;
 }
 
 export interface LeaseClaim {
@@ -88,13 +92,16 @@ export interface LeaseClaim {
 
 export type LeaseClaimResult = { ok: true; epoch: number } | { ok: false; holder: string };
 
-export interface NewEvent {
-  type: RunEventType;
-  nodeId?: string;
-  data?: Record<string, unknown>;
-  /** For node.completed: the attempt whose stored output is this event's `data.output`. */
-  outputAttempt?: number;
-}
+/** An event to append: its type's own `data` (outputs and drafts are not copied in: `outputAttempt` names them). */
+export type NewEvent = {
+  [T in RunEventType]: {
+    type: T;
+    nodeId?: string;
+    data?: Omit<RunEventDataMap[T], 'output' | 'draft'>;
+    /** For node.completed and approvals: the attempt whose stored output is this event's `data.output` (or `draft`). */
+    outputAttempt?: number;
+  };
+}[RunEventType];
 
 /** Where a page of runs ended: the last run's creation time and id. */
 export interface RunPosition {
@@ -127,6 +134,8 @@ export interface RunRepository {
   countByStatus(): Promise<Partial<Record<RunStatus, number>>>;
   setStatus(id: string, status: RunStatus, error?: string | null): Promise<void>;
   touch(id: string): Promise<void>;
+  /** Replaces the run's budget (null: none from now on). */
+  setBudget(id: string, budget: Budget | null): Promise<void>;
   requestCancel(id: string): Promise<void>;
   clearCancel(id: string): Promise<void>;
   isCancelRequested(id: string): Promise<boolean>;
@@ -188,6 +197,30 @@ export interface ModelCallRecord {
   /** The call's label and its index among the node's calls with that label: stable across re-executions. */
   callKey: string;
   reply: unknown;
+}
+
+/** One execution of a node and what it spent, as stored (see AttemptUsage). */
+export interface AttemptRecord extends AttemptUsage {
+  nodeId: string;
+}
+
+/** What a pipeline's runs spent on one day (UTC), for cost reports. */
+export interface DailyUsage extends TokenUsage {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  /** Runs that spent anything that day. */
+  runs: number;
+}
+
+export interface AttemptRepository {
+  /** Appends a node's next execution (kept in order per node; `at` is now). */
+  add(runId: string, nodeId: string, attempt: Omit<AttemptUsage, 'at' | 'totalTokens' | 'unpriced'>): Promise<void>;
+  /** Every execution of every node of the run, oldest first per node. */
+  list(runId: string): Promise<AttemptRecord[]>;
+  /** Every execution of one node, oldest first. */
+  forNode(runId: string, nodeId: string): Promise<AttemptRecord[]>;
+  /** Per day, from `sinceDay` (`YYYY-MM-DD`, UTC) on, what the runs of `pipelineId` spent; days with nothing are left out. */
+  dailyUsage(pipelineId: string, sinceDay: string): Promise<DailyUsage[]>;
 }
 
 export interface ModelCallRepository {
@@ -284,6 +317,7 @@ export interface StoreSet {
   nodes: NodeStateRepository;
   approvals: ApprovalRepository;
   modelCalls: ModelCallRepository;
+  attempts: AttemptRepository;
   meta: MetaRepository;
   webhooks: WebhookRepository;
   comments: CommentRepository;

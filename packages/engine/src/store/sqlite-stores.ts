@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { ApprovalStore } from './approval-store';
 import { CommentStore } from './comment-store';
+import { AttemptStore } from './attempt-store';
 import type { StoreSet, Stores } from './contract';
 import { openDatabase, type SqliteDatabase } from './database';
 import { EventStore } from './event-store';
@@ -27,6 +28,7 @@ export interface SqliteStoreSet {
   nodes: NodeStateStore;
   approvals: ApprovalStore;
   modelCalls: ModelCallStore;
+  attempts: AttemptStore;
   meta: MetaStore;
   webhooks: WebhookStore;
   comments: CommentStore;
@@ -44,6 +46,7 @@ export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
     nodes: new NodeStateStore(db),
     approvals: new ApprovalStore(db),
     modelCalls: new ModelCallStore(db),
+    attempts: new AttemptStore(db),
     meta: new MetaStore(db),
     webhooks: new WebhookStore(db),
     comments: new CommentStore(db),
@@ -105,6 +108,7 @@ function storeSet(sync: SqliteStoreSet, gate: TransactionGate | undefined): Stor
     nodes: asynced(sync.nodes, gate),
     approvals: asynced(sync.approvals, gate),
     modelCalls: asynced(sync.modelCalls, gate),
+    attempts: asynced(sync.attempts, gate),
     meta: asynced(sync.meta, gate),
     webhooks,
     comments: asynced(sync.comments, gate),

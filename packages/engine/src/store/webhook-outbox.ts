@@ -16,7 +16,7 @@ function eventsWithAppend(events: EventRepository, append: EventRepository['appe
 
 /** An approval granted at once (autoApprove) asks no one: nobody is told about it. */
 function notifies(event: NewEvent): boolean {
-  return isWebhookEvent(event.type) && event.data?.autoApprove !== true;
+  return isWebhookEvent(event.type) && !(event.type === 'approval.requested' && event.data?.autoApprove === true);
 }
 
 /** The event log of one connection or transaction, recording deliveries after each event that notifies. */
@@ -24,7 +24,7 @@ export function withWebhookOutbox(events: EventRepository, webhooks: WebhookRepo
   return eventsWithAppend(events, async (runId, event) => {
     const seq = await events.append(runId, event);
     if (notifies(event) && isWebhookEvent(event.type)) {
-      await webhooks.enqueue({ runId, seq, type: event.type, nodeId: event.nodeId, at: nowIso(), data: event.data ?? {} });
+      await webhooks.enqueue({ runId, seq, type: event.type, nodeId: event.nodeId, at: nowIso(), data: (event.data ?? {}) as Record<string, unknown> });
     }
     return seq;
   });

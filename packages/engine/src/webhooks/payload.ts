@@ -3,7 +3,7 @@ import type { RunEvent } from '../runner/types';
 import type { WebhookEvent, WebhookPayload } from './types';
 
 /** The parts of a recorded event a delivery is made from. */
-export type OutboxEvent = Pick<RunEvent, 'runId' | 'seq' | 'at' | 'nodeId' | 'data'> & { type: WebhookEvent };
+export type OutboxEvent = Pick<RunEvent, 'runId' | 'seq' | 'at' | 'nodeId'> & { type: WebhookEvent; data: Record<string, unknown> };
 
 export function webhookPayload(deliveryId: string, hookId: string, pipelineId: string, event: OutboxEvent): WebhookPayload {
   return {

@@ -6,6 +6,7 @@ import { migrateSchema } from './migrate-schema';
 import { outboxAppendsInTransactions, withWebhookOutbox } from '../webhook-outbox';
 import { PgApprovalStore } from './pg-approval-store';
 import { PgCommentStore } from './pg-comment-store';
+import { PgAttemptStore } from './pg-attempt-store';
 import { EVENTS_CHANNEL, PgEventStore } from './pg-event-store';
 import { PgNodeStateStore } from './pg-node-state-store';
 import { PgNotifications } from './pg-notifications';
@@ -46,6 +47,7 @@ function storeSet(db: Queryable, inTransaction: InTransaction): StoreSet {
     nodes: new PgNodeStateStore(db),
     approvals: new PgApprovalStore(db),
     modelCalls: new PgModelCallStore(db),
+    attempts: new PgAttemptStore(db),
     meta: new PgMetaStore(db),
     webhooks,
     comments: new PgCommentStore(db),

@@ -405,6 +405,8 @@ describe.each([
     const reopened = (await a.comments.list('r1', { nodeId: 'lines' }))[0];
     expect(reopened.status).toBe('open');
     expect(reopened).not.toHaveProperty('resolvedBy');
+  });
+
   it('keeps every execution of a node in order with its cost, and sums a pipeline\'s spending per day', async () => {
     await a.runs.insert(newRun('r1'));
     await a.runs.insert(newRun('r2'));

@@ -8,6 +8,7 @@ import type { PriceTable } from '../cost/prices';
 import type { ExportOptions } from '../export/index';
 import type { RunComments } from '../comments/run-comments';
 import type { Webhooks } from '../webhooks/webhooks';
+import type { RunObserver } from './observer';
 import type {
   ApprovalDecision,
   PendingApproval,
@@ -63,6 +64,8 @@ export interface StoryloomOptions {
   /** Per model-call attempt; default 120 s. */
   modelTimeoutMs?: number;
   maxRetries?: number;
+  /** Told of every node execution and model call this process drives (for metrics). */
+  observer?: RunObserver;
 }
 
 /** A shipped example pipeline: the document and where it came from (named in problems). */

@@ -31,6 +31,7 @@ beforeAll(() => {
   writeTinyGguf(join(folder, 'tiny.gguf'));
   writeTinyGguf(join(folder, 'chat.gguf'), { chatTemplate: CHATML_TEMPLATE, seed: 99 });
   writeTinyGguf(join(folder, 'endless.gguf'), { endBias: -20, contextLength: 8192 });
+  writeTinyGguf(join(folder, 'rambling.gguf'), { closeBias: -6 });
   // One token per byte makes the screenplay's later prompts (the story so far) several thousand tokens long.
   writeTinyGguf(join(folder, 'long.gguf'), { contextLength: 32768, seed: 5 });
 });
@@ -94,6 +95,23 @@ describe('local GGUF models', () => {
       expect(schema.safeParse(value).success).toBe(true);
       expect(value.beats.length).toBeGreaterThanOrEqual(2);
     }
+  });
+
+  test('JSON that runs out of tokens under the open grammar is written again under one fitted to the budget', async () => {
+    const schema = z.object({ title: z.string().min(1), lines: z.array(z.string().min(1)).min(2) });
+    const usage: number[] = [];
+    const caller = createModelCaller({
+      spec: { provider: 'local', model: 'rambling.gguf', seed: 3, maxTokens: 80 },
+      env,
+      maxRetries: 0,
+      hooks: { onUsage: (u) => usage.push(u.outputTokens) },
+    });
+    const value = await caller.json({ prompt: 'A title and lines as JSON.', schema, offline: () => ({ title: '', lines: [] }) });
+    expect(schema.safeParse(value).success).toBe(true);
+    // The first answer used all 80 tokens without closing its JSON; the second fitted within its 80.
+    expect(usage).toHaveLength(1);
+    expect(usage[0]).toBeGreaterThan(80);
+    expect(usage[0]).toBeLessThanOrEqual(160);
   });
 
   test('a schema with a list at its root is held to the grammar too', async () => {
@@ -176,10 +194,10 @@ describe('local GGUF models', () => {
 
   test('the models folder is listed for /api/models and the editor', () => {
     const listing = listModelFiles(env);
-    expect(listing.local).toEqual(['chat.gguf', 'endless.gguf', 'long.gguf', 'tiny.gguf']);
+    expect(listing.local).toEqual(['chat.gguf', 'endless.gguf', 'long.gguf', 'rambling.gguf', 'tiny.gguf']);
     const local = availableModels(env).find((entry) => entry.provider === 'local')!;
     expect(local.available).toBe(true);
-    expect(local.models).toEqual(['chat.gguf', 'endless.gguf', 'long.gguf', 'tiny.gguf']);
+    expect(local.models).toEqual(['chat.gguf', 'endless.gguf', 'long.gguf', 'rambling.gguf', 'tiny.gguf']);
     expect(local.note).toContain(folder);
   });
 });
@@ -244,15 +262,15 @@ describe('a whole shipped pipeline on the tiny GGUF', () => {
     }
   }, 120_000);
 
-  test.each(['custom-prompt.json'])('%s completes: every JSON node parses thanks to the grammar', async (file) => {
+  test.each(['short-screenplay.json'])('the shipped %s completes: every JSON node parses thanks to the grammar (fitted to the token budget when a random model rambles)', async (file) => {
     const dbFolder = mkdtempSync(join(tmpdir(), 'storyloom-gguf-run-'));
     const storyloom = await openStoryloom({ dbPath: join(dbFolder, 'storyloom.db'), env, maxRetries: 0 });
     try {
       const pipeline = JSON.parse(readFileSync(join(repo, 'pipelines', file), 'utf8'));
       const started = await storyloom.startRun({
         pipeline,
-        inputs: { premise: 'A lighthouse keeper hears drowned sailors in the fog.' },
-        model: { provider: 'local', model: 'long.gguf', seed: 11, maxTokens: 400, contextSize: 16384 },
+        inputs: { premise: 'A lighthouse keeper hears drowned sailors in the fog.', scenes: 2, cast: 2 },
+        model: { provider: 'local', model: 'long.gguf', seed: 11, maxTokens: 300, contextSize: 16384 },
         autoApprove: true,
       });
       const run = await storyloom.drive(started.id);

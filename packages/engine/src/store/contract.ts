@@ -3,7 +3,8 @@
 // shared contract suite (test/store/contract.test.ts).
 import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
 import type { PipelineStore } from '../runner/engine';
-import type { ApprovalDecision, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
+import type { ApprovalDecision, AttemptUsage, Budget, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
+import type { RunEventDataMap } from '../contract/events';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected';
 
@@ -55,6 +56,8 @@ export interface RunRecord
   autoApprove: boolean;
   cancelRequested: boolean;
   lease?: RunLease;
+  /** What the run may still spend in all; undefined when it has no budget (or a person let it go past it). */
+  budget?: Budget;
 }
 
 /** What deciding whether a run needs a new driver takes: no pipeline or inputs to parse. */
@@ -69,6 +72,7 @@ export interface NewRun {
   pipeline: Pipeline;
   autoApprove: boolean;
   parentRunId?: string;
+  budget?: Budget;
 }
 
 export interface LeaseClaim {
@@ -84,13 +88,16 @@ export interface LeaseClaim {
 
 export type LeaseClaimResult = { ok: true; epoch: number } | { ok: false; holder: string };
 
-export interface NewEvent {
-  type: RunEventType;
-  nodeId?: string;
-  data?: Record<string, unknown>;
-  /** For node.completed: the attempt whose stored output is this event's `data.output`. */
-  outputAttempt?: number;
-}
+/** An event to append: its type's own `data` (outputs and drafts are not copied in: `outputAttempt` names them). */
+export type NewEvent = {
+  [T in RunEventType]: {
+    type: T;
+    nodeId?: string;
+    data?: Omit<RunEventDataMap[T], 'output' | 'draft'>;
+    /** For node.completed and approvals: the attempt whose stored output is this event's `data.output` (or `draft`). */
+    outputAttempt?: number;
+  };
+}[RunEventType];
 
 /** Where a page of runs ended: the last run's creation time and id. */
 export interface RunPosition {
@@ -123,6 +130,8 @@ export interface RunRepository {
   countByStatus(): Promise<Partial<Record<RunStatus, number>>>;
   setStatus(id: string, status: RunStatus, error?: string | null): Promise<void>;
   touch(id: string): Promise<void>;
+  /** Replaces the run's budget (null: none from now on). */
+  setBudget(id: string, budget: Budget | null): Promise<void>;
   requestCancel(id: string): Promise<void>;
   clearCancel(id: string): Promise<void>;
   isCancelRequested(id: string): Promise<boolean>;
@@ -186,6 +195,30 @@ export interface ModelCallRecord {
   reply: unknown;
 }
 
+/** One execution of a node and what it spent, as stored (see AttemptUsage). */
+export interface AttemptRecord extends AttemptUsage {
+  nodeId: string;
+}
+
+/** What a pipeline's runs spent on one day (UTC), for cost reports. */
+export interface DailyUsage extends TokenUsage {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  /** Runs that spent anything that day. */
+  runs: number;
+}
+
+export interface AttemptRepository {
+  /** Appends a node's next execution (kept in order per node; `at` is now). */
+  add(runId: string, nodeId: string, attempt: Omit<AttemptUsage, 'at' | 'totalTokens' | 'unpriced'>): Promise<void>;
+  /** Every execution of every node of the run, oldest first per node. */
+  list(runId: string): Promise<AttemptRecord[]>;
+  /** Every execution of one node, oldest first. */
+  forNode(runId: string, nodeId: string): Promise<AttemptRecord[]>;
+  /** Per day, from `sinceDay` (`YYYY-MM-DD`, UTC) on, what the runs of `pipelineId` spent; days with nothing are left out. */
+  dailyUsage(pipelineId: string, sinceDay: string): Promise<DailyUsage[]>;
+}
+
 export interface ModelCallRepository {
   get(runId: string, nodeId: string, attempt: number, callKey: string): Promise<ModelCallRecord | undefined>;
   put(record: ModelCallRecord): Promise<void>;
@@ -205,6 +238,7 @@ export interface StoreSet {
   nodes: NodeStateRepository;
   approvals: ApprovalRepository;
   modelCalls: ModelCallRepository;
+  attempts: AttemptRepository;
   meta: MetaRepository;
 }
 

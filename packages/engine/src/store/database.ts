@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS runs (
   lease_pid INTEGER,
   lease_expires INTEGER,
   lease_epoch INTEGER NOT NULL DEFAULT 0,
-  lease_started TEXT
+  lease_started TEXT,
+  budget TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline_id, created_at);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status);
@@ -98,6 +99,22 @@ CREATE TABLE IF NOT EXISTS model_calls (
   created_at TEXT NOT NULL,
   PRIMARY KEY (run_id, node_id, attempt, call_key)
 ) WITHOUT ROWID; -- completed model calls of nodes not finished yet: read back, never re-sent, after a crash
+CREATE TABLE IF NOT EXISTS node_attempts (
+  run_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  status TEXT NOT NULL,
+  model TEXT,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  calls INTEGER NOT NULL,
+  cost_usd REAL,
+  candidates INTEGER,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, node_id, seq)
+) WITHOUT ROWID; -- every execution of a node and what it spent: a node's usage is their sum
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -125,6 +142,7 @@ const ADDED_COLUMNS: Array<{ table: string; column: string; definition: string }
   { table: 'pipeline_versions', column: 'errors', definition: "TEXT NOT NULL DEFAULT '[]'" },
   { table: 'runs', column: 'lease_epoch', definition: 'INTEGER NOT NULL DEFAULT 0' },
   { table: 'runs', column: 'lease_started', definition: 'TEXT' },
+  { table: 'runs', column: 'budget', definition: 'TEXT' },
 ];
 
 function addMissingColumns(db: SqliteDatabase): void {

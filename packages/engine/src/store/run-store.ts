@@ -1,6 +1,6 @@
 // Run rows: status, the pipeline snapshot a run executes, and the lease that lets one process drive it.
 import type { ModelSpec } from '../pipeline/schema';
-import type { RunStatus } from '../runner/types';
+import type { Budget, RunStatus } from '../runner/types';
 import type { LeaseClaim, LeaseClaimResult, NewRun, RunDriveState, RunLease, RunListFilter, RunPosition, RunRecord } from './contract';
 import { nowIso, parseJson, writeTransaction, type SqliteDatabase, statement } from './database';
 
@@ -26,6 +26,7 @@ export interface RunRow {
   lease_expires: number | null;
   lease_epoch: number;
   lease_started: string | null;
+  budget: string | null;
 }
 
 /** The columns an orphan scan reads: no pipeline or inputs to parse. */
@@ -38,8 +39,8 @@ export class RunStore {
   insert(run: NewRun): void {
     const at = nowIso();
     statement(this.db, 
-        `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, created_at, updated_at)
-         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, budget, created_at, updated_at)
+         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.id,
@@ -50,6 +51,7 @@ export class RunStore {
         JSON.stringify(run.pipeline),
         run.autoApprove ? 1 : 0,
         run.parentRunId ?? null,
+        run.budget ? JSON.stringify(run.budget) : null,
         at,
         at,
       );
@@ -109,6 +111,10 @@ export class RunStore {
 
   touch(id: string): void {
     statement(this.db, 'UPDATE runs SET updated_at = ? WHERE id = ?').run(nowIso(), id);
+  }
+
+  setBudget(id: string, budget: Budget | null): void {
+    statement(this.db, 'UPDATE runs SET budget = ?, updated_at = ? WHERE id = ?').run(budget ? JSON.stringify(budget) : null, nowIso(), id);
   }
 
   requestCancel(id: string): void {
@@ -180,6 +186,7 @@ export function runFromRow(row: RunRow): RunRecord {
     updatedAt: row.updated_at,
     cancelRequested: row.cancel_requested === 1,
     lease: leaseFromRow(row),
+    ...(row.budget ? { budget: JSON.parse(row.budget) as Budget } : {}),
   };
 }
 

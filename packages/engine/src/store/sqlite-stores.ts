@@ -4,6 +4,7 @@
 // other calls on the connection, so nothing unrelated joins it or sees it half done.
 import { resolve } from 'node:path';
 import { ApprovalStore } from './approval-store';
+import { AttemptStore } from './attempt-store';
 import type { StoreSet, Stores } from './contract';
 import { openDatabase, type SqliteDatabase } from './database';
 import { EventStore } from './event-store';
@@ -24,6 +25,7 @@ export interface SqliteStoreSet {
   nodes: NodeStateStore;
   approvals: ApprovalStore;
   modelCalls: ModelCallStore;
+  attempts: AttemptStore;
   meta: MetaStore;
 }
 
@@ -39,6 +41,7 @@ export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
     nodes: new NodeStateStore(db),
     approvals: new ApprovalStore(db),
     modelCalls: new ModelCallStore(db),
+    attempts: new AttemptStore(db),
     meta: new MetaStore(db),
   };
 }
@@ -97,6 +100,7 @@ function storeSet(sync: SqliteStoreSet, gate: TransactionGate | undefined): Stor
     nodes: asynced(sync.nodes, gate),
     approvals: asynced(sync.approvals, gate),
     modelCalls: asynced(sync.modelCalls, gate),
+    attempts: asynced(sync.attempts, gate),
     meta: asynced(sync.meta, gate),
   };
 }

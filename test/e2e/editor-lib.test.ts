@@ -227,17 +227,21 @@ describe('run figures', () => {
   test('tokens and cost: the run total when the server gives one, else the sum of the nodes', () => {
     const unpriced = { nodes: nodes([usage(100), usage(50), undefined]) };
     expect(runTokens(unpriced)).toBe(150);
-    expect(runCost(unpriced)).toBeUndefined();
+    expect(runCost(unpriced)).toEqual({});
     const priced = { nodes: nodes([usage(100, 0.002), usage(50), usage(10, 0.0005)]) };
-    expect(runCost(priced)).toBeCloseTo(0.0025, 10);
+    expect(runCost(priced).costUsd).toBeCloseTo(0.0025, 10);
     // Every attempt counted: the run's own total wins over its nodes' current figures.
     const totalled = { ...priced, usage: usage(400, 0.01) };
     expect(runTokens(totalled)).toBe(400);
-    expect(runCost(totalled)).toBe(0.01);
+    expect(runCost(totalled)).toEqual({ costUsd: 0.01 });
+    // A call on a model without a price: the cost is a lower bound.
+    const partly = { nodes: nodes([usage(100, 0.002), { ...usage(50), unpriced: true }]) };
+    expect(runCost(partly)).toEqual({ costUsd: 0.002, unpriced: true });
+    expect(figuresLine({ tokens: 150, ...runCost(partly) })).toBe('150 tokens · ≥ $0.0020');
   });
 
   test('cost reads in dollars, small amounts with two significant figures; unknown parts are left out', () => {
-    expect([0, 0.0042, 0.01, 0.128, 3].map(formatCost)).toEqual(['$0.00', '$0.0042', '$0.01', '$0.13', '$3.00']);
+    expect([0, 0.0042, 0.01, 0.128, 3].map((usd) => formatCost(usd))).toEqual(['$0.00', '$0.0042', '$0.01', '$0.13', '$3.00']);
     expect(figuresLine({ ms: 1500, tokens: 1234, costUsd: 0.0042 })).toBe('1.5 s · 1,234 tokens · $0.0042');
     expect(figuresLine({ ms: 20 })).toBe('20 ms');
     expect(figuresLine({})).toBe('');

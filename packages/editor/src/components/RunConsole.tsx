@@ -129,7 +129,7 @@ function WatchedRunView() {
 function RunProgress() {
   const run = useEditor((s) => s.run)!;
   const { done, total } = runProgress(run.nodeStatus);
-  const figures = run.view ? figuresLine({ ms: runDuration(run.view), tokens: runTokens(run.view), costUsd: runCost(run.view) }) : '';
+  const figures = run.view ? figuresLine({ ms: runDuration(run.view), tokens: runTokens(run.view), ...runCost(run.view) }) : '';
   return (
     <div className="run-progress" data-testid="run-progress" data-done={done} data-total={total}>
       <progress max={total || 1} value={done} aria-label="Stages done" />
@@ -245,7 +245,7 @@ function RunHistory() {
                   <span>{new Date(r.createdAt).toLocaleTimeString()}</span>
                   <span data-testid="history-duration">{formatDuration(runDuration(r))}</span>
                   {tokens > 0 && <span data-testid="history-tokens">{formatTokens(tokens)}</span>}
-                  {cost !== undefined && <span data-testid="history-cost">{formatCost(cost)}</span>}
+                  {cost.costUsd !== undefined && <span data-testid="history-cost">{formatCost(cost.costUsd, cost.unpriced)}</span>}
                   {r.startedBy && <span data-testid="history-started-by">by {actorLabel(r.startedBy)}</span>}
                   {r.parentRunId && <span title={`re-run of ${r.parentRunId}`}>↻ re-run</span>}
                 </span>

@@ -1,7 +1,7 @@
 // The figures a producer reads about a run: how long it took, how many tokens it used and what they cost, how
 // far along it is, what it was given and who started it, from the run view (and, for per-node durations, its
 // events' timestamps).
-import type { Actor, RunView } from '@storyloom/engine';
+import type { Actor, NodeState, RunView } from '@storyloom/engine';
 
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
 const DONE_NODES = new Set(['completed', 'reused', 'skipped']);
@@ -25,48 +25,42 @@ export function runDuration(run: Pick<RunView, 'createdAt' | 'updatedAt' | 'stat
   return end - Date.parse(run.createdAt);
 }
 
-/** Usage as the server reports it for a node or a run; the cost only where it prices the model's calls. */
-interface PricedUsage {
-  totalTokens?: number;
-  costUsd?: number;
-}
-
-const usageOf = (holder: unknown): PricedUsage | undefined => (holder as { usage?: PricedUsage } | undefined)?.usage;
-
-/** A node's tokens and cost, from its usage (every attempt summed by the server). */
-export function nodeFigures(node: unknown): { tokens: number; costUsd?: number } {
-  const usage = usageOf(node);
-  return { tokens: usage?.totalTokens ?? 0, ...(usage?.costUsd !== undefined ? { costUsd: usage.costUsd } : {}) };
+/** A node's tokens and cost, every attempt summed by the server. */
+export function nodeFigures(node: NodeState | undefined): { tokens: number; costUsd?: number; unpriced?: boolean } {
+  const usage = node?.usage;
+  return { tokens: usage?.totalTokens ?? 0, ...(usage?.costUsd !== undefined ? { costUsd: usage.costUsd } : {}), ...(usage?.unpriced ? { unpriced: true } : {}) };
 }
 
 /** The run's total as the server gives it, else the sum of its nodes. */
-export function runTokens(run: Pick<RunView, 'nodes'>): number {
-  return usageOf(run)?.totalTokens ?? Object.values(run.nodes ?? {}).reduce((sum, node) => sum + nodeFigures(node).tokens, 0);
+export function runTokens(run: Pick<RunView, 'nodes' | 'usage'>): number {
+  return run.usage?.totalTokens ?? Object.values(run.nodes ?? {}).reduce((sum, node) => sum + nodeFigures(node).tokens, 0);
 }
 
-/** The run's cost in US dollars, or undefined when nothing in it was priced. */
-export function runCost(run: Pick<RunView, 'nodes'>): number | undefined {
-  const total = usageOf(run)?.costUsd;
-  if (total !== undefined) return total;
-  const priced = Object.values(run.nodes ?? {})
-    .map((node) => nodeFigures(node).costUsd)
-    .filter((cost): cost is number => cost !== undefined);
-  return priced.length ? priced.reduce((sum, cost) => sum + cost, 0) : undefined;
+/** The run's cost in US dollars (undefined when nothing in it was priced), and whether some calls had no price. */
+export function runCost(run: Pick<RunView, 'nodes' | 'usage'>): { costUsd?: number; unpriced?: boolean } {
+  const nodes = Object.values(run.nodes ?? {}).map(nodeFigures);
+  const unpriced = run.usage?.unpriced ?? nodes.some((node) => node.unpriced);
+  const priced = nodes.map((node) => node.costUsd).filter((cost): cost is number => cost !== undefined);
+  const costUsd = run.usage?.costUsd ?? (priced.length ? priced.reduce((sum, cost) => sum + cost, 0) : undefined);
+  return { ...(costUsd !== undefined ? { costUsd } : {}), ...(unpriced ? { unpriced: true } : {}) };
 }
 
-/** Dollars to the cent, and small amounts to two significant figures (a cheap model's node costs fractions of one). */
-export function formatCost(usd: number): string {
+/**
+ * Dollars to the cent, small amounts to two significant figures (a cheap model's node costs fractions of one);
+ * "at least" when some calls ran on a model without a price.
+ */
+export function formatCost(usd: number, unpriced = false): string {
   if (!Number.isFinite(usd) || usd < 0) return '';
-  if (usd === 0 || usd >= 0.01) return `$${usd.toFixed(2)}`;
-  return `$${usd.toPrecision(2)}`;
+  const amount = usd === 0 || usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2)}`;
+  return unpriced ? `≥ ${amount}` : amount;
 }
 
 /** Duration, tokens and cost on one line, leaving out what is unknown. */
-export function figuresLine(figures: { ms?: number; tokens?: number; costUsd?: number }): string {
+export function figuresLine(figures: { ms?: number; tokens?: number; costUsd?: number; unpriced?: boolean }): string {
   return [
     figures.ms !== undefined ? formatDuration(figures.ms) : '',
     figures.tokens ? formatTokens(figures.tokens) : '',
-    figures.costUsd !== undefined ? formatCost(figures.costUsd) : '',
+    figures.costUsd !== undefined ? formatCost(figures.costUsd, figures.unpriced) : '',
   ]
     .filter(Boolean)
     .join(' · ');

@@ -6,6 +6,7 @@ import type { ExportedDocument, ExportFormat } from '../contract/export-formats'
 import type { ModelEnv } from '../models/caller';
 import type { PriceTable } from '../cost/prices';
 import type { ExportOptions } from '../export/index';
+import type { RunObserver } from './observer';
 import type {
   ApprovalDecision,
   PendingApproval,
@@ -61,6 +62,8 @@ export interface StoryloomOptions {
   /** Per model-call attempt; default 120 s. */
   modelTimeoutMs?: number;
   maxRetries?: number;
+  /** Told of every node execution and model call this process drives (for metrics). */
+  observer?: RunObserver;
 }
 
 /** A shipped example pipeline: the document and where it came from (named in problems). */

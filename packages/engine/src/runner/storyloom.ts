@@ -132,7 +132,8 @@ class StoreBackedStoryloom implements Storyloom {
     // Already driven here: a decision may have arrived after that pass looked, so drive once more after it.
     const current = this.driving.get(runId);
     if (current) return current.catch(() => undefined).then(() => this.drive(runId, options));
-    const settings = { env: this.options.env ?? {}, prices: this.prices, modelTimeoutMs: this.options.modelTimeoutMs, maxRetries: this.options.maxRetries };
+    const { modelTimeoutMs, maxRetries, observer } = this.options;
+    const settings = { env: this.options.env ?? {}, prices: this.prices, modelTimeoutMs, maxRetries, observer };
     const { driveRun } = runDriver();
     const deps = { stores: this.stores, checkpointer: this.checkpointSaver(), settings, ownerId: this.ownerId, leaseTtlMs: this.options.leaseTtlMs };
     const driven = driveRun(deps, runId, options.signal)

@@ -1,7 +1,8 @@
-// What a run spent, in real headless Chromium against the real server: a pipeline on a priced OpenAI model
-// (the OpenAI-compatible stub, priced by the shipped price table) shows its tokens and cost per node on the
-// canvas, for the whole run beside its progress, and on its row in the run history, the same figures the API
-// reports.
+// Runs on a real model server, in real headless Chromium against the real server: a pipeline on a priced OpenAI
+// model (the OpenAI-compatible stub, priced by the shipped price table) shows its tokens and cost per node on
+// the canvas, for the whole run beside its progress, and on its row in the run history, the same figures the API
+// reports; a run that failed because the model refused a call says why and offers Resume, which finishes it
+// without asking the model again for what was already written.
 import type { Browser, Page } from 'playwright-core';
 import { apiOf, waitForRun, type TestRunView } from '../support/editor-api';
 import { collectPageErrors, launchBrowser, saveScreenshot, startAll, startEditorServer, type EditorServer } from '../support/browser';
@@ -76,5 +77,29 @@ test('tokens and cost per node on the canvas, per run beside its progress, and i
   await expect(row.getByTestId('history-cost').textContent()).resolves.toBe(dollars(run.usage!.costUsd!));
   await expect(row.getByTestId('history-tokens').textContent()).resolves.toMatch(/tokens/);
   await saveScreenshot(page, 'run-figures-priced');
+  expect(pageErrors).toEqual([]);
+});
+
+test('a failed run says why and offers Resume; resuming finishes it without re-sending completed calls', async () => {
+  stub!.setBehavior({ respond: (request) => (/character/i.test(request.prompt) ? { status: 400, body: { error: { message: 'model is overloaded with nonsense' } } } : undefined) });
+  await page.getByTestId('input-premise').fill('A ferryman refuses one last passenger.');
+  await page.getByTestId('run-button').click();
+  await page.locator('[data-testid="watched-run"][data-run-status="failed"]').waitFor({ timeout: 90_000 });
+  const runId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+  await page.locator('.react-flow__node[data-id="cast"][data-status="failed"]').waitFor();
+  await expect(page.getByTestId('watched-run').textContent()).resolves.toMatch(/cast|Cast/);
+  expect(await page.getByTestId('cancel-run').count()).toBe(0);
+  await saveScreenshot(page, 'run-failed-resume');
+
+  stub!.setBehavior({ respond: undefined });
+  const sentBefore = stub!.requests.length;
+  await page.getByTestId('resume-run').click();
+  await page.locator(`[data-testid="watched-run"][data-run-id="${runId}"][data-run-status="completed"]`).waitFor({ timeout: 90_000 });
+  await page.locator('.react-flow__node[data-id="cast"][data-status="completed"]').waitFor();
+  // Only the failed node asked the model again: the logline was kept.
+  const resent = stub!.requests.slice(sentBefore);
+  expect(resent.length).toBeGreaterThanOrEqual(1);
+  expect(resent.every((request) => /character/i.test(request.prompt))).toBe(true);
+  expect(await page.getByTestId('resume-run').count()).toBe(0);
   expect(pageErrors).toEqual([]);
 });

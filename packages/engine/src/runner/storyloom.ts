@@ -3,6 +3,7 @@
 // event logs, decided, cancelled, resumed, rerun.
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { randomBytes } from 'node:crypto';
+import { RunComments } from '../comments/run-comments';
 import { StoryloomError } from '../errors';
 import { loadPriceTable } from '../cost/price-file';
 import type { PriceTable } from '../cost/prices';
@@ -38,6 +39,7 @@ import { checkedLeaseTtl, defaultOwnerId, LEASE_TTL_MS, leaseIsDead } from './le
 import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
+import { Webhooks } from '../webhooks/webhooks';
 import type { ApprovalDecision, PendingApproval, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
 
 /** How often a subscriber looks for events written by other processes it was not told about. */
@@ -83,6 +85,8 @@ class StoreBackedStoryloom implements Storyloom {
   private closed = false;
   /** SQLite: one watcher for other processes' commits shared by all subscribers (see watchOtherProcesses). */
   private foreignWrites: ForeignWriteWatcher | undefined;
+  readonly webhooks: Webhooks;
+  readonly comments: RunComments;
 
   constructor(
     private readonly stores: Stores,
@@ -90,6 +94,8 @@ class StoreBackedStoryloom implements Storyloom {
     private readonly prices: PriceTable,
   ) {
     this.ownerId = options.ownerId ?? defaultOwnerId();
+    this.webhooks = new Webhooks(stores);
+    this.comments = new RunComments({ stores, decide: (runId, nodeId, decision) => this.decide(runId, nodeId, decision), view: (runId) => this.view(runId) });
   }
 
   get pipelines() {

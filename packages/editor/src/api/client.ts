@@ -1,6 +1,6 @@
 // Thin typed client for the Storyloom HTTP API (see the README). Every failure becomes an ApiError carrying the
 // API's own `error.message`, so the UI can show it as is. A 401 asks the user for an API key once and retries.
-import { EXPORT_EXTENSIONS, type ModelSpec, type Pipeline, type PipelineVersionInfo, type RunView, type RunInputs, type StoredPipeline, type TextExportFormat, type ValidationProblem } from '@storyloom/engine';
+import { type CommentStatus, type CommentThread, EXPORT_EXTENSIONS, type ModelSpec, type Pipeline, type PipelineVersionInfo, type RunView, type RunInputs, type StoredPipeline, type TextExportFormat, type ValidationProblem } from '@storyloom/engine';
 
 export type { PipelineVersionInfo, StoredPipeline };
 
@@ -202,6 +202,18 @@ function toSummary(value: unknown): PipelineSummary {
   };
 }
 
+/** The file name a download answer names (Content-Disposition), else `fallback`. */
+function attachmentName(response: Response, fallback: string): string {
+  return /filename="?([^";]+)"?/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? fallback;
+}
+
+/** A text download (an export, the review report) with its name and media type. */
+async function textAttachment(path: string, fallback: string): Promise<{ content: string; mediaType: string; filename: string }> {
+  const response = await apiFetch(path);
+  if (!response.ok) throw await errorFrom(response);
+  return { content: await response.text(), mediaType: response.headers.get('Content-Type') ?? 'text/plain', filename: attachmentName(response, fallback) };
+}
+
 export const api = {
   nodeTypes: async () => unwrapList<NodeTypeInfo>(await request('GET', '/api/node-types'), 'nodeTypes'),
   models: async () => unwrapList<ModelInfo>(await request('GET', '/api/models'), 'models'),
@@ -233,20 +245,25 @@ export const api = {
   resume: (runId: string) => request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/resume`),
   rerun: (runId: string, body: { from: string; edits?: Record<string, unknown> }) =>
     request<{ id: string }>('POST', `/api/runs/${encodeURIComponent(runId)}/rerun`, body),
-  exportRun: async (runId: string, format: TextExportFormat): Promise<{ content: string; mediaType: string; filename: string }> => {
-    const response = await apiFetch(`/api/runs/${encodeURIComponent(runId)}/export?format=${format}`);
-    if (!response.ok) throw await errorFrom(response);
-    const disposition = response.headers.get('Content-Disposition') ?? '';
-    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${runId}.${EXPORT_EXTENSIONS[format]}`;
-    return { content: await response.text(), mediaType: response.headers.get('Content-Type') ?? 'text/plain', filename };
-  },
+  exportRun: (runId: string, format: TextExportFormat) =>
+    textAttachment(`/api/runs/${encodeURIComponent(runId)}/export?format=${format}`, `${runId}.${EXPORT_EXTENSIONS[format]}`),
+  comments: (runId: string, nodeId: string) =>
+    request<CommentThread[]>('GET', `/api/runs/${encodeURIComponent(runId)}/comments?nodeId=${encodeURIComponent(nodeId)}`),
+  startThread: (runId: string, body: { nodeId: string; body: string; scene?: number; field?: string }) =>
+    request<CommentThread>('POST', `/api/runs/${encodeURIComponent(runId)}/comments`, body),
+  reply: (runId: string, threadId: string, body: string) =>
+    request<CommentThread>('POST', `/api/runs/${encodeURIComponent(runId)}/comments/${encodeURIComponent(threadId)}/replies`, { body }),
+  setThreadStatus: (runId: string, threadId: string, status: CommentStatus) =>
+    request<CommentThread>('PUT', `/api/runs/${encodeURIComponent(runId)}/comments/${encodeURIComponent(threadId)}/status`, { status }),
+  rejectWithComments: (runId: string, nodeId: string) =>
+    request<{ run: RunView; threads: CommentThread[] }>('POST', `/api/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(nodeId)}/reject-with-comments`, {}),
+  /** The run's review report (decisions and comment threads, Markdown). */
+  reviewReport: (runId: string) => textAttachment(`/api/runs/${encodeURIComponent(runId)}/review-report`, `${runId}-review.md`),
   /** The run's PDF as the server renders it (screenplay layout, or a manuscript for prose). */
   exportPdf: async (runId: string): Promise<{ content: Blob; filename: string }> => {
     const response = await apiFetch(`/api/runs/${encodeURIComponent(runId)}/export?format=pdf`);
     if (!response.ok) throw await errorFrom(response);
-    const disposition = response.headers.get('Content-Disposition') ?? '';
-    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${runId}.pdf`;
-    return { content: await response.blob(), filename };
+    return { content: await response.blob(), filename: attachmentName(response, `${runId}.pdf`) };
   },
 };
 

@@ -13,6 +13,8 @@ export { VALIDATION_CODES, type ValidationCode } from './pipeline/codes';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './pipeline/json-schema';
 export * from './errors';
 export * from './contract/actor';
+export * from './contract/permissions';
+export * from './contract/audit';
 export * from './nodes/types';
 export * from './runner/types';
 // Types only: the facade itself (SQLite) is in './node'.

@@ -17,7 +17,7 @@ import { candidatesKey } from '../store/output-store';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
-import { hasGate } from './approval-gate';
+import { hasGate, isGated } from './approval-gate';
 import type { TokenUsage } from './types';
 
 interface ComputeRequest {
@@ -188,7 +188,7 @@ export class NodeExecutor {
         );
         throwIfCancelled(signal);
         // At an approval the person chooses (the first is the draft); without one the checks pick.
-        output = candidates[node.approval ? 0 : pickCandidate(candidates, memory)];
+        output = candidates[isGated(node.approval) ? 0 : pickCandidate(candidates, memory)];
       } else {
         output = await type.run(context);
         throwIfCancelled(signal);

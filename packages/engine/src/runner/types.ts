@@ -60,6 +60,18 @@ export interface PendingApproval {
   kind?: 'policy';
 }
 
+/** A pending approval as the inbox across runs lists it. */
+export interface InboxEntry extends PendingApproval {
+  runId: string;
+  pipelineId: string;
+  requestedAt: string;
+  startedBy?: Actor;
+  /** Who the gate is for, in words ("reviewers", "ana or ben"); absent when anyone who decides may. */
+  assignedTo?: string;
+  /** Asked with an actor: whether the gate is theirs (assigned to them, or to no one in particular). */
+  mine?: boolean;
+}
+
 /** A run as the API and `--json` show it. */
 export interface RunView {
   id: string;
@@ -98,6 +110,8 @@ export interface StartRunRequest {
   inputs: RunInputs;
   model?: ModelSpec;
   autoApprove?: boolean;
+  /** The person starting it: recorded on the run, its `run.started` event and the audit list. */
+  startedBy?: Actor;
 }
 
 export interface RerunRequest {

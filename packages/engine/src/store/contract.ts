@@ -1,6 +1,9 @@
 // The one store interface the runner, the facade and the adapters use, whatever holds the data: every call is
 // async so the same code runs on the embedded SQLite file and on PostgreSQL. Both implementations pass one
 // shared contract suite (test/store/contract.test.ts).
+import type { Actor, UserRole } from '../contract/actor';
+import type { AuditEntry, NewAuditEntry } from '../contract/audit';
+export type { AuditAction, AuditEntry, NewAuditEntry } from '../contract/audit';
 import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
 import type { PipelineStore } from '../runner/engine';
 import type { ApprovalDecision, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
@@ -50,10 +53,12 @@ export interface RunLease {
 
 /** The run row: the fields a RunView shows about the run itself, plus what only the runner needs. */
 export interface RunRecord
-  extends Pick<RunView, 'id' | 'pipelineId' | 'version' | 'status' | 'inputs' | 'model' | 'parentRunId' | 'error' | 'createdAt' | 'updatedAt'> {
+  extends Pick<RunView, 'id' | 'pipelineId' | 'version' | 'status' | 'inputs' | 'model' | 'parentRunId' | 'startedBy' | 'error' | 'createdAt' | 'updatedAt'> {
   pipeline: Pipeline;
   autoApprove: boolean;
   cancelRequested: boolean;
+  /** Who asked for the pending cancel (the driving process names them in `run.cancelled`). */
+  cancelledBy?: Actor;
   lease?: RunLease;
 }
 
@@ -69,6 +74,7 @@ export interface NewRun {
   pipeline: Pipeline;
   autoApprove: boolean;
   parentRunId?: string;
+  startedBy?: Actor;
 }
 
 export interface LeaseClaim {
@@ -90,6 +96,8 @@ export interface NewEvent {
   data?: Record<string, unknown>;
   /** For node.completed: the attempt whose stored output is this event's `data.output`. */
   outputAttempt?: number;
+  /** The person whose request caused the event. */
+  actor?: Actor;
 }
 
 /** Where a page of runs ended: the last run's creation time and id. */
@@ -123,7 +131,7 @@ export interface RunRepository {
   countByStatus(): Promise<Partial<Record<RunStatus, number>>>;
   setStatus(id: string, status: RunStatus, error?: string | null): Promise<void>;
   touch(id: string): Promise<void>;
-  requestCancel(id: string): Promise<void>;
+  requestCancel(id: string, actor?: Actor): Promise<void>;
   clearCancel(id: string): Promise<void>;
   isCancelRequested(id: string): Promise<boolean>;
   /** Takes the lease if it is free, expired, ours, or held by a dead process; returns the live holder otherwise. */
@@ -196,6 +204,35 @@ export interface MetaRepository {
   set(key: string, value: string): Promise<void>;
 }
 
+/** A person who may use a shared server; their API tokens are kept only as SHA-256 hashes. */
+export interface UserRecord extends Actor {
+  createdAt: string;
+  /** Set once the user is revoked: their tokens no longer work, their name may be given to a new user. */
+  revokedAt?: string;
+}
+
+export interface UserRepository {
+  /** StoryloomError('conflict') when an active user already has this name. */
+  add(user: { id: string; name: string; role: UserRole }): Promise<UserRecord>;
+  /** Every user, revoked ones too (they still name who did what), oldest first. */
+  list(): Promise<UserRecord[]>;
+  /** The active user of that name, or of that id. */
+  find(nameOrId: string): Promise<UserRecord | undefined>;
+  /** Revokes the active user of that name (their tokens stop working); false if there is none. */
+  revoke(name: string): Promise<boolean>;
+  addToken(userId: string, tokenHash: string): Promise<void>;
+  /** The active user holding the token with this hash. */
+  byTokenHash(tokenHash: string): Promise<UserRecord | undefined>;
+  /** Whether any user is active: a server with none stays in the single-user mode. */
+  hasActive(): Promise<boolean>;
+}
+
+export interface AuditRepository {
+  record(entry: NewAuditEntry): Promise<void>;
+  /** Entries about a pipeline (its saves and its runs) or about one run, oldest first. */
+  list(filter: { pipelineId?: string; runId?: string }): Promise<AuditEntry[]>;
+}
+
 /** Every repository, bound to one connection (or one transaction). */
 export interface StoreSet {
   pipelines: PipelineStore;
@@ -206,6 +243,8 @@ export interface StoreSet {
   approvals: ApprovalRepository;
   modelCalls: ModelCallRepository;
   meta: MetaRepository;
+  users: UserRepository;
+  audit: AuditRepository;
 }
 
 export interface TransactionOptions {

@@ -1,10 +1,12 @@
 // Each run's ordered event log. `seq` is assigned inside a write transaction (IMMEDIATE: the write lock is
 // taken first), so concurrent writers in several processes never produce gaps or duplicates.
 // `node.completed` stores its output by reference (the attempt) and expands it on read.
+import type { Actor } from '../contract/actor';
 import type { RunEvent, RunEventType } from '../runner/types';
 import type { NewEvent } from './contract';
 import { nowIso, writeTransaction, type SqliteDatabase, statement } from './database';
 import type { OutputStore } from './output-store';
+import { jsonOrNull } from './run-store';
 
 export type { NewEvent } from './contract';
 
@@ -16,6 +18,7 @@ interface EventRow {
   at: string;
   data: string;
   output_attempt: number | null;
+  actor: string | null;
 }
 
 export class EventStore {
@@ -32,7 +35,7 @@ export class EventStore {
       // that row carries the pipeline snapshot, and rewriting it for every event would be costly.)
       const row = statement(this.db, 'SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM run_events WHERE run_id = ?').get(runId) as { next: number };
       const at = nowIso();
-      statement(this.db, 'INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      statement(this.db, 'INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
         runId,
         row.next,
         event.type,
@@ -40,6 +43,7 @@ export class EventStore {
         at,
         JSON.stringify(event.data ?? {}),
         event.outputAttempt ?? null,
+        jsonOrNull(event.actor),
       );
       // Every event but a token chunk is a change of the run's state, so the run's updatedAt moves with it
       // (a few row writes per node; token chunks are many and change nothing a list of runs shows).
@@ -83,8 +87,14 @@ export class EventStore {
       // approval.requested carries the draft to decide on; node.completed and an edit's approval.resolved the output.
       data[row.type === 'approval.requested' ? 'draft' : 'output'] = this.outputs.get(row.run_id, row.node_id, row.output_attempt)?.output;
     }
-    const event: RunEvent = { seq: row.seq, runId: row.run_id, type: row.type, at: row.at, data };
-    if (row.node_id !== null) event.nodeId = row.node_id;
-    return event;
+    return eventFromRow(row, data);
   }
+}
+
+/** The event of a stored row whose `data` has been read (shared with the PostgreSQL store). */
+export function eventFromRow(row: Pick<EventRow, 'seq' | 'run_id' | 'type' | 'node_id' | 'at' | 'actor'>, data: Record<string, unknown>): RunEvent {
+  const event: RunEvent = { seq: row.seq, runId: row.run_id, type: row.type, at: row.at, data };
+  if (row.node_id !== null) event.nodeId = row.node_id;
+  if (row.actor) event.actor = JSON.parse(row.actor) as Actor;
+  return event;
 }

@@ -1,4 +1,5 @@
 // Run rows: status, the pipeline snapshot a run executes, and the lease that lets one process drive it.
+import type { Actor } from '../contract/actor';
 import type { ModelSpec } from '../pipeline/schema';
 import type { RunStatus } from '../runner/types';
 import type { LeaseClaim, LeaseClaimResult, NewRun, RunDriveState, RunLease, RunListFilter, RunPosition, RunRecord } from './contract';
@@ -26,6 +27,8 @@ export interface RunRow {
   lease_expires: number | null;
   lease_epoch: number;
   lease_started: string | null;
+  started_by: string | null;
+  cancelled_by: string | null;
 }
 
 /** The columns an orphan scan reads: no pipeline or inputs to parse. */
@@ -38,8 +41,8 @@ export class RunStore {
   insert(run: NewRun): void {
     const at = nowIso();
     statement(this.db, 
-        `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, created_at, updated_at)
-         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, started_by, created_at, updated_at)
+         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.id,
@@ -50,6 +53,7 @@ export class RunStore {
         JSON.stringify(run.pipeline),
         run.autoApprove ? 1 : 0,
         run.parentRunId ?? null,
+        jsonOrNull(run.startedBy),
         at,
         at,
       );
@@ -111,12 +115,12 @@ export class RunStore {
     statement(this.db, 'UPDATE runs SET updated_at = ? WHERE id = ?').run(nowIso(), id);
   }
 
-  requestCancel(id: string): void {
-    statement(this.db, 'UPDATE runs SET cancel_requested = 1, updated_at = ? WHERE id = ?').run(nowIso(), id);
+  requestCancel(id: string, actor?: Actor): void {
+    statement(this.db, 'UPDATE runs SET cancel_requested = 1, cancelled_by = ?, updated_at = ? WHERE id = ?').run(jsonOrNull(actor), nowIso(), id);
   }
 
   clearCancel(id: string): void {
-    statement(this.db, 'UPDATE runs SET cancel_requested = 0 WHERE id = ?').run(id);
+    statement(this.db, 'UPDATE runs SET cancel_requested = 0, cancelled_by = NULL WHERE id = ?').run(id);
   }
 
   isCancelRequested(id: string): boolean {
@@ -179,8 +183,15 @@ export function runFromRow(row: RunRow): RunRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     cancelRequested: row.cancel_requested === 1,
+    ...(row.started_by ? { startedBy: JSON.parse(row.started_by) as Actor } : {}),
+    ...(row.cancelled_by ? { cancelledBy: JSON.parse(row.cancelled_by) as Actor } : {}),
     lease: leaseFromRow(row),
   };
+}
+
+/** An optional JSON column's value. */
+export function jsonOrNull(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
 }
 
 export function driveStateFromRow(row: DriveStateRow): RunDriveState {

@@ -4,6 +4,7 @@
 // other calls on the connection, so nothing unrelated joins it or sees it half done.
 import { resolve } from 'node:path';
 import { ApprovalStore } from './approval-store';
+import { AuditStore } from './audit-store';
 import type { StoreSet, Stores } from './contract';
 import { openDatabase, type SqliteDatabase } from './database';
 import { EventStore } from './event-store';
@@ -13,6 +14,7 @@ import { NodeStateStore } from './node-state-store';
 import { OutputStore } from './output-store';
 import { SqlitePipelineStore } from './pipeline-store';
 import { RunStore } from './run-store';
+import { UserStore } from './user-store';
 
 /** The synchronous SQLite stores on one connection (also used directly by tests and the migrate tool). */
 export interface SqliteStoreSet {
@@ -25,6 +27,8 @@ export interface SqliteStoreSet {
   approvals: ApprovalStore;
   modelCalls: ModelCallStore;
   meta: MetaStore;
+  users: UserStore;
+  audit: AuditStore;
 }
 
 export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
@@ -40,6 +44,8 @@ export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
     approvals: new ApprovalStore(db),
     modelCalls: new ModelCallStore(db),
     meta: new MetaStore(db),
+    users: new UserStore(db),
+    audit: new AuditStore(db),
   };
 }
 
@@ -98,6 +104,8 @@ function storeSet(sync: SqliteStoreSet, gate: TransactionGate | undefined): Stor
     approvals: asynced(sync.approvals, gate),
     modelCalls: asynced(sync.modelCalls, gate),
     meta: asynced(sync.meta, gate),
+    users: asynced(sync.users, gate),
+    audit: asynced(sync.audit, gate),
   };
 }
 

@@ -11,6 +11,7 @@ import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
+import { usersCommand } from './commands/users';
 import { validateCommand } from './commands/validate';
 import { CliContext, processIO, resolveDatabase, type CliIO } from './context';
 import { setMaxListeners } from 'node:events';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   cancelCommand,
   rerunCommand,
   exportCommand,
+  usersCommand,
 ];
 
 function version(): string {

@@ -13,6 +13,8 @@ import {
   PIPELINE_FORMAT,
   PipelineSchema,
   RUN_STATUSES,
+  USER_ROLES,
+  AUDIT_ACTIONS,
 } from '@storyloom/engine/node';
 
 // ── shared pieces ────────────────────────────────────────────────────────────────────────────────
@@ -112,6 +114,10 @@ export const RunEventsQuerySchema = z.object({
     description: 'Resume after this seq (same as the Last-Event-ID header, for clients that cannot set headers)',
   }),
   access_token: z.string().optional().meta({ description: 'API key, for EventSource clients that cannot send headers' }),
+});
+
+export const ApprovalsQuerySchema = z.object({
+  mine: z.enum(['true', 'false']).optional().meta({ description: 'true: only the gates that are the caller’s' }),
 });
 
 export const ExportQuerySchema = z.object({
@@ -223,6 +229,10 @@ export const StoredPipelineSchema = z
   })
   .meta({ title: 'StoredPipeline' });
 
+export const ActorSchema = z
+  .object({ id: z.string(), name: z.string(), role: z.enum(USER_ROLES) })
+  .meta({ title: 'Actor', description: 'Who did something: a user, an owner API key, or the local owner of a single-user server' });
+
 export const PipelineVersionInfoSchema = z
   .object({
     version: z.number().int().positive(),
@@ -230,6 +240,7 @@ export const PipelineVersionInfoSchema = z
     name: z.string(),
     valid: z.boolean().meta({ description: 'False for a draft version' }),
     problemCount: z.number().int().min(0),
+    savedBy: ActorSchema.optional().meta({ description: 'Who saved this version (absent for versions saved before anyone was identified)' }),
   })
   .meta({ title: 'PipelineVersion' });
 
@@ -260,6 +271,7 @@ export const RunViewSchema = z
     nodes: z.record(z.string(), NodeStateSchema),
     pending: z.array(PendingApprovalSchema),
     parentRunId: z.string().optional(),
+    startedBy: ActorSchema.optional().meta({ description: 'Who started the run (or the rerun)' }),
     error: z.string().optional(),
     interrupted: z.boolean().optional().meta({ description: 'A running run that no live process drives (killed or shut down): resume it' }),
     createdAt: timestamp,
@@ -282,6 +294,9 @@ export const ApprovalInboxEntrySchema = z
     nodeId: z.string(),
     draft: z.unknown(),
     requestedAt: timestamp,
+    startedBy: ActorSchema.optional(),
+    assignedTo: z.string().optional().meta({ description: 'Who the gate is for ("reviewers", "ana or ben"); absent when anyone who decides may' }),
+    mine: z.boolean().optional().meta({ description: 'Whether the gate is the caller’s: assigned to them, or to no one in particular' }),
   })
   .meta({ title: 'PendingApproval' });
 
@@ -293,7 +308,49 @@ export const RunEventSchema = z
     nodeId: z.string().optional(),
     at: timestamp,
     data: z.record(z.string(), z.unknown()),
+    actor: ActorSchema.optional().meta({ description: 'The person whose request caused the event (a start, a decision, a cancel)' }),
   })
   .meta({ title: 'RunEvent', description: 'Sent as the `data:` of each SSE message, with `id:` = seq' });
 
 export const OpenApiDocumentSchema = z.record(z.string(), z.unknown()).meta({ title: 'OpenAPIDocument' });
+
+// ── teams: users, who is asking, the audit list ─────────────────────────────────────────────────
+
+export const UserSchema = ActorSchema.extend({
+  createdAt: timestamp,
+  revokedAt: timestamp.optional().meta({ description: 'Set once revoked: the user’s tokens no longer work' }),
+}).meta({ title: 'User' });
+
+export const NewUserBodySchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, "1–64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"),
+    role: z.enum(USER_ROLES),
+  })
+  .meta({ title: 'NewUser' });
+
+export const UserWithTokenSchema = z
+  .object({ user: UserSchema, token: z.string().meta({ description: 'The API token: shown this once, stored only as its SHA-256' }) })
+  .meta({ title: 'UserWithToken' });
+
+export const UserNameParamsSchema = z.object({ name: z.string().min(1).meta({ description: 'User name' }) });
+
+export const MeSchema = z
+  .object({
+    actor: ActorSchema,
+    permissions: z.object({ read: z.boolean(), author: z.boolean(), decide: z.boolean(), manageUsers: z.boolean() }),
+    mode: z.enum(['single-user', 'shared']).meta({ description: 'single-user: no keys and no users, the local owner is everyone' }),
+  })
+  .meta({ title: 'Me' });
+
+export const AuditEntrySchema = z
+  .object({
+    seq: z.number().int().positive(),
+    at: timestamp,
+    action: z.enum(AUDIT_ACTIONS),
+    actor: ActorSchema,
+    pipelineId: z.string().optional(),
+    runId: z.string().optional(),
+    nodeId: z.string().optional(),
+    detail: z.record(z.string(), z.unknown()),
+  })
+  .meta({ title: 'AuditEntry', description: 'One thing a person did to a pipeline or a run' });

@@ -233,6 +233,13 @@ describe('OpenAPI', () => {
         'POST /api/runs/{id}/rerun',
         'GET /api/runs/{id}/export',
         'GET /api/approvals',
+        'GET /api/me',
+        'GET /api/users',
+        'POST /api/users',
+        'POST /api/users/{name}/tokens',
+        'DELETE /api/users/{name}',
+        'GET /api/pipelines/{id}/audit',
+        'GET /api/runs/{id}/audit',
       ].sort(),
     );
   });

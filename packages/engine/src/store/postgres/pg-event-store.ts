@@ -5,6 +5,8 @@
 import type { RunEvent, RunEventType } from '../../runner/types';
 import type { EventRepository, NewEvent } from '../contract';
 import { nowIso } from '../database';
+import { eventFromRow } from '../event-store';
+import { jsonOrNull } from '../run-store';
 import { firstRow, type Queryable, rowsOf } from './queryable';
 
 /** The channel a committed event is announced on; the payload is the run id. */
@@ -19,6 +21,7 @@ interface EventRow {
   data: string;
   output_attempt: number | null;
   output: string | null;
+  actor: string | null;
 }
 
 export class PgEventStore implements EventRepository {
@@ -33,11 +36,11 @@ export class PgEventStore implements EventRepository {
          UPDATE runs SET last_seq = last_seq + 1, updated_at = CASE WHEN $7 THEN $5 ELSE updated_at END
          WHERE id = $1 RETURNING last_seq
        ), inserted AS (
-         INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt)
-         SELECT $1, last_seq, $2, $3, $5, $4, $6 FROM next RETURNING seq
+         INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt, actor)
+         SELECT $1, last_seq, $2, $3, $5, $4, $6, $8 FROM next RETURNING seq
        )
        SELECT seq, pg_notify('${EVENTS_CHANNEL}', $1) FROM inserted`,
-      [runId, event.type, event.nodeId ?? null, JSON.stringify(event.data ?? {}), at, event.outputAttempt ?? null, event.type !== 'node.token'],
+      [runId, event.type, event.nodeId ?? null, JSON.stringify(event.data ?? {}), at, event.outputAttempt ?? null, event.type !== 'node.token', jsonOrNull(event.actor)],
     );
     if (!row) throw new Error(`no run '${runId}' to append an event to`);
     return row.seq;
@@ -73,7 +76,5 @@ function toEvent(row: EventRow): RunEvent {
     // approval.requested carries the draft to decide on; node.completed and an edit's approval.resolved the output.
     data[row.type === 'approval.requested' ? 'draft' : 'output'] = row.output === null ? undefined : JSON.parse(row.output);
   }
-  const event: RunEvent = { seq: row.seq, runId: row.run_id, type: row.type, at: row.at, data };
-  if (row.node_id !== null) event.nodeId = row.node_id;
-  return event;
+  return eventFromRow(row, data);
 }

@@ -11,6 +11,7 @@ import { PgOutputStore } from './pg-output-store';
 import { type InTransaction, PgPipelineStore } from './pg-pipeline-store';
 import { PgRunStore } from './pg-run-store';
 import { PgMetaStore, PgModelCallStore } from './pg-small-stores';
+import { PgAuditStore, PgUserStore } from './pg-team-stores';
 import type { Queryable } from './queryable';
 
 /** The channel a cancel request is announced on; the payload is the run id. */
@@ -43,6 +44,8 @@ function storeSet(db: Queryable, inTransaction: InTransaction): StoreSet {
     approvals: new PgApprovalStore(db),
     modelCalls: new PgModelCallStore(db),
     meta: new PgMetaStore(db),
+    users: new PgUserStore(db),
+    audit: new PgAuditStore(db),
   };
 }
 

@@ -1,6 +1,7 @@
 // The numbered schema migrations, oldest first. A migration is never edited once released: add the next number.
 import { sql as initial } from './0001-initial';
 import { sql as leaseStarted } from './0002-lease-started';
+import { sql as teams } from './0004-teams';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: initial },
   { version: 2, name: 'lease-started', sql: leaseStarted },
+  { version: 4, name: 'teams', sql: teams },
 ];

@@ -1,6 +1,6 @@
 // Thin typed client for the Storyloom HTTP API (see the README). Every failure becomes an ApiError carrying the
 // API's own `error.message`, so the UI can show it as is. A 401 asks the user for an API key once and retries.
-import type { ModelSpec, Pipeline, PipelineVersionInfo, RunView, RunInputs, StoredPipeline, ValidationProblem } from '@storyloom/engine';
+import type { Actor, AuditEntry, ModelSpec, Pipeline, PipelineVersionInfo, RunView, RunInputs, StoredPipeline, ValidationProblem } from '@storyloom/engine';
 
 export type { PipelineVersionInfo, StoredPipeline };
 
@@ -147,7 +147,22 @@ export interface ApprovalInboxEntry {
   nodeId: string;
   requestedAt: string;
   draft?: unknown;
+  startedBy?: Actor;
+  /** Who the gate is for ("reviewers", "ana or ben"); absent when anyone who decides may. */
+  assignedTo?: string;
+  /** Whether it is the signed-in person's to decide. */
+  mine?: boolean;
 }
+
+/** `/api/me`: who the editor is signed in as. */
+export interface Me {
+  actor: Actor;
+  permissions: { read: boolean; author: boolean; decide: boolean; manageUsers: boolean };
+  mode: 'single-user' | 'shared';
+}
+
+/** A version with who saved it. */
+export type VersionInfo = PipelineVersionInfo & { savedBy?: Actor };
 
 export interface PipelineSummary {
   id: string;
@@ -215,7 +230,7 @@ export const api = {
     toStored(await request('PUT', `/api/pipelines/${encodeURIComponent(pipeline.id)}`, draft ? { baseVersion, pipeline, draft } : { baseVersion, pipeline })),
   deletePipeline: (id: string) => request<void>('DELETE', `/api/pipelines/${encodeURIComponent(id)}`),
   versions: async (id: string) =>
-    unwrapList<PipelineVersionInfo>(await request('GET', `/api/pipelines/${encodeURIComponent(id)}/versions`), 'versions'),
+    unwrapList<VersionInfo>(await request('GET', `/api/pipelines/${encodeURIComponent(id)}/versions`), 'versions'),
   validate: (pipeline: unknown) =>
     request<{ valid: boolean; errors: ValidationProblem[] }>('POST', '/api/pipelines/validate', pipeline),
   startRun: (body: ({ pipelineId: string; version?: number } | { pipeline: Pipeline }) & { inputs: RunInputs; model?: ModelSpec }) =>
@@ -225,6 +240,9 @@ export const api = {
     const query = new URLSearchParams({ view: 'summary', ...filter });
     return unwrapList<RunView>(await request('GET', `/api/runs?${query}`), 'runs');
   },
+  me: () => request<Me>('GET', '/api/me'),
+  runAudit: (runId: string) => request<AuditEntry[]>('GET', `/api/runs/${encodeURIComponent(runId)}/audit`),
+  pipelineAudit: (id: string) => request<AuditEntry[]>('GET', `/api/pipelines/${encodeURIComponent(id)}/audit`),
   approvals: async () => unwrapList<ApprovalInboxEntry>(await request('GET', '/api/approvals'), 'approvals'),
   getRun: (id: string) => request<RunView>('GET', `/api/runs/${encodeURIComponent(id)}`),
   decide: (runId: string, nodeId: string, body: { decision: 'approve' | 'edit' | 'reject' | 'choose'; output?: unknown; feedback?: string; candidate?: number }) =>

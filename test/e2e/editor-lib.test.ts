@@ -1,8 +1,11 @@
 // The editor's own small algorithms, checked directly: story diffs (scene, character, beat and pipeline
-// comparisons), draft checks worded for a producer, and the Fountain reader behind the screenplay page.
+// comparisons), draft checks worded for a producer, the Fountain reader behind the screenplay page, and the
+// wrapping of a laid-out pipeline onto rows.
 import * as engine from '../../packages/engine/src/index';
 import { checkDraft, producerMessage } from '../../packages/editor/src/lib/draftCheck';
 import { emphasisRuns, parseFountain } from '../../packages/editor/src/lib/fountain';
+import { layersOf, wrapIntoRows, ROW_GAP, type Box } from '../../packages/editor/src/graph/rows';
+import { fitZoom } from '../../packages/editor/src/graph/viewport';
 import { pipelineDiff } from '../../packages/editor/src/lib/pipelineDiff';
 import { setAt } from '../../packages/editor/src/lib/pointer';
 import { storyDiff, wordChanges } from '../../packages/editor/src/lib/storyDiff';
@@ -176,5 +179,41 @@ describe('Fountain reader', () => {
       { text: ' ' },
       { text: 'line', underline: true },
     ]);
+  });
+});
+
+describe('wrapping a layout onto rows', () => {
+  // A left-to-right layout as the layered algorithm gives it: 200×70 nodes, 250 between layers, the second
+  // layer holding two parallel nodes.
+  const layered = (layers: string[][]) =>
+    new Map<string, Box>(layers.flatMap((ids, layer) => ids.map((id, i) => [id, { x: layer * 250, y: i * 100 + (ids.length === 1 ? 50 : 0), width: 200, height: 70 }] as const)));
+  const seven = layered([['logline'], ['cast', 'world'], ['beats'], ['scenes'], ['lines'], ['script']]);
+  const extent = (positions: Map<string, { x: number; y: number }>) => ({
+    width: Math.max(...[...positions.values()].map((p) => p.x + 200)) - Math.min(...[...positions.values()].map((p) => p.x)),
+    height: Math.max(...[...positions.values()].map((p) => p.y + 70)) - Math.min(...[...positions.values()].map((p) => p.y)),
+  });
+
+  test('layers are the columns of the layout, parallel nodes together', () => {
+    expect(layersOf(seven)).toEqual([['logline'], ['cast', 'world'], ['beats'], ['scenes'], ['lines'], ['script']]);
+  });
+
+  test('a graph that fits the pane on one row stays as laid out', () => {
+    const positions = wrapIntoRows(seven, { width: 2000, height: 900 });
+    expect([...positions].map(([id, p]) => [id, p.x, p.y])).toEqual([...seven].map(([id, box]) => [id, box.x, box.y]));
+  });
+
+  test('a narrow pane wraps the story onto rows that keep its order and fit larger', () => {
+    const pane = { width: 672, height: 642 }; // the canvas beside the panels at 1280×720
+    const positions = wrapIntoRows(seven, pane);
+    const rowOf = (id: string) => Math.round(positions.get(id)!.y / 100);
+    // Two rows of three layers: the second row starts at the left again, below the first with a gap.
+    expect(['logline', 'cast', 'beats'].map((id) => positions.get(id)!.x)).toEqual([0, 250, 500]);
+    expect(['scenes', 'lines', 'script'].map((id) => positions.get(id)!.x)).toEqual([0, 250, 500]);
+    expect(positions.get('scenes')!.y).toBe(170 + ROW_GAP);
+    expect(rowOf('logline')).toBeLessThan(rowOf('scenes'));
+    // Parallel nodes keep their places relative to each other.
+    expect(positions.get('world')!.y - positions.get('cast')!.y).toBe(100);
+    expect(fitZoom(extent(positions), pane)).toBeGreaterThan(0.8);
+    expect(fitZoom(extent(seven), pane)).toBeLessThan(0.45);
   });
 });

@@ -153,10 +153,12 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
 
   await step('auto-layout', async () => {
     await page.getByTestId('layout-button').click();
-    // Layered, left to right: each node sits right of the nodes it reads from.
+    // Layered, in reading order: each node sits right of the nodes it reads from, or on a row below them (a
+    // layout wider than the canvas wraps onto rows).
     await page.waitForFunction(() => {
-      const x = (id: string) => document.querySelector(`.react-flow__node[data-id="${id}"]`)!.getBoundingClientRect().x;
-      return x('logline') < x('cast') && x('cast') < x('outline') && x('outline') < x('dialogue') && x('dialogue') < x('export');
+      const box = (id: string) => document.querySelector(`.react-flow__node[data-id="${id}"]`)!.getBoundingClientRect();
+      const after = (a: string, b: string) => box(b).top > box(a).bottom || (box(a).right < box(b).left && box(b).top < box(a).bottom);
+      return after('logline', 'cast') && after('logline', 'setting') && after('cast', 'outline') && after('setting', 'outline') && after('outline', 'dialogue') && after('dialogue', 'export');
     });
     await page.waitForTimeout(300); // the fit-view animation
   });

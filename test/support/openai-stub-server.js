@@ -468,6 +468,7 @@ function startOpenAIStub(initial = {}, options = {}) {
     const promptTokens = estimateTokens(messages.map((m) => m.content).join('\n'));
     const completionTokens = estimateTokens(toolCall ? toolCall.arguments : content);
     const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+    request.usage = usage;
     const id = `chatcmpl-stub-${request.id}`;
     const created = Math.floor(Date.now() / 1000);
     const model = body.model || 'stub-model';

@@ -41,6 +41,8 @@ export interface StubRequest {
   status?: number | 'dropped';
   /** What was answered with status 200. */
   reply?: { content?: string; toolCall?: { name: string; arguments: string } };
+  /** The token usage reported with a 200 answer. */
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
 export type StubFailure = number | 'drop' | 'hang';

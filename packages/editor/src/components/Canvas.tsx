@@ -1,6 +1,9 @@
+// The pipeline canvas: React Flow with story nodes, edges (stepped when they wrap back to a new row), drag and
+// drop from the palette, the minimap, and the fit to a readable view when a document is opened or laid out.
 import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type NodeTypes } from '@xyflow/react';
 import { addNode, onConnect, onEdgesChange, onNodesChange } from '../store/documentActions';
+import { setCanvasPane } from '../store/canvasPane';
 import { fitHandled, onFitRequest, pendingFitSince } from '../store/fitRequest';
 import { editorStore, useEditor } from '../store/state';
 import { StoryNode } from './StoryNode';
@@ -87,6 +90,15 @@ export function Canvas() {
       }),
     [rawEdges, byEdge, run?.nodeStatus, spans],
   );
+
+  // Auto-layout shapes the graph to the pane it is shown in.
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    const observer = new ResizeObserver(([entry]) => setCanvasPane({ width: entry.contentRect.width, height: entry.contentRect.height }));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
 
   useEffect(() => {
     // Fit when a document is opened or laid out (not on every node added by hand), once the flow has the new

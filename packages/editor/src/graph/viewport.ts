@@ -10,10 +10,22 @@ export const MAX_FIT_ZOOM = 1;
 /** Screen pixels kept free around the graph. */
 export const FIT_PADDING = 40;
 
-export function readableViewport(bounds: Rect, pane: { width: number; height: number }, padding = FIT_PADDING): Viewport {
-  const room = { width: Math.max(1, pane.width - 2 * padding), height: Math.max(1, pane.height - 2 * padding) };
-  const fit = Math.min(room.width / Math.max(1, bounds.width), room.height / Math.max(1, bounds.height));
-  const zoom = Math.min(MAX_FIT_ZOOM, Math.max(READABLE_ZOOM, fit));
+export interface Size {
+  width: number;
+  height: number;
+}
+
+const roomIn = (pane: Size, padding: number): Size => ({ width: Math.max(1, pane.width - 2 * padding), height: Math.max(1, pane.height - 2 * padding) });
+
+/** The zoom at which a graph of this size fits the pane (capped: small graphs are not blown up). */
+export function fitZoom(graph: Size, pane: Size, padding = FIT_PADDING): number {
+  const room = roomIn(pane, padding);
+  return Math.min(MAX_FIT_ZOOM, room.width / Math.max(1, graph.width), room.height / Math.max(1, graph.height));
+}
+
+export function readableViewport(bounds: Rect, pane: Size, padding = FIT_PADDING): Viewport {
+  const room = roomIn(pane, padding);
+  const zoom = Math.max(READABLE_ZOOM, fitZoom(bounds, pane, padding));
   // Per axis: centred when the graph fits, else its start at the padding.
   const offset = (paneSize: number, roomSize: number, start: number, size: number) =>
     size * zoom <= roomSize ? (paneSize - size * zoom) / 2 - start * zoom : padding - start * zoom;

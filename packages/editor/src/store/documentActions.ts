@@ -14,6 +14,7 @@ import {
 } from '../graph/convert';
 import { layoutGraph } from '../graph/layout';
 import { engineLoaded, validate } from '../lib/validation';
+import { canvasPane } from './canvasPane';
 import { requestFit } from './fitRequest';
 import { editorStore, type EditorState, type Snapshot } from './state';
 
@@ -302,7 +303,7 @@ export function paste(): void {
 
 export async function autoLayout(options: { record?: boolean } = {}): Promise<void> {
   const s = editorStore.getState();
-  const positions = await layoutGraph(s.nodes, s.edges);
+  const positions = await layoutGraph(s.nodes, s.edges, canvasPane());
   const apply = (st: EditorState) => ({
     nodes: st.nodes.map((n) => (positions.has(n.id) ? { ...n, position: positions.get(n.id)! } : n)),
   });

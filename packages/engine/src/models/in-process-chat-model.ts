@@ -32,6 +32,8 @@ export interface SampleRequest {
   conversation: ConversationTurn[];
   n: number;
   jsonSchema?: Record<string, unknown>;
+  /** Hold JSON to a grammar fitted to the answer's token budget (after an open one ran out of tokens). */
+  fitToBudget?: boolean;
   signal?: AbortSignal;
   /** Streams the text of sample 0 (with n > 1 the other samples are not streamed: interleaved they would be noise). */
   onText: (text: string) => void;
@@ -56,6 +58,15 @@ export function completionPrompt(conversation: ConversationTurn[]): string {
   return `${conversation.map((turn) => turn.text.trim()).join('\n\n')}\n\n`;
 }
 
+function isWholeJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isZodSchema(schema: unknown): schema is z.ZodType {
   return typeof schema === 'object' && schema !== null && '_zod' in schema;
 }
@@ -71,11 +82,28 @@ export abstract class InProcessChatModel extends BaseChatModel<InProcessCallOpti
   /** Writes `request.n` samples for the conversation. */
   protected abstract sample(request: SampleRequest): Promise<Samples>;
 
+  /**
+   * Samples; for JSON, any sample that ran out of tokens before its grammar was complete is written again under
+   * a grammar fitted to the budget, which cannot run out. A capable model seldom needs it and keeps the open
+   * grammar; a small one that rambles inside a string still gives whole JSON.
+   */
+  private async sampleWhole(request: SampleRequest): Promise<Samples> {
+    const samples = await this.sample(request);
+    const cut = samples.texts.map((text, index) => (request.jsonSchema && !isWholeJson(text) ? index : -1)).filter((index) => index >= 0);
+    if (cut.length === 0) return samples;
+    const fitted = await this.sample({ ...request, fitToBudget: true });
+    return {
+      texts: samples.texts.map((text, index) => (cut.includes(index) ? fitted.texts[index]! : text)),
+      inputTokens: samples.inputTokens + fitted.inputTokens,
+      outputTokens: samples.outputTokens + fitted.outputTokens,
+    };
+  }
+
   override async _generate(messages: BaseMessage[], options: this['ParsedCallOptions'], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
     const n = options.n ?? this.n;
     // Token callbacks are awaited before the answer is returned, so every token is delivered before the call resolves.
     const delivering: Array<Promise<unknown>> = [];
-    const samples = await this.sample({
+    const samples = await this.sampleWhole({
       conversation: messages.map(turnOf),
       n,
       jsonSchema: options.jsonSchema,

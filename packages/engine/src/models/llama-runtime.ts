@@ -5,7 +5,8 @@
 import type { ChatWrapper, Llama, LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
 import { StoryloomError } from '../errors';
 import { MissingPackageError, importEsmPackage } from './esm-import';
-import { jsonGrammar } from './json-grammar';
+import { toGbnf } from './grammar';
+import { answerGrammar } from './json-grammar';
 import { LoadOnce } from './load-once';
 import { Slots } from './slots';
 
@@ -120,6 +121,7 @@ export class LoadedLlamaModel {
     readonly chatWrapper: ChatWrapper | undefined,
     /** Tokens one sequence can hold (prompt + answer). */
     readonly contextSize: number,
+    readonly path: string,
   ) {}
 
   get sequences(): number {
@@ -137,12 +139,16 @@ export class LoadedLlamaModel {
     }
   }
 
-  /** A grammar that only lets the model write JSON matching `schema` (a JSON Schema); cached per schema. */
-  grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
-    const key = JSON.stringify(schema);
+  /**
+   * A grammar that only lets the model write JSON matching `schema` (a JSON Schema), fitted to `fitTo` tokens
+   * when given; cached per schema and budget.
+   */
+  grammarFor(schema: Record<string, unknown>, fitTo?: number): Promise<LlamaGrammar> {
+    const key = JSON.stringify([schema, fitTo ?? null]);
     let grammar = this.grammars.get(key);
     if (!grammar) {
-      grammar = this.llama.createGrammar({ grammar: jsonGrammar(schema) });
+      const gbnf = toGbnf(answerGrammar(schema, fitTo, `local model ${this.path}`));
+      grammar = this.llama.createGrammar({ grammar: gbnf });
       grammar.catch(() => this.grammars.delete(key));
       this.grammars.set(key, grammar);
     }
@@ -183,7 +189,7 @@ async function load(options: LoadLlamaModelOptions, gpu: GpuSetting, sequences: 
   const template = model.fileInfo.metadata?.tokenizer?.chat_template;
   const chatWrapper = template ? lib.resolveChatWrapper(model) ?? undefined : undefined;
   const pool = new SequencePool(context, sequences);
-  return new LoadedLlamaModel(lib, llama, model, pool, chatWrapper, context.contextSize);
+  return new LoadedLlamaModel(lib, llama, model, pool, chatWrapper, context.contextSize, options.path);
 }
 
 /** The shared loaded model for this file and context size, loading it on first use. */

@@ -126,7 +126,7 @@ export class LocalChatModel extends InProcessChatModel {
     const loaded = await loadLlamaModel({ path: this.modelPath, contextSize: this.contextSize, env: this.env });
     const promptTokens = this.promptTokens(loaded, request.conversation);
     const maxTokens = this.answerBudget(loaded, promptTokens);
-    const grammar = request.jsonSchema ? await loaded.grammarFor(request.jsonSchema) : undefined;
+    const grammar = request.jsonSchema ? await loaded.grammarFor(request.jsonSchema, request.fitToBudget ? maxTokens : undefined) : undefined;
     const results = await Promise.all(
       Array.from({ length: request.n }, (_, index) =>
         loaded.withSequence(request.signal, (sequence) =>

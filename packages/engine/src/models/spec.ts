@@ -16,7 +16,8 @@ export type ModelEnv = Partial<
     | 'STORYLOOM_MODELS_DIR'
     | 'STORYLOOM_LOCAL_GPU'
     | 'STORYLOOM_LOCAL_SEQUENCES'
-    | 'STORYLOOM_LOCAL_THREADS',
+    | 'STORYLOOM_LOCAL_THREADS'
+    | 'STORYLOOM_PRICES',
     string
   >
 >;
@@ -182,7 +183,8 @@ function modelNameOf(spec: ModelSpecObject): string {
   return spec.model ?? (spec.provider === 'openai' ? DEFAULT_OPENAI_MODEL : DEFAULT_OLLAMA_MODEL);
 }
 
-function shorthandOf(spec: ModelSpecObject): string {
+/** `openai:gpt-4o-mini`, `local:tiny.gguf`, `offline`: how a spec is named in messages and in the price table. */
+export function shorthandOf(spec: ModelSpecObject): string {
   return spec.provider === 'offline' ? 'offline' : `${spec.provider}:${modelNameOf(spec)}`;
 }
 

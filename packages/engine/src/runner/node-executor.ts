@@ -2,6 +2,9 @@
 // model caller wired to events), persists its output and `node.completed` in one transaction, and reuses a
 // stored attempt instead of calling the model again after a crash or in a rerun.
 import { candidateShares, createModelCaller, resolveModelSpec, type ModelCallerOptions } from '../models/caller';
+import { shorthandOf } from '../models/spec';
+import { costUsd, priceOf } from '../cost/prices';
+import { emptyUsage, sumUsage } from '../cost/usage';
 import { withNodeSampling } from '../models/sampling';
 import type { ModelSpecObject } from '../pipeline/schema';
 import { pickCandidate } from '../review/pick';
@@ -18,7 +21,8 @@ import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
 import { hasGate, isGated } from './approval-gate';
-import type { TokenUsage } from './types';
+import type { AttemptStatus, TokenUsage } from './types';
+import type { StoreSet } from '../store';
 
 interface ComputeRequest {
   node: PipelineNode;
@@ -196,11 +200,16 @@ export class NodeExecutor {
       }
     } catch (error) {
       await tokens.flush();
-      if (signal.aborted) throw cancelledBy(signal);
+      if (signal.aborted) {
+        // What the stopped calls spent still counts (unless another process has taken the run over).
+        await this.ctx.fenced((tx) => this.recordAttempt(tx, request, usage, 'cancelled')).catch(() => undefined);
+        throw cancelledBy(signal);
+      }
       const message = `node '${node.id}' (${node.type}) failed: ${errorMessage(error)}`;
       await this.ctx.fenced(async (tx) => {
-        await tx.nodes.set(run.id, node.id, { status: 'failed', error: message, usage });
-        await tx.events.append(run.id, { type: 'node.failed', nodeId: node.id, data: { attempt, error: message } });
+        const spent = await this.recordAttempt(tx, request, usage, 'failed');
+        await tx.nodes.set(run.id, node.id, { status: 'failed', error: message, usage: spent.node });
+        await tx.events.append(run.id, { type: 'node.failed', nodeId: node.id, data: { attempt, error: message, usage: spent.node, attemptUsage: spent.attempt } });
       });
       throw new StoryloomError('model_error', message);
     }
@@ -208,17 +217,56 @@ export class NodeExecutor {
     await this.ctx.fenced(async (tx) => {
       // The last chunk commits with the output: one transaction per finished node.
       await tokens.drainInto((text, label) => tx.events.append(run.id, { type: 'node.token', nodeId: node.id, data: label ? { text, label } : { text } }));
-      await tx.outputs.put({ runId: run.id, nodeId: node.id, attempt, source: request.source, output, usage });
+      const spent = await this.recordAttempt(tx, request, usage, 'completed', candidates?.length);
+      await tx.outputs.put({ runId: run.id, nodeId: node.id, attempt, source: request.source, output, usage: spent.attempt });
       if (candidates) await tx.outputs.put({ runId: run.id, nodeId: candidatesKey(node.id), attempt, source: request.source, output: candidates });
-      await tx.nodes.set(run.id, node.id, { status: 'completed', attempt, usage });
+      await tx.nodes.set(run.id, node.id, { status: 'completed', attempt, usage: spent.node });
       await tx.events.append(run.id, {
         type: 'node.completed',
         nodeId: node.id,
         outputAttempt: attempt,
-        data: { attempt, usage, ...(request.source === 'revision' ? { revision: true } : {}), ...(candidates ? { candidates: candidates.length } : {}) },
+        data: {
+          attempt,
+          usage: spent.node,
+          attemptUsage: spent.attempt,
+          ...(request.source === 'revision' ? { revision: true } : {}),
+          ...(candidates ? { candidates: candidates.length } : {}),
+        },
       });
     });
     return output;
+  }
+
+  /**
+   * Stores one execution's tokens at its model's price and returns them with the node's total over every
+   * execution so far (a reject's redraft, a review's revision and a retry after a failure all add up).
+   */
+  private async recordAttempt(
+    tx: StoreSet,
+    request: ComputeRequest,
+    usage: TokenUsage,
+    status: AttemptStatus,
+    candidates?: number,
+  ): Promise<{ attempt: TokenUsage; node: TokenUsage }> {
+    const { node } = request;
+    const model = usage.calls > 0 ? shorthandOf(this.modelSpecOf(node)) : undefined;
+    const price = model === undefined ? undefined : priceOf(this.ctx.settings.prices, model);
+    const attempt: TokenUsage = {
+      ...usage,
+      ...(model === undefined ? { costUsd: 0 } : price ? { costUsd: costUsd(price, usage.inputTokens, usage.outputTokens) } : { unpriced: true }),
+    };
+    await tx.attempts.add(this.ctx.run.id, node.id, {
+      attempt: request.attempt,
+      source: request.source === 'revision' ? 'revision' : 'model',
+      status,
+      ...(model !== undefined ? { model } : {}),
+      inputTokens: attempt.inputTokens,
+      outputTokens: attempt.outputTokens,
+      calls: attempt.calls,
+      ...(attempt.costUsd !== undefined ? { costUsd: attempt.costUsd } : {}),
+      ...(candidates ? { candidates } : {}),
+    });
+    return { attempt, node: sumUsage(await tx.attempts.forNode(this.ctx.run.id, node.id)) };
   }
 
   /** A review node's handle on its target: `revise` re-runs the target's type with the notes as feedback. */
@@ -290,10 +338,6 @@ export class NodeExecutor {
     if (!this.outputCache.has(key)) this.outputCache.set(key, (await this.ctx.stores.outputs.get(this.ctx.run.id, nodeId, attempt))?.output);
     return this.outputCache.get(key);
   }
-}
-
-export function emptyUsage(): TokenUsage {
-  return { inputTokens: 0, outputTokens: 0, totalTokens: 0, calls: 0 };
 }
 
 function checkOutput(type: NodeType, config: unknown, output: unknown, nodeId: string): unknown {

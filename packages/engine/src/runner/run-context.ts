@@ -1,6 +1,7 @@
 // Everything one drive of one run needs, built once per drive.
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { StoryloomError } from '../errors';
+import type { PriceTable } from '../cost/prices';
 import type { ModelEnv } from '../models/caller';
 import { buildGraph, type PipelineGraph } from '../pipeline/graph';
 import type { Pipeline, PipelineNode } from '../pipeline/schema';
@@ -8,6 +9,8 @@ import type { RunRecord, StoreSet, Stores } from '../store';
 
 export interface EngineSettings {
   env: ModelEnv;
+  /** What each model's tokens cost (attempts record their cost at these rates). */
+  prices: PriceTable;
   modelTimeoutMs?: number;
   maxRetries?: number;
 }

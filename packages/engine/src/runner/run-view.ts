@@ -7,7 +7,8 @@ import { candidatesKey } from '../store/output-store';
 import { leaseIsDead } from './lease';
 import { storedInCurrentShape } from '../story/stored';
 import { policyFlagsOf } from './approval-gate';
-import type { NodeState, NodeStatus, PendingApproval, RunStatus, RunView } from './types';
+import { sumUsage } from '../cost/usage';
+import type { AttemptUsage, NodeState, NodeStatus, PendingApproval, RunStatus, RunView, TokenUsage } from './types';
 
 /** Run statuses after which a node still pending will not run (unless the run is resumed). */
 const STOPPED_RUN_STATUSES: ReadonlySet<RunStatus> = new Set(['failed', 'cancelled']);
@@ -28,7 +29,14 @@ function shownOutput(node: PipelineNode | undefined, value: unknown): unknown {
 }
 
 export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<RunView> {
-  const [nodeRecords, approvals] = await Promise.all([stores.nodes.list(run.id), stores.approvals.pending(run.id)]);
+  const [nodeRecords, approvals, attemptRecords] = await Promise.all([stores.nodes.list(run.id), stores.approvals.pending(run.id), stores.attempts.list(run.id)]);
+  const attemptsOf = new Map<string, AttemptUsage[]>();
+  for (const { nodeId, ...attempt } of attemptRecords) {
+    const list = attemptsOf.get(nodeId) ?? [];
+    list.push(attempt);
+    attemptsOf.set(nodeId, list);
+  }
+  const nodeUsages: TokenUsage[] = [];
   const records = new Map(nodeRecords.map((record) => [record.nodeId, record]));
   const outputs = new Map<string, Promise<unknown>>();
   const outputOf = (nodeId: string, attempt: number) => {
@@ -52,7 +60,14 @@ export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<Ru
       if (Array.isArray(candidates?.value)) state.candidates = candidates.value;
     }
     if (record?.error) state.error = record.error;
-    if (record?.usage) state.usage = record.usage;
+    const attempts = attemptsOf.get(node.id);
+    if (attempts) {
+      state.usage = sumUsage(attempts);
+      state.attempts = attempts;
+    } else if (record?.usage) {
+      state.usage = record.usage; // a run recorded before executions were kept one by one
+    }
+    if (state.usage) nodeUsages.push(state.usage);
     nodes[node.id] = state;
   }
   const pending: PendingApproval[] = [];
@@ -79,6 +94,8 @@ export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<Ru
     createdAt: run.createdAt,
     updatedAt: run.updatedAt,
   };
+  if (nodeUsages.length > 0) view.usage = sumUsage(nodeUsages);
+  if (run.budget) view.budget = run.budget;
   if (run.model !== undefined) view.model = run.model;
   if (run.parentRunId) view.parentRunId = run.parentRunId;
   if (run.startedBy) view.startedBy = run.startedBy;

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { type Actor, isUserRole, type UserRole } from '../contract/actor';
 import { assigneesOf, assignmentOf, decisionRefusal, isAssignedTo } from '../contract/permissions';
 import { StoryloomError } from '../errors';
+import { loadPriceTable } from '../cost/price-file';
+import type { PriceTable } from '../cost/prices';
 import { checkExportOptions, exportDocument } from '../export/export-document';
 import type { ExportOptions } from '../export/index';
 import { resolveModelSpec } from '../models/spec';
@@ -39,7 +41,7 @@ import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
 import { hashToken, newUserToken, USER_NAME_PATTERN } from './people';
 import { buildRunView } from './run-view';
-import type { ApprovalDecision, InboxEntry, RerunRequest, RunEvent, RunStatus, RunView, StartRunRequest } from './types';
+import type { ApprovalDecision, InboxEntry, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
 
 /** How often a subscriber looks for events written by other processes it was not told about. */
 const SUBSCRIBE_POLL_MS = 100;
@@ -69,10 +71,11 @@ export async function openStoryloom(options: StoryloomOptions): Promise<Storyloo
     throw new StoryloomError('invalid_input', 'openStoryloom needs a dbPath (SQLite file) or a databaseUrl (postgres://…)');
   }
   const leaseTtlMs = checkedLeaseTtl(options.leaseTtlMs ?? LEASE_TTL_MS, 'leaseTtlMs'); // before anything is opened
+  const prices = options.prices ?? loadPriceTable(options.env?.STORYLOOM_PRICES);
   const stores = await openStores(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : { dbPath: options.dbPath! }, {
     setupCheckpoints: (pool) => new (postgresSaver().PostgresSaver)(pool).setup(),
   });
-  return new StoreBackedStoryloom(stores, { ...options, leaseTtlMs });
+  return new StoreBackedStoryloom(stores, { ...options, leaseTtlMs }, prices);
 }
 
 class StoreBackedStoryloom implements Storyloom {
@@ -87,6 +90,7 @@ class StoreBackedStoryloom implements Storyloom {
   constructor(
     private readonly stores: Stores,
     private readonly options: StoryloomOptions,
+    private readonly prices: PriceTable,
   ) {
     this.ownerId = options.ownerId ?? defaultOwnerId();
   }
@@ -138,7 +142,7 @@ class StoreBackedStoryloom implements Storyloom {
     // Already driven here: a decision may have arrived after that pass looked, so drive once more after it.
     const current = this.driving.get(runId);
     if (current) return current.catch(() => undefined).then(() => this.drive(runId, options));
-    const settings = { env: this.options.env ?? {}, modelTimeoutMs: this.options.modelTimeoutMs, maxRetries: this.options.maxRetries };
+    const settings = { env: this.options.env ?? {}, prices: this.prices, modelTimeoutMs: this.options.modelTimeoutMs, maxRetries: this.options.maxRetries };
     const { driveRun } = runDriver();
     const deps = { stores: this.stores, checkpointer: this.checkpointSaver(), settings, ownerId: this.ownerId, leaseTtlMs: this.options.leaseTtlMs };
     const driven = driveRun(deps, runId, options.signal)
@@ -263,7 +267,7 @@ class StoreBackedStoryloom implements Storyloom {
       if (!(await tx.approvals.decide(runId, nodeId, checked))) {
         throw new StoryloomError('conflict', `node '${nodeId}' of run '${runId}' is not waiting for a decision`);
       }
-      const data: Record<string, unknown> = { attempt: pending.attempt, decision: checked.decision };
+      const data: RunEventData<'approval.resolved'> = { attempt: pending.attempt, decision: checked.decision };
       if (checked.decision === 'edit') {
         await tx.outputs.put({ runId, nodeId, attempt: pending.attempt + 1, source: 'edit', output: checked.output });
       }

@@ -6,7 +6,8 @@ import type { AuditEntry, NewAuditEntry } from '../contract/audit';
 export type { AuditAction, AuditEntry, NewAuditEntry } from '../contract/audit';
 import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
 import type { PipelineStore } from '../runner/engine';
-import type { ApprovalDecision, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
+import type { ApprovalDecision, AttemptUsage, Budget, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
+import type { RunEventDataMap } from '../contract/events';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected';
 
@@ -60,6 +61,8 @@ export interface RunRecord
   /** Who asked for the pending cancel (the driving process names them in `run.cancelled`). */
   cancelledBy?: Actor;
   lease?: RunLease;
+  /** What the run may still spend in all; undefined when it has no budget (or a person let it go past it). */
+  budget?: Budget;
 }
 
 /** What deciding whether a run needs a new driver takes: no pipeline or inputs to parse. */
@@ -74,6 +77,7 @@ export interface NewRun {
   pipeline: Pipeline;
   autoApprove: boolean;
   parentRunId?: string;
+  budget?: Budget;
   startedBy?: Actor;
 }
 
@@ -90,15 +94,18 @@ export interface LeaseClaim {
 
 export type LeaseClaimResult = { ok: true; epoch: number } | { ok: false; holder: string };
 
-export interface NewEvent {
-  type: RunEventType;
-  nodeId?: string;
-  data?: Record<string, unknown>;
-  /** For node.completed: the attempt whose stored output is this event's `data.output`. */
-  outputAttempt?: number;
-  /** The person whose request caused the event. */
-  actor?: Actor;
-}
+/** An event to append: its type's own `data` (outputs and drafts are not copied in: `outputAttempt` names them). */
+export type NewEvent = {
+  [T in RunEventType]: {
+    type: T;
+    nodeId?: string;
+    data?: Omit<RunEventDataMap[T], 'output' | 'draft'>;
+    /** For node.completed and approvals: the attempt whose stored output is this event's `data.output` (or `draft`). */
+    outputAttempt?: number;
+    /** The person whose request caused the event. */
+    actor?: Actor;
+  };
+}[RunEventType];
 
 /** Where a page of runs ended: the last run's creation time and id. */
 export interface RunPosition {
@@ -131,6 +138,8 @@ export interface RunRepository {
   countByStatus(): Promise<Partial<Record<RunStatus, number>>>;
   setStatus(id: string, status: RunStatus, error?: string | null): Promise<void>;
   touch(id: string): Promise<void>;
+  /** Replaces the run's budget (null: none from now on). */
+  setBudget(id: string, budget: Budget | null): Promise<void>;
   requestCancel(id: string, actor?: Actor): Promise<void>;
   clearCancel(id: string): Promise<void>;
   isCancelRequested(id: string): Promise<boolean>;
@@ -194,6 +203,30 @@ export interface ModelCallRecord {
   reply: unknown;
 }
 
+/** One execution of a node and what it spent, as stored (see AttemptUsage). */
+export interface AttemptRecord extends AttemptUsage {
+  nodeId: string;
+}
+
+/** What a pipeline's runs spent on one day (UTC), for cost reports. */
+export interface DailyUsage extends TokenUsage {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  /** Runs that spent anything that day. */
+  runs: number;
+}
+
+export interface AttemptRepository {
+  /** Appends a node's next execution (kept in order per node; `at` is now). */
+  add(runId: string, nodeId: string, attempt: Omit<AttemptUsage, 'at' | 'totalTokens' | 'unpriced'>): Promise<void>;
+  /** Every execution of every node of the run, oldest first per node. */
+  list(runId: string): Promise<AttemptRecord[]>;
+  /** Every execution of one node, oldest first. */
+  forNode(runId: string, nodeId: string): Promise<AttemptRecord[]>;
+  /** Per day, from `sinceDay` (`YYYY-MM-DD`, UTC) on, what the runs of `pipelineId` spent; days with nothing are left out. */
+  dailyUsage(pipelineId: string, sinceDay: string): Promise<DailyUsage[]>;
+}
+
 export interface ModelCallRepository {
   get(runId: string, nodeId: string, attempt: number, callKey: string): Promise<ModelCallRecord | undefined>;
   put(record: ModelCallRecord): Promise<void>;
@@ -242,6 +275,7 @@ export interface StoreSet {
   nodes: NodeStateRepository;
   approvals: ApprovalRepository;
   modelCalls: ModelCallRepository;
+  attempts: AttemptRepository;
   meta: MetaRepository;
   users: UserRepository;
   audit: AuditRepository;

@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS runs (
   lease_epoch INTEGER NOT NULL DEFAULT 0,
   lease_started TEXT,
   started_by TEXT,
-  cancelled_by TEXT
+  cancelled_by TEXT,
+  budget TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline_id, created_at);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status);
@@ -126,6 +127,22 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 CREATE INDEX IF NOT EXISTS audit_by_pipeline ON audit_log (pipeline_id, seq);
 CREATE INDEX IF NOT EXISTS audit_by_run ON audit_log (run_id, seq);
+CREATE TABLE IF NOT EXISTS node_attempts (
+  run_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  status TEXT NOT NULL,
+  model TEXT,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  calls INTEGER NOT NULL,
+  cost_usd REAL,
+  candidates INTEGER,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, node_id, seq)
+) WITHOUT ROWID; -- every execution of a node and what it spent: a node's usage is their sum
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
@@ -156,6 +173,7 @@ const ADDED_COLUMNS: Array<{ table: string; column: string; definition: string }
   { table: 'runs', column: 'started_by', definition: 'TEXT' },
   { table: 'runs', column: 'cancelled_by', definition: 'TEXT' },
   { table: 'run_events', column: 'actor', definition: 'TEXT' },
+  { table: 'runs', column: 'budget', definition: 'TEXT' },
 ];
 
 function addMissingColumns(db: SqliteDatabase): void {

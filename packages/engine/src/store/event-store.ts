@@ -6,20 +6,10 @@ import type { RunEvent, RunEventType } from '../runner/types';
 import type { NewEvent } from './contract';
 import { nowIso, writeTransaction, type SqliteDatabase, statement } from './database';
 import type { OutputStore } from './output-store';
+import { eventFromRow, type EventRow } from './event-row';
 import { jsonOrNull } from './run-store';
 
 export type { NewEvent } from './contract';
-
-interface EventRow {
-  run_id: string;
-  seq: number;
-  type: RunEventType;
-  node_id: string | null;
-  at: string;
-  data: string;
-  output_attempt: number | null;
-  actor: string | null;
-}
 
 export class EventStore {
   private readonly listeners = new Set<(runId: string) => void>();
@@ -82,19 +72,8 @@ export class EventStore {
   }
 
   private toEvent(row: EventRow): RunEvent {
-    const data = JSON.parse(row.data) as Record<string, unknown>;
-    if (row.output_attempt !== null && row.node_id !== null) {
-      // approval.requested carries the draft to decide on; node.completed and an edit's approval.resolved the output.
-      data[row.type === 'approval.requested' ? 'draft' : 'output'] = this.outputs.get(row.run_id, row.node_id, row.output_attempt)?.output;
-    }
-    return eventFromRow(row, data);
+    return eventFromRow(row, (attempt, nodeId) => this.outputs.get(row.run_id, nodeId, attempt)?.output);
   }
+
 }
 
-/** The event of a stored row whose `data` has been read (shared with the PostgreSQL store). */
-export function eventFromRow(row: Pick<EventRow, 'seq' | 'run_id' | 'type' | 'node_id' | 'at' | 'actor'>, data: Record<string, unknown>): RunEvent {
-  const event: RunEvent = { seq: row.seq, runId: row.run_id, type: row.type, at: row.at, data };
-  if (row.node_id !== null) event.nodeId = row.node_id;
-  if (row.actor) event.actor = JSON.parse(row.actor) as Actor;
-  return event;
-}

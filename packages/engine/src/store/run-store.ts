@@ -1,7 +1,7 @@
 // Run rows: status, the pipeline snapshot a run executes, and the lease that lets one process drive it.
 import type { Actor } from '../contract/actor';
 import type { ModelSpec } from '../pipeline/schema';
-import type { RunStatus } from '../runner/types';
+import type { Budget, RunStatus } from '../runner/types';
 import type { LeaseClaim, LeaseClaimResult, NewRun, RunDriveState, RunLease, RunListFilter, RunPosition, RunRecord } from './contract';
 import { nowIso, parseJson, writeTransaction, type SqliteDatabase, statement } from './database';
 
@@ -29,6 +29,7 @@ export interface RunRow {
   lease_started: string | null;
   started_by: string | null;
   cancelled_by: string | null;
+  budget: string | null;
 }
 
 /** The columns an orphan scan reads: no pipeline or inputs to parse. */
@@ -41,8 +42,8 @@ export class RunStore {
   insert(run: NewRun): void {
     const at = nowIso();
     statement(this.db, 
-        `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, started_by, created_at, updated_at)
-         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, started_by, budget, created_at, updated_at)
+         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.id,
@@ -53,6 +54,7 @@ export class RunStore {
         JSON.stringify(run.pipeline),
         run.autoApprove ? 1 : 0,
         run.parentRunId ?? null,
+        run.budget ? JSON.stringify(run.budget) : null,
         jsonOrNull(run.startedBy),
         at,
         at,
@@ -113,6 +115,10 @@ export class RunStore {
 
   touch(id: string): void {
     statement(this.db, 'UPDATE runs SET updated_at = ? WHERE id = ?').run(nowIso(), id);
+  }
+
+  setBudget(id: string, budget: Budget | null): void {
+    statement(this.db, 'UPDATE runs SET budget = ?, updated_at = ? WHERE id = ?').run(budget ? JSON.stringify(budget) : null, nowIso(), id);
   }
 
   requestCancel(id: string, actor?: Actor): void {
@@ -186,6 +192,7 @@ export function runFromRow(row: RunRow): RunRecord {
     ...(row.started_by ? { startedBy: JSON.parse(row.started_by) as Actor } : {}),
     ...(row.cancelled_by ? { cancelledBy: JSON.parse(row.cancelled_by) as Actor } : {}),
     lease: leaseFromRow(row),
+    ...(row.budget ? { budget: JSON.parse(row.budget) as Budget } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { ApprovalStore } from './approval-store';
 import { AuditStore } from './audit-store';
+import { AttemptStore } from './attempt-store';
 import type { StoreSet, Stores } from './contract';
 import { openDatabase, type SqliteDatabase } from './database';
 import { EventStore } from './event-store';
@@ -26,6 +27,7 @@ export interface SqliteStoreSet {
   nodes: NodeStateStore;
   approvals: ApprovalStore;
   modelCalls: ModelCallStore;
+  attempts: AttemptStore;
   meta: MetaStore;
   users: UserStore;
   audit: AuditStore;
@@ -43,6 +45,7 @@ export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
     nodes: new NodeStateStore(db),
     approvals: new ApprovalStore(db),
     modelCalls: new ModelCallStore(db),
+    attempts: new AttemptStore(db),
     meta: new MetaStore(db),
     users: new UserStore(db),
     audit: new AuditStore(db),
@@ -103,6 +106,7 @@ function storeSet(sync: SqliteStoreSet, gate: TransactionGate | undefined): Stor
     nodes: asynced(sync.nodes, gate),
     approvals: asynced(sync.approvals, gate),
     modelCalls: asynced(sync.modelCalls, gate),
+    attempts: asynced(sync.attempts, gate),
     meta: asynced(sync.meta, gate),
     users: asynced(sync.users, gate),
     audit: asynced(sync.audit, gate),

@@ -2,6 +2,7 @@
 // These are plain schemas (no defaults, no optional fields) because they double as structured-output
 // schemas for real models, whose strict JSON-schema mode requires every property.
 import { z } from 'zod';
+import { TEXT_EXPORT_FORMATS } from '../contract/export-formats';
 
 // List bounds: the node types' configs allow at most these many (characters.count, setting.locations,
 // outline.acts and outline.scenes), so an output (a model's or a producer's edit) may not hold more.
@@ -225,7 +226,8 @@ export const ReviewSchema = z.strictObject({
 });
 export type Review = z.infer<typeof ReviewSchema>;
 
-export const ExportFormatSchema = z.enum(['fountain', 'fdx', 'markdown', 'json']);
+/** The formats an `export` node can hold (text). */
+export const ExportFormatSchema = z.enum(TEXT_EXPORT_FORMATS);
 
 export const ExportedDocumentSchema = z.strictObject({
   format: ExportFormatSchema,

@@ -320,6 +320,49 @@ describe.each([
     expect([order.slice(0, 2), order.slice(2)].map((pair) => pair[0].split(' ')[0] === pair[1].split(' ')[0])).toEqual([true, true]);
   });
 
+  it('keeps every execution of a node in order with its cost, and sums a pipeline\'s spending per day', async () => {
+    await a.runs.insert(newRun('r1'));
+    await a.runs.insert(newRun('r2'));
+    await a.runs.insert({ ...newRun('r3'), pipelineId: 'other' });
+    const spent = { inputTokens: 100, outputTokens: 40, calls: 2 };
+    await a.transaction(async (tx) => {
+      await tx.attempts.add('r1', 'lines', { attempt: 1, source: 'model', status: 'failed', model: 'openai:m', ...spent, costUsd: 0.001 });
+      await tx.attempts.add('r1', 'lines', { attempt: 1, source: 'model', status: 'completed', model: 'openai:m', ...spent, costUsd: 0.002, candidates: 3 });
+    });
+    await b.attempts.add('r1', 'lines', { attempt: 2, source: 'revision', status: 'completed', model: 'openai:house', ...spent });
+    await b.attempts.add('r1', 'cast', { attempt: 1, source: 'model', status: 'completed', inputTokens: 0, outputTokens: 0, calls: 0, costUsd: 0 });
+    await b.attempts.add('r2', 'cast', { attempt: 1, source: 'model', status: 'completed', model: 'openai:m', ...spent, costUsd: 0.0005 });
+    await b.attempts.add('r3', 'cast', { attempt: 1, source: 'model', status: 'completed', model: 'openai:m', ...spent, costUsd: 5 });
+
+    const lines = await a.attempts.forNode('r1', 'lines');
+    expect(lines.map((x) => [x.attempt, x.source, x.status, x.costUsd, x.unpriced, x.candidates])).toEqual([
+      [1, 'model', 'failed', 0.001, undefined, undefined],
+      [1, 'model', 'completed', 0.002, undefined, 3],
+      [2, 'revision', 'completed', undefined, true, undefined],
+    ]);
+    expect(lines[0]).toMatchObject({ nodeId: 'lines', model: 'openai:m', inputTokens: 100, outputTokens: 40, totalTokens: 140, calls: 2 });
+    expect((await b.attempts.list('r1')).map((x) => x.nodeId)).toEqual(['cast', 'lines', 'lines', 'lines']);
+    expect(await a.attempts.list('r9')).toEqual([]);
+
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await b.attempts.dailyUsage('tale', today)).toEqual([
+      { day: today, runs: 2, inputTokens: 400, outputTokens: 160, totalTokens: 560, calls: 8, costUsd: 0.0035, unpriced: true },
+    ]);
+    expect(await b.attempts.dailyUsage('other', today)).toEqual([{ day: today, runs: 1, inputTokens: 100, outputTokens: 40, totalTokens: 140, calls: 2, costUsd: 5 }]);
+    expect(await b.attempts.dailyUsage('tale', '2999-01-01')).toEqual([]);
+  });
+
+  it('keeps a run\'s budget, replaced or removed by a decision', async () => {
+    await a.runs.insert({ ...newRun('r1'), budget: { maxCostUsd: 0.5, maxTokens: 1000 } });
+    await a.runs.insert(newRun('r2'));
+    expect((await b.runs.get('r1'))?.budget).toEqual({ maxCostUsd: 0.5, maxTokens: 1000 });
+    expect((await b.runs.get('r2'))?.budget).toBeUndefined();
+    await b.runs.setBudget('r1', { maxCostUsd: 2 });
+    expect((await a.runs.get('r1'))?.budget).toEqual({ maxCostUsd: 2 });
+    await a.runs.setBudget('r1', null);
+    expect((await b.runs.get('r1'))?.budget).toBeUndefined();
+  });
+
   it('tells subscribers after an event is committed', async () => {
     await a.runs.insert(newRun('r1'));
     const heard: Array<string | undefined> = [];

@@ -249,13 +249,32 @@ const TokenUsageSchema = z.object({
   outputTokens: z.number(),
   totalTokens: z.number(),
   calls: z.number(),
+  costUsd: z.number().optional().meta({ description: 'Estimated USD at the price table (STORYLOOM_PRICES over the shipped defaults)' }),
+  unpriced: z.boolean().optional().meta({ description: 'Some calls ran on a model the price table does not list; costUsd leaves them out' }),
 });
+
+const AttemptUsageSchema = TokenUsageSchema.extend({
+  attempt: z.number().int().positive(),
+  source: z.enum(['model', 'revision']),
+  status: z.enum(['completed', 'failed', 'cancelled']),
+  model: z.string().optional(),
+  candidates: z.number().int().optional(),
+  at: z.string(),
+});
+
+export const BudgetSchema = z
+  .strictObject({
+    maxTokens: z.number().int().positive().optional(),
+    maxCostUsd: z.number().positive().optional(),
+  })
+  .meta({ title: 'Budget', description: 'The run waits at an approval of kind `budget` before a node that would pass a limit' });
 
 export const NodeStateSchema = z.object({
   status: NodeStatusSchema,
   output: z.unknown().optional(),
   error: z.string().optional(),
-  usage: TokenUsageSchema.optional(),
+  usage: TokenUsageSchema.optional().meta({ description: 'Every execution of the node summed' }),
+  attempts: z.array(AttemptUsageSchema).optional().meta({ description: 'Each execution (redraft, revision, retry) with its own figures' }),
 });
 
 export const PendingApprovalSchema = z.object({ nodeId: z.string(), draft: z.unknown() });
@@ -273,6 +292,8 @@ export const RunViewSchema = z
     parentRunId: z.string().optional(),
     startedBy: ActorSchema.optional().meta({ description: 'Who started the run (or the rerun)' }),
     error: z.string().optional(),
+    usage: TokenUsageSchema.optional().meta({ description: 'Every node of the run summed' }),
+    budget: BudgetSchema.optional(),
     interrupted: z.boolean().optional().meta({ description: 'A running run that no live process drives (killed or shut down): resume it' }),
     createdAt: timestamp,
     updatedAt: timestamp,

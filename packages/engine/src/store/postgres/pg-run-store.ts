@@ -1,7 +1,7 @@
 // Run rows in PostgreSQL: status, the pipeline snapshot, the cancel flag and the lease with its epoch.
 // Claiming a lease locks the row (`FOR UPDATE`) so two workers cannot both take a run.
 import type { Actor } from '../../contract/actor';
-import type { RunStatus } from '../../runner/types';
+import type { Budget, RunStatus } from '../../runner/types';
 import type { LeaseClaim, LeaseClaimResult, NewRun, RunDriveState, RunListFilter, RunPosition, RunRecord, RunRepository } from '../contract';
 import { nowIso } from '../database';
 import { DRIVE_STATE_COLUMNS, driveStateFromRow, type DriveStateRow, jsonOrNull, runFromRow, type RunRow } from '../run-store';
@@ -17,8 +17,8 @@ export class PgRunStore implements RunRepository {
   async insert(run: NewRun): Promise<void> {
     const at = nowIso();
     await this.db.query(
-      `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, created_at, updated_at, started_by)
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10)`,
+      `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, created_at, updated_at, budget, started_by)
+       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10, $11)`,
       [
         run.id,
         run.pipelineId,
@@ -29,6 +29,7 @@ export class PgRunStore implements RunRepository {
         run.autoApprove ? 1 : 0,
         run.parentRunId ?? null,
         at,
+        run.budget ? JSON.stringify(run.budget) : null,
         jsonOrNull(run.startedBy),
       ],
     );
@@ -83,6 +84,10 @@ export class PgRunStore implements RunRepository {
 
   async touch(id: string): Promise<void> {
     await this.db.query('UPDATE runs SET updated_at = $1 WHERE id = $2', [nowIso(), id]);
+  }
+
+  async setBudget(id: string, budget: Budget | null): Promise<void> {
+    await this.db.query('UPDATE runs SET budget = $1, updated_at = $2 WHERE id = $3', [budget ? JSON.stringify(budget) : null, nowIso(), id]);
   }
 
   async requestCancel(id: string, actor?: Actor): Promise<void> {

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { StoreSet, Stores, TransactionOptions } from '../contract';
 import { migrateSchema } from './migrate-schema';
 import { PgApprovalStore } from './pg-approval-store';
+import { PgAttemptStore } from './pg-attempt-store';
 import { EVENTS_CHANNEL, PgEventStore } from './pg-event-store';
 import { PgNodeStateStore } from './pg-node-state-store';
 import { PgNotifications } from './pg-notifications';
@@ -43,6 +44,7 @@ function storeSet(db: Queryable, inTransaction: InTransaction): StoreSet {
     nodes: new PgNodeStateStore(db),
     approvals: new PgApprovalStore(db),
     modelCalls: new PgModelCallStore(db),
+    attempts: new PgAttemptStore(db),
     meta: new PgMetaStore(db),
     users: new PgUserStore(db),
     audit: new PgAuditStore(db),

@@ -1,4 +1,4 @@
-import { baseUrlPolicy, checkRunModels, type ExportFormat, type Pipeline, type RunView } from '@storyloom/engine/node';
+import { baseUrlPolicy, checkRunModels, EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_TITLES, type ExportFormat, type Pipeline, type RunView } from '@storyloom/engine/node';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
@@ -25,14 +25,16 @@ import { streamRunEvents } from '../sse';
 
 const TAG = 'runs';
 
-/** What each export is served as; the API promises these (the engine's own media type is not relied on). */
-export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
-  fountain: 'text/plain; charset=utf-8',
-  fdx: 'application/xml; charset=utf-8',
-  markdown: 'text/markdown; charset=utf-8',
-  json: 'application/json; charset=utf-8',
-  pdf: 'application/pdf',
-};
+/** What each export is served as: the contract's one table of formats. */
+export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = EXPORT_MEDIA_TYPES;
+
+/** The export route's answers in the OpenAPI document, one per format; the PDF takes page options. */
+const EXPORT_MEDIA = Object.fromEntries(
+  EXPORT_FORMATS.map((format) => [
+    EXPORT_MEDIA_TYPES[format].split(';')[0]!,
+    { description: `${EXPORT_TITLES[format]} (format=${format}${format === 'pdf' ? '; `paper`, `sceneNumbers`, `contact` apply' : ''})` },
+  ]),
+);
 
 /** Route fields shared by the bearer-authenticated `/api/runs/:id…` routes. */
 const oneRun = { tag: TAG, auth: 'bearer', params: RunIdParamsSchema } as const;
@@ -300,13 +302,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       responses: {
         200: {
           description: 'The document, as an attachment',
-          media: {
-            'text/plain': { description: 'Fountain (format=fountain)' },
-            'application/xml': { description: 'Final Draft FDX (format=fdx)' },
-            'text/markdown': { description: 'Markdown (format=markdown)' },
-            'application/json': { description: 'JSON (format=json)' },
-            'application/pdf': { description: 'PDF (format=pdf; `paper`, `sceneNumbers`, `contact` apply)' },
-          },
+          media: EXPORT_MEDIA,
           headers: { 'Content-Disposition': { description: 'attachment; filename="<title>.<ext>"' } },
         },
       },

@@ -54,8 +54,8 @@ export class RunStore {
         JSON.stringify(run.pipeline),
         run.autoApprove ? 1 : 0,
         run.parentRunId ?? null,
-        run.budget ? JSON.stringify(run.budget) : null,
         jsonOrNull(run.startedBy),
+        run.budget ? JSON.stringify(run.budget) : null,
         at,
         at,
       );

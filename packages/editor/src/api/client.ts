@@ -169,7 +169,7 @@ export interface ApprovalInboxEntry {
 /** `/api/me`: who the editor is signed in as. */
 export interface Me {
   actor: Actor;
-  permissions: { read: boolean; author: boolean; decide: boolean; manageUsers: boolean };
+  permissions: { read: boolean; author: boolean; decide: boolean; administer: boolean };
   mode: 'single-user' | 'shared';
 }
 

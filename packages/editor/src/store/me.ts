@@ -13,7 +13,7 @@ export async function loadMe(): Promise<void> {
 export function mayDo(state: Pick<EditorState, 'me'>, permission: Permission): boolean {
   const me = state.me;
   if (!me) return true;
-  return permission === 'manage-users' ? me.permissions.manageUsers : me.permissions[permission];
+  return permission === 'administer' ? me.permissions.administer : me.permissions[permission];
 }
 
 /** Why this person may not decide gate `nodeId` of the watched run (its approval setting in the open pipeline), or undefined. */

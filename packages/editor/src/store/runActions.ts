@@ -231,12 +231,25 @@ export async function resumeRun(): Promise<void> {
   if (await attempt('Could not resume', () => api.resume(run.id))) await watchRun(run.id);
 }
 
+/** The runs the history last listed, per pipeline, to tell a run started elsewhere since then. */
+let listedRuns: { pipelineId: string; ids: Set<string> } | undefined;
+
 export async function loadRunHistory(options: { followActive?: boolean } = {}): Promise<void> {
   const id = editorStore.getState().meta.id;
   const runs = await api.listRunSummaries({ pipelineId: id }).catch(() => undefined);
   if (!runs || editorStore.getState().meta.id !== id) return;
   runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  const before = listedRuns?.pipelineId === id ? listedRuns.ids : undefined;
+  listedRuns = { pipelineId: id, ids: new Set(runs.map((r) => r.id)) };
   editorStore.setState({ runHistory: runs });
+  // A run started elsewhere (the CLI, the API, another tab) is followed on the canvas when the producer is on the
+  // Run tab with no run shown; otherwise its row in the history says what it is doing.
+  const started = before ? runs.find((r) => !before.has(r.id)) : undefined;
+  const now = editorStore.getState();
+  if (started && !now.run && now.panel === 'run') {
+    await watchRun(started.id);
+    return;
+  }
   // The watched run follows the server too: a status the stream missed (it ends while a run waits) shows here.
   const watched = editorStore.getState().run;
   const listed = watched && runs.find((r) => r.id === watched.id);

@@ -2,11 +2,11 @@
 // editor (which hides what the signed-in person cannot do). Browser-safe.
 import type { Actor, UserRole } from './actor';
 
-/** Classes of request: reading anything, changing pipelines and runs, deciding approvals, managing users. */
-export type Permission = 'read' | 'author' | 'decide' | 'manage-users';
+/** Classes of request: reading anything, changing pipelines and runs, deciding approvals (and commenting on drafts), administering the server (users, webhooks). */
+export type Permission = 'read' | 'author' | 'decide' | 'administer';
 
 const GRANTS: Record<UserRole, readonly Permission[]> = {
-  owner: ['read', 'author', 'decide', 'manage-users'],
+  owner: ['read', 'author', 'decide', 'administer'],
   editor: ['read', 'author', 'decide'],
   reviewer: ['read', 'decide'],
   viewer: ['read'],

@@ -5,6 +5,7 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { randomBytes } from 'node:crypto';
 import { type Actor, isUserRole, type UserRole } from '../contract/actor';
 import { assigneesOf, assignmentOf, decisionRefusal, isAssignedTo } from '../contract/permissions';
+import { RunComments } from '../comments/run-comments';
 import { StoryloomError } from '../errors';
 import { loadPriceTable } from '../cost/price-file';
 import type { PriceTable } from '../cost/prices';
@@ -41,6 +42,7 @@ import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
 import { hashToken, newUserToken, USER_NAME_PATTERN } from './people';
 import { buildRunView } from './run-view';
+import { Webhooks } from '../webhooks/webhooks';
 import type { ApprovalDecision, InboxEntry, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
 
 /** How often a subscriber looks for events written by other processes it was not told about. */
@@ -86,6 +88,8 @@ class StoreBackedStoryloom implements Storyloom {
   private closed = false;
   /** SQLite: one watcher for other processes' commits shared by all subscribers (see watchOtherProcesses). */
   private foreignWrites: ForeignWriteWatcher | undefined;
+  readonly webhooks: Webhooks;
+  readonly comments: RunComments;
 
   constructor(
     private readonly stores: Stores,
@@ -93,6 +97,8 @@ class StoreBackedStoryloom implements Storyloom {
     private readonly prices: PriceTable,
   ) {
     this.ownerId = options.ownerId ?? defaultOwnerId();
+    this.webhooks = new Webhooks(stores);
+    this.comments = new RunComments({ stores, decide: (runId, nodeId, decision) => this.decide(runId, nodeId, decision), view: (runId) => this.view(runId) });
   }
 
   get pipelines() {
@@ -142,7 +148,8 @@ class StoreBackedStoryloom implements Storyloom {
     // Already driven here: a decision may have arrived after that pass looked, so drive once more after it.
     const current = this.driving.get(runId);
     if (current) return current.catch(() => undefined).then(() => this.drive(runId, options));
-    const settings = { env: this.options.env ?? {}, prices: this.prices, modelTimeoutMs: this.options.modelTimeoutMs, maxRetries: this.options.maxRetries };
+    const { modelTimeoutMs, maxRetries, observer } = this.options;
+    const settings = { env: this.options.env ?? {}, prices: this.prices, modelTimeoutMs, maxRetries, observer };
     const { driveRun } = runDriver();
     const deps = { stores: this.stores, checkpointer: this.checkpointSaver(), settings, ownerId: this.ownerId, leaseTtlMs: this.options.leaseTtlMs };
     const driven = driveRun(deps, runId, options.signal)

@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { ApprovalStore } from './approval-store';
 import { AuditStore } from './audit-store';
+import { CommentStore } from './comment-store';
 import { AttemptStore } from './attempt-store';
 import type { StoreSet, Stores } from './contract';
 import { openDatabase, type SqliteDatabase } from './database';
@@ -16,6 +17,8 @@ import { OutputStore } from './output-store';
 import { SqlitePipelineStore } from './pipeline-store';
 import { RunStore } from './run-store';
 import { UserStore } from './user-store';
+import { outboxAppendsInTransactions, withWebhookOutbox } from './webhook-outbox';
+import { WebhookStore } from './webhook-store';
 
 /** The synchronous SQLite stores on one connection (also used directly by tests and the migrate tool). */
 export interface SqliteStoreSet {
@@ -31,6 +34,8 @@ export interface SqliteStoreSet {
   meta: MetaStore;
   users: UserStore;
   audit: AuditStore;
+  webhooks: WebhookStore;
+  comments: CommentStore;
 }
 
 export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
@@ -49,6 +54,8 @@ export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
     meta: new MetaStore(db),
     users: new UserStore(db),
     audit: new AuditStore(db),
+    webhooks: new WebhookStore(db),
+    comments: new CommentStore(db),
   };
 }
 
@@ -98,10 +105,11 @@ function asynced<T extends object>(target: T, gate: TransactionGate | undefined)
 }
 
 function storeSet(sync: SqliteStoreSet, gate: TransactionGate | undefined): StoreSet {
+  const webhooks = asynced(sync.webhooks, gate);
   return {
     pipelines: asynced(sync.pipelines, gate),
     runs: asynced(sync.runs, gate),
-    events: asynced(sync.events, gate),
+    events: withWebhookOutbox(asynced(sync.events, gate), webhooks),
     outputs: asynced(sync.outputs, gate),
     nodes: asynced(sync.nodes, gate),
     approvals: asynced(sync.approvals, gate),
@@ -110,6 +118,8 @@ function storeSet(sync: SqliteStoreSet, gate: TransactionGate | undefined): Stor
     meta: asynced(sync.meta, gate),
     users: asynced(sync.users, gate),
     audit: asynced(sync.audit, gate),
+    webhooks,
+    comments: asynced(sync.comments, gate),
   };
 }
 
@@ -154,7 +164,7 @@ export function openSqliteStores(dbPath: string): SqliteStores {
   const sync = openSqliteStoreSet(dbPath);
   const { gate, release } = gateFor(dbPath);
   const inside = storeSet(sync, undefined);
-  return {
+  return outboxAppendsInTransactions({
     kind: 'sqlite',
     db: sync.db,
     ...storeSet(sync, gate),
@@ -178,5 +188,5 @@ export function openSqliteStores(dbPath: string): SqliteStores {
       await gate.run(() => sync.db.close());
       release();
     },
-  };
+  });
 }

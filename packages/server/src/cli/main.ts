@@ -13,12 +13,14 @@ import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
 import { usersCommand } from './commands/users';
 import { validateCommand } from './commands/validate';
+import { workerCommand } from './commands/worker';
 import { CliContext, processIO, resolveDatabase, type CliIO } from './context';
 import { setMaxListeners } from 'node:events';
 import { EXIT, UsageError, exitCodeForError } from './errors';
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
+  workerCommand,
   validateCommand,
   runCommand,
   runsCommand,

@@ -74,7 +74,7 @@ const REFUSALS: Record<Permission, string> = {
   read: 'reading needs a role',
   author: 'only owners and editors change pipelines and runs',
   decide: 'only owners, editors and reviewers decide approvals',
-  'manage-users': 'only owners manage users',
+  administer: 'only owners administer the server (users, webhooks)',
 };
 
 /** 403 unless the actor's role grants the route's class of request. */

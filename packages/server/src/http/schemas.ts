@@ -184,7 +184,18 @@ export const RerunBodySchema = z
 
 // ── answers ──────────────────────────────────────────────────────────────────────────────────────
 
-export const HealthSchema = z.object({ ok: z.literal(true), version: z.string() }).meta({ title: 'Health' });
+const ComponentHealthSchema = z.object({ ok: z.boolean(), kind: z.string(), error: z.string().optional() });
+
+export const HealthSchema = z
+  .object({
+    ok: z.boolean(),
+    version: z.string(),
+    /** The database: `sqlite` (the embedded file) or `postgres`. */
+    database: ComponentHealthSchema,
+    /** Where runs are dispatched: `in-process` (this server drives them) or `bullmq` (workers do). */
+    queue: ComponentHealthSchema,
+  })
+  .meta({ title: 'Health' });
 
 export const NodeTypeDescriptionSchema = z
   .object({
@@ -358,7 +369,7 @@ export const UserNameParamsSchema = z.object({ name: z.string().min(1).meta({ de
 export const MeSchema = z
   .object({
     actor: ActorSchema,
-    permissions: z.object({ read: z.boolean(), author: z.boolean(), decide: z.boolean(), manageUsers: z.boolean() }),
+    permissions: z.object({ read: z.boolean(), author: z.boolean(), decide: z.boolean(), administer: z.boolean() }),
     mode: z.enum(['single-user', 'shared']).meta({ description: 'single-user: no keys and no users, the local owner is everyone' }),
   })
   .meta({ title: 'Me' });

@@ -54,11 +54,11 @@ afterAll(() => server?.stop());
 describe('who may do what', () => {
   type Probe = { route: string; run: (token: string | undefined) => Promise<number> };
   let waitingRun: string;
-  const classes: Record<'read' | 'author' | 'decide' | 'manage-users', Probe[]> = {
+  const classes: Record<'read' | 'author' | 'decide' | 'administer', Probe[]> = {
     read: [],
     author: [],
     decide: [],
-    'manage-users': [],
+    administer: [],
   };
   const status = async (method: string, path: string, body: unknown, token: string | undefined) => (await server.call(method, path, body, token)).status;
 
@@ -90,20 +90,25 @@ describe('who may do what', () => {
       { route: 'POST /api/runs/:id/rerun', run: (t) => status('POST', `/api/runs/${waitingRun}/rerun`, { from: 'logline' }, t) },
       { route: 'DELETE /api/pipelines/:id', run: (t) => status('DELETE', '/api/pipelines/never-saved', undefined, t) },
     );
-    classes.decide.push({
-      route: 'POST /api/runs/:id/approvals/:nodeId',
-      // A node that is not waiting answers 409 to whoever may decide: the role check comes first.
-      run: (t) => status('POST', `/api/runs/${waitingRun}/approvals/beats`, { decision: 'approve' }, t),
-    });
-    classes['manage-users'].push(
+    classes.decide.push(
+      {
+        route: 'POST /api/runs/:id/approvals/:nodeId',
+        // A node that is not waiting answers 409 to whoever may decide: the role check comes first.
+        run: (t) => status('POST', `/api/runs/${waitingRun}/approvals/beats`, { decision: 'approve' }, t),
+      },
+      { route: 'POST /api/runs/:id/comments', run: (t) => status('POST', `/api/runs/${waitingRun}/comments`, { nodeId: 'cast', body: 'older?' }, t) },
+    );
+    classes.read.push({ route: 'GET /api/runs/:id/comments', run: (t) => status('GET', `/api/runs/${waitingRun}/comments`, undefined, t) });
+    classes.administer.push(
       { route: 'GET /api/users', run: (t) => status('GET', '/api/users', undefined, t) },
+      { route: 'GET /api/webhooks', run: (t) => status('GET', '/api/webhooks', undefined, t) },
       { route: 'POST /api/users', run: (t) => status('POST', '/api/users', { name: `temp-${(fresh += 1)}`, role: 'viewer' }, t) },
     );
   }, 30_000);
 
   const allowed: Record<string, Array<keyof typeof classes>> = {
-    'owner key': ['read', 'author', 'decide', 'manage-users'],
-    owner: ['read', 'author', 'decide', 'manage-users'],
+    'owner key': ['read', 'author', 'decide', 'administer'],
+    owner: ['read', 'author', 'decide', 'administer'],
     editor: ['read', 'author', 'decide'],
     reviewer: ['read', 'decide'],
     viewer: ['read'],
@@ -158,7 +163,7 @@ describe('who may do what', () => {
     const me = await server.call('GET', '/api/me', undefined, tokens.reviewer);
     expect(me.body).toEqual({
       actor: { id: expect.stringMatching(/^user-/), name: 'rita', role: 'reviewer' },
-      permissions: { read: true, author: false, decide: true, manageUsers: false },
+      permissions: { read: true, author: false, decide: true, administer: false },
       mode: 'shared',
     });
     expect((await server.call('GET', '/api/me', undefined, OWNER_KEY)).body.actor).toMatchObject({ role: 'owner', name: expect.stringMatching(/^owner key [0-9a-f]{8}$/) });

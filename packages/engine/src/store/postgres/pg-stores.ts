@@ -3,7 +3,9 @@
 import pg from 'pg';
 import type { StoreSet, Stores, TransactionOptions } from '../contract';
 import { migrateSchema } from './migrate-schema';
+import { outboxAppendsInTransactions, withWebhookOutbox } from '../webhook-outbox';
 import { PgApprovalStore } from './pg-approval-store';
+import { PgCommentStore } from './pg-comment-store';
 import { PgAttemptStore } from './pg-attempt-store';
 import { EVENTS_CHANNEL, PgEventStore } from './pg-event-store';
 import { PgNodeStateStore } from './pg-node-state-store';
@@ -13,6 +15,7 @@ import { type InTransaction, PgPipelineStore } from './pg-pipeline-store';
 import { PgRunStore } from './pg-run-store';
 import { PgMetaStore, PgModelCallStore } from './pg-small-stores';
 import { PgAuditStore, PgUserStore } from './pg-team-stores';
+import { PgWebhookStore } from './pg-webhook-store';
 import type { Queryable } from './queryable';
 
 /** The channel a cancel request is announced on; the payload is the run id. */
@@ -36,10 +39,11 @@ export interface OpenPgStoresOptions {
 }
 
 function storeSet(db: Queryable, inTransaction: InTransaction): StoreSet {
+  const webhooks = new PgWebhookStore(db);
   return {
     pipelines: new PgPipelineStore(db, inTransaction),
     runs: new PgRunStore(db, inTransaction),
-    events: new PgEventStore(db),
+    events: withWebhookOutbox(new PgEventStore(db), webhooks),
     outputs: new PgOutputStore(db),
     nodes: new PgNodeStateStore(db),
     approvals: new PgApprovalStore(db),
@@ -48,6 +52,8 @@ function storeSet(db: Queryable, inTransaction: InTransaction): StoreSet {
     meta: new PgMetaStore(db),
     users: new PgUserStore(db),
     audit: new PgAuditStore(db),
+    webhooks,
+    comments: new PgCommentStore(db),
   };
 }
 
@@ -92,7 +98,7 @@ export async function openPgStores(databaseUrl: string, options: OpenPgStoresOpt
     throw error;
   }
 
-  return {
+  return outboxAppendsInTransactions({
     kind: 'postgres',
     pool,
     ...storeSet(pool, inPool),
@@ -106,5 +112,5 @@ export async function openPgStores(databaseUrl: string, options: OpenPgStoresOpt
       await notifications.close();
       await pool.end();
     },
-  };
+  });
 }

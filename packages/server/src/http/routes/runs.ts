@@ -81,7 +81,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
    * the runs ahead of it start. Decisions on waiting runs are never refused (they continue a run already admitted).
    */
   const admitRun = () => {
-    const { queued } = scheduler.size;
+    const queued = scheduler.queuedCount();
     if (queued < options.maxQueued) return;
     throw new HttpError(
       429,
@@ -92,8 +92,8 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
     );
   };
   /** Hands the run to the scheduler and answers 202 with where to follow it. */
-  const queueRun = (run: { id: string; status: string }, res: Response) => {
-    scheduler.enqueue(run.id);
+  const queueRun = async (run: { id: string; status: string }, res: Response, continuation = false) => {
+    await scheduler.enqueue(run.id, { continuation });
     res.setHeader('Location', `/api/runs/${encodeURIComponent(run.id)}`);
     return { status: 202, body: { id: run.id, status: run.status } };
   };
@@ -238,7 +238,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         const run = await requireRun(params.id);
         if (!(params.nodeId in run.nodes)) throw new HttpError(404, 'not_found', `run '${params.id}' has no node '${params.nodeId}'`);
         const decided = await storyloom.decide(params.id, params.nodeId, body, actor);
-        scheduler.enqueue(params.id);
+        await scheduler.enqueue(params.id, { continuation: true });
         return { status: 200, body: decided };
       },
     }),
@@ -253,7 +253,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       handler: async ({ params, actor }) => {
         await requireRun(params.id);
         const cancelled = await storyloom.cancel(params.id, actor);
-        scheduler.dequeue(params.id);
+        await scheduler.dequeue(params.id);
         return { status: 200, body: cancelled };
       },
     }),
@@ -271,7 +271,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       handler: async ({ params, res, actor }) => {
         await requireRun(params.id);
         admitRun();
-        return queueRun(await storyloom.resume(params.id, actor), res);
+        return queueRun(await storyloom.resume(params.id, actor), res, true);
       },
     }),
     defineRoute({

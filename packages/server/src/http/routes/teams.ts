@@ -15,7 +15,7 @@ import {
   UserWithTokenSchema,
 } from '../schemas';
 
-const users = { tag: 'users', auth: 'bearer', access: 'manage-users' } as const;
+const users = { tag: 'users', auth: 'bearer', access: 'administer' } as const;
 const auditList = { description: 'Who did what, oldest first', schema: z.array(AuditEntrySchema) };
 
 export function teamRoutes({ storyloom, options }: AppContext): AnyRoute[] {
@@ -34,7 +34,7 @@ export function teamRoutes({ storyloom, options }: AppContext): AnyRoute[] {
           read: can(actor.role, 'read'),
           author: can(actor.role, 'author'),
           decide: can(actor.role, 'decide'),
-          manageUsers: can(actor.role, 'manage-users'),
+          administer: can(actor.role, 'administer'),
         };
         return { status: 200, body: { actor, permissions, mode: shared ? 'shared' : 'single-user' } };
       },

@@ -2,7 +2,7 @@
 // and settings added, removed or changed).
 import { useEffect, useState } from 'react';
 import type { Pipeline } from '@storyloom/engine';
-import { api, type VersionInfo } from '../api/client';
+import { api, type PipelineVersionInfo } from '../api/client';
 import { AuditList } from './AuditList';
 import { pipelineDiff } from '../lib/pipelineDiff';
 import { restoreVersion } from '../store/pipelineActions';
@@ -17,7 +17,7 @@ export function VersionHistory() {
   const open = useEditor((s) => s.versionsOpen);
   const id = useEditor((s) => s.meta.id);
   const current = useEditor((s) => s.savedVersion);
-  const [versions, setVersions] = useState<VersionInfo[] | null>(null);
+  const [versions, setVersions] = useState<PipelineVersionInfo[] | null>(null);
   const [compared, setCompared] = useState<{ version: number; pair: [Pipeline, Pipeline] } | null>(null);
   const compare = (version: number) =>
     current !== null &&

@@ -72,18 +72,6 @@ export interface PendingApproval {
   kind?: ApprovalKind;
 }
 
-/** A pending approval as the inbox across runs lists it. */
-export interface InboxEntry extends PendingApproval {
-  runId: string;
-  pipelineId: string;
-  requestedAt: string;
-  startedBy?: Actor;
-  /** Who the gate is for, in words ("reviewers", "ana or ben"); absent when anyone who decides may. */
-  assignedTo?: string;
-  /** Asked with an actor: whether the gate is theirs (assigned to them, or to no one in particular). */
-  mine?: boolean;
-}
-
 /** A run as the API and `--json` show it. */
 export interface RunView {
   id: string;

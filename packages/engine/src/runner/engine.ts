@@ -1,6 +1,7 @@
 // CONTRACT STUB (lead): the runner helper implements `openStoryloom`; the CLI and server code against
 // the `Storyloom` interface. Node-only (SQLite); exported from `@storyloom/engine/node`.
 import type { Actor, UserRole } from '../contract/actor';
+import type { ApprovalInboxEntry } from '../contract/api';
 import type { AuditEntry, NewAuditEntry, UserRecord } from '../store/contract';
 import type { Pipeline } from '../pipeline/schema';
 import type { PipelineVersionInfo, StoredPipeline } from '../contract/stored-pipeline';
@@ -13,7 +14,6 @@ import type { Webhooks } from '../webhooks/webhooks';
 import type { RunObserver } from './observer';
 import type {
   ApprovalDecision,
-  InboxEntry,
   RerunRequest,
   RunEvent,
   RunStatus,
@@ -142,7 +142,7 @@ export interface Storyloom {
    */
   subscribe(runId: string, listener: (event: RunEvent) => void, afterSeq?: number): () => void;
   /** Every pending approval across runs; with `actor`, each says whether it is theirs (`mine`). */
-  pendingApprovals(actor?: Actor): Promise<InboxEntry[]>;
+  pendingApprovals(actor?: Actor): Promise<ApprovalInboxEntry[]>;
   /**
    * Stores a decision; 'conflict' if the node is not waiting (a second decision loses), 'invalid_input'
    * if an edit does not fit the output schema, 'forbidden' if `actor` may not decide this gate (their role,

@@ -4,6 +4,7 @@
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { randomBytes } from 'node:crypto';
 import { type Actor, isUserRole, type UserRole } from '../contract/actor';
+import type { ApprovalInboxEntry } from '../contract/api';
 import { assigneesOf, assignmentOf, decisionRefusal, isAssignedTo } from '../contract/permissions';
 import { RunComments } from '../comments/run-comments';
 import { StoryloomError } from '../errors';
@@ -20,7 +21,7 @@ import { resolveRunInputs } from '../pipeline/inputs';
 import type { Pipeline } from '../pipeline/schema';
 import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
-import { openStores, type AuditEntry, type NewAuditEntry, type PgStores, type RunRecord, type SqliteStores, type StoreSet, type Stores, type UserRecord } from '../store';
+import { type AuditEntry, type NewAuditEntry, type RunRecord, type SqliteStores, type StoreSet, type Stores, type UserRecord } from '../store';
 import { candidatesKey } from '../store/output-store';
 import { ForeignWriteWatcher } from '../store/foreign-writes';
 import { seedPipelines } from '../store/seed-pipelines';
@@ -36,6 +37,7 @@ import type {
   Storyloom,
   StoryloomOptions,
 } from './engine';
+import { checkpointSaverFor, openStoresWithCheckpoints, sqliteSaver } from './checkpoint-saver';
 import { decodeRunCursor, encodeRunCursor } from './run-cursor';
 import { checkedLeaseTtl, defaultOwnerId, LEASE_TTL_MS, leaseIsDead } from './lease';
 import { needsNewDriver } from './orphans';
@@ -43,7 +45,7 @@ import { outputProblem, planRerun } from './rerun';
 import { hashToken, newUserToken, USER_NAME_PATTERN } from './people';
 import { buildRunView } from './run-view';
 import { Webhooks } from '../webhooks/webhooks';
-import type { ApprovalDecision, InboxEntry, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
+import type { ApprovalDecision, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
 
 /** How often a subscriber looks for events written by other processes it was not told about. */
 const SUBSCRIBE_POLL_MS = 100;
@@ -54,8 +56,6 @@ const NOTIFIED_SUBSCRIBE_POLL_MS = 1_000;
 // import: it is most of the engine's load time, and reading runs, deciding and exporting never need it.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const runDriver = () => require('./driver') as typeof import('./driver');
-const sqliteSaver = () => require('./sqlite-checkpointer') as typeof import('./sqlite-checkpointer');
-const postgresSaver = () => require('@langchain/langgraph-checkpoint-postgres') as typeof import('@langchain/langgraph-checkpoint-postgres');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
@@ -74,9 +74,7 @@ export async function openStoryloom(options: StoryloomOptions): Promise<Storyloo
   }
   const leaseTtlMs = checkedLeaseTtl(options.leaseTtlMs ?? LEASE_TTL_MS, 'leaseTtlMs'); // before anything is opened
   const prices = options.prices ?? loadPriceTable(options.env?.STORYLOOM_PRICES);
-  const stores = await openStores(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : { dbPath: options.dbPath! }, {
-    setupCheckpoints: (pool) => new (postgresSaver().PostgresSaver)(pool).setup(),
-  });
+  const stores = await openStoresWithCheckpoints(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : { dbPath: options.dbPath! });
   return new StoreBackedStoryloom(stores, { ...options, leaseTtlMs }, prices);
 }
 
@@ -232,13 +230,13 @@ class StoreBackedStoryloom implements Storyloom {
     return unsubscribe;
   }
 
-  async pendingApprovals(actor?: Actor): Promise<InboxEntry[]> {
+  async pendingApprovals(actor?: Actor): Promise<ApprovalInboxEntry[]> {
     const runs = new Map<string, Promise<RunRecord | undefined>>();
     const runOf = (id: string) => {
       if (!runs.has(id)) runs.set(id, this.stores.runs.get(id));
       return runs.get(id)!;
     };
-    const result: InboxEntry[] = [];
+    const result: ApprovalInboxEntry[] = [];
     for (const approval of await this.stores.approvals.pending()) {
       const run = await runOf(approval.runId);
       // A cancelled run's open requests are not anyone's to decide (until it is resumed).
@@ -471,12 +469,7 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   private checkpointSaver(): BaseCheckpointSaver {
-    if (!this.checkpointer) {
-      this.checkpointer =
-        this.stores.kind === 'postgres'
-          ? new (postgresSaver().PostgresSaver)((this.stores as PgStores).pool)
-          : new (sqliteSaver().GatedSqliteSaver)(this.stores as SqliteStores);
-    }
+    this.checkpointer ??= checkpointSaverFor(this.stores);
     return this.checkpointer;
   }
 

@@ -14,6 +14,7 @@ import { showCommand } from './commands/show';
 import { usersCommand } from './commands/users';
 import { validateCommand } from './commands/validate';
 import { workerCommand } from './commands/worker';
+import { migrateCommand } from './commands/migrate';
 import { CliContext, processIO, resolveDatabase, type CliIO } from './context';
 import { setMaxListeners } from 'node:events';
 import { EXIT, UsageError, exitCodeForError } from './errors';
@@ -21,6 +22,7 @@ import { EXIT, UsageError, exitCodeForError } from './errors';
 export const COMMANDS: readonly Command[] = [
   serveCommand,
   workerCommand,
+  migrateCommand,
   validateCommand,
   runCommand,
   runsCommand,

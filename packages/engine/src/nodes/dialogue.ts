@@ -6,7 +6,7 @@ import { STYLE_INPUTS, exampleSection } from '../story/style';
 import { PREMISE_INPUT, readLogline } from '../story/memory';
 import { parseScreenplayScene, screenplaySceneText } from '../story/screenplay';
 import { sceneClosing, sceneExchanges, sceneOpening } from '../story/scene-writer';
-import { SceneWritingConfigSchema, lengthInstruction, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
+import { SceneWritingConfigSchema, lengthInstruction, sceneWritingCalls, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
 
 type Config = SceneWritingConfig;
 
@@ -65,6 +65,7 @@ export const dialogueNode: NodeType<Config, Dialogue> = {
   reads: sceneWritingReads,
   writes: 'dialogue',
   usesModel: true,
+  plannedCalls: sceneWritingCalls,
   run: async (ctx) => {
     const scenes = await writeEveryScene(ctx, {
       stage: 'dialogue',

@@ -2,7 +2,7 @@
 // seeing its card and the plan around it (not other scenes' generated text, so scenes stay parallel); in a
 // review's revision only the scenes with notes are written again.
 import { z } from 'zod';
-import type { NodeContext, SlotRead } from './types';
+import type { NodeContext, SlotRead, StoryMemory } from './types';
 import { castOf, premiseOf, readLogline, readOutline, readSetting, sceneCardsOf } from '../story/memory';
 import { findPlace } from '../story/names';
 import type { SceneContext } from '../story/scene-context';
@@ -25,6 +25,9 @@ export const sceneWritingReads = (): SlotRead[] => [
   { slot: 'setting', optional: true },
   { slot: 'logline', optional: true },
 ];
+
+/** One call per scene card (what a budget check expects a writing node to make). */
+export const sceneWritingCalls = (_config: SceneWritingConfig, memory: StoryMemory): number => Math.max(1, sceneCardsOf(memory).length);
 
 export interface SceneJob {
   card: SceneCard;

@@ -1,4 +1,4 @@
-import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
+import type { Budget, ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
 import type { Actor } from '../contract/actor';
 
 export const RUN_STATUSES = ['queued', 'running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
@@ -64,11 +64,6 @@ export interface AttemptUsage extends TokenUsage {
   at: string;
 }
 
-/** Limits on what a run may spend; the run waits at an approval of kind `budget` before a node that would pass one. */
-export interface Budget {
-  maxTokens?: number;
-  maxCostUsd?: number;
-}
 
 export interface NodeState {
   status: NodeStatus;
@@ -87,8 +82,12 @@ export interface PendingApproval {
   draft: unknown;
   /** A node with `candidates`: every alternative it wrote (`draft` is the first); decide with `choose`. */
   candidates?: unknown[];
-  /** `policy`: a review's content-policy checks flagged its text (the flags are in `draft.policy`). */
-  kind?: 'policy';
+  /**
+   * `policy`: a review's content-policy checks flagged its text (the flags are in `draft.policy`). `budget`: the
+   * node has not run, because it would take the run past its budget (`draft` is a BudgetDraft: budget, spent,
+   * estimate, passes); approve (optionally with a new `budget`) or reject (cancels the run).
+   */
+  kind?: 'policy' | 'budget';
 }
 
 /** A run as the API and `--json` show it. */
@@ -120,7 +119,8 @@ export interface RunView {
 }
 
 export type ApprovalDecision =
-  | { decision: 'approve' }
+  /** At a budget approval, `budget` replaces the run's limits it names; without it the run goes on with no budget. */
+  | { decision: 'approve'; budget?: Budget }
   | { decision: 'edit'; output: unknown }
   | { decision: 'reject'; feedback: string }
   /** Keeps candidate `candidate` (0-based) of a node that wrote several; `output` replaces it, edited. */
@@ -133,6 +133,8 @@ export interface StartRunRequest {
   inputs: RunInputs;
   model?: ModelSpec;
   autoApprove?: boolean;
+  /** Limits for this run over the pipeline's own `budget`, limit by limit. */
+  budget?: Budget;
 }
 
 export interface RerunRequest {

@@ -1,9 +1,9 @@
 // The one store interface the runner, the facade and the adapters use, whatever holds the data: every call is
 // async so the same code runs on the embedded SQLite file and on PostgreSQL. Both implementations pass one
 // shared contract suite (test/store/contract.test.ts).
-import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
+import type { Budget, ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
 import type { PipelineStore } from '../runner/engine';
-import type { ApprovalDecision, AttemptUsage, Budget, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
+import type { ApprovalDecision, AttemptUsage, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected';
 

@@ -20,6 +20,10 @@ beforeAll(() => {
   fs.mkdirSync(models, { recursive: true });
   writeTinyGguf(path.join(models, 'tiny.gguf'));
   fs.writeFileSync(path.join(models, 'notes.gguf'), 'not a model');
+  fs.mkdirSync(path.join(models, 'broken-gpt2', 'onnx'), { recursive: true });
+  fs.writeFileSync(path.join(models, 'broken-gpt2', 'config.json'), '{"model_type": "gpt2"}');
+  fs.writeFileSync(path.join(models, 'broken-gpt2', 'tokenizer.json'), '{}');
+  fs.writeFileSync(path.join(models, 'broken-gpt2', 'onnx', 'model.onnx'), 'not protobuf');
 });
 
 test('a missing model file exits 2 naming it; nothing is stored', async () => {
@@ -40,6 +44,12 @@ test('a missing transformers folder exits 2 naming it', async () => {
   const result = await runCli(['run', story, '--input', PREMISE, '--model', 'transformers:gpt2', ...workspace.db], { env: env() });
   expect(result.code).toBe(2);
   expect(result.stderr).toMatch(/model file 'gpt2'.*(no such folder|not installed)/);
+});
+
+test('a transformers folder whose model is not ONNX exits 2 naming it', async () => {
+  const result = await runCli(['run', story, '--input', PREMISE, '--model', 'transformers:broken-gpt2', ...workspace.db], { env: env() });
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(/model file 'broken-gpt2'.*(onnx\/model\.onnx is not an ONNX model|not installed)/);
 });
 
 test('a run on a tiny GGUF completes, named relative to the working folder too', async () => {

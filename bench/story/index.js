@@ -35,11 +35,13 @@ function stageOf(prompt) {
   if (/Write scene \d+ as a screenplay/.test(prompt)) return 'dialogue';
   if (/Judge this text/.test(prompt)) return 'review';
   if (/Check this fiction for content/.test(prompt)) return 'policy';
+  if (/List the continuity facts this plan establishes/.test(prompt)) return 'continuity';
+  if (/List the continuity facts scene \d+ establishes/.test(prompt)) return 'facts';
   return 'other';
 }
 
-const NODE_OF_STAGE = { logline: 'logline', characters: 'cast', setting: 'world', outline: 'beats', scenes: 'scene-list', dialogue: 'lines', review: 'notes', policy: 'notes' };
-const ORDER = ['logline', 'characters', 'setting', 'outline', 'scenes', 'dialogue', 'review', 'policy'];
+const NODE_OF_STAGE = { logline: 'logline', characters: 'cast', setting: 'world', outline: 'beats', scenes: 'scene-list', continuity: 'scene-list', dialogue: 'lines', facts: 'lines', review: 'notes', policy: 'notes' };
+const ORDER = ['logline', 'characters', 'setting', 'outline', 'scenes', 'continuity', 'dialogue', 'facts', 'review', 'policy'];
 
 async function measure(stub, premise, scenes) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-bench-story-'));
@@ -66,9 +68,12 @@ async function measure(stub, premise, scenes) {
       // the judge) every scene written before it.
       const instruction = request.prompt.slice(request.prompt.lastIndexOf('\n\n') + 2);
       const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n');
-      const upstream = ORDER.slice(0, ORDER.indexOf(stage)).map((s) => JSON.stringify(outputs[NODE_OF_STAGE[s]] ?? ''));
-      const sceneNumber = Number(/Write scene (\d+)/.exec(request.prompt)?.[1] ?? 0);
-      const written = stage === 'dialogue' ? scenesText.slice(0, sceneNumber - 1) : stage === 'review' || stage === 'policy' ? scenesText : [];
+      // Each upstream node's output once; the written scenes are counted as `written` below, never twice.
+      const upstreamNodes = new Set(ORDER.slice(0, ORDER.indexOf(stage)).map((s) => NODE_OF_STAGE[s]).filter((node) => node !== 'lines'));
+      const upstream = [...upstreamNodes].map((node) => JSON.stringify(outputs[node] ?? ''));
+      const sceneNumber = Number(/Write scene (\d+)|continuity facts scene (\d+)/.exec(request.prompt)?.slice(1).find(Boolean) ?? 0);
+      // A fact reader of scene N naively gets every scene up to and including N.
+      const written = stage === 'dialogue' ? scenesText.slice(0, sceneNumber - 1) : stage === 'facts' ? scenesText.slice(0, sceneNumber) : stage === 'review' || stage === 'policy' ? scenesText : [];
       naiveTotal += tokens([system, premise, ...upstream, ...written, instruction].join('\n\n'));
     }
     return { actual, actualTotal, naiveTotal, requests: stub.requests.length };

@@ -1,12 +1,13 @@
 // The editor's own small algorithms, checked directly: story diffs (scene, character, beat and pipeline
 // comparisons), draft checks worded for a producer, the Fountain reader behind the screenplay page, and the
-// wrapping of a laid-out pipeline onto rows.
+// wrapping of a laid-out pipeline onto rows, and the run figures (tokens, cost, who started it).
 import * as engine from '../../packages/engine/src/index';
 import { checkDraft, producerMessage } from '../../packages/editor/src/lib/draftCheck';
 import { emphasisRuns, parseFountain } from '../../packages/editor/src/lib/fountain';
 import { layersOf, wrapIntoRows, ROW_GAP, type Box } from '../../packages/editor/src/graph/rows';
 import { fitZoom } from '../../packages/editor/src/graph/viewport';
 import { pipelineDiff } from '../../packages/editor/src/lib/pipelineDiff';
+import { actorLabel, figuresLine, formatCost, runCost, runTokens } from '../../packages/editor/src/lib/runFigures';
 import { setAt } from '../../packages/editor/src/lib/pointer';
 import { storyDiff, wordChanges } from '../../packages/editor/src/lib/storyDiff';
 
@@ -215,5 +216,39 @@ describe('wrapping a layout onto rows', () => {
     expect(positions.get('world')!.y - positions.get('cast')!.y).toBe(100);
     expect(fitZoom(extent(positions), pane)).toBeGreaterThan(0.8);
     expect(fitZoom(extent(seven), pane)).toBeLessThan(0.45);
+  });
+});
+
+describe('run figures', () => {
+  const usage = (totalTokens: number, costUsd?: number) => ({ inputTokens: 0, outputTokens: totalTokens, totalTokens, calls: 1, ...(costUsd !== undefined ? { costUsd } : {}) });
+  const nodes = (entries: Array<ReturnType<typeof usage> | undefined>) =>
+    Object.fromEntries(entries.map((u, i) => [`n${i}`, { status: 'completed' as const, ...(u ? { usage: u } : {}) }]));
+
+  test('tokens and cost: the run total when the server gives one, else the sum of the nodes', () => {
+    const unpriced = { nodes: nodes([usage(100), usage(50), undefined]) };
+    expect(runTokens(unpriced)).toBe(150);
+    expect(runCost(unpriced)).toEqual({});
+    const priced = { nodes: nodes([usage(100, 0.002), usage(50), usage(10, 0.0005)]) };
+    expect(runCost(priced).costUsd).toBeCloseTo(0.0025, 10);
+    // Every attempt counted: the run's own total wins over its nodes' current figures.
+    const totalled = { ...priced, usage: usage(400, 0.01) };
+    expect(runTokens(totalled)).toBe(400);
+    expect(runCost(totalled)).toEqual({ costUsd: 0.01 });
+    // A call on a model without a price: the cost is a lower bound.
+    const partly = { nodes: nodes([usage(100, 0.002), { ...usage(50), unpriced: true }]) };
+    expect(runCost(partly)).toEqual({ costUsd: 0.002, unpriced: true });
+    expect(figuresLine({ tokens: 150, ...runCost(partly) })).toBe('150 tokens · ≥ $0.0020');
+  });
+
+  test('cost reads in dollars, small amounts with two significant figures; unknown parts are left out', () => {
+    expect([0, 0.0042, 0.01, 0.128, 3].map((usd) => formatCost(usd))).toEqual(['$0.00', '$0.0042', '$0.01', '$0.13', '$3.00']);
+    expect(figuresLine({ ms: 1500, tokens: 1234, costUsd: 0.0042 })).toBe('1.5 s · 1,234 tokens · $0.0042');
+    expect(figuresLine({ ms: 20 })).toBe('20 ms');
+    expect(figuresLine({})).toBe('');
+  });
+
+  test('who started a run, by name and role', () => {
+    expect(actorLabel({ id: 'u1', name: 'Ana Ruiz', role: 'editor' })).toBe('Ana Ruiz (editor)');
+    expect(actorLabel(undefined)).toBeUndefined();
   });
 });

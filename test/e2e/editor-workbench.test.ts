@@ -120,6 +120,20 @@ test('runs started from the API appear in the history live, with premise, versio
   if (tokens > 0) await expect(row.getByTestId('history-tokens').textContent()).resolves.toMatch(/tokens/);
 });
 
+test('on the Run tab with no run shown, a run started from the API is followed live, with its figures', async () => {
+  await page.getByRole('button', { name: 'Back to editing' }).click();
+  await page.getByTestId('watched-run').waitFor({ state: 'detached' });
+  await page.locator('.run-history li').first().waitFor();
+  const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'short-screenplay', inputs: { premise: 'A tailor sews a coat that remembers its owners.' } }) });
+  // No click: the history's poll notices the new run and the console follows it.
+  await page.locator(`[data-testid="watched-run"][data-run-id="${started.id}"]`).waitFor({ timeout: 20_000 });
+  await page.locator(`[data-testid="watched-run"][data-run-status="completed"]`).waitFor({ timeout: 90_000 });
+  await expect(page.getByTestId('input-premise').inputValue()).resolves.toBe('A tailor sews a coat that remembers its owners.');
+  await node('script').and(page.locator('[data-status="completed"]')).waitFor();
+  await expect(page.getByTestId('run-progress').textContent()).resolves.toMatch(/8 of 8 stages done · [\d.]+ (ms|s)/);
+  await expect(node('cast').locator('.story-node-figures').textContent()).resolves.toMatch(/\d+(\.\d+)? (ms|s)/);
+});
+
 test('the output view marks the offline placeholder writer; axe finds nothing serious in the output view', async () => {
   await page.getByTestId('open-output').click();
   await page.getByTestId('screenplay').waitFor();

@@ -240,6 +240,8 @@ function generate(schemaIn, ctx, key, index) {
     case 'array': {
       // A content-policy judge's flags: the stub's own text has nothing to flag.
       if (key === 'flags' && !schema.minItems) return [];
+      // A continuity reader's facts: the stub's own sentences state none (a generated "death" would be invented).
+      if (key === 'facts' && !schema.minItems) return [];
       const min = schema.minItems ?? 0;
       const max = schema.maxItems ?? Math.max(3, min);
       const count = Math.max(min, Math.min(3, max));

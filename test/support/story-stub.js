@@ -36,6 +36,31 @@ function isSceneCards(request) {
   return /Turn the outline into scene cards/.test(request.prompt) && Boolean(request.responseFormat);
 }
 
+/** The scene number a continuity reader asks about (a written scene), 0 for the plan, undefined otherwise. */
+function continuityOf(request) {
+  const match = /List the continuity facts (this plan|scene (\d+)) establishes/.exec(request.prompt);
+  if (!match) return undefined;
+  return match[2] ? Number(match[2]) : 0;
+}
+
+/**
+ * Facts in the shape asked for: from the plan, two per card (what its first and its last character learn), so a
+ * test can tell which scene's facts reached which prompt; from a written scene, how it leaves the lamp.
+ */
+function continuityReply(request) {
+  const scene = continuityOf(request);
+  if (scene > 0) return JSON.stringify({ facts: [{ scene, kind: 'state', subject: 'the lamp', text: `The lamp burns through night ${scene}.` }] });
+  const facts = [];
+  for (const match of request.prompt.matchAll(/^(\d+)\. [^|]+\| ([^|]*) \|/gm)) {
+    const n = Number(match[1]);
+    const names = match[2].split(', ').filter(Boolean);
+    if (names.length === 0) continue;
+    facts.push({ scene: n, kind: 'knowledge', subject: names[0], text: `${names[0]} knows secret ${n}.` });
+    if (names.length > 1) facts.push({ scene: n, kind: 'knowledge', subject: names[names.length - 1], text: `${names[names.length - 1]} hides secret ${n}.` });
+  }
+  return JSON.stringify({ facts });
+}
+
 /** A clean scene in the form asked for: the heading it was given, its card's beat played, only the allowed cues. */
 function sceneReply(request) {
   const heading = /heading "([^"]+)"/.exec(request.prompt)[1];
@@ -83,9 +108,10 @@ function storyResponder(count) {
     if (isJudge(request)) return judgeReply();
     if (isPolicyJudge(request)) return JSON.stringify({ flags: [] });
     if (isSceneCards(request)) return sceneCardsReply(request, count);
+    if (continuityOf(request) !== undefined) return continuityReply(request);
     if (sceneOf(request) !== undefined) return { content: sceneReply(request) };
     return undefined;
   };
 }
 
-module.exports = { sceneOf, isJudge, isPolicyJudge, isSceneCards, sceneReply, sceneCardsReply, judgeReply, storyResponder };
+module.exports = { sceneOf, continuityOf, continuityReply, isJudge, isPolicyJudge, isSceneCards, sceneReply, sceneCardsReply, judgeReply, storyResponder };

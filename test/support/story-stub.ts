@@ -5,6 +5,8 @@ import type { StubReply, StubRequest } from './openai-stub';
 
 const implementation = require('./story-stub.js') as {
   sceneOf(request: StubRequest): number | undefined;
+  continuityOf(request: StubRequest): number | undefined;
+  continuityReply(request: StubRequest): string;
   isJudge(request: StubRequest): boolean;
   isPolicyJudge(request: StubRequest): boolean;
   isSceneCards(request: StubRequest): boolean;
@@ -14,4 +16,4 @@ const implementation = require('./story-stub.js') as {
   storyResponder(count: number): (request: StubRequest) => StubReply;
 };
 
-export const { sceneOf, isJudge, isPolicyJudge, isSceneCards, sceneReply, sceneCardsReply, judgeReply, storyResponder } = implementation;
+export const { sceneOf, continuityOf, continuityReply, isJudge, isPolicyJudge, isSceneCards, sceneReply, sceneCardsReply, judgeReply, storyResponder } = implementation;

@@ -107,17 +107,21 @@ function vocabulary() {
 const EOS_TOKEN = 2;
 const FIRST_BYTE_TOKEN = 3;
 
-/** The bias (in the output's constant feature) a token gets: see the file comment. */
-function tokenBias(token, endBias, closeBias) {
-  if (token === EOS_TOKEN) return endBias;
-  if (token < FIRST_BYTE_TOKEN) return -6;
-  const byte = token - FIRST_BYTE_TOKEN;
+/** The bias a byte's token gets (shared with tiny-onnx.js): see the file comment. */
+function byteBias(byte, closeBias = 2.2) {
   const char = String.fromCharCode(byte);
   if (char === '"' || char === '}' || char === ']') return closeBias;
   if (char === ' ' || /[a-z]/.test(char)) return 1.5;
   if (/[A-Z0-9.,]/.test(char)) return 0.8;
   if (byte >= 0x21 && byte < 0x7f) return 0; // other printable ASCII
   return -6; // control bytes, newlines inside strings, UTF-8 pieces
+}
+
+/** The bias (in the output's constant feature) a token gets. */
+function tokenBias(token, endBias, closeBias) {
+  if (token === EOS_TOKEN) return endBias;
+  if (token < FIRST_BYTE_TOKEN) return -6;
+  return byteBias(token - FIRST_BYTE_TOKEN, closeBias);
 }
 
 /**
@@ -178,7 +182,7 @@ function writeTinyGguf(file, options = {}) {
   }
   tensors.push(['output_norm.weight', [nEmbd], ones(nEmbd)]);
   const output = matrix(nEmbd, nVocab, 0.35);
-  for (let t = 0; t < nVocab; t++) output[t * nEmbd] = tokenBias(t, options.endBias ?? 1.6, options.closeBias ?? 2.2) / Math.sqrt(nEmbd);
+  for (let t = 0; t < nVocab; t++) output[t * nEmbd] = tokenBias(t, options.endBias ?? 1.6, options.closeBias) / Math.sqrt(nEmbd);
   tensors.push(['output.weight', [nEmbd, nVocab], output]);
 
   const header = new Bytes();
@@ -225,4 +229,4 @@ const CHATML_TEMPLATE =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}" +
   "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-module.exports = { writeTinyGguf, CHATML_TEMPLATE, prng, gaussianSampler };
+module.exports = { writeTinyGguf, CHATML_TEMPLATE, prng, gaussianSampler, byteBias };

@@ -9,7 +9,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { gaussianSampler, prng } = require('./tiny-gguf.js');
+const { byteBias, gaussianSampler, prng } = require('./tiny-gguf.js');
 
 const VOCAB = 257; // 256 byte symbols + <|endoftext|>
 const EOS = 256;
@@ -61,21 +61,11 @@ function floats(values) {
   return Buffer.from(Float32Array.from(values).buffer);
 }
 
-function tokenBias(token, endBias) {
-  if (token === EOS) return endBias;
-  const char = String.fromCharCode(token);
-  if (char === '"' || char === '}' || char === ']') return 2.2;
-  if (char === ' ' || /[a-z]/.test(char)) return 1.5;
-  if (/[A-Z0-9.,]/.test(char)) return 0.8;
-  if (token >= 0x21 && token < 0x7f) return 0;
-  return -6;
-}
-
-function onnxModel(seed, embedding, endBias) {
+function onnxModel(seed, embedding, endBias, closeBias) {
   const gaussian = gaussianSampler(prng(seed));
   const embeddings = floats(Array.from({ length: VOCAB * embedding }, () => gaussian(1)));
   const projection = floats(Array.from({ length: embedding * VOCAB }, () => gaussian(0.15)));
-  const bias = floats(Array.from({ length: VOCAB }, (_, token) => tokenBias(token, endBias)));
+  const bias = floats(Array.from({ length: VOCAB }, (_, token) => (token === EOS ? endBias : byteBias(token, closeBias))));
   const lastAxis = Buffer.from(BigInt64Array.from([-1n]).buffer);
   const graph = [
     message(1, node('Gather', ['wte', 'input_ids'], ['embedded'])),
@@ -128,7 +118,8 @@ function tokenizerJson() {
 
 /**
  * Writes the folder and returns its path. Options: seed (weights, default 4321), embedding (default 32),
- * endBias (how likely end-of-text is: default 1.6; -20 writes until stopped), positions (context, default 1024).
+ * endBias (how likely end-of-text is: default 1.6; -20 writes until stopped), closeBias (closing quotes and
+ * brackets, as in tiny-gguf.js), positions (context, default 1024).
  */
 function writeTinyTransformersModel(folder, options = {}) {
   const embedding = options.embedding ?? 32;
@@ -153,7 +144,7 @@ function writeTinyTransformersModel(folder, options = {}) {
     JSON.stringify({ tokenizer_class: 'GPT2Tokenizer', bos_token: '<|endoftext|>', eos_token: '<|endoftext|>', unk_token: '<|endoftext|>', model_max_length: 1024 }),
   );
   fs.writeFileSync(path.join(folder, 'generation_config.json'), JSON.stringify({ bos_token_id: EOS, eos_token_id: EOS }));
-  fs.writeFileSync(path.join(folder, 'onnx', 'model.onnx'), onnxModel(options.seed ?? 4321, embedding, options.endBias ?? 1.6));
+  fs.writeFileSync(path.join(folder, 'onnx', 'model.onnx'), onnxModel(options.seed ?? 4321, embedding, options.endBias ?? 1.6, options.closeBias));
   return folder;
 }
 

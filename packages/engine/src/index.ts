@@ -12,22 +12,20 @@ export { draftProblems } from './pipeline/draft';
 export { VALIDATION_CODES, type ValidationCode } from './pipeline/codes';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './pipeline/json-schema';
 export * from './errors';
-export * from './contract/actor';
+export * from './webhooks/types';
+export * from './comments/types';
+export { describeAnchor } from './comments/anchor';
+export { feedbackFromThreads } from './comments/feedback';
+export { renderReviewReport, type ReviewReportInput } from './comments/review-report';
 export * from './nodes/types';
-export * from './runner/types';
-// Types only: the facade itself (SQLite) is in './node'.
-export type { StoredPipeline, PipelineVersionInfo, ExportFormat, ExportedDocument, TextExportFormat, TextDocument } from './runner/engine';
+// The shared contract: pipeline format, run views, events and their fold, stored pipelines, export formats, actors.
+export * from './contract';
 // Node catalogue, story bible types, review checks and document rendering (owner: catalogue).
 export { nodeTypes, getNodeType, describeNodeTypes, type NodeTypeDescription } from './nodes/catalogue';
 export * from './story/types';
 export {
   renderDocument,
-  EXPORT_FORMATS,
-  TEXT_EXPORT_FORMATS,
-  EXPORT_MEDIA_TYPES,
-  EXPORT_EXTENSIONS,
   PAPERS,
-  isExportFormat,
   type Paper,
   type RenderOptions,
   type ExportOptions,

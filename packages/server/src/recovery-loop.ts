@@ -3,8 +3,11 @@
 // killed CLI, a server killed and restarted at once while its old process is still a zombie, a machine that
 // paused past its lease) is driven on within one scan of its lease dying, at the latest one scan after it
 // expires. Which runs qualify is the engine's rule (`orphanedRuns`); this only schedules the scans.
-import type { Storyloom } from '@storyloom/engine/node';
-import type { RunScheduler } from './http/run-scheduler';
+// With the BullMQ queue it is also the reconciler: PostgreSQL is the truth, and a run whose job was lost
+// (Redis flushed or restarted) is queued or running with no live driver, so it is found here and enqueued
+// again (a run whose job still exists is not duplicated: the queue keys a run's job by its id).
+import { leaseRenewMs, type Storyloom } from '@storyloom/engine/node';
+import type { RunDispatcher } from './dispatch/run-dispatcher';
 
 export interface RecoveryLoopOptions {
   /** Time between scans: the lease renewal interval (`leaseRenewMs(leaseTtlMs)`). */
@@ -27,7 +30,7 @@ export class RecoveryLoop {
 
   constructor(
     private readonly storyloom: Storyloom,
-    private readonly scheduler: RunScheduler,
+    private readonly scheduler: RunDispatcher,
     private readonly options: RecoveryLoopOptions,
   ) {}
 
@@ -72,7 +75,25 @@ export class RecoveryLoop {
     if (this.stopped) return [];
     // Driven as they are: a running run continues from its checkpoint (a cancel requested before its driver
     // died is then carried out), and if another process claims it first, the drive finds the lease held.
-    for (const run of orphans) this.scheduler.enqueue(run.id);
+    for (const run of orphans) await this.scheduler.enqueue(run.id);
     return orphans.map((run) => run.id);
   }
+}
+
+/**
+ * The loop a server or worker runs over `storyloom`: a scan every lease renewal interval. `takeAllAtStart`
+ * only where nothing else can be about to drive the runs it queued (an embedded SQLite file served alone).
+ */
+export function recoveryLoopFor(
+  storyloom: Storyloom,
+  dispatcher: RunDispatcher,
+  leaseTtlMs: number,
+  logError: (message: string, error: unknown) => void,
+): RecoveryLoop {
+  return new RecoveryLoop(storyloom, dispatcher, {
+    intervalMs: leaseRenewMs(leaseTtlMs),
+    undrivenForMs: leaseTtlMs,
+    takeAllAtStart: storyloom.storeKind === 'sqlite' && dispatcher.kind === 'in-process',
+    logError,
+  });
 }

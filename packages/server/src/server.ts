@@ -1,14 +1,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { leaseRenewMs, leaseTtlFromEnv, openStoryloom, preloadRunner, type Storyloom } from '@storyloom/engine/node';
+import { leaseTtlFromEnv, openStoryloom, preloadRunner, type Storyloom } from '@storyloom/engine/node';
 import type express from 'express';
 import { createApp as createHttpApp, type AppOptions } from './http/app';
 import { bindHostEntry } from './http/host-guard';
 import { DEFAULT_HOST, type ServerOptions, serverOptionsFromEnv } from './http/options';
 import { RunScheduler } from './http/run-scheduler';
 import { EventStreams } from './http/sse';
-import { RecoveryLoop } from './recovery-loop';
+import { QueueDispatcher } from './dispatch/queue-dispatcher';
+import { queueSettingsFromEnv } from './dispatch/queue-settings';
+import type { RunDispatcher } from './dispatch/run-dispatcher';
+import { Metrics } from './metrics';
+import { RecoveryLoop, recoveryLoopFor } from './recovery-loop';
 import { readShippedPipelines, shippedPipelinesDir } from './shipped-pipelines';
+import { WebhookSender, webhookSenderOptionsFromEnv } from './webhook-sender';
 
 export type { ServerOptions } from './http/options';
 export type { AppOptions } from './http/app';
@@ -42,8 +47,9 @@ export interface RunningServer {
   url: string;
   port: number;
   storyloom: Storyloom;
-  scheduler: RunScheduler;
-  /** Takes over runs whose driver died: at start, then about once per lease renewal interval. */
+  /** Drives runs in this process, or (with STORYLOOM_REDIS_URL) enqueues them for `storyloom worker` processes. */
+  scheduler: RunDispatcher;
+  /** Takes over runs whose driver died (with the queue: enqueues them again): at start, then about once per lease renewal interval. */
   recovery: RecoveryLoop;
   /** Stops taking requests and recovering runs, ends event streams, aborts in-flight runs at their checkpoint, closes the database. */
   close(): Promise<void>;
@@ -95,7 +101,10 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
   // The name it was told to listen on is one it answers to (a wildcard such as 0.0.0.0 names no host).
   options.allowedHosts = [...options.allowedHosts, ...bindHostEntry(startOptions.host)];
   const leaseTtlMs = leaseTtlFromEnv(startOptions.env);
-  const storyloom = await openStoryloom({ ...storeOf(startOptions), env: startOptions.env, leaseTtlMs });
+  const webhookOptions = webhookSenderOptionsFromEnv(options);
+  const queueSettings = queueSettingsFromEnv(startOptions.env);
+  const metrics = new Metrics();
+  const storyloom = await openStoryloom({ ...storeOf(startOptions), env: startOptions.env, leaseTtlMs, observer: metrics.observer });
   const pipelinesDir = startOptions.pipelinesDir === undefined ? shippedPipelinesDir(startOptions.env) : (startOptions.pipelinesDir ?? undefined);
   try {
     await seedShippedPipelines(storyloom, pipelinesDir, options.logError);
@@ -103,33 +112,32 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
     await storyloom.close();
     throw error;
   }
-  const scheduler = new RunScheduler(storyloom, {
-    concurrency: options.concurrency,
-    onError: (runId, error) => options.logError(`run ${runId}`, error),
-  });
+  const scheduler: RunDispatcher = queueSettings
+    ? new QueueDispatcher(queueSettings, options.logError)
+    : new RunScheduler(storyloom, { concurrency: options.concurrency, onError: (runId, error) => options.logError(`run ${runId}`, error) });
   const streams = new EventStreams();
   const lifecycle = { closing: false };
-  const app = createHttpApp(storyloom, { ...options, scheduler, streams, lifecycle });
+  metrics.watch({ storyloom, dispatcher: scheduler });
+  const app = createHttpApp(storyloom, { ...options, scheduler, streams, lifecycle, metrics });
   const httpServer = http.createServer(app);
 
   let address: AddressInfo;
   try {
     address = await listen(httpServer, startOptions.port, startOptions.host ?? DEFAULT_HOST);
   } catch (error) {
+    await scheduler.stop();
     await storyloom.close();
     throw error;
   }
-  const recovery = new RecoveryLoop(storyloom, scheduler, {
-    intervalMs: leaseRenewMs(leaseTtlMs),
-    undrivenForMs: leaseTtlMs,
-    // An embedded file is this server's alone at start; a shared PostgreSQL database may have other servers
-    // about to drive the runs they just queued.
-    takeAllAtStart: storyloom.storeKind === 'sqlite',
-    logError: options.logError,
-  });
+  // An embedded file is this server's alone at start; a shared PostgreSQL database may have other servers
+  // about to drive the runs they just queued.
+  const recovery = recoveryLoopFor(storyloom, scheduler, leaseTtlMs, options.logError);
   await recovery.start();
-  // Loaded once the server answers, not before: the first run (or take-over) then starts at once.
-  const preload = setTimeout(preloadRunner, 0);
+  const webhooks = new WebhookSender(storyloom, webhookOptions);
+  webhooks.start();
+  // Loaded once the server answers, not before: the first run (or take-over) then starts at once. A server
+  // that only enqueues never drives.
+  const preload = setTimeout(() => scheduler.kind === 'in-process' && preloadRunner(), 0);
   preload.unref();
 
   let closing: Promise<void> | undefined;
@@ -138,6 +146,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
       removeSignalHandlers();
       lifecycle.closing = true;
       await recovery.stop();
+      await webhooks.stop();
       clearTimeout(preload);
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       streams.closeAll();

@@ -1,6 +1,6 @@
 // Thin typed client for the Storyloom HTTP API (see the README). Every failure becomes an ApiError carrying the
 // API's own `error.message`, so the UI can show it as is. A 401 asks the user for an API key once and retries.
-import type { ModelSpec, Pipeline, PipelineVersionInfo, RunView, RunInputs, StoredPipeline, ValidationProblem } from '@storyloom/engine';
+import { EXPORT_EXTENSIONS, type ModelSpec, type Pipeline, type PipelineVersionInfo, type RunView, type RunInputs, type StoredPipeline, type TextExportFormat, type ValidationProblem } from '@storyloom/engine';
 
 export type { PipelineVersionInfo, StoredPipeline };
 
@@ -233,7 +233,7 @@ export const api = {
   resume: (runId: string) => request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/resume`),
   rerun: (runId: string, body: { from: string; edits?: Record<string, unknown> }) =>
     request<{ id: string }>('POST', `/api/runs/${encodeURIComponent(runId)}/rerun`, body),
-  exportRun: async (runId: string, format: ExportFormat): Promise<{ content: string; mediaType: string; filename: string }> => {
+  exportRun: async (runId: string, format: TextExportFormat): Promise<{ content: string; mediaType: string; filename: string }> => {
     const response = await apiFetch(`/api/runs/${encodeURIComponent(runId)}/export?format=${format}`);
     if (!response.ok) throw await errorFrom(response);
     const disposition = response.headers.get('Content-Disposition') ?? '';
@@ -249,10 +249,6 @@ export const api = {
     return { content: await response.blob(), filename };
   },
 };
-
-export const EXPORT_FORMATS = ['fountain', 'fdx', 'markdown', 'json'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { fountain: 'fountain', fdx: 'fdx', markdown: 'md', json: 'json' };
 
 /** Saves text as a file. */
 export function downloadText(filename: string, content: string, mediaType: string): void {

@@ -1,7 +1,8 @@
 // The finished run's document: Fountain as a screenplay page, Markdown as text, raw views, and downloads
 // of every export format (the PDF as the server renders it).
 import { useEffect, useState } from 'react';
-import { api, downloadBlob, downloadText, EXPORT_FORMATS, type ExportFormat } from '../api/client';
+import { EXPORT_EXTENSIONS, EXPORT_TITLES, TEXT_EXPORT_FORMATS, type TextExportFormat } from '@storyloom/engine';
+import { api, downloadBlob, downloadText } from '../api/client';
 import { editorStore, useEditor } from '../store/state';
 import { attempt } from '../store/toasts';
 import { OfflineNotice } from './OfflineNotice';
@@ -10,13 +11,11 @@ import { useEscape } from './useEscape';
 
 const closeOutput = () => editorStore.setState({ outputOpen: false });
 
-const TAB_TITLES: Record<ExportFormat, string> = { fountain: 'Screenplay', markdown: 'Markdown', fdx: 'Final Draft (FDX)', json: 'JSON' };
-
 export function OutputViewer() {
   const open = useEditor((s) => s.outputOpen);
   const runId = useEditor((s) => s.run?.id);
-  const [format, setFormat] = useState<ExportFormat>('fountain');
-  const [documents, setDocuments] = useState<Partial<Record<ExportFormat, string>>>({});
+  const [format, setFormat] = useState<TextExportFormat>('fountain');
+  const [documents, setDocuments] = useState<Partial<Record<TextExportFormat, string>>>({});
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => setDocuments({}), [runId]);
@@ -38,14 +37,14 @@ export function OutputViewer() {
       <div className="modal output-viewer" data-testid="output-viewer" onClick={(e) => e.stopPropagation()}>
         <header className="modal-head">
           <div className="tabs">
-            {EXPORT_FORMATS.map((f) => (
+            {TEXT_EXPORT_FORMATS.map((f) => (
               <button key={f} className={f === format ? 'tab active' : 'tab'} onClick={() => setFormat(f)} data-testid={`output-tab-${f}`}>
-                {TAB_TITLES[f]}
+                {EXPORT_TITLES[f]}
               </button>
             ))}
           </div>
           <div className="row-actions">
-            {EXPORT_FORMATS.map((f) => (
+            {TEXT_EXPORT_FORMATS.map((f) => (
               <button
                 key={f}
                 className="ghost small"
@@ -57,7 +56,7 @@ export function OutputViewer() {
                   })
                 }
               >
-                ⬇ .{f === 'markdown' ? 'md' : f}
+                ⬇ .{EXPORT_EXTENSIONS[f]}
               </button>
             ))}
             <button
@@ -71,7 +70,7 @@ export function OutputViewer() {
                 })
               }
             >
-              ⬇ .pdf
+              ⬇ .{EXPORT_EXTENSIONS.pdf}
             </button>
             <button className="icon" onClick={close} aria-label="Close">
               ×

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { InputDefinition } from '@storyloom/engine';
 import { closeRun, loadRunHistory, requestCancel, requestRun, rerunFrom, resumeRun, watchRun } from '../store/runActions';
-import { formatDuration, formatTokens, premiseOf, runDuration, runProgress, runTokens } from '../lib/runFigures';
+import { actorLabel, figuresLine, formatCost, formatDuration, formatTokens, premiseOf, runCost, runDuration, runProgress, runTokens } from '../lib/runFigures';
 import { selectNode } from '../store/documentActions';
 import { editorStore, useEditor } from '../store/state';
 import { ApprovalPanel } from './ApprovalPanel';
@@ -96,6 +96,7 @@ function WatchedRunView() {
         <div>
           <span className={`status-pill status-${run.status}`}>{run.status}</span> <code className="small">{run.id}</code>
           {run.view?.parentRunId && <span className="muted small"> · re-run of {run.view.parentRunId}</span>}
+          {run.view?.startedBy && <span className="muted small" data-testid="run-started-by"> · started by {actorLabel(run.view.startedBy)}</span>}
         </div>
         <span className={`conn ${run.connected ? 'on' : 'off'}`} title={run.connected ? 'live' : 'not connected'}>
           {run.connected ? '● live' : ended ? '' : '○ reconnecting'}
@@ -128,14 +129,13 @@ function WatchedRunView() {
 function RunProgress() {
   const run = useEditor((s) => s.run)!;
   const { done, total } = runProgress(run.nodeStatus);
-  const tokens = run.view ? runTokens(run.view) : 0;
+  const figures = run.view ? figuresLine({ ms: runDuration(run.view), tokens: runTokens(run.view), ...runCost(run.view) }) : '';
   return (
     <div className="run-progress" data-testid="run-progress" data-done={done} data-total={total}>
       <progress max={total || 1} value={done} aria-label="Stages done" />
       <span className="small">
         {done} of {total} stages done
-        {run.view && ` · ${formatDuration(runDuration(run.view))}`}
-        {tokens > 0 && ` · ${formatTokens(tokens)}`}
+        {figures && ` · ${figures}`}
       </span>
     </div>
   );
@@ -233,6 +233,7 @@ function RunHistory() {
       <ul>
         {history.map((r) => {
           const tokens = runTokens(r);
+          const cost = runCost(r);
           return (
             <li key={r.id} data-run-id={r.id} data-status={r.status} className={r.id === current ? 'active' : ''}>
               <input type="checkbox" title="Compare" aria-label={`compare run ${r.id}`} checked={compare.includes(r.id)} onChange={() => toggle(r.id)} />
@@ -244,6 +245,8 @@ function RunHistory() {
                   <span>{new Date(r.createdAt).toLocaleTimeString()}</span>
                   <span data-testid="history-duration">{formatDuration(runDuration(r))}</span>
                   {tokens > 0 && <span data-testid="history-tokens">{formatTokens(tokens)}</span>}
+                  {cost.costUsd !== undefined && <span data-testid="history-cost">{formatCost(cost.costUsd, cost.unpriced)}</span>}
+                  {r.startedBy && <span data-testid="history-started-by">by {actorLabel(r.startedBy)}</span>}
                   {r.parentRunId && <span title={`re-run of ${r.parentRunId}`}>↻ re-run</span>}
                 </span>
               </button>

@@ -1,9 +1,9 @@
 // How a pipeline node looks on the canvas: the producer's label as its title, type and id below, the slot it writes, approval mark, problems, and
-// during a run its status (data-status, for people and tests) and the tail of its streamed text.
+// during a run its status (data-status, for people and tests), its duration, tokens and cost, and the tail of its streamed text.
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { StoryFlowNode } from '../graph/convert';
-import { formatDuration, formatTokens } from '../lib/runFigures';
+import { figuresLine, nodeFigures } from '../lib/runFigures';
 import { useEditor } from '../store/state';
 
 const STREAM_TAIL = 180;
@@ -13,9 +13,9 @@ function StoryNodeView({ id, data, selected }: NodeProps<StoryFlowNode>) {
   const problems = useEditor((s) => s.validation.byNode[id]);
   const status = useEditor((s) => s.run?.nodeStatus[id]);
   const stream = useEditor((s) => (s.run ? s.run.streams[id] : undefined));
-  const tokens = useEditor((s) => s.run?.view?.nodes[id]?.usage?.totalTokens);
+  const usage = useEditor((s) => s.run?.view?.nodes[id]);
   const ms = useEditor((s) => s.run?.timing[id]?.ms);
-  const figures = [ms !== undefined ? formatDuration(ms) : '', tokens ? formatTokens(tokens) : ''].filter(Boolean).join(' · ');
+  const figures = figuresLine({ ms, ...nodeFigures(usage) });
   const writes = data.writes ?? info?.writes;
   const classes = ['story-node', `cat-${info?.category ?? 'unknown'}`];
   if (selected) classes.push('selected');

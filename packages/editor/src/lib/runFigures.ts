@@ -1,6 +1,7 @@
-// The figures a producer reads about a run: how long it took, how many tokens it used, how far along it is,
-// and what it was given, from the run view (and, for per-node durations, its events' timestamps).
-import type { RunView } from '@storyloom/engine';
+// The figures a producer reads about a run: how long it took, how many tokens it used and what they cost, how
+// far along it is, what it was given and who started it, from the run view (and, for per-node durations, its
+// events' timestamps).
+import type { Actor, NodeState, RunView } from '@storyloom/engine';
 
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
 const DONE_NODES = new Set(['completed', 'reused', 'skipped']);
@@ -24,8 +25,50 @@ export function runDuration(run: Pick<RunView, 'createdAt' | 'updatedAt' | 'stat
   return end - Date.parse(run.createdAt);
 }
 
-export function runTokens(run: Pick<RunView, 'nodes'>): number {
-  return Object.values(run.nodes ?? {}).reduce((sum, node) => sum + (node.usage?.totalTokens ?? 0), 0);
+/** A node's tokens and cost, every attempt summed by the server. */
+export function nodeFigures(node: NodeState | undefined): { tokens: number; costUsd?: number; unpriced?: boolean } {
+  const usage = node?.usage;
+  return { tokens: usage?.totalTokens ?? 0, ...(usage?.costUsd !== undefined ? { costUsd: usage.costUsd } : {}), ...(usage?.unpriced ? { unpriced: true } : {}) };
+}
+
+/** The run's total as the server gives it, else the sum of its nodes. */
+export function runTokens(run: Pick<RunView, 'nodes' | 'usage'>): number {
+  return run.usage?.totalTokens ?? Object.values(run.nodes ?? {}).reduce((sum, node) => sum + nodeFigures(node).tokens, 0);
+}
+
+/** The run's cost in US dollars (undefined when nothing in it was priced), and whether some calls had no price. */
+export function runCost(run: Pick<RunView, 'nodes' | 'usage'>): { costUsd?: number; unpriced?: boolean } {
+  const nodes = Object.values(run.nodes ?? {}).map(nodeFigures);
+  const unpriced = run.usage?.unpriced ?? nodes.some((node) => node.unpriced);
+  const priced = nodes.map((node) => node.costUsd).filter((cost): cost is number => cost !== undefined);
+  const costUsd = run.usage?.costUsd ?? (priced.length ? priced.reduce((sum, cost) => sum + cost, 0) : undefined);
+  return { ...(costUsd !== undefined ? { costUsd } : {}), ...(unpriced ? { unpriced: true } : {}) };
+}
+
+/**
+ * Dollars to the cent, small amounts to two significant figures (a cheap model's node costs fractions of one);
+ * "at least" when some calls ran on a model without a price.
+ */
+export function formatCost(usd: number, unpriced = false): string {
+  if (!Number.isFinite(usd) || usd < 0) return '';
+  const amount = usd === 0 || usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toPrecision(2)}`;
+  return unpriced ? `≥ ${amount}` : amount;
+}
+
+/** Duration, tokens and cost on one line, leaving out what is unknown. */
+export function figuresLine(figures: { ms?: number; tokens?: number; costUsd?: number; unpriced?: boolean }): string {
+  return [
+    figures.ms !== undefined ? formatDuration(figures.ms) : '',
+    figures.tokens ? formatTokens(figures.tokens) : '',
+    figures.costUsd !== undefined ? formatCost(figures.costUsd, figures.unpriced) : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+/** Who started a run, in words: "Ana Ruiz (reviewer)". */
+export function actorLabel(actor: Actor | undefined): string | undefined {
+  return actor ? `${actor.name} (${actor.role})` : undefined;
 }
 
 /** Stages done out of all, for the progress bar. */

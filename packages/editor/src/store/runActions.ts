@@ -1,5 +1,5 @@
 // Runs: start, follow live over SSE, decide approvals, re-run from a node, history.
-import type { NodeStatus, RunEvent, RunView } from '@storyloom/engine';
+import { foldRunEvent, type ApprovalDecision, type NodeStatus, type RunEvent, type RunView } from '@storyloom/engine';
 import { api } from '../api/client';
 import { followRunEvents, type RunEventStream } from '../api/events';
 import { currentPipeline } from './documentActions';
@@ -23,20 +23,21 @@ function patchRun(runId: string, patch: (run: WatchedRun) => Partial<WatchedRun>
   editorStore.setState((s) => (s.run && s.run.id === runId ? { run: { ...s.run, ...patch(s.run) } } : {}));
 }
 
-function fromView(view: RunView, previous?: WatchedRun): WatchedRun {
+/** What the canvas and panels read off a run view: node statuses, outputs, pending approvals. */
+function shownOf(view: RunView): Pick<WatchedRun, 'view' | 'status' | 'nodeStatus' | 'outputs' | 'pending'> {
   const nodeStatus: Record<string, NodeStatus> = {};
   const outputs: Record<string, unknown> = {};
   for (const [id, state] of Object.entries(view.nodes ?? {})) {
     nodeStatus[id] = state.status;
     if (state.output !== undefined) outputs[id] = state.output;
   }
+  return { view, status: view.status, nodeStatus, outputs, pending: view.pending ?? [] };
+}
+
+function fromView(view: RunView, previous?: WatchedRun): WatchedRun {
   return {
     id: view.id,
-    view,
-    status: view.status,
-    nodeStatus,
-    outputs,
-    pending: view.pending ?? [],
+    ...shownOf(view),
     streams: previous?.streams ?? {},
     approvals: previous?.approvals ?? {},
     timing: previous?.timing ?? {},
@@ -63,63 +64,48 @@ async function fillCandidates(runId: string, nodeId: string): Promise<void> {
   const view = await api.getRun(runId).catch(() => undefined);
   const candidates = view?.pending.find((p) => p.nodeId === nodeId)?.candidates;
   if (!candidates) return;
-  patchRun(runId, (r) => ({ pending: r.pending.map((p) => (p.nodeId === nodeId ? { ...p, candidates } : p)) }));
+  patchRun(runId, (r) => {
+    if (!r.view) return {};
+    const pending = r.view.pending.map((p) => (p.nodeId === nodeId ? { ...p, candidates } : p));
+    return shownOf({ ...r.view, pending });
+  });
 }
 
+/**
+ * Statuses, outputs and pending approvals move by the engine's own fold of the event, exactly as the CLI's
+ * progress reads it; what only the editor shows (streamed text, timings, approval history) is kept here.
+ */
 function applyEvent(runId: string, event: RunEvent): void {
   if (event.type === 'approval.requested' || event.type === 'approval.resolved') patchRun(runId, (r) => ({ approvals: recordApprovalEvent(r.approvals, event) }));
+  patchRun(runId, (r) => (r.view ? shownOf(foldRunEvent(r.view, event)) : {}));
   const node = event.nodeId;
-  const data = event.data ?? {};
+  const at = Date.parse(event.at);
   switch (event.type) {
-    case 'run.started':
-      patchRun(runId, () => ({ status: 'running' }));
-      break;
     case 'node.started':
-      if (node)
-        patchRun(runId, (r) => ({
-          nodeStatus: { ...r.nodeStatus, [node]: 'running' },
-          streams: { ...r.streams, [node]: '' },
-          timing: { ...r.timing, [node]: { startedAt: Date.parse(event.at) } },
-        }));
+      if (node) patchRun(runId, (r) => ({ streams: { ...r.streams, [node]: '' }, timing: { ...r.timing, [node]: { startedAt: at } } }));
       break;
     case 'node.token':
-      if (node) patchRun(runId, (r) => ({ streams: { ...r.streams, [node]: (r.streams[node] ?? '') + String(data.text ?? '') } }));
+      if (node) patchRun(runId, (r) => ({ streams: { ...r.streams, [node]: (r.streams[node] ?? '') + event.data.text } }));
       break;
     case 'node.completed':
-      if (node)
-        patchRun(runId, (r) => ({
-          nodeStatus: { ...r.nodeStatus, [node]: 'completed' },
-          outputs: { ...r.outputs, [node]: data.output },
-          timing: { ...r.timing, [node]: { ...r.timing[node], ms: Date.parse(event.at) - (r.timing[node]?.startedAt ?? Date.parse(event.at)) } },
-        }));
+      if (node) patchRun(runId, (r) => ({ timing: { ...r.timing, [node]: { ...r.timing[node], ms: at - (r.timing[node]?.startedAt ?? at) } } }));
       // Tokens are on the run view: fetch it once things settle.
       scheduleRefresh(runId, 400);
       break;
-    case 'node.failed':
-      if (node) patchRun(runId, (r) => ({ nodeStatus: { ...r.nodeStatus, [node]: 'failed' } }));
-      break;
     case 'approval.requested':
-      if (node)
-        patchRun(runId, (r) => ({
-          nodeStatus: { ...r.nodeStatus, [node]: 'waiting' },
-          pending: [...r.pending.filter((p) => p.nodeId !== node), { nodeId: node, draft: data.draft, ...(data.kind === 'policy' ? { kind: 'policy' as const } : {}) }],
-        }));
-      if (node) void fillCandidates(runId, node);
+      if (node && !event.data.autoApprove) void fillCandidates(runId, node);
       break;
     case 'approval.resolved':
-      if (node) patchRun(runId, (r) => ({ pending: r.pending.filter((p) => p.nodeId !== node) }));
       scheduleRefresh(runId);
       break;
     case 'run.waiting':
-      patchRun(runId, () => ({ status: 'waiting' }));
       scheduleRefresh(runId);
       void refreshInbox();
       break;
     case 'run.completed':
     case 'run.failed':
     case 'run.cancelled':
-      patchRun(runId, () => ({ status: event.type.slice(4) }));
-      if (event.type === 'run.failed' && data.error) toast('error', `Run failed: ${String(data.error)}`);
+      if (event.type === 'run.failed') toast('error', `Run failed: ${event.data.error}`);
       scheduleRefresh(runId, 0);
       void loadRunHistory();
       break;
@@ -193,18 +179,14 @@ export async function startRun(): Promise<void> {
   void loadRunHistory();
 }
 
-export type ApprovalDecision =
-  | { decision: 'approve' }
-  | { decision: 'edit'; output: unknown }
-  | { decision: 'reject'; feedback: string }
-  | { decision: 'choose'; candidate: number; output?: unknown };
+export type { ApprovalDecision };
 
 export async function decide(nodeId: string, decision: ApprovalDecision): Promise<boolean> {
   const run = editorStore.getState().run;
   if (!run) return false;
   const result = await attempt(`Could not ${decision.decision} '${nodeId}'`, () => api.decide(run.id, nodeId, decision));
   if (!result) return false;
-  patchRun(run.id, (r) => ({ pending: r.pending.filter((p) => p.nodeId !== nodeId) }));
+  patchRun(run.id, (r) => (r.view ? shownOf({ ...r.view, pending: r.view.pending.filter((p) => p.nodeId !== nodeId) }) : { pending: r.pending.filter((p) => p.nodeId !== nodeId) }));
   scheduleRefresh(run.id);
   void refreshInbox();
   // The stream ends when a run waits on some servers; make sure we follow the continuation.
@@ -249,12 +231,25 @@ export async function resumeRun(): Promise<void> {
   if (await attempt('Could not resume', () => api.resume(run.id))) await watchRun(run.id);
 }
 
+/** The runs the history last listed, per pipeline, to tell a run started elsewhere since then. */
+let listedRuns: { pipelineId: string; ids: Set<string> } | undefined;
+
 export async function loadRunHistory(options: { followActive?: boolean } = {}): Promise<void> {
   const id = editorStore.getState().meta.id;
   const runs = await api.listRunSummaries({ pipelineId: id }).catch(() => undefined);
   if (!runs || editorStore.getState().meta.id !== id) return;
   runs.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  const before = listedRuns?.pipelineId === id ? listedRuns.ids : undefined;
+  listedRuns = { pipelineId: id, ids: new Set(runs.map((r) => r.id)) };
   editorStore.setState({ runHistory: runs });
+  // A run started elsewhere (the CLI, the API, another tab) is followed on the canvas when the producer is on the
+  // Run tab with no run shown; otherwise its row in the history says what it is doing.
+  const started = before ? runs.find((r) => !before.has(r.id)) : undefined;
+  const now = editorStore.getState();
+  if (started && !now.run && now.panel === 'run') {
+    await watchRun(started.id);
+    return;
+  }
   // The watched run follows the server too: a status the stream missed (it ends while a run waits) shows here.
   const watched = editorStore.getState().run;
   const listed = watched && runs.find((r) => r.id === watched.id);

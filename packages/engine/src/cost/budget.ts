@@ -1,9 +1,6 @@
 // Budget arithmetic shared by the runner (before each node) and the adapters (what they show): which limits a
 // run's spending so far plus a node's estimate would pass, and the budget a run starts with.
-import type { Budget } from '../pipeline/schema';
-import type { TokenUsage } from '../runner/types';
-
-export type BudgetLimit = keyof Budget;
+import type { Budget, BudgetLimit, TokenUsage } from '../contract/run-view';
 
 /** The limits that `spent` plus `estimate` would pass (none: the node may run). */
 export function limitsPassed(budget: Budget, spent: TokenUsage, estimate: TokenUsage): BudgetLimit[] {
@@ -35,4 +32,9 @@ export function describeSpend(usage: { totalTokens?: number; costUsd?: number })
 /** Dollars with enough digits to tell small costs apart: `$0.0031`, `$1.25`. */
 export function formatUsd(value: number): string {
   return `$${value >= 1 ? value.toFixed(2) : value.toFixed(4)}`;
+}
+
+/** A run a person stopped at its budget says so, in its view and in every fold of its events. */
+export function budgetCancelMessage(nodeId: string | undefined): string {
+  return `cancelled at its budget before '${nodeId ?? '?'}'`;
 }

@@ -1,6 +1,15 @@
 // Documents from a run's memory, with no model call: used by the `export` node and the API's export route.
 // Text formats render here (browser-safe); the PDF renders in ./export-document (node entry only).
-import type { ExportFormat, TextDocument, TextExportFormat } from '../runner/engine';
+import {
+  EXPORT_FORMATS,
+  EXPORT_EXTENSIONS,
+  EXPORT_MEDIA_TYPES,
+  TEXT_EXPORT_FORMATS,
+  isTextExportFormat,
+  type ExportFormat,
+  type TextDocument,
+  type TextExportFormat,
+} from '../contract/export-formats';
 import type { StoryMemory } from '../nodes/types';
 import { StoryloomError } from '../errors';
 import { screenplayScenesOf, slugOf, storyDocumentOf, today } from './document';
@@ -9,18 +18,7 @@ import { renderFdx } from './fdx';
 import { renderMarkdown } from './markdown';
 import { PAPERS, type Paper } from './page-model';
 
-export const TEXT_EXPORT_FORMATS: readonly TextExportFormat[] = ['fountain', 'fdx', 'markdown', 'json'];
-export const EXPORT_FORMATS: readonly ExportFormat[] = [...TEXT_EXPORT_FORMATS, 'pdf'];
-
-export const EXPORT_MEDIA_TYPES: Record<ExportFormat, string> = {
-  fountain: 'text/plain; charset=utf-8',
-  fdx: 'application/xml; charset=utf-8',
-  markdown: 'text/markdown; charset=utf-8',
-  json: 'application/json; charset=utf-8',
-  pdf: 'application/pdf',
-};
-
-export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { fountain: 'fountain', fdx: 'fdx', markdown: 'md', json: 'json', pdf: 'pdf' };
+export { EXPORT_FORMATS, TEXT_EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_EXTENSIONS };
 
 export interface RenderOptions {
   /** The title page's draft date (YYYY-MM-DD); today by default. */
@@ -39,9 +37,7 @@ export interface ExportOptions extends RenderOptions {
 
 export { PAPERS, type Paper };
 
-export function isExportFormat(format: unknown): format is ExportFormat {
-  return (EXPORT_FORMATS as readonly unknown[]).includes(format);
-}
+export { isExportFormat } from '../contract/export-formats';
 
 export function exportFilename(title: string, format: ExportFormat): string {
   return `${slugOf(title)}.${EXPORT_EXTENSIONS[format]}`;
@@ -52,7 +48,7 @@ export function exportFilename(title: string, format: ExportFormat): string {
  * action-only screenplay (one scene per passage, no cues). Markdown and JSON render whatever is there.
  */
 export function renderDocument(format: TextExportFormat, memory: StoryMemory, options: RenderOptions = {}): TextDocument {
-  if (!(TEXT_EXPORT_FORMATS as readonly string[]).includes(format)) {
+  if (!isTextExportFormat(format)) {
     const hint = (format as string) === 'pdf' ? "pdf is rendered by exporting the run ('@storyloom/engine/node' exportDocument)" : `use ${EXPORT_FORMATS.join(', ')}`;
     throw new StoryloomError('invalid_input', `unknown export format '${String(format)}': ${hint}`);
   }

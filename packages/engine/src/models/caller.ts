@@ -293,10 +293,9 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
 
     async json<T>(call: JsonCall<T>): Promise<T> {
       if (spec.provider === 'offline') return offlineJson(call);
-      // OpenAI's response format wants an object at the root; a local model's grammar takes any schema;
-      // transformers.js has no grammar, so its JSON comes from text from the start.
+      // OpenAI's response format wants an object at the root; the in-process models' grammar takes any schema.
       const structuredFirst =
-        spec.provider === 'local' || (spec.provider !== 'transformers' && !ENDPOINTS_WITHOUT_RESPONSE_FORMAT.has(endpoint) && isObjectSchema(call.schema));
+        spec.provider === 'local' || spec.provider === 'transformers' || (!ENDPOINTS_WITHOUT_RESPONSE_FORMAT.has(endpoint) && isObjectSchema(call.schema));
       if (structuredFirst) {
         const value = await structuredJson(call);
         if (value !== undefined) return value;

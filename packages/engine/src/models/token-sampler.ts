@@ -24,8 +24,31 @@ function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-/** The next token id. `logits` is not modified. */
-export function sampleToken(logits: ArrayLike<number>, recent: readonly number[], sampling: Sampling, random: () => number): number {
+/** Tokens with a finite score, likeliest first, keeping the first `limit` that `allowed` lets through. */
+function likeliest(scores: Float64Array, limit: number, allowed?: (token: number) => boolean): number[] {
+  const sorted = Array.from(scores.keys())
+    .filter((token) => Number.isFinite(scores[token]!))
+    .sort((a, b) => scores[b]! - scores[a]!);
+  if (!allowed) return sorted.slice(0, limit);
+  const kept: number[] = [];
+  for (const token of sorted) {
+    if (kept.length >= limit) break;
+    if (allowed(token)) kept.push(token);
+  }
+  return kept;
+}
+
+/**
+ * The next token id, or -1 when `allowed` (a grammar's say, checked lazily from the likeliest token down) lets
+ * no token through. `logits` is not modified.
+ */
+export function sampleToken(
+  logits: ArrayLike<number>,
+  recent: readonly number[],
+  sampling: Sampling,
+  random: () => number,
+  allowed?: (token: number) => boolean,
+): number {
   const scores = Float64Array.from(logits);
   if (sampling.repeatPenalty > 1) {
     for (const token of new Set(recent.slice(-REPEAT_PENALTY_WINDOW))) {
@@ -33,12 +56,10 @@ export function sampleToken(logits: ArrayLike<number>, recent: readonly number[]
       if (value !== undefined) scores[token] = value > 0 ? value / sampling.repeatPenalty : value * sampling.repeatPenalty;
     }
   }
-  if (sampling.temperature <= 0) return argmax(scores);
-  const ranked = Array.from(scores.keys())
-    .filter((token) => Number.isFinite(scores[token]!))
-    .sort((a, b) => scores[b]! - scores[a]!)
-    .slice(0, sampling.topK > 0 ? sampling.topK : undefined);
-  if (ranked.length === 0) return argmax(scores);
+  if (sampling.temperature <= 0 && !allowed) return argmax(scores);
+  const ranked = likeliest(scores, sampling.temperature <= 0 ? 1 : sampling.topK > 0 ? sampling.topK : Infinity, allowed);
+  if (ranked.length === 0) return allowed ? -1 : argmax(scores);
+  if (sampling.temperature <= 0) return ranked[0]!;
   const top = scores[ranked[0]!]!;
   const weights = ranked.map((token) => Math.exp((scores[token]! - top) / sampling.temperature));
   const total = weights.reduce((sum, weight) => sum + weight, 0);

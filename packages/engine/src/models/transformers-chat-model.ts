@@ -2,11 +2,14 @@
 // run by transformers.js in this process. n samples are one batch of the same prompt (transformers.js ignores
 // num_return_sequences). transformers.js runs the model and keeps its cache; Storyloom picks each token itself
 // (a logits processor that leaves only its choice for greedy decoding), so temperature, top-k, top-p, repeat
-// penalty and seed behave as for local GGUF models, and cancelling stops at the next token.
+// penalty and seed behave as for local GGUF models, cancelling stops at the next token, and JSON answers are
+// held to the same grammar as llama.cpp's: only tokens the grammar matcher allows are ever picked.
 import { StoryloomError } from '../errors';
 import { completionPrompt, type ConversationTurn, InProcessChatModel, type InProcessChatModelFields, type SampleRequest, type Samples } from './in-process-chat-model';
 import type { LlamaRuntimeEnv } from './llama-runtime';
 import { MIN_ANSWER_ROOM, type Sampling, sampleSeed } from './in-process-sampling';
+import { GrammarMatcher } from './grammar-matcher';
+import { answerGrammar } from './json-grammar';
 import { sampleToken, seededRandom } from './token-sampler';
 import { type LoadedTransformersModel, type TensorLike, loadTransformersModel } from './transformers-runtime';
 
@@ -29,6 +32,8 @@ interface RowState {
   tokens: number[];
   ended: boolean;
   random: () => number;
+  /** For JSON answers: where the row stands in the grammar. */
+  matcher?: GrammarMatcher;
 }
 
 export class TransformersChatModel extends InProcessChatModel {
@@ -77,9 +82,11 @@ export class TransformersChatModel extends InProcessChatModel {
     const prompt = this.promptText(loaded, request.conversation);
     const promptIds = toNumbers(loaded.tokenizer(prompt).input_ids.data);
     const maxTokens = this.answerBudget(loaded, promptIds.length);
+    const grammar = request.jsonSchema ? answerGrammar(request.jsonSchema, request.fitToBudget ? maxTokens : undefined, `transformers model ${this.modelDir}`) : undefined;
     const rows: RowState[] = Array.from({ length: request.n }, (_, index) => {
       const seed = sampleSeed(this.sampling, index);
-      return { tokens: [], ended: false, random: seed === undefined ? Math.random : seededRandom(seed) };
+      const matcher = grammar ? new GrammarMatcher(grammar) : undefined;
+      return { tokens: [], ended: false, random: seed === undefined ? Math.random : seededRandom(seed), matcher };
     });
     const release = await loaded.slots.acquire(request.signal);
     try {
@@ -96,6 +103,17 @@ export class TransformersChatModel extends InProcessChatModel {
     const { sampling } = this;
     const eos = loaded.eosTokenIds;
     const ended = (token: number) => eos.includes(token);
+    /** The next token of a row: any, or under a grammar only one it allows (end-of-text once the JSON is whole). */
+    const pick = (row: RowState, scores: Float32Array): number => {
+      const { matcher } = row;
+      if (!matcher) return sampleToken(scores, row.tokens, sampling, row.random);
+      if (!matcher.open) return eos[0] ?? 0;
+      const allowed = (token: number) => (ended(token) ? matcher.complete : !loaded.tokenText(token).includes('\uFFFD') && matcher.allows(loaded.tokenText(token)));
+      const token = sampleToken(scores, row.tokens, sampling, row.random, allowed);
+      if (token < 0) return eos[0] ?? 0; // the vocabulary cannot go on: the answer stays cut, and is judged as such
+      if (!ended(token)) matcher.accept(loaded.tokenText(token));
+      return token;
+    };
     let streamed = '';
     const stream = () => {
       const text = loaded.tokenizer.decode(rows[0]!.tokens, { skip_special_tokens: true });
@@ -112,10 +130,10 @@ export class TransformersChatModel extends InProcessChatModel {
         const vocab = logits.dims.at(-1)!;
         rows.forEach((row, index) => {
           const scores = logits.data.subarray(index * vocab, (index + 1) * vocab);
-          const token = row.ended ? (eos[0] ?? 0) : sampleToken(scores, row.tokens, sampling, row.random);
+          const token = row.ended ? (eos[0] ?? 0) : pick(row, scores);
           if (!row.ended) {
             row.tokens.push(token);
-            row.ended = ended(token);
+            row.ended = ended(token) || (row.matcher !== undefined && !row.matcher.open);
           }
           scores.fill(-Infinity);
           scores[token] = 0;

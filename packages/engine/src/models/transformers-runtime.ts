@@ -86,6 +86,20 @@ export interface LoadedTransformersModel {
   contextSize: number;
   eosTokenIds: number[];
   slots: Slots;
+  /** The text of one token on its own (cached): what a grammar judges before the token is picked. */
+  tokenText(token: number): string;
+}
+
+function tokenTexts(tokenizer: TransformersTokenizer): (token: number) => string {
+  const cache = new Map<number, string>();
+  return (token) => {
+    let text = cache.get(token);
+    if (text === undefined) {
+      text = tokenizer.decode([token], { skip_special_tokens: false });
+      cache.set(token, text);
+    }
+    return text;
+  };
 }
 
 const DEFAULT_POSITIONS = 1024;
@@ -104,7 +118,8 @@ async function load(folder: string, env: LlamaRuntimeEnv): Promise<LoadedTransfo
     const contextSize = [config.n_positions, config.max_position_embeddings, config.n_ctx].find((value) => typeof value === 'number') as number | undefined;
     const generation = (model.generation_config ?? {}) as Record<string, unknown>;
     const eosTokenIds = [...new Set([...numbersOf(generation.eos_token_id), ...numbersOf(config.eos_token_id)])];
-    return { lib, tokenizer, model, contextSize: contextSize ?? DEFAULT_POSITIONS, eosTokenIds, slots: new Slots(sequencesSetting(env)) };
+    const slots = new Slots(sequencesSetting(env));
+    return { lib, tokenizer, model, contextSize: contextSize ?? DEFAULT_POSITIONS, eosTokenIds, slots, tokenText: tokenTexts(tokenizer) };
   } catch (error) {
     throw new StoryloomError('model_error', `transformers model folder ${folder} could not be loaded: ${(error as Error).message}`);
   }

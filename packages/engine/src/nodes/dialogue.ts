@@ -5,6 +5,7 @@ import { sceneContextSections } from '../story/scene-context';
 import { STYLE_INPUTS, exampleSection } from '../story/style';
 import { PREMISE_INPUT, readLogline } from '../story/memory';
 import { parseScreenplayScene, screenplaySceneText } from '../story/screenplay';
+import { reviewDocumentOf, type ReviewScene } from '../review/text';
 import { sceneClosing, sceneExchanges, sceneOpening } from '../story/scene-writer';
 import { SceneWritingConfigSchema, lengthInstruction, sceneWritingCalls, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
 
@@ -39,6 +40,12 @@ export function dialogueScenePrompt(ctx: NodeContext<Config>, job: SceneJob): st
   );
 }
 
+/** A written scene as the review reads it; its heading counts as narration (a "(FLASHBACK)" says when it is). */
+function readingOf(scene: DialogueScene): ReviewScene {
+  const page = reviewDocumentOf({ scenes: [scene] })!.scenes[0];
+  return { ...page, narration: `${scene.heading}\n${page.narration}` };
+}
+
 /** Offline: heading, an action paragraph, six to nine lines among those present, a closing action. */
 export function offlineDialogueScene(job: SceneJob): string {
   const exchanges = sceneExchanges(job.material);
@@ -67,13 +74,14 @@ export const dialogueNode: NodeType<Config, Dialogue> = {
   usesModel: true,
   plannedCalls: sceneWritingCalls,
   run: async (ctx) => {
-    const scenes = await writeEveryScene(ctx, {
+    const written = await writeEveryScene(ctx, {
       stage: 'dialogue',
       prompt: (job) => dialogueScenePrompt(ctx, job),
       offline: offlineDialogueScene,
       read: (text, job) => parseScreenplayScene(text, job.card.number, job.cast),
       previous: (number) => previousVersion(ctx, number),
+      reading: readingOf,
     });
-    return ctx.model.offline ? { scenes, placeholder: true } : { scenes };
+    return ctx.model.offline ? { ...written, placeholder: true } : written;
   },
 };

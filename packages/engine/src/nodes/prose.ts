@@ -7,6 +7,7 @@ import { PREMISE_INPUT, readLogline } from '../story/memory';
 import { sceneClosing, sceneExchanges, sceneOpening, timePhrase } from '../story/scene-writer';
 import { capitalize, listNames, lowerFirst, placePhrase } from '../story/text';
 import { SceneWritingConfigSchema, lengthInstruction, sceneWritingCalls, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
+import { reviewDocumentOf } from '../review/text';
 
 type Config = SceneWritingConfig;
 
@@ -91,13 +92,14 @@ export const proseNode: NodeType<Config, Draft> = {
   usesModel: true,
   plannedCalls: sceneWritingCalls,
   run: async (ctx) => {
-    const passages = await writeEveryScene(ctx, {
+    const written = await writeEveryScene(ctx, {
       stage: 'prose',
       prompt: (job) => proseScenePrompt(ctx, job),
       offline: offlineProsePassage,
       read: (text, job) => ({ number: job.card.number, title: job.card.location, text: text.trim() }),
       previous: (number) => previousPassage(ctx, number),
+      reading: (passage) => reviewDocumentOf({ passages: [passage] })!.scenes[0],
     });
-    return ctx.model.offline ? { passages, placeholder: true } : { passages };
+    return ctx.model.offline ? { passages: written.scenes, continuity: written.continuity, placeholder: true } : { passages: written.scenes, continuity: written.continuity };
   },
 };

@@ -3,11 +3,13 @@ import type { NodeContext, NodeType } from './types';
 import { ID_PATTERN } from '../pipeline/schema';
 import {
   MAX_REVIEW_PASSES,
+  ContinuityFactSchema,
   RubricSchema,
   ReviewSchema,
   SceneNoteSchema,
   PolicyCategorySchema,
   sceneNoteText,
+  type ContinuityFact,
   type PolicyCategory,
   type PolicyFlag,
   type Outline,
@@ -19,11 +21,11 @@ import {
   type SceneNote,
 } from '../story/types';
 import { buildPrompt, castText, loglineText } from '../story/prompt';
-import { PREMISE_INPUT, beatsOf, castOf, premiseOf, readLogline, readOutline, readSetting, sceneCardsOf } from '../story/memory';
+import { PREMISE_INPUT, beatsOf, castOf, premiseOf, readLogline, readOutline, readSceneList, readSetting, sceneCardsOf } from '../story/memory';
 import { STYLE_INPUTS, pointOfView, sceneWords, styleOf, systemFor } from '../story/style';
 import { issueNote, producerNotes, routeNotes } from '../review/routing';
 import { policyFlags } from '../review/policy';
-import { continuityFactsOf } from '../story/continuity';
+import { reviewLedger } from '../review/continuity-checks';
 import { checkCeiling, runChecks, type CheckContext } from '../review/checks';
 import { reviewDocumentOf, type ReviewDocument } from '../review/text';
 import { StoryloomError } from '../errors';
@@ -71,14 +73,21 @@ function outlineText(outline: Outline | undefined): string | undefined {
   return outline?.acts.map((act, i) => `Act ${i + 1}: ${act.title}\n${act.beats.map((b) => `${b.number}. ${b.summary}`).join('\n')}`).join('\n');
 }
 
-function factsText(ctx: NodeContext<Config>, document: ReviewDocument): string | undefined {
-  if (document.kind === 'text') return undefined;
-  const written = new Map(document.scenes.map((scene) => [scene.number, scene.narration]));
-  const facts = continuityFactsOf(sceneCardsOf(ctx.memory), castOf(ctx.memory), written);
-  return facts.map((fact) => `- after scene ${fact.scene}: ${fact.text}`).join('\n') || undefined;
+/** Continuity facts shown to the judge: past this many, the plan's "how things stand" lines are left out first. */
+const MAX_JUDGE_FACTS = 48;
+
+/** The facts kept with the text under review (read after each writing pass) and with the scene list (after planning). */
+function storedFacts(ctx: NodeContext<Config>, output: unknown): ContinuityFact[] {
+  const written = ContinuityFactSchema.array().safeParse((output as { continuity?: unknown } | undefined)?.continuity).data ?? [];
+  return [...written, ...(readSceneList(ctx.memory)?.continuity ?? [])];
 }
 
-export function rubricPrompt(ctx: NodeContext<Config>, document: ReviewDocument, issues: ReviewIssue[], earlier: readonly SceneNote[] = []): string {
+function factsText(facts: readonly ContinuityFact[]): string | undefined {
+  const shown = facts.length <= MAX_JUDGE_FACTS ? facts : [...facts.filter((f) => f.kind !== 'state'), ...facts.filter((f) => f.kind === 'state')].slice(0, MAX_JUDGE_FACTS).sort((a, b) => a.scene - b.scene);
+  return shown.map((fact) => `- after scene ${fact.scene}: ${fact.text}`).join('\n') || undefined;
+}
+
+export function rubricPrompt(ctx: NodeContext<Config>, document: ReviewDocument, issues: ReviewIssue[], earlier: readonly SceneNote[] = [], facts: readonly ContinuityFact[] = []): string {
   return buildPrompt(
     [
       { label: 'Premise', body: premiseOf(ctx.inputs, ctx.memory) },
@@ -86,7 +95,7 @@ export function rubricPrompt(ctx: NodeContext<Config>, document: ReviewDocument,
       { label: 'Characters', body: castText(castOf(ctx.memory)) },
       { label: 'Outline', body: outlineText(readOutline(ctx.memory)) },
       { label: 'Scene cards', body: cardsText(sceneCardsOf(ctx.memory)) },
-      { label: 'Continuity facts (the text must not contradict them)', body: factsText(ctx, document) },
+      { label: 'Continuity facts (the text must not contradict them)', body: factsText(facts) },
       { label: document.kind === 'screenplay' ? 'Screenplay, by scene' : 'Story, by scene', body: numberedText(document) },
       { label: 'Problems the checks already found', body: issues.map((i) => `- ${i.message}`).join('\n') || 'None.' },
       { label: 'Notes given on the previous pass (say in a note if one is still not fixed)', body: earlier.map((n) => `- ${sceneNoteText(n)}`).join('\n') || undefined },
@@ -166,13 +175,15 @@ async function assess(ctx: NodeContext<Config>, output: unknown, round: number, 
     cards,
     pov: pointOfView(style),
     sceneWords: sceneWords(style),
+    facts: storedFacts(ctx, output),
   };
   const checked = runChecks(checkContext);
+  const facts = reviewLedger(checkContext);
   const scenes = document.scenes.map((s) => s.number);
   const rubric = await ctx.model.json({
     label: round === 0 ? 'rubric' : `rubric-${round}`,
     system: systemFor('review', ctx.inputs),
-    prompt: rubricPrompt(ctx, document, checked, earlier),
+    prompt: rubricPrompt(ctx, document, checked, earlier, facts),
     schema: judgeSchema(scenes),
     temperature: 0,
     offline: () => offlineRubric(checked, ctx.config.threshold),

@@ -3,7 +3,10 @@
 // review's revision only the scenes with notes are written again.
 import { z } from 'zod';
 import type { NodeContext, SlotRead, StoryMemory } from './types';
-import { castOf, premiseOf, readLogline, readOutline, readSetting, sceneCardsOf } from '../story/memory';
+import { castOf, premiseOf, readLogline, readOutline, readSceneList, readSetting, sceneCardsOf } from '../story/memory';
+import { continuityLedger, planFacts } from '../story/continuity';
+import { readSceneFacts } from '../story/continuity-reading';
+import type { ReviewScene } from '../review/text';
 import { findPlace } from '../story/names';
 import type { SceneContext } from '../story/scene-context';
 import { sceneWords, styleOf, systemFor } from '../story/style';
@@ -11,7 +14,7 @@ import { mapWithConcurrency } from '../story/concurrency';
 import { SeededRandom, seedOf } from '../story/random';
 import { notesForScene, sceneFocus, sceneSpeakers, type SceneMaterial } from '../story/scene-writer';
 import { genreProfileNamed } from '../story/premise';
-import type { Character, SceneCard } from '../story/types';
+import { ContinuityFactSchema, type Character, type ContinuityFact, type SceneCard } from '../story/types';
 import { StoryloomError } from '../errors';
 
 export const SceneWritingConfigSchema = z.strictObject({
@@ -43,6 +46,12 @@ export interface SceneJob {
   material: SceneMaterial;
 }
 
+/** The facts a previous version of the writer's output kept, read from its text after it was written. */
+function previousFacts(previous: unknown): ContinuityFact[] {
+  const kept = (previous as { continuity?: unknown } | undefined)?.continuity;
+  return ContinuityFactSchema.array().safeParse(kept).data ?? [];
+}
+
 /** The notes for one scene: a review's by scene number; a producer's reject feedback naming it or no scene. */
 function notesFor(ctx: NodeContext<SceneWritingConfig>, number: number): string[] {
   if (ctx.revisionNotes) return ctx.revisionNotes.filter((n) => n.scene === number).map((n) => n.note);
@@ -61,6 +70,8 @@ export function sceneJobs(ctx: NodeContext<SceneWritingConfig>, kind: string): S
   const premise = premiseOf(ctx.inputs, ctx.memory);
   const logline = readLogline(ctx.memory);
   const objects = genreProfileNamed(logline?.genre, premise).objects;
+  // What the writers must not contradict: on a rewrite what the written scenes established, and always the plan's facts.
+  const facts = continuityLedger(previousFacts(ctx.previous), readSceneList(ctx.memory)?.continuity, planFacts(cards, cast));
   return cards.map((card, index) => {
     const previous = index > 0 ? cards[index - 1] : undefined;
     const notes = notesFor(ctx, card.number);
@@ -72,7 +83,7 @@ export function sceneJobs(ctx: NodeContext<SceneWritingConfig>, kind: string): S
       cast,
       present,
       notes,
-      context: { cards, index, cast, setting, outline },
+      context: { cards, index, cast, setting, outline, facts },
       material: {
         card,
         speakers: present,
@@ -116,11 +127,24 @@ export interface SceneWriter<R> {
   read(text: string, job: SceneJob): R;
   /** The scene's output in the previous version (what a revision keeps when the scene has no notes). */
   previous(number: number): R | undefined;
+  /** The scene as a reader sees it: its text, and the narration facts are read from. */
+  reading(value: R): ReviewScene;
 }
 
-/** Every scene of the cards written by `writer`, one model call per scene (none for scenes a revision keeps). */
-export function writeEveryScene<R>(ctx: NodeContext<SceneWritingConfig>, writer: SceneWriter<R>): Promise<R[]> {
-  return writeScenes(
+/** Every scene written, and the continuity facts read from the text of each. */
+export interface WrittenScenes<R> {
+  scenes: R[];
+  continuity: ContinuityFact[];
+}
+
+/**
+ * Every scene of the cards written by `writer`, one model call per scene (none for scenes a revision keeps), and
+ * after each scene is written the facts its text establishes (a kept scene keeps the facts read before).
+ */
+export async function writeEveryScene<R>(ctx: NodeContext<SceneWritingConfig>, writer: SceneWriter<R>): Promise<WrittenScenes<R>> {
+  const earlier = previousFacts(ctx.previous);
+  const cast = castOf(ctx.memory);
+  const written = await writeScenes(
     ctx,
     sceneJobs(ctx, writer.stage),
     async (job) => {
@@ -130,10 +154,16 @@ export function writeEveryScene<R>(ctx: NodeContext<SceneWritingConfig>, writer:
         prompt: writer.prompt(job),
         offline: () => writer.offline(job),
       });
-      return writer.read(text, job);
+      const value = writer.read(text, job);
+      const page = writer.reading(value);
+      return { value, facts: await readSceneFacts(ctx.model, ctx.inputs, job.card.number, page.text, page.narration, cast) };
     },
-    (job) => writer.previous(job.card.number),
+    (job) => {
+      const value = writer.previous(job.card.number);
+      return value === undefined ? undefined : { value, facts: earlier.filter((item) => item.scene === job.card.number) };
+    },
   );
+  return { scenes: written.map((w) => w.value), continuity: written.flatMap((w) => w.facts) };
 }
 
 /** What a scene writer's instruction says about length, in words. */

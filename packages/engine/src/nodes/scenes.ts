@@ -10,6 +10,7 @@ import { cardsFromOutline } from '../story/cards';
 import { findPlace } from '../story/names';
 import { prepareSceneList, sceneListSchemaFor } from '../story/constrained';
 import { STYLE_INPUTS, systemFor } from '../story/style';
+import { readPlanFacts } from '../story/continuity-reading';
 
 const ConfigSchema = z.strictObject({});
 type Config = z.infer<typeof ConfigSchema>;
@@ -17,6 +18,12 @@ type Config = z.infer<typeof ConfigSchema>;
 function outlineText(ctx: NodeContext<Config>): string | undefined {
   const outline = readOutline(ctx.memory);
   return outline?.acts.map((act) => `${act.title}\n${act.beats.map((b) => `${b.number}. ${b.summary}`).join('\n')}`).join('\n');
+}
+
+/** The previous cards for a rewrite, without the facts read from them (the answer holds cards only). */
+function previousCards(previous: unknown): string | undefined {
+  const cards = SceneListSchema.safeParse(previous).data?.scenes;
+  return cards ? JSON.stringify({ scenes: cards }, null, 2) : previous === undefined ? undefined : JSON.stringify(previous, null, 2);
 }
 
 export function scenesPrompt(ctx: NodeContext<Config>): string {
@@ -27,7 +34,7 @@ export function scenesPrompt(ctx: NodeContext<Config>): string {
       { label: 'Characters', body: castText(castOf(ctx.memory)) },
       { label: 'Setting', body: settingText(readSetting(ctx.memory)) },
       { label: 'Outline', body: outlineText(ctx) },
-      ...feedbackSections(ctx.feedback, ctx.previous ? JSON.stringify(ctx.previous, null, 2) : undefined),
+      ...feedbackSections(ctx.feedback, previousCards(ctx.previous)),
     ],
     `Turn the outline into scene cards: exactly ${count} scenes, one per beat, in order. For each scene give its ` +
       'number; a screenplay heading ("INT." or "EXT.", the location in capitals, " - DAY" or " - NIGHT"); the location ' +
@@ -43,7 +50,9 @@ export function scenesPrompt(ctx: NodeContext<Config>): string {
 
 /** Offline: one card per beat, with the beat's own characters and place. */
 export function offlineScenes(ctx: NodeContext<Config>): SceneList {
-  return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeSceneList(ctx, attempt), ctx.variant);
+  // Compared by its cards: the facts kept beside them are read again from whatever cards are written.
+  const previous = SceneListSchema.safeParse(ctx.previous).data;
+  return changedRewrite(ctx.feedback, previous ? { scenes: previous.scenes } : ctx.previous, (attempt) => writeSceneList(ctx, attempt), ctx.variant);
 }
 
 function placesOf(ctx: NodeContext<Config>): Location[] {
@@ -67,6 +76,7 @@ function writeSceneList(ctx: NodeContext<Config>, attempt: number): SceneList {
  */
 function normaliseCards(list: SceneList, acts: number, places: readonly Location[]): SceneList {
   return {
+    ...list,
     scenes: list.scenes.map((scene, index) => ({
       ...scene,
       number: index + 1,
@@ -88,7 +98,8 @@ export const scenesNode: NodeType<Config, SceneList> = {
   title: 'Scenes',
   description:
     'Scene cards, the source of truth for the writers: INT./EXT. heading, a location of the setting, the cast present, ' +
-    'act, beat, goal, conflict, turn, outcome, two to five sub-beats and a summary.',
+    'act, beat, goal, conflict, turn, outcome, two to five sub-beats and a summary; then the continuity facts the cards ' +
+    'establish (deaths, departures, injuries, objects, who knows what, ties, time), read by the model or, offline, by heuristics.',
   category: 'plan',
   configSchema: ConfigSchema,
   outputSchema: SceneListSchema,
@@ -106,6 +117,8 @@ export const scenesNode: NodeType<Config, SceneList> = {
       prepare: prepareSceneList(cast, places),
       offline: () => offlineScenes(ctx),
     });
-    return normaliseCards(list, readOutline(ctx.memory)?.acts.length ?? 1, places);
+    const cards = normaliseCards(list, readOutline(ctx.memory)?.acts.length ?? 1, places);
+    // After planning, the facts the cards establish: what every writer and the review hold the scenes to.
+    return { ...cards, continuity: await readPlanFacts(ctx.model, ctx.inputs, cards.scenes, cast) };
   },
 };

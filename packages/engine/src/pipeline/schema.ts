@@ -138,6 +138,5 @@ export type ModelSpec = z.infer<typeof ModelSpecSchema>;
 export type InputDefinition = z.infer<typeof InputDefinitionSchema>;
 export type PipelineNode = z.infer<typeof PipelineNodeSchema>;
 export type PipelineEdge = z.infer<typeof PipelineEdgeSchema>;
-export type Budget = z.infer<typeof BudgetSchema>;
 export type Pipeline = z.infer<typeof PipelineSchema>;
 export type RunInputs = Record<string, string | number | boolean>;

@@ -1,8 +1,9 @@
 // Continuity checks that need no model (cast names, repeats, chatter, headings, scene count). Each returns issues; none throws.
 // They run on screenplay scenes (dialogue) and on prose passages alike.
-import type { Character, ReviewIssue, SceneCard } from '../story/types';
+import type { Character, ContinuityFact, ReviewIssue, SceneCard } from '../story/types';
 import { findByName } from '../story/names';
-import { checkBeatCoverage, checkContinuity, checkMarkdown, checkSceneLength, checkSpeakersOnCard } from './craft-checks';
+import { checkBeatCoverage, checkMarkdown, checkSceneLength, checkSpeakersOnCard } from './craft-checks';
+import { checkDestroyedObjects, checkGoneSpeaking, checkTimeline } from './continuity-checks';
 import { editDistance, STOP_WORDS, words } from '../story/text';
 import { hasStandardHeading } from '../story/screenplay';
 import type { ReviewDocument } from './text';
@@ -20,6 +21,8 @@ export interface CheckContext {
   pov?: 'first' | 'second' | 'third';
   /** Words per scene asked for. */
   sceneWords?: { min: number; max: number };
+  /** Continuity facts read (by a model, or the heuristics offline) from the text and the plan, text first. */
+  facts?: readonly ContinuityFact[];
 }
 
 export type Check = (context: CheckContext) => ReviewIssue[];
@@ -274,7 +277,9 @@ export const CHECKS: readonly Check[] = [
   checkSilentCharacters,
   checkFirstPerson,
   checkSpeakersOnCard,
-  checkContinuity,
+  checkGoneSpeaking,
+  checkDestroyedObjects,
+  checkTimeline,
   checkBeatCoverage,
   checkMarkdown,
   checkSceneLength,

@@ -1,9 +1,7 @@
 // Checks against the plan and the page: a speaker the scene's card does not list, a card's beat that never
-// reaches the page, a dead character speaking, Markdown left in screenplay or prose text, and scenes far
-// shorter or longer than asked.
+// reaches the page, Markdown left in screenplay or prose text, and scenes far shorter or longer than asked.
 import type { ReviewIssue } from '../story/types';
 import { castNamedIn, findByName } from '../story/names';
-import { continuityFactsOf } from '../story/continuity';
 import { STOP_WORDS, words } from '../story/text';
 import type { Check } from './checks';
 
@@ -95,24 +93,4 @@ export const checkSceneLength: Check = ({ document, sceneWords }) => {
       message: `Scene ${scene.number}: ${count} words, ${short ? 'far shorter' : 'far longer'} than the ${sceneWords.min}–${sceneWords.max} asked for; ${short ? 'play the scene out' : 'cut it down'}`,
     }];
   });
-};
-
-/** The dead do not speak: a cast member who died in an earlier scene (by its card or its text) with a line later. */
-export const checkContinuity: Check = ({ document, cast, cards }) => {
-  if (!cards || document.kind !== 'screenplay') return [];
-  const written = new Map(document.scenes.map((scene) => [scene.number, scene.narration]));
-  const deaths = continuityFactsOf(cards, cast, written).filter((fact) => fact.dead !== undefined);
-  const issues: ReviewIssue[] = [];
-  for (const death of deaths) {
-    for (const scene of document.scenes.filter((s) => s.number > death.scene)) {
-      if (!(scene.speakers ?? []).some((speaker) => findByName(speaker, cast)?.name === death.dead)) continue;
-      issues.push({
-        code: 'continuity_break',
-        severity: 'error',
-        sceneNumber: scene.number,
-        message: `Scene ${scene.number}: ${death.dead} speaks, but died in scene ${death.scene}; cut the lines or give them to someone alive`,
-      });
-    }
-  }
-  return issues;
 };

@@ -3,14 +3,12 @@
 // `<node>#budget` so it never collides with the node's own approval of the same attempt, with the figures as its
 // draft). Approving lets the node run (the decision may also raise or lift the budget); rejecting cancels the run
 // (see decide in storyloom.ts). A decision stored later re-enters the graph at the node's budget entry (driver.ts).
-import type { BudgetLimit } from '../cost/budget';
 import { hasLimit, limitsPassed } from '../cost/budget';
 import type { SpendEstimate } from '../cost/estimate';
 import { sumUsage } from '../cost/usage';
-import type { Budget } from '../pipeline/schema';
 import type { RunRecord } from '../store';
 import type { RunContext } from './run-context';
-import type { TokenUsage } from './types';
+import type { BudgetCheck, TokenUsage } from './types';
 
 const SUFFIX = '#budget';
 
@@ -25,16 +23,6 @@ export function budgetedNodeOf(key: string): string | undefined {
 /** The pipeline node an approval is about, whichever kind it is. */
 export const approvalNodeOf = (key: string): string => budgetedNodeOf(key) ?? key;
 
-/** What a budget approval shows the person deciding. */
-export interface BudgetDraft {
-  budget: Budget;
-  /** What the run has spent so far. */
-  spent: TokenUsage;
-  /** What the node is expected to spend. */
-  estimate: SpendEstimate;
-  /** The limits it would pass. */
-  passes: BudgetLimit[];
-}
 
 /** Whether budget checks apply to this run (it has a budget, or had one from its pipeline before a person lifted it). */
 export function isBudgeted(run: Pick<RunRecord, 'budget' | 'pipeline'>): boolean {
@@ -65,11 +53,11 @@ export class BudgetGate {
       const expected = estimate(attempts.filter((entry) => entry.nodeId === nodeId).at(-1));
       const passes = limitsPassed(budget, spent, expected);
       if (passes.length === 0) return true;
-      const draft: BudgetDraft = { budget, spent, estimate: expected, passes };
+      const draft: BudgetCheck = { budget, spent, estimate: expected, passes };
       await tx.approvals.request(run.id, key, attempt);
       await tx.outputs.put({ runId: run.id, nodeId: key, attempt, source: 'model', output: draft });
       await tx.nodes.set(run.id, nodeId, { status: 'waiting' });
-      await tx.events.append(run.id, { type: 'approval.requested', nodeId, data: { attempt, kind: 'budget', draft } });
+      await tx.events.append(run.id, { type: 'approval.requested', nodeId, data: { attempt, kind: 'budget', check: draft } });
       return false;
     });
   }

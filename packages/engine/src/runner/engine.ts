@@ -1,10 +1,14 @@
 // CONTRACT STUB (lead): the runner helper implements `openStoryloom`; the CLI and server code against
 // the `Storyloom` interface. Node-only (SQLite); exported from `@storyloom/engine/node`.
-import type { ValidationProblem } from '../errors';
 import type { Pipeline } from '../pipeline/schema';
+import type { PipelineVersionInfo, StoredPipeline } from '../contract/stored-pipeline';
+import type { ExportedDocument, ExportFormat } from '../contract/export-formats';
 import type { ModelEnv } from '../models/caller';
 import type { PriceTable } from '../cost/prices';
 import type { ExportOptions } from '../export/index';
+import type { RunComments } from '../comments/run-comments';
+import type { Webhooks } from '../webhooks/webhooks';
+import type { RunObserver } from './observer';
 import type {
   ApprovalDecision,
   PendingApproval,
@@ -15,31 +19,7 @@ import type {
   StartRunRequest,
 } from './types';
 
-export interface StoredPipeline {
-  id: string;
-  version: number;
-  /**
-   * The document as saved. When `valid` is false (a draft) it has only the draft minimum of
-   * `pipeline/draft.ts` (format, id, `nodes`/`edges` arrays) and may not fit the schema: validate before use.
-   */
-  pipeline: Pipeline;
-  /** Whether this version passed validation when it was saved; a draft (false) cannot be run. */
-  valid: boolean;
-  /** Its validation problems when saved (empty when valid). */
-  errors: ValidationProblem[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface PipelineVersionInfo {
-  version: number;
-  createdAt: string;
-  name: string;
-  /** False for a draft version (saved with validation problems). */
-  valid: boolean;
-  /** How many validation problems it was saved with. */
-  problemCount: number;
-}
+export type { StoredPipeline, PipelineVersionInfo } from '../contract/stored-pipeline';
 
 export interface SavePipelineOptions {
   /**
@@ -64,24 +44,7 @@ export interface PipelineStore {
   delete(id: string): Promise<boolean>;
 }
 
-/** The formats an `export` node can hold in a run (text). */
-export type TextExportFormat = 'fountain' | 'fdx' | 'markdown' | 'json';
-/** Every format a run can be exported as; `pdf` is rendered on export, never stored in a run. */
-export type ExportFormat = TextExportFormat | 'pdf';
-
-export interface ExportedDocument {
-  format: ExportFormat;
-  mediaType: string;
-  filename: string;
-  /** Text, or the bytes of a binary format (pdf). */
-  content: string | Uint8Array;
-}
-
-/** An export node's document: always text. */
-export interface TextDocument extends ExportedDocument {
-  format: TextExportFormat;
-  content: string;
-}
+export type { ExportFormat, TextExportFormat, ExportedDocument, TextDocument } from '../contract/export-formats';
 
 export interface StoryloomOptions {
   /** SQLite file; created with its folder if missing. `:memory:` for throwaway use. Ignored with `databaseUrl`. */
@@ -101,6 +64,8 @@ export interface StoryloomOptions {
   /** Per model-call attempt; default 120 s. */
   modelTimeoutMs?: number;
   maxRetries?: number;
+  /** Told of every node execution and model call this process drives (for metrics). */
+  observer?: RunObserver;
 }
 
 /** A shipped example pipeline: the document and where it came from (named in problems). */
@@ -141,6 +106,10 @@ export interface DriveOptions {
 /** The engine as the CLI, the server and the worker use it: one database (SQLite or PostgreSQL), many processes. */
 export interface Storyloom {
   readonly pipelines: PipelineStore;
+  /** Hooks told about approvals and finished runs, and the outbox their deliveries are sent from. */
+  readonly webhooks: Webhooks;
+  /** Review comment threads on runs' node outputs, and each run's review report. */
+  readonly comments: RunComments;
   /** Which database holds the state: the embedded SQLite file, or PostgreSQL shared by many machines. */
   readonly storeKind: 'sqlite' | 'postgres';
   /** Throws if the database cannot be reached (health checks). */

@@ -1,7 +1,7 @@
 // Runs one pipeline node inside the graph: builds its NodeContext (config, ancestors' memory, feedback,
 // model caller wired to events), persists its output and `node.completed` in one transaction, and reuses a
 // stored attempt instead of calling the model again after a crash or in a rerun.
-import { candidateShares, createModelCaller, resolveModelSpec, type ModelCallerOptions } from '../models/caller';
+import { type CandidateShare, candidateShares, createModelCaller, resolveModelSpec, type ModelCallerOptions } from '../models/caller';
 import { shorthandOf } from '../models/spec';
 import { costUsd, priceOf } from '../cost/prices';
 import { estimateSpend } from '../cost/estimate';
@@ -23,6 +23,7 @@ import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
 import { hasGate } from './approval-gate';
+import { recordedModelCaller } from './recorded-model-caller';
 import type { AttemptStatus, TokenUsage } from './types';
 import type { StoreSet } from '../store';
 
@@ -167,8 +168,9 @@ export class NodeExecutor {
     const { stores, run, settings, signal } = this.ctx;
     const { node, attempt } = request;
     const usage = emptyUsage();
+    const spec = this.modelSpecOf(node);
     const callerOptions: ModelCallerOptions = {
-      spec: this.modelSpecOf(node),
+      spec,
       env: settings.env,
       signal,
       timeoutMs: settings.modelTimeoutMs,
@@ -189,7 +191,19 @@ export class NodeExecutor {
         },
       },
     };
-    const model = createModelCaller(callerOptions);
+    const scope = { nodeId: node.id, nodeType: node.type, attempt, provider: spec.provider };
+    const observer = settings.observer;
+    const callerFor = (candidate?: CandidateShare) =>
+      recordedModelCaller(
+        createModelCaller(candidate ? { ...callerOptions, candidate } : callerOptions),
+        this.ctx,
+        { ...scope, keyPrefix: candidate ? `c${candidate.index}/` : '' },
+        observer,
+      );
+    const model = callerFor();
+    const started = performance.now();
+    const finished = (status: 'completed' | 'failed') =>
+      observer?.nodeFinished?.({ runId: run.id, nodeId: node.id, nodeType: node.type, status, durationMs: performance.now() - started, usage });
     const context: NodeContext<unknown> = {
       nodeId: node.id,
       node,
@@ -212,7 +226,7 @@ export class NodeExecutor {
         // Every candidate is the node's own work with its own caller; text calls share one `n` request.
         candidates = await Promise.all(
           candidateShares(count).map(async (share) => {
-            const written = await type.run({ ...context, variant: share.index, model: createModelCaller({ ...callerOptions, candidate: share }) });
+            const written = await type.run({ ...context, variant: share.index, model: callerFor(share) });
             return checkOutput(type, config, written, node.id);
           }),
         );
@@ -232,6 +246,7 @@ export class NodeExecutor {
         throw cancelledBy(signal);
       }
       const message = `node '${node.id}' (${node.type}) failed: ${errorMessage(error)}`;
+      finished('failed');
       await this.ctx.fenced(async (tx) => {
         const spent = await this.recordAttempt(tx, request, usage, 'failed');
         await tx.nodes.set(run.id, node.id, { status: 'failed', error: message, usage: spent.node });
@@ -260,6 +275,7 @@ export class NodeExecutor {
         },
       });
     });
+    finished('completed');
     return output;
   }
 

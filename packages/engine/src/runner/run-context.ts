@@ -6,6 +6,7 @@ import type { ModelEnv } from '../models/caller';
 import { buildGraph, type PipelineGraph } from '../pipeline/graph';
 import type { Pipeline, PipelineNode } from '../pipeline/schema';
 import type { RunRecord, StoreSet, Stores } from '../store';
+import type { RunObserver } from './observer';
 
 export interface EngineSettings {
   env: ModelEnv;
@@ -13,6 +14,8 @@ export interface EngineSettings {
   prices: PriceTable;
   modelTimeoutMs?: number;
   maxRetries?: number;
+  /** Told of each node execution and model call (metrics). */
+  observer?: RunObserver;
 }
 
 /** The lease this drive holds: every write it makes is refused once the lease has passed to another process. */

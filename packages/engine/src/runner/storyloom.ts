@@ -3,8 +3,9 @@
 // event logs, decided, cancelled, resumed, rerun.
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { randomBytes } from 'node:crypto';
+import { RunComments } from '../comments/run-comments';
 import { StoryloomError } from '../errors';
-import { hasLimit, runBudget } from '../cost/budget';
+import { budgetCancelMessage, hasLimit, runBudget } from '../cost/budget';
 import { loadPriceTable } from '../cost/price-file';
 import type { PriceTable } from '../cost/prices';
 import { checkExportOptions, exportDocument } from '../export/export-document';
@@ -15,7 +16,7 @@ import { outputSchemaOf } from '../nodes/types';
 import { resolveNodeConfig } from '../pipeline/config';
 import { topologicalOrder } from '../pipeline/graph';
 import { resolveRunInputs } from '../pipeline/inputs';
-import { BudgetSchema, type Budget, type Pipeline } from '../pipeline/schema';
+import { BudgetSchema, type Pipeline } from '../pipeline/schema';
 import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
 import { openStores, type PgStores, type RunRecord, type SqliteStores, type StoreSet, type Stores } from '../store';
@@ -40,7 +41,8 @@ import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
 import { approvalNodeOf, budgetedNodeOf, budgetKey } from './budget-gate';
-import type { ApprovalDecision, PendingApproval, RerunRequest, RunEvent, RunStatus, RunView, StartRunRequest } from './types';
+import { Webhooks } from '../webhooks/webhooks';
+import type { ApprovalDecision, Budget, PendingApproval, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
 
 /** How often a subscriber looks for events written by other processes it was not told about. */
 const SUBSCRIBE_POLL_MS = 100;
@@ -85,6 +87,8 @@ class StoreBackedStoryloom implements Storyloom {
   private closed = false;
   /** SQLite: one watcher for other processes' commits shared by all subscribers (see watchOtherProcesses). */
   private foreignWrites: ForeignWriteWatcher | undefined;
+  readonly webhooks: Webhooks;
+  readonly comments: RunComments;
 
   constructor(
     private readonly stores: Stores,
@@ -92,6 +96,8 @@ class StoreBackedStoryloom implements Storyloom {
     private readonly prices: PriceTable,
   ) {
     this.ownerId = options.ownerId ?? defaultOwnerId();
+    this.webhooks = new Webhooks(stores);
+    this.comments = new RunComments({ stores, decide: (runId, nodeId, decision) => this.decide(runId, nodeId, decision), view: (runId) => this.view(runId) });
   }
 
   get pipelines() {
@@ -136,7 +142,8 @@ class StoreBackedStoryloom implements Storyloom {
     // Already driven here: a decision may have arrived after that pass looked, so drive once more after it.
     const current = this.driving.get(runId);
     if (current) return current.catch(() => undefined).then(() => this.drive(runId, options));
-    const settings = { env: this.options.env ?? {}, prices: this.prices, modelTimeoutMs: this.options.modelTimeoutMs, maxRetries: this.options.maxRetries };
+    const { modelTimeoutMs, maxRetries, observer } = this.options;
+    const settings = { env: this.options.env ?? {}, prices: this.prices, modelTimeoutMs, maxRetries, observer };
     const { driveRun } = runDriver();
     const deps = { stores: this.stores, checkpointer: this.checkpointSaver(), settings, ownerId: this.ownerId, leaseTtlMs: this.options.leaseTtlMs };
     const driven = driveRun(deps, runId, options.signal)
@@ -257,7 +264,7 @@ class StoreBackedStoryloom implements Storyloom {
       if (!(await tx.approvals.decide(runId, nodeId, checked))) {
         throw new StoryloomError('conflict', `node '${nodeId}' of run '${runId}' is not waiting for a decision`);
       }
-      const data: Record<string, unknown> = { attempt: pending.attempt, decision: checked.decision };
+      const data: RunEventData<'approval.resolved'> = { attempt: pending.attempt, decision: checked.decision };
       if (checked.decision === 'edit') {
         await tx.outputs.put({ runId, nodeId, attempt: pending.attempt + 1, source: 'edit', output: checked.output });
       }
@@ -289,7 +296,7 @@ class StoreBackedStoryloom implements Storyloom {
       if (!pending || !(await tx.approvals.decide(run.id, key, checked))) {
         throw new StoryloomError('conflict', `node '${nodeId}' of run '${run.id}' is not waiting for a decision`);
       }
-      const data: Record<string, unknown> = { attempt: pending.attempt, decision: checked.decision, kind: 'budget' };
+      const data: RunEventData<'approval.resolved'> = { attempt: pending.attempt, decision: checked.decision, kind: 'budget' };
       if (checked.decision === 'approve') {
         // Without new limits none applies from now on; the empty budget kept says the run had one (its graph
         // keeps the budget entries where decisions re-enter).
@@ -307,7 +314,7 @@ class StoreBackedStoryloom implements Storyloom {
       const driven = current.status === 'running' && current.lease !== undefined && !leaseIsDead(current.lease);
       if (!driven) {
         // Its other branches are not running: it ends here (a driving process ends it when it sees the flag).
-        await tx.runs.setStatus(run.id, 'cancelled', `cancelled at its budget before '${nodeId}'`);
+        await tx.runs.setStatus(run.id, 'cancelled', budgetCancelMessage(nodeId));
         await tx.events.append(run.id, { type: 'run.cancelled', data: { reason: 'budget', nodeId } });
       }
     });

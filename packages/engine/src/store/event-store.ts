@@ -5,18 +5,9 @@ import type { RunEvent, RunEventType } from '../runner/types';
 import type { NewEvent } from './contract';
 import { nowIso, writeTransaction, type SqliteDatabase, statement } from './database';
 import type { OutputStore } from './output-store';
+import { eventFromRow, type EventRow } from './event-row';
 
 export type { NewEvent } from './contract';
-
-interface EventRow {
-  run_id: string;
-  seq: number;
-  type: RunEventType;
-  node_id: string | null;
-  at: string;
-  data: string;
-  output_attempt: number | null;
-}
 
 export class EventStore {
   private readonly listeners = new Set<(runId: string) => void>();
@@ -78,13 +69,7 @@ export class EventStore {
   }
 
   private toEvent(row: EventRow): RunEvent {
-    const data = JSON.parse(row.data) as Record<string, unknown>;
-    if (row.output_attempt !== null && row.node_id !== null) {
-      // approval.requested carries the draft to decide on; node.completed and an edit's approval.resolved the output.
-      data[row.type === 'approval.requested' ? 'draft' : 'output'] = this.outputs.get(row.run_id, row.node_id, row.output_attempt)?.output;
-    }
-    const event: RunEvent = { seq: row.seq, runId: row.run_id, type: row.type, at: row.at, data };
-    if (row.node_id !== null) event.nodeId = row.node_id;
-    return event;
+    return eventFromRow(row, (attempt, nodeId) => this.outputs.get(row.run_id, nodeId, attempt)?.output);
   }
+
 }

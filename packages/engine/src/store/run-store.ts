@@ -1,7 +1,6 @@
 // Run rows: status, the pipeline snapshot a run executes, and the lease that lets one process drive it.
 import type { ModelSpec } from '../pipeline/schema';
-import type { Budget } from '../pipeline/schema';
-import type { RunStatus } from '../runner/types';
+import type { Budget, RunStatus } from '../runner/types';
 import type { LeaseClaim, LeaseClaimResult, NewRun, RunDriveState, RunLease, RunListFilter, RunPosition, RunRecord } from './contract';
 import { nowIso, parseJson, writeTransaction, type SqliteDatabase, statement } from './database';
 

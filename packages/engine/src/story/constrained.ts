@@ -35,7 +35,8 @@ export function outlineSchemaFor(cast: readonly string[], places: readonly strin
 }
 
 export function sceneListSchemaFor(cast: readonly string[], places: readonly string[]): z.ZodType<SceneList> {
-  if (cast.length === 0 && places.length === 0) return SceneListSchema;
+  // The cards alone: the continuity facts kept beside them are read by a call of their own.
+  if (cast.length === 0 && places.length === 0) return z.strictObject({ scenes: SceneListSchema.shape.scenes });
   const card = SceneCardSchema.extend({ characters: castListSchema(cast), location: nameSchema(places) });
   return z.strictObject({ scenes: z.array(card).min(1).max(MAX_SCENES) });
 }

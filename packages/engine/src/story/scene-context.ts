@@ -1,16 +1,17 @@
 // What the writer of one scene is shown besides its own card: the world and period, where the scene stands in
 // the story, its neighbours' beats, one line per scene before it, and the continuity facts that concern the people
-// and place on its card. Built from the plan alone (never from other scenes' written text), so scenes stay
-// parallel and each prompt stays a fixed, small size whatever the length of the script.
+// and things on its card. Built from the plan and the facts read from it (never from other scenes' written text,
+// except the facts read from it on a rewrite), so scenes stay parallel and each prompt stays a fixed, small size
+// whatever the length of the script.
 import type { PromptSection } from './prompt';
-import type { Character, Outline, SceneCard, Setting } from './types';
+import type { Character, ContinuityFact, Outline, SceneCard, Setting } from './types';
 import { castNamedIn } from './names';
-import { continuityFactsOf } from './continuity';
+import { goneFromStory, headNoun } from './continuity';
 
 /** Earlier scenes summarised one line each; past this many, the oldest are folded into a count. */
 const MAX_SUMMARY_LINES = 12;
 /** Continuity facts shown to one scene. */
-const MAX_FACTS = 6;
+const MAX_FACTS = 8;
 
 export interface SceneContext {
   cards: readonly SceneCard[];
@@ -18,6 +19,8 @@ export interface SceneContext {
   cast: readonly Character[];
   setting?: Setting;
   outline?: Outline;
+  /** What is known when the scene is written: the plan's facts, and on a rewrite those of the written text. */
+  facts: readonly ContinuityFact[];
 }
 
 export function worldText(setting: Setting | undefined): string | undefined {
@@ -52,29 +55,39 @@ export function storySoFarText({ cards, index }: SceneContext): string | undefin
   return [...(folded > 0 ? [`(${folded} earlier scene${folded > 1 ? 's' : ''} before these)`] : []), ...shown.map((c) => `${c.number}. ${c.summary}`)].join('\n');
 }
 
+/** Whether a fact concerns a scene: it names someone on the card, or a thing or place the card's plan names. */
+function concerns(item: ContinuityFact, card: SceneCard, onCard: readonly Character[]): boolean {
+  if (castNamedIn(`${item.subject} ${item.text}`, onCard).length > 0) return true;
+  const plan = [card.beat, card.goal, card.conflict, card.turn, card.outcome, card.summary, ...card.subBeats].join(' ').toLowerCase();
+  if (item.kind === 'object' || item.kind === 'state') return new RegExp(`\\b${headNoun(item.subject).replace(/[^\p{L}\p{M}\p{N}' -]/gu, '')}\\b`, 'iu').test(plan) || item.subject === card.location;
+  return false;
+}
+
+/** One fact as a writer reads it. */
+function factLine(item: ContinuityFact, card: SceneCard): string {
+  if (item.kind === 'state') return `After scene ${item.scene} (${item.subject}): ${item.text}`;
+  if (item.kind === 'time') return `Story clock: scene ${item.scene} is set ${item.text.replace(/\.$/, '').toLowerCase()}; scene ${card.number} comes after it`;
+  return `Scene ${item.scene}: ${item.text}`;
+}
+
 /**
- * Facts the scene must not contradict: how earlier scenes left the people on its card (their outcomes, most
- * recent first), what happened last in the same place, and how the people on the card are tied to each other.
+ * Facts the scene must not contradict, from the scenes before it: who is gone from the story (whoever's scene this
+ * is), then the facts about the people and things on its card, most recent first, and the latest word on the
+ * story's clock; last, how the people on the card are tied to each other.
  */
-export function continuityFacts({ cards, index, cast }: SceneContext): string[] {
+export function continuityFacts({ cards, index, cast, facts }: SceneContext): string[] {
   const card = cards[index];
-  const present = new Set(card.characters);
-  // Deaths come first: whoever is dead by now must not appear alive, whoever's scene this is.
-  const facts: string[] = continuityFactsOf(cards.slice(0, index), cast)
-    .filter((fact) => fact.dead !== undefined)
-    .map((fact) => fact.text);
-  for (const earlier of cards.slice(0, index).reverse()) {
-    const shared = earlier.characters.filter((name) => present.has(name));
-    if (shared.length > 0) facts.push(`After scene ${earlier.number} (${shared.join(', ')}): ${earlier.outcome}`);
-    else if (earlier.location === card.location) facts.push(`Last time in ${card.location} (scene ${earlier.number}): ${earlier.outcome}`);
-    if (facts.length >= MAX_FACTS - 1) break;
-  }
-  const onCard = cast.filter((c) => present.has(c.name));
+  const onCard = cast.filter((c) => card.characters.includes(c.name));
+  const before = facts.filter((item) => item.scene < card.number);
+  const gone = goneFromStory(before, cast).map((g) => `${g.name} ${g.how} in scene ${g.scene}: ${g.name} cannot appear or speak.`);
+  const about = before.filter((item) => item.kind !== 'death' && item.kind !== 'absence' && item.kind !== 'time' && concerns(item, card, onCard)).reverse();
+  const clock = before.filter((item) => item.kind === 'time').slice(-1);
+  const lines = [...gone, ...about.slice(0, MAX_FACTS - gone.length - clock.length).map((item) => factLine(item, card)), ...clock.map((item) => factLine(item, card))];
   for (const member of onCard) {
     const others = castNamedIn(member.relationships, onCard).filter((other) => other !== member);
-    if (others.length > 0 && facts.length < MAX_FACTS) facts.push(`${member.name}: ${member.relationships}`);
+    if (others.length > 0 && lines.length < MAX_FACTS) lines.push(`${member.name}: ${member.relationships}`);
   }
-  return facts;
+  return lines;
 }
 
 /** The context sections of a scene prompt, in reading order. */

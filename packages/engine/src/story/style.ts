@@ -4,7 +4,7 @@
 import type { InputRead } from '../nodes/types';
 import type { RunInputs } from '../pipeline/schema';
 
-export type Stage = 'logline' | 'characters' | 'setting' | 'outline' | 'scenes' | 'dialogue' | 'prose' | 'review';
+export type Stage = 'logline' | 'characters' | 'setting' | 'outline' | 'scenes' | 'dialogue' | 'prose' | 'review' | 'continuity';
 
 const HOUSE_STYLE =
   'House style: specific over general, concrete nouns and active verbs, no clichés, no moralising, no summaries of ' +
@@ -20,6 +20,7 @@ const PERSONAS: Record<Stage, string> = {
   dialogue: 'You are a produced screenwriter. You write lean scenes in Fountain: action in the present tense, subtext in the dialogue.',
   prose: 'You are a literary novelist who writes vivid, economical scenes.',
   review: 'You are a script editor: exact, fair and specific. You judge against the anchors given and never praise in a note.',
+  continuity: 'You are a script supervisor: you track who is alive and present, who knows what, the state of every prop, injuries and the story’s clock.',
 };
 
 /** The producer's style choices, from the run inputs of the same names (all optional). */

@@ -2,6 +2,7 @@
 // These are plain schemas (no defaults, no optional fields) because they double as structured-output
 // schemas for real models, whose strict JSON-schema mode requires every property.
 import { z } from 'zod';
+import { TEXT_EXPORT_FORMATS } from '../contract/export-formats';
 
 // List bounds: the node types' configs allow at most these many (characters.count, setting.locations,
 // outline.acts and outline.scenes), so an output (a model's or a producer's edit) may not hold more.
@@ -102,7 +103,33 @@ export const SceneCardSchema = z.strictObject({
 });
 export type SceneCard = z.infer<typeof SceneCardSchema>;
 
-export const SceneListSchema = z.strictObject({ scenes: z.array(SceneCardSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'scenes')) });
+/** What a continuity fact is about: a death or a departure for good, an injury, an object's state, who knows what, a tie between people, or the story's clock; `state` is how things stand after a scene. */
+export const CONTINUITY_KINDS = ['state', 'death', 'absence', 'injury', 'object', 'knowledge', 'relationship', 'time'] as const;
+export const ContinuityKindSchema = z.enum(CONTINUITY_KINDS);
+export type ContinuityKind = z.infer<typeof ContinuityKindSchema>;
+/** Facts one scene may establish (a model listing more is padding). */
+export const MAX_FACTS_PER_SCENE = 8;
+
+/** Something a scene settles that later scenes must not contradict. */
+export const ContinuityFactSchema = z.strictObject({
+  /** The scene that establishes it. */
+  scene: z.number().int().min(1),
+  kind: ContinuityKindSchema,
+  /** Who or what it is about: a cast name, an object ("the letter"), or "time". */
+  subject: z.string().min(1),
+  /** The fact in one sentence. */
+  text: z.string().min(1),
+});
+export type ContinuityFact = z.infer<typeof ContinuityFactSchema>;
+
+/** Facts kept beside a plan or a draft: what the model (or, offline, the heuristics) read in it. */
+const continuityFacts = z.array(ContinuityFactSchema).max(MAX_SCENES * MAX_FACTS_PER_SCENE).optional();
+
+export const SceneListSchema = z.strictObject({
+  scenes: z.array(SceneCardSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'scenes')),
+  /** The facts the cards establish, read after planning. */
+  continuity: continuityFacts,
+});
 export type SceneList = z.infer<typeof SceneListSchema>;
 
 /** One screenplay element in order. `parenthetical` is null when a line has none. */
@@ -132,6 +159,8 @@ const placeholderFlag = z.boolean().optional();
 export const DialogueSchema = z.strictObject({
   scenes: z.array(DialogueSceneSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'scenes')),
   placeholder: placeholderFlag,
+  /** The facts the written scenes establish, read after each writing pass. */
+  continuity: continuityFacts,
 });
 export type Dialogue = z.infer<typeof DialogueSchema>;
 
@@ -145,6 +174,8 @@ export type Passage = z.infer<typeof PassageSchema>;
 export const DraftSchema = z.strictObject({
   passages: z.array(PassageSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'passages')),
   placeholder: placeholderFlag,
+  /** The facts the written passages establish, read after each writing pass. */
+  continuity: continuityFacts,
 });
 export type Draft = z.infer<typeof DraftSchema>;
 
@@ -225,7 +256,8 @@ export const ReviewSchema = z.strictObject({
 });
 export type Review = z.infer<typeof ReviewSchema>;
 
-export const ExportFormatSchema = z.enum(['fountain', 'fdx', 'markdown', 'json']);
+/** The formats an `export` node can hold (text). */
+export const ExportFormatSchema = z.enum(TEXT_EXPORT_FORMATS);
 
 export const ExportedDocumentSchema = z.strictObject({
   format: ExportFormatSchema,

@@ -14,11 +14,11 @@ import { checkModelFile, listModelFiles } from '../../src/models/model-files';
 import { checkRunModels } from '../../src/models/run-models';
 import { samplingOf } from '../../src/models/in-process-sampling';
 import { availableModels, type ModelEnv } from '../../src/models/spec';
-import { openStoryloom } from '../../src/node';
 import { describeNodeTypes } from '../../src/nodes/catalogue';
 import type { ModelSpecObject } from '../../src/pipeline/schema';
 import { HumanMessage } from '@langchain/core/messages';
 import Ajv2020 from 'ajv/dist/2020';
+import { loglineCandidates, runShippedPipeline } from './in-process-runs';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { writeTinyGguf, CHATML_TEMPLATE } = require('../../../../test/support/tiny-gguf.js');
 
@@ -238,48 +238,18 @@ describe('bad local model files are refused by name before a run starts', () => 
 
 describe('a whole shipped pipeline on the tiny GGUF', () => {
   test('candidates: 3 on a node gives three distinct drafts at its approval', async () => {
-    const dbFolder = mkdtempSync(join(tmpdir(), 'storyloom-gguf-candidates-'));
-    const storyloom = await openStoryloom({ dbPath: join(dbFolder, 'storyloom.db'), env, maxRetries: 0 });
-    try {
-      const pipeline = {
-        format: 'storyloom/pipeline@1' as const,
-        id: 'candidates',
-        name: 'Candidates',
-        inputs: { premise: { type: 'string' as const, required: true } },
-        nodes: [{ id: 'logline', type: 'logline', candidates: 3, approval: true }],
-        edges: [],
-      };
-      const started = await storyloom.startRun({ pipeline, inputs: { premise: 'A lighthouse keeper hears drowned sailors.' }, model: { provider: 'local', model: 'long.gguf', contextSize: 8192 } });
-      const run = await storyloom.drive(started.id);
-      expect(run.error).toBeUndefined();
-      expect(run.status).toBe('waiting');
-      const candidates = run.pending[0]!.candidates!;
-      expect(candidates).toHaveLength(3);
-      expect(new Set(candidates.map((candidate) => JSON.stringify(candidate))).size).toBe(3);
-    } finally {
-      await storyloom.close();
-      rmSync(dbFolder, { recursive: true, force: true });
-    }
+    const { run, candidates } = await loglineCandidates(env, { provider: 'local', model: 'long.gguf', contextSize: 8192 });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe('waiting');
+    expect(candidates).toHaveLength(3);
+    expect(new Set(candidates.map((candidate) => JSON.stringify(candidate))).size).toBe(3);
   }, 120_000);
 
-  test.each(['short-screenplay.json'])('the shipped %s completes: every JSON node parses thanks to the grammar (fitted to the token budget when a random model rambles)', async (file) => {
-    const dbFolder = mkdtempSync(join(tmpdir(), 'storyloom-gguf-run-'));
-    const storyloom = await openStoryloom({ dbPath: join(dbFolder, 'storyloom.db'), env, maxRetries: 0 });
-    try {
-      const pipeline = JSON.parse(readFileSync(join(repo, 'pipelines', file), 'utf8'));
-      const started = await storyloom.startRun({
-        pipeline,
-        inputs: { premise: 'A lighthouse keeper hears drowned sailors in the fog.', scenes: 2, cast: 2 },
-        model: { provider: 'local', model: 'long.gguf', seed: 11, maxTokens: 300, contextSize: 16384 },
-        autoApprove: true,
-      });
-      const run = await storyloom.drive(started.id);
-      expect(run.error).toBeUndefined();
-      expect(run.status).toBe('completed');
-      for (const node of pipeline.nodes) expect([node.id, run.nodes[node.id]?.status]).toEqual([node.id, 'completed']);
-    } finally {
-      await storyloom.close();
-      rmSync(dbFolder, { recursive: true, force: true });
-    }
+  test('the shipped short screenplay completes: every JSON node parses thanks to the grammar (fitted to the token budget when a random model rambles)', async () => {
+    const model = { provider: 'local' as const, model: 'long.gguf', seed: 11, maxTokens: 300, contextSize: 16384 };
+    const { pipeline, run } = await runShippedPipeline('short-screenplay.json', env, model, { scenes: 2, cast: 2 });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe('completed');
+    for (const node of pipeline.nodes) expect([node.id, run.nodes[node.id]?.status]).toEqual([node.id, 'completed']);
   }, 300_000);
 });

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HumanMessage } from '@langchain/core/messages';
+import { z } from 'zod';
 import { isStoryloomError } from '../../src/errors';
 import { createModelCaller } from '../../src/models/caller';
 import { checkModelFile, listModelFiles } from '../../src/models/model-files';
@@ -15,6 +16,7 @@ import type { ModelEnv } from '../../src/models/spec';
 import { TransformersChatModel } from '../../src/models/transformers-chat-model';
 import { loadTransformersModel, releaseTransformersModels, transformersInstalled } from '../../src/models/transformers-runtime';
 import type { ModelSpecObject } from '../../src/pipeline/schema';
+import { loglineCandidates, runShippedPipeline } from './in-process-runs';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { writeTinyTransformersModel } = require('../../../../test/support/tiny-onnx.js');
 
@@ -32,6 +34,9 @@ const repo = join(__dirname, '..', '..', '..', '..');
 beforeAll(() => {
   writeTinyTransformersModel(join(folder, 'gpt2'));
   writeTinyTransformersModel(join(folder, 'endless'), { endBias: -20, positions: 8192 });
+  writeTinyTransformersModel(join(folder, 'rambling'), { closeBias: -6 });
+  // One token per byte makes the screenplay's later prompts several thousand tokens long.
+  writeTinyTransformersModel(join(folder, 'long'), { positions: 32768, seed: 8 });
 });
 
 afterAll(async () => {
@@ -74,6 +79,32 @@ describeInstalled('transformers ONNX models', () => {
     expect(new Set(drafts).size).toBe(3);
   });
 
+  test('JSON answers are held to the grammar built from the schema, so random weights give valid JSON', async () => {
+    const schema = z.object({
+      title: z.string().min(2),
+      mood: z.enum(['eerie', 'warm', 'bleak']),
+      score: z.number().int().min(1).max(10),
+      beats: z.array(z.object({ name: z.string(), minutes: z.number() })).min(2).max(3),
+    });
+    for (const seed of [1, 2, 3]) {
+      const value = await caller({ seed, maxTokens: 300 }).json({ prompt: 'The beats as JSON.', schema, offline: () => ({ title: '', mood: 'warm' as const, score: 1, beats: [] }) });
+      expect(schema.safeParse(value).success).toBe(true);
+    }
+    const list = z.array(z.object({ name: z.string().min(1), age: z.number().int().min(18).max(90) })).min(2).max(4);
+    expect(list.safeParse(await caller({ seed: 4, maxTokens: 300 }).json({ prompt: 'The cast as a JSON list.', schema: list, offline: () => [] })).success).toBe(true);
+  });
+
+  test('JSON that runs out of tokens under the open grammar is written again under one fitted to the budget', async () => {
+    const schema = z.object({ title: z.string().min(1), lines: z.array(z.string().min(1)).min(2) });
+    const usage: number[] = [];
+    const rambling = createModelCaller({ spec: { provider: 'transformers', model: 'rambling', seed: 3, maxTokens: 80 }, env, maxRetries: 0, hooks: { onUsage: (u) => usage.push(u.outputTokens) } });
+    const value = await rambling.json({ prompt: 'A title and lines as JSON.', schema, offline: () => ({ title: '', lines: [] }) });
+    expect(schema.safeParse(value).success).toBe(true);
+    expect(usage).toHaveLength(1);
+    expect(usage[0]).toBeGreaterThan(80); // the first answer used its 80 tokens without closing its JSON
+    expect(usage[0]).toBeLessThanOrEqual(160);
+  });
+
   test('a prompt longer than the model sees is refused with the numbers', async () => {
     const error = await caller({}).text({ ...prompt, prompt: 'fog '.repeat(300) }).catch((e: unknown) => e);
     expect(isStoryloomError(error, 'model_error')).toBe(true);
@@ -105,7 +136,7 @@ describeInstalled('transformers ONNX models', () => {
   });
 
   test('the models folder lists Transformers folders', () => {
-    expect(listModelFiles(env).transformers).toEqual(['endless', 'gpt2']);
+    expect(listModelFiles(env).transformers).toEqual(['endless', 'gpt2', 'long', 'rambling']);
   });
 });
 
@@ -127,4 +158,22 @@ describe('bad transformers folders are refused by name', () => {
     expect(() => checkModelFile('transformers', 'broken', env)).toThrow(/config\.json is not valid JSON/);
     rmSync(broken, { recursive: true });
   });
+});
+
+describeInstalled('a whole shipped pipeline on the tiny transformers model', () => {
+  test('candidates: 3 on a node gives three distinct drafts at its approval', async () => {
+    const { run, candidates } = await loglineCandidates(env, { provider: 'transformers', model: 'long' });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe('waiting');
+    expect(candidates).toHaveLength(3);
+    expect(new Set(candidates.map((candidate) => JSON.stringify(candidate))).size).toBe(3);
+  }, 120_000);
+
+  test('the shipped short screenplay completes: every JSON node parses thanks to the grammar', async () => {
+    const model = { provider: 'transformers' as const, model: 'long', seed: 11, maxTokens: 300 };
+    const { pipeline, run } = await runShippedPipeline('short-screenplay.json', env, model, { scenes: 2, cast: 2 });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe('completed');
+    for (const node of pipeline.nodes) expect([node.id, run.nodes[node.id]?.status]).toEqual([node.id, 'completed']);
+  }, 300_000);
 });

@@ -1,7 +1,10 @@
-// Continuity facts: deaths a card or the text states are facts from then on; writers of later scenes are told,
-// the judge sees every fact, and a dead character who speaks again is an error the review sends back.
-import { deathsIn } from '../../src/story/continuity';
-import { CastSchema, DialogueSchema, ReviewSchema, SceneListSchema } from '../../src/story/types';
+// Continuity facts: what a card or the text states (deaths, departures, objects, injuries, knowledge, ties, the clock)
+// are facts from then on; writers of later scenes are told the ones about their people and things, the judge sees
+// every fact, and the checks flag a dead or departed character speaking, a destroyed object used, time running back.
+import { deathsIn, factsInText, sceneTimes, timeMarker } from '../../src/story/continuity';
+import { runChecks } from '../../src/review/checks';
+import { reviewDocumentOf } from '../../src/review/text';
+import { CastSchema, DialogueSchema, ReviewSchema, SceneListSchema, type Dialogue } from '../../src/story/types';
 import { directCaller } from '../support/direct-caller';
 import { PREMISES, planAndWrite, runNode } from '../support/story-chain';
 
@@ -24,8 +27,8 @@ test('a character who died in scene 2 is a fact for later writers and the judge;
   const writer = directCaller();
   await runNode('dialogue', { premise }, planned, { model: writer });
   const third = writer.calls.find((c) => c.label === 'scene-3')!.prompt;
-  expect(third).toContain(`- ${victim} is dead from scene 2 on.`);
-  expect(writer.calls.find((c) => c.label === 'scene-2')!.prompt).not.toContain('is dead from scene');
+  expect(third).toContain(`- ${victim} died in scene 2: ${victim} cannot appear or speak.`);
+  expect(writer.calls.find((c) => c.label === 'scene-2')!.prompt).not.toContain('cannot appear or speak');
 
   // Scene 4 gives the dead a line.
   const dialogue = DialogueSchema.parse(memory.dialogue);
@@ -44,4 +47,141 @@ test('a character who died in scene 2 is a fact for later writers and the judge;
   expect(judge.calls[0].prompt).toContain(`- after scene 2: ${victim} is dead from scene 2 on.`);
   // The cast is as planned: the victim really is a cast member.
   expect(CastSchema.parse(memory.characters).characters.map((c) => c.name)).toContain(victim);
+});
+
+describe('continuity facts read from plain text', () => {
+  const cast = [{ name: 'Greta Lind' }, { name: 'Tobias' }] as Parameters<typeof factsInText>[2];
+
+  test('objects destroyed and handed over, injuries, knowledge, ties, departures for good and the clock', () => {
+    const facts = factsInText(
+      2,
+      'The next morning, Greta burns the letter in the stove. Tobias breaks his wrist on the ladder. Greta learns the ferry sailed empty. ' +
+        'Tobias hands the brass key to Greta. Greta and Tobias quarrel on the stairs. Tobias leaves the island for good.',
+      cast,
+    );
+    const kinds = (kind: string) => facts.filter((f) => f.kind === kind);
+    expect(kinds('object')).toEqual([
+      { scene: 2, kind: 'object', subject: 'the letter', text: expect.stringMatching(/^The letter is destroyed/) },
+      { scene: 2, kind: 'object', subject: 'the brass key', text: 'Greta Lind has the brass key.' },
+    ]);
+    expect(kinds('time')).toEqual([{ scene: 2, kind: 'time', subject: 'time', text: 'The next morning.' }]);
+    expect(kinds('injury').map((f) => f.subject)).toEqual(['Tobias']);
+    expect(kinds('knowledge').map((f) => f.subject)).toEqual(['Greta Lind']);
+    expect(kinds('relationship').map((f) => f.subject)).toEqual(['Greta Lind and Tobias']);
+    expect(kinds('absence')).toEqual([{ scene: 2, kind: 'absence', subject: 'Tobias', text: 'Tobias is gone for good from scene 2 on.' }]);
+  });
+
+  test('hedged statements settle nothing', () => {
+    expect(factsInText(3, 'Greta almost burns the letter. If Tobias breaks his wrist, nobody will know. Tobias wants to leave for good.', cast)).toEqual([]);
+  });
+
+  test('the clock: days move forward, a step back at the start of a sentence is a step back, a flashback is exempt', () => {
+    const time = (scene: number, text: string) => ({ scene, kind: 'time' as const, subject: 'time', text });
+    const days = sceneTimes([time(2, 'The next morning.'), time(3, 'Two days later.'), time(4, 'The day before.'), time(5, 'Flashback.')], [1, 2, 3, 4, 5]);
+    expect(days.map((d) => [d.scene, d.day, d.latest, d.flashback])).toEqual([
+      [1, 1, 1, false],
+      [2, 2, 1, false],
+      [3, 4, 2, false],
+      [4, 3, 4, false],
+      [5, 4, 4, true],
+    ]);
+    // Backstory in running narration is no step back; a scene that opens on one is.
+    expect(timeMarker('She has not slept since the night before.', false)).toBeUndefined();
+    expect(timeMarker('The night before. Greta waits.', false)).toMatchObject({ delta: -1 });
+  });
+});
+
+describe('continuity checks on a written screenplay', () => {
+  async function reviewOf(edit: (scenes: Dialogue['scenes']) => void) {
+    const memory = await planAndWrite(premise, 5);
+    const dialogue = DialogueSchema.parse(memory.dialogue);
+    const changed = structuredClone(dialogue);
+    edit(changed.scenes);
+    const issues = runChecks({
+      document: reviewDocumentOf(changed)!,
+      cast: CastSchema.parse(memory.characters).characters,
+      knownWords: new Set(),
+      cards: SceneListSchema.parse(memory.scenes).scenes,
+    });
+    return { issues: issues.filter((i) => i.code.startsWith('continuity')) };
+  }
+
+  test('an object destroyed in scene 2 and read in scene 4 is an error on scene 4 only; its ashes are not', async () => {
+    const { issues } = await reviewOf((scenes) => {
+      scenes[1].elements.push({ type: 'action', text: 'She feeds the letter to the stove. Then she burns the map as well.' });
+      scenes[3].elements.push({ type: 'action', text: 'She unfolds the map on the table and reads it aloud.' });
+      scenes[4].elements.push({ type: 'action', text: 'She holds what is left of the map: a charred corner.' });
+    });
+    expect(issues).toEqual([expect.objectContaining({ code: 'continuity_object', severity: 'error', sceneNumber: 4, message: expect.stringMatching(/the map is used .*destroyed in scene 2/) })]);
+  });
+
+  test('a scene set the day before the one it follows is an error unless its heading says FLASHBACK', async () => {
+    const { issues } = await reviewOf((scenes) => {
+      scenes[1].elements.unshift({ type: 'action', text: 'The next morning. Rain on the skylight.' });
+      scenes[2].elements.unshift({ type: 'action', text: 'The night before. The house is dark.' });
+    });
+    expect(issues).toEqual([expect.objectContaining({ code: 'continuity_time', severity: 'error', sceneNumber: 3 })]);
+    const flashback = await reviewOf((scenes) => {
+      scenes[1].elements.unshift({ type: 'action', text: 'The next morning. Rain on the skylight.' });
+      scenes[2].heading = `${scenes[2].heading} (FLASHBACK)`;
+      scenes[2].elements.unshift({ type: 'action', text: 'The night before. The house is dark.' });
+    });
+    expect(flashback.issues).toEqual([]);
+  });
+
+  test('a character gone for good who speaks later is an error; an untouched script has no continuity finding', async () => {
+    const clean = await reviewOf(() => undefined);
+    expect(clean.issues).toEqual([]);
+    const { issues } = await reviewOf((scenes) => {
+      // Someone who speaks in scene 2, not in scenes 3 and 4.
+      const speakers = (n: number) => scenes[n].elements.flatMap((e) => (e.type === 'line' ? [e.character] : []));
+      const name = speakers(1).find((speaker) => !speakers(2).includes(speaker) && !speakers(3).includes(speaker))!;
+      scenes[1].elements.push({ type: 'action', text: `${name[0]}${name.slice(1).toLowerCase()} boards the last ferry and leaves the island for good.` });
+      scenes[4].elements.push({ type: 'line', character: name, parenthetical: null, text: 'I came back for the map.' });
+    });
+    expect(issues).toEqual([expect.objectContaining({ code: 'continuity_break', sceneNumber: 5, message: expect.stringMatching(/left for good in scene 2/) })]);
+  });
+});
+
+test('a scene writer sees the facts about its own people and things from earlier scenes, and on a rewrite those read from the written text', async () => {
+  const memory = await planAndWrite(premise, 5);
+  const cards = SceneListSchema.parse(memory.scenes).scenes;
+  const [hero] = cards[2].characters;
+  const stranger = CastSchema.parse(memory.characters).characters.map((c) => c.name).find((name) => !cards[2].characters.includes(name))!;
+  const planned = {
+    ...memory,
+    scenes: {
+      scenes: cards,
+      continuity: [
+        { scene: 1, kind: 'knowledge', subject: hero, text: `${hero} knows the map was drawn in 1911.` },
+        { scene: 1, kind: 'injury', subject: stranger, text: `${stranger} has a cracked rib.` },
+        { scene: 2, kind: 'time', subject: 'time', text: 'Three days later.' },
+        { scene: 4, kind: 'knowledge', subject: hero, text: `${hero} learns who drew the map.` },
+      ],
+    },
+  };
+  const writer = directCaller();
+  const first = DialogueSchema.parse(await runNode('dialogue', { premise }, planned, { model: writer }));
+  const third = writer.calls.find((c) => c.label === 'scene-3')!.prompt;
+  expect(third).toContain(`- Scene 1: ${hero} knows the map was drawn in 1911.`);
+  expect(third).toContain('- Story clock: scene 2 is set three days later; scene 3 comes after it');
+  expect(third).not.toContain('cracked rib');
+  expect(third).not.toContain('learns who drew the map');
+  // Offline, the facts of each written scene are read by the heuristics (its placeholder text states none).
+  expect(first.continuity).toEqual([]);
+
+  // A rewrite of scene 3 sees what scene 2's text established, read after the first pass: the thing scene 3's
+  // card is about was burned.
+  expect(cards[2].beat).toMatch(/photograph/);
+  const burned = { scene: 2, kind: 'object' as const, subject: 'the torn photograph', text: 'The torn photograph is destroyed (burned in the stove).' };
+  const previous = { ...first, continuity: [...(first.continuity ?? []), burned] };
+  const rewriter = directCaller();
+  const rewritten = DialogueSchema.parse(
+    await runNode('dialogue', { premise }, planned, { model: rewriter, previous, revisionNotes: [{ scene: 3, note: 'Sharper ending.' }] }),
+  );
+  expect(rewriter.calls.map((c) => c.label)).toEqual(['scene-3']);
+  expect(rewriter.calls[0].prompt).toContain(`- Scene 2: ${burned.text}`);
+  // Kept scenes keep their text and the facts read from it.
+  expect(rewritten.scenes.filter((s) => s.number !== 3)).toEqual(first.scenes.filter((s) => s.number !== 3));
+  expect(rewritten.continuity?.filter((f) => f.scene !== 3)).toEqual(previous.continuity.filter((f) => f.scene !== 3));
 });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStoryloom } from '../../src/runner/storyloom';
 import type { Storyloom } from '../../src/runner/engine';
-import type { BudgetDraft } from '../../src/runner/budget-gate';
+import type { BudgetCheck as BudgetDraft } from '../../src/runner/types';
 import { validatePipeline } from '../../src/pipeline/validate';
 import { DEFAULT_PRICES } from '../../src/cost/prices';
 import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
@@ -99,7 +99,7 @@ describe.each([
     const inbox = await reviewer.pendingApprovals();
     expect(inbox).toEqual([expect.objectContaining({ runId: run.id, nodeId: 'b', kind: 'budget', draft })]);
     const requested = (await driver.events(run.id)).find((e) => e.type === 'approval.requested');
-    expect(requested).toMatchObject({ nodeId: 'b', data: { kind: 'budget', draft } });
+    expect(requested).toMatchObject({ nodeId: 'b', data: { kind: 'budget', check: draft } });
 
     // A budget approval is approve or reject, and a new budget must be a budget.
     await expect(reviewer.decide(run.id, 'b', { decision: 'edit', output: {} })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('budget') });

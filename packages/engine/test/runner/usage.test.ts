@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Pipeline } from '../../src/pipeline/schema';
 import type { RunView, TokenUsage } from '../../src/runner/types';
 import type { StubRequest } from '../../../../test/support/openai-stub';
-import { isJudge, judgeReply, sceneOf, storyResponder } from '../../../../test/support/story-stub';
+import { continuityOf, isJudge, judgeReply, sceneOf, storyResponder } from '../../../../test/support/story-stub';
 import { promptPipeline, stubbedEngines } from './support/helpers';
 
 const PRICE = { inputPerMillion: 3, outputPerMillion: 15 };
@@ -48,10 +48,15 @@ describe('usage per attempt, node and run', () => {
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
 
-    const scenes = answered().filter((r) => sceneOf(r) !== undefined);
-    const firstDraft = scenes.slice(0, 3);
-    const revision = scenes.slice(3);
-    expect(revision.map(sceneOf)).toEqual([2]); // only the scene the notes named was written again
+    // The dialogue node's calls: each scene written, then the continuity facts read from it.
+    const requests = answered();
+    const firstJudged = requests.findIndex(isJudge);
+    const ofLines = (r: StubRequest) => sceneOf(r) !== undefined || (continuityOf(r) ?? 0) > 0;
+    const firstDraft = requests.slice(0, firstJudged).filter(ofLines);
+    const revision = requests.slice(firstJudged).filter(ofLines);
+    expect(firstDraft).toHaveLength(6);
+    // Only the scene the notes named was written again, and only its facts read again.
+    expect(revision.map((r) => sceneOf(r) ?? `facts-${continuityOf(r)}`)).toEqual([2, 'facts-2']);
     const lines = done.nodes.lines;
     expect(lines.attempts?.map((a) => [a.attempt, a.source, a.status, a.model])).toEqual([
       [1, 'model', 'completed', 'openai:stub-model'],
@@ -61,7 +66,7 @@ describe('usage per attempt, node and run', () => {
     expect(figures(lines.attempts![1])).toEqual(figures({ ...served(revision), totalTokens: 0 }));
     expect(lines.attempts![1].costUsd).toBe(served(revision).costUsd);
     // The node's usage is what all its calls spent, not its last execution's.
-    const all = served(scenes);
+    const all = served([...firstDraft, ...revision]);
     expect(figures(lines.usage)).toEqual(figures({ ...all, totalTokens: 0 }));
     expect(lines.usage!.totalTokens).toBe(all.inputTokens + all.outputTokens);
     expect(lines.usage!.totalTokens).toBeGreaterThan(lines.attempts![1].totalTokens);

@@ -9,7 +9,7 @@ import type { Pipeline } from '../../src/pipeline/schema';
 import { DialogueSchema, SceneListSchema, SettingSchema, type Review } from '../../src/story/types';
 import type { StubRequest } from '../../../../test/support/openai-stub';
 import { stubbedEngines } from '../runner/support/helpers';
-import { isJudge, sceneOf, sceneReply, storyResponder } from '../../../../test/support/story-stub';
+import { continuityOf, isJudge, sceneOf, sceneReply, storyResponder } from '../../../../test/support/story-stub';
 
 const PREMISE = 'A lighthouse keeper finds a letter from her drowned brother, dated tomorrow.';
 const shipped = (): Pipeline => JSON.parse(readFileSync(join(__dirname, '../../../../pipelines/short-screenplay.json'), 'utf8'));
@@ -54,6 +54,20 @@ describe('the shipped screenplay through the OpenAI-compatible stub', () => {
     expect(third.prompt).toContain(`2. ${cards[1].summary}`);
     expect(third.prompt).toContain(`Next (scene 4): ${cards[3].beat}`);
     for (const element of dialogue.scenes[4].elements) expect(third.prompt).not.toContain(element.text);
+    // Continuity facts read from the plan (the stub's: what each card's people learn) reach scene 3 only for the
+    // people on its card and only from the scenes before it.
+    const [hero] = cards[2].characters;
+    expect(requests.filter((r) => continuityOf(r) === 0)).toHaveLength(1);
+    expect(third.prompt).toContain(`- Scene 1: ${hero} knows secret 1.`);
+    expect(third.prompt).toContain(`- Scene 2: ${hero} knows secret 2.`);
+    expect(third.prompt).not.toMatch(/secret [3-6]\b/);
+    const offCard = cards.slice(0, 2).map((card) => card.characters[card.characters.length - 1]).filter((name) => !cards[2].characters.includes(name));
+    expect(offCard.length).toBeGreaterThan(0);
+    for (const name of offCard) expect(third.prompt).not.toContain(`${name} hides secret`);
+    // The judge sees the facts read from each written scene and from the plan.
+    const judge = requests.find(isJudge)!;
+    expect(judge.prompt).toContain('- after scene 2: The lamp burns through night 2.');
+    expect(judge.prompt).toContain(`- after scene 1: ${hero} knows secret 1.`);
     // Only the cast on the card may speak; walk-ons by role are allowed.
     expect(third.prompt).toContain(`(only these names: ${cards[2].characters.map((n) => n.toUpperCase()).join(', ')})`);
     expect(third.prompt).toMatch(/unnamed walk-on cued by role/);
@@ -83,6 +97,9 @@ describe('the shipped screenplay through the OpenAI-compatible stub', () => {
     // Scenes 1–6 written once each, scene 4 twice: the rewrite carries the notes and the previous version.
     expect([...byScene.keys()].sort()).toEqual([1, 2, 3, 4, 5, 6]);
     for (const [scene, asked] of byScene) expect(asked).toHaveLength(scene === 4 ? 2 : 1);
+    // The facts of each written scene are read once, scene 4's again after its rewrite; kept scenes are not re-read.
+    const reread = requests.map(continuityOf).filter((n): n is number => n !== undefined && n > 0);
+    expect(reread.sort()).toEqual([1, 2, 3, 4, 4, 5, 6]);
     const rewrite = byScene.get(4)![1].prompt;
     expect(rewrite).toContain('Notes to address:');
     expect(rewrite).toMatch(/cue 'HENRIK' is not in the cast/);

@@ -12,12 +12,14 @@ import { runsCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
 import { validateCommand } from './commands/validate';
+import { workerCommand } from './commands/worker';
 import { CliContext, processIO, resolveDatabase, type CliIO } from './context';
 import { setMaxListeners } from 'node:events';
 import { EXIT, UsageError, exitCodeForError } from './errors';
 
 export const COMMANDS: readonly Command[] = [
   serveCommand,
+  workerCommand,
   validateCommand,
   runCommand,
   runsCommand,

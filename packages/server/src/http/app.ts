@@ -9,18 +9,24 @@ import { type ServerOptions, serverOptionsFromEnv } from './options';
 import { hostGuard } from './host-guard';
 import { originGuard } from './origin-guard';
 import { type AnyRoute, parseRequestPart } from './route';
+import { commentRoutes } from './routes/comments';
 import { approvalRoutes, runRoutes } from './routes/runs';
+import { webhookRoutes } from './routes/webhooks';
 import { pipelineRoutes } from './routes/pipelines';
 import { systemRoutes } from './routes/system';
 import { RunScheduler } from './run-scheduler';
+import type { RunDispatcher } from '../dispatch/run-dispatcher';
+import { Metrics } from '../metrics';
 import { securityHeaders } from './security';
 import { EventStreams } from './sse';
 
 export interface AppOptions extends Partial<ServerOptions> {
-  /** Drives runs; created from `concurrency` when not given. */
-  scheduler?: RunScheduler;
+  /** Drives (or enqueues) runs; an in-process RunScheduler of `concurrency` when not given. */
+  scheduler?: RunDispatcher;
   streams?: EventStreams;
   lifecycle?: AppContext['lifecycle'];
+  /** This process's metrics; a fresh set reading from this engine and scheduler when not given. */
+  metrics?: Metrics;
 }
 
 /** Every route of the API, in the order Express matches them (also the order of the OpenAPI document). */
@@ -31,6 +37,8 @@ export function apiRoutes(context: AppContext): AnyRoute[] {
     ...pipelineRoutes(context),
     ...runRoutes(context),
     ...approvalRoutes(context),
+    ...commentRoutes(context),
+    ...webhookRoutes(context),
   );
   return routes;
 }
@@ -76,16 +84,18 @@ function routeHandler(route: AnyRoute, checkResponses: boolean): RequestHandler 
  * limit, zod parsing of params/query/body, the engine call, and the JSON answer.
  */
 export function createApp(storyloom: Storyloom, appOptions: AppOptions = {}): express.Express {
-  const { scheduler, streams, lifecycle, ...overrides } = appOptions;
+  const { scheduler, streams, lifecycle, metrics, ...overrides } = appOptions;
   const options = serverOptionsFromEnv(overrides.env ?? process.env, stripUndefined(overrides));
+  const dispatcher =
+    scheduler ??
+    new RunScheduler(storyloom, { concurrency: options.concurrency, onError: (runId, error) => options.logError(`run ${runId}`, error) });
   const context: AppContext = {
     storyloom,
     options,
-    scheduler:
-      scheduler ??
-      new RunScheduler(storyloom, { concurrency: options.concurrency, onError: (runId, error) => options.logError(`run ${runId}`, error) }),
+    scheduler: dispatcher,
     streams: streams ?? new EventStreams(),
     lifecycle: lifecycle ?? { closing: false },
+    metrics: metrics ?? watchedMetrics(storyloom, dispatcher),
   };
 
   const app = express();
@@ -113,6 +123,12 @@ export function createApp(storyloom: Storyloom, appOptions: AppOptions = {}): ex
   app.use(editorRouter(options.editorDir));
   app.use(errorHandler(options.logError));
   return app;
+}
+
+function watchedMetrics(storyloom: Storyloom, dispatcher: RunDispatcher): Metrics {
+  const metrics = new Metrics();
+  metrics.watch({ storyloom, dispatcher });
+  return metrics;
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -1,13 +1,16 @@
 import type { Storyloom } from '@storyloom/engine/node';
 import type { ServerOptions } from './options';
-import type { RunScheduler } from './run-scheduler';
+import type { RunDispatcher } from '../dispatch/run-dispatcher';
+import type { Metrics } from '../metrics';
 import type { EventStreams } from './sse';
 
 /** What route handlers work with. */
 export interface AppContext {
   storyloom: Storyloom;
-  scheduler: RunScheduler;
+  /** Where accepted runs go: driven in this process, or enqueued for workers. */
+  scheduler: RunDispatcher;
   streams: EventStreams;
+  metrics: Metrics;
   options: ServerOptions;
   /** Set when the server begins shutting down: new requests get 503 instead of a closing database. */
   lifecycle: { closing: boolean };

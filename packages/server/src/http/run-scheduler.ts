@@ -1,4 +1,6 @@
+// Drives runs inside the server process, a bounded number at a time: the dispatcher of the embedded default.
 import type { Storyloom } from '@storyloom/engine/node';
+import type { DispatchHealth, QueueDepth, RunDispatcher } from '../dispatch/run-dispatcher';
 
 export interface RunSchedulerOptions {
   /** Runs executing at the same time; the rest wait (as `queued`) in FIFO order. */
@@ -18,7 +20,8 @@ interface ActiveDrive {
  * enqueueing one that is being driven drives it again afterwards (through the queue), so a decision made while
  * other branches were still running is picked up.
  */
-export class RunScheduler {
+export class RunScheduler implements RunDispatcher {
+  readonly kind = 'in-process' as const;
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
   private readonly active = new Map<string, ActiveDrive>();
@@ -56,6 +59,18 @@ export class RunScheduler {
 
   get size(): { active: number; queued: number } {
     return { active: this.active.size, queued: this.queue.length };
+  }
+
+  queuedCount(): number {
+    return this.queue.length;
+  }
+
+  depth(): Promise<QueueDepth> {
+    return Promise.resolve({ waiting: this.queue.length, active: this.active.size, delayed: 0 });
+  }
+
+  health(): Promise<DispatchHealth> {
+    return Promise.resolve({ ok: !this.stopping, kind: this.kind });
   }
 
   /** Resolves when nothing is queued or running (tests and benchmarks). */

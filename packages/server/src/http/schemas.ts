@@ -178,7 +178,18 @@ export const RerunBodySchema = z
 
 // ── answers ──────────────────────────────────────────────────────────────────────────────────────
 
-export const HealthSchema = z.object({ ok: z.literal(true), version: z.string() }).meta({ title: 'Health' });
+const ComponentHealthSchema = z.object({ ok: z.boolean(), kind: z.string(), error: z.string().optional() });
+
+export const HealthSchema = z
+  .object({
+    ok: z.boolean(),
+    version: z.string(),
+    /** The database: `sqlite` (the embedded file) or `postgres`. */
+    database: ComponentHealthSchema,
+    /** Where runs are dispatched: `in-process` (this server drives them) or `bullmq` (workers do). */
+    queue: ComponentHealthSchema,
+  })
+  .meta({ title: 'Health' });
 
 export const NodeTypeDescriptionSchema = z
   .object({

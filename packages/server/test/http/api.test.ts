@@ -13,11 +13,23 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 describe('system routes', () => {
-  test('health answers ok with the package version', async () => {
+  test('health answers ok with the package version, the database and the queue', async () => {
     const { status, body } = await server.call('GET', '/api/health');
     expect(status).toBe(200);
     const { version } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
-    expect(body).toEqual({ ok: true, version });
+    expect(body).toEqual({ ok: true, version, database: { ok: true, kind: 'sqlite' }, queue: { ok: true, kind: 'in-process' } });
+  });
+
+  test('metrics are in the Prometheus format, with runs by status and the queue depth', async () => {
+    expect((await server.call('POST', '/api/runs', { pipeline: screenplayPipeline(), inputs: { premise: 'A lighthouse keeper hears drowned sailors' } })).status).toBe(202);
+    const response = await server.request('/api/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    expect(text).toMatch(/^storyloom_runs\{status="queued"\} \d+$/m);
+    expect(text).toMatch(/^storyloom_queue_jobs\{state="active"\} \d+$/m);
+    const total = [...text.matchAll(/^storyloom_runs\{status="\w+"\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+    expect(total).toBeGreaterThanOrEqual(1);
   });
 
   test('node-types lists the catalogue with JSON Schemas', async () => {
@@ -212,6 +224,7 @@ describe('OpenAPI', () => {
     expect(operations.sort()).toEqual(
       [
         'GET /api/health',
+        'GET /api/metrics',
         'GET /api/node-types',
         'GET /api/models',
         'GET /api/openapi.json',
@@ -233,6 +246,17 @@ describe('OpenAPI', () => {
         'POST /api/runs/{id}/rerun',
         'GET /api/runs/{id}/export',
         'GET /api/approvals',
+        'GET /api/runs/{id}/comments',
+        'POST /api/runs/{id}/comments',
+        'POST /api/runs/{id}/comments/{threadId}/replies',
+        'PUT /api/runs/{id}/comments/{threadId}/status',
+        'POST /api/runs/{id}/approvals/{nodeId}/reject-with-comments',
+        'GET /api/runs/{id}/review-report',
+        'POST /api/webhooks',
+        'GET /api/webhooks',
+        'GET /api/webhooks/{id}',
+        'DELETE /api/webhooks/{id}',
+        'GET /api/webhooks/{id}/deliveries',
       ].sort(),
     );
   });

@@ -1,6 +1,6 @@
 // The API with local GGUF models: the models folder is offered by GET /api/models, a run naming a missing or
-// corrupt model file is a 400 that names the file (and stores nothing), and a run on a real (tiny) GGUF file
-// completes through the server.
+// corrupt model file (or transformers folder) is a 400 that names it (and stores nothing), and a run on a real
+// (tiny) GGUF file completes through the server.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,11 @@ beforeAll(async () => {
   writeTinyGguf(path.join(modelsDir, 'llama', 'other.gguf'), { seed: 3 });
   const whole = fs.readFileSync(path.join(modelsDir, 'tiny.gguf'));
   fs.writeFileSync(path.join(modelsDir, 'broken.gguf'), whole.subarray(0, whole.length / 2)); // an interrupted download
+  // A Transformers folder whose weights are not an ONNX model.
+  fs.mkdirSync(path.join(modelsDir, 'broken-gpt2', 'onnx'), { recursive: true });
+  fs.writeFileSync(path.join(modelsDir, 'broken-gpt2', 'config.json'), '{"model_type": "gpt2"}');
+  fs.writeFileSync(path.join(modelsDir, 'broken-gpt2', 'tokenizer.json'), '{}');
+  fs.writeFileSync(path.join(modelsDir, 'broken-gpt2', 'onnx', 'model.onnx'), 'not protobuf');
   server = await startTestServer({ dir, env: { STORYLOOM_MODELS_DIR: modelsDir, STORYLOOM_LOCAL_THREADS: '1' } });
 });
 
@@ -55,6 +60,16 @@ test('a run naming a missing or corrupt model file is a 400 naming the file; not
   const inPipeline = await server.call('POST', '/api/runs', { pipeline: { ...oneNode, model: 'local:gone.gguf' }, inputs: { premise: PREMISE } });
   expect(inPipeline.status).toBe(400);
   expect(inPipeline.body.error.message).toMatch(/^pipeline model: model file 'gone\.gguf'/);
+  expect((await server.call('GET', '/api/runs')).body).toEqual([]);
+});
+
+test('a run naming a missing or corrupt transformers folder is a 400 naming it; nothing is stored', async () => {
+  const missing = await server.call('POST', '/api/runs', { pipeline: oneNode, inputs: { premise: PREMISE }, model: 'transformers:gpt2' });
+  expect(missing.status).toBe(400);
+  expect(missing.body.error.message).toMatch(/^model: model file 'gpt2' .*(no such folder|not installed)/);
+  const corrupt = await server.call('POST', '/api/runs', { pipeline: oneNode, inputs: { premise: PREMISE }, model: { provider: 'transformers', model: 'broken-gpt2' } });
+  expect(corrupt.status).toBe(400);
+  expect(corrupt.body.error.message).toMatch(/broken-gpt2.*(onnx\/model\.onnx is not an ONNX model|not installed)/);
   expect((await server.call('GET', '/api/runs')).body).toEqual([]);
 });
 

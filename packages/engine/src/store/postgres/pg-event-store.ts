@@ -6,18 +6,12 @@ import type { RunEvent, RunEventType } from '../../runner/types';
 import type { EventRepository, NewEvent } from '../contract';
 import { nowIso } from '../database';
 import { firstRow, type Queryable, rowsOf } from './queryable';
+import { eventFromRow, type EventRow as StoredEventRow } from '../event-row';
 
 /** The channel a committed event is announced on; the payload is the run id. */
 export const EVENTS_CHANNEL = 'storyloom_events';
 
-interface EventRow {
-  run_id: string;
-  seq: number;
-  type: RunEventType;
-  node_id: string | null;
-  at: string;
-  data: string;
-  output_attempt: number | null;
+interface EventRow extends StoredEventRow {
   output: string | null;
 }
 
@@ -68,12 +62,5 @@ export class PgEventStore implements EventRepository {
 }
 
 function toEvent(row: EventRow): RunEvent {
-  const data = JSON.parse(row.data) as Record<string, unknown>;
-  if (row.output_attempt !== null && row.node_id !== null) {
-    // approval.requested carries the draft to decide on; node.completed and an edit's approval.resolved the output.
-    data[row.type === 'approval.requested' ? 'draft' : 'output'] = row.output === null ? undefined : JSON.parse(row.output);
-  }
-  const event: RunEvent = { seq: row.seq, runId: row.run_id, type: row.type, at: row.at, data };
-  if (row.node_id !== null) event.nodeId = row.node_id;
-  return event;
+  return eventFromRow(row, () => (row.output === null ? undefined : JSON.parse(row.output)));
 }

@@ -1,7 +1,6 @@
 // Run rows in PostgreSQL: status, the pipeline snapshot, the cancel flag and the lease with its epoch.
 // Claiming a lease locks the row (`FOR UPDATE`) so two workers cannot both take a run.
-import type { Budget } from '../../pipeline/schema';
-import type { RunStatus } from '../../runner/types';
+import type { Budget, RunStatus } from '../../runner/types';
 import type { LeaseClaim, LeaseClaimResult, NewRun, RunDriveState, RunListFilter, RunPosition, RunRecord, RunRepository } from '../contract';
 import { nowIso } from '../database';
 import { DRIVE_STATE_COLUMNS, driveStateFromRow, type DriveStateRow, runFromRow, type RunRow } from '../run-store';

@@ -3,7 +3,9 @@
 import pg from 'pg';
 import type { StoreSet, Stores, TransactionOptions } from '../contract';
 import { migrateSchema } from './migrate-schema';
+import { outboxAppendsInTransactions, withWebhookOutbox } from '../webhook-outbox';
 import { PgApprovalStore } from './pg-approval-store';
+import { PgCommentStore } from './pg-comment-store';
 import { PgAttemptStore } from './pg-attempt-store';
 import { EVENTS_CHANNEL, PgEventStore } from './pg-event-store';
 import { PgNodeStateStore } from './pg-node-state-store';
@@ -12,6 +14,7 @@ import { PgOutputStore } from './pg-output-store';
 import { type InTransaction, PgPipelineStore } from './pg-pipeline-store';
 import { PgRunStore } from './pg-run-store';
 import { PgMetaStore, PgModelCallStore } from './pg-small-stores';
+import { PgWebhookStore } from './pg-webhook-store';
 import type { Queryable } from './queryable';
 
 /** The channel a cancel request is announced on; the payload is the run id. */
@@ -35,16 +38,19 @@ export interface OpenPgStoresOptions {
 }
 
 function storeSet(db: Queryable, inTransaction: InTransaction): StoreSet {
+  const webhooks = new PgWebhookStore(db);
   return {
     pipelines: new PgPipelineStore(db, inTransaction),
     runs: new PgRunStore(db, inTransaction),
-    events: new PgEventStore(db),
+    events: withWebhookOutbox(new PgEventStore(db), webhooks),
     outputs: new PgOutputStore(db),
     nodes: new PgNodeStateStore(db),
     approvals: new PgApprovalStore(db),
     modelCalls: new PgModelCallStore(db),
     attempts: new PgAttemptStore(db),
     meta: new PgMetaStore(db),
+    webhooks,
+    comments: new PgCommentStore(db),
   };
 }
 
@@ -89,7 +95,7 @@ export async function openPgStores(databaseUrl: string, options: OpenPgStoresOpt
     throw error;
   }
 
-  return {
+  return outboxAppendsInTransactions({
     kind: 'postgres',
     pool,
     ...storeSet(pool, inPool),
@@ -103,5 +109,5 @@ export async function openPgStores(databaseUrl: string, options: OpenPgStoresOpt
       await notifications.close();
       await pool.end();
     },
-  };
+  });
 }

@@ -1,6 +1,7 @@
 import { DEFAULT_HOST } from '../../http/options';
 import { DB_FLAG, engineNode, type CliContext } from '../context';
 import { EXIT, invalid } from '../errors';
+import { untilSignal } from '../signals';
 import { stringFlag, type Command } from './command';
 
 const DEFAULT_PORT = 3000;
@@ -61,25 +62,4 @@ function defaultModel(ctx: CliContext): string {
   } catch (error) {
     throw invalid((error as Error).message);
   }
-}
-
-/**
- * Resolves on the first SIGINT/SIGTERM. The listeners stay installed until the process exits: removing them
- * while the server is still closing would leave a window in which a late signal kills the process outright
- * (exit by signal instead of 0). A second signal means "stop now".
- */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false;
-    const onSignal = () => {
-      if (stopping) {
-        process.stderr.write('Stopping at once.\n');
-        process.exit(EXIT.failed);
-      }
-      stopping = true;
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }

@@ -1,7 +1,7 @@
 // Line-per-event progress for logs and pipes (no cursor movement, no colour, no streamed tokens).
 import type { RunEvent, RunView } from '@storyloom/engine';
 import { formatDuration, formatUsage } from '../format';
-import { RunProgress, decisionOf, eventMessage, retryText, type ProgressReporter } from './reporter';
+import { RunProgress, eventMessage, retryText, type ProgressReporter } from './reporter';
 
 export class PlainReporter implements ProgressReporter {
   private readonly progress = new RunProgress();
@@ -44,7 +44,7 @@ export class PlainReporter implements ProgressReporter {
       case 'approval.requested':
         return `${id}: waiting for approval`;
       case 'approval.resolved':
-        return `${id}: ${decisionOf(event) ?? 'decided'}`;
+        return `${id}: ${event.data.decision}`;
       // The end of the run is reported once by the driver (with what to do next).
       default:
         return undefined;

@@ -1,5 +1,5 @@
 // What the foreground driver tells a progress display, and the per-node state both displays keep.
-import type { NodeState, NodeStatus, RunEvent, RunView, TokenUsage } from '@storyloom/engine';
+import { foldRunEvent, newRunView, type NodeState, type NodeStatus, type RunEvent, type RunEventOf, type RunView, type TokenUsage } from '@storyloom/engine';
 
 export interface ProgressReporter {
   /** The stream this display writes to; prompts and final messages go there too. */
@@ -28,13 +28,18 @@ export interface NodeProgress {
 
 const TAIL_CHARS = 240;
 
-/** Node states folded from the run view and then from events; both displays render from this. */
+/**
+ * The run as the engine's one fold reads its events (statuses, usage, errors, pending approvals), plus what
+ * only a display keeps: when each node started and ended and the tail of its streamed text.
+ */
 export class RunProgress {
   readonly nodes = new Map<string, NodeProgress>();
   runStartedAt = Date.now();
+  private view: RunView | undefined;
   private lastSeq = 0;
 
   reset(run: RunView): void {
+    this.view = run;
     this.nodes.clear();
     for (const [id, state] of Object.entries(run.nodes)) this.nodes.set(id, fromState(id, state));
     this.runStartedAt = Date.now();
@@ -44,42 +49,12 @@ export class RunProgress {
   apply(event: RunEvent): boolean {
     if (event.seq <= this.lastSeq) return false;
     this.lastSeq = event.seq;
-    if (!event.nodeId) return true;
-    const node = this.nodes.get(event.nodeId) ?? { id: event.nodeId, status: 'pending' as NodeStatus, tail: '' };
-    this.nodes.set(event.nodeId, node);
-    const at = Date.parse(event.at) || Date.now();
-    switch (event.type) {
-      case 'node.started':
-        node.status = 'running';
-        node.startedAt = at;
-        node.endedAt = undefined;
-        node.tail = '';
-        node.error = undefined;
-        break;
-      case 'node.token': {
-        const label = typeof event.data.label === 'string' ? event.data.label : undefined;
-        const separator = label !== node.tokenLabel && node.tail ? ' ┊ ' : '';
-        node.tokenLabel = label;
-        node.tail = singleLine(node.tail + separator + String(event.data.text ?? '')).slice(-TAIL_CHARS);
-        break;
-      }
-      case 'node.completed':
-        node.status = 'completed';
-        node.endedAt = at;
-        node.usage = (event.data.usage as TokenUsage | undefined) ?? node.usage;
-        break;
-      case 'node.failed':
-        node.status = 'failed';
-        node.endedAt = at;
-        node.error = eventMessage(event);
-        break;
-      case 'approval.requested':
-        node.status = 'waiting';
-        node.endedAt ??= at;
-        break;
-      case 'approval.resolved':
-        if (decisionOf(event) !== 'reject') node.status = 'completed';
-        break;
+    const view = foldRunEvent(this.view ?? newRunView({ id: event.runId, pipelineId: '', version: null, inputs: {}, createdAt: event.at }, []), event);
+    this.view = view;
+    if (event.nodeId) this.track(event.nodeId, event);
+    for (const [id, state] of Object.entries(view.nodes)) {
+      const node = this.nodes.get(id) ?? fromState(id, state);
+      this.nodes.set(id, Object.assign(node, { status: state.status, usage: state.usage, error: state.error }));
     }
     return true;
   }
@@ -87,6 +62,34 @@ export class RunProgress {
   elapsed(node: NodeProgress, now = Date.now()): number | undefined {
     if (node.startedAt === undefined) return undefined;
     return (node.endedAt ?? now) - node.startedAt;
+  }
+
+  /** Timing and streamed text: what a display shows that a run view does not hold. */
+  private track(nodeId: string, event: RunEvent): void {
+    const node = this.nodes.get(nodeId) ?? { id: nodeId, status: 'pending' as NodeStatus, tail: '' };
+    this.nodes.set(nodeId, node);
+    const at = Date.parse(event.at) || Date.now();
+    switch (event.type) {
+      case 'node.started':
+        node.startedAt = at;
+        node.endedAt = undefined;
+        node.tail = '';
+        break;
+      case 'node.token': {
+        const label = event.data.label;
+        const separator = label !== node.tokenLabel && node.tail ? ' ┊ ' : '';
+        node.tokenLabel = label;
+        node.tail = singleLine(node.tail + separator + event.data.text).slice(-TAIL_CHARS);
+        break;
+      }
+      case 'node.completed':
+      case 'node.failed':
+        node.endedAt = at;
+        break;
+      case 'approval.requested':
+        node.endedAt ??= at;
+        break;
+    }
   }
 }
 
@@ -98,25 +101,15 @@ export function singleLine(text: string): string {
   return text.replace(/\s+/g, ' ');
 }
 
-/** The human part of an event's data: `error`, `message` or `reason`, whichever the engine set. */
+/** What went wrong, for the events that say: a node's or the run's failure, a retried call. */
 export function eventMessage(event: RunEvent): string {
-  const data = event.data ?? {};
-  const value = data.error ?? data.message ?? data.reason;
-  if (value === undefined) return '';
-  return typeof value === 'string' ? value : (value as { message?: string }).message ?? JSON.stringify(value);
-}
-
-export function decisionOf(event: RunEvent): string | undefined {
-  const decision = event.data?.decision;
-  if (typeof decision === 'string') return decision;
-  if (decision && typeof decision === 'object') return String((decision as { decision?: unknown }).decision ?? '');
-  return undefined;
+  return event.type === 'node.failed' || event.type === 'run.failed' || event.type === 'node.retry' ? event.data.error : '';
 }
 
 /** `retry 2 in 1.0s: 429 Too Many Requests` from a node.retry event. */
-export function retryText(event: RunEvent): string {
-  const attempt = event.data.attempt !== undefined ? ` ${String(event.data.attempt)}` : '';
-  const delay = typeof event.data.delayMs === 'number' ? ` in ${(event.data.delayMs / 1000).toFixed(1)}s` : '';
-  const why = eventMessage(event);
+export function retryText(event: RunEventOf<'node.retry'>): string {
+  const attempt = ` ${String(event.data.attempt)}`;
+  const delay = ` in ${(event.data.delayMs / 1000).toFixed(1)}s`;
+  const why = event.data.error;
   return `retry${attempt}${delay}${why ? `: ${why}` : ''}`;
 }

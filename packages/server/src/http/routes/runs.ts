@@ -1,4 +1,4 @@
-import { baseUrlPolicy, checkRunModels, type ExportFormat, type Pipeline, type RunView } from '@storyloom/engine/node';
+import { baseUrlPolicy, checkRunModels, EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_TITLES, type ExportFormat, type Pipeline, type RunView } from '@storyloom/engine/node';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
@@ -24,14 +24,16 @@ import { streamRunEvents } from '../sse';
 
 const TAG = 'runs';
 
-/** What each export is served as; the API promises these (the engine's own media type is not relied on). */
-export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
-  fountain: 'text/plain; charset=utf-8',
-  fdx: 'application/xml; charset=utf-8',
-  markdown: 'text/markdown; charset=utf-8',
-  json: 'application/json; charset=utf-8',
-  pdf: 'application/pdf',
-};
+/** What each export is served as: the contract's one table of formats. */
+export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = EXPORT_MEDIA_TYPES;
+
+/** The export route's answers in the OpenAPI document, one per format; the PDF takes page options. */
+const EXPORT_MEDIA = Object.fromEntries(
+  EXPORT_FORMATS.map((format) => [
+    EXPORT_MEDIA_TYPES[format].split(';')[0]!,
+    { description: `${EXPORT_TITLES[format]} (format=${format}${format === 'pdf' ? '; `paper`, `sceneNumbers`, `contact` apply' : ''})` },
+  ]),
+);
 
 /** Route fields shared by the bearer-authenticated `/api/runs/:id…` routes. */
 const oneRun = { tag: TAG, auth: 'bearer', params: RunIdParamsSchema } as const;
@@ -78,7 +80,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
    * the runs ahead of it start. Decisions on waiting runs are never refused (they continue a run already admitted).
    */
   const admitRun = () => {
-    const { queued } = scheduler.size;
+    const queued = scheduler.queuedCount();
     if (queued < options.maxQueued) return;
     throw new HttpError(
       429,
@@ -89,8 +91,8 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
     );
   };
   /** Hands the run to the scheduler and answers 202 with where to follow it. */
-  const queueRun = (run: { id: string; status: string }, res: Response) => {
-    scheduler.enqueue(run.id);
+  const queueRun = async (run: { id: string; status: string }, res: Response, continuation = false) => {
+    await scheduler.enqueue(run.id, { continuation });
     res.setHeader('Location', `/api/runs/${encodeURIComponent(run.id)}`);
     return { status: 202, body: { id: run.id, status: run.status } };
   };
@@ -230,7 +232,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         const run = await requireRun(params.id);
         if (!(params.nodeId in run.nodes)) throw new HttpError(404, 'not_found', `run '${params.id}' has no node '${params.nodeId}'`);
         const decided = await storyloom.decide(params.id, params.nodeId, body);
-        scheduler.enqueue(params.id);
+        await scheduler.enqueue(params.id, { continuation: true });
         return { status: 200, body: decided };
       },
     }),
@@ -245,7 +247,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       handler: async ({ params }) => {
         await requireRun(params.id);
         const cancelled = await storyloom.cancel(params.id);
-        scheduler.dequeue(params.id);
+        await scheduler.dequeue(params.id);
         return { status: 200, body: cancelled };
       },
     }),
@@ -263,7 +265,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       handler: async ({ params, res }) => {
         await requireRun(params.id);
         admitRun();
-        return queueRun(await storyloom.resume(params.id), res);
+        return queueRun(await storyloom.resume(params.id), res, true);
       },
     }),
     defineRoute({
@@ -294,13 +296,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       responses: {
         200: {
           description: 'The document, as an attachment',
-          media: {
-            'text/plain': { description: 'Fountain (format=fountain)' },
-            'application/xml': { description: 'Final Draft FDX (format=fdx)' },
-            'text/markdown': { description: 'Markdown (format=markdown)' },
-            'application/json': { description: 'JSON (format=json)' },
-            'application/pdf': { description: 'PDF (format=pdf; `paper`, `sceneNumbers`, `contact` apply)' },
-          },
+          media: EXPORT_MEDIA,
           headers: { 'Content-Disposition': { description: 'attachment; filename="<title>.<ext>"' } },
         },
       },

@@ -12,11 +12,42 @@ export function systemRoutes(context: AppContext, allRoutes: () => readonly AnyR
       method: 'get',
       path: '/api/health',
       operationId: 'getHealth',
-      summary: 'Liveness and version (always open, even with API keys configured)',
+      summary: 'Liveness, version, and whether the database and the queue answer (always open, even with API keys configured)',
       tag: 'system',
       auth: 'public',
-      responses: { 200: { description: 'The server is up', schema: HealthSchema } },
-      handler: () => ({ status: 200, body: { ok: true, version: context.options.version } }),
+      responses: {
+        200: { description: 'The server, its database and its queue are up', schema: HealthSchema },
+        503: { description: 'The database or the queue does not answer (each says which, with the error)', schema: HealthSchema },
+      },
+      handler: async () => {
+        const { storyloom, scheduler } = context;
+        const [database, queue] = await Promise.all([
+          storyloom.ping().then(
+            () => ({ ok: true, kind: storyloom.storeKind }),
+            (error: Error) => ({ ok: false, kind: storyloom.storeKind, error: error.message }),
+          ),
+          scheduler.health(),
+        ]);
+        const ok = database.ok && queue.ok;
+        return { status: ok ? 200 : 503, body: { ok, version: context.options.version, database, queue } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/metrics',
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics: runs by status, queue depth, node and model-call durations, tokens',
+      description:
+        'Runs by status and the queue depth are read from the database and the queue on each scrape (every server answers ' +
+        'the same); durations and tokens are those of the runs this process drove (each worker serves its own with --metrics-port).',
+      tag: 'system',
+      auth: 'bearer',
+      responses: { 200: { description: 'The Prometheus text format', media: { 'text/plain': { description: 'Prometheus exposition format 0.0.4' } } } },
+      handler: async ({ res }) => {
+        const { contentType, body } = await context.metrics.render();
+        res.setHeader('Content-Type', contentType);
+        res.status(200).send(body);
+      },
     }),
     defineRoute({
       method: 'get',

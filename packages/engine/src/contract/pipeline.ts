@@ -1,0 +1,27 @@
+// The pipeline file format (`storyloom/pipeline@1`) as every adapter sees it: the zod schema the engine parses
+// with, and the types derived from it. Browser-safe: the editor validates with the same schema.
+export {
+  PIPELINE_FORMAT,
+  ID_PATTERN,
+  SLOT_PATTERN,
+  INPUT_NAME_PATTERN,
+  MODEL_PROVIDERS,
+  FILE_MODEL_PROVIDERS,
+  ModelSpecObjectSchema,
+  ModelSpecSchema,
+  SamplingSchema,
+  InputDefinitionSchema,
+  PositionSchema,
+  PipelineNodeSchema,
+  PipelineEdgeSchema,
+  PipelineSchema,
+  type ModelProvider,
+  type ModelSpecObject,
+  type ModelSpec,
+  type Sampling,
+  type InputDefinition,
+  type PipelineNode,
+  type PipelineEdge,
+  type Pipeline,
+  type RunInputs,
+} from '../pipeline/schema';

@@ -61,6 +61,26 @@ export interface BudgetCheck {
   passes: BudgetLimit[];
 }
 
+/** What a pipeline's runs spent on one day (UTC). */
+export interface DailyUsage extends TokenUsage {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  /** Runs that spent anything that day. */
+  runs: number;
+}
+
+/** A pipeline's spending per day over a period (`GET /api/pipelines/:id/cost`). */
+export interface PipelineCost {
+  pipelineId: string;
+  /** The first day counted (`YYYY-MM-DD`, UTC); the last is today. */
+  since: string;
+  days: number;
+  /** Every day summed (`runs`: each day's runs added up, so a run that spent on two days counts twice). */
+  total: TokenUsage & { runs: number };
+  /** Days on which the pipeline's runs spent anything, oldest first. */
+  daily: DailyUsage[];
+}
+
 export interface NodeState {
   status: NodeStatus;
   output?: unknown;

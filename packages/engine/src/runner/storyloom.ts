@@ -7,6 +7,7 @@ import { RunComments } from '../comments/run-comments';
 import { StoryloomError } from '../errors';
 import { budgetCancelMessage, hasLimit, runBudget } from '../cost/budget';
 import { loadPriceTable } from '../cost/price-file';
+import { sumUsage } from '../cost/usage';
 import type { PriceTable } from '../cost/prices';
 import { checkExportOptions, exportDocument } from '../export/export-document';
 import type { ExportOptions } from '../export/index';
@@ -42,7 +43,10 @@ import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
 import { approvalNodeOf, budgetedNodeOf, budgetKey } from './budget-gate';
 import { Webhooks } from '../webhooks/webhooks';
-import type { ApprovalDecision, Budget, PendingApproval, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
+import type { ApprovalDecision, Budget, PendingApproval, PipelineCost, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
+
+/** The longest period a cost report covers. */
+const MAX_COST_DAYS = 366;
 
 /** How often a subscriber looks for events written by other processes it was not told about. */
 const SUBSCRIBE_POLL_MS = 100;
@@ -354,6 +358,16 @@ class StoreBackedStoryloom implements Storyloom {
       }
     });
     return this.view(runId);
+  }
+
+  async pipelineCost(pipelineId: string, days: number): Promise<PipelineCost> {
+    if (!Number.isInteger(days) || days < 1 || days > MAX_COST_DAYS) {
+      throw new StoryloomError('invalid_input', `days must be a whole number from 1 to ${MAX_COST_DAYS}, got ${days}`);
+    }
+    const since = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    const daily = await this.stores.attempts.dailyUsage(pipelineId, since);
+    const runs = daily.reduce((sum, day) => sum + day.runs, 0);
+    return { pipelineId, since, days, total: { ...sumUsage(daily), runs }, daily };
   }
 
   async rerun(runId: string, request: RerunRequest): Promise<RunView> {

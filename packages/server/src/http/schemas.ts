@@ -2,6 +2,8 @@
 // answers are described by them (and checked against them in tests); /api/openapi.json is generated from them.
 import { z } from 'zod';
 import {
+  APPROVAL_KINDS,
+  BudgetSchema as EngineBudgetSchema,
   EVENT_TYPES,
   EXPORT_FORMATS,
   type ExportFormat,
@@ -141,6 +143,7 @@ export const StartRunBodySchema = z
     inputs: z.record(z.string(), RunInputValueSchema).default({}),
     model: ModelSpecSchema.optional(),
     autoApprove: z.boolean().optional(),
+    budget: z.lazy(() => BudgetSchema).optional().meta({ description: "Limits for this run over the pipeline's own budget, limit by limit" }),
   })
   .superRefine((body, ctx) => {
     if ((body.pipelineId === undefined) === (body.pipeline === undefined)) {
@@ -154,12 +157,18 @@ export const StartRunBodySchema = z
 
 export const DecisionBodySchema = z
   .discriminatedUnion('decision', [
-    z.strictObject({ decision: z.literal('approve') }),
+    z.strictObject({
+      decision: z.literal('approve'),
+      budget: z.lazy(() => BudgetSchema).optional().meta({ description: 'At a `budget` approval: new limits (without one, the run goes on with no budget)' }),
+    }),
     z.strictObject({
       decision: z.literal('edit'),
       output: z.unknown().meta({ description: "Replacement output; must fit the node type's output schema" }),
     }),
-    z.strictObject({ decision: z.literal('reject'), feedback: z.string().trim().min(1) }),
+    z.strictObject({
+      decision: z.literal('reject'),
+      feedback: z.string().trim().min(1).optional().meta({ description: "What the node should change (required, except at a `budget` approval, where reject cancels the run)" }),
+    }),
     z.strictObject({
       decision: z.literal('choose'),
       candidate: z.number().int().min(0).meta({ description: 'The 0-based number of the candidate to keep (see the pending entry’s candidates)' }),
@@ -262,12 +271,35 @@ const AttemptUsageSchema = TokenUsageSchema.extend({
   at: z.string(),
 });
 
-export const BudgetSchema = z
-  .strictObject({
-    maxTokens: z.number().int().positive().optional(),
-    maxCostUsd: z.number().positive().optional(),
+export const BudgetSchema = EngineBudgetSchema.meta({
+  title: 'Budget',
+  description: 'Limits on what a run spends; before a node that would pass one the run waits at an approval of kind `budget`',
+});
+
+export const BudgetCheckSchema = z
+  .object({
+    budget: BudgetSchema,
+    spent: TokenUsageSchema.meta({ description: 'What the run had spent when the node was about to start' }),
+    estimate: TokenUsageSchema.extend({ model: z.string() }).meta({ description: "The node's prompt size and maxTokens per planned call, at its model's price" }),
+    passes: z.array(z.enum(['maxTokens', 'maxCostUsd'])),
   })
-  .meta({ title: 'Budget', description: 'The run waits at an approval of kind `budget` before a node that would pass a limit' });
+  .meta({ title: 'BudgetCheck', description: 'The draft of a `budget` approval' });
+
+const DailyUsageSchema = TokenUsageSchema.extend({ day: z.string().meta({ description: 'YYYY-MM-DD (UTC)' }), runs: z.number().int() });
+
+export const PipelineCostSchema = z
+  .object({
+    pipelineId: z.string(),
+    since: z.string().meta({ description: 'The first day counted (YYYY-MM-DD, UTC); the last is today' }),
+    days: z.number().int(),
+    total: TokenUsageSchema.extend({ runs: z.number().int() }),
+    daily: z.array(DailyUsageSchema).meta({ description: 'Days on which the runs spent anything, oldest first' }),
+  })
+  .meta({ title: 'PipelineCost' });
+
+export const PipelineCostQuerySchema = z.object({
+  days: z.coerce.number().int().min(1).max(366).default(30).meta({ description: 'Days back from today, today included (1–366, default 30)' }),
+});
 
 export const NodeStateSchema = z.object({
   status: NodeStatusSchema,
@@ -277,7 +309,11 @@ export const NodeStateSchema = z.object({
   attempts: z.array(AttemptUsageSchema).optional().meta({ description: 'Each execution (redraft, revision, retry) with its own figures' }),
 });
 
-export const PendingApprovalSchema = z.object({ nodeId: z.string(), draft: z.unknown() });
+const ApprovalKindSchema = z.enum(APPROVAL_KINDS).meta({
+  description: '`policy`: content-policy flags on a review; `budget`: the node would take the run past its budget (the draft is a BudgetCheck)',
+});
+
+export const PendingApprovalSchema = z.object({ nodeId: z.string(), draft: z.unknown(), kind: ApprovalKindSchema.optional() });
 
 export const RunViewSchema = z
   .object({
@@ -313,6 +349,7 @@ export const ApprovalInboxEntrySchema = z
     pipelineId: z.string(),
     nodeId: z.string(),
     draft: z.unknown(),
+    kind: ApprovalKindSchema.optional(),
     requestedAt: timestamp,
   })
   .meta({ title: 'PendingApproval' });

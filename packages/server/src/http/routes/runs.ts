@@ -139,6 +139,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
           inputs: body.inputs,
           model: body.model,
           autoApprove: body.autoApprove,
+          ...(body.budget ? { budget: body.budget } : {}),
         });
         return queueRun(run, res);
       },
@@ -231,7 +232,9 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       handler: async ({ params, body }) => {
         const run = await requireRun(params.id);
         if (!(params.nodeId in run.nodes)) throw new HttpError(404, 'not_found', `run '${params.id}' has no node '${params.nodeId}'`);
-        const decided = await storyloom.decide(params.id, params.nodeId, body);
+        // A reject without feedback is the engine's to judge: a budget approval takes one, any other node needs its feedback.
+        const decision = body.decision === 'reject' ? { decision: body.decision, feedback: body.feedback ?? '' } : body;
+        const decided = await storyloom.decide(params.id, params.nodeId, decision);
         await scheduler.enqueue(params.id, { continuation: true });
         return { status: 200, body: decided };
       },

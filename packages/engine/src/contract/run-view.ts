@@ -147,7 +147,8 @@ export type ApprovalDecision =
   /** At a budget approval, `budget` replaces the limits it names; without one the run goes on with no budget. */
   | { decision: 'approve'; budget?: Budget }
   | { decision: 'edit'; output: unknown }
-  | { decision: 'reject'; feedback: string }
+  /** `feedback` is required, except at a `budget` approval (where reject cancels the run). */
+  | { decision: 'reject'; feedback?: string }
   /** Keeps candidate `candidate` (0-based) of a node that wrote several; `output` replaces it, edited. */
   | { decision: 'choose'; candidate: number; output?: unknown };
 

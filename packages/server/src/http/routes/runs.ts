@@ -232,9 +232,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       handler: async ({ params, body }) => {
         const run = await requireRun(params.id);
         if (!(params.nodeId in run.nodes)) throw new HttpError(404, 'not_found', `run '${params.id}' has no node '${params.nodeId}'`);
-        // A reject without feedback is the engine's to judge: a budget approval takes one, any other node needs its feedback.
-        const decision = body.decision === 'reject' ? { decision: body.decision, feedback: body.feedback ?? '' } : body;
-        const decided = await storyloom.decide(params.id, params.nodeId, decision);
+        const decided = await storyloom.decide(params.id, params.nodeId, body);
         await scheduler.enqueue(params.id, { continuation: true });
         return { status: 200, body: decided };
       },

@@ -52,7 +52,8 @@ describe('model calls recorded on PostgreSQL', () => {
         await client.end();
       }
     };
-    await waitFor(async () => (await rows()).length === 2, 60_000, 'scenes 1 and 3 of the dialogue to be recorded');
+    // Scenes 1 and 3, and the continuity facts read from each.
+    await waitFor(async () => (await rows()).length === 4, 60_000, 'scenes 1 and 3 of the dialogue and their facts to be recorded');
     first.child.kill('SIGKILL');
     await first.exited;
     const dialoguePrompt = (n: number) => stub.requests.find((request) => request.prompt.includes(SCENE(n)))!.prompt;
@@ -69,7 +70,7 @@ describe('model calls recorded on PostgreSQL', () => {
     const resent = stub.requests.slice(sentBefore).filter((request) => stub.requests.slice(0, sentBefore).some((earlier) => earlier.prompt === request.prompt));
     expect(resent.map((request) => request.prompt)).toEqual([dialoguePrompt(2)]);
     const dialogueCalls = calls.filter((call) => call.nodeId === 'lines' && call.provider === 'openai');
-    expect(dialogueCalls.filter((call) => call.replayed)).toHaveLength(2);
+    expect(dialogueCalls.filter((call) => call.replayed)).toHaveLength(4);
     expect(dialogueCalls.filter((call) => !call.replayed).length).toBeGreaterThanOrEqual(1);
     expect((await rows()).length).toBeGreaterThanOrEqual(3);
   }, 120_000);

@@ -1,6 +1,7 @@
 // Opening and auto-layout in real headless Chromium against the real server: a 7-node screenplay pipeline with
 // two parallel approval gates and no stored positions opens with every node in view beside the panels, at
-// 1440×900 and 1280×720, and auto-layout brings a pipeline strung out on one long line back into view.
+// 1440×900 and 1280×720, also with both gates waiting (the run panel is wider then), and auto-layout brings a
+// pipeline strung out on one long line back into view.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -33,15 +34,24 @@ function sevenNodes(id: string, position: (index: number) => { x: number; y: num
   return { ...shipped, id, name: `Seven nodes (${id})`, nodes, edges };
 }
 
-/** Once the opening (or layout) fit has settled: the zoom, and the nodes not wholly inside the canvas or covered. */
+/** Laid out: the story wrapped onto rows, the script on a row below the logline. */
+const wrapped = () =>
+  page.waitForFunction(() => {
+    const box = (id: string) => document.querySelector(`.react-flow__node[data-id="${id}"]`)?.getBoundingClientRect();
+    return (box('script')?.top ?? 0) > (box('logline')?.bottom ?? Infinity);
+  });
+
+/** Once the layout and its fit have settled: the zoom, and the nodes not wholly inside the canvas or covered. */
 async function settledView() {
   await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 7);
-  // The fit moves the viewport off React Flow's default (0.9 at 40,40), animated over 200 ms.
-  await page.waitForFunction(() => !/matrix\(0\.9, 0, 0, 0\.9, 40, 40\)/.test(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform));
+  await wrapped();
+  // The fit after the layout animates over 200 ms: wait until the viewport and the nodes stop moving.
   let last = '';
   for (;;) {
     await page.waitForTimeout(300);
-    const now = await page.evaluate(() => getComputedStyle(document.querySelector('.react-flow__viewport')!).transform);
+    const now = await page.evaluate(() =>
+      [getComputedStyle(document.querySelector('.react-flow__viewport')!).transform, ...Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node')).map((n) => n.style.transform)].join('|'),
+    );
     if (now === last) break;
     last = now;
   }
@@ -74,15 +84,28 @@ test('a 7-node pipeline with two parallel gates and no positions opens with ever
   }
   // Laid out on opening, not edited: nothing to save.
   expect(await page.getByTestId('save-button').isDisabled()).toBe(true);
+
+  // With both gates waiting, opening picks the run up and the run panel widens: still every node in view.
+  await api('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'seven-unplaced', inputs: { premise: 'Two sisters inherit one lighthouse.' } }) });
+  await page.goto(`${server.url}/?pipeline=seven-unplaced`);
+  await page.locator('[data-testid="approval-panel"] [data-approval="world"]').waitFor();
+  await page.locator('.react-flow__node[data-id="cast"][data-status="waiting"]').waitFor();
+  const waiting = await settledView();
+  await saveScreenshot(page, 'layout-seven-unplaced-waiting-1280');
+  expect(waiting.outside).toEqual([]);
 });
 
 test('auto-layout brings a pipeline strung out on one line back into view', async () => {
   await api('/api/pipelines', { method: 'POST', body: JSON.stringify(sevenNodes('seven-strung', (index) => ({ x: index * 420, y: 0 }))) });
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.goto(`${server.url}/?pipeline=seven-strung`);
-  const before = await settledView();
   // Stored positions are kept as drawn: this one opens readable and anchored at its start, its end out of view.
-  expect(before.outside.length).toBeGreaterThan(0);
+  await page.locator('.react-flow__node[data-id="script"]').waitFor();
+  await page.waitForFunction(() => !/matrix\(0\.9, 0, 0, 0\.9, 40, 40\)/.test(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform));
+  await page.waitForTimeout(400); // the fit animation
+  const script = await page.locator('.react-flow__node[data-id="script"]').boundingBox();
+  const pane = await page.locator('.react-flow').boundingBox();
+  expect(script!.x + script!.width).toBeGreaterThan(pane!.x + pane!.width);
   await page.getByTestId('layout-button').click();
   await page.getByTestId('save-button').and(page.locator(':enabled')).waitFor();
   const after = await settledView();

@@ -2,17 +2,18 @@
 // model (the OpenAI-compatible stub, priced by the shipped price table) shows its tokens and cost per node on
 // the canvas, for the whole run beside its progress, and on its row in the run history, the same figures the API
 // reports; a run that failed because the model refused a call says why and offers Resume, which finishes it
-// without asking the model again for what was already written.
-import type { Browser, Page } from 'playwright-core';
-import { apiOf, waitForRun, type TestRunView } from '../support/editor-api';
-import { collectPageErrors, launchBrowser, saveScreenshot, startAll, startEditorServer, type EditorServer } from '../support/browser';
+// without asking the model again for what was already written. axe-core (light theme) finds nothing serious on
+// either.
+import type { Page } from 'playwright-core';
+import { axeViolations } from '../support/axe';
+import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
+import { saveScreenshot, type EditorServer } from '../support/browser';
 import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub';
 
 jest.setTimeout(180_000);
 
 let stub: OpenAIStub | undefined;
-let server: EditorServer | undefined;
-let browser: Browser | undefined;
+let server: EditorServer;
 let page: Page;
 let pageErrors: string[];
 
@@ -29,23 +30,17 @@ const PIPELINE = {
   edges: [{ source: 'logline', target: 'cast' }],
 };
 
+const session = shippedEditorSession({ colorScheme: 'light', bypassCSP: true }, () => ({ OPENAI_BASE_URL: stub!.url, OPENAI_API_KEY: 'sk-test' }));
 beforeAll(async () => {
   stub = await startOpenAIStub();
-  await startAll<[EditorServer, Browser]>([() => startEditorServer({ OPENAI_BASE_URL: stub!.url, OPENAI_API_KEY: 'sk-test' }), launchBrowser], ([s, b]) => {
-    server = s;
-    browser = b;
-  });
-  page = await browser!.newPage({ viewport: { width: 1440, height: 900 } });
-  page.setDefaultTimeout(20_000);
-  pageErrors = collectPageErrors(page);
+  ({ server, page, pageErrors } = await session.start());
 });
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+  await session.close();
   await stub?.close();
 });
 
-const api = apiOf(() => server!);
+const api = apiOf(() => server);
 type PricedView = TestRunView & { usage?: { totalTokens: number; costUsd?: number }; nodes: Record<string, { usage?: { totalTokens: number; costUsd?: number } }> };
 
 /** What the editor writes for an amount (two significant figures under a cent). */
@@ -53,7 +48,7 @@ const dollars = (usd: number) => (usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.t
 
 test('tokens and cost per node on the canvas, per run beside its progress, and in the history row', async () => {
   await api('/api/pipelines', { method: 'POST', body: JSON.stringify(PIPELINE) });
-  await page.goto(`${server!.url}/?pipeline=priced`);
+  await page.goto(`${server.url}/?pipeline=priced`);
   await page.getByTestId('tab-run').click();
   await page.getByTestId('input-premise').fill('A bell-ringer loses her hearing the week of the festival.');
   await page.getByTestId('run-button').click();
@@ -77,6 +72,7 @@ test('tokens and cost per node on the canvas, per run beside its progress, and i
   await expect(row.getByTestId('history-cost').textContent()).resolves.toBe(dollars(run.usage!.costUsd!));
   await expect(row.getByTestId('history-tokens').textContent()).resolves.toMatch(/tokens/);
   await saveScreenshot(page, 'run-figures-priced');
+  expect(await axeViolations(page)).toEqual([]);
   expect(pageErrors).toEqual([]);
 });
 
@@ -90,6 +86,7 @@ test('a failed run says why and offers Resume; resuming finishes it without re-s
   await expect(page.getByTestId('watched-run').textContent()).resolves.toMatch(/cast|Cast/);
   expect(await page.getByTestId('cancel-run').count()).toBe(0);
   await saveScreenshot(page, 'run-failed-resume');
+  expect(await axeViolations(page)).toEqual([]);
 
   stub!.setBehavior({ respond: undefined });
   const sentBefore = stub!.requests.length;

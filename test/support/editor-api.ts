@@ -42,14 +42,18 @@ export interface EditorSession {
 
 /**
  * One server seeded with the shipped pipelines and one Chromium page at 1440×900 for a whole test file (the
- * suite's tests run in order on the same page); `close` stops whatever did start.
+ * suite's tests run in order on the same page); `close` stops whatever did start. `serverEnv` adds to the
+ * server's environment (read at start, so it may name a stub started just before).
  */
-export function shippedEditorSession(contextOptions: BrowserContextOptions = {}): { start(): Promise<EditorSession>; close(): Promise<void> } {
+export function shippedEditorSession(
+  contextOptions: BrowserContextOptions = {},
+  serverEnv: () => Record<string, string> = () => ({}),
+): { start(): Promise<EditorSession>; close(): Promise<void> } {
   let server: EditorServer | undefined;
   let browser: Browser | undefined;
   return {
     start: async () => {
-      await startAll<[EditorServer, Browser]>([() => startEditorServer({ STORYLOOM_PIPELINES_DIR: PIPELINES_DIR }), launchBrowser], ([s, b]) => {
+      await startAll<[EditorServer, Browser]>([() => startEditorServer({ STORYLOOM_PIPELINES_DIR: PIPELINES_DIR, ...serverEnv() }), launchBrowser], ([s, b]) => {
         server = s;
         browser = b;
       });

@@ -9,6 +9,7 @@
 // response_format, tools) at the moment it arrives, so tests can prove which prompts were (not) sent.
 
 const http = require('node:http');
+const { seededRandom } = require('./seeded-random.js');
 
 const DEFAULT_BEHAVIOR = Object.freeze({
   /** Delay before the reply starts (headers included). */
@@ -38,17 +39,6 @@ const DEFAULT_BEHAVIOR = Object.freeze({
 
 // ---------------------------------------------------------------------------------------------------------
 // Deterministic helpers
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function estimateTokens(text) {
   return text.length === 0 ? 0 : Math.max(1, Math.ceil(text.length / 4));
@@ -382,7 +372,7 @@ function sendJson(res, status, body, headers = {}) {
  */
 function startOpenAIStub(initial = {}, options = {}) {
   let behavior = { ...DEFAULT_BEHAVIOR, ...initial, failures: [...(initial.failures || [])] };
-  let random = mulberry32(behavior.seed);
+  let random = seededRandom(behavior.seed);
   const requests = [];
   const sockets = new Set();
   let nextId = 1;
@@ -390,7 +380,7 @@ function startOpenAIStub(initial = {}, options = {}) {
   function setBehavior(patch) {
     behavior = { ...behavior, ...patch };
     if (patch.failures) behavior.failures = [...patch.failures];
-    if (patch.seed !== undefined) random = mulberry32(patch.seed);
+    if (patch.seed !== undefined) random = seededRandom(patch.seed);
   }
 
   function pickFailure() {

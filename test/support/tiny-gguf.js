@@ -10,22 +10,11 @@
 // Plain CommonJS so both jest (TypeScript tests) and bench/ (plain node) can use it.
 
 const fs = require('node:fs');
+const { seededRandom } = require('./seeded-random.js');
 
 const GGUF_TYPE = { UINT32: 4, INT32: 5, FLOAT32: 6, BOOL: 7, STRING: 8, ARRAY: 9 };
 const TOKEN_TYPE = { NORMAL: 1, UNKNOWN: 2, CONTROL: 3, BYTE: 6 };
 const ALIGNMENT = 32;
-
-/** mulberry32: small, fast, seedable (numbers in [0, 1)). */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Normally distributed numbers (Box–Muller) of a given scale, from a uniform generator. */
 function gaussianSampler(random) {
@@ -131,7 +120,7 @@ function tokenBias(token, endBias, closeBias) {
  * likely a closing quote or bracket is: default 2.2; -6 rambles inside a JSON string until a grammar forbids more).
  */
 function writeTinyGguf(file, options = {}) {
-  const gaussian = gaussianSampler(prng(options.seed ?? 1234));
+  const gaussian = gaussianSampler(seededRandom(options.seed ?? 1234));
   const nEmbd = options.embedding ?? 64;
   const nLayers = options.layers ?? 2;
   const nHead = 4;
@@ -229,4 +218,4 @@ const CHATML_TEMPLATE =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}" +
   "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
-module.exports = { writeTinyGguf, CHATML_TEMPLATE, prng, gaussianSampler, byteBias };
+module.exports = { writeTinyGguf, CHATML_TEMPLATE, gaussianSampler, byteBias };

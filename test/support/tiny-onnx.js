@@ -9,7 +9,8 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { byteBias, gaussianSampler, prng } = require('./tiny-gguf.js');
+const { byteBias, gaussianSampler } = require('./tiny-gguf.js');
+const { seededRandom } = require('./seeded-random.js');
 
 const VOCAB = 257; // 256 byte symbols + <|endoftext|>
 const EOS = 256;
@@ -62,7 +63,7 @@ function floats(values) {
 }
 
 function onnxModel(seed, embedding, endBias, closeBias) {
-  const gaussian = gaussianSampler(prng(seed));
+  const gaussian = gaussianSampler(seededRandom(seed));
   const embeddings = floats(Array.from({ length: VOCAB * embedding }, () => gaussian(1)));
   const projection = floats(Array.from({ length: embedding * VOCAB }, () => gaussian(0.15)));
   const bias = floats(Array.from({ length: VOCAB }, (_, token) => (token === EOS ? endBias : byteBias(token, closeBias))));

@@ -12,6 +12,11 @@ export { draftProblems } from './pipeline/draft';
 export { VALIDATION_CODES, type ValidationCode } from './pipeline/codes';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './pipeline/json-schema';
 export * from './errors';
+export * from './webhooks/types';
+export * from './comments/types';
+export { describeAnchor } from './comments/anchor';
+export { feedbackFromThreads } from './comments/feedback';
+export { renderReviewReport, type ReviewReportInput } from './comments/review-report';
 export * from './nodes/types';
 // The shared contract: pipeline format, run views, events and their fold, stored pipelines, export formats, actors.
 export * from './contract';

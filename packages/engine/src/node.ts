@@ -8,6 +8,7 @@ export * from './index';
 export * from './runner/engine';
 export type { RunObserver, NodeExecutionInfo, ModelCallInfo } from './runner/observer';
 export { openStoryloom, preloadRunner } from './runner/storyloom';
+export { migrateDatabase, type MigrateResult } from './runner/migrate-database';
 // The lease and orphan rules, for adapters that recover runs (a server's scan, a reconciler).
 export { LEASE_TTL_MS, MIN_LEASE_TTL_MS, leaseIsDead, leaseRenewMs, leaseTtlFromEnv } from './runner/lease';
 export { needsNewDriver } from './runner/orphans';
@@ -16,6 +17,13 @@ export { exportDocument, checkExportOptions } from './export/export-document';
 export * from './models/spec'; // resolveModelSpec, availableModels, describeModel, … (no LangChain)
 export * from './models/run-models'; // checkRunModels, baseUrlPolicy (no LangChain)
 export type { ModelCallHooks, ModelCallerOptions } from './models/caller';
+export { Webhooks, type NewWebhookRequest } from './webhooks/webhooks';
+export { RunComments, type NewThreadRequest } from './comments/run-comments';
+export { signWebhookBody, verifyWebhookSignature, SIGNATURE_HEADER } from './webhooks/signature';
+export { webhookHostPolicy, checkWebhookUrl, canonicalHost, WEBHOOK_HOSTS_VARIABLE } from './webhooks/host-policy';
+export { DEFAULT_RETRY_SCHEDULE, nextRetryDelay, type RetrySchedule } from './webhooks/retry-schedule';
+export { isAllowed, type AllowList } from './security/allow-list';
+export type { DueDelivery, DeliveryOutcome } from './store/contract';
 
 /** See models/caller.ts (required on first call). */
 export function createModelCaller(options: ModelCallerOptions): ModelCaller {

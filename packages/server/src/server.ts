@@ -13,6 +13,7 @@ import type { RunDispatcher } from './dispatch/run-dispatcher';
 import { Metrics } from './metrics';
 import { RecoveryLoop, recoveryLoopFor } from './recovery-loop';
 import { readShippedPipelines, shippedPipelinesDir } from './shipped-pipelines';
+import { WebhookSender, webhookSenderOptionsFromEnv } from './webhook-sender';
 
 export type { ServerOptions } from './http/options';
 export type { AppOptions } from './http/app';
@@ -100,6 +101,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
   // The name it was told to listen on is one it answers to (a wildcard such as 0.0.0.0 names no host).
   options.allowedHosts = [...options.allowedHosts, ...bindHostEntry(startOptions.host)];
   const leaseTtlMs = leaseTtlFromEnv(startOptions.env);
+  const webhookOptions = webhookSenderOptionsFromEnv(options);
   const queueSettings = queueSettingsFromEnv(startOptions.env);
   const metrics = new Metrics();
   const storyloom = await openStoryloom({ ...storeOf(startOptions), env: startOptions.env, leaseTtlMs, observer: metrics.observer });
@@ -131,6 +133,8 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
   // about to drive the runs they just queued.
   const recovery = recoveryLoopFor(storyloom, scheduler, leaseTtlMs, options.logError);
   await recovery.start();
+  const webhooks = new WebhookSender(storyloom, webhookOptions);
+  webhooks.start();
   // Loaded once the server answers, not before: the first run (or take-over) then starts at once. A server
   // that only enqueues never drives.
   const preload = setTimeout(() => scheduler.kind === 'in-process' && preloadRunner(), 0);
@@ -142,6 +146,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
       removeSignalHandlers();
       lifecycle.closing = true;
       await recovery.stop();
+      await webhooks.stop();
       clearTimeout(preload);
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       streams.closeAll();

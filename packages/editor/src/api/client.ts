@@ -1,8 +1,27 @@
 // Thin typed client for the Storyloom HTTP API (see the README). Every failure becomes an ApiError carrying the
 // API's own `error.message`, so the UI can show it as is. A 401 asks the user for an API key once and retries.
-import { EXPORT_EXTENSIONS, type ModelSpec, type Pipeline, type PipelineVersionInfo, type RunView, type RunInputs, type StoredPipeline, type TextExportFormat, type ValidationProblem } from '@storyloom/engine';
+// The shapes it reads and sends are the engine's contract (the same types the server's schemas check).
+import {
+  type CommentStatus,
+  type CommentThread,
+  EXPORT_EXTENSIONS,
+  type AcceptedRun,
+  type ApprovalDecision,
+  type ApprovalInboxEntry,
+  type AvailableModel,
+  type ModelSpec,
+  type NodeTypeDescription,
+  type Pipeline,
+  type PipelineVersionInfo,
+  type RerunRequest,
+  type RunView,
+  type RunInputs,
+  type StoredPipeline,
+  type TextExportFormat,
+  type ValidationAnswer,
+} from '@storyloom/engine';
 
-export type { PipelineVersionInfo, StoredPipeline };
+export type { ApprovalInboxEntry, PipelineVersionInfo, StoredPipeline };
 
 export class ApiError extends Error {
   constructor(
@@ -111,15 +130,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return (await response.json()) as T;
 }
 
-export interface NodeTypeInfo {
-  type: string;
-  title: string;
-  description: string;
-  category?: string;
-  reads: Array<{ slot: string; optional?: boolean; alternatives?: string[]; description?: string }>;
-  writes?: string;
-  usesModel?: boolean;
-  templateFields?: string[];
+/** A catalogue entry, its schemas read as JSON Schema. */
+export interface NodeTypeInfo extends Omit<NodeTypeDescription, 'configSchema' | 'outputSchema'> {
   configSchema: JsonSchema;
   outputSchema: JsonSchema;
 }
@@ -140,15 +152,6 @@ export interface JsonSchema {
   [key: string]: unknown;
 }
 
-/** A pending approval as the inbox across runs lists it. */
-export interface ApprovalInboxEntry {
-  runId: string;
-  pipelineId: string;
-  nodeId: string;
-  requestedAt: string;
-  draft?: unknown;
-}
-
 export interface PipelineSummary {
   id: string;
   name: string;
@@ -158,95 +161,79 @@ export interface PipelineSummary {
   updatedAt?: string;
 }
 
-export interface ModelInfo {
-  provider: string;
-  available: boolean;
-  models?: string[];
-  note: string;
-  /** The server's default provider (STORYLOOM_MODEL, else offline). */
-  default?: boolean;
-}
+export type ModelInfo = AvailableModel;
 
-/** Lists come back either bare or wrapped (`{ pipelines: [...] }`); accept both. */
-function unwrapList<T>(value: unknown, key: string): T[] {
-  if (Array.isArray(value)) return value as T[];
-  const inner = (value as Record<string, unknown> | null)?.[key];
-  return Array.isArray(inner) ? (inner as T[]) : [];
-}
-
-/** A stored pipeline comes back as `{ id, version, pipeline }` or as the document with a version beside it. */
-function toStored(value: unknown): StoredPipeline {
-  const record = value as Record<string, unknown>;
-  if (record && typeof record === 'object' && 'pipeline' in record) return record as unknown as StoredPipeline;
-  const { version, createdAt, updatedAt, ...pipeline } = record as Record<string, unknown>;
-  return {
-    id: String(record.id),
-    version: Number(version ?? 1),
-    pipeline: pipeline as unknown as Pipeline,
-    valid: true,
-    errors: [],
-    createdAt: String(createdAt ?? ''),
-    updatedAt: String(updatedAt ?? ''),
-  };
-}
-
-function toSummary(value: unknown): PipelineSummary {
-  const stored = toStored(value);
-  const record = value as Record<string, unknown>;
+function toSummary(stored: StoredPipeline): PipelineSummary {
   return {
     id: stored.id,
-    name: String(stored.pipeline?.name ?? record.name ?? stored.id),
+    name: stored.pipeline?.name ?? stored.id,
     version: stored.version,
-    valid: stored.valid !== false,
+    valid: stored.valid,
     updatedAt: stored.updatedAt || undefined,
   };
 }
 
+/** The file name a download answer names (Content-Disposition), else `fallback`. */
+function attachmentName(response: Response, fallback: string): string {
+  return /filename="?([^";]+)"?/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? fallback;
+}
+
+/** A text download (an export, the review report) with its name and media type. */
+async function textAttachment(path: string, fallback: string): Promise<{ content: string; mediaType: string; filename: string }> {
+  const response = await apiFetch(path);
+  if (!response.ok) throw await errorFrom(response);
+  return { content: await response.text(), mediaType: response.headers.get('Content-Type') ?? 'text/plain', filename: attachmentName(response, fallback) };
+}
+
+/** The body of `POST /api/runs`: a saved pipeline (by id and version) or one as drawn. */
+export type StartRunBody = ({ pipelineId: string; version?: number } | { pipeline: Pipeline }) & { inputs: RunInputs; model?: ModelSpec };
+
 export const api = {
-  nodeTypes: async () => unwrapList<NodeTypeInfo>(await request('GET', '/api/node-types'), 'nodeTypes'),
-  models: async () => unwrapList<ModelInfo>(await request('GET', '/api/models'), 'models'),
-  listPipelines: async () => unwrapList<unknown>(await request('GET', '/api/pipelines'), 'pipelines').map(toSummary),
-  getPipeline: async (id: string, version?: number) =>
-    toStored(await request('GET', `/api/pipelines/${encodeURIComponent(id)}${version ? `/versions/${version}` : ''}`)),
+  nodeTypes: () => request<NodeTypeInfo[]>('GET', '/api/node-types'),
+  models: () => request<ModelInfo[]>('GET', '/api/models'),
+  listPipelines: async () => (await request<StoredPipeline[]>('GET', '/api/pipelines')).map(toSummary),
+  getPipeline: (id: string, version?: number) =>
+    request<StoredPipeline>('GET', `/api/pipelines/${encodeURIComponent(id)}${version ? `/versions/${version}` : ''}`),
   /** `draft`: the server keeps it even if it fails validation (as a version that cannot run). */
-  createPipeline: async (pipeline: Pipeline, draft = false) =>
-    toStored(await request('POST', `/api/pipelines${draft ? '?draft=true' : ''}`, pipeline)),
-  savePipeline: async (pipeline: Pipeline, baseVersion: number, draft = false) =>
-    toStored(await request('PUT', `/api/pipelines/${encodeURIComponent(pipeline.id)}`, draft ? { baseVersion, pipeline, draft } : { baseVersion, pipeline })),
+  createPipeline: (pipeline: Pipeline, draft = false) => request<StoredPipeline>('POST', `/api/pipelines${draft ? '?draft=true' : ''}`, pipeline),
+  savePipeline: (pipeline: Pipeline, baseVersion: number, draft = false) =>
+    request<StoredPipeline>('PUT', `/api/pipelines/${encodeURIComponent(pipeline.id)}`, draft ? { baseVersion, pipeline, draft } : { baseVersion, pipeline }),
   deletePipeline: (id: string) => request<void>('DELETE', `/api/pipelines/${encodeURIComponent(id)}`),
-  versions: async (id: string) =>
-    unwrapList<PipelineVersionInfo>(await request('GET', `/api/pipelines/${encodeURIComponent(id)}/versions`), 'versions'),
-  validate: (pipeline: unknown) =>
-    request<{ valid: boolean; errors: ValidationProblem[] }>('POST', '/api/pipelines/validate', pipeline),
-  startRun: (body: ({ pipelineId: string; version?: number } | { pipeline: Pipeline }) & { inputs: RunInputs; model?: ModelSpec }) =>
-    request<{ id: string; status: string }>('POST', '/api/runs', body),
+  versions: (id: string) => request<PipelineVersionInfo[]>('GET', `/api/pipelines/${encodeURIComponent(id)}/versions`),
+  validate: (pipeline: unknown) => request<ValidationAnswer>('POST', '/api/pipelines/validate', pipeline),
+  startRun: (body: StartRunBody) => request<AcceptedRun>('POST', '/api/runs', body),
   /** Runs without outputs: statuses, inputs and usage, for lists that poll. */
   listRunSummaries: async (filter: { pipelineId?: string; status?: string } = {}) => {
     const query = new URLSearchParams({ view: 'summary', ...filter });
-    return unwrapList<RunView>(await request('GET', `/api/runs?${query}`), 'runs');
+    return request<RunView[]>('GET', `/api/runs?${query}`);
   },
-  approvals: async () => unwrapList<ApprovalInboxEntry>(await request('GET', '/api/approvals'), 'approvals'),
+  approvals: () => request<ApprovalInboxEntry[]>('GET', '/api/approvals'),
   getRun: (id: string) => request<RunView>('GET', `/api/runs/${encodeURIComponent(id)}`),
-  decide: (runId: string, nodeId: string, body: { decision: 'approve' | 'edit' | 'reject' | 'choose'; output?: unknown; feedback?: string; candidate?: number }) =>
+  decide: (runId: string, nodeId: string, body: ApprovalDecision) =>
     request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(nodeId)}`, body),
   cancel: (runId: string) => request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/cancel`),
   resume: (runId: string) => request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/resume`),
-  rerun: (runId: string, body: { from: string; edits?: Record<string, unknown> }) =>
+  rerun: (runId: string, body: RerunRequest) =>
     request<{ id: string }>('POST', `/api/runs/${encodeURIComponent(runId)}/rerun`, body),
-  exportRun: async (runId: string, format: TextExportFormat): Promise<{ content: string; mediaType: string; filename: string }> => {
-    const response = await apiFetch(`/api/runs/${encodeURIComponent(runId)}/export?format=${format}`);
-    if (!response.ok) throw await errorFrom(response);
-    const disposition = response.headers.get('Content-Disposition') ?? '';
-    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${runId}.${EXPORT_EXTENSIONS[format]}`;
-    return { content: await response.text(), mediaType: response.headers.get('Content-Type') ?? 'text/plain', filename };
-  },
+  exportRun: (runId: string, format: TextExportFormat) =>
+    textAttachment(`/api/runs/${encodeURIComponent(runId)}/export?format=${format}`, `${runId}.${EXPORT_EXTENSIONS[format]}`),
+  comments: (runId: string, nodeId: string) =>
+    request<CommentThread[]>('GET', `/api/runs/${encodeURIComponent(runId)}/comments?nodeId=${encodeURIComponent(nodeId)}`),
+  startThread: (runId: string, body: { nodeId: string; body: string; scene?: number; field?: string }) =>
+    request<CommentThread>('POST', `/api/runs/${encodeURIComponent(runId)}/comments`, body),
+  reply: (runId: string, threadId: string, body: string) =>
+    request<CommentThread>('POST', `/api/runs/${encodeURIComponent(runId)}/comments/${encodeURIComponent(threadId)}/replies`, { body }),
+  setThreadStatus: (runId: string, threadId: string, status: CommentStatus) =>
+    request<CommentThread>('PUT', `/api/runs/${encodeURIComponent(runId)}/comments/${encodeURIComponent(threadId)}/status`, { status }),
+  rejectWithComments: (runId: string, nodeId: string) =>
+    request<{ run: RunView; threads: CommentThread[] }>('POST', `/api/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(nodeId)}/reject-with-comments`, {}),
+  /** The run's review report (decisions and comment threads, Markdown). */
+  reviewReport: (runId: string) => textAttachment(`/api/runs/${encodeURIComponent(runId)}/review-report`, `${runId}-review.md`),
   /** The run's PDF as the server renders it (screenplay layout, or a manuscript for prose). */
   exportPdf: async (runId: string): Promise<{ content: Blob; filename: string }> => {
     const response = await apiFetch(`/api/runs/${encodeURIComponent(runId)}/export?format=pdf`);
     if (!response.ok) throw await errorFrom(response);
-    const disposition = response.headers.get('Content-Disposition') ?? '';
-    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${runId}.pdf`;
-    return { content: await response.blob(), filename };
+    return { content: await response.blob(), filename: attachmentName(response, `${runId}.pdf`) };
   },
 };
 

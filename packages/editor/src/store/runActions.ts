@@ -1,9 +1,9 @@
 // Runs: start, follow live over SSE, decide approvals, re-run from a node, history.
-import { foldRunEvent, type ApprovalDecision, type NodeStatus, type RunEvent, type RunView } from '@storyloom/engine';
+import type { ApprovalDecision, RunEvent } from '@storyloom/engine';
 import { api } from '../api/client';
 import { followRunEvents, type RunEventStream } from '../api/events';
 import { currentPipeline } from './documentActions';
-import { recordApprovalEvent } from './approvalHistory';
+import { shownOf, watchedFromView, watchedRunAfter } from './runEvents';
 import { refreshInbox } from './inboxActions';
 import { save } from './pipelineActions';
 import { editorStore, type Choice, type WatchedRun } from './state';
@@ -23,32 +23,10 @@ function patchRun(runId: string, patch: (run: WatchedRun) => Partial<WatchedRun>
   editorStore.setState((s) => (s.run && s.run.id === runId ? { run: { ...s.run, ...patch(s.run) } } : {}));
 }
 
-/** What the canvas and panels read off a run view: node statuses, outputs, pending approvals. */
-function shownOf(view: RunView): Pick<WatchedRun, 'view' | 'status' | 'nodeStatus' | 'outputs' | 'pending'> {
-  const nodeStatus: Record<string, NodeStatus> = {};
-  const outputs: Record<string, unknown> = {};
-  for (const [id, state] of Object.entries(view.nodes ?? {})) {
-    nodeStatus[id] = state.status;
-    if (state.output !== undefined) outputs[id] = state.output;
-  }
-  return { view, status: view.status, nodeStatus, outputs, pending: view.pending ?? [] };
-}
-
-function fromView(view: RunView, previous?: WatchedRun): WatchedRun {
-  return {
-    id: view.id,
-    ...shownOf(view),
-    streams: previous?.streams ?? {},
-    approvals: previous?.approvals ?? {},
-    timing: previous?.timing ?? {},
-    connected: previous?.connected ?? false,
-  };
-}
-
 /** The server's view is the truth; events make the canvas live between fetches. */
 async function refreshRun(runId: string): Promise<void> {
   const view = await api.getRun(runId).catch(() => undefined);
-  if (view) editorStore.setState((s) => (s.run?.id === runId ? { run: fromView(view, s.run) } : {}));
+  if (view) editorStore.setState((s) => (s.run?.id === runId ? { run: watchedFromView(view, s.run) } : {}));
 }
 
 function scheduleRefresh(runId: string, delayMs = 150): void {
@@ -71,29 +49,16 @@ async function fillCandidates(runId: string, nodeId: string): Promise<void> {
   });
 }
 
-/**
- * Statuses, outputs and pending approvals move by the engine's own fold of the event, exactly as the CLI's
- * progress reads it; what only the editor shows (streamed text, timings, approval history) is kept here.
- */
+/** Moves the watched run by the event (see runEvents.ts), then does what the event calls for. */
 function applyEvent(runId: string, event: RunEvent): void {
-  if (event.type === 'approval.requested' || event.type === 'approval.resolved') patchRun(runId, (r) => ({ approvals: recordApprovalEvent(r.approvals, event) }));
-  patchRun(runId, (r) => (r.view ? shownOf(foldRunEvent(r.view, event)) : {}));
-  const node = event.nodeId;
-  const at = Date.parse(event.at);
+  patchRun(runId, (r) => watchedRunAfter(r, event));
   switch (event.type) {
-    case 'node.started':
-      if (node) patchRun(runId, (r) => ({ streams: { ...r.streams, [node]: '' }, timing: { ...r.timing, [node]: { startedAt: at } } }));
-      break;
-    case 'node.token':
-      if (node) patchRun(runId, (r) => ({ streams: { ...r.streams, [node]: (r.streams[node] ?? '') + event.data.text } }));
-      break;
     case 'node.completed':
-      if (node) patchRun(runId, (r) => ({ timing: { ...r.timing, [node]: { ...r.timing[node], ms: at - (r.timing[node]?.startedAt ?? at) } } }));
       // Tokens are on the run view: fetch it once things settle.
       scheduleRefresh(runId, 400);
       break;
     case 'approval.requested':
-      if (node && !event.data.autoApprove) void fillCandidates(runId, node);
+      if (event.nodeId && !event.data.autoApprove) void fillCandidates(runId, event.nodeId);
       break;
     case 'approval.resolved':
       scheduleRefresh(runId);
@@ -119,7 +84,7 @@ export async function watchRun(runId: string): Promise<void> {
   if (!view) return;
   // The inputs form shows what this run was given, ready to run again with changes.
   editorStore.setState((s) => ({
-    run: fromView(view),
+    run: watchedFromView(view),
     panel: 'run',
     runInputs: view.pipelineId === s.meta.id ? { ...s.runInputs, ...view.inputs } : s.runInputs,
   }));
@@ -181,10 +146,20 @@ export async function startRun(): Promise<void> {
 
 export type { ApprovalDecision };
 
-export async function decide(nodeId: string, decision: ApprovalDecision): Promise<boolean> {
+export function decide(nodeId: string, decision: ApprovalDecision): Promise<boolean> {
+  return sendDecision(nodeId, `Could not ${decision.decision} '${nodeId}'`, (runId) => api.decide(runId, nodeId, decision));
+}
+
+/** Sends the node's open comment threads back as its reject feedback (they are resolved by it). */
+export function rejectWithComments(nodeId: string): Promise<boolean> {
+  return sendDecision(nodeId, `Could not send the comments on '${nodeId}' back`, (runId) => api.rejectWithComments(runId, nodeId));
+}
+
+/** Sends a decision on the watched run; the approval leaves the card at once, and the run view and inbox catch up. */
+async function sendDecision(nodeId: string, failure: string, call: (runId: string) => Promise<unknown>): Promise<boolean> {
   const run = editorStore.getState().run;
   if (!run) return false;
-  const result = await attempt(`Could not ${decision.decision} '${nodeId}'`, () => api.decide(run.id, nodeId, decision));
+  const result = await attempt(failure, () => call(run.id));
   if (!result) return false;
   patchRun(run.id, (r) => (r.view ? shownOf({ ...r.view, pending: r.view.pending.filter((p) => p.nodeId !== nodeId) }) : { pending: r.pending.filter((p) => p.nodeId !== nodeId) }));
   scheduleRefresh(run.id);

@@ -1,5 +1,6 @@
 // Sampling settings for the in-process models (local GGUF, transformers), with the defaults llama.cpp's own
 // tools use, and the seed of each of n samples: a fixed seed gives n reproducible, different samples.
+import { StoryloomError } from '../errors';
 import type { ModelSpecObject } from '../pipeline/schema';
 
 export interface Sampling {
@@ -31,4 +32,17 @@ export function samplingOf(spec: ModelSpecObject): Sampling {
 /** Sample i of n: seed + i when a seed is set (so candidates differ yet repeat), else left random. */
 export function sampleSeed(sampling: Sampling, index: number): number | undefined {
   return sampling.seed === undefined ? undefined : sampling.seed + index;
+}
+
+/**
+ * How many tokens an answer may take: `wanted`, within the room the prompt leaves in the context. A prompt that
+ * leaves too little is refused with the numbers; `explain(room)` says what the context is and what to do.
+ */
+export function answerBudget(contextSize: number, promptTokens: number, wanted: number | undefined, explain: (room: number) => string): number {
+  const room = contextSize - promptTokens;
+  const budget = wanted ?? room;
+  if (room < Math.min(budget, MIN_ANSWER_ROOM) || room <= 0) {
+    throw new StoryloomError('model_error', `the prompt is ${promptTokens} tokens but ${explain(Math.max(0, room))}`);
+  }
+  return Math.min(budget, room);
 }

@@ -2,10 +2,9 @@
 // when it has one and plain completion when not; JSON answers are held to a grammar built from the schema, so
 // even a small model writes parseable JSON; n samples run on separate context sequences of one shared model.
 import type { LlamaContextSequence, LlamaGrammar, LLamaContextualRepeatPenalty } from 'node-llama-cpp';
-import { StoryloomError } from '../errors';
 import { type ConversationTurn, completionPrompt, InProcessChatModel, type InProcessChatModelFields, type SampleRequest, type Samples } from './in-process-chat-model';
 import { type LlamaRuntimeEnv, type LoadedLlamaModel, loadLlamaModel } from './llama-runtime';
-import { MIN_ANSWER_ROOM, type Sampling, sampleSeed } from './in-process-sampling';
+import { type Sampling, answerBudget, sampleSeed } from './in-process-sampling';
 import { REPEAT_PENALTY_WINDOW } from './token-sampler';
 
 export interface LocalChatModelFields extends InProcessChatModelFields {
@@ -67,17 +66,14 @@ export class LocalChatModel extends InProcessChatModel {
 
   /** How many tokens the answer may take; refuses (explaining the numbers) a prompt that leaves no room. */
   private answerBudget(loaded: LoadedLlamaModel, promptTokens: number): number {
-    const room = loaded.contextSize - promptTokens;
-    const wanted = this.sampling.maxTokens ?? room;
-    if (room < Math.min(wanted, MIN_ANSWER_ROOM) || room <= 0) {
-      throw new StoryloomError(
-        'model_error',
-        `the prompt is ${promptTokens} tokens but local model ${this.modelPath} has a context of ${loaded.contextSize} tokens ` +
-          `(prompt and answer together), leaving ${Math.max(0, room)} for the answer: raise contextSize in the model spec ` +
-          `(its trained size is ${loaded.model.trainContextSize}) or shorten the pipeline's inputs`,
-      );
-    }
-    return Math.min(wanted, room);
+    return answerBudget(
+      loaded.contextSize,
+      promptTokens,
+      this.sampling.maxTokens,
+      (room) =>
+        `local model ${this.modelPath} has a context of ${loaded.contextSize} tokens (prompt and answer together), leaving ${room} ` +
+        `for the answer: raise contextSize in the model spec (its trained size is ${loaded.model.trainContextSize}) or shorten the pipeline's inputs`,
+    );
   }
 
   private async generateOne(

@@ -1,6 +1,7 @@
 // Up-front checks of the models a run will use, shared by the CLI (`run`) and the server (`POST /api/runs`),
 // so a run that could only fail at its first model call is refused before anything is stored.
 import { StoryloomError } from '../errors';
+import { type AllowList, allowListPolicy, isAllowed, listedValues } from '../security/allow-list';
 import type { ModelSpec, ModelSpecObject, Pipeline } from '../pipeline/schema';
 import { checkModelFile } from './model-files';
 import {
@@ -23,17 +24,12 @@ export const MODEL_BASE_URLS_VARIABLE = 'STORYLOOM_MODEL_BASE_URLS';
  * endpoints (OPENAI_BASE_URL or api.openai.com, OLLAMA_BASE_URL or the default Ollama server) plus
  * STORYLOOM_MODEL_BASE_URLS, so API users of a shared server cannot make it call arbitrary URLs (SSRF).
  */
-export type BaseUrlPolicy = 'any' | { allowed: ReadonlySet<string> };
+export type BaseUrlPolicy = AllowList;
 
 /** `restricted`: the server has API keys (several users). STORYLOOM_MODEL_BASE_URLS, when set, always restricts. */
 export function baseUrlPolicy(env: ModelEnv, options: { restricted: boolean }): BaseUrlPolicy {
-  const listed = (env.STORYLOOM_MODEL_BASE_URLS ?? '')
-    .split(',')
-    .map((url) => url.trim())
-    .filter((url) => url.length > 0);
-  if (!options.restricted && listed.length === 0) return 'any';
   const configured = [envOpenaiBaseUrl(env), env.OLLAMA_BASE_URL?.trim() || DEFAULT_OLLAMA_BASE_URL];
-  return { allowed: new Set([...configured, ...listed].map(canonicalBaseUrl)) };
+  return allowListPolicy(listedValues(env.STORYLOOM_MODEL_BASE_URLS), configured, options, canonicalBaseUrl);
 }
 
 export interface RunModelCheckOptions {
@@ -92,7 +88,7 @@ export function checkRunModels(
     if (spec.provider === 'openai' && provider && !provider.available && !spec.baseUrl) {
       throw new StoryloomError('invalid_input', `${where}: ${spec.provider} is not configured: ${provider.note}`);
     }
-    if (spec.baseUrl !== undefined && policy !== 'any' && !policy.allowed.has(canonicalBaseUrl(spec.baseUrl))) {
+    if (spec.baseUrl !== undefined && policy !== 'any' && !isAllowed(policy, spec.baseUrl, canonicalBaseUrl)) {
       throw new StoryloomError(
         'invalid_input',
         `${where}: baseUrl '${spec.baseUrl}' is not allowed on this server; allowed: ${[...policy.allowed].join(', ')} ` +

@@ -1,6 +1,7 @@
 // Which model a call uses: shorthand parsing, the run → node → pipeline → env → offline resolution order,
 // and the human-readable descriptions the API and CLI show. No provider code here.
 import { StoryloomError } from '../errors';
+import type { AvailableModel } from '../contract/api';
 import { FILE_MODEL_PROVIDERS, MODEL_PROVIDERS, ModelSpecObjectSchema, type ModelProvider, type ModelSpec, type ModelSpecObject } from '../pipeline/schema';
 import { MODELS_DIR_VARIABLE, listModelFiles, modelsDir } from './model-files';
 import { TRANSFORMERS_INSTALL, transformersInstalled } from './transformers-runtime';
@@ -154,18 +155,7 @@ export function describeModel(spec: ModelSpecObject, env: ModelEnv = {}): string
   }
 }
 
-export interface AvailableModel {
-  provider: ModelProvider;
-  /** Configured by the environment (offline: always). Not a network check: nothing is contacted until a run uses it. */
-  available: boolean;
-  /** Model names known without asking the server: the default one, when this provider is the default. */
-  models?: string[];
-  /** True for the provider runs use when neither run, node nor pipeline names a model (STORYLOOM_MODEL, else offline). */
-  default: boolean;
-  /** On the default provider: the default model as a shorthand spec, e.g. "openai:gpt-4o-mini" or "offline". */
-  defaultModel?: string;
-  note: string;
-}
+export type { AvailableModel };
 
 /** The model STORYLOOM_MODEL names (offline when unset), or the reason it cannot be read. */
 function defaultModelOf(env: ModelEnv): { spec: ModelSpecObject } | { problem: string } {

@@ -4,13 +4,13 @@
 // (a logits processor that leaves only its choice for greedy decoding), so temperature, top-k, top-p, repeat
 // penalty and seed behave as for local GGUF models, cancelling stops at the next token, and JSON answers are
 // held to the same grammar as llama.cpp's: only tokens the grammar matcher allows are ever picked.
-import { StoryloomError } from '../errors';
 import { completionPrompt, type ConversationTurn, InProcessChatModel, type InProcessChatModelFields, type SampleRequest, type Samples } from './in-process-chat-model';
 import type { LlamaRuntimeEnv } from './llama-runtime';
-import { MIN_ANSWER_ROOM, type Sampling, sampleSeed } from './in-process-sampling';
+import { type Sampling, answerBudget, sampleSeed } from './in-process-sampling';
 import { GrammarMatcher } from './grammar-matcher';
 import { answerGrammar } from './json-grammar';
-import { sampleToken, seededRandom } from './token-sampler';
+import { seededRandom } from '../story/random';
+import { sampleToken } from './token-sampler';
 import { type LoadedTransformersModel, type TensorLike, loadTransformersModel } from './transformers-runtime';
 
 export interface TransformersChatModelFields extends InProcessChatModelFields {
@@ -65,16 +65,14 @@ export class TransformersChatModel extends InProcessChatModel {
   }
 
   private answerBudget(loaded: LoadedTransformersModel, promptTokens: number): number {
-    const room = loaded.contextSize - promptTokens;
-    const wanted = this.sampling.maxTokens ?? DEFAULT_TRANSFORMERS_MAX_TOKENS;
-    if (room < Math.min(wanted, MIN_ANSWER_ROOM) || room <= 0) {
-      throw new StoryloomError(
-        'model_error',
-        `the prompt is ${promptTokens} tokens but transformers model ${this.modelDir} sees at most ${loaded.contextSize} positions ` +
-          `(prompt and answer together), leaving ${Math.max(0, room)} for the answer: use a model with a longer context or shorten the pipeline's inputs`,
-      );
-    }
-    return Math.min(wanted, room);
+    return answerBudget(
+      loaded.contextSize,
+      promptTokens,
+      this.sampling.maxTokens ?? DEFAULT_TRANSFORMERS_MAX_TOKENS,
+      (room) =>
+        `transformers model ${this.modelDir} sees at most ${loaded.contextSize} positions (prompt and answer together), leaving ${room} ` +
+        `for the answer: use a model with a longer context or shorten the pipeline's inputs`,
+    );
   }
 
   protected async sample(request: SampleRequest): Promise<Samples> {

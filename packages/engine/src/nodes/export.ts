@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { NodeType } from './types';
 import type { TextDocument } from '../runner/engine';
-import { ExportedDocumentSchema, ExportFormatSchema } from '../story/types';
+import { ExportedDocumentSchema } from '../story/types';
+import { TextExportFormatSchema } from '../contract/schemas';
 import { renderDocument } from '../export';
 
 const ConfigSchema = z.strictObject({
-  format: ExportFormatSchema.default('fountain'),
+  format: TextExportFormatSchema.default('fountain'),
 });
 type Config = z.infer<typeof ConfigSchema>;
 

@@ -6,6 +6,8 @@ import type { ExportedDocument, ExportFormat } from '../contract/export-formats'
 import type { ModelEnv } from '../models/caller';
 import type { PriceTable } from '../cost/prices';
 import type { ExportOptions } from '../export/index';
+import type { RunComments } from '../comments/run-comments';
+import type { Webhooks } from '../webhooks/webhooks';
 import type { RunObserver } from './observer';
 import type {
   ApprovalDecision,
@@ -104,6 +106,10 @@ export interface DriveOptions {
 /** The engine as the CLI, the server and the worker use it: one database (SQLite or PostgreSQL), many processes. */
 export interface Storyloom {
   readonly pipelines: PipelineStore;
+  /** Hooks told about approvals and finished runs, and the outbox their deliveries are sent from. */
+  readonly webhooks: Webhooks;
+  /** Review comment threads on runs' node outputs, and each run's review report. */
+  readonly comments: RunComments;
   /** Which database holds the state: the embedded SQLite file, or PostgreSQL shared by many machines. */
   readonly storeKind: 'sqlite' | 'postgres';
   /** Throws if the database cannot be reached (health checks). */

@@ -3,6 +3,7 @@
 // event logs, decided, cancelled, resumed, rerun.
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { randomBytes } from 'node:crypto';
+import { RunComments } from '../comments/run-comments';
 import { StoryloomError } from '../errors';
 import { loadPriceTable } from '../cost/price-file';
 import type { PriceTable } from '../cost/prices';
@@ -17,7 +18,7 @@ import { resolveRunInputs } from '../pipeline/inputs';
 import type { Pipeline } from '../pipeline/schema';
 import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
-import { openStores, type PgStores, type RunRecord, type SqliteStores, type StoreSet, type Stores } from '../store';
+import { type RunRecord, type SqliteStores, type StoreSet, type Stores } from '../store';
 import { candidatesKey } from '../store/output-store';
 import { ForeignWriteWatcher } from '../store/foreign-writes';
 import { seedPipelines } from '../store/seed-pipelines';
@@ -33,11 +34,13 @@ import type {
   Storyloom,
   StoryloomOptions,
 } from './engine';
+import { checkpointSaverFor, openStoresWithCheckpoints, sqliteSaver } from './checkpoint-saver';
 import { decodeRunCursor, encodeRunCursor } from './run-cursor';
 import { checkedLeaseTtl, defaultOwnerId, LEASE_TTL_MS, leaseIsDead } from './lease';
 import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
+import { Webhooks } from '../webhooks/webhooks';
 import type { ApprovalDecision, PendingApproval, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
 
 /** How often a subscriber looks for events written by other processes it was not told about. */
@@ -49,8 +52,6 @@ const NOTIFIED_SUBSCRIBE_POLL_MS = 1_000;
 // import: it is most of the engine's load time, and reading runs, deciding and exporting never need it.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const runDriver = () => require('./driver') as typeof import('./driver');
-const sqliteSaver = () => require('./sqlite-checkpointer') as typeof import('./sqlite-checkpointer');
-const postgresSaver = () => require('@langchain/langgraph-checkpoint-postgres') as typeof import('@langchain/langgraph-checkpoint-postgres');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
@@ -69,9 +70,7 @@ export async function openStoryloom(options: StoryloomOptions): Promise<Storyloo
   }
   const leaseTtlMs = checkedLeaseTtl(options.leaseTtlMs ?? LEASE_TTL_MS, 'leaseTtlMs'); // before anything is opened
   const prices = options.prices ?? loadPriceTable(options.env?.STORYLOOM_PRICES);
-  const stores = await openStores(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : { dbPath: options.dbPath! }, {
-    setupCheckpoints: (pool) => new (postgresSaver().PostgresSaver)(pool).setup(),
-  });
+  const stores = await openStoresWithCheckpoints(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : { dbPath: options.dbPath! });
   return new StoreBackedStoryloom(stores, { ...options, leaseTtlMs }, prices);
 }
 
@@ -83,6 +82,8 @@ class StoreBackedStoryloom implements Storyloom {
   private closed = false;
   /** SQLite: one watcher for other processes' commits shared by all subscribers (see watchOtherProcesses). */
   private foreignWrites: ForeignWriteWatcher | undefined;
+  readonly webhooks: Webhooks;
+  readonly comments: RunComments;
 
   constructor(
     private readonly stores: Stores,
@@ -90,6 +91,8 @@ class StoreBackedStoryloom implements Storyloom {
     private readonly prices: PriceTable,
   ) {
     this.ownerId = options.ownerId ?? defaultOwnerId();
+    this.webhooks = new Webhooks(stores);
+    this.comments = new RunComments({ stores, decide: (runId, nodeId, decision) => this.decide(runId, nodeId, decision), view: (runId) => this.view(runId) });
   }
 
   get pipelines() {
@@ -388,12 +391,7 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   private checkpointSaver(): BaseCheckpointSaver {
-    if (!this.checkpointer) {
-      this.checkpointer =
-        this.stores.kind === 'postgres'
-          ? new (postgresSaver().PostgresSaver)((this.stores as PgStores).pool)
-          : new (sqliteSaver().GatedSqliteSaver)(this.stores as SqliteStores);
-    }
+    this.checkpointer ??= checkpointSaverFor(this.stores);
     return this.checkpointer;
   }
 

@@ -3,6 +3,10 @@
 // shared contract suite (test/store/contract.test.ts).
 import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
 import type { PipelineStore } from '../runner/engine';
+import type { Actor } from '../contract/actor';
+import type { CommentStatus, CommentThread } from '../comments/types';
+import type { OutboxEvent } from '../webhooks/payload';
+import type { WebhookAttempt, WebhookDelivery, WebhookEvent, Webhook } from '../webhooks/types';
 import type { ApprovalDecision, AttemptUsage, Budget, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
 import type { RunEventDataMap } from '../contract/events';
 
@@ -229,6 +233,81 @@ export interface MetaRepository {
   set(key: string, value: string): Promise<void>;
 }
 
+export interface NewWebhook {
+  id: string;
+  url: string;
+  secret: string;
+  events: WebhookEvent[];
+  createdBy?: Actor;
+}
+
+/** A delivery claimed for sending: what the sender needs. */
+export interface DueDelivery {
+  id: string;
+  hookId: string;
+  url: string;
+  secret: string;
+  event: WebhookEvent;
+  /** The exact bytes to send and sign. */
+  body: string;
+  /** Tries made before this one. */
+  attempts: number;
+}
+
+/** After a try: delivered, given up, or due again at `nextAttemptAt` (ms since the epoch). */
+export type DeliveryOutcome = { status: 'delivered' | 'failed' } | { status: 'pending'; nextAttemptAt: number };
+
+export interface WebhookRepository {
+  create(hook: NewWebhook): Promise<Webhook>;
+  list(): Promise<Webhook[]>;
+  get(id: string): Promise<Webhook | undefined>;
+  /** Deletes the hook with its deliveries; false if there was none. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * Records one pending delivery per hook subscribed to the event (the outbox: written in the transaction that
+   * appends the event, so a delivery is never lost or made twice). Returns how many.
+   */
+  enqueue(event: OutboxEvent): Promise<number>;
+  /**
+   * Up to `limit` pending deliveries due at `now`, locked for `owner` until `now + lockMs` so no other process
+   * sends them meanwhile (a sender that dies leaves them to be claimed again once the lock expires).
+   */
+  claimDue(owner: string, now: number, lockMs: number, limit: number): Promise<DueDelivery[]>;
+  /** Logs a try of a delivery `owner` holds and sets what comes next; false if the claim was lost. */
+  record(id: string, owner: string, attempt: WebhookAttempt, outcome: DeliveryOutcome): Promise<boolean>;
+  /** A hook's deliveries, newest first. */
+  deliveries(hookId: string, limit: number): Promise<WebhookDelivery[]>;
+  /** When the earliest pending delivery is due (ms since the epoch), so a sender can sleep until then. */
+  nextDue(): Promise<number | undefined>;
+}
+
+export interface NewCommentThread {
+  id: string;
+  runId: string;
+  nodeId: string;
+  attempt?: number;
+  scene?: number;
+  field?: string;
+  body: string;
+  author?: Actor;
+}
+
+export interface NewComment {
+  id: string;
+  body: string;
+  author?: Actor;
+}
+
+export interface CommentRepository {
+  createThread(thread: NewCommentThread): Promise<void>;
+  /** Adds a reply; false if the run has no such thread. */
+  reply(runId: string, threadId: string, comment: NewComment): Promise<boolean>;
+  /** Opens or resolves a thread; false if the run has no such thread. */
+  setStatus(runId: string, threadId: string, status: CommentStatus, actor?: Actor): Promise<boolean>;
+  /** The run's threads (optionally of one node or one status), oldest first, each with its comments. */
+  list(runId: string, filter?: { nodeId?: string; status?: CommentStatus }): Promise<CommentThread[]>;
+}
+
 /** Every repository, bound to one connection (or one transaction). */
 export interface StoreSet {
   pipelines: PipelineStore;
@@ -240,6 +319,8 @@ export interface StoreSet {
   modelCalls: ModelCallRepository;
   attempts: AttemptRepository;
   meta: MetaRepository;
+  webhooks: WebhookRepository;
+  comments: CommentRepository;
 }
 
 export interface TransactionOptions {

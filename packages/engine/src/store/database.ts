@@ -119,6 +119,47 @@ CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
 ) WITHOUT ROWID; -- facts about the database itself (e.g. when the shipped pipelines were seeded)
+CREATE TABLE IF NOT EXISTS webhooks (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  events TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  hook_id TEXT NOT NULL,
+  event TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  log TEXT NOT NULL DEFAULT '[]',
+  next_attempt_at INTEGER,
+  locked_by TEXT,
+  locked_until INTEGER,
+  created_at TEXT NOT NULL,
+  delivered_at TEXT
+); -- the outbox: written with the event that causes it, so a delivery survives any restart
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_by_hook ON webhook_deliveries (hook_id, created_at);
+CREATE TABLE IF NOT EXISTS comments (
+  id TEXT PRIMARY KEY,
+  thread_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  node_id TEXT NOT NULL,
+  attempt INTEGER,
+  scene INTEGER,
+  field TEXT,
+  status TEXT,
+  body TEXT NOT NULL,
+  author TEXT,
+  created_at TEXT NOT NULL,
+  resolved_at TEXT,
+  resolved_by TEXT
+); -- review threads on node outputs: a thread's first comment carries its node, anchor and status
+CREATE INDEX IF NOT EXISTS comments_by_run ON comments (run_id, created_at);
 `;
 
 /** Opens (creating folder and file if missing) the database in WAL mode with a busy timeout for multi-process use. */

@@ -4,6 +4,7 @@
 // other calls on the connection, so nothing unrelated joins it or sees it half done.
 import { resolve } from 'node:path';
 import { ApprovalStore } from './approval-store';
+import { CommentStore } from './comment-store';
 import { AttemptStore } from './attempt-store';
 import type { StoreSet, Stores } from './contract';
 import { openDatabase, type SqliteDatabase } from './database';
@@ -14,6 +15,8 @@ import { NodeStateStore } from './node-state-store';
 import { OutputStore } from './output-store';
 import { SqlitePipelineStore } from './pipeline-store';
 import { RunStore } from './run-store';
+import { outboxAppendsInTransactions, withWebhookOutbox } from './webhook-outbox';
+import { WebhookStore } from './webhook-store';
 
 /** The synchronous SQLite stores on one connection (also used directly by tests and the migrate tool). */
 export interface SqliteStoreSet {
@@ -27,6 +30,8 @@ export interface SqliteStoreSet {
   modelCalls: ModelCallStore;
   attempts: AttemptStore;
   meta: MetaStore;
+  webhooks: WebhookStore;
+  comments: CommentStore;
 }
 
 export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
@@ -43,6 +48,8 @@ export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
     modelCalls: new ModelCallStore(db),
     attempts: new AttemptStore(db),
     meta: new MetaStore(db),
+    webhooks: new WebhookStore(db),
+    comments: new CommentStore(db),
   };
 }
 
@@ -92,16 +99,19 @@ function asynced<T extends object>(target: T, gate: TransactionGate | undefined)
 }
 
 function storeSet(sync: SqliteStoreSet, gate: TransactionGate | undefined): StoreSet {
+  const webhooks = asynced(sync.webhooks, gate);
   return {
     pipelines: asynced(sync.pipelines, gate),
     runs: asynced(sync.runs, gate),
-    events: asynced(sync.events, gate),
+    events: withWebhookOutbox(asynced(sync.events, gate), webhooks),
     outputs: asynced(sync.outputs, gate),
     nodes: asynced(sync.nodes, gate),
     approvals: asynced(sync.approvals, gate),
     modelCalls: asynced(sync.modelCalls, gate),
     attempts: asynced(sync.attempts, gate),
     meta: asynced(sync.meta, gate),
+    webhooks,
+    comments: asynced(sync.comments, gate),
   };
 }
 
@@ -146,7 +156,7 @@ export function openSqliteStores(dbPath: string): SqliteStores {
   const sync = openSqliteStoreSet(dbPath);
   const { gate, release } = gateFor(dbPath);
   const inside = storeSet(sync, undefined);
-  return {
+  return outboxAppendsInTransactions({
     kind: 'sqlite',
     db: sync.db,
     ...storeSet(sync, gate),
@@ -170,5 +180,5 @@ export function openSqliteStores(dbPath: string): SqliteStores {
       await gate.run(() => sync.db.close());
       release();
     },
-  };
+  });
 }

@@ -10,20 +10,24 @@ export function hashString(text: string): number {
   return hash >>> 0;
 }
 
-/** A small seeded PRNG (mulberry32) with the picks the writers need. */
-export class SeededRandom {
-  private state: number;
-
-  constructor(seed: string | number) {
-    this.state = typeof seed === 'number' ? seed >>> 0 : hashString(seed);
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
+/** mulberry32: a small, well-mixed seedable generator of numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A seeded generator with the picks the writers need. */
+export class SeededRandom {
+  readonly next: () => number;
+
+  constructor(seed: string | number) {
+    this.next = seededRandom(typeof seed === 'number' ? seed : hashString(seed));
   }
 
   int(min: number, max: number): number {

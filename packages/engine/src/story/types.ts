@@ -2,7 +2,7 @@
 // These are plain schemas (no defaults, no optional fields) because they double as structured-output
 // schemas for real models, whose strict JSON-schema mode requires every property.
 import { z } from 'zod';
-import { TEXT_EXPORT_FORMATS } from '../contract/export-formats';
+import { TextExportFormatSchema } from '../contract/schemas';
 
 // List bounds: the node types' configs allow at most these many (characters.count, setting.locations,
 // outline.acts and outline.scenes), so an output (a model's or a producer's edit) may not hold more.
@@ -260,11 +260,8 @@ export const ReviewSchema = z.strictObject({
 });
 export type Review = z.infer<typeof ReviewSchema>;
 
-/** The formats an `export` node can hold (text). */
-export const ExportFormatSchema = z.enum(TEXT_EXPORT_FORMATS);
-
 export const ExportedDocumentSchema = z.strictObject({
-  format: ExportFormatSchema,
+  format: TextExportFormatSchema,
   mediaType: z.string(),
   filename: z.string(),
   content: z.string(),

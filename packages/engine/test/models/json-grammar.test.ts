@@ -7,7 +7,7 @@ import { boundsOf, type Grammar } from '../../src/models/grammar';
 import { fittedJsonGrammar, jsonGrammar, jsonGrammarOf, outputJsonSchema } from '../../src/models/json-grammar';
 import { describeNodeTypes } from '../../src/nodes/catalogue';
 import { sceneListSchemaFor } from '../../src/story/constrained';
-import { seededRandom } from '../../src/models/token-sampler';
+import { seededRandom } from '../../src/story/random';
 
 /** Characters a walk tries, closers weighted up so open grammars end. */
 const ALPHABET = [...' abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.,:\'é', ...'"]}'.repeat(8), ...'{["tn'];

@@ -320,6 +320,93 @@ describe.each([
     expect([order.slice(0, 2), order.slice(2)].map((pair) => pair[0].split(' ')[0] === pair[1].split(' ')[0])).toEqual([true, true]);
   });
 
+  it('records a webhook delivery with each event it subscribes to, in the transaction of the event, and none twice', async () => {
+    await a.runs.insert(newRun('r1'));
+    const hook = await a.webhooks.create({ id: 'wh-1', url: 'http://127.0.0.1:9/hook', secret: 's'.repeat(20), events: ['run.completed', 'approval.requested'] });
+    await a.webhooks.create({ id: 'wh-2', url: 'http://127.0.0.1:9/other', secret: 's'.repeat(20), events: ['run.failed'] });
+    expect(hook).toMatchObject({ id: 'wh-1', url: 'http://127.0.0.1:9/hook', events: ['run.completed', 'approval.requested'] });
+    expect(hook).not.toHaveProperty('secret');
+    expect((await b.webhooks.list()).map((h) => h.id)).toEqual(['wh-1', 'wh-2']);
+    // Rolled back with its event: no delivery.
+    await expect(
+      a.transaction(async (tx) => {
+        await tx.events.append('r1', { type: 'run.completed', data: {} });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await b.webhooks.deliveries('wh-1', 10)).toEqual([]);
+    await a.events.append('r1', { type: 'node.started', nodeId: 'n', data: {} });
+    await a.events.append('r1', { type: 'approval.requested', nodeId: 'cast', outputAttempt: 1, data: { attempt: 1, autoApprove: true } });
+    await a.events.append('r1', { type: 'approval.requested', nodeId: 'cast', outputAttempt: 2, data: { attempt: 2 } });
+    await a.transaction((tx) => tx.events.append('r1', { type: 'run.completed', data: {} }));
+    const deliveries = await b.webhooks.deliveries('wh-1', 10);
+    expect(deliveries.map((d) => [d.event, d.status, d.payload.seq, d.payload.nodeId])).toEqual([
+      ['run.completed', 'pending', 4, undefined],
+      ['approval.requested', 'pending', 3, 'cast'],
+    ]);
+    expect(deliveries[1].payload).toMatchObject({ id: deliveries[1].id, hookId: 'wh-1', event: 'approval.requested', run: { id: 'r1', pipelineId: 'tale' }, data: { attempt: 2 } });
+    expect(await b.webhooks.deliveries('wh-2', 10)).toEqual([]);
+    expect(await a.webhooks.delete('wh-2')).toBe(true);
+    expect(await a.webhooks.delete('wh-2')).toBe(false);
+    expect(await b.webhooks.get('wh-2')).toBeUndefined();
+  });
+
+  it('hands each due delivery to one sender, logs its tries, and retries it when due', async () => {
+    await a.runs.insert(newRun('r1'));
+    await a.webhooks.create({ id: 'wh-1', url: 'http://127.0.0.1:9/hook', secret: 's'.repeat(20), events: ['run.failed'] });
+    await a.events.append('r1', { type: 'run.failed', data: { error: 'boom' } });
+    const now = Date.now() + 1;
+    const [first, second] = await Promise.all([a.webhooks.claimDue('a', now, 60_000, 5), b.webhooks.claimDue('b', now, 60_000, 5)]);
+    expect([...first, ...second]).toHaveLength(1);
+    const [claimed, owner] = first.length === 1 ? [first[0], 'a'] : [second[0], 'b'];
+    expect(claimed).toMatchObject({ hookId: 'wh-1', url: 'http://127.0.0.1:9/hook', secret: 's'.repeat(20), event: 'run.failed', attempts: 0 });
+    expect(JSON.parse(claimed.body)).toMatchObject({ event: 'run.failed', data: { error: 'boom' } });
+    // Only the holder may record it.
+    const attempt = { at: new Date(now).toISOString(), status: 500, durationMs: 3 };
+    expect(await a.webhooks.record(claimed.id, 'nobody', attempt, { status: 'delivered' })).toBe(false);
+    expect(await b.webhooks.record(claimed.id, owner, attempt, { status: 'pending', nextAttemptAt: now + 1_000 })).toBe(true);
+    expect(await a.webhooks.nextDue()).toBe(now + 1_000);
+    expect(await a.webhooks.claimDue('a', now + 500, 60_000, 5)).toEqual([]);
+    const [again] = await a.webhooks.claimDue('a', now + 1_000, 60_000, 5);
+    expect(again).toMatchObject({ id: claimed.id, attempts: 1, body: claimed.body });
+    // A sender that dies holding it: the lock expires and another takes it.
+    expect(await b.webhooks.claimDue('b', now + 2_000, 60_000, 5)).toEqual([]);
+    const [taken] = await b.webhooks.claimDue('b', now + 61_001, 60_000, 5);
+    expect(taken.id).toBe(claimed.id);
+    expect(await a.webhooks.record(claimed.id, 'a', attempt, { status: 'delivered' })).toBe(false);
+    expect(await b.webhooks.record(claimed.id, 'b', { at: attempt.at, status: 200, durationMs: 2 }, { status: 'delivered' })).toBe(true);
+    const [delivery] = await a.webhooks.deliveries('wh-1', 10);
+    expect(delivery).toMatchObject({ status: 'delivered', deliveredAt: attempt.at, attempts: [{ status: 500 }, { status: 200 }] });
+    expect(delivery).not.toHaveProperty('nextAttemptAt');
+    expect(await a.webhooks.nextDue()).toBeUndefined();
+    expect(await b.webhooks.claimDue('b', now + 999_999, 60_000, 5)).toEqual([]);
+  });
+
+  it('keeps comment threads on node outputs with their replies, anchors and status', async () => {
+    const actor = { id: 'u1', name: 'Ana', role: 'reviewer' as const };
+    await a.comments.createThread({ id: 't1', runId: 'r1', nodeId: 'lines', attempt: 1, scene: 2, body: 'Too long', author: actor });
+    await b.comments.createThread({ id: 't2', runId: 'r1', nodeId: 'cast', field: '/characters/0/name', body: 'Rename her' });
+    await a.comments.createThread({ id: 't3', runId: 'r2', nodeId: 'lines', body: 'Other run' });
+    expect(await b.comments.reply('r1', 't1', { id: 'c2', body: 'Agreed', author: { ...actor, id: 'u2', name: 'Bo' } })).toBe(true);
+    expect(await b.comments.reply('r2', 't1', { id: 'c3', body: 'wrong run' })).toBe(false);
+    expect(await b.comments.reply('r1', 'c2', { id: 'c4', body: 'not a thread' })).toBe(false);
+    const threads = await a.comments.list('r1');
+    expect(threads.map((t) => [t.id, t.nodeId, t.status, t.anchor, t.comments.map((c) => c.body)])).toEqual([
+      ['t1', 'lines', 'open', { scene: 2 }, ['Too long', 'Agreed']],
+      ['t2', 'cast', 'open', { field: '/characters/0/name' }, ['Rename her']],
+    ]);
+    expect(threads[0]).toMatchObject({ runId: 'r1', attempt: 1, comments: [{ author: actor }, { author: { name: 'Bo' } }] });
+    expect(threads[1]).not.toHaveProperty('attempt');
+    expect(await a.comments.setStatus('r1', 't1', 'resolved', actor)).toBe(true);
+    expect(await a.comments.setStatus('r2', 't2', 'resolved')).toBe(false);
+    expect((await b.comments.list('r1', { status: 'open' })).map((t) => t.id)).toEqual(['t2']);
+    expect(await b.comments.list('r1', { nodeId: 'lines' })).toMatchObject([{ id: 't1', status: 'resolved', resolvedBy: actor }]);
+    expect(await b.comments.setStatus('r1', 't1', 'open')).toBe(true);
+    const reopened = (await a.comments.list('r1', { nodeId: 'lines' }))[0];
+    expect(reopened.status).toBe('open');
+    expect(reopened).not.toHaveProperty('resolvedBy');
+  });
+
   it('keeps every execution of a node in order with its cost, and sums a pipeline\'s spending per day', async () => {
     await a.runs.insert(newRun('r1'));
     await a.runs.insert(newRun('r2'));
@@ -404,11 +491,11 @@ describe('PostgreSQL schema migrations', () => {
       await first.runs.insert(newRun('r1'));
       await first.runs.claimLease('r1', { owner: 'w1', host: 'h', pid: 7, ttlMs: 60_000, holderIsGone: () => false });
       await first.close();
-      // What a database at migration 1 looks like.
+      // What a database without migration 2 looks like (the later migrations touch other tables).
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       await client.query('ALTER TABLE runs DROP COLUMN lease_started');
-      await client.query('DELETE FROM schema_migrations WHERE version > 1');
+      await client.query('DELETE FROM schema_migrations WHERE version = 2');
       await client.end();
 
       const upgraded = await openPgStores(database.url);

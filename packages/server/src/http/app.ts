@@ -9,7 +9,9 @@ import { type ServerOptions, serverOptionsFromEnv } from './options';
 import { hostGuard } from './host-guard';
 import { originGuard } from './origin-guard';
 import { type AnyRoute, parseRequestPart } from './route';
+import { commentRoutes } from './routes/comments';
 import { approvalRoutes, runRoutes } from './routes/runs';
+import { webhookRoutes } from './routes/webhooks';
 import { pipelineRoutes } from './routes/pipelines';
 import { systemRoutes } from './routes/system';
 import { RunScheduler } from './run-scheduler';
@@ -35,6 +37,8 @@ export function apiRoutes(context: AppContext): AnyRoute[] {
     ...pipelineRoutes(context),
     ...runRoutes(context),
     ...approvalRoutes(context),
+    ...commentRoutes(context),
+    ...webhookRoutes(context),
   );
   return routes;
 }

@@ -2,18 +2,53 @@
 // answers are described by them (and checked against them in tests); /api/openapi.json is generated from them.
 import { z } from 'zod';
 import {
-  EVENT_TYPES,
-  EXPORT_FORMATS,
-  type ExportFormat,
+  AcceptedRunSchema,
+  ApprovalDecisionSchema,
+  ApprovalInboxEntrySchema,
+  BudgetSchema,
+  ExportFormatSchema,
+  ModelAvailabilitySchema,
   ModelSpecSchema,
-  MODEL_PROVIDERS,
-  NODE_STATUSES,
+  NodeStateSchema,
+  NodeStatusSchema,
   PAPERS,
   type Paper,
-  PIPELINE_FORMAT,
-  PipelineSchema,
-  RUN_STATUSES,
+  PendingApprovalSchema,
+  PipelineDraftOutSchema,
+  PipelineOutSchema,
+  PipelineVersionInfoSchema,
+  RerunRequestSchema,
+  RunEventSchema,
+  RunStatusSchema,
+  RunSummarySchema,
+  RunViewSchema,
+  StoredPipelineSchema,
+  ValidationProblemSchema,
+  ValidationResultSchema,
 } from '@storyloom/engine/node';
+
+// The shapes runs, pipelines and events have everywhere come from the engine's contract; this file adds only
+// what is particular to HTTP (params, queries, request bodies, errors).
+export {
+  AcceptedRunSchema,
+  ApprovalInboxEntrySchema,
+  BudgetSchema,
+  ExportFormatSchema,
+  ModelAvailabilitySchema,
+  NodeStateSchema,
+  NodeStatusSchema,
+  PendingApprovalSchema,
+  PipelineDraftOutSchema,
+  PipelineOutSchema,
+  PipelineVersionInfoSchema,
+  RunEventSchema,
+  RunStatusSchema,
+  RunSummarySchema,
+  RunViewSchema,
+  StoredPipelineSchema,
+  ValidationProblemSchema,
+  ValidationResultSchema,
+};
 
 // ── shared pieces ────────────────────────────────────────────────────────────────────────────────
 
@@ -26,32 +61,6 @@ export const ErrorSchema = z
     }),
   })
   .meta({ title: 'Error' });
-
-export const ValidationProblemSchema = z
-  .object({
-    path: z.string().meta({ description: 'JSON pointer into the document' }),
-    code: z.string(),
-    message: z.string(),
-  })
-  .meta({ title: 'ValidationProblem' });
-
-export const RunStatusSchema = z.enum(RUN_STATUSES);
-export const NodeStatusSchema = z.enum(NODE_STATUSES);
-export const ExportFormatSchema = z.enum(EXPORT_FORMATS as [ExportFormat, ...ExportFormat[]]);
-
-/** A pipeline document as stored and answered. */
-export const PipelineOutSchema = PipelineSchema.meta({ title: 'Pipeline', description: 'A storyloom/pipeline@1 document' });
-
-/** A draft version as saved: only the draft minimum is guaranteed (the engine's `draftProblems`). */
-export const PipelineDraftOutSchema = z
-  .looseObject({
-    format: z.literal(PIPELINE_FORMAT),
-    id: z.string(),
-    name: z.string().optional(),
-    nodes: z.array(z.unknown()),
-    edges: z.array(z.unknown()),
-  })
-  .meta({ title: 'PipelineDraft', description: 'A pipeline document saved as a draft: it may fail validation (see `errors`)' });
 
 /**
  * Where a request carries a pipeline document, the HTTP layer accepts any JSON value and leaves it to the
@@ -66,7 +75,6 @@ function acceptedAs<T extends z.ZodType>(accepted: T, documented: z.ZodType): T 
 export const PipelineDocumentSchema = acceptedAs(z.unknown(), PipelineOutSchema);
 
 const RunInputValueSchema = z.union([z.string(), z.number(), z.boolean()]);
-const timestamp = z.string().meta({ description: 'ISO 8601 time' });
 
 // ── params and queries ───────────────────────────────────────────────────────────────────────────
 
@@ -152,29 +160,9 @@ export const StartRunBodySchema = z
   })
   .meta({ title: 'StartRunRequest' });
 
-export const DecisionBodySchema = z
-  .discriminatedUnion('decision', [
-    z.strictObject({ decision: z.literal('approve') }),
-    z.strictObject({
-      decision: z.literal('edit'),
-      output: z.unknown().meta({ description: "Replacement output; must fit the node type's output schema" }),
-    }),
-    z.strictObject({ decision: z.literal('reject'), feedback: z.string().trim().min(1) }),
-    z.strictObject({
-      decision: z.literal('choose'),
-      candidate: z.number().int().min(0).meta({ description: 'The 0-based number of the candidate to keep (see the pending entry’s candidates)' }),
-      output: z.unknown().optional().meta({ description: "The chosen candidate, edited; must fit the node type's output schema" }),
-    }),
-  ])
-  .meta({ title: 'ApprovalDecision' });
+export const DecisionBodySchema = ApprovalDecisionSchema;
 
-export const RerunBodySchema = z
-  .strictObject({
-    from: z.string().min(1).meta({ description: 'Node id to recompute from' }),
-    edits: z.record(z.string(), z.unknown()).optional().meta({ description: 'Replacement outputs by node id' }),
-    config: z.record(z.string(), z.record(z.string(), z.unknown())).optional().meta({ description: 'Config changes by node id, merged into the node config (a null value removes a key)' }),
-  })
-  .meta({ title: 'RerunRequest' });
+export const RerunBodySchema = RerunRequestSchema;
 
 // ── answers ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -206,126 +194,5 @@ export const NodeTypeDescriptionSchema = z
     outputSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of the output' }),
   })
   .meta({ title: 'NodeType' });
-
-export const ModelAvailabilitySchema = z
-  .object({
-    provider: z.enum(MODEL_PROVIDERS),
-    available: z.boolean().meta({ description: 'Configured by the environment (not a network check)' }),
-    models: z.array(z.string()).optional().meta({ description: 'Model names known without asking the server (the default one)' }),
-    default: z.boolean().meta({ description: 'The provider runs use when no model is named (STORYLOOM_MODEL, else offline)' }),
-    defaultModel: z.string().optional().meta({ description: 'On the default provider: the default model, e.g. "openai:gpt-4o-mini"' }),
-    note: z.string(),
-  })
-  .meta({ title: 'ModelProviderAvailability' });
-
-export const ValidationResultSchema = z
-  .object({ valid: z.boolean(), errors: z.array(ValidationProblemSchema) })
-  .meta({ title: 'ValidationResult' });
-
-export const StoredPipelineSchema = z
-  .object({
-    id: z.string(),
-    version: z.number().int().positive(),
-    pipeline: z.union([PipelineOutSchema, PipelineDraftOutSchema]),
-    valid: z.boolean().meta({ description: 'False for a draft version: saved with validation problems, cannot be run' }),
-    errors: z.array(ValidationProblemSchema).meta({ description: 'Validation problems of this version when saved' }),
-    createdAt: timestamp,
-    updatedAt: timestamp,
-  })
-  .meta({ title: 'StoredPipeline' });
-
-export const PipelineVersionInfoSchema = z
-  .object({
-    version: z.number().int().positive(),
-    createdAt: timestamp,
-    name: z.string(),
-    valid: z.boolean().meta({ description: 'False for a draft version' }),
-    problemCount: z.number().int().min(0),
-  })
-  .meta({ title: 'PipelineVersion' });
-
-const TokenUsageSchema = z.object({
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  totalTokens: z.number(),
-  calls: z.number(),
-  costUsd: z.number().optional().meta({ description: 'Estimated USD at the price table (STORYLOOM_PRICES over the shipped defaults)' }),
-  unpriced: z.boolean().optional().meta({ description: 'Some calls ran on a model the price table does not list; costUsd leaves them out' }),
-});
-
-const AttemptUsageSchema = TokenUsageSchema.extend({
-  attempt: z.number().int().positive(),
-  source: z.enum(['model', 'revision']),
-  status: z.enum(['completed', 'failed', 'cancelled']),
-  model: z.string().optional(),
-  candidates: z.number().int().optional(),
-  at: z.string(),
-});
-
-export const BudgetSchema = z
-  .strictObject({
-    maxTokens: z.number().int().positive().optional(),
-    maxCostUsd: z.number().positive().optional(),
-  })
-  .meta({ title: 'Budget', description: 'The run waits at an approval of kind `budget` before a node that would pass a limit' });
-
-export const NodeStateSchema = z.object({
-  status: NodeStatusSchema,
-  output: z.unknown().optional(),
-  error: z.string().optional(),
-  usage: TokenUsageSchema.optional().meta({ description: 'Every execution of the node summed' }),
-  attempts: z.array(AttemptUsageSchema).optional().meta({ description: 'Each execution (redraft, revision, retry) with its own figures' }),
-});
-
-export const PendingApprovalSchema = z.object({ nodeId: z.string(), draft: z.unknown() });
-
-export const RunViewSchema = z
-  .object({
-    id: z.string(),
-    pipelineId: z.string(),
-    version: z.number().int().positive().nullable().meta({ description: 'Saved version it ran; null for an inline pipeline' }),
-    status: RunStatusSchema,
-    inputs: z.record(z.string(), RunInputValueSchema),
-    model: ModelSpecSchema.optional(),
-    nodes: z.record(z.string(), NodeStateSchema),
-    pending: z.array(PendingApprovalSchema),
-    parentRunId: z.string().optional(),
-    error: z.string().optional(),
-    usage: TokenUsageSchema.optional().meta({ description: 'Every node of the run summed' }),
-    budget: BudgetSchema.optional(),
-    interrupted: z.boolean().optional().meta({ description: 'A running run that no live process drives (killed or shut down): resume it' }),
-    createdAt: timestamp,
-    updatedAt: timestamp,
-  })
-  .meta({ title: 'Run' });
-
-/** A run in `GET /api/runs?view=summary`: as RunView, without outputs and drafts. */
-export const RunSummarySchema = RunViewSchema.extend({
-  nodes: z.record(z.string(), NodeStateSchema.omit({ output: true })),
-  pending: z.array(PendingApprovalSchema.omit({ draft: true })),
-}).meta({ title: 'RunSummary' });
-
-export const AcceptedRunSchema = z.object({ id: z.string(), status: RunStatusSchema }).meta({ title: 'AcceptedRun' });
-
-export const ApprovalInboxEntrySchema = z
-  .object({
-    runId: z.string(),
-    pipelineId: z.string(),
-    nodeId: z.string(),
-    draft: z.unknown(),
-    requestedAt: timestamp,
-  })
-  .meta({ title: 'PendingApproval' });
-
-export const RunEventSchema = z
-  .object({
-    seq: z.number().int().positive(),
-    runId: z.string(),
-    type: z.enum(EVENT_TYPES),
-    nodeId: z.string().optional(),
-    at: timestamp,
-    data: z.record(z.string(), z.unknown()),
-  })
-  .meta({ title: 'RunEvent', description: 'Sent as the `data:` of each SSE message, with `id:` = seq' });
 
 export const OpenApiDocumentSchema = z.record(z.string(), z.unknown()).meta({ title: 'OpenAPIDocument' });

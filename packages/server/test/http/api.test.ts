@@ -246,6 +246,17 @@ describe('OpenAPI', () => {
         'POST /api/runs/{id}/rerun',
         'GET /api/runs/{id}/export',
         'GET /api/approvals',
+        'GET /api/runs/{id}/comments',
+        'POST /api/runs/{id}/comments',
+        'POST /api/runs/{id}/comments/{threadId}/replies',
+        'PUT /api/runs/{id}/comments/{threadId}/status',
+        'POST /api/runs/{id}/approvals/{nodeId}/reject-with-comments',
+        'GET /api/runs/{id}/review-report',
+        'POST /api/webhooks',
+        'GET /api/webhooks',
+        'GET /api/webhooks/{id}',
+        'DELETE /api/webhooks/{id}',
+        'GET /api/webhooks/{id}/deliveries',
       ].sort(),
     );
   });

@@ -1,9 +1,12 @@
 // The PostgreSQL store: every durable thing in one database shared by any number of servers and workers.
 // Opening it migrates the schema (under an advisory lock) and sets up LangGraph's checkpoint tables.
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './pg-module';
 import type { StoreSet, Stores, TransactionOptions } from '../contract';
 import { migrateSchema } from './migrate-schema';
+import { outboxAppendsInTransactions, withWebhookOutbox } from '../webhook-outbox';
 import { PgApprovalStore } from './pg-approval-store';
+import { PgCommentStore } from './pg-comment-store';
 import { PgAttemptStore } from './pg-attempt-store';
 import { EVENTS_CHANNEL, PgEventStore } from './pg-event-store';
 import { PgNodeStateStore } from './pg-node-state-store';
@@ -12,6 +15,7 @@ import { PgOutputStore } from './pg-output-store';
 import { type InTransaction, PgPipelineStore } from './pg-pipeline-store';
 import { PgRunStore } from './pg-run-store';
 import { PgMetaStore, PgModelCallStore } from './pg-small-stores';
+import { PgWebhookStore } from './pg-webhook-store';
 import type { Queryable } from './queryable';
 
 /** The channel a cancel request is announced on; the payload is the run id. */
@@ -35,27 +39,30 @@ export interface OpenPgStoresOptions {
 }
 
 function storeSet(db: Queryable, inTransaction: InTransaction): StoreSet {
+  const webhooks = new PgWebhookStore(db);
   return {
     pipelines: new PgPipelineStore(db, inTransaction),
     runs: new PgRunStore(db, inTransaction),
-    events: new PgEventStore(db),
+    events: withWebhookOutbox(new PgEventStore(db), webhooks),
     outputs: new PgOutputStore(db),
     nodes: new PgNodeStateStore(db),
     approvals: new PgApprovalStore(db),
     modelCalls: new PgModelCallStore(db),
     attempts: new PgAttemptStore(db),
     meta: new PgMetaStore(db),
+    webhooks,
+    comments: new PgCommentStore(db),
   };
 }
 
 /** Integers come back as numbers (COUNT(*) and BIGINT lease expiries are int8, which pg returns as strings). */
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+    oid === loadPg().types.builtins.INT8 ? (value: string) => Number(value) : loadPg().types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 export async function openPgStores(databaseUrl: string, options: OpenPgStoresOptions = {}): Promise<PgStores> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10, types });
+  const pool = new (loadPg().Pool)({ connectionString: databaseUrl, max: options.poolSize ?? 10, types });
   // An idle connection dropped by the server (a restart) must not crash the process: the pool replaces it.
   pool.on('error', (error) => options.onError?.(error));
   const notifications = new PgNotifications({ connectionString: databaseUrl });
@@ -89,7 +96,7 @@ export async function openPgStores(databaseUrl: string, options: OpenPgStoresOpt
     throw error;
   }
 
-  return {
+  return outboxAppendsInTransactions({
     kind: 'postgres',
     pool,
     ...storeSet(pool, inPool),
@@ -103,5 +110,5 @@ export async function openPgStores(databaseUrl: string, options: OpenPgStoresOpt
       await notifications.close();
       await pool.end();
     },
-  };
+  });
 }

@@ -1,17 +1,7 @@
 // Seeded random DAGs for property tests: the same seed gives the same graph on every machine.
 import type { Pipeline, PipelineEdge, PipelineNode } from '../../../src/pipeline/schema';
 
-/** mulberry32: a tiny, well-mixed 32-bit PRNG. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../../src/story/random';
 
 export function shuffle<T>(items: readonly T[], random: () => number): T[] {
   const copy = [...items];

@@ -1,7 +1,8 @@
 // One LISTEN connection per process for the notifications other servers and workers send (committed events,
 // cancel requests). It reconnects by itself after PostgreSQL restarts; on reconnect every listener is called
 // with no run id, meaning "something may have been missed: look again".
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './pg-module';
 
 type Listener = (payload: string | undefined) => void;
 
@@ -42,7 +43,7 @@ export class PgNotifications {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client(this.config);
+    const client = new (loadPg().Client)(this.config);
     client.on('notification', (message) => {
       for (const listener of this.listeners.get(message.channel) ?? []) listener(message.payload);
     });

@@ -1,6 +1,7 @@
 // The PostgreSQL store: every durable thing in one database shared by any number of servers and workers.
 // Opening it migrates the schema (under an advisory lock) and sets up LangGraph's checkpoint tables.
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './pg-module';
 import type { StoreSet, Stores, TransactionOptions } from '../contract';
 import { migrateSchema } from './migrate-schema';
 import { outboxAppendsInTransactions, withWebhookOutbox } from '../webhook-outbox';
@@ -57,11 +58,11 @@ function storeSet(db: Queryable, inTransaction: InTransaction): StoreSet {
 /** Integers come back as numbers (COUNT(*) and BIGINT lease expiries are int8, which pg returns as strings). */
 const types = {
   getTypeParser: ((oid: number, format?: string) =>
-    oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+    oid === loadPg().types.builtins.INT8 ? (value: string) => Number(value) : loadPg().types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 export async function openPgStores(databaseUrl: string, options: OpenPgStoresOptions = {}): Promise<PgStores> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10, types });
+  const pool = new (loadPg().Pool)({ connectionString: databaseUrl, max: options.poolSize ?? 10, types });
   // An idle connection dropped by the server (a restart) must not crash the process: the pool replaces it.
   pool.on('error', (error) => options.onError?.(error));
   const notifications = new PgNotifications({ connectionString: databaseUrl });

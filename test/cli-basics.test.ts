@@ -146,7 +146,7 @@ describe('bad input exits 2 naming the problem and stores nothing', () => {
     expect(status.stderr).toMatch(/unknown status 'done'/);
     const format = await runCli(['export', 'r-unknown', '--format', 'docx', ...workspace.db]);
     expect(format.code).toBe(2);
-    expect(format.stderr).toMatch(/unknown format 'docx': use one of fountain, fdx, markdown, json, pdf/);
+    expect(format.stderr).toMatch(/unknown format 'docx': use one of fountain, fdx, markdown, json, pdf, review/);
     await expectNothingStored();
   });
 

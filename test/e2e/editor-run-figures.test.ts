@@ -2,8 +2,10 @@
 // model (the OpenAI-compatible stub, priced by the shipped price table) shows its tokens and cost per node on
 // the canvas, for the whole run beside its progress, and on its row in the run history, the same figures the API
 // reports; a run that failed because the model refused a call says why and offers Resume, which finishes it
-// without asking the model again for what was already written.
+// without asking the model again for what was already written. axe-core (light theme) finds nothing serious on
+// either.
 import type { Page } from 'playwright-core';
+import { axeViolations } from '../support/axe';
 import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
 import { saveScreenshot, type EditorServer } from '../support/browser';
 import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub';
@@ -28,7 +30,7 @@ const PIPELINE = {
   edges: [{ source: 'logline', target: 'cast' }],
 };
 
-const session = shippedEditorSession({}, () => ({ OPENAI_BASE_URL: stub!.url, OPENAI_API_KEY: 'sk-test' }));
+const session = shippedEditorSession({ colorScheme: 'light', bypassCSP: true }, () => ({ OPENAI_BASE_URL: stub!.url, OPENAI_API_KEY: 'sk-test' }));
 beforeAll(async () => {
   stub = await startOpenAIStub();
   ({ server, page, pageErrors } = await session.start());
@@ -70,6 +72,7 @@ test('tokens and cost per node on the canvas, per run beside its progress, and i
   await expect(row.getByTestId('history-cost').textContent()).resolves.toBe(dollars(run.usage!.costUsd!));
   await expect(row.getByTestId('history-tokens').textContent()).resolves.toMatch(/tokens/);
   await saveScreenshot(page, 'run-figures-priced');
+  expect(await axeViolations(page)).toEqual([]);
   expect(pageErrors).toEqual([]);
 });
 
@@ -83,6 +86,7 @@ test('a failed run says why and offers Resume; resuming finishes it without re-s
   await expect(page.getByTestId('watched-run').textContent()).resolves.toMatch(/cast|Cast/);
   expect(await page.getByTestId('cancel-run').count()).toBe(0);
   await saveScreenshot(page, 'run-failed-resume');
+  expect(await axeViolations(page)).toEqual([]);
 
   stub!.setBehavior({ respond: undefined });
   const sentBefore = stub!.requests.length;

@@ -2,6 +2,8 @@
 // API's own `error.message`, so the UI can show it as is. A 401 asks the user for an API key once and retries.
 // The shapes it reads and sends are the engine's contract (the same types the server's schemas check).
 import {
+  type CommentStatus,
+  type CommentThread,
   EXPORT_EXTENSIONS,
   type AcceptedRun,
   type ApprovalDecision,
@@ -171,6 +173,18 @@ function toSummary(stored: StoredPipeline): PipelineSummary {
   };
 }
 
+/** The file name a download answer names (Content-Disposition), else `fallback`. */
+function attachmentName(response: Response, fallback: string): string {
+  return /filename="?([^";]+)"?/.exec(response.headers.get('Content-Disposition') ?? '')?.[1] ?? fallback;
+}
+
+/** A text download (an export, the review report) with its name and media type. */
+async function textAttachment(path: string, fallback: string): Promise<{ content: string; mediaType: string; filename: string }> {
+  const response = await apiFetch(path);
+  if (!response.ok) throw await errorFrom(response);
+  return { content: await response.text(), mediaType: response.headers.get('Content-Type') ?? 'text/plain', filename: attachmentName(response, fallback) };
+}
+
 /** The body of `POST /api/runs`: a saved pipeline (by id and version) or one as drawn. */
 export type StartRunBody = ({ pipelineId: string; version?: number } | { pipeline: Pipeline }) & { inputs: RunInputs; model?: ModelSpec };
 
@@ -201,20 +215,25 @@ export const api = {
   resume: (runId: string) => request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/resume`),
   rerun: (runId: string, body: RerunRequest) =>
     request<{ id: string }>('POST', `/api/runs/${encodeURIComponent(runId)}/rerun`, body),
-  exportRun: async (runId: string, format: TextExportFormat): Promise<{ content: string; mediaType: string; filename: string }> => {
-    const response = await apiFetch(`/api/runs/${encodeURIComponent(runId)}/export?format=${format}`);
-    if (!response.ok) throw await errorFrom(response);
-    const disposition = response.headers.get('Content-Disposition') ?? '';
-    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${runId}.${EXPORT_EXTENSIONS[format]}`;
-    return { content: await response.text(), mediaType: response.headers.get('Content-Type') ?? 'text/plain', filename };
-  },
+  exportRun: (runId: string, format: TextExportFormat) =>
+    textAttachment(`/api/runs/${encodeURIComponent(runId)}/export?format=${format}`, `${runId}.${EXPORT_EXTENSIONS[format]}`),
+  comments: (runId: string, nodeId: string) =>
+    request<CommentThread[]>('GET', `/api/runs/${encodeURIComponent(runId)}/comments?nodeId=${encodeURIComponent(nodeId)}`),
+  startThread: (runId: string, body: { nodeId: string; body: string; scene?: number; field?: string }) =>
+    request<CommentThread>('POST', `/api/runs/${encodeURIComponent(runId)}/comments`, body),
+  reply: (runId: string, threadId: string, body: string) =>
+    request<CommentThread>('POST', `/api/runs/${encodeURIComponent(runId)}/comments/${encodeURIComponent(threadId)}/replies`, { body }),
+  setThreadStatus: (runId: string, threadId: string, status: CommentStatus) =>
+    request<CommentThread>('PUT', `/api/runs/${encodeURIComponent(runId)}/comments/${encodeURIComponent(threadId)}/status`, { status }),
+  rejectWithComments: (runId: string, nodeId: string) =>
+    request<{ run: RunView; threads: CommentThread[] }>('POST', `/api/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(nodeId)}/reject-with-comments`, {}),
+  /** The run's review report (decisions and comment threads, Markdown). */
+  reviewReport: (runId: string) => textAttachment(`/api/runs/${encodeURIComponent(runId)}/review-report`, `${runId}-review.md`),
   /** The run's PDF as the server renders it (screenplay layout, or a manuscript for prose). */
   exportPdf: async (runId: string): Promise<{ content: Blob; filename: string }> => {
     const response = await apiFetch(`/api/runs/${encodeURIComponent(runId)}/export?format=pdf`);
     if (!response.ok) throw await errorFrom(response);
-    const disposition = response.headers.get('Content-Disposition') ?? '';
-    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${runId}.pdf`;
-    return { content: await response.blob(), filename };
+    return { content: await response.blob(), filename: attachmentName(response, `${runId}.pdf`) };
   },
 };
 

@@ -7,9 +7,10 @@ import type { PendingApproval } from '@storyloom/engine';
 import { storyDiff } from '../lib/storyDiff';
 import { loadedEngine } from '../lib/validation';
 import { selectNode } from '../store/documentActions';
-import { decide } from '../store/runActions';
+import { decide, rejectWithComments } from '../store/runActions';
 import { useEditor } from '../store/state';
 import { CandidateChoice } from './CandidateChoice';
+import { DraftWithComments, sceneNumbersOf } from './CommentThreads';
 import { DraftEditSession, DraftReadView } from './draft/DraftSession';
 import { PolicyFlags, policyFlagsIn } from './PolicyFlags';
 import { StoryDiffView } from './StoryDiffView';
@@ -46,6 +47,7 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
   const node = useRunNode(approval.nodeId);
   const attempts = useEditor((s) => s.run?.approvals[approval.nodeId]) ?? [];
   const runInputs = useEditor((s) => s.run?.view?.inputs);
+  const runId = useEditor((s) => s.run?.id);
   const current = attempts[attempts.length - 1];
   const previous = attempts.length > 1 ? attempts[attempts.length - 2] : undefined;
   const attemptNumber = attempts.length || 1;
@@ -116,6 +118,16 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
           onSubmit={(output) => send({ decision: 'edit', output })}
           onCancel={() => setMode('view')}
         />
+      ) : runId ? (
+        <DraftWithComments
+          runId={runId}
+          nodeId={approval.nodeId}
+          scenes={sceneNumbersOf(approval.draft)}
+          version={attemptNumber}
+          onSendBack={() => rejectWithComments(approval.nodeId)}
+        >
+          <DraftReadView value={approval.draft} source={node.source} context="approval" />
+        </DraftWithComments>
       ) : (
         <DraftReadView value={approval.draft} source={node.source} context="approval" />
       )}

@@ -9,6 +9,7 @@ import { editorStore, useEditor } from '../store/state';
 import { ApprovalPanel } from './ApprovalPanel';
 import { DiffView } from './DiffView';
 import { useRunNode } from './ApprovalPanel';
+import { DraftWithComments, sceneNumbersOf } from './CommentThreads';
 import { DraftEditSession, DraftReadView } from './draft/DraftSession';
 import { OfflineNotice } from './OfflineNotice';
 import { Field } from './fields';
@@ -193,7 +194,13 @@ function NodeRunDetail({ nodeId }: { nodeId: string }) {
       ) : (
         <>
           {output !== undefined && <OfflineNotice nodeId={nodeId} />}
-          <DraftReadView value={output} source={node.source} context="output" />
+          {output !== undefined ? (
+            <DraftWithComments runId={run.id} nodeId={nodeId} scenes={sceneNumbersOf(output)}>
+              <DraftReadView value={output} source={node.source} context="output" />
+            </DraftWithComments>
+          ) : (
+            <DraftReadView value={output} source={node.source} context="output" />
+          )}
           {ended && (
             <div className="button-row">
               {output !== undefined && (

@@ -146,10 +146,20 @@ export async function startRun(): Promise<void> {
 
 export type { ApprovalDecision };
 
-export async function decide(nodeId: string, decision: ApprovalDecision): Promise<boolean> {
+export function decide(nodeId: string, decision: ApprovalDecision): Promise<boolean> {
+  return sendDecision(nodeId, `Could not ${decision.decision} '${nodeId}'`, (runId) => api.decide(runId, nodeId, decision));
+}
+
+/** Sends the node's open comment threads back as its reject feedback (they are resolved by it). */
+export function rejectWithComments(nodeId: string): Promise<boolean> {
+  return sendDecision(nodeId, `Could not send the comments on '${nodeId}' back`, (runId) => api.rejectWithComments(runId, nodeId));
+}
+
+/** Sends a decision on the watched run; the approval leaves the card at once, and the run view and inbox catch up. */
+async function sendDecision(nodeId: string, failure: string, call: (runId: string) => Promise<unknown>): Promise<boolean> {
   const run = editorStore.getState().run;
   if (!run) return false;
-  const result = await attempt(`Could not ${decision.decision} '${nodeId}'`, () => api.decide(run.id, nodeId, decision));
+  const result = await attempt(failure, () => call(run.id));
   if (!result) return false;
   patchRun(run.id, (r) => (r.view ? shownOf({ ...r.view, pending: r.view.pending.filter((p) => p.nodeId !== nodeId) }) : { pending: r.pending.filter((p) => p.nodeId !== nodeId) }));
   scheduleRefresh(run.id);

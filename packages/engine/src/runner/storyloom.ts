@@ -18,7 +18,7 @@ import { resolveRunInputs } from '../pipeline/inputs';
 import type { Pipeline } from '../pipeline/schema';
 import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
-import { openStores, type PgStores, type RunRecord, type SqliteStores, type StoreSet, type Stores } from '../store';
+import { type RunRecord, type SqliteStores, type StoreSet, type Stores } from '../store';
 import { candidatesKey } from '../store/output-store';
 import { ForeignWriteWatcher } from '../store/foreign-writes';
 import { seedPipelines } from '../store/seed-pipelines';
@@ -34,6 +34,7 @@ import type {
   Storyloom,
   StoryloomOptions,
 } from './engine';
+import { checkpointSaverFor, openStoresWithCheckpoints, sqliteSaver } from './checkpoint-saver';
 import { decodeRunCursor, encodeRunCursor } from './run-cursor';
 import { checkedLeaseTtl, defaultOwnerId, LEASE_TTL_MS, leaseIsDead } from './lease';
 import { needsNewDriver } from './orphans';
@@ -51,8 +52,6 @@ const NOTIFIED_SUBSCRIBE_POLL_MS = 1_000;
 // import: it is most of the engine's load time, and reading runs, deciding and exporting never need it.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const runDriver = () => require('./driver') as typeof import('./driver');
-const sqliteSaver = () => require('./sqlite-checkpointer') as typeof import('./sqlite-checkpointer');
-const postgresSaver = () => require('@langchain/langgraph-checkpoint-postgres') as typeof import('@langchain/langgraph-checkpoint-postgres');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
@@ -71,9 +70,7 @@ export async function openStoryloom(options: StoryloomOptions): Promise<Storyloo
   }
   const leaseTtlMs = checkedLeaseTtl(options.leaseTtlMs ?? LEASE_TTL_MS, 'leaseTtlMs'); // before anything is opened
   const prices = options.prices ?? loadPriceTable(options.env?.STORYLOOM_PRICES);
-  const stores = await openStores(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : { dbPath: options.dbPath! }, {
-    setupCheckpoints: (pool) => new (postgresSaver().PostgresSaver)(pool).setup(),
-  });
+  const stores = await openStoresWithCheckpoints(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : { dbPath: options.dbPath! });
   return new StoreBackedStoryloom(stores, { ...options, leaseTtlMs }, prices);
 }
 
@@ -394,12 +391,7 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   private checkpointSaver(): BaseCheckpointSaver {
-    if (!this.checkpointer) {
-      this.checkpointer =
-        this.stores.kind === 'postgres'
-          ? new (postgresSaver().PostgresSaver)((this.stores as PgStores).pool)
-          : new (sqliteSaver().GatedSqliteSaver)(this.stores as SqliteStores);
-    }
+    this.checkpointer ??= checkpointSaverFor(this.stores);
     return this.checkpointer;
   }
 

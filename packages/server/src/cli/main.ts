@@ -13,6 +13,7 @@ import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
 import { validateCommand } from './commands/validate';
 import { workerCommand } from './commands/worker';
+import { migrateCommand } from './commands/migrate';
 import { CliContext, processIO, resolveDatabase, type CliIO } from './context';
 import { setMaxListeners } from 'node:events';
 import { EXIT, UsageError, exitCodeForError } from './errors';
@@ -20,6 +21,7 @@ import { EXIT, UsageError, exitCodeForError } from './errors';
 export const COMMANDS: readonly Command[] = [
   serveCommand,
   workerCommand,
+  migrateCommand,
   validateCommand,
   runCommand,
   runsCommand,

@@ -13,6 +13,7 @@ import type { RunComments } from '../comments/run-comments';
 import type { Webhooks } from '../webhooks/webhooks';
 import type { RunObserver } from './observer';
 import type {
+  PipelineCost,
   ApprovalDecision,
   RerunRequest,
   RunEvent,
@@ -154,6 +155,11 @@ export interface Storyloom {
   cancel(runId: string, actor?: Actor): Promise<RunView>;
   /** Makes a failed, cancelled-while-running or interrupted run drivable again ('conflict' otherwise). */
   resume(runId: string, actor?: Actor): Promise<RunView>;
+  /**
+   * What the runs of a pipeline spent per day (UTC) over the last `days` days, today included, with the total;
+   * 'invalid_input' unless `days` is a whole number from 1 to 366.
+   */
+  pipelineCost(pipelineId: string, days: number): Promise<PipelineCost>;
   /** A new queued run with `parentRunId` that reuses every output not downstream of what changed. */
   rerun(runId: string, request: RerunRequest, actor?: Actor): Promise<RunView>;
   /** Adds a user with a first API token, returned here only ('conflict' if the name is taken, 'invalid_input' for a bad name or role). */

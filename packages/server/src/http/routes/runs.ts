@@ -141,6 +141,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
           model: body.model,
           autoApprove: body.autoApprove,
           startedBy: actor,
+          ...(body.budget ? { budget: body.budget } : {}),
         });
         return queueRun(run, res);
       },

@@ -153,6 +153,9 @@ export async function writeEveryScene<R>(ctx: NodeContext<SceneWritingConfig>, w
       });
       const value = writer.read(text, job);
       const page = writer.reading(value);
+      // A rewrite that came back word for word establishes what it did before: its facts are not read again.
+      const before = writer.previous(job.card.number);
+      if (before !== undefined && writer.reading(before).text === page.text) return { value, facts: earlier.filter((item) => item.scene === job.card.number) };
       return { value, facts: await readSceneFacts(ctx.model, ctx.inputs, job.card.number, page.text, page.narration, cast) };
     },
     (job) => {

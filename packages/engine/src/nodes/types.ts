@@ -72,6 +72,12 @@ export interface ReviewTarget {
    * output). Scene writers rewrite only the scenes the notes name and keep every other scene as it was.
    */
   revise(notes: SceneNote[]): Promise<unknown>;
+  /**
+   * Ask the planning node the target's scene cards come from (its `scenes` slot, else its `outline`) to plan again
+   * with these notes; resolves to that slot and its new output (also stored as the planner's output), and the next
+   * `revise` writes from the new plan. Absent when the target has no planner, or when a person approves the plan.
+   */
+  replan?(notes: string[]): Promise<{ slot: string; output: unknown }>;
 }
 
 export interface NodeContext<Config> {

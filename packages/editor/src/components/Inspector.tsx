@@ -106,7 +106,7 @@ function NodeInspector({ node }: { node: StoryFlowNode }) {
       ) : null}
       {info?.usesModel !== false && (
         <Field label="Model override" hint="empty: the pipeline's default">
-          <ModelPicker value={node.data.model} onChange={(model) => updateNodeData(node.id, { model }, `model:${node.id}`)} inheritLabel="(pipeline default)" />
+          <ModelPicker scope={{ level: 'node', nodeId: node.id }} value={node.data.model} onChange={(model) => updateNodeData(node.id, { model }, `model:${node.id}`)} inheritLabel="(pipeline default)" />
         </Field>
       )}
       <h4 className="subhead">Settings</h4>

@@ -47,7 +47,7 @@ export function RunConsole() {
         ))}
         {!inputs || Object.keys(inputs).length === 0 ? <p className="muted small">This pipeline takes no inputs.</p> : null}
         <Field label="Model for this run" hint="overrides the node and pipeline models for this run only">
-          <ModelPicker value={runModel} onChange={(model) => editorStore.setState({ runModel: model })} inheritLabel="(as configured)" />
+          <ModelPicker scope={{ level: 'run' }} value={runModel} onChange={(model) => editorStore.setState({ runModel: model })} inheritLabel="(as configured)" />
         </Field>
         <div className="button-row">
           <button className="primary run" data-testid="run-button" disabled={!!blocked} title={blocked ?? 'Run this pipeline'} onClick={() => void requestRun()}>

@@ -97,6 +97,15 @@ export const PipelineNodeSchema = z.strictObject({
   }),
 });
 
+/** What a run may spend; before a node that would pass a limit the run waits for a person (an approval of kind `budget`). */
+export const BudgetSchema = z
+  .strictObject({
+    maxTokens: z.number().int().positive().optional().meta({ description: 'Input and output tokens of every model call of the run, summed.' }),
+    maxCostUsd: z.number().positive().optional().meta({ description: 'Estimated USD at the price table (STORYLOOM_PRICES over the shipped defaults).' }),
+  })
+  .refine((budget) => budget.maxTokens !== undefined || budget.maxCostUsd !== undefined, 'a budget needs maxTokens, maxCostUsd or both')
+  .meta({ description: 'Limits on what a run spends; a run\'s own budget overrides these limit by limit.' });
+
 export const PipelineEdgeSchema = z.strictObject({
   id: z.string().optional(),
   source: z.string().meta({ description: 'Id of the upstream node.' }),
@@ -115,6 +124,7 @@ export const PipelineSchema = z
       .record(z.string().regex(INPUT_NAME_PATTERN, 'input names are identifiers: letters, digits and _, not starting with a digit'), InputDefinitionSchema)
       .optional(),
     model: ModelSpecSchema.optional(),
+    budget: BudgetSchema.optional(),
     nodes: z.array(PipelineNodeSchema),
     edges: z.array(PipelineEdgeSchema).meta({ description: 'Directed edges; the graph must be acyclic.' }),
   })

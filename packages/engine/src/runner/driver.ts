@@ -12,7 +12,8 @@ import { compileRunGraph } from './compile';
 import { keepLease, LEASE_TTL_MS, leaseIsDead, ownProcessStart, thisHost } from './lease';
 import { errorMessage, NodeExecutor } from './node-executor';
 import { createRunContext, type DriveLease, type EngineSettings, fencedTransaction } from './run-context';
-import { workNodeName, type RunGraphValues } from './state';
+import { approvalNodeOf, budgetedNodeOf } from './budget-gate';
+import { budgetEntryName, workNodeName, type RunGraphValues } from './state';
 import type { RunStatus } from './types';
 
 export interface DriverDeps {
@@ -73,9 +74,11 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
     let fresh = (await deps.checkpointer.getTuple(thread)) === undefined;
     for (;;) {
       if (!fresh) {
-        // Re-enter at each decided gate by replaying its node's (empty) write: the static edge node → gate fires.
+        // Re-enter at each decided gate by replaying its node's (empty) write: the static edge node → gate fires
+        // (for a budget decision: the entry before the node, whose edge leads to the node's work).
         for (const decided of await stores.approvals.decidedNotApplied(runId)) {
-          await app.updateState(thread, {}, workNodeName(decided.nodeId));
+          const budgeted = budgetedNodeOf(decided.nodeId);
+          await app.updateState(thread, {}, budgeted !== undefined ? budgetEntryName(budgeted) : workNodeName(decided.nodeId));
         }
       }
       // After a crash the checkpoint goes on from where it was saved: never from the input again.
@@ -159,7 +162,7 @@ function settle(
     const pending = await stores.approvals.pending(runId);
     if (pending.length > 0) {
       await stores.runs.setStatus(runId, 'waiting');
-      await stores.events.append(runId, { type: 'run.waiting', data: { pending: pending.map((approval) => approval.nodeId) } });
+      await stores.events.append(runId, { type: 'run.waiting', data: { pending: pending.map((approval) => approvalNodeOf(approval.nodeId)) } });
       return 'waiting';
     }
     const unfinished = ids.filter((id) => values.done[id] === undefined || (needsApproval(id) && values.approved[id] !== values.done[id]));

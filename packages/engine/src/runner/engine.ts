@@ -10,6 +10,7 @@ import type { RunComments } from '../comments/run-comments';
 import type { Webhooks } from '../webhooks/webhooks';
 import type { RunObserver } from './observer';
 import type {
+  PipelineCost,
   ApprovalDecision,
   PendingApproval,
   RerunRequest,
@@ -149,6 +150,11 @@ export interface Storyloom {
   cancel(runId: string): Promise<RunView>;
   /** Makes a failed, cancelled-while-running or interrupted run drivable again ('conflict' otherwise). */
   resume(runId: string): Promise<RunView>;
+  /**
+   * What the runs of a pipeline spent per day (UTC) over the last `days` days, today included, with the total;
+   * 'invalid_input' unless `days` is a whole number from 1 to 366.
+   */
+  pipelineCost(pipelineId: string, days: number): Promise<PipelineCost>;
   /** A new queued run with `parentRunId` that reuses every output not downstream of what changed. */
   rerun(runId: string, request: RerunRequest): Promise<RunView>;
   /** 'conflict' when the run has nothing to export in that format yet; 'invalid_input' for a bad option. */

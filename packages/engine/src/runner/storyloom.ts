@@ -5,7 +5,9 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { randomBytes } from 'node:crypto';
 import { RunComments } from '../comments/run-comments';
 import { StoryloomError } from '../errors';
+import { budgetCancelMessage, hasLimit, runBudget } from '../cost/budget';
 import { loadPriceTable } from '../cost/price-file';
+import { sumUsage } from '../cost/usage';
 import type { PriceTable } from '../cost/prices';
 import { checkExportOptions, exportDocument } from '../export/export-document';
 import type { ExportOptions } from '../export/index';
@@ -15,7 +17,7 @@ import { outputSchemaOf } from '../nodes/types';
 import { resolveNodeConfig } from '../pipeline/config';
 import { topologicalOrder } from '../pipeline/graph';
 import { resolveRunInputs } from '../pipeline/inputs';
-import type { Pipeline } from '../pipeline/schema';
+import { BudgetSchema, type Pipeline } from '../pipeline/schema';
 import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
 import { type RunRecord, type SqliteStores, type StoreSet, type Stores } from '../store';
@@ -40,8 +42,12 @@ import { checkedLeaseTtl, defaultOwnerId, LEASE_TTL_MS, leaseIsDead } from './le
 import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
 import { buildRunView } from './run-view';
+import { approvalNodeOf, budgetedNodeOf, budgetKey } from './budget-gate';
 import { Webhooks } from '../webhooks/webhooks';
-import type { ApprovalDecision, PendingApproval, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
+import type { ApprovalDecision, Budget, PendingApproval, PipelineCost, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
+
+/** The longest period a cost report covers. */
+const MAX_COST_DAYS = 366;
 
 /** How often a subscriber looks for events written by other processes it was not told about. */
 const SUBSCRIBE_POLL_MS = 100;
@@ -116,6 +122,7 @@ class StoreBackedStoryloom implements Storyloom {
     const { inputs, problems } = resolveRunInputs(pipeline, request.inputs ?? {});
     if (problems.length > 0) throw new StoryloomError('invalid_input', problems.map((problem) => problem.message).join('; '), problems);
     if (request.model !== undefined) checkModel(request.model, this.options);
+    const budget = runBudget(pipeline.budget, request.budget === undefined ? undefined : checkedBudget(request.budget));
     for (const node of pipeline.nodes) resolveNodeConfig(node, inputs); // config that needs inputs fails now, not mid-run
     const id = newRunId();
     await this.stores.runs.insert({
@@ -126,6 +133,7 @@ class StoreBackedStoryloom implements Storyloom {
       model: request.model,
       pipeline,
       autoApprove: request.autoApprove === true,
+      ...(budget ? { budget } : {}),
     });
     return this.view(id);
   }
@@ -233,7 +241,8 @@ class StoreBackedStoryloom implements Storyloom {
       result.push({
         runId: approval.runId,
         pipelineId: run.pipelineId,
-        nodeId: approval.nodeId,
+        nodeId: approvalNodeOf(approval.nodeId),
+        ...(budgetedNodeOf(approval.nodeId) !== undefined ? { kind: 'budget' as const } : {}),
         draft: (await this.stores.outputs.get(approval.runId, approval.nodeId, approval.attempt))?.output,
         requestedAt: approval.requestedAt,
       });
@@ -246,6 +255,7 @@ class StoreBackedStoryloom implements Storyloom {
     const node = run.pipeline.nodes.find((candidate) => candidate.id === nodeId);
     if (!node) throw new StoryloomError('not_found', `run '${runId}' has no node '${nodeId}'`);
     if (run.status === 'cancelled') throw new StoryloomError('conflict', `run '${runId}' is cancelled; resume it before deciding '${nodeId}'`);
+    if ((await this.stores.approvals.pending(runId)).some((approval) => approval.nodeId === budgetKey(nodeId))) return this.decideBudget(run, nodeId, decision);
     const checked = checkDecision(decision, run, nodeId);
     await this.stores.transaction(async (tx) => {
       await tx.runs.lock(runId); // a driver settling the run waits for this decision, or this waits for it
@@ -272,6 +282,44 @@ class StoreBackedStoryloom implements Storyloom {
       });
     });
     return this.view(runId);
+  }
+
+  /**
+   * A node waiting at the run's budget: approve lets it run, with the limits `budget` names raised (or, without
+   * one, with no budget from now on); reject cancels the run there.
+   */
+  private async decideBudget(run: RunRecord, nodeId: string, decision: ApprovalDecision): Promise<RunView> {
+    const checked = checkBudgetDecision(decision, nodeId);
+    const key = budgetKey(nodeId);
+    await this.stores.transaction(async (tx) => {
+      const current = (await tx.runs.lock(run.id))!;
+      const pending = (await tx.approvals.pending(run.id)).find((approval) => approval.nodeId === key);
+      if (!pending || !(await tx.approvals.decide(run.id, key, checked))) {
+        throw new StoryloomError('conflict', `node '${nodeId}' of run '${run.id}' is not waiting for a decision`);
+      }
+      const data: RunEventData<'approval.resolved'> = { attempt: pending.attempt, decision: checked.decision, kind: 'budget' };
+      if (checked.decision === 'approve') {
+        // Without new limits none applies from now on; the empty budget kept says the run had one (its graph
+        // keeps the budget entries where decisions re-enter).
+        const budget = checked.budget ? { ...current.budget, ...checked.budget } : {};
+        await tx.runs.setBudget(run.id, budget);
+        data.budget = hasLimit(budget) ? budget : null;
+        await tx.events.append(run.id, { type: 'approval.resolved', nodeId, data });
+        return;
+      }
+      if (checked.decision === 'reject' && checked.feedback) data.feedback = checked.feedback;
+      await tx.approvals.markApplied(run.id, key, pending.attempt);
+      await tx.nodes.set(run.id, nodeId, { status: 'pending' });
+      await tx.events.append(run.id, { type: 'approval.resolved', nodeId, data });
+      await tx.runs.requestCancel(run.id);
+      const driven = current.status === 'running' && current.lease !== undefined && !leaseIsDead(current.lease);
+      if (!driven) {
+        // Its other branches are not running: it ends here (a driving process ends it when it sees the flag).
+        await tx.runs.setStatus(run.id, 'cancelled', budgetCancelMessage(nodeId));
+        await tx.events.append(run.id, { type: 'run.cancelled', data: { reason: 'budget', nodeId } });
+      }
+    });
+    return this.view(run.id);
   }
 
   async cancel(runId: string): Promise<RunView> {
@@ -309,10 +357,22 @@ class StoreBackedStoryloom implements Storyloom {
     return this.view(runId);
   }
 
+  async pipelineCost(pipelineId: string, days: number): Promise<PipelineCost> {
+    if (!Number.isInteger(days) || days < 1 || days > MAX_COST_DAYS) {
+      throw new StoryloomError('invalid_input', `days must be a whole number from 1 to ${MAX_COST_DAYS}, got ${days}`);
+    }
+    const since = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+    const daily = await this.stores.attempts.dailyUsage(pipelineId, since);
+    const runs = daily.reduce((sum, day) => sum + day.runs, 0);
+    return { pipelineId, since, days, total: { ...sumUsage(daily), runs }, daily };
+  }
+
   async rerun(runId: string, request: RerunRequest): Promise<RunView> {
     const parent = await this.requireRun(runId);
     const plan = await planRerun(this.stores, parent, request);
     checkedPipeline(plan.pipeline);
+    // A new run spends afresh, under the limits its parent ran under (as a person raised them), or its pipeline's.
+    const budget = runBudget(plan.pipeline.budget, parent.budget);
     const id = newRunId();
     await this.stores.transaction(async (tx) => {
       await tx.runs.insert({
@@ -324,6 +384,7 @@ class StoreBackedStoryloom implements Storyloom {
         pipeline: plan.pipeline,
         autoApprove: parent.autoApprove,
         parentRunId: parent.id,
+        ...(budget ? { budget } : {}),
       });
       for (const [nodeId, attempt] of plan.reused) await tx.outputs.putReference(id, nodeId, { runId: parent.id, attempt });
       for (const [nodeId, output] of plan.edits) await tx.outputs.put({ runId: id, nodeId, attempt: 1, source: 'edit', output });
@@ -441,6 +502,31 @@ function checkModel(model: unknown, options: StoryloomOptions): void {
   } catch (error) {
     throw new StoryloomError('invalid_input', `model: ${(error as Error).message}`);
   }
+}
+
+/** A budget given with a run or a decision, checked like a pipeline's. */
+function checkedBudget(value: unknown): Budget {
+  const parsed = BudgetSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${['budget', ...issue.path].join('.')}: ${issue.message}`);
+  throw new StoryloomError('invalid_input', problems.join('; '));
+}
+
+/** At a budget approval a person approves (optionally with new limits) or rejects; nothing else applies. */
+function checkBudgetDecision(decision: ApprovalDecision, nodeId: string): ApprovalDecision {
+  const kind = (decision as { decision?: unknown } | undefined)?.decision;
+  if (kind === 'approve') {
+    const budget = (decision as { budget?: unknown }).budget;
+    return budget === undefined ? { decision: 'approve' } : { decision: 'approve', budget: checkedBudget(budget) };
+  }
+  if (kind === 'reject') {
+    const feedback = (decision as { feedback?: unknown }).feedback;
+    return { decision: 'reject', feedback: typeof feedback === 'string' ? feedback : '' };
+  }
+  throw new StoryloomError(
+    'invalid_input',
+    `'${nodeId}' waits at the run's budget: decide "approve" (optionally with a new "budget": { maxTokens?, maxCostUsd? }) or "reject" (cancels the run), got ${JSON.stringify(kind)}`,
+  );
 }
 
 /** The output a `choose` keeps: its own edited output, else the candidate it names (which must exist). */

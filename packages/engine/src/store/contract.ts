@@ -7,7 +7,7 @@ import type { Actor } from '../contract/actor';
 import type { CommentStatus, CommentThread } from '../comments/types';
 import type { OutboxEvent } from '../webhooks/payload';
 import type { WebhookAttempt, WebhookDelivery, WebhookEvent, Webhook } from '../webhooks/types';
-import type { ApprovalDecision, AttemptUsage, Budget, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
+import type { ApprovalDecision, AttemptUsage, Budget, DailyUsage, NodeStatus, RunEvent, RunEventType, RunStatus, RunView, TokenUsage } from '../runner/types';
 import type { RunEventDataMap } from '../contract/events';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'edited' | 'rejected';
@@ -204,13 +204,7 @@ export interface AttemptRecord extends AttemptUsage {
   nodeId: string;
 }
 
-/** What a pipeline's runs spent on one day (UTC), for cost reports. */
-export interface DailyUsage extends TokenUsage {
-  /** `YYYY-MM-DD`. */
-  day: string;
-  /** Runs that spent anything that day. */
-  runs: number;
-}
+export type { DailyUsage };
 
 export interface AttemptRepository {
   /** Appends a node's next execution (kept in order per node; `at` is now). */

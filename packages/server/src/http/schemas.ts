@@ -9,6 +9,7 @@ import {
   ExportFormatSchema,
   ModelAvailabilitySchema,
   ModelSpecSchema,
+  PipelineCostSchema,
   NodeStateSchema,
   NodeStatusSchema,
   PAPERS,
@@ -30,6 +31,7 @@ import {
 // The shapes runs, pipelines and events have everywhere come from the engine's contract; this file adds only
 // what is particular to HTTP (params, queries, request bodies, errors).
 export {
+  PipelineCostSchema,
   AcceptedRunSchema,
   ApprovalInboxEntrySchema,
   BudgetSchema,
@@ -79,6 +81,9 @@ const RunInputValueSchema = z.union([z.string(), z.number(), z.boolean()]);
 // ── params and queries ───────────────────────────────────────────────────────────────────────────
 
 export const PipelineIdParamsSchema = z.object({ id: z.string().min(1).meta({ description: 'Pipeline id' }) });
+export const PipelineCostQuerySchema = z.object({
+  days: z.coerce.number().int().min(1).max(366).default(30).meta({ description: 'Days back from today, today included (1–366, default 30)' }),
+});
 export const PipelineVersionParamsSchema = z.object({
   id: z.string().min(1).meta({ description: 'Pipeline id' }),
   version: z.coerce.number().int().positive().meta({ description: 'Version number (1, 2, 3 …)' }),
@@ -149,6 +154,7 @@ export const StartRunBodySchema = z
     inputs: z.record(z.string(), RunInputValueSchema).default({}),
     model: ModelSpecSchema.optional(),
     autoApprove: z.boolean().optional(),
+    budget: BudgetSchema.optional().meta({ description: "Limits for this run over the pipeline's own budget, limit by limit" }),
   })
   .superRefine((body, ctx) => {
     if ((body.pipelineId === undefined) === (body.pipeline === undefined)) {

@@ -232,6 +232,7 @@ describe('OpenAPI', () => {
         'GET /api/pipelines',
         'POST /api/pipelines',
         'GET /api/pipelines/{id}',
+        'GET /api/pipelines/{id}/cost',
         'PUT /api/pipelines/{id}',
         'DELETE /api/pipelines/{id}',
         'GET /api/pipelines/{id}/versions',

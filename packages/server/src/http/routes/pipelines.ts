@@ -8,6 +8,8 @@ import {
   CreatePipelineQuerySchema,
   PipelineDocumentSchema,
   PipelineIdParamsSchema,
+  PipelineCostQuerySchema,
+  PipelineCostSchema,
   PipelineVersionInfoSchema,
   PipelineVersionParamsSchema,
   SavePipelineBodySchema,
@@ -134,6 +136,19 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
         await requirePipeline(params.id);
         return { status: 200, body: await pipelines.versions(params.id) };
       },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/pipelines/:id/cost',
+      operationId: 'getPipelineCost',
+      summary: "What the pipeline's runs spent per day (tokens and estimated USD), over the last `days` days",
+      tag: TAG,
+      auth: 'bearer',
+      params: PipelineIdParamsSchema,
+      query: PipelineCostQuerySchema,
+      responses: { 200: { description: 'Spending per day and in all', schema: PipelineCostSchema } },
+      // Runs keep their pipeline's id after it is deleted, so their spending is still reported.
+      handler: async ({ params, query }) => ({ status: 200, body: await storyloom.pipelineCost(params.id, query.days) }),
     }),
     defineRoute({
       method: 'get',

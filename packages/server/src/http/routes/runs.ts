@@ -139,6 +139,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
           inputs: body.inputs,
           model: body.model,
           autoApprove: body.autoApprove,
+          ...(body.budget ? { budget: body.budget } : {}),
         });
         return queueRun(run, res);
       },

@@ -73,6 +73,8 @@ export interface EditorState extends Snapshot {
   shortcutsOpen: boolean;
   /** The side panel spread over most of the window, for reading drafts (tables, screenplay pages). */
   panelExpanded: boolean;
+  /** A document opened without positions is being laid out: the canvas hides its provisional places till then. */
+  layingOut: boolean;
   /** A question the editor is asking before it acts (run unsaved edits? cancel the run?). */
   choice: Choice | null;
   outputOpen: boolean;
@@ -116,6 +118,7 @@ export const editorStore = createStore<EditorState>({
   inboxOpen: false,
   shortcutsOpen: false,
   panelExpanded: false,
+  layingOut: false,
   choice: null,
   outputOpen: false,
   versionsOpen: false,

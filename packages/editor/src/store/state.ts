@@ -1,7 +1,7 @@
 // The editor's one store: the pipeline being edited, its undo history, live validation, the catalogue,
 // the run being watched and the toasts. Actions live beside it in actions/*.ts.
 import type { ModelSpec, NodeStatus, PendingApproval, RunInputs, RunView, ValidationProblem } from '@storyloom/engine';
-import type { ModelInfo, NodeTypeInfo, PipelineSummary } from '../api/client';
+import type { Me, ModelInfo, NodeTypeInfo, PipelineSummary } from '../api/client';
 import type { InboxItem } from './inboxActions';
 import type { PipelineMeta, StoryFlowEdge, StoryFlowNode } from '../graph/convert';
 import type { ApprovalHistory } from './approvalHistory';
@@ -81,6 +81,8 @@ export interface EditorState extends Snapshot {
   versionsOpen: boolean;
   /** What the editor is waiting for (opening, saving), shown on the buttons it blocks. */
   busy: string | null;
+  /** Who the editor is signed in as; null until the server has said. */
+  me: Me | null;
 }
 
 export function newPipelineMeta(): PipelineMeta {
@@ -123,6 +125,7 @@ export const editorStore = createStore<EditorState>({
   outputOpen: false,
   versionsOpen: false,
   busy: null,
+  me: null,
 });
 
 export function useEditor<T>(selector: (state: EditorState) => T): T {

@@ -77,8 +77,16 @@ function sceneCardsReply(request, count) {
   const card = request.responseFormat.json_schema.schema.properties.scenes.items;
   const places = card.properties.location.enum;
   const names = card.properties.characters.items.enum;
+  // A rewrite of the plan (its prompt carries notes) moves scene 3's turn earlier; every other card stays as it was.
+  const replanned = /\nNotes to address:/.test(request.prompt);
   const scenes = Array.from({ length: count }, (_, i) => {
     const n = i + 1;
+    if (replanned && n === 3) {
+      return { ...cardOf(n, i), beat: 'Beat 3: the keeper confronts the supply boat captain at the rail.', turn: 'Turn 3: the reversal, moved up.' };
+    }
+    return cardOf(n, i);
+  });
+  function cardOf(n, i) {
     return {
       number: n,
       heading: `INT. ${places[i % places.length].toUpperCase()} - NIGHT`,
@@ -93,7 +101,7 @@ function sceneCardsReply(request, count) {
       subBeats: [`Step ${n}a.`, `Step ${n}b.`],
       summary: `Summary ${n}: the keeper and the letter, night ${n}.`,
     };
-  });
+  }
   return JSON.stringify({ scenes });
 }
 

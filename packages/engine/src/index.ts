@@ -12,6 +12,7 @@ export { draftProblems } from './pipeline/draft';
 export { VALIDATION_CODES, type ValidationCode } from './pipeline/codes';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './pipeline/json-schema';
 export * from './errors';
+export { explainModel, explainPipelineModels, modelLabel, type ModelChoice, type ModelSource, type ExplainModelOptions } from './models/choice';
 export * from './webhooks/types';
 export * from './comments/types';
 export { describeAnchor } from './comments/anchor';

@@ -1,8 +1,31 @@
 // A model choice: a provider, then a model name (for local and transformers, a file or folder the server's
 // models folder offers), and sampling settings. Plain choices stay shorthand ("openai:gpt-4o-mini",
 // "local:tiny.gguf"); setting a sampling field switches to the object form.
-import { FILE_MODEL_PROVIDERS, MODEL_PROVIDERS, type ModelSpec, type ModelSpecObject } from '@storyloom/engine';
+import { explainModel, FILE_MODEL_PROVIDERS, MODEL_PROVIDERS, type ModelChoice, type ModelSpec, type ModelSpecObject } from '@storyloom/engine';
+import type { ModelInfo } from '../api/client';
 import { useEditor } from '../store/state';
+
+/** Where a picker sits: the run's model, one node's, or the pipeline's default. */
+export type ModelScope = { level: 'run' } | { level: 'node'; nodeId: string } | { level: 'pipeline' };
+
+/** STORYLOOM_MODEL as the server reports it: its default model, unless that default is the offline writer. */
+function serverModel(models: ModelInfo[]): string | undefined {
+  const fallback = models.find((entry) => entry.default);
+  return fallback && fallback.provider !== 'offline' ? fallback.defaultModel : undefined;
+}
+
+/** Which model this choice leaves a run on, and why: the engine's own rule, with the server's STORYLOOM_MODEL. */
+function useModelChoice(scope: ModelScope, value: ModelSpec | undefined): { choice: ModelChoice; ownModels: number } {
+  const pipelineModel = useEditor((s) => s.meta.model);
+  const environment = useEditor((s) => serverModel(s.models));
+  const ownModels = useEditor((s) => s.nodes.filter((node) => node.data.model !== undefined).length);
+  const pipeline = { model: scope.level === 'pipeline' ? value : pipelineModel };
+  const choice =
+    scope.level === 'run'
+      ? explainModel(pipeline, undefined, { run: value, runLabel: 'the model chosen here', environment })
+      : explainModel(pipeline, scope.level === 'node' ? { id: scope.nodeId, model: value } : undefined, { environment });
+  return { choice, ownModels };
+}
 
 type SamplingField = 'temperature' | 'topK' | 'topP' | 'seed' | 'maxTokens' | 'repeatPenalty';
 
@@ -36,13 +59,16 @@ export function ModelPicker({
   value,
   onChange,
   inheritLabel,
+  scope,
 }: {
   value: ModelSpec | undefined;
   onChange: (value: ModelSpec | undefined) => void;
   /** Offered as the empty choice: what applies when nothing is chosen here. */
   inheritLabel: string;
+  scope: ModelScope;
 }) {
   const models = useEditor((s) => s.models);
+  const { choice, ownModels } = useModelChoice(scope, value);
   const spec = toObject(value);
   const provider = spec?.provider ?? '';
   const model = spec?.model ?? '';
@@ -89,6 +115,11 @@ export function ModelPicker({
           </>
         )}
         {provider === 'offline' && <span className="muted small">built-in deterministic writer, no LLM</span>}
+      </div>
+      <div className="muted small" data-testid="model-explanation" data-source={choice.source}>
+        {scope.level === 'node' ? 'This node runs on ' : 'Runs on '}
+        {choice.text}
+        {scope.level !== 'node' && value === undefined && ownModels > 0 ? ` (${ownModels === 1 ? 'one node names' : `${ownModels} nodes name`} its own)` : ''}
       </div>
       {isFile && status && (
         <div className="muted small" data-testid="model-files-note">

@@ -45,7 +45,7 @@ export function PipelineSettings() {
         <textarea rows={2} value={meta.description ?? ''} onChange={(e) => updateMeta({ description: e.target.value || undefined }, 'description')} />
       </Field>
       <Field label="Default model" hint="nodes may override it; a run may override both; the server default is STORYLOOM_MODEL, else offline">
-        <ModelPicker value={meta.model} onChange={(model) => updateMeta({ model }, 'model')} inheritLabel="(server default)" />
+        <ModelPicker scope={{ level: 'pipeline' }} value={meta.model} onChange={(model) => updateMeta({ model }, 'model')} inheritLabel="(server default)" />
       </Field>
       <h4 className="subhead">
         Run inputs

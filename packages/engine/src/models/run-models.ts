@@ -3,6 +3,8 @@
 import { StoryloomError } from '../errors';
 import { type AllowList, allowListPolicy, isAllowed, listedValues } from '../security/allow-list';
 import type { ModelSpec, ModelSpecObject, Pipeline } from '../pipeline/schema';
+import { getNodeType } from '../nodes/catalogue';
+import { explainModel, type ModelChoice } from './choice';
 import { checkModelFile } from './model-files';
 import {
   DEFAULT_OLLAMA_BASE_URL,
@@ -39,20 +41,6 @@ export interface RunModelCheckOptions {
   baseUrls?: BaseUrlPolicy;
 }
 
-interface Candidate {
-  label: string;
-  spec: ModelSpec;
-}
-
-/** The model a node uses (run → node → pipeline → STORYLOOM_MODEL → offline) and where it came from, for messages. */
-function chosenModel(pipeline: Pipeline, node: Pipeline['nodes'][number], runModel: ModelSpec | undefined, env: ModelEnv, runLabel: string): Candidate | undefined {
-  if (runModel !== undefined && runModel !== null) return { label: runLabel, spec: runModel };
-  if (node.model !== undefined && node.model !== null) return { label: `node '${node.id}'`, spec: node.model };
-  if (pipeline.model !== undefined && pipeline.model !== null) return { label: 'pipeline model', spec: pipeline.model };
-  const fromEnv = env.STORYLOOM_MODEL?.trim();
-  return fromEnv ? { label: 'STORYLOOM_MODEL', spec: fromEnv } : undefined;
-}
-
 /**
  * Checks every model the run's nodes will use and describes them ("offline (…)", "openai:gpt-4o-mini @ …").
  * Throws `invalid_input` naming where the bad model comes from: an unknown provider or bad spec, openai with
@@ -64,24 +52,21 @@ export function checkRunModels(
   runModel: ModelSpec | undefined,
   env: ModelEnv,
   options: RunModelCheckOptions = {},
-): { descriptions: string[]; specs: ModelSpecObject[] } {
+): RunModels {
   const runLabel = options.runModelLabel ?? 'model';
   const policy = options.baseUrls ?? 'any';
   const providers = availableModels(env);
-  const descriptions = new Set<string>();
-  const specs: ModelSpecObject[] = [];
+  const models = new Map<string, RunModel>();
   for (const node of pipeline.nodes) {
-    if (node.type === 'export') continue; // assembled without a model
-    const chosen = chosenModel(pipeline, node, runModel, env, runLabel);
-    let spec: ModelSpecObject = { provider: 'offline' };
-    if (chosen) {
-      try {
-        spec = normalizeModelSpec(chosen.spec);
-      } catch (error) {
-        throw new StoryloomError('invalid_input', `${chosen.label}: ${(error as Error).message}`);
-      }
+    if (!getNodeType(node.type)?.usesModel) continue; // assembled without a model
+    const chosen = explainModel(pipeline, node, { run: runModel ?? undefined, runLabel, environment: env.STORYLOOM_MODEL });
+    const where = chosen.where;
+    let spec: ModelSpecObject;
+    try {
+      spec = normalizeModelSpec(chosen.spec);
+    } catch (error) {
+      throw new StoryloomError('invalid_input', `${where}: ${(error as Error).message}`);
     }
-    const where = chosen?.label ?? 'STORYLOOM_MODEL';
     // OpenAI without a key or a base URL would only fail at the first call: say so now. (Ollama has a
     // default local server, so it is not refused here.)
     const provider = providers.find((candidate) => candidate.provider === spec.provider);
@@ -106,8 +91,33 @@ export function checkRunModels(
       }
     }
     const description = describeModel(spec, env);
-    if (!descriptions.has(description)) specs.push(spec);
-    descriptions.add(description);
+    const model = models.get(description) ?? { description, spec, choice: chosen, nodes: [] };
+    model.nodes.push(node.id);
+    models.set(description, model);
   }
-  return { descriptions: [...descriptions], specs };
+  const used = [...models.values()];
+  return { descriptions: used.map((model) => model.description), specs: used.map((model) => model.spec), models: used };
+}
+
+/** One model a run uses: what it is, why it was chosen, and the nodes that run on it. */
+export interface RunModel {
+  description: string;
+  spec: ModelSpecObject;
+  /** Why (for the first of its nodes): the run's model, a node's, the pipeline's, STORYLOOM_MODEL or offline. */
+  choice: ModelChoice;
+  nodes: string[];
+}
+
+export interface RunModels {
+  descriptions: string[];
+  specs: ModelSpecObject[];
+  models: RunModel[];
+}
+
+/** `Model: openai:gpt-4o-mini @ … (from STORYLOOM_MODEL …), for 'a', 'b'` lines, one per model a run uses. */
+export function describeRunModels(models: RunModels, nodeCount: number): string[] {
+  return models.models.map((model) => {
+    const which = model.nodes.length === nodeCount || models.models.length === 1 ? '' : `; nodes ${model.nodes.map((id) => `'${id}'`).join(', ')}`;
+    return `Model: ${model.description}: ${model.choice.why}${which}`;
+  });
 }

@@ -107,7 +107,8 @@ export function rubricPrompt(ctx: NodeContext<Config>, document: ReviewDocument,
       'surprising, not formulaic), and an overall score. storyText: is it story text rather than commentary about a ' +
       'story? beatsMissed: the numbers of the scenes whose card beat does not happen on the page. notes: only what ' +
       'must change, each one concrete fix, with the number of the scene it is about (null only when it concerns no ' +
-      'single scene); no praise. comment: your judgement in one sentence.' +
+      'single scene, such as the structure or the order of events: the plan is then revised); no praise. comment: your ' +
+      'judgement in one sentence.' +
       '\nAnswer as JSON: {"coherence": integer, "relevance": integer, "interest": integer, "score": integer, ' +
       '"storyText": boolean, "beatsMissed": [integer], "notes": [{"scene": integer or null, "note": string}], "comment": string}.',
   );
@@ -154,7 +155,7 @@ function judgeSchema(scenes: readonly number[]): z.ZodType<Rubric> {
   });
 }
 
-async function assess(ctx: NodeContext<Config>, output: unknown, round: number, earlier: readonly SceneNote[]): Promise<Assessment> {
+async function assess(ctx: NodeContext<Config>, output: unknown, round: number, earlier: readonly SceneNote[], replannable: boolean): Promise<Assessment> {
   const document = reviewDocumentOf(output);
   if (!document) {
     throw new StoryloomError('invalid_input', `review '${ctx.nodeId}' cannot read the output of '${ctx.config.target}': expected dialogue, a prose draft or text`);
@@ -206,12 +207,32 @@ async function assess(ctx: NodeContext<Config>, output: unknown, round: number, 
     cast,
     scenes,
     judged: judgedScenes,
+    replannable,
   });
   return { issues, rubric, score, notes };
 }
 
-function passOf(assessment: Assessment): ReviewPass {
-  return { score: assessment.score, issues: assessment.issues, notes: assessment.notes };
+/**
+ * One pass as recorded: its findings, and which of the previous pass's notes it confirms fixed (it says nothing
+ * about their scene, or about the plan, again) and which are still open.
+ */
+function passOf(assessment: Assessment, earlier: readonly SceneNote[]): ReviewPass {
+  const again = new Set(assessment.notes.map((note) => note.scene));
+  return {
+    score: assessment.score,
+    issues: assessment.issues,
+    notes: assessment.notes,
+    resolved: earlier.filter((note) => !again.has(note.scene)),
+    unresolved: earlier.filter((note) => again.has(note.scene)),
+  };
+}
+
+/** Card by card, the scenes a new plan changed (or added), each with the plan's notes as its own. */
+function replannedNotes(before: readonly SceneCard[], after: readonly SceneCard[], planNotes: readonly SceneNote[]): SceneNote[] {
+  const why = planNotes.map((n) => n.note).join('; ');
+  return after
+    .filter((card) => JSON.stringify(card) !== JSON.stringify(before.find((b) => b.number === card.number)))
+    .map((card) => ({ scene: card.number, note: `The plan for this scene changed (${why}): play its new card.` }));
 }
 
 const JudgedFlagsSchema = z.strictObject({
@@ -266,8 +287,10 @@ export const reviewNode: NodeType<Config, Review> = {
   description:
     'Continuity checks (cues not in the cast or not on the scene card, near-duplicate names, repeated blocks, ' +
     'assistant chatter, Markdown, headings, beat coverage, scene length, first person) and a judge scoring against ' +
-    'anchors at temperature 0; any error or a score below the threshold sends notes, by scene, back to its target, ' +
-    'which rewrites only those scenes.',
+    'anchors at temperature 0, shown the continuity facts (and checking that the dead or departed do not speak, destroyed ' +
+    'objects stay destroyed and time does not run backwards); any error or a score below the threshold sends notes, by ' +
+    'scene, back to its target, which rewrites only those scenes; a note about the plan goes to the scene cards’ planner, ' +
+    'and only the scenes whose cards change are rewritten. Each later pass confirms which earlier notes are fixed.',
   category: 'check',
   configSchema: ConfigSchema,
   outputSchema: ReviewSchema,
@@ -285,21 +308,34 @@ export const reviewNode: NodeType<Config, Review> = {
   run: async (ctx) => {
     const target = ctx.target;
     if (!target) throw new StoryloomError('invalid_input', `review '${ctx.nodeId}' has no target to review ('${ctx.config.target}')`);
+    const replannable = target.replan !== undefined;
+    // The review's own view of the story: after a new plan, its memory holds the new cards.
+    let current = ctx;
     let output = target.output;
     let revisions = 0;
-    let result = await assess(ctx, output, 0, []);
-    const history: ReviewPass[] = [passOf(result)];
-    const routed = (r: Assessment): SceneNote[] => r.notes.filter((n) => n.scene !== null);
+    let result = await assess(current, output, 0, [], replannable);
+    const history: ReviewPass[] = [passOf(result, [])];
+    // Notes on a scene go to the target; notes on no scene go to the planner when there is one, else nowhere.
+    const actionable = (r: Assessment): SceneNote[] => r.notes.filter((n) => n.scene !== null || replannable);
     // A producer's reject notes count as failing: the target rewrites with them.
     const failing = (r: Assessment): boolean => !passesWith(ctx.model, r, ctx.config.threshold) || (revisions === 0 && ctx.feedback.length > 0);
-    // Only notes placed on a scene can be acted on: with none, a rewrite would change nothing.
-    while (failing(result) && routed(result).length > 0 && revisions < ctx.config.maxRevisions) {
+    while (failing(result) && actionable(result).length > 0 && revisions < ctx.config.maxRevisions) {
       if (ctx.signal.aborted) throw new StoryloomError('cancelled', 'run cancelled');
-      const earlier = routed(result);
-      output = await target.revise(earlier);
+      const earlier = actionable(result);
+      let notes = earlier.filter((n) => n.scene !== null);
+      const planNotes = earlier.filter((n) => n.scene === null);
+      if (planNotes.length > 0) {
+        const plan = await target.replan!(planNotes.map((n) => n.note));
+        const before = sceneCardsOf(current.memory);
+        current = { ...current, memory: { ...current.memory, [plan.slot]: plan.output } };
+        notes = [...notes, ...replannedNotes(before, sceneCardsOf(current.memory), planNotes)];
+      }
+      // A new plan that changed no scene leaves nothing to rewrite.
+      if (notes.length === 0) break;
+      output = await target.revise(notes);
       revisions++;
-      result = await assess(ctx, output, revisions, earlier);
-      history.push(passOf(result));
+      result = await assess(current, output, revisions, earlier, replannable);
+      history.push(passOf(result, earlier));
     }
     const policy = await policyReview(ctx, output);
     return {

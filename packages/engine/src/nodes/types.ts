@@ -72,6 +72,12 @@ export interface ReviewTarget {
    * output). Scene writers rewrite only the scenes the notes name and keep every other scene as it was.
    */
   revise(notes: SceneNote[]): Promise<unknown>;
+  /**
+   * Ask the planning node the target's scene cards come from (its `scenes` slot, else its `outline`) to plan again
+   * with these notes; resolves to that slot and its new output (also stored as the planner's output), and the next
+   * `revise` writes from the new plan. Absent when the target has no planner, or when a person approves the plan.
+   */
+  replan?(notes: string[]): Promise<{ slot: string; output: unknown }>;
 }
 
 export interface NodeContext<Config> {
@@ -120,6 +126,8 @@ export interface NodeType<Config = any, Output = any> {
   writes: string | undefined;
   /** False for nodes that assemble without a model (export). */
   usesModel: boolean;
+  /** How many model calls one execution makes, when more than one (a call per scene): budgets estimate with it. */
+  plannedCalls?(config: Config, memory: StoryMemory): number;
   /** Config keys holding prompt templates that may reference `{{slot}}` and `{{inputs.NAME}}`. */
   templateFields?: readonly string[];
   run(ctx: NodeContext<Config>): Promise<Output>;

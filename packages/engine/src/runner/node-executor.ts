@@ -4,6 +4,8 @@
 import { type CandidateShare, candidateShares, createModelCaller, resolveModelSpec, type ModelCallerOptions } from '../models/caller';
 import { shorthandOf } from '../models/spec';
 import { costUsd, priceOf } from '../cost/prices';
+import { estimateSpend } from '../cost/estimate';
+import { BudgetGate, isBudgeted } from './budget-gate';
 import { emptyUsage, sumUsage } from '../cost/usage';
 import { withNodeSampling } from '../models/sampling';
 import type { ModelSpecObject } from '../pipeline/schema';
@@ -20,7 +22,7 @@ import { candidatesKey } from '../store/output-store';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
-import { hasGate } from './approval-gate';
+import { hasGate, isGated } from './approval-gate';
 import { recordedModelCaller } from './recorded-model-caller';
 import type { AttemptStatus, TokenUsage } from './types';
 import type { StoreSet } from '../store';
@@ -50,8 +52,11 @@ export class NodeExecutor {
    * lifecycle event, and a reviewer's before its target's revision starts, so `seq` order is what happened.
    */
   private readonly tokenBuffers = new Map<string, TokenCoalescer>();
+  private readonly budget: BudgetGate | undefined;
 
-  constructor(private readonly ctx: RunContext) {}
+  constructor(private readonly ctx: RunContext) {
+    this.budget = isBudgeted(ctx.run) ? new BudgetGate(ctx) : undefined;
+  }
 
   /** Parents done, and approved where they ask for approval. */
   parentsReady(nodeId: string, state: RunGraphValues): boolean {
@@ -72,9 +77,30 @@ export class NodeExecutor {
     const node = this.ctx.nodes.get(nodeId)!;
     const feedback = attempt > 1 ? await stores.approvals.feedback(run.id, nodeId) : [];
     const previous = attempt > 1 ? (await stores.outputs.get(run.id, nodeId, state.done[nodeId] ?? attempt - 1))?.output : undefined;
+    if (!(await this.withinBudget(node, attempt, state, feedback))) return {};
     const revisions: Record<string, number> = {};
     await this.compute({ node, attempt, done: state.done, feedback, previous, source: 'model' }, revisions);
     return { done: { ...revisions, [nodeId]: attempt } };
+  }
+
+  /** No budget, a node without a model, within the budget, or a person let it past: it may run now. */
+  private async withinBudget(node: PipelineNode, attempt: number, state: RunGraphValues, feedback: string[]): Promise<boolean> {
+    const type = getNodeType(node.type);
+    if (!this.budget || !type?.usesModel) return true;
+    const memory = await this.memoryFor(node.id, state.done);
+    return this.budget.allows(node.id, attempt, (previous) =>
+      estimateSpend({
+        type,
+        config: this.configOf(node),
+        memory,
+        inputs: this.ctx.run.inputs,
+        feedback,
+        spec: this.modelSpecOf(node),
+        candidates: node.candidates ?? 1,
+        prices: this.ctx.settings.prices,
+        previous,
+      }),
+    );
   }
 
   /** The attempt this node should produce now, or undefined when its current output stands. */
@@ -206,7 +232,7 @@ export class NodeExecutor {
         );
         throwIfCancelled(signal);
         // At an approval the person chooses (the first is the draft); without one the checks pick.
-        output = candidates[node.approval ? 0 : pickCandidate(candidates, memory)];
+        output = candidates[isGated(node.approval) ? 0 : pickCandidate(candidates, memory)];
       } else {
         output = await type.run(context);
         throwIfCancelled(signal);
@@ -298,23 +324,59 @@ export class NodeExecutor {
       slot: node.writes ?? getNodeType(node.type)?.writes ?? targetId,
       output: (await stores.outputs.get(run.id, targetId, attempt))?.output,
       revise: async (notes: SceneNote[]) => {
-        const current = revisions[targetId] ?? attempt;
-        const next = current + 1;
-        const stored = await stores.outputs.get(run.id, targetId, next);
-        // The reviewer's rubric tokens so far come before the revision's `node.started`.
-        await this.tokenBuffers.get(reviewerId)?.flush();
-        const output = stored
-          ? stored.output
-          : await this.compute(
-              { node, attempt: next, done, feedback: notes.map(sceneNoteText), revisionNotes: notes, previous: target.output, source: 'revision' },
-              {},
-            );
-        revisions[targetId] = next;
+        const output = await this.computeRevision(reviewerId, node, { ...done, ...revisions }, revisions, {
+          feedback: notes.map(sceneNoteText),
+          revisionNotes: notes,
+          previous: target.output,
+        });
         target.output = output;
         return output;
       },
     };
+    const planner = this.plannerOf(node);
+    if (planner) {
+      target.replan = async (notes: string[]) => {
+        const previous = await this.storedOutput(planner.node.id, revisions[planner.node.id] ?? done[planner.node.id]);
+        const output = await this.computeRevision(reviewerId, planner.node, { ...done, ...revisions }, revisions, { feedback: notes, previous });
+        return { slot: planner.slot, output };
+      };
+    }
     return target;
+  }
+
+  /**
+   * The next attempt of a node a review asked for (its target's rewrite, or its planner's new plan), with memory
+   * from `done`; a stored one is adopted (a resumed run does not ask again). Recorded in `revisions`.
+   */
+  private async computeRevision(
+    reviewerId: string,
+    node: PipelineNode,
+    done: Record<string, number>,
+    revisions: Record<string, number>,
+    ask: { feedback: string[]; revisionNotes?: SceneNote[]; previous: unknown },
+  ): Promise<unknown> {
+    const next = (revisions[node.id] ?? done[node.id]) + 1;
+    const stored = await this.ctx.stores.outputs.get(this.ctx.run.id, node.id, next);
+    // The reviewer's rubric tokens so far come before the revision's `node.started`.
+    await this.tokenBuffers.get(reviewerId)?.flush();
+    const output = stored ? stored.output : await this.compute({ node, attempt: next, done, ...ask, source: 'revision' }, {});
+    revisions[node.id] = next;
+    return output;
+  }
+
+  /**
+   * The planning node a review target's cards come from: the writer of the `scenes` slot it reads (else of its
+   * `outline`), unless a person approves that node's output (a plan they signed off is not changed without them).
+   */
+  private plannerOf(target: PipelineNode): { node: PipelineNode; slot: string } | undefined {
+    const type = getNodeType(target.type);
+    this.visibility ??= slotVisibility(this.ctx.pipeline);
+    const visible = this.visibility(target.id);
+    const read = (type?.reads(this.configOf(target)) ?? []).flatMap((r) => [r.slot, ...(r.alternatives ?? [])]);
+    const slot = ['scenes', 'outline'].find((name) => read.includes(name) && visible.has(name));
+    const node = slot ? this.ctx.nodes.get(visible.get(slot)!) : undefined;
+    if (!slot || !node || hasGate(node)) return undefined;
+    return { node, slot };
   }
 
   /** The run's, node's and pipeline's models and the environment are fixed for a drive: resolved once per node. */

@@ -71,7 +71,7 @@ function upgradeNotes(value: Json): Json {
 function upgradeReview(review: Json): Json {
   const upgraded = upgradeNotes(review);
   if (isObject(upgraded.rubric)) upgraded.rubric = withDefaults(upgraded.rubric, { storyText: true, beatsMissed: [], notes: [] });
-  if (Array.isArray(upgraded.passes)) upgraded.passes = upgraded.passes.map((pass) => (isObject(pass) ? upgradeNotes(pass) : pass));
+  if (Array.isArray(upgraded.passes)) upgraded.passes = upgraded.passes.map((pass) => (isObject(pass) ? withDefaults(upgradeNotes(pass), { resolved: [], unresolved: [] }) : pass));
   return withDefaults(upgraded, { policy: [] });
 }
 

@@ -235,6 +235,10 @@ export const ReviewPassSchema = z.strictObject({
   score: z.number().int().min(1).max(10),
   issues: z.array(ReviewIssueSchema),
   notes: z.array(SceneNoteSchema),
+  /** The previous pass's notes this pass confirms fixed: nothing said about their scene (or the plan) again. */
+  resolved: z.array(SceneNoteSchema),
+  /** The previous pass's notes still open: this pass has notes about the same scene (or the plan) again. */
+  unresolved: z.array(SceneNoteSchema),
 });
 export type ReviewPass = z.infer<typeof ReviewPassSchema>;
 

@@ -23,17 +23,29 @@ async function withStoryloom<T>(env: ModelEnv, work: (storyloom: Storyloom) => P
   }
 }
 
-/** Drives the shipped pipeline `file` to its end on `model`; the run as driven and the pipeline. */
-export function runShippedPipeline(file: string, env: ModelEnv, model: ModelSpecObject, inputs: Record<string, unknown> = {}) {
+/** Drives the shipped pipeline `file` to its end on `model`: every node completes. */
+export async function expectShippedPipelineCompletes(file: string, env: ModelEnv, model: ModelSpecObject, inputs: Record<string, unknown> = {}): Promise<void> {
   const pipeline = JSON.parse(readFileSync(join(repo, 'pipelines', file), 'utf8')) as Pipeline;
-  return withStoryloom(env, async (storyloom) => {
+  const run = await withStoryloom(env, async (storyloom) => {
     const started = await storyloom.startRun({ pipeline, inputs: { premise, ...inputs }, model, autoApprove: true });
-    return { pipeline, run: await storyloom.drive(started.id) };
+    return storyloom.drive(started.id);
   });
+  expect(run.error).toBeUndefined();
+  expect(run.status).toBe('completed');
+  for (const node of pipeline.nodes) expect([node.id, run.nodes[node.id]?.status]).toEqual([node.id, 'completed']);
+}
+
+/** A logline node with `candidates: 3` on `model` stops at its approval with three distinct drafts. */
+export async function expectThreeDistinctCandidates(env: ModelEnv, model: ModelSpecObject): Promise<void> {
+  const { run, candidates } = await loglineCandidates(env, model);
+  expect(run.error).toBeUndefined();
+  expect(run.status).toBe('waiting');
+  expect(candidates).toHaveLength(3);
+  expect(new Set(candidates.map((candidate) => JSON.stringify(candidate))).size).toBe(3);
 }
 
 /** The drafts a logline node with `candidates: 3` offers at its approval. */
-export function loglineCandidates(env: ModelEnv, model: ModelSpecObject) {
+function loglineCandidates(env: ModelEnv, model: ModelSpecObject) {
   const pipeline = {
     format: 'storyloom/pipeline@1' as const,
     id: 'candidates',

@@ -18,7 +18,7 @@ import { describeNodeTypes } from '../../src/nodes/catalogue';
 import type { ModelSpecObject } from '../../src/pipeline/schema';
 import { HumanMessage } from '@langchain/core/messages';
 import Ajv2020 from 'ajv/dist/2020';
-import { loglineCandidates, runShippedPipeline } from './in-process-runs';
+import { expectShippedPipelineCompletes, expectThreeDistinctCandidates } from './in-process-runs';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { writeTinyGguf, CHATML_TEMPLATE } = require('../../../../test/support/tiny-gguf.js');
 
@@ -120,7 +120,7 @@ describe('local GGUF models', () => {
     expect(schema.safeParse(value).success).toBe(true);
   });
 
-  test('every node type of the catalogue gets a grammar llama.cpp accepts, and a JSON answer that fits its schema', async () => {
+  test('every node type of the catalogue gets a grammar llama.cpp accepts (open and fitted), and a JSON answer that fits its schema', async () => {
     const loaded = await loadLlamaModel({ path: join(folder, 'tiny.gguf'), env });
     const types = describeNodeTypes().filter((type) => type.usesModel !== false);
     expect(types.length).toBeGreaterThan(5);
@@ -129,6 +129,7 @@ describe('local GGUF models', () => {
     for (const type of types) {
       const schema = type.outputSchema as Record<string, unknown>;
       await expect(loaded.grammarFor(schema)).resolves.toBeDefined();
+      await expect(loaded.grammarFor(schema, 2000)).resolves.toBeDefined(); // fitted to a budget
       const { parsed } = await chat.withStructuredOutput(schema, { includeRaw: true }).invoke([new HumanMessage(`The ${type.type} as JSON.`)]);
       const valid = ajv.validate(schema, parsed);
       expect([type.type, valid, ajv.errorsText()]).toEqual([type.type, true, 'No errors']);
@@ -238,18 +239,11 @@ describe('bad local model files are refused by name before a run starts', () => 
 
 describe('a whole shipped pipeline on the tiny GGUF', () => {
   test('candidates: 3 on a node gives three distinct drafts at its approval', async () => {
-    const { run, candidates } = await loglineCandidates(env, { provider: 'local', model: 'long.gguf', contextSize: 8192 });
-    expect(run.error).toBeUndefined();
-    expect(run.status).toBe('waiting');
-    expect(candidates).toHaveLength(3);
-    expect(new Set(candidates.map((candidate) => JSON.stringify(candidate))).size).toBe(3);
+    await expectThreeDistinctCandidates(env, { provider: 'local', model: 'long.gguf', contextSize: 8192 });
   }, 120_000);
 
   test('the shipped short screenplay completes: every JSON node parses thanks to the grammar (fitted to the token budget when a random model rambles)', async () => {
     const model = { provider: 'local' as const, model: 'long.gguf', seed: 11, maxTokens: 300, contextSize: 16384 };
-    const { pipeline, run } = await runShippedPipeline('short-screenplay.json', env, model, { scenes: 2, cast: 2 });
-    expect(run.error).toBeUndefined();
-    expect(run.status).toBe('completed');
-    for (const node of pipeline.nodes) expect([node.id, run.nodes[node.id]?.status]).toEqual([node.id, 'completed']);
+    await expectShippedPipelineCompletes('short-screenplay.json', env, model, { scenes: 2, cast: 2 });
   }, 300_000);
 });

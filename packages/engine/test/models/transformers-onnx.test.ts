@@ -16,7 +16,7 @@ import type { ModelEnv } from '../../src/models/spec';
 import { TransformersChatModel } from '../../src/models/transformers-chat-model';
 import { loadTransformersModel, releaseTransformersModels, transformersInstalled } from '../../src/models/transformers-runtime';
 import type { ModelSpecObject } from '../../src/pipeline/schema';
-import { loglineCandidates, runShippedPipeline } from './in-process-runs';
+import { expectShippedPipelineCompletes, expectThreeDistinctCandidates } from './in-process-runs';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { writeTinyTransformersModel } = require('../../../../test/support/tiny-onnx.js');
 
@@ -162,18 +162,11 @@ describe('bad transformers folders are refused by name', () => {
 
 describeInstalled('a whole shipped pipeline on the tiny transformers model', () => {
   test('candidates: 3 on a node gives three distinct drafts at its approval', async () => {
-    const { run, candidates } = await loglineCandidates(env, { provider: 'transformers', model: 'long' });
-    expect(run.error).toBeUndefined();
-    expect(run.status).toBe('waiting');
-    expect(candidates).toHaveLength(3);
-    expect(new Set(candidates.map((candidate) => JSON.stringify(candidate))).size).toBe(3);
+    await expectThreeDistinctCandidates(env, { provider: 'transformers', model: 'long' });
   }, 120_000);
 
   test('the shipped short screenplay completes: every JSON node parses thanks to the grammar', async () => {
     const model = { provider: 'transformers' as const, model: 'long', seed: 11, maxTokens: 300 };
-    const { pipeline, run } = await runShippedPipeline('short-screenplay.json', env, model, { scenes: 2, cast: 2 });
-    expect(run.error).toBeUndefined();
-    expect(run.status).toBe('completed');
-    for (const node of pipeline.nodes) expect([node.id, run.nodes[node.id]?.status]).toEqual([node.id, 'completed']);
+    await expectShippedPipelineCompletes('short-screenplay.json', env, model, { scenes: 2, cast: 2 });
   }, 300_000);
 });

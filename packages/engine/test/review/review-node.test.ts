@@ -99,7 +99,11 @@ describe('review node', () => {
     expect(first.notes).toEqual(reviewTarget.revisions[0]);
     expect(second.notes).toEqual(reviewTarget.revisions[1]);
     // The final pass is the one the top-level fields report.
-    expect(last).toEqual({ score: result.score, issues: result.issues, notes: result.notes });
+    expect(last).toMatchObject({ score: result.score, issues: result.issues, notes: result.notes });
+    // Each pass after the first confirms which of the previous pass's notes are fixed.
+    expect(first).toMatchObject({ resolved: [], unresolved: [] });
+    expect(second.unresolved).toEqual(reviewTarget.revisions[0].filter((note) => second.notes.some((n) => n.scene === note.scene)));
+    expect(last).toMatchObject({ resolved: reviewTarget.revisions[1], unresolved: [] });
     expect(result.issues).toEqual([]);
     expect(result.passed).toBe(true);
     // The node's output schema carries the passes (the runner validates outputs with it).

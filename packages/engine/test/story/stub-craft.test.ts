@@ -9,7 +9,7 @@ import type { Pipeline } from '../../src/pipeline/schema';
 import { DialogueSchema, SceneListSchema, SettingSchema, type Review } from '../../src/story/types';
 import type { StubRequest } from '../../../../test/support/openai-stub';
 import { stubbedEngines } from '../runner/support/helpers';
-import { continuityOf, isJudge, sceneOf, sceneReply, storyResponder } from '../../../../test/support/story-stub';
+import { continuityOf, isJudge, isSceneCards, judgeReply, sceneOf, sceneReply, storyResponder } from '../../../../test/support/story-stub';
 
 const PREMISE = 'A lighthouse keeper finds a letter from her drowned brother, dated tomorrow.';
 const shipped = (): Pipeline => JSON.parse(readFileSync(join(__dirname, '../../../../pipelines/short-screenplay.json'), 'utf8'));
@@ -114,6 +114,54 @@ describe('the shipped screenplay through the OpenAI-compatible stub', () => {
     expect(script).not.toMatch(/Sure, here is|Let me know|HENRIK|PLACEHOLDER/);
     const tokens = new Fountain().parse(script, true).tokens as Array<{ type: string; text?: string }>;
     expect(tokens.filter((t) => t.type === 'scene_heading')).toHaveLength(6);
+  }, 60_000);
+
+  test('a note about the plan re-plans the scene cards; only the scene whose card changed is rewritten; the second pass confirms the fix', async () => {
+    const planNote = 'The midpoint reversal comes too late: move it into act 2.';
+    let judged = 0;
+    harness.stub.setBehavior({
+      respond: (request) => {
+        if (isJudge(request)) {
+          judged += 1;
+          return judged === 1 ? judgeReply({ score: 5, notes: [{ scene: null, note: planNote }] }) : judgeReply();
+        }
+        return scripted(request);
+      },
+    });
+    const { engine, done } = await runShipped();
+    const requests = harness.stub.requests;
+
+    // The scene list is asked again with the note, and its facts read again.
+    const planning = requests.filter(isSceneCards);
+    expect(planning).toHaveLength(2);
+    expect(planning[1].prompt).toContain(`Notes to address:\n- ${planNote}`);
+    expect(requests.filter((r) => continuityOf(r) === 0)).toHaveLength(2);
+    // Scene 3's card changed: it alone is written again (with the new card), and its facts read again.
+    const writes = requests.map(sceneOf).filter((n): n is number => n !== undefined);
+    expect(writes.sort()).toEqual([1, 2, 3, 3, 4, 5, 6]);
+    const rewrite = requests.filter((r) => sceneOf(r) === 3)[1].prompt;
+    expect(rewrite).toContain('Beat: Beat 3: the keeper confronts the supply boat captain at the rail.');
+    expect(rewrite).toContain(`The plan for this scene changed (${planNote})`);
+    const reread = requests.map(continuityOf).filter((n): n is number => n !== undefined && n > 0);
+    expect(reread.sort()).toEqual([1, 2, 3, 3, 4, 5, 6]);
+
+    // Every other scene is byte-identical to the first draft.
+    const completed = (await engine.events(done.id)).filter((e) => e.type === 'node.completed' && e.nodeId === 'lines');
+    expect(completed).toHaveLength(2);
+    const [first, second] = completed.map((e) => DialogueSchema.parse(e.data.output).scenes);
+    expect(second.filter((s) => s.number !== 3)).toEqual(first.filter((s) => s.number !== 3));
+    expect(second[2]).not.toEqual(first[2]);
+    // The scene list's second version is the run's plan now.
+    expect(SceneListSchema.parse(done.nodes['scene-list'].output).scenes[2].beat).toMatch(/supply boat captain/);
+
+    // The second pass was shown the earlier note and confirms it fixed.
+    const judges = requests.filter(isJudge);
+    expect(judges).toHaveLength(2);
+    expect(judges[1].prompt).toContain(`Notes given on the previous pass (say in a note if one is still not fixed):\n- ${planNote}`);
+    const review = done.nodes.notes.output as Review;
+    expect(review.passes[0].notes).toEqual([{ scene: null, note: planNote }]);
+    expect(review.passes[1]).toMatchObject({ resolved: [{ scene: null, note: planNote }], unresolved: [] });
+    expect(review).toMatchObject({ passed: true, revisions: 1 });
   }, 60_000);
 
   test('a server without JSON-schema support is asked with response_format once, not once per JSON node', async () => {

@@ -19,14 +19,15 @@ export interface TestServer extends RunningServer {
 }
 
 export async function startTestServer(
-  options: { env?: NodeJS.ProcessEnv; overrides?: Partial<ServerOptions>; dir?: string } = {},
+  /** `databaseUrl`: PostgreSQL instead of the SQLite file in `dir`. */
+  options: { env?: NodeJS.ProcessEnv; overrides?: Partial<ServerOptions>; dir?: string; databaseUrl?: string } = {},
 ): Promise<TestServer> {
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-http-'));
   const dbPath = path.join(dir, 'storyloom.db');
   const server = await startServer({
     port: 0,
     host: '127.0.0.1',
-    dbPath,
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dbPath }),
     env: options.env ?? {},
     handleSignals: false,
     pipelinesDir: null, // no shipped examples: each test starts from an empty database (see shipped-pipelines.test.ts)

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WebhookDelivery } from '@storyloom/engine/node';
+import { createTestDatabase } from '../../../../test/support/postgres';
 import { startWebhookReceiver, type WebhookReceiver } from '../../../../test/support/webhook-receiver';
 import { isStatus, PREMISE, screenplayPipeline, startTestServer, type TestServer, waitForRun } from './support';
 
@@ -137,27 +138,38 @@ describe('webhooks on a shared server', () => {
   });
 });
 
-describe('pending deliveries', () => {
+describe.each([
+  ['SQLite', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-webhooks-'));
+    return { where: { dir }, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }],
+  ['PostgreSQL', async () => {
+    const database = await createTestDatabase();
+    return { where: { databaseUrl: database.url }, drop: () => database.drop() };
+  }],
+])('pending deliveries (%s)', (_name, makeDatabase) => {
   test('recorded while no server sends them are sent by the next server on the same database', async () => {
     const receiver = await startWebhookReceiver([200]);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-webhooks-'));
+    receiver.secret = SECRET;
+    const database = await makeDatabase();
     // This server looks at the outbox only at start: the delivery its run records stays pending when it stops.
-    const first = await startTestServer({ dir, env: { STORYLOOM_WEBHOOK_POLL_MS: '600000' } });
+    const first = await startTestServer({ ...database.where, env: { STORYLOOM_WEBHOOK_POLL_MS: '600000' } });
     let second: TestServer | undefined;
     try {
-      const hook = await first.call('POST', '/api/webhooks', { url: receiver.url, events: ['run.completed'] });
+      const hook = await first.call('POST', '/api/webhooks', { url: receiver.url, events: ['run.completed'], secret: SECRET });
       const run = await first.call('POST', '/api/runs', { pipeline: screenplayPipeline({ id: 'plain' }), inputs: { premise: PREMISE } });
       await waitForRun(first, run.body.id, isStatus('completed'));
       expect((await deliveriesOf(first, hook.body.id)).map((delivery) => delivery.status)).toEqual(['pending']);
       await first.stop();
       expect(receiver.received).toEqual([]);
-      second = await startTestServer({ dir, env: FAST });
+      second = await startTestServer({ ...database.where, env: FAST });
       const [delivery] = await waitFor('sent after the restart', () => deliveriesOf(second!, hook.body.id), (list) => list[0]?.status === 'delivered');
       expect(delivery.payload).toMatchObject({ event: 'run.completed', run: { id: run.body.id } });
       expect(receiver.received.map((got) => got.id)).toEqual([delivery.id]);
+      expect(receiver.received[0].signatureValid).toBe(true);
     } finally {
       await second?.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await database.drop();
       await receiver.close();
     }
   });

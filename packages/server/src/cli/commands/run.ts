@@ -37,6 +37,7 @@ export const runCommand: Command = {
       inputs,
       model,
       autoApprove: boolFlag(args, 'auto-approve'),
+      startedBy: await ctx.actor('author'),
     });
     return driveInForeground(ctx, {
       runId: view.id,
@@ -54,17 +55,17 @@ export const runCommand: Command = {
  * checkRunModels, shared with POST /api/runs). The offline model says so.
  */
 export function modelNotes(pipeline: Pipeline, runModel: ModelSpec | undefined, env: ModelEnv): string[] {
-  const { baseUrlPolicy, checkRunModels } = engineNode();
-  let described: string[];
+  const { baseUrlPolicy, checkRunModels, describeRunModels } = engineNode();
+  let models: ReturnType<typeof checkRunModels>;
   try {
     // A local CLI user may name any base URL unless STORYLOOM_MODEL_BASE_URLS restricts them.
-    described = checkRunModels(pipeline, runModel, env, { runModelLabel: '--model', baseUrls: baseUrlPolicy(env, { restricted: false }) }).descriptions;
+    models = checkRunModels(pipeline, runModel, env, { runModelLabel: '--model', baseUrls: baseUrlPolicy(env, { restricted: false }) });
   } catch (error) {
     throw invalid((error as Error).message);
   }
-  const notes = described.map((description) => `Model: ${description}`);
-  if (described.some((description) => description.startsWith('offline'))) {
-    notes.push('  (the offline model writes placeholder text; use --model openai:<model>, ollama:<model> or local:<file.gguf> for an LLM)');
+  const notes = describeRunModels(models, pipeline.nodes.length);
+  if (models.specs.some((spec) => spec.provider === 'offline')) {
+    notes.push('  (the offline model writes placeholder text; use --model openai:<model>, ollama:<model> or local:<file.gguf>, or set STORYLOOM_MODEL, for an LLM)');
   }
   return notes;
 }

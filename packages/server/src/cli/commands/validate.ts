@@ -1,4 +1,4 @@
-import { validatePipeline } from '@storyloom/engine';
+import { explainPipelineModels, getNodeType, validatePipeline } from '@storyloom/engine';
 import { EXIT } from '../errors';
 import { readJsonFile } from '../json-file';
 import { invalidPipelineMessage } from '../pipeline-source';
@@ -23,6 +23,11 @@ export const validateCommand: Command = {
     const { pipeline } = result;
     if (!boolFlag(args, 'json')) {
       ctx.out(`${file}: valid pipeline '${pipeline.id}' (${pipeline.name}): ${pipeline.nodes.length} nodes, ${pipeline.edges.length} edges`);
+      // Which model a run of it here would use, and why (a run's --model still wins).
+      const models = explainPipelineModels(pipeline, { environment: ctx.env.STORYLOOM_MODEL, usesModel: (type) => getNodeType(type)?.usesModel === true });
+      for (const { choice, nodes } of models) {
+        ctx.out(`Model: ${choice.text}${models.length > 1 ? `; nodes ${nodes.map((id) => `'${id}'`).join(', ')}` : ''}`);
+      }
     }
     return EXIT.completed;
   },

@@ -3,7 +3,7 @@
 // every writer and reader against it.
 import type { RunInputs } from '../pipeline/schema';
 import type { Actor } from './actor';
-import type { ApprovalDecisionName, ApprovalKind, TokenUsage } from './run-view';
+import type { ApprovalDecisionName, ApprovalKind, Budget, BudgetCheck, TokenUsage } from './run-view';
 
 /** What each event type carries. Outputs and drafts are attached when the log is read (they live with the node's attempts). */
 export interface RunEventDataMap {
@@ -39,6 +39,8 @@ export interface RunEventDataMap {
     kind?: ApprovalKind;
     /** A `policy` approval: the review's content-policy flags. */
     flags?: unknown[];
+    /** A `budget` approval: the figures it stopped on (its draft: the node has written nothing yet). */
+    check?: BudgetCheck;
   };
   'approval.resolved': {
     attempt: number;
@@ -49,14 +51,21 @@ export interface RunEventDataMap {
     feedback?: string;
     /** A `choose`: the 0-based candidate kept. */
     candidate?: number;
+    /** A `budget` approval's decision. */
+    kind?: ApprovalKind;
+    /** A `budget` approval approved: the run's limits from now on (null: none). */
+    budget?: Budget | null;
     /** An `edit` or `choose`: the output that replaces the draft, attached on read. */
     output?: unknown;
+    /** Who decided (absent for `auto` decisions and for callers that name no one). */
+    actor?: Actor;
   };
   /** The nodes waiting for a decision when the run stopped for them. */
   'run.waiting': { pending: string[] };
   'run.completed': Record<string, never>;
   'run.failed': { error: string };
-  'run.cancelled': Record<string, never>;
+  /** `reason: 'budget'`: a person refused to let the run past its budget before `nodeId`. */
+  'run.cancelled': { reason?: 'budget'; nodeId?: string };
 }
 
 export type RunEventType = keyof RunEventDataMap;

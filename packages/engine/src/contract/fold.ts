@@ -2,7 +2,9 @@
 // way the engine's own view of the stored run moves. The CLI's progress display and the editor's run state
 // both fold with it, so an approval, a rejection or a failure reads the same everywhere.
 import type { RunEvent } from './events';
-import type { NodeState, NodeStatus, RunStatus, RunView } from './run-view';
+import { budgetCancelMessage } from '../cost/budget';
+import { sumUsage } from '../cost/usage';
+import type { Budget, NodeState, NodeStatus, RunStatus, RunView } from './run-view';
 
 /** Node statuses a stopped run shows as `skipped`: they never ran, or were interrupted and will run on resume. */
 const NOT_RUN: ReadonlySet<NodeStatus> = new Set(['pending', 'running']);
@@ -38,6 +40,7 @@ export function foldRunEvent(view: RunView, event: RunEvent): RunView {
   switch (event.type) {
     case 'run.started':
       setStatus(next, 'running');
+      if (event.actor) next.startedBy = event.actor;
       break;
     case 'node.started':
       node({ status: 'running' }, ['output', 'error', 'candidates']);
@@ -51,22 +54,30 @@ export function foldRunEvent(view: RunView, event: RunEvent): RunView {
         { status: data.reused ? 'reused' : 'completed', ...(seeded ? {} : { usage: data.usage }), ...(data.output !== undefined ? { output: data.output } : {}) },
         ['error'],
       );
+      sumRunUsage(next);
       break;
     }
     case 'node.failed':
       node({ status: 'failed', error: event.data.error, ...(event.data.usage ? { usage: event.data.usage } : {}) });
+      sumRunUsage(next);
       break;
     case 'approval.requested': {
       const { data } = event;
       if (data.autoApprove) break; // resolved at once by the run itself
       node({ status: 'waiting' });
       unpend();
-      if (nodeId) next.pending = [...next.pending, { nodeId, draft: data.draft, ...(data.kind ? { kind: data.kind } : {}) }];
+      if (nodeId) next.pending = [...next.pending, { nodeId, draft: data.draft ?? data.check, ...(data.kind ? { kind: data.kind } : {}) }];
       break;
     }
     case 'approval.resolved': {
       const { data } = event;
       unpend();
+      if (data.kind === 'budget') {
+        // Decided before the node ran: it runs now (with the limits given, or none), or the run is cancelled.
+        node({ status: 'pending' });
+        if (data.budget !== undefined) setBudget(next, data.budget);
+        break;
+      }
       // A rejected node runs again with the feedback; any other decision lets its output go on.
       if (data.decision === 'reject') node({ status: 'pending' });
       else node({ status: 'completed', ...(data.output !== undefined ? { output: data.output } : {}) });
@@ -82,7 +93,7 @@ export function foldRunEvent(view: RunView, event: RunEvent): RunView {
       stop(next, 'failed', event.data.error);
       break;
     case 'run.cancelled':
-      stop(next, 'cancelled', 'cancelled');
+      stop(next, 'cancelled', event.data.reason === 'budget' ? budgetCancelMessage(event.data.nodeId) : 'cancelled');
       break;
   }
   return next;
@@ -93,6 +104,17 @@ export function foldRunEvents(view: RunView, events: Iterable<RunEvent>): RunVie
   let folded = view;
   for (const event of events) folded = foldRunEvent(folded, event);
   return folded;
+}
+
+/** The run's usage: its nodes' summed, as the engine's view has it. */
+function sumRunUsage(view: RunView): void {
+  const used = Object.values(view.nodes).flatMap((state) => (state.usage ? [state.usage] : []));
+  if (used.length > 0) view.usage = sumUsage(used);
+}
+
+function setBudget(view: RunView, budget: Budget | null): void {
+  if (budget && (budget.maxTokens !== undefined || budget.maxCostUsd !== undefined)) view.budget = budget;
+  else delete view.budget;
 }
 
 function setStatus(view: RunView, status: RunStatus): void {

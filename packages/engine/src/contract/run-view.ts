@@ -47,6 +47,40 @@ export interface Budget {
   maxCostUsd?: number;
 }
 
+/** Which limit of a budget a node would pass. */
+export type BudgetLimit = keyof Budget;
+
+/** What a `budget` approval shows the person deciding (its `draft`). */
+export interface BudgetCheck {
+  budget: Budget;
+  /** What the run had spent when the node was about to start. */
+  spent: TokenUsage;
+  /** What the node is expected to spend: its prompt's size and `maxTokens` per planned call, at its model's price. */
+  estimate: TokenUsage & { model: string };
+  /** The limits spent + estimate would pass. */
+  passes: BudgetLimit[];
+}
+
+/** What a pipeline's runs spent on one day (UTC). */
+export interface DailyUsage extends TokenUsage {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  /** Runs that spent anything that day. */
+  runs: number;
+}
+
+/** A pipeline's spending per day over a period (`GET /api/pipelines/:id/cost`). */
+export interface PipelineCost {
+  pipelineId: string;
+  /** The first day counted (`YYYY-MM-DD`, UTC); the last is today. */
+  since: string;
+  days: number;
+  /** Every day summed (`runs`: each day's runs added up, so a run that spent on two days counts twice). */
+  total: TokenUsage & { runs: number };
+  /** Days on which the pipeline's runs spent anything, oldest first. */
+  daily: DailyUsage[];
+}
+
 export interface NodeState {
   status: NodeStatus;
   output?: unknown;
@@ -59,8 +93,11 @@ export interface NodeState {
   attempts?: AttemptUsage[];
 }
 
-/** Why a gate asks: absent for a node's own `approval`; `policy` when a review's content-policy checks flagged its text. */
-export const APPROVAL_KINDS = ['policy'] as const;
+/**
+ * Why a gate asks: absent for a node's own `approval`; `policy` when a review's content-policy checks flagged its
+ * text; `budget` before a node that would take the run past its budget (the node has not run yet).
+ */
+export const APPROVAL_KINDS = ['policy', 'budget'] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 
 export interface PendingApproval {
@@ -68,7 +105,11 @@ export interface PendingApproval {
   draft: unknown;
   /** A node with `candidates`: every alternative it wrote (`draft` is the first); decide with `choose`. */
   candidates?: unknown[];
-  /** `policy`: a review's content-policy checks flagged its text (the flags are in `draft.policy`). */
+  /**
+   * `policy`: a review's content-policy checks flagged its text (the flags are in `draft.policy`). `budget`: the
+   * node would take the run past its budget (`draft`: `{ budget, spent, estimate, passes }`); approve (optionally
+   * with a new `budget`) or reject (cancels the run).
+   */
   kind?: ApprovalKind;
 }
 
@@ -103,9 +144,11 @@ export interface RunView {
 export const APPROVAL_DECISIONS = ['approve', 'edit', 'reject', 'choose'] as const;
 
 export type ApprovalDecision =
-  | { decision: 'approve' }
+  /** At a budget approval, `budget` replaces the limits it names; without one the run goes on with no budget. */
+  | { decision: 'approve'; budget?: Budget }
   | { decision: 'edit'; output: unknown }
-  | { decision: 'reject'; feedback: string }
+  /** `feedback` is required, except at a `budget` approval (where reject cancels the run). */
+  | { decision: 'reject'; feedback?: string }
   /** Keeps candidate `candidate` (0-based) of a node that wrote several; `output` replaces it, edited. */
   | { decision: 'choose'; candidate: number; output?: unknown };
 
@@ -118,6 +161,10 @@ export interface StartRunRequest {
   inputs: RunInputs;
   model?: ModelSpec;
   autoApprove?: boolean;
+  /** The person starting it: recorded on the run, its `run.started` event and the audit list. */
+  startedBy?: Actor;
+  /** Limits for this run over the pipeline's own `budget`, limit by limit. */
+  budget?: Budget;
 }
 
 export interface RerunRequest {

@@ -3,7 +3,7 @@
 // describes, so the types and the schemas cannot drift apart.
 import { z } from 'zod';
 import type { ValidationProblem } from '../errors';
-import { MODEL_PROVIDERS, ModelSpecSchema, PIPELINE_FORMAT, PipelineSchema } from '../pipeline/schema';
+import { BudgetSchema, MODEL_PROVIDERS, ModelSpecSchema, PIPELINE_FORMAT, PipelineSchema } from '../pipeline/schema';
 import { USER_ROLES, type Actor } from './actor';
 import type { AcceptedRun, ApprovalInboxEntry, AvailableModel, ValidationAnswer } from './api';
 import { EVENT_TYPES, type RunEvent, type RunEventDataMap, type RunEventType } from './events';
@@ -15,7 +15,10 @@ import {
   type ApprovalDecision,
   type AttemptUsage,
   type Budget,
+  type BudgetCheck,
+  type DailyUsage,
   type NodeState,
+  type PipelineCost,
   type PendingApproval,
   type RerunRequest,
   type RunView,
@@ -69,13 +72,35 @@ export const AttemptUsageSchema = TokenUsageSchema.extend({
 }) satisfies z.ZodType<AttemptUsage>;
 sameKeys<z.infer<typeof AttemptUsageSchema>, AttemptUsage>(true);
 
-export const BudgetSchema = z
-  .strictObject({
-    maxTokens: z.number().int().positive().optional(),
-    maxCostUsd: z.number().positive().optional(),
-  })
-  .meta({ title: 'Budget', description: 'The run waits at an approval of kind `budget` before a node that would pass a limit' }) satisfies z.ZodType<Budget>;
+// One budget schema for pipeline files, run requests and decisions: the pipeline format's.
+export { BudgetSchema };
 sameKeys<z.infer<typeof BudgetSchema>, Budget>(true);
+
+export const BudgetCheckSchema = z
+  .object({
+    budget: BudgetSchema,
+    spent: TokenUsageSchema.meta({ description: 'What the run had spent when the node was about to start' }),
+    estimate: TokenUsageSchema.extend({ model: z.string() }).meta({ description: "The node's prompt size and maxTokens per planned call, at its model's price" }),
+    passes: z.array(z.enum(['maxTokens', 'maxCostUsd'])),
+  })
+  .meta({ title: 'BudgetCheck', description: 'The draft of a `budget` approval: the node has not run' }) satisfies z.ZodType<BudgetCheck>;
+sameKeys<z.infer<typeof BudgetCheckSchema>, BudgetCheck>(true);
+
+export const DailyUsageSchema = TokenUsageSchema.extend({
+  day: z.string().meta({ description: 'YYYY-MM-DD (UTC)' }),
+  runs: z.number().int().meta({ description: 'Runs that spent anything that day' }),
+}) satisfies z.ZodType<DailyUsage>;
+
+export const PipelineCostSchema = z
+  .object({
+    pipelineId: z.string(),
+    since: z.string().meta({ description: 'The first day counted (YYYY-MM-DD, UTC); the last is today' }),
+    days: z.number().int(),
+    total: TokenUsageSchema.extend({ runs: z.number().int().meta({ description: "Each day's runs added up" }) }),
+    daily: z.array(DailyUsageSchema).meta({ description: 'Days on which the runs spent anything, oldest first' }),
+  })
+  .meta({ title: 'PipelineCost' }) satisfies z.ZodType<PipelineCost>;
+sameKeys<z.infer<typeof PipelineCostSchema>, PipelineCost>(true);
 
 export const NodeStateSchema = z.object({
   status: NodeStatusSchema,
@@ -125,12 +150,18 @@ export const RunSummarySchema = RunViewSchema.extend({
 
 export const ApprovalDecisionSchema = z
   .discriminatedUnion('decision', [
-    z.strictObject({ decision: z.literal('approve') }),
+    z.strictObject({
+      decision: z.literal('approve'),
+      budget: BudgetSchema.optional().meta({ description: 'At a `budget` approval: new limits (without one, the run goes on with no budget)' }),
+    }),
     z.strictObject({
       decision: z.literal('edit'),
       output: z.unknown().meta({ description: "Replacement output; must fit the node type's output schema" }),
     }),
-    z.strictObject({ decision: z.literal('reject'), feedback: z.string().trim().min(1) }),
+    z.strictObject({
+      decision: z.literal('reject'),
+      feedback: z.string().trim().min(1).optional().meta({ description: 'What the node should change: required, except at a `budget` approval (reject cancels the run)' }),
+    }),
     z.strictObject({
       decision: z.literal('choose'),
       candidate: z.number().int().min(0).meta({ description: 'The 0-based number of the candidate to keep (see the pending entry’s candidates)' }),
@@ -186,6 +217,7 @@ export const PipelineVersionInfoSchema = z
     name: z.string(),
     valid: z.boolean().meta({ description: 'False for a draft version' }),
     problemCount: z.number().int().min(0),
+    savedBy: ActorSchema.optional().meta({ description: 'Who saved this version (absent for versions saved before anyone was identified)' }),
   })
   .meta({ title: 'PipelineVersion' }) satisfies z.ZodType<PipelineVersionInfo>;
 sameKeys<z.infer<typeof PipelineVersionInfoSchema>, PipelineVersionInfo>(true);
@@ -200,6 +232,9 @@ export const ApprovalInboxEntrySchema = PendingApprovalSchema.extend({
   runId: z.string(),
   pipelineId: z.string(),
   requestedAt: timestamp,
+  startedBy: ActorSchema.optional(),
+  assignedTo: z.string().optional().meta({ description: 'Who the gate is for ("reviewers", "ana or ben"); absent when anyone who decides may' }),
+  mine: z.boolean().optional().meta({ description: 'Whether the gate is the caller’s: assigned to them, or to no one in particular' }),
 }).meta({ title: 'PendingApproval' }) satisfies z.ZodType<ApprovalInboxEntry>;
 sameKeys<z.infer<typeof ApprovalInboxEntrySchema>, ApprovalInboxEntry>(true);
 
@@ -243,6 +278,7 @@ export const RUN_EVENT_DATA_SCHEMAS = {
     autoApprove: flag,
     kind: z.enum(APPROVAL_KINDS).optional(),
     flags: z.array(z.unknown()).optional(),
+    check: BudgetCheckSchema.optional(),
   }),
   'approval.resolved': z.object({
     attempt,
@@ -250,12 +286,15 @@ export const RUN_EVENT_DATA_SCHEMAS = {
     auto: flag,
     feedback: z.string().optional(),
     candidate: z.number().int().min(0).optional(),
+    kind: z.enum(APPROVAL_KINDS).optional(),
+    budget: BudgetSchema.nullable().optional(),
     output: z.unknown().optional(),
+    actor: ActorSchema.optional(),
   }),
   'run.waiting': z.object({ pending: z.array(z.string()) }),
   'run.completed': z.object({}),
   'run.failed': z.object({ error: z.string() }),
-  'run.cancelled': z.object({}),
+  'run.cancelled': z.object({ reason: z.literal('budget').optional(), nodeId: z.string().optional() }),
 } satisfies { [T in RunEventType]: z.ZodType<RunEventDataMap[T]> };
 
 function eventSchema<T extends RunEventType>(type: T) {

@@ -2,6 +2,7 @@
 // Browser-safe (no file access): the runner loads the table (see price-file.ts), the editor only shows figures.
 import { z } from 'zod';
 import defaultPrices from './default-prices.json';
+import { roundUsd } from './usage';
 
 export const PRICE_TABLE_FORMAT = 'storyloom/prices@1';
 
@@ -49,6 +50,3 @@ export function costUsd(price: ModelPrice, inputTokens: number, outputTokens: nu
   return roundUsd((inputTokens * price.inputPerMillion + outputTokens * price.outputPerMillion) / 1_000_000);
 }
 
-export function roundUsd(value: number): number {
-  return Math.round(value * 1_000_000) / 1_000_000;
-}

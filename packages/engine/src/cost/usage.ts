@@ -1,6 +1,10 @@
 // Token and cost figures added up: an attempt's calls, a node's attempts, a run's nodes, a pipeline's days.
-import type { TokenUsage } from '../runner/types';
-import { roundUsd } from './prices';
+import type { TokenUsage } from '../contract/run-view';
+
+/** To a millionth of a dollar: sums of float costs carry no dust. */
+export function roundUsd(value: number): number {
+  return Math.round(value * 1_000_000) / 1_000_000;
+}
 
 export function emptyUsage(): TokenUsage {
   return { inputTokens: 0, outputTokens: 0, totalTokens: 0, calls: 0 };

@@ -7,7 +7,7 @@ import { PREMISE_INPUT, readLogline } from '../story/memory';
 import { parseScreenplayScene, screenplaySceneText } from '../story/screenplay';
 import { reviewDocumentOf, type ReviewScene } from '../review/text';
 import { sceneClosing, sceneExchanges, sceneOpening } from '../story/scene-writer';
-import { SceneWritingConfigSchema, lengthInstruction, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
+import { SceneWritingConfigSchema, lengthInstruction, sceneWritingCalls, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
 
 type Config = SceneWritingConfig;
 
@@ -72,6 +72,7 @@ export const dialogueNode: NodeType<Config, Dialogue> = {
   reads: sceneWritingReads,
   writes: 'dialogue',
   usesModel: true,
+  plannedCalls: sceneWritingCalls,
   run: async (ctx) => {
     const written = await writeEveryScene(ctx, {
       stage: 'dialogue',

@@ -6,7 +6,7 @@ import { STYLE_INPUTS, exampleSection, pointOfView, styleOf } from '../story/sty
 import { PREMISE_INPUT, readLogline } from '../story/memory';
 import { sceneClosing, sceneExchanges, sceneOpening, timePhrase } from '../story/scene-writer';
 import { capitalize, listNames, lowerFirst, placePhrase } from '../story/text';
-import { SceneWritingConfigSchema, lengthInstruction, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
+import { SceneWritingConfigSchema, lengthInstruction, sceneWritingCalls, sceneWritingReads, writeEveryScene, type SceneJob, type SceneWritingConfig } from './scene-writing';
 import { reviewDocumentOf } from '../review/text';
 
 type Config = SceneWritingConfig;
@@ -90,6 +90,7 @@ export const proseNode: NodeType<Config, Draft> = {
   reads: sceneWritingReads,
   writes: 'draft',
   usesModel: true,
+  plannedCalls: sceneWritingCalls,
   run: async (ctx) => {
     const written = await writeEveryScene(ctx, {
       stage: 'prose',

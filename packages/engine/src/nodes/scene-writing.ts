@@ -2,7 +2,7 @@
 // seeing its card and the plan around it (not other scenes' generated text, so scenes stay parallel); in a
 // review's revision only the scenes with notes are written again.
 import { z } from 'zod';
-import type { NodeContext, SlotRead } from './types';
+import type { NodeContext, SlotRead, StoryMemory } from './types';
 import { castOf, premiseOf, readLogline, readOutline, readSceneList, readSetting, sceneCardsOf } from '../story/memory';
 import { continuityLedger, planFacts } from '../story/continuity';
 import { readSceneFacts } from '../story/continuity-reading';
@@ -28,6 +28,9 @@ export const sceneWritingReads = (): SlotRead[] => [
   { slot: 'setting', optional: true },
   { slot: 'logline', optional: true },
 ];
+
+/** One call per scene card (what a budget check expects a writing node to make). */
+export const sceneWritingCalls = (_config: SceneWritingConfig, memory: StoryMemory): number => Math.max(1, sceneCardsOf(memory).length);
 
 export interface SceneJob {
   card: SceneCard;

@@ -142,6 +142,8 @@ export interface NodeType<Config = any, Output = any> {
   writes: string | undefined;
   /** False for nodes that assemble without a model (export). */
   usesModel: boolean;
+  /** How many model calls one execution makes, when more than one (a call per scene): budgets estimate with it. */
+  plannedCalls?(config: Config, memory: StoryMemory): number;
   /** Config keys holding prompt templates that may reference `{{slot}}` and `{{inputs.NAME}}`. */
   templateFields?: readonly string[];
   /** What it can do beyond `usesModel` (each false when not given); read them through `capabilitiesOf`. */

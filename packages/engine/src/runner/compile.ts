@@ -1,5 +1,6 @@
 // Compiles a validated pipeline to a LangGraph StateGraph. Each pipeline node becomes a work node `n_<id>`
-// and, with `approval: true` or as a review (its content-policy gate), a gate `g_<id>` after it. Independent branches share supersteps, so they run
+// and, with `approval: true` or as a review (its content-policy gate), a gate `g_<id>` after it; in a run with a
+// budget, also an entry `b_<id>` that no edge reaches, where a budget decision re-enters the graph. Independent branches share supersteps, so they run
 // at the same time.
 //
 // Joins: below a gate, a node may be triggered before all its parents are ready (a gate routes onward only
@@ -12,7 +13,8 @@ import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/lan
 import { gateRoute, hasGate, type ApprovalGate } from './approval-gate';
 import type { NodeExecutor } from './node-executor';
 import type { RunContext } from './run-context';
-import { gateNodeName, RunGraphState, workNodeName } from './state';
+import { isBudgeted } from './budget-gate';
+import { budgetEntryName, gateNodeName, RunGraphState, workNodeName } from './state';
 
 export function compileRunGraph(ctx: RunContext, executor: NodeExecutor, gate: ApprovalGate, checkpointer: BaseCheckpointSaver) {
   const { graph, nodes } = ctx;
@@ -20,10 +22,16 @@ export function compileRunGraph(ctx: RunContext, executor: NodeExecutor, gate: A
   const builder = new StateGraph(RunGraphState) as unknown as DynamicGraph;
   const needsApproval = (id: string) => hasGate(nodes.get(id));
   const belowGate = nodesBelowGates(graph.ids, graph.parents, needsApproval);
-  const mayRunEmpty = (id: string) => needsApproval(id) || belowGate.has(id);
+  // With a budget any node may stop before its work to ask a person, and so run empty.
+  const budgeted = isBudgeted(ctx.run);
+  const mayRunEmpty = (id: string) => budgeted || needsApproval(id) || belowGate.has(id);
 
   for (const id of graph.ids) {
     builder.addNode(workNodeName(id), (state) => executor.runNode(id, state));
+    if (budgeted) {
+      builder.addNode(budgetEntryName(id), () => ({}));
+      builder.addEdge(budgetEntryName(id), workNodeName(id));
+    }
     if (needsApproval(id)) {
       builder.addNode(gateNodeName(id), (state) => gate.run(id, state));
       builder.addEdge(workNodeName(id), gateNodeName(id));
@@ -31,10 +39,18 @@ export function compileRunGraph(ctx: RunContext, executor: NodeExecutor, gate: A
   }
   for (const id of graph.ids) {
     const parents = graph.parents.get(id) ?? [];
-    if (parents.length === 0) builder.addEdge(START, workNodeName(id));
+    if (parents.length === 0) {
+      if (!budgeted) builder.addEdge(START, workNodeName(id));
+    }
     else if (parents.length > 1 && !parents.some(mayRunEmpty)) builder.addEdge(parents.map(workNodeName), workNodeName(id));
     // Approval parents lead here through their gate's conditional route (below).
     else for (const parent of parents) if (!needsApproval(parent)) builder.addEdge(workNodeName(parent), workNodeName(id));
+  }
+  if (budgeted) {
+    // LangGraph refuses a node no edge can reach: the start routes to the roots, and names the budget entries
+    // among its possible destinations without ever taking them.
+    const roots = graph.ids.filter((id) => (graph.parents.get(id) ?? []).length === 0).map(workNodeName);
+    builder.addConditionalEdges(START, () => roots, [...roots, ...graph.ids.map(budgetEntryName)]);
   }
   for (const id of graph.ids) {
     if (!needsApproval(id)) continue;

@@ -12,7 +12,8 @@ import { compileRunGraph } from './compile';
 import { keepLease, LEASE_TTL_MS, leaseIsDead, ownProcessStart, thisHost } from './lease';
 import { errorMessage, NodeExecutor } from './node-executor';
 import { createRunContext, type DriveLease, type EngineSettings, fencedTransaction } from './run-context';
-import { workNodeName, type RunGraphValues } from './state';
+import { approvalNodeOf, budgetedNodeOf } from './budget-gate';
+import { budgetEntryName, workNodeName, type RunGraphValues } from './state';
 import type { RunStatus } from './types';
 
 export interface DriverDeps {
@@ -62,7 +63,8 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
       await tx.runs.setStatus(runId, 'running');
       await tx.nodes.resetRunning(runId);
       if (!(await tx.events.hasEvent(runId, 'run.started'))) {
-        await tx.events.append(runId, { type: 'run.started', data: { pipelineId: run.pipelineId, version: run.version, inputs: run.inputs } });
+        const startedBy = run.startedBy ? { actor: run.startedBy } : {};
+        await tx.events.append(runId, { type: 'run.started', data: { pipelineId: run.pipelineId, version: run.version, inputs: run.inputs }, ...startedBy });
       }
     });
     const ctx = createRunContext(stores, { ...run, status: 'running' }, deps.settings, abort.signal, deps.checkpointer, lease);
@@ -73,9 +75,11 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
     let fresh = (await deps.checkpointer.getTuple(thread)) === undefined;
     for (;;) {
       if (!fresh) {
-        // Re-enter at each decided gate by replaying its node's (empty) write: the static edge node → gate fires.
+        // Re-enter at each decided gate by replaying its node's (empty) write: the static edge node → gate fires
+        // (for a budget decision: the entry before the node, whose edge leads to the node's work).
         for (const decided of await stores.approvals.decidedNotApplied(runId)) {
-          await app.updateState(thread, {}, workNodeName(decided.nodeId));
+          const budgeted = budgetedNodeOf(decided.nodeId);
+          await app.updateState(thread, {}, budgeted !== undefined ? budgetEntryName(budgeted) : workNodeName(decided.nodeId));
         }
       }
       // After a crash the checkpoint goes on from where it was saved: never from the input again.
@@ -117,7 +121,8 @@ async function settleAfterError(
     await fenced(async (tx) => {
       await tx.nodes.resetRunning(runId);
       await tx.runs.setStatus(runId, 'cancelled', 'cancelled');
-      await tx.events.append(runId, { type: 'run.cancelled', data: {} });
+      const cancelledBy = (await tx.runs.get(runId))?.cancelledBy;
+      await tx.events.append(runId, { type: 'run.cancelled', data: {}, ...(cancelledBy ? { actor: cancelledBy } : {}) });
     });
   } else if (signal.aborted) {
     // Stopped by our caller (e.g. the process is shutting down): leave it `running` without a lease, so
@@ -159,7 +164,7 @@ function settle(
     const pending = await stores.approvals.pending(runId);
     if (pending.length > 0) {
       await stores.runs.setStatus(runId, 'waiting');
-      await stores.events.append(runId, { type: 'run.waiting', data: { pending: pending.map((approval) => approval.nodeId) } });
+      await stores.events.append(runId, { type: 'run.waiting', data: { pending: pending.map((approval) => approvalNodeOf(approval.nodeId)) } });
       return 'waiting';
     }
     const unfinished = ids.filter((id) => values.done[id] === undefined || (needsApproval(id) && values.approved[id] !== values.done[id]));

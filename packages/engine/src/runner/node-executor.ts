@@ -4,6 +4,8 @@
 import { type CandidateShare, candidateShares, createModelCaller, resolveModelSpec, type ModelCallerOptions } from '../models/caller';
 import { shorthandOf } from '../models/spec';
 import { costUsd, priceOf } from '../cost/prices';
+import { estimateSpend } from '../cost/estimate';
+import { BudgetGate, isBudgeted } from './budget-gate';
 import { emptyUsage, sumUsage } from '../cost/usage';
 import { withNodeSampling } from '../models/sampling';
 import type { ModelSpecObject } from '../pipeline/schema';
@@ -20,7 +22,7 @@ import { candidatesKey } from '../store/output-store';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
-import { hasGate } from './approval-gate';
+import { hasGate, isGated } from './approval-gate';
 import { recordedModelCaller } from './recorded-model-caller';
 import type { AttemptStatus, TokenUsage } from './types';
 import type { StoreSet } from '../store';
@@ -50,8 +52,11 @@ export class NodeExecutor {
    * lifecycle event, and a reviewer's before its target's revision starts, so `seq` order is what happened.
    */
   private readonly tokenBuffers = new Map<string, TokenCoalescer>();
+  private readonly budget: BudgetGate | undefined;
 
-  constructor(private readonly ctx: RunContext) {}
+  constructor(private readonly ctx: RunContext) {
+    this.budget = isBudgeted(ctx.run) ? new BudgetGate(ctx) : undefined;
+  }
 
   /** Parents done, and approved where they ask for approval. */
   parentsReady(nodeId: string, state: RunGraphValues): boolean {
@@ -72,9 +77,30 @@ export class NodeExecutor {
     const node = this.ctx.nodes.get(nodeId)!;
     const feedback = attempt > 1 ? await stores.approvals.feedback(run.id, nodeId) : [];
     const previous = attempt > 1 ? (await stores.outputs.get(run.id, nodeId, state.done[nodeId] ?? attempt - 1))?.output : undefined;
+    if (!(await this.withinBudget(node, attempt, state, feedback))) return {};
     const revisions: Record<string, number> = {};
     await this.compute({ node, attempt, done: state.done, feedback, previous, source: 'model' }, revisions);
     return { done: { ...revisions, [nodeId]: attempt } };
+  }
+
+  /** No budget, a node without a model, within the budget, or a person let it past: it may run now. */
+  private async withinBudget(node: PipelineNode, attempt: number, state: RunGraphValues, feedback: string[]): Promise<boolean> {
+    const type = getNodeType(node.type);
+    if (!this.budget || !type?.usesModel) return true;
+    const memory = await this.memoryFor(node.id, state.done);
+    return this.budget.allows(node.id, attempt, (previous) =>
+      estimateSpend({
+        type,
+        config: this.configOf(node),
+        memory,
+        inputs: this.ctx.run.inputs,
+        feedback,
+        spec: this.modelSpecOf(node),
+        candidates: node.candidates ?? 1,
+        prices: this.ctx.settings.prices,
+        previous,
+      }),
+    );
   }
 
   /** The attempt this node should produce now, or undefined when its current output stands. */
@@ -207,7 +233,7 @@ export class NodeExecutor {
         );
         throwIfCancelled(signal);
         // At an approval the person chooses (the first is the draft); without one the checks pick.
-        output = candidates[node.approval ? 0 : pickCandidate(candidates, memory)];
+        output = candidates[isGated(node.approval) ? 0 : pickCandidate(candidates, memory)];
       } else {
         output = await type.run(context);
         throwIfCancelled(signal);

@@ -7,6 +7,8 @@ import { candidatesKey } from '../store/output-store';
 import { leaseIsDead } from './lease';
 import { storedInCurrentShape } from '../story/stored';
 import { policyFlagsOf } from './approval-gate';
+import { budgetedNodeOf } from './budget-gate';
+import { hasLimit } from '../cost/budget';
 import { sumUsage } from '../cost/usage';
 import type { AttemptUsage, NodeState, NodeStatus, PendingApproval, RunStatus, RunView, TokenUsage } from './types';
 
@@ -72,6 +74,11 @@ export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<Ru
   }
   const pending: PendingApproval[] = [];
   for (const approval of approvals) {
+    const beforeNode = budgetedNodeOf(approval.nodeId);
+    if (beforeNode !== undefined) {
+      pending.push({ nodeId: beforeNode, kind: 'budget', draft: (await outputOf(approval.nodeId, approval.attempt))?.value });
+      continue;
+    }
     const gated = run.pipeline.nodes.find((node) => node.id === approval.nodeId);
     const draft = shownOutput(gated, (await outputOf(approval.nodeId, approval.attempt))?.value);
     const candidates = (await outputOf(candidatesKey(approval.nodeId), approval.attempt))?.value;
@@ -95,9 +102,10 @@ export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<Ru
     updatedAt: run.updatedAt,
   };
   if (nodeUsages.length > 0) view.usage = sumUsage(nodeUsages);
-  if (run.budget) view.budget = run.budget;
+  if (hasLimit(run.budget)) view.budget = run.budget;
   if (run.model !== undefined) view.model = run.model;
   if (run.parentRunId) view.parentRunId = run.parentRunId;
+  if (run.startedBy) view.startedBy = run.startedBy;
   if (run.error) view.error = run.error;
   if (run.status === 'running' && (run.lease === undefined || leaseIsDead(run.lease))) view.interrupted = true;
   return view;

@@ -23,3 +23,5 @@ export type RunGraphUpdate = typeof RunGraphState.Update;
 /** Graph node names: pipeline ids are `[a-z0-9-]`, so these never collide with state keys or each other. */
 export const workNodeName = (nodeId: string): string => `n_${nodeId}`;
 export const gateNodeName = (nodeId: string): string => `g_${nodeId}`;
+/** Reached by no edge: a budget decision re-enters the graph here, and its one edge leads to the node's work. */
+export const budgetEntryName = (nodeId: string): string => `b_${nodeId}`;

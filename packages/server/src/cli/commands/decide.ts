@@ -42,7 +42,7 @@ async function decideAndDrive(ctx: CliContext, runId: string, nodeId: string, de
       `node '${nodeId}' of run ${runId} is not waiting for approval (run is ${before.status}${waiting.length ? `; waiting: ${waiting.join(', ')}` : ''})`,
     );
   }
-  await (await ctx.storyloom()).decide(runId, nodeId, decision);
+  await (await ctx.storyloom()).decide(runId, nodeId, decision, await ctx.actor('decide'));
   return driveInForeground(ctx, { runId, ...flags, notes: [`Run ${runId}: ${nodeId} ${decisionSummary(decision)}`] });
 }
 

@@ -37,6 +37,7 @@ export const runCommand: Command = {
       inputs,
       model,
       autoApprove: boolFlag(args, 'auto-approve'),
+      startedBy: await ctx.actor('author'),
     });
     return driveInForeground(ctx, {
       runId: view.id,

@@ -1,6 +1,7 @@
-// Teams over real HTTP on 127.0.0.1, on SQLite and on PostgreSQL: every role against every class of route (401 without a valid token, 403
-// for what the role may not do, and a refused request changes nothing), gates assigned to a role or to named
-// people, a separate reviewer, and the actors in events, run views, version history and the audit lists.
+// Teams over real HTTP on 127.0.0.1, on SQLite and on PostgreSQL: every role against every class of route
+// (401 without a valid token, 403 for what the role may not do, and a refused request changes nothing), gates
+// assigned to a role or to named people, a separate reviewer, and the actors in events, run views, version
+// history and the audit lists.
 import type { Pipeline, RunView } from '@storyloom/engine/node';
 import { collectEvents } from './sse-client';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';

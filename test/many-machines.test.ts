@@ -166,7 +166,11 @@ it('30 runs over 2 servers and 3 workers survive a killed worker and a flushed R
   const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 40_000) => {
     const until = Date.now() + timeoutMs;
     while (!(await check())) {
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      if (Date.now() > until) {
+        const runsNow = await query('SELECT id, status, lease_pid, lease_expires FROM runs WHERE status <> $1', ['completed']);
+        const logs = [...servers.map((server) => server.process), ...workers].map((child) => `${child.child.pid}: ${(child.stdout + child.stderr).slice(-1500)}`);
+        throw new Error(`timed out waiting for ${what}; victim ${JSON.stringify(victim)}; open runs ${JSON.stringify(runsNow)}\n${logs.join('\n---\n')}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };

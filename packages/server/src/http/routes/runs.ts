@@ -131,7 +131,8 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         // STORYLOOM_MODEL, or a baseUrl outside the allow-list (a shared server must not call any URL it is given).
         checkRunModels(pipeline, body.model, options.env, {
           runModelLabel: 'model',
-          baseUrls: baseUrlPolicy(options.env, { restricted: options.apiKeys.length > 0 }),
+          // Users make the server a shared one as much as API keys do.
+          baseUrls: baseUrlPolicy(options.env, { restricted: options.apiKeys.length > 0 || (await storyloom.hasUsers()) }),
         });
         const run = await storyloom.startRun({
           pipeline,

@@ -131,6 +131,8 @@ export interface Storyloom {
    */
   drive(runId: string, options?: DriveOptions): Promise<RunView>;
   getRun(runId: string): Promise<RunView | undefined>;
+  /** The run, or StoryloomError('not_found') naming it: what every adapter answers a request about a run with. */
+  requireRun(runId: string): Promise<RunView>;
   listRuns(filter?: { pipelineId?: string; status?: RunStatus }): Promise<RunView[]>;
   /** One page of runs, newest first; pass `nextCursor` back as `cursor` for the next (absent on the last page). */
   listRunsPage(request: RunPageRequest): Promise<RunPage>;
@@ -185,6 +187,8 @@ export interface Storyloom {
    * calls it at start and then about once per lease renewal, and drives what it returns.
    */
   orphanedRuns(options?: OrphanScanOptions): Promise<RunView[]>;
+  /** The ids of `orphanedRuns`, oldest first, without reading each run (what a scan that only enqueues needs). */
+  orphanedRunIds(options?: OrphanScanOptions): Promise<string[]>;
   /**
    * Saves the shipped example pipelines not saved yet, once per database (recorded in it): later calls do
    * nothing, so a deleted example stays deleted. Invalid examples are skipped and reported, never thrown.

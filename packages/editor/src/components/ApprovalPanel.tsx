@@ -1,7 +1,8 @@
 // Pending approvals of the watched run, each a card titled by the node's label: the draft as a form,
 // which attempt it is, the feedback the last one got and what changed since; approve, edit in place, or
 // send back with feedback. A node that wrote candidates shows them side by side to choose from; a gate
-// raised by the content checks shows what they flagged. Several may be pending at once; each is decided on its own.
+// raised by the content checks shows what they flagged; one raised by the run's budget shows the figures (see
+// BudgetApproval). Several may be pending at once; each is decided on its own.
 import { useState } from 'react';
 import type { PendingApproval } from '@storyloom/engine';
 import { storyDiff } from '../lib/storyDiff';
@@ -9,6 +10,7 @@ import { loadedEngine } from '../lib/validation';
 import { selectNode } from '../store/documentActions';
 import { decide, rejectWithComments } from '../store/runActions';
 import { useEditor } from '../store/state';
+import { BudgetApprovalCard } from './BudgetApproval';
 import { CandidateChoice } from './CandidateChoice';
 import { DraftWithComments, sceneNumbersOf } from './CommentThreads';
 import { DraftEditSession, DraftReadView } from './draft/DraftSession';
@@ -21,9 +23,9 @@ export function ApprovalPanel() {
   return (
     <section className="approval-panel" data-testid="approval-panel">
       <h4 className="subhead">Waiting for your decision ({pending.length})</h4>
-      {pending.map((approval) => (
-        <ApprovalCard key={approval.nodeId} approval={approval} />
-      ))}
+      {pending.map((approval) =>
+        approval.kind === 'budget' ? <BudgetApprovalCard key={approval.nodeId} approval={approval} /> : <ApprovalCard key={approval.nodeId} approval={approval} />,
+      )}
     </section>
   );
 }

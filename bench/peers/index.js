@@ -130,6 +130,34 @@ const fanShapeOf = (width, join) => ({
 
 const verdict = (value, target) => (value <= target ? 'OK' : 'OVER');
 
+const CLI = path.join(__dirname, '../../packages/server/bin/storyloom.js');
+const SCREENPLAY = path.join(__dirname, '../../pipelines/short-screenplay.json');
+
+/** Wall ms of a short-lived node process, start to exit. */
+function processMs(args) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** `storyloom validate` from start to exit (it must not load LangGraph or model clients), beside bare `node`. */
+async function validateStartup() {
+  const runs = 7;
+  const bare = [];
+  const validate = [];
+  for (let i = 0; i < runs; i += 1) {
+    bare.push(await processMs(['-e', '0']));
+    validate.push(await processMs([CLI, 'validate', SCREENPLAY]));
+  }
+  const middle = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const seconds = middle(validate) / 1000;
+  console.log(`storyloom validate, start to exit (medians of ${runs}, alternating with bare node)`);
+  console.log(`  bare node ${fmt(middle(bare) / 1000)} s, validate ${fmt(seconds)} s  (target <= 0.35 s) ${verdict(seconds, 0.35)}`);
+}
+
 async function chain(stub, storyloom) {
   await stub.setLatency(0);
   const result = await alternate(5, systems(stub, chainShapeOf(), storyloom));
@@ -164,6 +192,7 @@ async function main() {
     await fanOut(stub, storyloom, 16, false, 1.15);
     await fanOut(stub, storyloom, 16, true);
     await fanOut(stub, storyloom, 64, true, 2.4);
+    await validateStartup();
   } finally {
     await storyloom.close();
     stub.stop();

@@ -1,7 +1,8 @@
 // Review comments in real headless Chromium against the real server (fresh SQLite file, the offline model):
 // comments beside a waiting draft (one on the whole draft, one on a field picked by focusing it in the form),
 // "Send back with 2 open comments" rejects with them as the feedback and resolves them, the redraft shows them
-// resolved, and the finished run's node output shows its threads beside it too.
+// resolved, the finished run's node output shows its threads beside it too, and the review report downloads.
+import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
 import { apiOf, shippedEditorSession, waitForRun } from '../support/editor-api';
@@ -99,5 +100,14 @@ test('comments beside a draft, then sent back as the reject feedback in one clic
   await page.getByTestId('output-node').selectOption('cast');
   const detail = page.getByTestId('node-run-detail');
   await detail.locator('[data-testid="comment-thread"][data-status="resolved"]').nth(1).waitFor();
+  // The review report downloads from the output view.
+  await page.getByTestId('open-output').click();
+  const download = page.waitForEvent('download');
+  await page.getByTestId('download-review').click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe(`cast-review-${runId}-review.md`);
+  const report = fs.readFileSync((await file.path())!, 'utf8');
+  expect(report).toContain('### Field /characters/0/name — resolved');
+  expect(report).toMatch(/\*\*cast\*\* draft 2: approve/);
   expect(pageErrors).toEqual([]);
 });

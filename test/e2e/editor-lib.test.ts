@@ -7,6 +7,7 @@ import { emphasisRuns, parseFountain } from '../../packages/editor/src/lib/fount
 import { layersOf, wrapIntoRows, ROW_GAP, type Box } from '../../packages/editor/src/graph/rows';
 import { fitZoom } from '../../packages/editor/src/graph/viewport';
 import { pipelineDiff } from '../../packages/editor/src/lib/pipelineDiff';
+import { recordApprovalEvent, type ApprovalHistory } from '../../packages/editor/src/store/approvalHistory';
 import { actorLabel, figuresLine, formatCost, runCost, runTokens } from '../../packages/editor/src/lib/runFigures';
 import { setAt } from '../../packages/editor/src/lib/pointer';
 import { storyDiff, wordChanges } from '../../packages/editor/src/lib/storyDiff';
@@ -250,5 +251,31 @@ describe('run figures', () => {
   test('who started a run, by name and role', () => {
     expect(actorLabel({ id: 'u1', name: 'Ana Ruiz', role: 'editor' })).toBe('Ana Ruiz (editor)');
     expect(actorLabel(undefined)).toBeUndefined();
+  });
+});
+
+describe('approval history', () => {
+  const event = (seq: number, type: string, data: Record<string, unknown>) => ({ seq, runId: 'r', type, nodeId: 'cast', at: '2026-01-01T00:00:00Z', data }) as any;
+  const fold = (events: unknown[]) => events.reduce<ApprovalHistory>((history, e) => recordApprovalEvent(history, e as any), {});
+
+  test('drafts asked about count as attempts, with the feedback a rejected one got', () => {
+    const history = fold([
+      event(1, 'approval.requested', { attempt: 1, draft: { characters: [] } }),
+      event(2, 'approval.resolved', { attempt: 1, decision: 'reject', feedback: 'Older.' }),
+      event(3, 'approval.requested', { attempt: 2, draft: { characters: [{ name: 'Ana' }] } }),
+    ]);
+    expect(history.cast.map((a) => [a.attempt, a.decision, a.feedback])).toEqual([
+      [1, 'reject', 'Older.'],
+      [2, undefined, undefined],
+    ]);
+  });
+
+  test('a budget check before the node is not one of its drafts', () => {
+    const history = fold([
+      event(1, 'approval.requested', { attempt: 1, kind: 'budget', draft: { budget: { maxTokens: 10 } } }),
+      event(2, 'approval.resolved', { attempt: 1, kind: 'budget', decision: 'approve' }),
+      event(3, 'approval.requested', { attempt: 1, draft: { characters: [] } }),
+    ]);
+    expect(history.cast).toEqual([{ attempt: 1, draft: { characters: [] } }]);
   });
 });

@@ -10,6 +10,7 @@ export type StoryloomErrorCode =
   | 'invalid_input' // run inputs, a decision, an edit or a request that does not fit
   | 'not_found'
   | 'conflict' // stale version, second decision, run not in a state that allows this
+  | 'forbidden' // the person asking may not do this (their role, or a gate assigned to someone else)
   | 'lease_held' // another process is driving this run
   | 'model_error' // the model failed after retries
   | 'cancelled';

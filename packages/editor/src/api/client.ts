@@ -18,6 +18,8 @@ import {
   type RunInputs,
   type StoredPipeline,
   type TextExportFormat,
+  type Actor,
+  type AuditEntry,
   type ValidationAnswer,
 } from '@storyloom/engine';
 
@@ -188,6 +190,13 @@ async function textAttachment(path: string, fallback: string): Promise<{ content
 /** The body of `POST /api/runs`: a saved pipeline (by id and version) or one as drawn. */
 export type StartRunBody = ({ pipelineId: string; version?: number } | { pipeline: Pipeline }) & { inputs: RunInputs; model?: ModelSpec };
 
+/** `/api/me`: who the editor is signed in as. */
+export interface Me {
+  actor: Actor;
+  permissions: { read: boolean; author: boolean; decide: boolean; administer: boolean };
+  mode: 'single-user' | 'shared';
+}
+
 export const api = {
   nodeTypes: () => request<NodeTypeInfo[]>('GET', '/api/node-types'),
   models: () => request<ModelInfo[]>('GET', '/api/models'),
@@ -208,6 +217,9 @@ export const api = {
     return request<RunView[]>('GET', `/api/runs?${query}`);
   },
   approvals: () => request<ApprovalInboxEntry[]>('GET', '/api/approvals'),
+  me: () => request<Me>('GET', '/api/me'),
+  runAudit: (runId: string) => request<AuditEntry[]>('GET', `/api/runs/${encodeURIComponent(runId)}/audit`),
+  pipelineAudit: (id: string) => request<AuditEntry[]>('GET', `/api/pipelines/${encodeURIComponent(id)}/audit`),
   getRun: (id: string) => request<RunView>('GET', `/api/runs/${encodeURIComponent(id)}`),
   decide: (runId: string, nodeId: string, body: ApprovalDecision) =>
     request<RunView>('POST', `/api/runs/${encodeURIComponent(runId)}/approvals/${encodeURIComponent(nodeId)}`, body),

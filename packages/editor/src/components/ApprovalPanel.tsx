@@ -9,6 +9,7 @@ import { storyDiff } from '../lib/storyDiff';
 import { loadedEngine } from '../lib/validation';
 import { selectNode } from '../store/documentActions';
 import { decide, rejectWithComments } from '../store/runActions';
+import { decisionBlock } from '../store/me';
 import { useEditor } from '../store/state';
 import { BudgetApprovalCard } from './BudgetApproval';
 import { CandidateChoice } from './CandidateChoice';
@@ -55,6 +56,9 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
   const attemptNumber = attempts.length || 1;
   const candidates = approval.candidates?.length ? approval.candidates : undefined;
   const flags = approval.kind === 'policy' ? policyFlagsIn(approval.draft) : [];
+  // What the server would refuse this person: approving (and editing, choosing) or even sending back.
+  const approveBlock = useEditor((s) => decisionBlock(s, approval.nodeId, 'approve'));
+  const rejectBlock = useEditor((s) => decisionBlock(s, approval.nodeId, 'reject'));
 
   const send = async (decision: Parameters<typeof decide>[1]) => {
     setSending(true);
@@ -99,13 +103,18 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
           />
         </details>
       )}
+      {approveBlock && (
+        <p className="decision-blocked small" data-testid="decision-blocked">
+          {approveBlock}
+        </p>
+      )}
       {approval.kind === 'policy' && <PolicyFlags flags={flags} />}
       {candidates && mode !== 'reject' ? (
         <CandidateChoice
           candidates={candidates}
           source={node.source}
           inputs={runInputs}
-          disabled={sending}
+          disabled={sending || !!approveBlock}
           onChoose={(candidate, output) => send(output === undefined ? { decision: 'choose', candidate } : { decision: 'choose', candidate, output })}
         />
       ) : mode === 'edit' ? (
@@ -141,19 +150,20 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
       )}
       <div className="button-row">
         {mode === 'view' && candidates && (
-          <button className="danger" data-testid="reject-button" disabled={sending} onClick={() => setMode('reject')}>
+          <button className="danger" data-testid="reject-button" disabled={sending || !!rejectBlock} title={rejectBlock} onClick={() => setMode('reject')}>
             Send all back…
           </button>
         )}
         {mode === 'view' && !candidates && (
           <>
-            <button className="primary" data-testid="approve-button" disabled={sending} onClick={() => void send({ decision: 'approve' })}>
+            <button className="primary" data-testid="approve-button" disabled={sending || !!approveBlock} title={approveBlock} onClick={() => void send({ decision: 'approve' })}>
               Approve
             </button>
             {approval.kind !== 'policy' && (
               <button
                 data-testid="edit-button"
-                disabled={sending}
+                disabled={sending || !!approveBlock}
+                title={approveBlock}
                 onClick={() => {
                   setSession((n) => n + 1);
                   setMode('edit');
@@ -162,7 +172,7 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
                 Edit
               </button>
             )}
-            <button className="danger" data-testid="reject-button" disabled={sending} onClick={() => setMode('reject')}>
+            <button className="danger" data-testid="reject-button" disabled={sending || !!rejectBlock} title={rejectBlock} onClick={() => setMode('reject')}>
               Send back…
             </button>
           </>

@@ -29,7 +29,7 @@ export function BudgetApprovalCard({ approval }: { approval: PendingApproval }) 
           <span className="muted small">It has not run yet. Budget: {budgetLine(check.budget)}</span>
         </div>
       </header>
-      <dl className="budget-figures" data-testid="budget-figures">
+      <dl className="budget-figures budget-check" data-testid="budget-figures">
         <dt>Spent so far</dt>
         <dd data-testid="budget-spent">{spend(check.spent)}</dd>
         <dt>{node.label}, estimated</dt>
@@ -37,7 +37,7 @@ export function BudgetApprovalCard({ approval }: { approval: PendingApproval }) 
           {spend(check.estimate)} <span className="muted small">on {check.estimate.model}</span>
         </dd>
         <dt>Would pass</dt>
-        <dd>{check.passes.map((limit) => (limit === 'maxTokens' ? 'the token limit' : 'the cost limit')).join(' and ')}</dd>
+        <dd className="budget-passed">{check.passes.map((limit) => (limit === 'maxTokens' ? 'the token limit' : 'the cost limit')).join(' and ')}</dd>
       </dl>
       {raising && <BudgetLimits value={limits} onChange={setLimits} />}
       <div className="button-row">

@@ -18,7 +18,7 @@ export function BudgetLimits({ value, onChange }: { value: Budget | undefined; o
     onChange(next);
   };
   return (
-    <div className="budget-limits input-def-row">
+    <div className="budget-raise">
       <label className="field">
         <span className="field-label">Most USD</span>
         <input type="number" min="0" step="0.01" data-testid="budget-usd" value={value?.maxCostUsd ?? ''} placeholder="no limit" onChange={(e) => set('maxCostUsd', e.target.value)} />

@@ -44,6 +44,7 @@ export function Canvas() {
   const byEdge = useEditor((s) => s.validation.byEdge);
   const run = useEditor((s) => s.run);
   const savedCount = useEditor((s) => s.pipelines.length);
+  const layingOut = useEditor((s) => s.layingOut);
   const flow = useReactFlow();
   const container = useRef<HTMLDivElement>(null);
   // Zoomed far out, nodes drop their small print (a CSS class, no re-render): less to paint per frame.
@@ -163,7 +164,7 @@ export function Canvas() {
   );
 
   return (
-    <div className="canvas" ref={container} onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={layingOut ? 'canvas laying-out' : 'canvas'} ref={container} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<StoryFlowNode>
         nodes={flowNodes}
         edges={edges}

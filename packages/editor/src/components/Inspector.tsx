@@ -1,5 +1,6 @@
 // The selected node's settings: id, label, config form from its type's JSON Schema, prompt templates,
 // model override, approval toggle and the slot it writes.
+import { assignmentOf, type ApprovalAssignment, type PipelineNode } from '@storyloom/engine';
 import type { JsonSchema } from '../api/client';
 import { ancestorIds, type StoryFlowNode } from '../graph/convert';
 import { renameNode, updateNodeConfig, updateNodeData } from '../store/documentActions';
@@ -90,6 +91,7 @@ function NodeInspector({ node }: { node: StoryFlowNode }) {
           <span>Pause for approval after this node</span>
         </label>
       </div>
+      {node.data.approval ? <ApprovalAssignmentFields nodeId={node.id} approval={node.data.approval} /> : null}
       <Field label="Writes slot" hint={info?.writes ? `default: ${info.writes}` : 'required for this type'} error={fieldProblems.writes}>
         <input data-testid="node-writes" value={node.data.writes ?? ''} placeholder={info?.writes ?? 'slot name'} onChange={(e) => updateNodeData(node.id, { writes: e.target.value || undefined }, `writes:${node.id}`)} />
       </Field>
@@ -138,5 +140,39 @@ function ReviewTargetPicker({ node, nodes, ancestors, error, hint }: { node: Sto
         ))}
       </select>
     </Field>
+  );
+}
+
+/** Who decides a gate: anyone who may decide, or one role; and whether its author is kept from approving it. */
+function ApprovalAssignmentFields({ nodeId, approval }: { nodeId: string; approval: PipelineNode['approval'] }) {
+  const assignment = assignmentOf(approval) ?? {};
+  const change = (next: ApprovalAssignment) => {
+    const cleaned = Object.fromEntries(Object.entries(next).filter(([, value]) => value !== undefined && value !== false));
+    updateNodeData(nodeId, { approval: Object.keys(cleaned).length > 0 ? cleaned : true });
+  };
+  return (
+    <div className="field-row approval-assignment">
+      <Field label="Decided by">
+        <select
+          data-testid="approval-role"
+          value={assignment.role ?? ''}
+          onChange={(e) => change({ ...assignment, role: (e.target.value || undefined) as ApprovalAssignment['role'] })}
+        >
+          <option value="">anyone who decides</option>
+          <option value="reviewer">reviewers</option>
+          <option value="editor">editors</option>
+          <option value="owner">owners</option>
+        </select>
+      </Field>
+      <label className="toggle">
+        <input
+          type="checkbox"
+          data-testid="approval-separate-reviewer"
+          checked={assignment.separateReviewer === true}
+          onChange={(e) => change({ ...assignment, separateReviewer: e.target.checked || undefined })}
+        />
+        <span>Someone other than who ran or edited it approves</span>
+      </label>
+    </div>
   );
 }

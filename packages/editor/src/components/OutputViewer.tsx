@@ -1,5 +1,5 @@
 // The finished run's document: Fountain as a screenplay page, Markdown as text, raw views, and downloads
-// of every export format (the PDF as the server renders it).
+// of every export format (the PDF as the server renders it) and of the run's review report.
 import { useEffect, useState } from 'react';
 import { EXPORT_EXTENSIONS, EXPORT_TITLES, TEXT_EXPORT_FORMATS, type TextExportFormat } from '@storyloom/engine';
 import { api, downloadBlob, downloadText } from '../api/client';
@@ -71,6 +71,19 @@ export function OutputViewer() {
               }
             >
               ⬇ .{EXPORT_EXTENSIONS.pdf}
+            </button>
+            <button
+              className="ghost small"
+              data-testid="download-review"
+              title="The run's review: each decision with who made it, and every comment thread (Markdown)"
+              onClick={() =>
+                void attempt('Could not download the review report', async () => {
+                  const doc = await api.reviewReport(runId);
+                  downloadText(doc.filename, doc.content, doc.mediaType);
+                })
+              }
+            >
+              ⬇ review
             </button>
             <button className="icon" onClick={close} aria-label="Close">
               ×

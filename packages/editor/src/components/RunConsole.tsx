@@ -15,8 +15,12 @@ import { DraftEditSession, DraftReadView } from './draft/DraftSession';
 import { OfflineNotice } from './OfflineNotice';
 import { Field } from './fields';
 import { ModelPicker } from './ModelPicker';
+import { AuditList } from './AuditList';
+import { roleNote } from '../store/me';
 
 export function runBlockedReason(state = editorStore.getState()): string | null {
+  const role = roleNote(state, 'author');
+  if (role) return `${role}.`;
   if (state.nodes.length === 0) return 'The pipeline has no nodes.';
   if (state.validation.pending) return 'Checking the pipeline…';
   const problems = state.validation.errors.length;
@@ -92,6 +96,7 @@ function WatchedRunView() {
   const run = useEditor((s) => s.run)!;
   const selectedId = useEditor((s) => s.nodes.find((n) => n.selected)?.id);
   const ended = ['completed', 'failed', 'cancelled'].includes(run.status);
+  const authorNote = useEditor((s) => roleNote(s, 'author'));
   return (
     <section className="watched-run" data-testid="watched-run" data-run-id={run.id} data-run-status={run.status}>
       <header className="watched-run-head">
@@ -107,8 +112,8 @@ function WatchedRunView() {
       <RunProgress />
       {run.view?.error && <p className="field-problem">{run.view.error}</p>}
       <div className="button-row">
-        {!ended && <button data-testid="cancel-run" onClick={requestCancel}>Cancel run</button>}
-        {(run.status === 'failed' || run.status === 'cancelled' || run.view?.interrupted) && (
+        {!ended && !authorNote && <button data-testid="cancel-run" onClick={requestCancel}>Cancel run</button>}
+        {!authorNote && (run.status === 'failed' || run.status === 'cancelled' || run.view?.interrupted) && (
           <button data-testid="resume-run" onClick={() => void resumeRun()}>
             Resume
           </button>
@@ -123,6 +128,7 @@ function WatchedRunView() {
       <ApprovalPanel />
       <OutputPicker selectedId={selectedId} />
       {selectedId ? <NodeRunDetail nodeId={selectedId} /> : <p className="muted small">Choose a stage (or click a node) to read its output, edit it or re-run from it.</p>}
+      <AuditList runId={run.id} refreshKey={`${run.status}:${run.pending.length}`} />
     </section>
   );
 }
@@ -173,6 +179,7 @@ function NodeRunDetail({ nodeId }: { nodeId: string }) {
   useEffect(() => setEditing(false), [nodeId, run.id]);
   const ended = ['completed', 'failed', 'cancelled'].includes(run.status);
   const rerunLabel = `↻ Re-run from ${node.label}`;
+  const authorNote = useEditor((s) => roleNote(s, 'author'));
   return (
     <div className="node-run-detail" data-testid="node-run-detail">
       <h4 className="subhead">
@@ -203,7 +210,7 @@ function NodeRunDetail({ nodeId }: { nodeId: string }) {
           ) : (
             <DraftReadView value={output} source={node.source} context="output" />
           )}
-          {ended && (
+          {ended && !authorNote && (
             <div className="button-row">
               {output !== undefined && (
                 <button data-testid="edit-output" onClick={() => setEditing(true)}>

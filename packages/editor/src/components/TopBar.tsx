@@ -5,6 +5,8 @@ import { InboxButton } from './ApprovalsInbox';
 import { ThemeToggle } from './ThemeToggle';
 import { requestRun } from '../store/runActions';
 import { runBlockedReason } from './RunConsole';
+import { WhoAmI } from './WhoAmI';
+import { roleNote } from '../store/me';
 
 export function TopBar() {
   const name = useEditor((s) => s.meta.name);
@@ -17,6 +19,7 @@ export function TopBar() {
   const busy = useEditor((s) => s.busy);
   const unchanged = useEditor((s) => !s.dirty && s.savedVersion !== null);
   const runBlocked = useEditor((s) => runBlockedReason(s));
+  const authorNote = useEditor((s) => roleNote(s, 'author'));
   return (
     <header className="topbar">
       <div className="brand">
@@ -31,6 +34,7 @@ export function TopBar() {
         </span>
       </div>
       <InboxButton />
+      <WhoAmI />
       <div className="toolbar">
         <button className="ghost" onClick={undo} disabled={!canUndo} title="Undo (Ctrl+Z)">
           ↶
@@ -57,7 +61,7 @@ export function TopBar() {
         <button data-testid="topbar-run" onClick={() => void requestRun()} disabled={!!runBlocked} title={runBlocked ?? 'Run this pipeline (Ctrl+Enter)'}>
           ▶ Run
         </button>
-        <button className="primary" data-testid="save-button" onClick={() => void save()} disabled={!!busy || unchanged} title={unchanged ? 'Nothing changed since this version was saved' : problems > 0 ? 'Save as a new draft version: kept on the server, not runnable until its problems are fixed (Ctrl+S)' : 'Save as a new version (Ctrl+S)'}>
+        <button className="primary" data-testid="save-button" onClick={() => void save()} disabled={!!busy || unchanged || !!authorNote} title={authorNote ? authorNote : unchanged ? 'Nothing changed since this version was saved' : problems > 0 ? 'Save as a new draft version: kept on the server, not runnable until its problems are fixed (Ctrl+S)' : 'Save as a new version (Ctrl+S)'}>
           {busy?.startsWith('Saving') ? busy : problems > 0 ? 'Save draft' : 'Save'}
         </button>
       </div>

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { Pipeline } from '@storyloom/engine';
 import { api, type PipelineVersionInfo } from '../api/client';
+import { AuditList } from './AuditList';
 import { pipelineDiff } from '../lib/pipelineDiff';
 import { restoreVersion } from '../store/pipelineActions';
 import { editorStore, useEditor } from '../store/state';
@@ -61,7 +62,10 @@ export function VersionHistory() {
                     </span>
                   )}
                 </span>
-                <span className="muted small">{new Date(v.createdAt).toLocaleString()}</span>
+                <span className="muted small">
+                  {new Date(v.createdAt).toLocaleString()}
+                  {v.savedBy && <span data-testid={`saved-by-v${v.version}`}> · {v.savedBy.name}</span>}
+                </span>
                 {v.version === current ? (
                   <span className="muted small">open</span>
                 ) : (
@@ -77,6 +81,7 @@ export function VersionHistory() {
               </li>
             ))}
           </ul>
+          <AuditList pipelineId={id} />
           {compared && current !== null && (
             <StoryDiffView
               diff={pipelineDiff(compared.pair[0], compared.pair[1])}

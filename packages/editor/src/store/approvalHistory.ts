@@ -17,6 +17,8 @@ export function recordApprovalEvent(history: ApprovalHistory, event: RunEvent): 
   const nodeId = event.nodeId;
   if (!nodeId) return history;
   const data = (event.data ?? {}) as Record<string, unknown>;
+  // A budget check before a node is not one of its drafts: it neither counts as an attempt nor gets feedback.
+  if (data.kind === 'budget') return history;
   const attempts = history[nodeId] ?? [];
   if (event.type === 'approval.requested') {
     const attempt = typeof data.attempt === 'number' ? data.attempt : attempts.length + 1;

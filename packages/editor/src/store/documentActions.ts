@@ -84,6 +84,7 @@ export function loadDocument(pipeline: Pipeline, savedVersion: number | null, op
     future: [],
     validation: validated(snapshot),
     runInputs: defaultInputs(meta),
+    layingOut: !positioned && nodes.length > 0,
   });
   if (!positioned && nodes.length) void autoLayout({ record: false });
   else requestFit();
@@ -303,11 +304,15 @@ export function paste(): void {
 
 export async function autoLayout(options: { record?: boolean } = {}): Promise<void> {
   const s = editorStore.getState();
-  const positions = await layoutGraph(s.nodes, s.edges, canvasPane());
+  const positions = await layoutGraph(s.nodes, s.edges, canvasPane()).catch((error: unknown) => {
+    editorStore.setState({ layingOut: false });
+    throw error;
+  });
   const apply = (st: EditorState) => ({
     nodes: st.nodes.map((n) => (positions.has(n.id) ? { ...n, position: positions.get(n.id)! } : n)),
   });
-  if (options.record === false) editorStore.setState(apply);
+  // Opening: the laid-out places and the canvas showing them arrive in one update.
+  if (options.record === false) editorStore.setState((st) => ({ ...apply(st), layingOut: false }));
   else commit(apply, { revalidate: false });
   requestFit();
 }

@@ -1,6 +1,7 @@
 // Pipelines on the server: list, open, new, save as a new version, duplicate, delete, import/export
 // files, version history and restore.
 import type { Pipeline } from '@storyloom/engine';
+import { loadMe } from './me';
 import { api, ApiError, downloadText } from '../api/client';
 import { currentPipeline, loadDocument } from './documentActions';
 import { editorStore, newPipelineMeta } from './state';
@@ -45,6 +46,7 @@ export async function bootstrap(): Promise<void> {
   booted = true;
   autosaveDrafts();
   // Everything at once: the first paint of a pipeline waits for one round trip, not four.
+  void loadMe();
   void attempt('Could not load the node catalogue', api.nodeTypes).then((catalogue) => editorStore.setState({ catalogue: catalogue ?? [] }));
   void api.models().then((models) => editorStore.setState({ models }), () => undefined);
   void refreshPipelines();

@@ -1,7 +1,7 @@
 // The editor's one store: the pipeline being edited, its undo history, live validation, the catalogue,
 // the run being watched and the toasts. Actions live beside it in actions/*.ts.
 import type { ModelSpec, NodeStatus, PendingApproval, RunInputs, RunView, ValidationProblem } from '@storyloom/engine';
-import type { ModelInfo, NodeTypeInfo, PipelineSummary } from '../api/client';
+import type { Me, ModelInfo, NodeTypeInfo, PipelineSummary } from '../api/client';
 import type { InboxItem } from './inboxActions';
 import type { PipelineMeta, StoryFlowEdge, StoryFlowNode } from '../graph/convert';
 import type { ApprovalHistory } from './approvalHistory';
@@ -73,12 +73,16 @@ export interface EditorState extends Snapshot {
   shortcutsOpen: boolean;
   /** The side panel spread over most of the window, for reading drafts (tables, screenplay pages). */
   panelExpanded: boolean;
+  /** A document opened without positions is being laid out: the canvas hides its provisional places till then. */
+  layingOut: boolean;
   /** A question the editor is asking before it acts (run unsaved edits? cancel the run?). */
   choice: Choice | null;
   outputOpen: boolean;
   versionsOpen: boolean;
   /** What the editor is waiting for (opening, saving), shown on the buttons it blocks. */
   busy: string | null;
+  /** Who the editor is signed in as; null until the server has said. */
+  me: Me | null;
 }
 
 export function newPipelineMeta(): PipelineMeta {
@@ -116,10 +120,12 @@ export const editorStore = createStore<EditorState>({
   inboxOpen: false,
   shortcutsOpen: false,
   panelExpanded: false,
+  layingOut: false,
   choice: null,
   outputOpen: false,
   versionsOpen: false,
   busy: null,
+  me: null,
 });
 
 export function useEditor<T>(selector: (state: EditorState) => T): T {

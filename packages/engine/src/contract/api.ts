@@ -2,6 +2,7 @@
 // run just accepted, a validation result. The server answers these and the editor reads them.
 import type { ValidationProblem } from '../errors';
 import type { ModelProvider } from '../pipeline/schema';
+import type { Actor } from './actor';
 import type { PendingApproval, RunStatus } from './run-view';
 
 /** A pending approval as the inbox across runs lists it. */
@@ -9,6 +10,11 @@ export interface ApprovalInboxEntry extends PendingApproval {
   runId: string;
   pipelineId: string;
   requestedAt: string;
+  startedBy?: Actor;
+  /** Who the gate is for, in words ("reviewers", "ana or ben"); absent when anyone who decides may. */
+  assignedTo?: string;
+  /** Asked with an actor: whether the gate is theirs (assigned to them, or to no one in particular). */
+  mine?: boolean;
 }
 
 /** A model provider as `GET /api/models` shows it. */

@@ -57,6 +57,8 @@ export interface RunEventDataMap {
     budget?: Budget | null;
     /** An `edit` or `choose`: the output that replaces the draft, attached on read. */
     output?: unknown;
+    /** Who decided (absent for `auto` decisions and for callers that name no one). */
+    actor?: Actor;
   };
   /** The nodes waiting for a decision when the run stopped for them. */
   'run.waiting': { pending: string[] };

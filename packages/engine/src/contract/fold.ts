@@ -40,6 +40,7 @@ export function foldRunEvent(view: RunView, event: RunEvent): RunView {
   switch (event.type) {
     case 'run.started':
       setStatus(next, 'running');
+      if (event.actor) next.startedBy = event.actor;
       break;
     case 'node.started':
       node({ status: 'running' }, ['output', 'error', 'candidates']);

@@ -8,5 +8,7 @@ export * from './fold';
 export * from './stored-pipeline';
 export * from './export-formats';
 export * from './actor';
+export * from './permissions';
+export * from './audit';
 export * from './api';
 export * from './schemas';

@@ -161,6 +161,8 @@ export interface StartRunRequest {
   inputs: RunInputs;
   model?: ModelSpec;
   autoApprove?: boolean;
+  /** The person starting it: recorded on the run, its `run.started` event and the audit list. */
+  startedBy?: Actor;
   /** Limits for this run over the pipeline's own `budget`, limit by limit. */
   budget?: Budget;
 }

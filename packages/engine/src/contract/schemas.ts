@@ -217,6 +217,7 @@ export const PipelineVersionInfoSchema = z
     name: z.string(),
     valid: z.boolean().meta({ description: 'False for a draft version' }),
     problemCount: z.number().int().min(0),
+    savedBy: ActorSchema.optional().meta({ description: 'Who saved this version (absent for versions saved before anyone was identified)' }),
   })
   .meta({ title: 'PipelineVersion' }) satisfies z.ZodType<PipelineVersionInfo>;
 sameKeys<z.infer<typeof PipelineVersionInfoSchema>, PipelineVersionInfo>(true);
@@ -231,6 +232,9 @@ export const ApprovalInboxEntrySchema = PendingApprovalSchema.extend({
   runId: z.string(),
   pipelineId: z.string(),
   requestedAt: timestamp,
+  startedBy: ActorSchema.optional(),
+  assignedTo: z.string().optional().meta({ description: 'Who the gate is for ("reviewers", "ana or ben"); absent when anyone who decides may' }),
+  mine: z.boolean().optional().meta({ description: 'Whether the gate is the caller’s: assigned to them, or to no one in particular' }),
 }).meta({ title: 'PendingApproval' }) satisfies z.ZodType<ApprovalInboxEntry>;
 sameKeys<z.infer<typeof ApprovalInboxEntrySchema>, ApprovalInboxEntry>(true);
 
@@ -285,6 +289,7 @@ export const RUN_EVENT_DATA_SCHEMAS = {
     kind: z.enum(APPROVAL_KINDS).optional(),
     budget: BudgetSchema.nullable().optional(),
     output: z.unknown().optional(),
+    actor: ActorSchema.optional(),
   }),
   'run.waiting': z.object({ pending: z.array(z.string()) }),
   'run.completed': z.object({}),

@@ -1,5 +1,6 @@
 // Saved pipelines as the API answers them: every save is a version, and a version may be a draft that does
 // not validate yet (saved with its problems, not runnable).
+import type { Actor } from './actor';
 import type { ValidationProblem } from '../errors';
 import type { Pipeline } from '../pipeline/schema';
 
@@ -27,4 +28,6 @@ export interface PipelineVersionInfo {
   valid: boolean;
   /** How many validation problems it was saved with. */
   problemCount: number;
+  /** Who saved it (from the audit list; absent for versions saved before anyone was identified). */
+  savedBy?: Actor;
 }

@@ -23,6 +23,10 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], context:
   const base = context.base ?? [];
   return issues.flatMap((issue) => {
     const code = context.code?.(issue) ?? 'schema';
+    // A value that fits no branch of a union (`true` or an object): report what is wrong inside the one branch
+    // of the value's own kind, not a bare "Invalid input".
+    const branch = issue.code === 'invalid_union' ? branchOfSameKind(issue) : undefined;
+    if (branch) return problemsFromIssues(branch, { ...context, base });
     if (issue.code === 'unrecognized_keys') {
       const known = context.schema ? objectKeysAt(context.schema, issue.path) : [];
       return issue.keys.map((key) => ({
@@ -33,6 +37,14 @@ export function problemsFromIssues(issues: readonly z.core.$ZodIssue[], context:
     }
     return [{ path: toPointer([...base, ...issue.path]), code, message: `${context.where(issue.path)}: ${issueMessage(issue, context.input)}` }];
   });
+}
+
+/** The issues of the one union branch whose failure is not about the value's type, paths made relative to the union's parsed value. */
+function branchOfSameKind(issue: z.core.$ZodIssue): z.core.$ZodIssue[] | undefined {
+  const branches = (issue as { errors?: z.core.$ZodIssue[][] }).errors ?? [];
+  const fitting = branches.filter((errors) => errors.length > 0 && !errors.every((inner) => inner.code === 'invalid_type' && inner.path.length === 0));
+  if (fitting.length !== 1) return undefined;
+  return fitting[0].map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
 function issueMessage(issue: z.core.$ZodIssue, input: unknown): string {

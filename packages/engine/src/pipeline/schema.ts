@@ -73,6 +73,20 @@ export const InputDefinitionSchema = z
 
 export const PositionSchema = z.strictObject({ x: z.number(), y: z.number() }).meta({ description: 'Where the editor draws the node.' });
 
+export const ApprovalAssignmentSchema = z
+  .strictObject({
+    role: z
+      .enum(['owner', 'editor', 'reviewer'], { error: 'approval role is owner, editor or reviewer (viewers cannot decide approvals)' })
+      .optional()
+      .meta({ description: 'People of this role decide the approval (owners always may).' }),
+    users: z.array(z.string().min(1)).min(1).optional().meta({ description: 'These people (user names) decide it; with role too, either may.' }),
+    separateReviewer: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Whoever started the run or edited the draft cannot approve it: someone else must.' }),
+  })
+  .meta({ description: 'An approval assigned to a role or to named users.' });
+
 export const PipelineNodeSchema = z.strictObject({
   id: z.string().regex(ID_PATTERN, ID_MESSAGE).meta({ description: 'Unique in the pipeline.' }),
   type: z.string().meta({ description: 'A node type of the catalogue (GET /api/node-types): logline, characters, setting, outline, scenes, dialogue, prose, review, prompt, export.' }),
@@ -82,7 +96,10 @@ export const PipelineNodeSchema = z.strictObject({
     .record(z.string(), z.unknown())
     .optional()
     .meta({ description: "Checked against the type's config schema; strings may reference {{inputs.NAME}}." }),
-  approval: z.boolean().optional().meta({ description: 'Pause the run after this node until a person approves, edits or rejects its output.' }),
+  approval: z
+    .union([z.boolean(), ApprovalAssignmentSchema])
+    .optional()
+    .meta({ description: 'Pause the run after this node until a person approves, edits or rejects its output; an object says who decides.' }),
   writes: z
     .string()
     .regex(SLOT_PATTERN, 'slot names are identifiers: letters, digits and _, not starting with a digit')

@@ -49,7 +49,8 @@ export const checkDestroyedObjects: Check = (context) => {
   if (document.kind === 'text') return [];
   const issues: ReviewIssue[] = [];
   for (const { object, scene: lost } of destroyedObjects(reviewLedger(context))) {
-    const noun = new RegExp(`\\b${headNoun(object).replace(/[^\p{L}\p{M}\p{N}'-]/gu, '')}s?\\b`, 'iu');
+    // Named as that very thing ("the map", "her old map"): "a map" is another one.
+    const noun = new RegExp(`\\b(?:the|his|her|their|its|my|your|our)\\s+(?:[\\p{L}'-]+\\s+){0,2}${headNoun(object).replace(/[^\p{L}\p{M}\p{N}'-]/gu, '')}\\b`, 'iu');
     for (const scene of document.scenes.filter((s) => s.number > lost)) {
       const used = scene.narration.split(/(?<=[.!?])\s+|\n+/).find((sentence) => noun.test(sentence) && USE.test(sentence) && !REMAINS.test(sentence));
       if (!used) continue;

@@ -13,7 +13,12 @@ import type { RunGraphUpdate, RunGraphValues } from './state';
  * when its content-policy checks flag something (an approval of kind `policy`) and lets it through otherwise.
  */
 export function hasGate(node: Pick<PipelineNode, 'approval' | 'type'> | undefined): boolean {
-  return node?.approval === true || node?.type === 'review';
+  return isGated(node?.approval) || node?.type === 'review';
+}
+
+/** `approval: true`, or an object naming who decides: either pauses the run after the node. */
+export function isGated(approval: PipelineNode['approval'] | undefined): boolean {
+  return approval !== undefined && approval !== false;
 }
 
 /** The content-policy flags in a review's output (none for any other node). */
@@ -33,7 +38,7 @@ export class ApprovalGate {
     // A review's gate asks only when its policy checks flagged something; a producer's autoApprove does not
     // wave a flag through, since the flag exists for a person to see.
     const flags = node?.type === 'review' ? policyFlagsOf((await this.ctx.stores.outputs.get(run.id, nodeId, attempt))?.output) : [];
-    if (!node?.approval && flags.length === 0) return { approved: { [nodeId]: attempt } };
+    if (!isGated(node?.approval) && flags.length === 0) return { approved: { [nodeId]: attempt } };
     const policy = flags.length > 0;
     return this.ctx.fenced(async (stores): Promise<RunGraphUpdate> => {
       const request = await stores.approvals.get(run.id, nodeId, attempt);

@@ -63,7 +63,8 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
       await tx.runs.setStatus(runId, 'running');
       await tx.nodes.resetRunning(runId);
       if (!(await tx.events.hasEvent(runId, 'run.started'))) {
-        await tx.events.append(runId, { type: 'run.started', data: { pipelineId: run.pipelineId, version: run.version, inputs: run.inputs } });
+        const startedBy = run.startedBy ? { actor: run.startedBy } : {};
+        await tx.events.append(runId, { type: 'run.started', data: { pipelineId: run.pipelineId, version: run.version, inputs: run.inputs }, ...startedBy });
       }
     });
     const ctx = createRunContext(stores, { ...run, status: 'running' }, deps.settings, abort.signal, deps.checkpointer, lease);
@@ -120,7 +121,8 @@ async function settleAfterError(
     await fenced(async (tx) => {
       await tx.nodes.resetRunning(runId);
       await tx.runs.setStatus(runId, 'cancelled', 'cancelled');
-      await tx.events.append(runId, { type: 'run.cancelled', data: {} });
+      const cancelledBy = (await tx.runs.get(runId))?.cancelledBy;
+      await tx.events.append(runId, { type: 'run.cancelled', data: {}, ...(cancelledBy ? { actor: cancelledBy } : {}) });
     });
   } else if (signal.aborted) {
     // Stopped by our caller (e.g. the process is shutting down): leave it `running` without a lease, so

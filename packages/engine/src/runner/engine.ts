@@ -1,5 +1,8 @@
 // CONTRACT STUB (lead): the runner helper implements `openStoryloom`; the CLI and server code against
 // the `Storyloom` interface. Node-only (SQLite); exported from `@storyloom/engine/node`.
+import type { Actor, UserRole } from '../contract/actor';
+import type { ApprovalInboxEntry } from '../contract/api';
+import type { AuditEntry, NewAuditEntry, UserRecord } from '../store/contract';
 import type { Pipeline } from '../pipeline/schema';
 import type { PipelineVersionInfo, StoredPipeline } from '../contract/stored-pipeline';
 import type { ExportedDocument, ExportFormat } from '../contract/export-formats';
@@ -12,7 +15,6 @@ import type { RunObserver } from './observer';
 import type {
   PipelineCost,
   ApprovalDecision,
-  PendingApproval,
   RerunRequest,
   RunEvent,
   RunStatus,
@@ -140,23 +142,40 @@ export interface Storyloom {
    * with no gap or duplicate between replay and live (use it for SSE with Last-Event-ID).
    */
   subscribe(runId: string, listener: (event: RunEvent) => void, afterSeq?: number): () => void;
-  pendingApprovals(): Promise<Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }>>;
+  /** Every pending approval across runs; with `actor`, each says whether it is theirs (`mine`). */
+  pendingApprovals(actor?: Actor): Promise<ApprovalInboxEntry[]>;
   /**
    * Stores a decision; 'conflict' if the node is not waiting (a second decision loses), 'invalid_input'
-   * if an edit does not fit the output schema. The run is then driven by whoever calls `drive`.
+   * if an edit does not fit the output schema, 'forbidden' if `actor` may not decide this gate (their role,
+   * the gate's assignment, or its `separateReviewer`). The run is then driven by whoever calls `drive`.
+   * Every change below names its `actor` in the events it causes and in the audit list.
    */
-  decide(runId: string, nodeId: string, decision: ApprovalDecision): Promise<RunView>;
+  decide(runId: string, nodeId: string, decision: ApprovalDecision, actor?: Actor): Promise<RunView>;
   /** Requests cancellation; a driving process stops promptly, also inside a streaming model call. */
-  cancel(runId: string): Promise<RunView>;
+  cancel(runId: string, actor?: Actor): Promise<RunView>;
   /** Makes a failed, cancelled-while-running or interrupted run drivable again ('conflict' otherwise). */
-  resume(runId: string): Promise<RunView>;
+  resume(runId: string, actor?: Actor): Promise<RunView>;
   /**
    * What the runs of a pipeline spent per day (UTC) over the last `days` days, today included, with the total;
    * 'invalid_input' unless `days` is a whole number from 1 to 366.
    */
   pipelineCost(pipelineId: string, days: number): Promise<PipelineCost>;
   /** A new queued run with `parentRunId` that reuses every output not downstream of what changed. */
-  rerun(runId: string, request: RerunRequest): Promise<RunView>;
+  rerun(runId: string, request: RerunRequest, actor?: Actor): Promise<RunView>;
+  /** Adds a user with a first API token, returned here only ('conflict' if the name is taken, 'invalid_input' for a bad name or role). */
+  addUser(name: string, role: UserRole): Promise<{ user: UserRecord; token: string }>;
+  /** Another API token for an active user ('not_found' if there is none of that name). */
+  issueToken(name: string): Promise<string>;
+  /** Revokes the active user of that name ('not_found' if there is none): their tokens stop working. */
+  revokeUser(name: string): Promise<UserRecord>;
+  listUsers(): Promise<UserRecord[]>;
+  /** The active user holding this token. */
+  userForToken(token: string): Promise<UserRecord | undefined>;
+  /** Whether any user is active (a server with none stays in single-user mode). */
+  hasUsers(): Promise<boolean>;
+  recordAudit(entry: NewAuditEntry): Promise<void>;
+  /** Who did what to a pipeline (its saves and its runs) or to one run, oldest first. */
+  audit(filter: { pipelineId?: string; runId?: string }): Promise<AuditEntry[]>;
   /** 'conflict' when the run has nothing to export in that format yet; 'invalid_input' for a bad option. */
   exportRun(runId: string, format: ExportFormat, options?: ExportOptions): Promise<ExportedDocument>;
   /**

@@ -22,7 +22,7 @@ import { candidatesKey } from '../store/output-store';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
-import { hasGate } from './approval-gate';
+import { hasGate, isGated } from './approval-gate';
 import { recordedModelCaller } from './recorded-model-caller';
 import type { AttemptStatus, TokenUsage } from './types';
 import type { StoreSet } from '../store';
@@ -232,7 +232,7 @@ export class NodeExecutor {
         );
         throwIfCancelled(signal);
         // At an approval the person chooses (the first is the draft); without one the checks pick.
-        output = candidates[node.approval ? 0 : pickCandidate(candidates, memory)];
+        output = candidates[isGated(node.approval) ? 0 : pickCandidate(candidates, memory)];
       } else {
         output = await type.run(context);
         throwIfCancelled(signal);

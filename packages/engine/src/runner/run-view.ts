@@ -105,6 +105,7 @@ export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<Ru
   if (hasLimit(run.budget)) view.budget = run.budget;
   if (run.model !== undefined) view.model = run.model;
   if (run.parentRunId) view.parentRunId = run.parentRunId;
+  if (run.startedBy) view.startedBy = run.startedBy;
   if (run.error) view.error = run.error;
   if (run.status === 'running' && (run.lease === undefined || leaseIsDead(run.lease))) view.interrupted = true;
   return view;

@@ -3,6 +3,9 @@
 // event logs, decided, cancelled, resumed, rerun.
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { randomBytes } from 'node:crypto';
+import { type Actor, isUserRole, type UserRole } from '../contract/actor';
+import type { ApprovalInboxEntry } from '../contract/api';
+import { assigneesOf, assignmentOf, can, decisionRefusal, isAssignedTo } from '../contract/permissions';
 import { RunComments } from '../comments/run-comments';
 import { StoryloomError } from '../errors';
 import { budgetCancelMessage, hasLimit, runBudget } from '../cost/budget';
@@ -20,7 +23,7 @@ import { resolveRunInputs } from '../pipeline/inputs';
 import { BudgetSchema, type Pipeline } from '../pipeline/schema';
 import { slotWrittenBy } from '../pipeline/slots';
 import { validatePipeline } from '../pipeline/validate';
-import { type RunRecord, type SqliteStores, type StoreSet, type Stores } from '../store';
+import { type AuditEntry, type NewAuditEntry, type RunRecord, type SqliteStores, type StoreSet, type Stores, type UserRecord } from '../store';
 import { candidatesKey } from '../store/output-store';
 import { ForeignWriteWatcher } from '../store/foreign-writes';
 import { seedPipelines } from '../store/seed-pipelines';
@@ -41,10 +44,11 @@ import { decodeRunCursor, encodeRunCursor } from './run-cursor';
 import { checkedLeaseTtl, defaultOwnerId, LEASE_TTL_MS, leaseIsDead } from './lease';
 import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
+import { hashToken, newUserToken, USER_NAME_PATTERN } from './people';
 import { buildRunView } from './run-view';
 import { approvalNodeOf, budgetedNodeOf, budgetKey } from './budget-gate';
 import { Webhooks } from '../webhooks/webhooks';
-import type { ApprovalDecision, Budget, PendingApproval, PipelineCost, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
+import type { ApprovalDecision, Budget, PipelineCost, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
 
 /** The longest period a cost report covers. */
 const MAX_COST_DAYS = 366;
@@ -125,15 +129,22 @@ class StoreBackedStoryloom implements Storyloom {
     const budget = runBudget(pipeline.budget, request.budget === undefined ? undefined : checkedBudget(request.budget));
     for (const node of pipeline.nodes) resolveNodeConfig(node, inputs); // config that needs inputs fails now, not mid-run
     const id = newRunId();
-    await this.stores.runs.insert({
-      id,
-      pipelineId: request.pipelineId ?? pipeline.id,
-      version: request.version ?? null,
-      inputs,
-      model: request.model,
-      pipeline,
-      autoApprove: request.autoApprove === true,
-      ...(budget ? { budget } : {}),
+    const pipelineId = request.pipelineId ?? pipeline.id;
+    await this.stores.transaction(async (tx) => {
+      await tx.runs.insert({
+        id,
+        pipelineId,
+        version: request.version ?? null,
+        inputs,
+        model: request.model,
+        pipeline,
+        autoApprove: request.autoApprove === true,
+        ...(budget ? { budget } : {}),
+        ...(request.startedBy ? { startedBy: request.startedBy } : {}),
+      });
+      if (request.startedBy) {
+        await tx.audit.record({ action: 'run.started', actor: request.startedBy, pipelineId, runId: id, detail: { version: request.version ?? null } });
+      }
     });
     return this.view(id);
   }
@@ -227,17 +238,19 @@ class StoreBackedStoryloom implements Storyloom {
     return unsubscribe;
   }
 
-  async pendingApprovals(): Promise<Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }>> {
+  async pendingApprovals(actor?: Actor): Promise<ApprovalInboxEntry[]> {
     const runs = new Map<string, Promise<RunRecord | undefined>>();
     const runOf = (id: string) => {
       if (!runs.has(id)) runs.set(id, this.stores.runs.get(id));
       return runs.get(id)!;
     };
-    const result: Array<PendingApproval & { runId: string; pipelineId: string; requestedAt: string }> = [];
+    const result: ApprovalInboxEntry[] = [];
     for (const approval of await this.stores.approvals.pending()) {
       const run = await runOf(approval.runId);
       // A cancelled run's open requests are not anyone's to decide (until it is resumed).
       if (!run || run.status === 'cancelled') continue;
+      const assignment = assignmentOf(run.pipeline.nodes.find((node) => node.id === approval.nodeId)?.approval);
+      const assignedTo = assigneesOf(assignment);
       result.push({
         runId: approval.runId,
         pipelineId: run.pipelineId,
@@ -245,18 +258,22 @@ class StoreBackedStoryloom implements Storyloom {
         ...(budgetedNodeOf(approval.nodeId) !== undefined ? { kind: 'budget' as const } : {}),
         draft: (await this.stores.outputs.get(approval.runId, approval.nodeId, approval.attempt))?.output,
         requestedAt: approval.requestedAt,
+        ...(run.startedBy ? { startedBy: run.startedBy } : {}),
+        ...(assignedTo ? { assignedTo } : {}),
+        ...(actor ? { mine: isAssignedTo(actor, assignment) } : {}),
       });
     }
     return result;
   }
 
-  async decide(runId: string, nodeId: string, decision: ApprovalDecision): Promise<RunView> {
+  async decide(runId: string, nodeId: string, decision: ApprovalDecision, actor?: Actor): Promise<RunView> {
     const run = await this.requireRun(runId);
     const node = run.pipeline.nodes.find((candidate) => candidate.id === nodeId);
     if (!node) throw new StoryloomError('not_found', `run '${runId}' has no node '${nodeId}'`);
     if (run.status === 'cancelled') throw new StoryloomError('conflict', `run '${runId}' is cancelled; resume it before deciding '${nodeId}'`);
-    if ((await this.stores.approvals.pending(runId)).some((approval) => approval.nodeId === budgetKey(nodeId))) return this.decideBudget(run, nodeId, decision);
+    if ((await this.stores.approvals.pending(runId)).some((approval) => approval.nodeId === budgetKey(nodeId))) return this.decideBudget(run, nodeId, decision, actor);
     const checked = checkDecision(decision, run, nodeId);
+    if (actor) await checkDecider(this.stores, run, nodeId, checked.decision, actor);
     await this.stores.transaction(async (tx) => {
       await tx.runs.lock(runId); // a driver settling the run waits for this decision, or this waits for it
       const pending = (await tx.approvals.pending(runId)).find((approval) => approval.nodeId === nodeId);
@@ -274,12 +291,18 @@ class StoreBackedStoryloom implements Storyloom {
         await tx.outputs.put({ runId, nodeId, attempt: pending.attempt + 1, source: 'edit', output: chosen });
       }
       if (checked.decision === 'reject') data.feedback = checked.feedback;
+      if (actor) data.actor = actor;
       await tx.events.append(runId, {
         type: 'approval.resolved',
         nodeId,
         data,
         outputAttempt: checked.decision === 'edit' || checked.decision === 'choose' ? pending.attempt + 1 : undefined,
+        ...(actor ? { actor } : {}),
       });
+      if (actor) {
+        const { attempt, actor: _who, ...detail } = data;
+        await tx.audit.record({ action: 'approval.decided', actor, pipelineId: run.pipelineId, runId, nodeId, detail: { ...detail, attempt } });
+      }
     });
     return this.view(runId);
   }
@@ -288,8 +311,12 @@ class StoreBackedStoryloom implements Storyloom {
    * A node waiting at the run's budget: approve lets it run, with the limits `budget` names raised (or, without
    * one, with no budget from now on); reject cancels the run there.
    */
-  private async decideBudget(run: RunRecord, nodeId: string, decision: ApprovalDecision): Promise<RunView> {
+  private async decideBudget(run: RunRecord, nodeId: string, decision: ApprovalDecision, actor?: Actor): Promise<RunView> {
     const checked = checkBudgetDecision(decision, nodeId);
+    // Going on past a budget spends money: it is for those who run pipelines, whoever the node's own gate is for.
+    if (actor && !can(actor.role, 'author')) {
+      throw new StoryloomError('forbidden', `${actor.name} is a ${actor.role}: only owners and editors let a run go on past its budget or stop it there`);
+    }
     const key = budgetKey(nodeId);
     await this.stores.transaction(async (tx) => {
       const current = (await tx.runs.lock(run.id))!;
@@ -297,50 +324,55 @@ class StoreBackedStoryloom implements Storyloom {
       if (!pending || !(await tx.approvals.decide(run.id, key, checked))) {
         throw new StoryloomError('conflict', `node '${nodeId}' of run '${run.id}' is not waiting for a decision`);
       }
-      const data: RunEventData<'approval.resolved'> = { attempt: pending.attempt, decision: checked.decision, kind: 'budget' };
+      const data: RunEventData<'approval.resolved'> = { attempt: pending.attempt, decision: checked.decision, kind: 'budget', ...(actor ? { actor } : {}) };
+      if (actor) {
+        const detail = { decision: checked.decision, kind: 'budget', attempt: pending.attempt };
+        await tx.audit.record({ action: 'approval.decided', actor, pipelineId: run.pipelineId, runId: run.id, nodeId, detail });
+      }
       if (checked.decision === 'approve') {
         // Without new limits none applies from now on; the empty budget kept says the run had one (its graph
         // keeps the budget entries where decisions re-enter).
         const budget = checked.budget ? { ...current.budget, ...checked.budget } : {};
         await tx.runs.setBudget(run.id, budget);
         data.budget = hasLimit(budget) ? budget : null;
-        await tx.events.append(run.id, { type: 'approval.resolved', nodeId, data });
+        await tx.events.append(run.id, { type: 'approval.resolved', nodeId, data, ...(actor ? { actor } : {}) });
         return;
       }
       if (checked.decision === 'reject' && checked.feedback) data.feedback = checked.feedback;
       await tx.approvals.markApplied(run.id, key, pending.attempt);
       await tx.nodes.set(run.id, nodeId, { status: 'pending' });
-      await tx.events.append(run.id, { type: 'approval.resolved', nodeId, data });
-      await tx.runs.requestCancel(run.id);
+      await tx.events.append(run.id, { type: 'approval.resolved', nodeId, data, ...(actor ? { actor } : {}) });
+      await tx.runs.requestCancel(run.id, actor);
       const driven = current.status === 'running' && current.lease !== undefined && !leaseIsDead(current.lease);
       if (!driven) {
         // Its other branches are not running: it ends here (a driving process ends it when it sees the flag).
         await tx.runs.setStatus(run.id, 'cancelled', budgetCancelMessage(nodeId));
-        await tx.events.append(run.id, { type: 'run.cancelled', data: { reason: 'budget', nodeId } });
+        await tx.events.append(run.id, { type: 'run.cancelled', data: { reason: 'budget', nodeId }, ...(actor ? { actor } : {}) });
       }
     });
     return this.view(run.id);
   }
 
-  async cancel(runId: string): Promise<RunView> {
+  async cancel(runId: string, actor?: Actor): Promise<RunView> {
     const run = await this.requireRun(runId);
     if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') {
       throw new StoryloomError('conflict', `run '${runId}' is ${run.status}; only a queued, running or waiting run can be cancelled`);
     }
     await this.stores.transaction(async (tx) => {
       const current = (await tx.runs.lock(runId))!;
-      await tx.runs.requestCancel(runId);
+      await tx.runs.requestCancel(runId, actor);
       const driven = current.status === 'running' && current.lease !== undefined && !leaseIsDead(current.lease);
       if (!driven) {
         // Nobody is executing it: it ends here. A driving process notices the flag and ends it itself.
         await tx.runs.setStatus(runId, 'cancelled', 'cancelled');
-        await tx.events.append(runId, { type: 'run.cancelled', data: {} });
+        await tx.events.append(runId, { type: 'run.cancelled', data: {}, ...(actor ? { actor } : {}) });
       }
+      if (actor) await tx.audit.record({ action: 'run.cancelled', actor, pipelineId: run.pipelineId, runId });
     });
     return this.view(runId);
   }
 
-  async resume(runId: string): Promise<RunView> {
+  async resume(runId: string, actor?: Actor): Promise<RunView> {
     // Looked at with the run row locked: a process taking the lease meanwhile is either seen here or comes after.
     await this.stores.transaction(async (tx) => {
       const run = await tx.runs.lock(runId);
@@ -353,6 +385,7 @@ class StoreBackedStoryloom implements Storyloom {
         await tx.runs.clearCancel(runId);
         await tx.runs.setStatus(runId, 'queued');
       }
+      if (actor) await tx.audit.record({ action: 'run.resumed', actor, pipelineId: run.pipelineId, runId, detail: { from: run.status } });
     });
     return this.view(runId);
   }
@@ -367,7 +400,7 @@ class StoreBackedStoryloom implements Storyloom {
     return { pipelineId, since, days, total: { ...sumUsage(daily), runs }, daily };
   }
 
-  async rerun(runId: string, request: RerunRequest): Promise<RunView> {
+  async rerun(runId: string, request: RerunRequest, actor?: Actor): Promise<RunView> {
     const parent = await this.requireRun(runId);
     const plan = await planRerun(this.stores, parent, request);
     checkedPipeline(plan.pipeline);
@@ -385,7 +418,13 @@ class StoreBackedStoryloom implements Storyloom {
         autoApprove: parent.autoApprove,
         parentRunId: parent.id,
         ...(budget ? { budget } : {}),
+        ...(actor ? { startedBy: actor } : {}),
       });
+      if (actor) {
+        const edited = [...plan.edits.keys()];
+        const detail = { parentRunId: parent.id, from: request.from, ...(edited.length > 0 ? { edited } : {}) };
+        await tx.audit.record({ action: 'run.rerun', actor, pipelineId: parent.pipelineId, runId: id, detail });
+      }
       for (const [nodeId, attempt] of plan.reused) await tx.outputs.putReference(id, nodeId, { runId: parent.id, attempt });
       for (const [nodeId, output] of plan.edits) await tx.outputs.put({ runId: id, nodeId, attempt: 1, source: 'edit', output });
     });
@@ -422,6 +461,53 @@ class StoreBackedStoryloom implements Storyloom {
       if (await needsNewDriver(run, hasDecisionToApply, options, now)) orphans.push(await this.view(run.id));
     }
     return orphans;
+  }
+
+  async addUser(name: string, role: UserRole): Promise<{ user: UserRecord; token: string }> {
+    if (!USER_NAME_PATTERN.test(name)) {
+      throw new StoryloomError('invalid_input', `user name ${JSON.stringify(name)} is not valid: 1–64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit`);
+    }
+    if (!isUserRole(role)) throw new StoryloomError('invalid_input', `role must be owner, editor, reviewer or viewer, got ${JSON.stringify(role)}`);
+    const token = newUserToken();
+    const user = await this.stores.transaction(async (tx) => {
+      const added = await tx.users.add({ id: `user-${randomBytes(8).toString('hex')}`, name, role });
+      await tx.users.addToken(added.id, hashToken(token));
+      return added;
+    });
+    return { user, token };
+  }
+
+  async issueToken(name: string): Promise<string> {
+    const user = await this.requireUser(name);
+    const token = newUserToken();
+    await this.stores.users.addToken(user.id, hashToken(token));
+    return token;
+  }
+
+  async revokeUser(name: string): Promise<UserRecord> {
+    const user = await this.requireUser(name);
+    await this.stores.users.revoke(user.name);
+    return { ...user, revokedAt: new Date().toISOString() };
+  }
+
+  listUsers(): Promise<UserRecord[]> {
+    return this.stores.users.list();
+  }
+
+  userForToken(token: string): Promise<UserRecord | undefined> {
+    return this.stores.users.byTokenHash(hashToken(token));
+  }
+
+  hasUsers(): Promise<boolean> {
+    return this.stores.users.hasActive();
+  }
+
+  recordAudit(entry: NewAuditEntry): Promise<void> {
+    return this.stores.audit.record(entry);
+  }
+
+  audit(filter: { pipelineId?: string; runId?: string }): Promise<AuditEntry[]> {
+    return this.stores.audit.list(filter);
   }
 
   seedPipelines(shipped: readonly ShippedPipeline[]): Promise<SeedPipelinesResult> {
@@ -463,6 +549,12 @@ class StoreBackedStoryloom implements Storyloom {
     return saved && !saved.valid ? `saved pipeline '${saved.id}' v${saved.version} is a draft` : undefined;
   }
 
+  private async requireUser(name: string): Promise<UserRecord> {
+    const user = await this.stores.users.find(name);
+    if (!user) throw new StoryloomError('not_found', `no active user '${name}'`);
+    return user;
+  }
+
   private async requireRun(runId: string): Promise<RunRecord> {
     const run = await this.stores.runs.get(runId);
     if (!run) throw new StoryloomError('not_found', `no run '${runId}'`);
@@ -502,6 +594,24 @@ function checkModel(model: unknown, options: StoryloomOptions): void {
   } catch (error) {
     throw new StoryloomError('invalid_input', `model: ${(error as Error).message}`);
   }
+}
+
+/**
+ * 'forbidden' unless `actor` may make this decision: their role decides approvals, the gate is theirs, and with
+ * `separateReviewer` they neither started the run nor edited this node's output in it.
+ */
+async function checkDecider(stores: StoreSet, run: RunRecord, nodeId: string, decision: string, actor: Actor): Promise<void> {
+  const assignment = assignmentOf(run.pipeline.nodes.find((node) => node.id === nodeId)?.approval);
+  const authors: Actor[] = run.startedBy ? [run.startedBy] : [];
+  if (assignment?.separateReviewer) {
+    for (const entry of await stores.audit.list({ runId: run.id })) {
+      if (entry.action === 'approval.decided' && entry.nodeId === nodeId && (entry.detail.decision === 'edit' || entry.detail.decision === 'choose')) {
+        authors.push(entry.actor);
+      }
+    }
+  }
+  const refusal = decisionRefusal(actor, nodeId, assignment, authors, decision);
+  if (refusal) throw new StoryloomError('forbidden', refusal);
 }
 
 /** A budget given with a run or a decision, checked like a pipeline's. */

@@ -1,9 +1,11 @@
 // The one store interface the runner, the facade and the adapters use, whatever holds the data: every call is
 // async so the same code runs on the embedded SQLite file and on PostgreSQL. Both implementations pass one
 // shared contract suite (test/store/contract.test.ts).
+import type { Actor, UserRole } from '../contract/actor';
+import type { AuditEntry, NewAuditEntry } from '../contract/audit';
+export type { AuditAction, AuditEntry, NewAuditEntry } from '../contract/audit';
 import type { ModelSpec, Pipeline, RunInputs } from '../pipeline/schema';
 import type { PipelineStore } from '../runner/engine';
-import type { Actor } from '../contract/actor';
 import type { CommentStatus, CommentThread } from '../comments/types';
 import type { OutboxEvent } from '../webhooks/payload';
 import type { WebhookAttempt, WebhookDelivery, WebhookEvent, Webhook } from '../webhooks/types';
@@ -55,10 +57,12 @@ export interface RunLease {
 
 /** The run row: the fields a RunView shows about the run itself, plus what only the runner needs. */
 export interface RunRecord
-  extends Pick<RunView, 'id' | 'pipelineId' | 'version' | 'status' | 'inputs' | 'model' | 'parentRunId' | 'error' | 'createdAt' | 'updatedAt'> {
+  extends Pick<RunView, 'id' | 'pipelineId' | 'version' | 'status' | 'inputs' | 'model' | 'parentRunId' | 'startedBy' | 'error' | 'createdAt' | 'updatedAt'> {
   pipeline: Pipeline;
   autoApprove: boolean;
   cancelRequested: boolean;
+  /** Who asked for the pending cancel (the driving process names them in `run.cancelled`). */
+  cancelledBy?: Actor;
   lease?: RunLease;
   /** What the run may still spend in all; undefined when it has no budget (or a person let it go past it). */
   budget?: Budget;
@@ -77,6 +81,7 @@ export interface NewRun {
   autoApprove: boolean;
   parentRunId?: string;
   budget?: Budget;
+  startedBy?: Actor;
 }
 
 export interface LeaseClaim {
@@ -100,6 +105,8 @@ export type NewEvent = {
     data?: Omit<RunEventDataMap[T], 'output' | 'draft'>;
     /** For node.completed and approvals: the attempt whose stored output is this event's `data.output` (or `draft`). */
     outputAttempt?: number;
+    /** The person whose request caused the event. */
+    actor?: Actor;
   };
 }[RunEventType];
 
@@ -136,7 +143,7 @@ export interface RunRepository {
   touch(id: string): Promise<void>;
   /** Replaces the run's budget (null: none from now on). */
   setBudget(id: string, budget: Budget | null): Promise<void>;
-  requestCancel(id: string): Promise<void>;
+  requestCancel(id: string, actor?: Actor): Promise<void>;
   clearCancel(id: string): Promise<void>;
   isCancelRequested(id: string): Promise<boolean>;
   /** Takes the lease if it is free, expired, ours, or held by a dead process; returns the live holder otherwise. */
@@ -227,6 +234,35 @@ export interface MetaRepository {
   set(key: string, value: string): Promise<void>;
 }
 
+/** A person who may use a shared server; their API tokens are kept only as SHA-256 hashes. */
+export interface UserRecord extends Actor {
+  createdAt: string;
+  /** Set once the user is revoked: their tokens no longer work, their name may be given to a new user. */
+  revokedAt?: string;
+}
+
+export interface UserRepository {
+  /** StoryloomError('conflict') when an active user already has this name. */
+  add(user: { id: string; name: string; role: UserRole }): Promise<UserRecord>;
+  /** Every user, revoked ones too (they still name who did what), oldest first. */
+  list(): Promise<UserRecord[]>;
+  /** The active user of that name, or of that id. */
+  find(nameOrId: string): Promise<UserRecord | undefined>;
+  /** Revokes the active user of that name (their tokens stop working); false if there is none. */
+  revoke(name: string): Promise<boolean>;
+  addToken(userId: string, tokenHash: string): Promise<void>;
+  /** The active user holding the token with this hash. */
+  byTokenHash(tokenHash: string): Promise<UserRecord | undefined>;
+  /** Whether any user is active: a server with none stays in the single-user mode. */
+  hasActive(): Promise<boolean>;
+}
+
+export interface AuditRepository {
+  record(entry: NewAuditEntry): Promise<void>;
+  /** Entries about a pipeline (its saves and its runs) or about one run, oldest first. */
+  list(filter: { pipelineId?: string; runId?: string }): Promise<AuditEntry[]>;
+}
+
 export interface NewWebhook {
   id: string;
   url: string;
@@ -313,6 +349,8 @@ export interface StoreSet {
   modelCalls: ModelCallRepository;
   attempts: AttemptRepository;
   meta: MetaRepository;
+  users: UserRepository;
+  audit: AuditRepository;
   webhooks: WebhookRepository;
   comments: CommentRepository;
 }

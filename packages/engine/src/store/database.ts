@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS runs (
   lease_expires INTEGER,
   lease_epoch INTEGER NOT NULL DEFAULT 0,
   lease_started TEXT,
+  started_by TEXT,
+  cancelled_by TEXT,
   budget TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline_id, created_at);
@@ -55,6 +57,7 @@ CREATE TABLE IF NOT EXISTS run_events (
   at TEXT NOT NULL,
   data TEXT NOT NULL,
   output_attempt INTEGER,
+  actor TEXT,
   PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID; -- run ids grow with time, so new events append at the end of the tree and pages stay full
 CREATE TABLE IF NOT EXISTS node_outputs (
@@ -99,6 +102,31 @@ CREATE TABLE IF NOT EXISTS model_calls (
   created_at TEXT NOT NULL,
   PRIMARY KEY (run_id, node_id, attempt, call_key)
 ) WITHOUT ROWID; -- completed model calls of nodes not finished yet: read back, never re-sent, after a crash
+CREATE TABLE IF NOT EXISTS users (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS users_active_name ON users (name) WHERE revoked_at IS NULL;
+CREATE TABLE IF NOT EXISTS user_tokens (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) WITHOUT ROWID; -- SHA-256 of each token: the token itself is shown once and never stored
+CREATE TABLE IF NOT EXISTS audit_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  action TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  pipeline_id TEXT,
+  run_id TEXT,
+  node_id TEXT,
+  detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_pipeline ON audit_log (pipeline_id, seq);
+CREATE INDEX IF NOT EXISTS audit_by_run ON audit_log (run_id, seq);
 CREATE TABLE IF NOT EXISTS node_attempts (
   run_id TEXT NOT NULL,
   node_id TEXT NOT NULL,
@@ -183,6 +211,9 @@ const ADDED_COLUMNS: Array<{ table: string; column: string; definition: string }
   { table: 'pipeline_versions', column: 'errors', definition: "TEXT NOT NULL DEFAULT '[]'" },
   { table: 'runs', column: 'lease_epoch', definition: 'INTEGER NOT NULL DEFAULT 0' },
   { table: 'runs', column: 'lease_started', definition: 'TEXT' },
+  { table: 'runs', column: 'started_by', definition: 'TEXT' },
+  { table: 'runs', column: 'cancelled_by', definition: 'TEXT' },
+  { table: 'run_events', column: 'actor', definition: 'TEXT' },
   { table: 'runs', column: 'budget', definition: 'TEXT' },
 ];
 

@@ -1,5 +1,6 @@
 // An event as both stores keep it (one row: its data as JSON, and the attempt whose stored output it carries)
 // and the typed RunEvent it is read back as.
+import type { Actor } from '../contract/actor';
 import type { RunEvent, RunEventType } from '../contract/events';
 
 export interface EventRow {
@@ -10,6 +11,8 @@ export interface EventRow {
   at: string;
   data: string;
   output_attempt: number | null;
+  /** Who caused the event (JSON), when a person did. */
+  actor: string | null;
 }
 
 /**
@@ -24,5 +27,6 @@ export function eventFromRow(row: EventRow, output: (attempt: number, nodeId: st
   // The row was written from a typed NewEvent of the same type, so its data has that type's shape.
   const event = { seq: row.seq, runId: row.run_id, type: row.type, at: row.at, data } as RunEvent;
   if (row.node_id !== null) event.nodeId = row.node_id;
+  if (row.actor) event.actor = JSON.parse(row.actor) as Actor;
   return event;
 }

@@ -1,11 +1,13 @@
 // Each run's ordered event log. `seq` is assigned inside a write transaction (IMMEDIATE: the write lock is
 // taken first), so concurrent writers in several processes never produce gaps or duplicates.
 // `node.completed` stores its output by reference (the attempt) and expands it on read.
+import type { Actor } from '../contract/actor';
 import type { RunEvent, RunEventType } from '../runner/types';
 import type { NewEvent } from './contract';
 import { nowIso, writeTransaction, type SqliteDatabase, statement } from './database';
 import type { OutputStore } from './output-store';
 import { eventFromRow, type EventRow } from './event-row';
+import { jsonOrNull } from './run-store';
 
 export type { NewEvent } from './contract';
 
@@ -23,7 +25,7 @@ export class EventStore {
       // that row carries the pipeline snapshot, and rewriting it for every event would be costly.)
       const row = statement(this.db, 'SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM run_events WHERE run_id = ?').get(runId) as { next: number };
       const at = nowIso();
-      statement(this.db, 'INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      statement(this.db, 'INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
         runId,
         row.next,
         event.type,
@@ -31,6 +33,7 @@ export class EventStore {
         at,
         JSON.stringify(event.data ?? {}),
         event.outputAttempt ?? null,
+        jsonOrNull(event.actor),
       );
       // Every event but a token chunk is a change of the run's state, so the run's updatedAt moves with it
       // (a few row writes per node; token chunks are many and change nothing a list of runs shows).
@@ -73,3 +76,4 @@ export class EventStore {
   }
 
 }
+

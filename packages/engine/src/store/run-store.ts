@@ -1,4 +1,5 @@
 // Run rows: status, the pipeline snapshot a run executes, and the lease that lets one process drive it.
+import type { Actor } from '../contract/actor';
 import type { ModelSpec } from '../pipeline/schema';
 import type { Budget, RunStatus } from '../runner/types';
 import type { LeaseClaim, LeaseClaimResult, NewRun, RunDriveState, RunLease, RunListFilter, RunPosition, RunRecord } from './contract';
@@ -26,6 +27,8 @@ export interface RunRow {
   lease_expires: number | null;
   lease_epoch: number;
   lease_started: string | null;
+  started_by: string | null;
+  cancelled_by: string | null;
   budget: string | null;
 }
 
@@ -39,8 +42,8 @@ export class RunStore {
   insert(run: NewRun): void {
     const at = nowIso();
     statement(this.db, 
-        `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, budget, created_at, updated_at)
-         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, started_by, budget, created_at, updated_at)
+         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         run.id,
@@ -51,6 +54,7 @@ export class RunStore {
         JSON.stringify(run.pipeline),
         run.autoApprove ? 1 : 0,
         run.parentRunId ?? null,
+        jsonOrNull(run.startedBy),
         run.budget ? JSON.stringify(run.budget) : null,
         at,
         at,
@@ -117,12 +121,12 @@ export class RunStore {
     statement(this.db, 'UPDATE runs SET budget = ?, updated_at = ? WHERE id = ?').run(budget ? JSON.stringify(budget) : null, nowIso(), id);
   }
 
-  requestCancel(id: string): void {
-    statement(this.db, 'UPDATE runs SET cancel_requested = 1, updated_at = ? WHERE id = ?').run(nowIso(), id);
+  requestCancel(id: string, actor?: Actor): void {
+    statement(this.db, 'UPDATE runs SET cancel_requested = 1, cancelled_by = ?, updated_at = ? WHERE id = ?').run(jsonOrNull(actor), nowIso(), id);
   }
 
   clearCancel(id: string): void {
-    statement(this.db, 'UPDATE runs SET cancel_requested = 0 WHERE id = ?').run(id);
+    statement(this.db, 'UPDATE runs SET cancel_requested = 0, cancelled_by = NULL WHERE id = ?').run(id);
   }
 
   isCancelRequested(id: string): boolean {
@@ -185,9 +189,16 @@ export function runFromRow(row: RunRow): RunRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     cancelRequested: row.cancel_requested === 1,
+    ...(row.started_by ? { startedBy: JSON.parse(row.started_by) as Actor } : {}),
+    ...(row.cancelled_by ? { cancelledBy: JSON.parse(row.cancelled_by) as Actor } : {}),
     lease: leaseFromRow(row),
     ...(row.budget ? { budget: JSON.parse(row.budget) as Budget } : {}),
   };
+}
+
+/** An optional JSON column's value. */
+export function jsonOrNull(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
 }
 
 export function driveStateFromRow(row: DriveStateRow): RunDriveState {

@@ -4,6 +4,7 @@
 // other calls on the connection, so nothing unrelated joins it or sees it half done.
 import { resolve } from 'node:path';
 import { ApprovalStore } from './approval-store';
+import { AuditStore } from './audit-store';
 import { CommentStore } from './comment-store';
 import { AttemptStore } from './attempt-store';
 import type { StoreSet, Stores } from './contract';
@@ -15,6 +16,7 @@ import { NodeStateStore } from './node-state-store';
 import { OutputStore } from './output-store';
 import { SqlitePipelineStore } from './pipeline-store';
 import { RunStore } from './run-store';
+import { UserStore } from './user-store';
 import { outboxAppendsInTransactions, withWebhookOutbox } from './webhook-outbox';
 import { WebhookStore } from './webhook-store';
 
@@ -30,6 +32,8 @@ export interface SqliteStoreSet {
   modelCalls: ModelCallStore;
   attempts: AttemptStore;
   meta: MetaStore;
+  users: UserStore;
+  audit: AuditStore;
   webhooks: WebhookStore;
   comments: CommentStore;
 }
@@ -48,6 +52,8 @@ export function openSqliteStoreSet(dbPath: string): SqliteStoreSet {
     modelCalls: new ModelCallStore(db),
     attempts: new AttemptStore(db),
     meta: new MetaStore(db),
+    users: new UserStore(db),
+    audit: new AuditStore(db),
     webhooks: new WebhookStore(db),
     comments: new CommentStore(db),
   };
@@ -110,6 +116,8 @@ function storeSet(sync: SqliteStoreSet, gate: TransactionGate | undefined): Stor
     modelCalls: asynced(sync.modelCalls, gate),
     attempts: asynced(sync.attempts, gate),
     meta: asynced(sync.meta, gate),
+    users: asynced(sync.users, gate),
+    audit: asynced(sync.audit, gate),
     webhooks,
     comments: asynced(sync.comments, gate),
   };

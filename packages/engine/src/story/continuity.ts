@@ -63,7 +63,7 @@ const COUNT = '(\\d+|a couple of|a few|several|an?|one|two|three|four|five|six|s
 const LATER = new RegExp(`\\b${COUNT} (day|week|month|year)s? later\\b`, 'i');
 const EARLIER = new RegExp(`\\b${COUNT} (day|week|month|year)s? (?:earlier|before)\\b`, 'i');
 const NEXT_DAY = /\b(the next (?:day|morning|evening|night|afternoon)|the following (?:day|morning|evening|night|afternoon)|next morning|overnight|the morning after|at dawn the next day)\b/i;
-const DAY_BEFORE = /\b(the (?:day|night|evening|morning) before|the previous (?:day|night|evening|morning)|yesterday)\b/i;
+const DAY_BEFORE = /\b(the (?:day|night|evening|morning) before|the previous (?:day|night|evening|morning))\b/i;
 const FLASHBACK = /\bflash ?back\b/i;
 const DAY_NUMBER = /\bday (\d{1,3})\b/i;
 const WEEKDAY = /\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/i;
@@ -82,19 +82,23 @@ function counted(count: string, unit: string): number {
   return n * UNIT_DAYS[unit.toLowerCase()];
 }
 
+/** A sentence that is nothing but a time card ("The night before.", "Two days earlier"). */
+function isTimeCard(sentence: string, phrase: string): boolean {
+  return sentence.replace(/[.!?:,\s]+$/, '').trim().toLowerCase() === phrase.toLowerCase();
+}
+
 /**
- * The time marker of a text. In running narration (`anywhere` false) a step back in time counts only where a
- * sentence starts with it ("The night before. …"), since backstory is told in the past anywhere; a fact about
- * time is all marker, so any step back in it counts.
+ * The time marker of a text. In running narration (`anywhere` false) a step back in time counts only as a sentence
+ * of its own, a time card ("The night before."), since backstory ("The night before, she had packed.") is told
+ * anywhere; a fact about time is all marker, so any step back in it counts.
  */
 export function timeMarker(text: string, anywhere = true): TimeMarker | undefined {
   if (FLASHBACK.test(text)) return { phrase: 'flashback', flashback: true };
-  const leading = anywhere ? [text] : sentencesOf(text).map((s) => s.slice(0, 40));
-  for (const part of leading) {
+  for (const part of anywhere ? [text] : sentencesOf(text)) {
     const earlier = EARLIER.exec(part);
-    if (earlier && (anywhere || earlier.index === 0)) return { phrase: earlier[0], delta: -counted(earlier[1], earlier[2]) };
+    if (earlier && (anywhere || isTimeCard(part, earlier[0]))) return { phrase: earlier[0], delta: -counted(earlier[1], earlier[2]) };
     const before = DAY_BEFORE.exec(part);
-    if (before && (anywhere || before.index === 0)) return { phrase: before[0], delta: -1 };
+    if (before && (anywhere || isTimeCard(part, before[0]))) return { phrase: before[0], delta: -1 };
   }
   const later = LATER.exec(text);
   if (later) return { phrase: later[0], delta: counted(later[1], later[2]) };

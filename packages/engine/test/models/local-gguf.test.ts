@@ -120,7 +120,7 @@ describe('local GGUF models', () => {
     expect(schema.safeParse(value).success).toBe(true);
   });
 
-  test('every node type of the catalogue gets a grammar llama.cpp accepts, and a JSON answer that fits its schema', async () => {
+  test('every node type of the catalogue gets a grammar llama.cpp accepts (open and fitted), and a JSON answer that fits its schema', async () => {
     const loaded = await loadLlamaModel({ path: join(folder, 'tiny.gguf'), env });
     const types = describeNodeTypes().filter((type) => type.usesModel !== false);
     expect(types.length).toBeGreaterThan(5);
@@ -129,6 +129,7 @@ describe('local GGUF models', () => {
     for (const type of types) {
       const schema = type.outputSchema as Record<string, unknown>;
       await expect(loaded.grammarFor(schema)).resolves.toBeDefined();
+      await expect(loaded.grammarFor(schema, 2000)).resolves.toBeDefined(); // fitted to a budget
       const { parsed } = await chat.withStructuredOutput(schema, { includeRaw: true }).invoke([new HumanMessage(`The ${type.type} as JSON.`)]);
       const valid = ajv.validate(schema, parsed);
       expect([type.type, valid, ajv.errorsText()]).toEqual([type.type, true, 'No errors']);

@@ -76,4 +76,15 @@ describe('prompt node', () => {
     expect(issues({ template: 'x', output: 'xml' }).join()).toMatch(/output/);
     expect(issues({ template: 'x', outptu: 'json' }).join()).toMatch(/outptu/);
   });
+
+  test('a JSON prompt checks answers with a schema built once per JSON Schema, which judges like the JSON Schema', () => {
+    const config = promptType.configSchema.parse({ template: 'x', output: 'json', schema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } });
+    const schema = outputSchemaOf(promptType, config);
+    const again = promptType.configSchema.parse({ template: 'y', output: 'json', schema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } });
+    expect(outputSchemaOf(promptType, again)).toBe(schema);
+    expect(schema.safeParse({ n: 2 }).success).toBe(true);
+    expect(schema.safeParse({ n: 'two' }).success).toBe(false);
+    const other = promptType.configSchema.parse({ template: 'x', output: 'json', schema: { type: 'object', properties: { n: { type: 'string' } }, required: ['n'] } });
+    expect(outputSchemaOf(promptType, other).safeParse({ n: 'two' }).success).toBe(true);
+  });
 });

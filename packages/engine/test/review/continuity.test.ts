@@ -75,7 +75,7 @@ describe('continuity facts read from plain text', () => {
     expect(factsInText(3, 'Greta almost burns the letter. If Tobias breaks his wrist, nobody will know. Tobias wants to leave for good.', cast)).toEqual([]);
   });
 
-  test('the clock: days move forward, a step back at the start of a sentence is a step back, a flashback is exempt', () => {
+  test('the clock: days move forward, a time card stepping back is a step back, backstory is not, a flashback is exempt', () => {
     const time = (scene: number, text: string) => ({ scene, kind: 'time' as const, subject: 'time', text });
     const days = sceneTimes([time(2, 'The next morning.'), time(3, 'Two days later.'), time(4, 'The day before.'), time(5, 'Flashback.')], [1, 2, 3, 4, 5]);
     expect(days.map((d) => [d.scene, d.day, d.latest, d.flashback])).toEqual([
@@ -88,6 +88,8 @@ describe('continuity facts read from plain text', () => {
     // Backstory in running narration is no step back; a scene that opens on one is.
     expect(timeMarker('She has not slept since the night before.', false)).toBeUndefined();
     expect(timeMarker('The night before. Greta waits.', false)).toMatchObject({ delta: -1 });
+    expect(timeMarker('The night before, she had packed. Yesterday’s paper lies open.', false)).toBeUndefined();
+    expect(timeMarker('TWO DAYS EARLIER', false)).toMatchObject({ delta: -2 });
   });
 });
 
@@ -110,7 +112,7 @@ describe('continuity checks on a written screenplay', () => {
     const { issues } = await reviewOf((scenes) => {
       scenes[1].elements.push({ type: 'action', text: 'She feeds the letter to the stove. Then she burns the map as well.' });
       scenes[3].elements.push({ type: 'action', text: 'She unfolds the map on the table and reads it aloud.' });
-      scenes[4].elements.push({ type: 'action', text: 'She holds what is left of the map: a charred corner.' });
+      scenes[4].elements.push({ type: 'action', text: 'She holds what is left of the map: a charred corner. She takes a map of the coast from the drawer.' });
     });
     expect(issues).toEqual([expect.objectContaining({ code: 'continuity_object', severity: 'error', sceneNumber: 4, message: expect.stringMatching(/the map is used .*destroyed in scene 2/) })]);
   });

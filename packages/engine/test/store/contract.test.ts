@@ -464,6 +464,66 @@ describe.each([
     stop();
     expect(heard).toContain('r1');
   });
+
+  it('keeps users with roles, finds them by token hash, and revokes them (a revoked name may be given again)', async () => {
+    expect(await a.users.hasActive()).toBe(false);
+    const ana = await a.users.add({ id: 'u1', name: 'ana', role: 'reviewer' });
+    expect(ana).toMatchObject({ id: 'u1', name: 'ana', role: 'reviewer' });
+    await expect(b.users.add({ id: 'u2', name: 'ana', role: 'editor' })).rejects.toMatchObject({ code: 'conflict' });
+    await a.users.addToken('u1', 'hash-1');
+    await b.users.addToken('u1', 'hash-2');
+    expect(await b.users.hasActive()).toBe(true);
+    expect((await b.users.byTokenHash('hash-2'))?.name).toBe('ana');
+    expect(await b.users.byTokenHash('hash-3')).toBeUndefined();
+    expect((await b.users.find('u1'))?.name).toBe('ana');
+    expect(await b.users.revoke('ana')).toBe(true);
+    expect(await a.users.revoke('ana')).toBe(false);
+    expect(await a.users.byTokenHash('hash-1')).toBeUndefined();
+    expect(await a.users.find('ana')).toBeUndefined();
+    expect(await a.users.hasActive()).toBe(false);
+    await a.users.add({ id: 'u3', name: 'ana', role: 'viewer' });
+    expect((await b.users.find('ana'))?.id).toBe('u3');
+    const listed = await b.users.list();
+    expect(listed.map((user) => [user.id, user.role, user.revokedAt !== undefined])).toEqual([
+      ['u1', 'reviewer', true],
+      ['u3', 'viewer', false],
+    ]);
+  });
+
+  it('records who started a run, who cancelled it and who caused each event, and lists the audit by pipeline and by run', async () => {
+    const ana = { id: 'u1', name: 'ana', role: 'editor' as const };
+    const ben = { id: 'u2', name: 'ben', role: 'reviewer' as const };
+    await a.runs.insert({ ...newRun('r1'), startedBy: ana });
+    await a.runs.insert(newRun('r2'));
+    expect((await b.runs.get('r1'))?.startedBy).toEqual(ana);
+    expect((await b.runs.get('r2'))?.startedBy).toBeUndefined();
+    await b.events.append('r1', { type: 'run.started', data: {}, actor: ana });
+    await b.events.append('r1', { type: 'node.started', nodeId: 'n', data: {} });
+    const events = await a.events.list('r1');
+    expect(events.map((event) => event.actor)).toEqual([ana, undefined]);
+    expect(events[1]).not.toHaveProperty('actor');
+    await a.runs.requestCancel('r1', ben);
+    expect((await b.runs.get('r1'))?.cancelledBy).toEqual(ben);
+    await b.runs.clearCancel('r1');
+    expect((await a.runs.get('r1'))?.cancelledBy).toBeUndefined();
+
+    await a.audit.record({ action: 'pipeline.created', actor: ana, pipelineId: 'tale', detail: { version: 1 } });
+    await b.audit.record({ action: 'run.started', actor: ana, pipelineId: 'tale', runId: 'r1' });
+    await a.audit.record({ action: 'approval.decided', actor: ben, pipelineId: 'tale', runId: 'r1', nodeId: 'cast', detail: { decision: 'reject', feedback: 'older' } });
+    await b.audit.record({ action: 'run.started', actor: ben, pipelineId: 'other', runId: 'r2' });
+    const forPipeline = await b.audit.list({ pipelineId: 'tale' });
+    expect(forPipeline.map((entry) => [entry.action, entry.actor.name])).toEqual([
+      ['pipeline.created', 'ana'],
+      ['run.started', 'ana'],
+      ['approval.decided', 'ben'],
+    ]);
+    expect(forPipeline[0].seq).toBeLessThan(forPipeline[2].seq);
+    const forRun = await a.audit.list({ runId: 'r1' });
+    expect(forRun).toHaveLength(2);
+    expect(forRun[1]).toMatchObject({ nodeId: 'cast', detail: { decision: 'reject', feedback: 'older' }, actor: ben });
+    expect(forRun[0].detail).toEqual({});
+    expect(await a.audit.list({ runId: 'nope' })).toEqual([]);
+  });
 });
 
 describe('PostgreSQL schema migrations', () => {

@@ -1,7 +1,8 @@
 // What every command gets: the process's streams and environment, and a lazily opened engine on the
 // database the server shares (`--db`, else STORYLOOM_DB, else ./data/storyloom.db).
 import path from 'node:path';
-import type { ModelEnv, Storyloom } from '@storyloom/engine/node';
+import type { Actor, ModelEnv, Permission, Storyloom } from '@storyloom/engine/node';
+import { CliError, EXIT } from './errors';
 import type { FlagSpec } from './args';
 
 type EngineNodeModule = typeof import('@storyloom/engine/node');
@@ -122,6 +123,21 @@ export class CliContext {
       engine.openStoryloom({ ...this.database, env: this.env, leaseTtlMs: engine.leaseTtlFromEnv(this.io.env) }),
     );
     return this.engine;
+  }
+
+  /**
+   * Who this command acts as: the user whose token is in STORYLOOM_TOKEN (their role must grant
+   * `permission`; a gate's assignment is checked when deciding it), else the local owner, since whoever can
+   * open the database file can do anything anyway.
+   */
+  async actor(permission: Permission): Promise<Actor> {
+    const engine = engineNode();
+    const token = this.io.env.STORYLOOM_TOKEN?.trim();
+    if (!token) return engine.localActor();
+    const user = await (await this.storyloom()).userForToken(token);
+    if (!user) throw new CliError(EXIT.invalid, 'STORYLOOM_TOKEN is not a valid token (revoked, or of another database)');
+    if (!engine.can(user.role, permission)) throw new CliError(EXIT.invalid, `${user.name} is a ${user.role} and may not do this (${permission})`);
+    return { id: user.id, name: user.name, role: user.role };
   }
 
   out(text: string): void {

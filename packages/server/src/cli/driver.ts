@@ -81,8 +81,8 @@ export async function driveInForeground(ctx: CliContext, options: ForegroundOpti
       reporter.stop();
       let later = false;
       for (const approval of view.pending) {
-        const outcome = await askApproval({ stdin: ctx.io.stdin, output: progressStream, env: ctx.io.env }, approval, (decision) =>
-          storyloom.decide(runId, approval.nodeId, decision),
+        const outcome = await askApproval({ stdin: ctx.io.stdin, output: progressStream, env: ctx.io.env }, approval, async (decision) =>
+          storyloom.decide(runId, approval.nodeId, decision, await ctx.actor('decide')),
         );
         if (outcome === 'later') {
           later = true;

@@ -53,6 +53,6 @@ export function exitCodeForStatus(status: RunStatus): number {
 export function exitCodeForError(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
   if (isStoryloomError(error, 'invalid_pipeline') || isStoryloomError(error, 'invalid_input')) return EXIT.invalid;
-  if (isStoryloomError(error, 'not_found') || isStoryloomError(error, 'conflict')) return EXIT.invalid;
+  if (isStoryloomError(error, 'not_found') || isStoryloomError(error, 'conflict') || isStoryloomError(error, 'forbidden')) return EXIT.invalid;
   return EXIT.failed;
 }

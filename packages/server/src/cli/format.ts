@@ -72,7 +72,7 @@ export function table(rows: readonly string[][]): string {
 
 export function formatRunList(runs: readonly RunView[]): string {
   if (runs.length === 0) return 'No runs.';
-  const rows = [['RUN', 'PIPELINE', 'STATUS', 'NODES', 'TOKENS', 'COST', 'UPDATED', 'WAITING ON']];
+  const rows = [['RUN', 'PIPELINE', 'STATUS', 'NODES', 'TOKENS', 'COST', 'BY', 'UPDATED', 'WAITING ON']];
   for (const run of runs) {
     const nodes = Object.values(run.nodes);
     const done = nodes.filter((node) => node.status === 'completed' || node.status === 'reused' || node.status === 'skipped').length;
@@ -83,6 +83,7 @@ export function formatRunList(runs: readonly RunView[]): string {
       `${done}/${nodes.length}`,
       formatTokens(run.usage?.totalTokens ?? 0),
       formatCost(run.usage) || '-',
+      run.startedBy?.name ?? '',
       run.updatedAt,
       run.pending.map((approval) => approval.nodeId).join(', '),
     ]);
@@ -99,6 +100,7 @@ export function formatRun(run: RunView): string {
   ];
   if (run.model !== undefined) lines.push(`  model     ${typeof run.model === 'string' ? run.model : JSON.stringify(run.model)}`);
   if (run.parentRunId) lines.push(`  rerun of  ${run.parentRunId}`);
+  if (run.startedBy) lines.push(`  started   by ${run.startedBy.name} (${run.startedBy.role})`);
   lines.push(`  created   ${run.createdAt}`, `  updated   ${run.updatedAt}`);
   if (run.error) lines.push(`  error     ${run.error}`);
   if (run.usage) lines.push(`  usage     ${formatUsage(run.usage) || 'no model calls'}`);

@@ -11,6 +11,7 @@ import { runCommand } from './commands/run';
 import { runsCommand } from './commands/runs';
 import { serveCommand } from './commands/serve';
 import { showCommand } from './commands/show';
+import { usersCommand } from './commands/users';
 import { validateCommand } from './commands/validate';
 import { workerCommand } from './commands/worker';
 import { migrateCommand } from './commands/migrate';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   cancelCommand,
   rerunCommand,
   exportCommand,
+  usersCommand,
 ];
 
 function version(): string {

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Storyloom } from '@storyloom/engine/node';
-import { createAuthGuard, type RouteAuth } from './auth';
+import { checkAccess, createActorResolver } from './auth';
 import type { AppContext } from './context';
 import { corsMiddleware } from './cors';
 import { editorRouter } from './editor';
@@ -8,12 +8,13 @@ import { errorHandler, HttpError } from './errors';
 import { type ServerOptions, serverOptionsFromEnv } from './options';
 import { hostGuard } from './host-guard';
 import { originGuard } from './origin-guard';
-import { type AnyRoute, parseRequestPart } from './route';
+import { type AnyRoute, accessOf, parseRequestPart } from './route';
 import { commentRoutes } from './routes/comments';
 import { approvalRoutes, runRoutes } from './routes/runs';
 import { webhookRoutes } from './routes/webhooks';
 import { pipelineRoutes } from './routes/pipelines';
 import { systemRoutes } from './routes/system';
+import { teamRoutes } from './routes/teams';
 import { RunScheduler } from './run-scheduler';
 import type { RunDispatcher } from '../dispatch/run-dispatcher';
 import { Metrics } from '../metrics';
@@ -39,13 +40,21 @@ export function apiRoutes(context: AppContext): AnyRoute[] {
     ...approvalRoutes(context),
     ...commentRoutes(context),
     ...webhookRoutes(context),
+    ...teamRoutes(context),
   );
   return routes;
 }
 
-function authMiddleware(guard: ReturnType<typeof createAuthGuard>, auth: RouteAuth): RequestHandler {
-  return (req, _res, next) => {
-    guard(req, auth);
+/** Resolves who is asking (401 without a valid key or token where one is needed) and checks their role (403). */
+function authMiddleware(resolveActor: ReturnType<typeof createActorResolver>, route: AnyRoute): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const actor = await resolveActor(req, route.auth);
+      if (route.auth !== 'public') checkAccess(actor, accessOf(route));
+      res.locals.actor = actor;
+    } catch (error) {
+      return next(error);
+    }
     next();
   };
 }
@@ -66,7 +75,7 @@ function routeHandler(route: AnyRoute, checkResponses: boolean): RequestHandler 
       const params = parseRequestPart('params', route.params, req.params);
       const query = parseRequestPart('query', route.query, { ...(req.query as object) });
       const body = parseRequestPart('body', route.body, req.body);
-      const reply = await route.handler({ params, query, body, req, res });
+      const reply = await route.handler({ params, query, body, req, res, actor: res.locals.actor });
       if (!reply) return;
       if (checkResponses) checkReply(route, reply.status, reply.body);
       res.status(reply.status);
@@ -111,10 +120,10 @@ export function createApp(storyloom: Storyloom, appOptions: AppOptions = {}): ex
   app.use(corsMiddleware(options.corsOrigins));
   app.use('/api', originGuard(options.corsOrigins, options.apiKeys));
 
-  const guard = createAuthGuard(options.apiKeys);
+  const resolveActor = createActorResolver(options.apiKeys, storyloom);
   const parseJson = express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] });
   for (const route of apiRoutes(context)) {
-    const handlers: RequestHandler[] = [authMiddleware(guard, route.auth)];
+    const handlers: RequestHandler[] = [authMiddleware(resolveActor, route)];
     if (route.body) handlers.push(parseJson);
     handlers.push(routeHandler(route, options.checkResponses));
     app[route.method](route.path, ...handlers);

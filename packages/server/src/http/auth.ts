@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { apiKeyActor, can, localActor, type Actor, type Permission, type Storyloom } from '@storyloom/engine/node';
 import type { Request } from 'express';
 import { HttpError } from './errors';
 
@@ -9,16 +10,21 @@ const digestOf = (key: string): Buffer => createHash('sha256').update(key, 'utf8
 
 /**
  * Compares hashes (fixed length) with timingSafeEqual and always checks every key,
- * so neither a key's length nor which key matched shows in the timing.
+ * so neither a key's length nor which key matched shows in the timing. Answers the key matched.
  */
-export function createKeyChecker(keys: readonly string[]): (candidate: string) => boolean {
-  const digests = keys.map(digestOf);
+export function createKeyMatcher(keys: readonly string[]): (candidate: string) => string | undefined {
+  const digests = keys.map((key) => ({ key, digest: digestOf(key) }));
   return (candidate) => {
     const candidateDigest = digestOf(candidate);
-    let matched = false;
-    for (const digest of digests) matched = timingSafeEqual(digest, candidateDigest) || matched;
+    let matched: string | undefined;
+    for (const { key, digest } of digests) if (timingSafeEqual(digest, candidateDigest)) matched ??= key;
     return matched;
   };
+}
+
+export function createKeyChecker(keys: readonly string[]): (candidate: string) => boolean {
+  const match = createKeyMatcher(keys);
+  return (candidate) => match(candidate) !== undefined;
 }
 
 function bearerTokenOf(req: Request): string | undefined {
@@ -34,16 +40,44 @@ function queryTokenOf(req: Request): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Throws 401 unless the request carries a configured key (no-op when no keys are configured). */
-export function createAuthGuard(keys: readonly string[]): (req: Request, auth: RouteAuth) => void {
-  if (keys.length === 0) return () => undefined;
-  const isKey = createKeyChecker(keys);
-  return (req, auth) => {
-    if (auth === 'public') return;
+/** Stands for callers of public routes, which need no one. */
+export const ANONYMOUS: Actor = { id: 'anonymous', name: 'anonymous', role: 'viewer' };
+
+/**
+ * Who is asking: an owner key of STORYLOOM_API_KEYS, a user's token, or (on a server with neither keys nor
+ * users, the single-user default) the local owner. Throws 401 when a key or token is needed and missing or
+ * not valid; a revoked user's tokens are not valid.
+ */
+export function createActorResolver(
+  keys: readonly string[],
+  users: Pick<Storyloom, 'userForToken' | 'hasUsers'>,
+): (req: Request, auth: RouteAuth) => Promise<Actor> {
+  const matchKey = createKeyMatcher(keys);
+  const local = localActor();
+  return async (req, auth) => {
+    if (auth === 'public') return ANONYMOUS;
     const token = bearerTokenOf(req) ?? (auth === 'bearer-or-query-token' ? queryTokenOf(req) : undefined);
     if (token === undefined) {
-      throw new HttpError(401, 'unauthorized', 'this API needs an API key: send "Authorization: Bearer <key>"');
+      if (keys.length === 0 && !(await users.hasUsers())) return local;
+      throw new HttpError(401, 'unauthorized', 'this API needs an API key or a user token: send "Authorization: Bearer <token>"');
     }
-    if (!isKey(token)) throw new HttpError(401, 'unauthorized', 'the API key is not valid');
+    const key = matchKey(token);
+    if (key !== undefined) return apiKeyActor(key);
+    const user = await users.userForToken(token);
+    if (user) return { id: user.id, name: user.name, role: user.role };
+    if (keys.length === 0 && !(await users.hasUsers())) return local;
+    throw new HttpError(401, 'unauthorized', 'the API key or token is not valid (a revoked user\'s tokens no longer are)');
   };
+}
+
+const REFUSALS: Record<Permission, string> = {
+  read: 'reading needs a role',
+  author: 'only owners and editors change pipelines and runs',
+  decide: 'only owners, editors and reviewers decide approvals',
+  administer: 'only owners administer the server (users, webhooks)',
+};
+
+/** 403 unless the actor's role grants the route's class of request. */
+export function checkAccess(actor: Actor, access: Permission): void {
+  if (!can(actor.role, access)) throw new HttpError(403, 'forbidden', `${actor.name} is a ${actor.role}: ${REFUSALS[access]}`);
 }

@@ -28,6 +28,7 @@ const STATUS_BY_ENGINE_CODE: Record<StoryloomErrorCode, number> = {
   invalid_input: 400,
   not_found: 404,
   conflict: 409,
+  forbidden: 403,
   lease_held: 409,
   model_error: 502,
   cancelled: 409,

@@ -1,6 +1,7 @@
 // One declarative table of routes drives both Express and the OpenAPI document, so they cannot drift apart.
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import type { Actor, Permission } from '@storyloom/engine';
 import type { RouteAuth } from './auth';
 import { HttpError, problemsOfZodError } from './errors';
 
@@ -23,6 +24,8 @@ export interface RouteContext<P, Q, B> {
   body: B;
   req: Request;
   res: Response;
+  /** Who is asking (the local owner on a server with neither keys nor users; `anonymous` on public routes). */
+  actor: Actor;
 }
 
 /** A JSON answer; a handler that streams or sends another content type writes `res` itself and returns nothing. */
@@ -44,6 +47,8 @@ export interface RouteDefinition<
   description?: string;
   tag: string;
   auth: RouteAuth;
+  /** The class of request for role checks; by default `read` for GET and `author` for every other method. */
+  access?: Permission;
   params?: P;
   query?: Q;
   body?: B;
@@ -63,6 +68,10 @@ export function defineRoute<
   B extends z.ZodType | undefined = undefined,
 >(route: RouteDefinition<P, Q, B>): RouteDefinition<P, Q, B> {
   return route;
+}
+
+export function accessOf(route: Pick<AnyRoute, 'access' | 'method'>): Permission {
+  return route.access ?? (route.method === 'get' ? 'read' : 'author');
 }
 
 const REQUEST_PART_MESSAGES = {

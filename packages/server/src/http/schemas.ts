@@ -26,6 +26,9 @@ import {
   StoredPipelineSchema,
   ValidationProblemSchema,
   ValidationResultSchema,
+  ActorSchema,
+  AUDIT_ACTIONS,
+  USER_ROLES,
 } from '@storyloom/engine/node';
 
 // The shapes runs, pipelines and events have everywhere come from the engine's contract; this file adds only
@@ -202,3 +205,50 @@ export const NodeTypeDescriptionSchema = z
   .meta({ title: 'NodeType' });
 
 export const OpenApiDocumentSchema = z.record(z.string(), z.unknown()).meta({ title: 'OpenAPIDocument' });
+
+export const ApprovalsQuerySchema = z.object({
+  mine: z.enum(['true', 'false']).optional().meta({ description: 'true: only the gates that are the caller’s' }),
+});
+
+// ── teams: users, who is asking, the audit list ─────────────────────────────────────────────────
+
+const timestamp = z.string().meta({ description: 'ISO 8601 time' });
+
+export const UserSchema = ActorSchema.extend({
+  createdAt: timestamp,
+  revokedAt: timestamp.optional().meta({ description: 'Set once revoked: the user’s tokens no longer work' }),
+}).meta({ title: 'User' });
+
+export const NewUserBodySchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, "1–64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit"),
+    role: z.enum(USER_ROLES),
+  })
+  .meta({ title: 'NewUser' });
+
+export const UserWithTokenSchema = z
+  .object({ user: UserSchema, token: z.string().meta({ description: 'The API token: shown this once, stored only as its SHA-256' }) })
+  .meta({ title: 'UserWithToken' });
+
+export const UserNameParamsSchema = z.object({ name: z.string().min(1).meta({ description: 'User name' }) });
+
+export const MeSchema = z
+  .object({
+    actor: ActorSchema,
+    permissions: z.object({ read: z.boolean(), author: z.boolean(), decide: z.boolean(), administer: z.boolean() }),
+    mode: z.enum(['single-user', 'shared']).meta({ description: 'single-user: no keys and no users, the local owner is everyone' }),
+  })
+  .meta({ title: 'Me' });
+
+export const AuditEntrySchema = z
+  .object({
+    seq: z.number().int().positive(),
+    at: timestamp,
+    action: z.enum(AUDIT_ACTIONS),
+    actor: ActorSchema,
+    pipelineId: z.string().optional(),
+    runId: z.string().optional(),
+    nodeId: z.string().optional(),
+    detail: z.record(z.string(), z.unknown()),
+  })
+  .meta({ title: 'AuditEntry', description: 'One thing a person did to a pipeline or a run' });

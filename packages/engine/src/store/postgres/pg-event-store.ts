@@ -5,6 +5,7 @@
 import type { RunEvent, RunEventType } from '../../runner/types';
 import type { EventRepository, NewEvent } from '../contract';
 import { nowIso } from '../database';
+import { jsonOrNull } from '../run-store';
 import { firstRow, type Queryable, rowsOf } from './queryable';
 import { eventFromRow, type EventRow as StoredEventRow } from '../event-row';
 
@@ -13,6 +14,7 @@ export const EVENTS_CHANNEL = 'storyloom_events';
 
 interface EventRow extends StoredEventRow {
   output: string | null;
+  actor: string | null;
 }
 
 export class PgEventStore implements EventRepository {
@@ -27,11 +29,11 @@ export class PgEventStore implements EventRepository {
          UPDATE runs SET last_seq = last_seq + 1, updated_at = CASE WHEN $7 THEN $5 ELSE updated_at END
          WHERE id = $1 RETURNING last_seq
        ), inserted AS (
-         INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt)
-         SELECT $1, last_seq, $2, $3, $5, $4, $6 FROM next RETURNING seq
+         INSERT INTO run_events (run_id, seq, type, node_id, at, data, output_attempt, actor)
+         SELECT $1, last_seq, $2, $3, $5, $4, $6, $8 FROM next RETURNING seq
        )
        SELECT seq, pg_notify('${EVENTS_CHANNEL}', $1) FROM inserted`,
-      [runId, event.type, event.nodeId ?? null, JSON.stringify(event.data ?? {}), at, event.outputAttempt ?? null, event.type !== 'node.token'],
+      [runId, event.type, event.nodeId ?? null, JSON.stringify(event.data ?? {}), at, event.outputAttempt ?? null, event.type !== 'node.token', jsonOrNull(event.actor)],
     );
     if (!row) throw new Error(`no run '${runId}' to append an event to`);
     return row.seq;

@@ -1,9 +1,10 @@
 // Run rows in PostgreSQL: status, the pipeline snapshot, the cancel flag and the lease with its epoch.
 // Claiming a lease locks the row (`FOR UPDATE`) so two workers cannot both take a run.
+import type { Actor } from '../../contract/actor';
 import type { Budget, RunStatus } from '../../runner/types';
 import type { LeaseClaim, LeaseClaimResult, NewRun, RunDriveState, RunListFilter, RunPosition, RunRecord, RunRepository } from '../contract';
 import { nowIso } from '../database';
-import { DRIVE_STATE_COLUMNS, driveStateFromRow, type DriveStateRow, runFromRow, type RunRow } from '../run-store';
+import { DRIVE_STATE_COLUMNS, driveStateFromRow, type DriveStateRow, jsonOrNull, runFromRow, type RunRow } from '../run-store';
 import type { InTransaction } from './pg-pipeline-store';
 import { changed, firstRow, type Queryable, rowsOf } from './queryable';
 
@@ -16,8 +17,8 @@ export class PgRunStore implements RunRepository {
   async insert(run: NewRun): Promise<void> {
     const at = nowIso();
     await this.db.query(
-      `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, created_at, updated_at, budget)
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10)`,
+      `INSERT INTO runs (id, pipeline_id, version, status, inputs, model, pipeline, auto_approve, parent_run_id, created_at, updated_at, budget, started_by)
+       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $9, $10, $11)`,
       [
         run.id,
         run.pipelineId,
@@ -29,6 +30,7 @@ export class PgRunStore implements RunRepository {
         run.parentRunId ?? null,
         at,
         run.budget ? JSON.stringify(run.budget) : null,
+        jsonOrNull(run.startedBy),
       ],
     );
   }
@@ -88,14 +90,14 @@ export class PgRunStore implements RunRepository {
     await this.db.query('UPDATE runs SET budget = $1, updated_at = $2 WHERE id = $3', [budget ? JSON.stringify(budget) : null, nowIso(), id]);
   }
 
-  async requestCancel(id: string): Promise<void> {
-    await this.db.query('UPDATE runs SET cancel_requested = 1, updated_at = $1 WHERE id = $2', [nowIso(), id]);
+  async requestCancel(id: string, actor?: Actor): Promise<void> {
+    await this.db.query('UPDATE runs SET cancel_requested = 1, cancelled_by = $3, updated_at = $1 WHERE id = $2', [nowIso(), id, jsonOrNull(actor)]);
     // Whichever worker drives the run hears this at once (see PgNotifications).
     await this.db.query(`SELECT pg_notify('storyloom_cancel', $1)`, [id]);
   }
 
   async clearCancel(id: string): Promise<void> {
-    await this.db.query('UPDATE runs SET cancel_requested = 0 WHERE id = $1', [id]);
+    await this.db.query('UPDATE runs SET cancel_requested = 0, cancelled_by = NULL WHERE id = $1', [id]);
   }
 
   async isCancelRequested(id: string): Promise<boolean> {

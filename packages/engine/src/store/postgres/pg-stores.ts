@@ -15,6 +15,7 @@ import { PgOutputStore } from './pg-output-store';
 import { type InTransaction, PgPipelineStore } from './pg-pipeline-store';
 import { PgRunStore } from './pg-run-store';
 import { PgMetaStore, PgModelCallStore } from './pg-small-stores';
+import { PgAuditStore, PgUserStore } from './pg-team-stores';
 import { PgWebhookStore } from './pg-webhook-store';
 import type { Queryable } from './queryable';
 
@@ -50,6 +51,8 @@ function storeSet(db: Queryable, inTransaction: InTransaction): StoreSet {
     modelCalls: new PgModelCallStore(db),
     attempts: new PgAttemptStore(db),
     meta: new PgMetaStore(db),
+    users: new PgUserStore(db),
+    audit: new PgAuditStore(db),
     webhooks,
     comments: new PgCommentStore(db),
   };

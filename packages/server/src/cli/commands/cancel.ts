@@ -16,7 +16,7 @@ export const cancelCommand: Command = {
     if (before.status === 'completed' || before.status === 'cancelled') {
       throw invalid(`run ${runId} is already ${before.status}`);
     }
-    const view = await (await ctx.storyloom()).cancel(runId);
+    const view = await (await ctx.storyloom()).cancel(runId, await ctx.actor('author'));
     ctx.err(view.status === 'cancelled' ? `Run ${runId} cancelled.` : `Cancellation of run ${runId} requested (it is ${view.status}).`);
     return EXIT.completed;
   },

@@ -45,7 +45,7 @@ async function pendingApproval(ctx: CliContext, runId: string, nodeId: string): 
 }
 
 async function decideAndDrive(ctx: CliContext, runId: string, nodeId: string, decision: ApprovalDecision, flags: DriveFlags): Promise<number> {
-  await (await ctx.storyloom()).decide(runId, nodeId, decision);
+  await (await ctx.storyloom()).decide(runId, nodeId, decision, await ctx.actor('decide'));
   return driveInForeground(ctx, { runId, ...flags, notes: [`Run ${runId}: ${nodeId} ${decisionSummary(decision)}`] });
 }
 

@@ -32,7 +32,7 @@ export const rerunCommand: Command = {
       if (!known.includes(nodeId)) throw invalid(`--edit: run ${parentId} has no node '${nodeId}' (nodes: ${known.join(', ')})`);
       edits[nodeId] = readJsonFile(pair.slice(equals + 1), ctx.io.cwd, `edit file for '${nodeId}'`);
     }
-    const view = await (await ctx.storyloom()).rerun(parentId, { from, edits: Object.keys(edits).length ? edits : undefined });
+    const view = await (await ctx.storyloom()).rerun(parentId, { from, edits: Object.keys(edits).length ? edits : undefined }, await ctx.actor('author'));
     const reused = Object.entries(view.nodes).filter(([, node]) => node.status === 'reused').map(([id]) => id);
     return driveInForeground(ctx, {
       runId: view.id,

@@ -26,7 +26,7 @@ export const resumeCommand: Command = {
     // process died the lease is free and this process takes over, if it lives the driver follows it.
     if (view.status === 'failed' || view.status === 'cancelled') {
       try {
-        await (await ctx.storyloom()).resume(runId);
+        await (await ctx.storyloom()).resume(runId, await ctx.actor('author'));
       } catch (error) {
         if (isStoryloomError(error, 'conflict')) throw invalid(`cannot resume run ${runId} (${view.status}): ${(error as Error).message}`);
         throw error;

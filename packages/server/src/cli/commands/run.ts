@@ -43,6 +43,7 @@ export const runCommand: Command = {
       model,
       autoApprove: boolFlag(args, 'auto-approve'),
       ...(budget ? { budget } : {}),
+      startedBy: await ctx.actor('author'),
     });
     return driveInForeground(ctx, {
       runId: view.id,

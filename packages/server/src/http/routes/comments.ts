@@ -39,6 +39,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       summary: "Start a comment thread on a node's output, optionally on a scene or a field",
       tag: TAG,
       auth: 'bearer',
+      access: 'decide', // commenting on a draft is part of reviewing it
       params: RunIdParamsSchema,
       body: NewThreadBodySchema,
       responses: { 201: thread('The new thread') },
@@ -54,6 +55,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       summary: 'Answer a comment thread',
       tag: TAG,
       auth: 'bearer',
+      access: 'decide', // commenting on a draft is part of reviewing it
       params: ThreadParamsSchema,
       body: ReplyBodySchema,
       responses: { 201: thread('The thread with the reply') },
@@ -69,6 +71,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       summary: 'Resolve or reopen a comment thread',
       tag: TAG,
       auth: 'bearer',
+      access: 'decide', // commenting on a draft is part of reviewing it
       params: ThreadParamsSchema,
       body: ThreadStatusBodySchema,
       responses: { 200: thread('The thread') },
@@ -84,6 +87,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       summary: "Reject a waiting draft with its node's open comments as the feedback (they are then resolved)",
       tag: TAG,
       auth: 'bearer',
+      access: 'decide', // commenting on a draft is part of reviewing it
       params: ApprovalParamsSchema,
       body: RejectWithCommentsBodySchema,
       responses: { 200: { description: 'The decision is stored; the run is queued to redraft', schema: z.object({ run: RunViewSchema, threads: z.array(CommentThreadSchema) }) } },

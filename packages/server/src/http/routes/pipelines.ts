@@ -1,4 +1,4 @@
-import { validatePipeline } from '@storyloom/engine/node';
+import { type Actor, validatePipeline } from '@storyloom/engine/node';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
@@ -37,6 +37,7 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       summary: 'Check a pipeline document; every problem at once (200 even when invalid)',
       tag: TAG,
       auth: 'bearer',
+      access: 'read', // changes nothing: anyone who may read may check a document
       body: PipelineDocumentSchema,
       responses: { 200: { description: 'Validation result', schema: ValidationResultSchema } },
       handler: ({ body }) => {
@@ -65,10 +66,11 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       body: PipelineDocumentSchema,
       responses: { 201: stored('Created') },
       errors: [{ status: 409, description: 'A pipeline with this id exists (save a new version with PUT)' }],
-      handler: async ({ query, body, res }) => {
+      handler: async ({ query, body, res, actor }) => {
         const draft = query.draft === 'true';
         // A draft is checked by the store (the draft minimum); anything else must pass validation.
         const created = await pipelines.create(draft ? body : requireValidPipeline(body), { draft });
+        await storyloom.recordAudit({ action: 'pipeline.created', actor, pipelineId: created.id, detail: { version: created.version, valid: created.valid } });
         res.setHeader('Location', `/api/pipelines/${encodeURIComponent(created.id)}`);
         return { status: 201, body: created };
       },
@@ -95,7 +97,7 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       body: SavePipelineBodySchema,
       responses: { 200: stored('The new version') },
       errors: [{ status: 409, description: '`baseVersion` is stale: someone saved a newer version' }],
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, actor }) => {
         const draft = body.draft === true;
         const document = draft ? body.pipeline : requireValidPipeline(body.pipeline);
         const documentId = (document as { id?: unknown } | null)?.id;
@@ -106,7 +108,11 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
           ]);
         }
         await requirePipeline(params.id);
-        return { status: 200, body: await pipelines.save(params.id, document, body.baseVersion, { draft }) };
+        const saved = await pipelines.save(params.id, document, body.baseVersion, { draft });
+        if (saved.version !== body.baseVersion) {
+          await storyloom.recordAudit({ action: 'pipeline.saved', actor, pipelineId: saved.id, detail: { version: saved.version, valid: saved.valid } });
+        }
+        return { status: 200, body: saved };
       },
     }),
     defineRoute({
@@ -118,8 +124,9 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       auth: 'bearer',
       params: PipelineIdParamsSchema,
       responses: { 204: { description: 'Deleted' } },
-      handler: async ({ params }) => {
+      handler: async ({ params, actor }) => {
         if (!(await pipelines.delete(params.id))) throw new HttpError(404, 'not_found', `no pipeline '${params.id}'`);
+        await storyloom.recordAudit({ action: 'pipeline.deleted', actor, pipelineId: params.id });
         return { status: 204 };
       },
     }),
@@ -134,7 +141,15 @@ export function pipelineRoutes({ storyloom }: AppContext): AnyRoute[] {
       responses: { 200: { description: 'Versions', schema: z.array(PipelineVersionInfoSchema) } },
       handler: async ({ params }) => {
         await requirePipeline(params.id);
-        return { status: 200, body: await pipelines.versions(params.id) };
+        // Who saved each version comes from the audit list (a pipeline created again after a delete goes on numbering).
+        const savedBy = new Map<number, Actor>();
+        for (const entry of await storyloom.audit({ pipelineId: params.id })) {
+          if ((entry.action === 'pipeline.created' || entry.action === 'pipeline.saved') && typeof entry.detail.version === 'number') {
+            savedBy.set(entry.detail.version, entry.actor);
+          }
+        }
+        const versions = await pipelines.versions(params.id);
+        return { status: 200, body: versions.map((info) => (savedBy.has(info.version) ? { ...info, savedBy: savedBy.get(info.version) } : info)) };
       },
     }),
     defineRoute({

@@ -9,6 +9,7 @@ import {
   AcceptedRunSchema,
   ApprovalInboxEntrySchema,
   ApprovalParamsSchema,
+  ApprovalsQuerySchema,
   DecisionBodySchema,
   ExportQuerySchema,
   RerunBodySchema,
@@ -111,7 +112,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         { status: 404, description: 'No such saved pipeline or version' },
         { status: 429, description: 'Too many runs queued (STORYLOOM_MAX_QUEUED); `Retry-After` says when to try again' },
       ],
-      handler: async ({ body, res }) => {
+      handler: async ({ body, res, actor }) => {
         admitRun();
         let pipeline: Pipeline;
         let version: number | null = null;
@@ -139,6 +140,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
           inputs: body.inputs,
           model: body.model,
           autoApprove: body.autoApprove,
+          startedBy: actor,
           ...(body.budget ? { budget: body.budget } : {}),
         });
         return queueRun(run, res);
@@ -225,14 +227,18 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       summary: 'Approve, edit or reject a node waiting for approval; the server then continues the run',
       tag: TAG,
       auth: 'bearer',
+      access: 'decide',
       params: ApprovalParamsSchema,
       body: DecisionBodySchema,
       responses: { 200: runView('The decision is stored; the run is queued to continue') },
-      errors: [{ status: 409, description: 'That node is not waiting for a decision (e.g. it was already decided)' }],
-      handler: async ({ params, body }) => {
+      errors: [
+        { status: 403, description: 'The caller may not decide this gate: their role, its assignment, or its separate reviewer' },
+        { status: 409, description: 'That node is not waiting for a decision (e.g. it was already decided)' },
+      ],
+      handler: async ({ params, body, actor }) => {
         const run = await requireRun(params.id);
         if (!(params.nodeId in run.nodes)) throw new HttpError(404, 'not_found', `run '${params.id}' has no node '${params.nodeId}'`);
-        const decided = await storyloom.decide(params.id, params.nodeId, body);
+        const decided = await storyloom.decide(params.id, params.nodeId, body, actor);
         await scheduler.enqueue(params.id, { continuation: true });
         return { status: 200, body: decided };
       },
@@ -245,9 +251,9 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       ...oneRun,
       responses: { 200: runView('The run after cancelling') },
       errors: [{ status: 409, description: 'The run has already ended' }],
-      handler: async ({ params }) => {
+      handler: async ({ params, actor }) => {
         await requireRun(params.id);
-        const cancelled = await storyloom.cancel(params.id);
+        const cancelled = await storyloom.cancel(params.id, actor);
         await scheduler.dequeue(params.id);
         return { status: 200, body: cancelled };
       },
@@ -263,10 +269,10 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         { status: 409, description: 'The run cannot be resumed in its state' },
         { status: 429, description: 'Too many runs queued (STORYLOOM_MAX_QUEUED)' },
       ],
-      handler: async ({ params, res }) => {
+      handler: async ({ params, res, actor }) => {
         await requireRun(params.id);
         admitRun();
-        return queueRun(await storyloom.resume(params.id), res, true);
+        return queueRun(await storyloom.resume(params.id, actor), res, true);
       },
     }),
     defineRoute({
@@ -281,10 +287,10 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         { status: 409, description: 'The run is not in a state that allows a re-run' },
         { status: 429, description: 'Too many runs queued (STORYLOOM_MAX_QUEUED)' },
       ],
-      handler: async ({ params, body, res }) => {
+      handler: async ({ params, body, res, actor }) => {
         await requireRun(params.id);
         admitRun();
-        return queueRun(await storyloom.rerun(params.id, body), res);
+        return queueRun(await storyloom.rerun(params.id, body, actor), res);
       },
     }),
     defineRoute({
@@ -320,11 +326,15 @@ export function approvalRoutes({ storyloom }: AppContext): AnyRoute[] {
       method: 'get',
       path: '/api/approvals',
       operationId: 'listApprovals',
-      summary: 'Every pending approval across runs',
+      summary: 'Every pending approval across runs, each saying whether it is the caller’s (`?mine=true`: only those)',
       tag: 'approvals',
       auth: 'bearer',
+      query: ApprovalsQuerySchema,
       responses: { 200: { description: 'Pending approvals', schema: z.array(ApprovalInboxEntrySchema) } },
-      handler: async () => ({ status: 200, body: await storyloom.pendingApprovals() }),
+      handler: async ({ query, actor }) => {
+        const entries = await storyloom.pendingApprovals(actor);
+        return { status: 200, body: query.mine === 'true' ? entries.filter((entry) => entry.mine) : entries };
+      },
     }),
   ];
 }

@@ -15,7 +15,7 @@ import { webhookHosts } from '../../webhook-sender';
 import { requestActor } from '../request-actor';
 
 const TAG = 'webhooks';
-const owner = { tag: TAG, auth: 'bearer' } as const;
+const owner = { tag: TAG, auth: 'bearer', access: 'administer' } as const;
 
 export function webhookRoutes({ storyloom, options }: AppContext): AnyRoute[] {
   return [

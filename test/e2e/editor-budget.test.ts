@@ -1,7 +1,8 @@
-// A budget in real headless Chromium against the real server (fresh SQLite file, the offline model): the
-// producer sets a token budget in the pipeline's settings and saves; the run stops before the node that would pass
-// it with a card that says what was spent and what the node would spend; raising the budget there lets the run
-// finish, and the run's figures show the new budget.
+// A run that reaches its budget, in real headless Chromium against the real server (fresh SQLite file, the
+// offline model): the run waits before the node that would pass the budget, and its card says what was spent,
+// what the node is expected to spend and which limit it would pass; raising the budget lets the run go on,
+// going on without a budget finishes it, and stopping it cancels the run; the inbox names the check. axe-core
+// finds nothing serious.
 import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
 import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
@@ -15,13 +16,14 @@ let pageErrors: string[];
 
 const PIPELINE = {
   format: 'storyloom/pipeline@1',
-  id: 'budgeted-cast',
-  name: 'Budgeted cast',
-  inputs: { premise: { type: 'string', required: true } },
+  id: 'budgeted',
+  name: 'Budgeted',
+  inputs: { premise: { type: 'text', required: true } },
+  budget: { maxTokens: 1500 },
   nodes: [
-    { id: 'logline', type: 'logline' },
-    { id: 'cast', type: 'characters', label: 'Characters', config: { count: 3 } },
-    { id: 'world', type: 'setting', label: 'World' },
+    { id: 'logline', type: 'logline', label: 'Logline', position: { x: 0, y: 0 } },
+    { id: 'cast', type: 'characters', label: 'Cast', config: { count: 2 }, position: { x: 260, y: 0 } },
+    { id: 'world', type: 'setting', label: 'World', position: { x: 520, y: 0 } },
   ],
   edges: [
     { source: 'logline', target: 'cast' },
@@ -29,50 +31,69 @@ const PIPELINE = {
   ],
 };
 
-const session = shippedEditorSession({ bypassCSP: true });
+const session = shippedEditorSession({ colorScheme: 'dark', bypassCSP: true });
 beforeAll(async () => {
   ({ server, page, pageErrors } = await session.start());
+  await apiOf(() => server)('/api/pipelines', { method: 'POST', body: JSON.stringify(PIPELINE) });
 });
 afterAll(() => session.close());
 
 const api = apiOf(() => server);
+type BudgetView = TestRunView & { pending: Array<{ nodeId: string; kind?: string; draft: any }>; budget?: { maxTokens?: number } };
+const budgetCard = () => page.locator('[data-testid="approval-panel"] .approval-card[data-kind="budget"]');
 
-test('a budget set in the settings stops the run at a card with the figures; raising it there lets the run finish', async () => {
-  await api('/api/pipelines', { method: 'POST', body: JSON.stringify(PIPELINE) });
-  await page.goto(`${server.url}/?pipeline=${PIPELINE.id}`);
-  await page.getByTestId('tab-pipeline').click();
-  await page.getByTestId('pipeline-budget').getByTestId('budget-tokens').fill('2500');
-  await page.getByTestId('save-button').click();
-  await page.waitForFunction(() => (document.querySelector('[data-testid="save-button"]') as HTMLButtonElement | null)?.disabled === true);
-  const saved = await api<{ pipeline: { budget?: unknown } }>(`/api/pipelines/${PIPELINE.id}`);
-  expect(saved.pipeline.budget).toEqual({ maxTokens: 2500 });
-
+async function runUntilBudget(premise: string): Promise<BudgetView> {
+  await page.goto(`${server.url}/?pipeline=budgeted`);
   await page.getByTestId('tab-run').click();
-  await page.getByTestId('input-premise').fill('A beekeeper inherits a hive that hums the names of the dead.');
+  await page.getByTestId('input-premise').fill(premise);
   await page.getByTestId('run-button').click();
-  const card = page.locator('[data-testid="approval-panel"] [data-kind="budget"]');
-  await card.waitFor({ timeout: 60_000 });
+  await budgetCard().waitFor({ timeout: 60_000 });
   const runId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
-  const waiting = await api<TestRunView & { pending: Array<{ nodeId: string; kind?: string; draft: any }> }>(`/api/runs/${runId}`);
-  expect(waiting.pending).toEqual([expect.objectContaining({ kind: 'budget' })]);
-  const { nodeId, draft } = waiting.pending[0];
-  expect(await card.getAttribute('data-approval')).toBe(nodeId);
-  await expect(card.getByTestId('budget-spent').textContent()).resolves.toContain(`${draft.spent.totalTokens.toLocaleString('en')} tokens`);
-  await expect(card.getByTestId('budget-estimate').textContent()).resolves.toContain('on offline');
-  await expect(card.textContent()).resolves.toContain('Budget: 2,500 tokens');
-  await card.scrollIntoViewIfNeeded();
+  return (await waitForRun(api, runId, (r) => r.pending.length > 0)) as BudgetView;
+}
+
+test('the budget card shows the figures; raising the budget goes on, going on without one finishes the run', async () => {
+  const run = await runUntilBudget('A violinist plays one last concert in a flooded hall.');
+  const pending = run.pending[0];
+  expect(pending.kind).toBe('budget');
+  const card = budgetCard();
+  await expect(card.getAttribute('data-approval')).resolves.toBe(pending.nodeId);
+  await expect(card.getByTestId('budget-spent').textContent()).resolves.toContain(`${pending.draft.spent.totalTokens.toLocaleString('en')} tokens`);
+  await expect(card.getByTestId('budget-estimate').textContent()).resolves.toMatch(/about [\d,.]+k? tokens/);
+  await expect(card.getByTestId('budget-limits').textContent()).resolves.toMatch(/1,500 tokens.*token limit/);
+  await expect(card.textContent()).resolves.toContain('has not run yet');
+  // The inbox names it for what it is.
+  await page.getByTestId('approvals-count').click();
+  await expect(page.locator(`[data-testid="approvals-inbox"] li[data-run-id="${run.id}"] .inbox-title`).textContent()).resolves.toBe(`Budget check before ${PIPELINE.nodes.find((n) => n.id === pending.nodeId)!.label}`);
+  await page.keyboard.press('Escape');
   await saveScreenshot(page, 'budget-1-card');
   expect(await axeViolations(page)).toEqual([]);
+  // Nothing of the gated node ran: it waits.
+  await page.locator(`.react-flow__node[data-id="${pending.nodeId}"][data-status="waiting"]`).waitFor();
 
-  await card.getByTestId('raise-budget').click();
-  const tokens = card.getByTestId('budget-tokens');
-  expect(Number(await tokens.inputValue())).toBeGreaterThan(draft.spent.totalTokens + draft.estimate.totalTokens); // a suggestion that fits
-  await tokens.fill('1000000');
-  await card.getByTestId('approve-button').click();
-  await card.waitFor({ state: 'detached' });
-  const done = await waitForRun(api, runId, (r) => r.status === 'completed');
-  expect((done as TestRunView & { budget?: unknown }).budget).toEqual({ maxTokens: 1_000_000 });
-  await page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 30_000 });
-  await expect(page.getByTestId('run-budget').textContent()).resolves.toContain('budget 1000k tokens');
+  await card.getByTestId('budget-raise').click();
+  const suggested = Number(await card.getByTestId('budget-maxTokens').inputValue());
+  expect(suggested).toBeGreaterThan(pending.draft.spent.totalTokens + pending.draft.estimate.totalTokens);
+  await card.getByTestId('budget-maxTokens').fill(String(suggested));
+  await card.getByTestId('budget-raise-submit').click();
+  // The raised budget is the run's now; the gated node runs.
+  const raised = (await waitForRun(api, run.id, (r) => r.nodes[pending.nodeId].status === 'completed' || r.status !== 'waiting' || (r as BudgetView).pending[0]?.nodeId !== pending.nodeId)) as BudgetView;
+  expect(raised.budget?.maxTokens).toBe(suggested);
+
+  // Wherever it stops again, going on without a budget finishes the run.
+  for (;;) {
+    const now = (await waitForRun(api, run.id, (r) => r.status !== 'running' && r.status !== 'queued')) as BudgetView;
+    if (now.status !== 'waiting') break;
+    await budgetCard().getByTestId('approve-button').click();
+    await waitForRun(api, run.id, (r) => (r as BudgetView).pending.every((p) => p.nodeId !== now.pending[0].nodeId) || r.status !== 'waiting');
+  }
+  await page.locator(`[data-testid="watched-run"][data-run-id="${run.id}"][data-run-status="completed"]`).waitFor({ timeout: 60_000 });
+});
+
+test('stopping at the budget cancels the run', async () => {
+  const run = await runUntilBudget('A courier carries a sealed letter across a border that moves.');
+  await budgetCard().getByTestId('budget-stop').click();
+  await page.locator(`[data-testid="watched-run"][data-run-id="${run.id}"][data-run-status="cancelled"]`).waitFor({ timeout: 30_000 });
+  expect((await api<TestRunView>(`/api/runs/${run.id}`)).status).toBe('cancelled');
   expect(pageErrors).toEqual([]);
 });

@@ -107,7 +107,7 @@ test('Run from the top bar with unsaved edits offers to save first; the run uses
   await shot('3-completed');
 });
 
-test('runs started from the API appear in the history live, with premise, version, duration and tokens', async () => {
+test('runs started from the API appear in the history live, with premise, version, duration, tokens, cost and who started them', async () => {
   const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'short-screenplay', inputs: { premise: 'Two lighthouse keepers trade shifts and never meet.' } }) });
   const row = page.locator(`.run-history li[data-run-id="${started.id}"]`);
   await row.waitFor({ timeout: 20_000 }); // no Refresh clicked: the list polls
@@ -115,9 +115,14 @@ test('runs started from the API appear in the history live, with premise, versio
   await page.locator(`.run-history li[data-run-id="${started.id}"][data-status="completed"]`).waitFor({ timeout: 90_000 });
   await expect(row.textContent()).resolves.toContain('v2');
   await expect(row.getByTestId('history-duration').textContent()).resolves.toMatch(/\d/);
-  const run = await api<TestRunView>(`/api/runs/${started.id}`);
+  const run = await api<TestRunView & { startedBy?: { name: string; role: string }; usage?: { costUsd?: number } }>(`/api/runs/${started.id}`);
   const tokens = Object.values(run.nodes).reduce((sum, n) => sum + (n.usage?.totalTokens ?? 0), 0);
   if (tokens > 0) await expect(row.getByTestId('history-tokens').textContent()).resolves.toMatch(/tokens/);
+  // Who started it (with no users configured, the local owner), and what it cost (nothing, offline).
+  expect(run.startedBy).toBeDefined();
+  await expect(row.getByTestId('history-started-by').textContent()).resolves.toBe(`by ${run.startedBy!.name} (${run.startedBy!.role})`);
+  expect(run.usage?.costUsd).toBe(0);
+  await expect(row.getByTestId('history-cost').textContent()).resolves.toBe('$0.00');
 });
 
 test('on the Run tab with no run shown, a run started from the API is followed live, with its figures', async () => {
@@ -129,6 +134,7 @@ test('on the Run tab with no run shown, a run started from the API is followed l
   await page.locator(`[data-testid="watched-run"][data-run-id="${started.id}"]`).waitFor({ timeout: 20_000 });
   await page.locator(`[data-testid="watched-run"][data-run-status="completed"]`).waitFor({ timeout: 90_000 });
   await expect(page.getByTestId('input-premise').inputValue()).resolves.toBe('A tailor sews a coat that remembers its owners.');
+  await expect(page.getByTestId('run-started-by').textContent()).resolves.toMatch(/started by \S+ \((owner|editor)\)/);
   await node('script').and(page.locator('[data-status="completed"]')).waitFor();
   await expect(page.getByTestId('run-progress').textContent()).resolves.toMatch(/8 of 8 stages done · [\d.]+ (ms|s)/);
   await expect(node('cast').locator('.story-node-figures').textContent()).resolves.toMatch(/\d+(\.\d+)? (ms|s)/);

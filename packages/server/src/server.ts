@@ -13,7 +13,7 @@ import type { RunDispatcher } from './dispatch/run-dispatcher';
 import { Metrics } from './metrics';
 import { RecoveryLoop, recoveryLoopFor } from './recovery-loop';
 import { readShippedPipelines, shippedPipelinesDir } from './shipped-pipelines';
-import { WebhookSender, webhookSenderOptionsFromEnv } from './webhook-sender';
+import { WebhookSender, webhookHosts, webhookSenderOptionsFromEnv } from './webhook-sender';
 
 export type { ServerOptions } from './http/options';
 export type { AppOptions } from './http/app';
@@ -133,7 +133,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
   // about to drive the runs they just queued.
   const recovery = recoveryLoopFor(storyloom, scheduler, leaseTtlMs, options.logError);
   await recovery.start();
-  const webhooks = new WebhookSender(storyloom, webhookOptions);
+  const webhooks = new WebhookSender(storyloom, { ...webhookOptions, hosts: () => webhookHosts(options, storyloom) });
   webhooks.start();
   // Loaded once the server answers, not before: the first run (or take-over) then starts at once. A server
   // that only enqueues never drives.

@@ -26,7 +26,7 @@ export interface WebhookSenderOptions {
   /** How long one try may take (default 10 s). */
   timeoutMs: number;
   /** Where a receiver may be: checked again at each try (the policy may have changed since the hook was made). */
-  hosts: AllowList;
+  hosts: () => Promise<AllowList>;
   version: string;
   logError: (message: string, error: unknown) => void;
 }
@@ -41,16 +41,19 @@ function positiveNumber(value: string | undefined, name: string, fallback: numbe
   return parsed;
 }
 
-/** The hosts webhooks may go to on this server: anywhere for a local single user, else STORYLOOM_WEBHOOK_HOSTS. */
-export function webhookHosts(options: Pick<ServerOptions, 'env' | 'apiKeys'>): AllowList {
-  return webhookHostPolicy(options.env, { restricted: options.apiKeys.length > 0 });
+/**
+ * The hosts webhooks may go to on this server: anywhere for a local single user, else (API keys or user
+ * accounts: several people) only STORYLOOM_WEBHOOK_HOSTS.
+ */
+export async function webhookHosts(options: Pick<ServerOptions, 'env' | 'apiKeys'>, storyloom: Pick<Storyloom, 'hasUsers'>): Promise<AllowList> {
+  return webhookHostPolicy(options.env, { restricted: options.apiKeys.length > 0 || (await storyloom.hasUsers()) });
 }
 
 /**
  * STORYLOOM_WEBHOOK_MAX_ATTEMPTS (6), STORYLOOM_WEBHOOK_RETRY_MS (first backoff, 10000, doubling up to
  * STORYLOOM_WEBHOOK_MAX_RETRY_MS, 3600000), STORYLOOM_WEBHOOK_POLL_MS (1000), STORYLOOM_WEBHOOK_TIMEOUT_MS (10000).
  */
-export function webhookSenderOptionsFromEnv(options: ServerOptions): WebhookSenderOptions {
+export function webhookSenderOptionsFromEnv(options: ServerOptions): Omit<WebhookSenderOptions, 'hosts'> {
   const { env } = options;
   return {
     retry: {
@@ -60,7 +63,6 @@ export function webhookSenderOptionsFromEnv(options: ServerOptions): WebhookSend
     },
     pollMs: positiveNumber(env.STORYLOOM_WEBHOOK_POLL_MS, 'STORYLOOM_WEBHOOK_POLL_MS', 1_000),
     timeoutMs: positiveNumber(env.STORYLOOM_WEBHOOK_TIMEOUT_MS, 'STORYLOOM_WEBHOOK_TIMEOUT_MS', 10_000),
-    hosts: webhookHosts(options),
     version: options.version,
     logError: options.logError,
   };
@@ -103,7 +105,8 @@ export class WebhookSender {
     try {
       const now = Date.now();
       const due = await this.storyloom.webhooks.claimDue(this.owner, now, this.options.timeoutMs * 2, BATCH);
-      await Promise.all(due.map((delivery) => this.send(delivery)));
+      const hosts = due.length > 0 ? await this.options.hosts() : 'any';
+      await Promise.all(due.map((delivery) => this.send(delivery, hosts)));
       if (due.length === BATCH) next = 0;
       else {
         const nextDue = await this.storyloom.webhooks.nextDue();
@@ -115,13 +118,13 @@ export class WebhookSender {
     this.schedule(next);
   }
 
-  private async send(delivery: DueDelivery): Promise<void> {
+  private async send(delivery: DueDelivery, hosts: AllowList): Promise<void> {
     const started = Date.now();
     const attempt: WebhookAttempt = { at: new Date(started).toISOString(), durationMs: 0 };
     let ok = false;
     let retry = true;
     const host = new URL(delivery.url).host;
-    if (!isAllowed(this.options.hosts, host, canonicalHost)) {
+    if (!isAllowed(hosts, host, canonicalHost)) {
       attempt.error = `host '${host}' is not allowed on this server (STORYLOOM_WEBHOOK_HOSTS)`;
       retry = false;
     } else {

@@ -1,17 +1,17 @@
 // Pending approvals of the watched run, each a card titled by the node's label: the draft as a form,
 // which attempt it is, the feedback the last one got and what changed since; approve, edit in place, or
 // send back with feedback. A node that wrote candidates shows them side by side to choose from; a gate
-// raised by the content checks shows what they flagged; one raised by the run's budget shows the figures (see
-// BudgetApproval). Several may be pending at once; each is decided on its own.
+// raised by the content checks shows what they flagged; a budget check before a node shows the spending and asks
+// whether to go on. Several may be pending at once; each is decided on its own.
 import { useState } from 'react';
 import type { PendingApproval } from '@storyloom/engine';
 import { storyDiff } from '../lib/storyDiff';
 import { loadedEngine } from '../lib/validation';
 import { selectNode } from '../store/documentActions';
 import { decide, rejectWithComments } from '../store/runActions';
-import { decisionBlock } from '../store/me';
+import { decisionBlock, roleNote } from '../store/me';
 import { useEditor } from '../store/state';
-import { BudgetApprovalCard } from './BudgetApproval';
+import { BudgetGateCard } from './BudgetGateCard';
 import { CandidateChoice } from './CandidateChoice';
 import { DraftWithComments, sceneNumbersOf } from './CommentThreads';
 import { DraftEditSession, DraftReadView } from './draft/DraftSession';
@@ -24,9 +24,9 @@ export function ApprovalPanel() {
   return (
     <section className="approval-panel" data-testid="approval-panel">
       <h4 className="subhead">Waiting for your decision ({pending.length})</h4>
-      {pending.map((approval) =>
-        approval.kind === 'budget' ? <BudgetApprovalCard key={approval.nodeId} approval={approval} /> : <ApprovalCard key={approval.nodeId} approval={approval} />,
-      )}
+      {pending.map((approval) => (
+        <ApprovalCard key={approval.nodeId} approval={approval} />
+      ))}
     </section>
   );
 }
@@ -59,6 +59,8 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
   // What the server would refuse this person: approving (and editing, choosing) or even sending back.
   const approveBlock = useEditor((s) => decisionBlock(s, approval.nodeId, 'approve'));
   const rejectBlock = useEditor((s) => decisionBlock(s, approval.nodeId, 'reject'));
+  // Going past a budget is for those who may change runs, whoever the gate after it is assigned to.
+  const budgetBlock = useEditor((s) => roleNote(s, 'author'));
 
   const send = async (decision: Parameters<typeof decide>[1]) => {
     setSending(true);
@@ -66,6 +68,25 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
     if (!ok) setSending(false);
     return ok;
   };
+
+  if (approval.kind === 'budget') {
+    return (
+      <article className="approval-card" data-approval={approval.nodeId} data-kind="budget" aria-label={`Budget check before ${node.label}`}>
+        <header>
+          <div>
+            <h5 className="card-title">
+              Budget check before{' '}
+              <button className="link" onClick={() => selectNode(approval.nodeId)} title="Show this node on the canvas">
+                {node.label}
+              </button>
+            </h5>
+            <span className="muted small">{node.typeTitle}</span>
+          </div>
+        </header>
+        <BudgetGateCard label={node.label} draft={approval.draft} disabled={sending} blocked={budgetBlock} onDecide={send} />
+      </article>
+    );
+  }
 
   return (
     <article

@@ -72,7 +72,7 @@ function InboxList({ items, watched, testId }: { items: InboxItem[]; watched: st
           className={item.runId === watched ? 'active' : ''}
         >
           <button className="inbox-item" onClick={() => void openInboxItem(item)}>
-            <span className="inbox-title">{item.label}</span>
+            <span className="inbox-title">{item.kind === 'budget' ? `Budget check before ${item.label}` : item.label}</span>
             <span className="inbox-pipeline">{item.pipelineName}</span>
             {item.premise && <span className="inbox-premise">“{item.premise}”</span>}
             <span className="inbox-when">

@@ -100,6 +100,7 @@ export const proseNode: NodeType<Config, Draft> = {
       previous: (number) => previousPassage(ctx, number),
       reading: (passage) => reviewDocumentOf({ passages: [passage] })!.scenes[0],
     });
-    return ctx.model.offline ? { passages: written.scenes, continuity: written.continuity, placeholder: true } : { passages: written.scenes, continuity: written.continuity };
+    const draft = { passages: written.scenes, continuity: written.continuity, continuityKey: written.continuityKey };
+    return ctx.model.offline ? { ...draft, placeholder: true } : draft;
   },
 };

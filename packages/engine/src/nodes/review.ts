@@ -26,6 +26,7 @@ import { STYLE_INPUTS, pointOfView, sceneWords, styleOf, systemFor } from '../st
 import { issueNote, producerNotes, routeNotes } from '../review/routing';
 import { policyFlags } from '../review/policy';
 import { reviewLedger } from '../review/continuity-checks';
+import { keptFacts } from '../story/continuity';
 import { checkCeiling, runChecks, type CheckContext } from '../review/checks';
 import { reviewDocumentOf, type ReviewDocument } from '../review/text';
 import { StoryloomError } from '../errors';
@@ -78,8 +79,8 @@ const MAX_JUDGE_FACTS = 48;
 
 /** The facts kept with the text under review (read after each writing pass) and with the scene list (after planning). */
 function storedFacts(ctx: NodeContext<Config>, output: unknown): ContinuityFact[] {
-  const written = ContinuityFactSchema.array().safeParse((output as { continuity?: unknown } | undefined)?.continuity).data ?? [];
-  return [...written, ...(readSceneList(ctx.memory)?.continuity ?? [])];
+  const kept = [...keptFacts(output), ...keptFacts(readSceneList(ctx.memory))];
+  return ContinuityFactSchema.array().safeParse(kept).data ?? [];
 }
 
 function factsText(facts: readonly ContinuityFact[]): string | undefined {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { NodeContext, SlotRead, StoryMemory } from './types';
 import { castOf, premiseOf, readLogline, readOutline, readSceneList, readSetting, sceneCardsOf } from '../story/memory';
-import { continuityLedger, planFacts } from '../story/continuity';
+import { continuityLedger, keptFacts, planFacts, sourceKey } from '../story/continuity';
 import { readSceneFacts } from '../story/continuity-reading';
 import type { ReviewScene } from '../review/text';
 import { findPlace } from '../story/names';
@@ -48,8 +48,7 @@ export interface SceneJob {
 
 /** The facts a previous version of the writer's output kept, read from its text after it was written. */
 function previousFacts(previous: unknown): ContinuityFact[] {
-  const kept = (previous as { continuity?: unknown } | undefined)?.continuity;
-  return ContinuityFactSchema.array().safeParse(kept).data ?? [];
+  return ContinuityFactSchema.array().safeParse(keptFacts(previous)).data ?? [];
 }
 
 /** The notes for one scene: a review's by scene number; a producer's reject feedback naming it or no scene. */
@@ -71,7 +70,7 @@ export function sceneJobs(ctx: NodeContext<SceneWritingConfig>, kind: string): S
   const logline = readLogline(ctx.memory);
   const objects = genreProfileNamed(logline?.genre, premise).objects;
   // What the writers must not contradict: on a rewrite what the written scenes established, and always the plan's facts.
-  const facts = continuityLedger(previousFacts(ctx.previous), readSceneList(ctx.memory)?.continuity, planFacts(cards, cast));
+  const facts = continuityLedger(previousFacts(ctx.previous), keptFacts(readSceneList(ctx.memory)), planFacts(cards, cast));
   return cards.map((card, index) => {
     const previous = index > 0 ? cards[index - 1] : undefined;
     const notes = notesFor(ctx, card.number);
@@ -135,6 +134,8 @@ export interface SceneWriter<R> {
 export interface WrittenScenes<R> {
   scenes: R[];
   continuity: ContinuityFact[];
+  /** What the facts were read from: the scenes as written. */
+  continuityKey: string;
 }
 
 /**
@@ -166,7 +167,8 @@ export async function writeEveryScene<R>(ctx: NodeContext<SceneWritingConfig>, w
       return value === undefined ? undefined : { value, facts: earlier.filter((item) => item.scene === job.card.number) };
     },
   );
-  return { scenes: written.map((w) => w.value), continuity: written.flatMap((w) => w.facts) };
+  const scenes = written.map((w) => w.value);
+  return { scenes, continuity: written.flatMap((w) => w.facts), continuityKey: sourceKey(scenes) };
 }
 
 /** What a scene writer's instruction says about length, in words. */

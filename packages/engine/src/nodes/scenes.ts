@@ -11,6 +11,7 @@ import { findPlace } from '../story/names';
 import { prepareSceneList, sceneListSchemaFor } from '../story/constrained';
 import { STYLE_INPUTS, systemFor } from '../story/style';
 import { readPlanFacts } from '../story/continuity-reading';
+import { sourceKey } from '../story/continuity';
 
 const ConfigSchema = z.strictObject({});
 type Config = z.infer<typeof ConfigSchema>;
@@ -119,6 +120,6 @@ export const scenesNode: NodeType<Config, SceneList> = {
     });
     const cards = normaliseCards(list, readOutline(ctx.memory)?.acts.length ?? 1, places);
     // After planning, the facts the cards establish: what every writer and the review hold the scenes to.
-    return { ...cards, continuity: await readPlanFacts(ctx.model, ctx.inputs, cards.scenes, cast) };
+    return { ...cards, continuity: await readPlanFacts(ctx.model, ctx.inputs, cards.scenes, cast), continuityKey: sourceKey(cards.scenes) };
   },
 };

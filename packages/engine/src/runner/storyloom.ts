@@ -102,7 +102,7 @@ class StoreBackedStoryloom implements Storyloom {
   ) {
     this.ownerId = options.ownerId ?? defaultOwnerId();
     this.webhooks = new Webhooks(stores);
-    this.comments = new RunComments({ stores, decide: (runId, nodeId, decision) => this.decide(runId, nodeId, decision), view: (runId) => this.view(runId) });
+    this.comments = new RunComments({ stores, decide: (runId, nodeId, decision, actor) => this.decide(runId, nodeId, decision, actor), view: (runId) => this.view(runId) });
   }
 
   get pipelines() {

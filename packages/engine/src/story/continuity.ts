@@ -217,6 +217,39 @@ export function continuityLedger(...sources: ReadonlyArray<readonly ContinuityFa
   return all.map((item, order) => ({ item, order })).sort((a, b) => a.item.scene - b.item.scene || a.order - b.order).map(({ item }) => item);
 }
 
+// ---- facts kept with an output ----
+
+/** JSON with object keys in sorted order: the same value gives the same text whoever built it. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record).sort().filter((key) => record[key] !== undefined).map((key) => `${JSON.stringify(key)}:${canonical(record[key])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** A fingerprint of what facts were read from (FNV-1a over its canonical JSON). */
+export function sourceKey(value: unknown): string {
+  let hash = 0x811c9dc5;
+  for (const char of canonical(value)) {
+    hash ^= char.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * The facts an output keeps, while what they were read from (its cards, scenes or passages) is unchanged: a person's
+ * edit at an approval does not carry the model's reading of the text it replaced.
+ */
+export function keptFacts(output: unknown): ContinuityFact[] {
+  if (output === null || typeof output !== 'object') return [];
+  const { continuity, continuityKey, scenes, passages } = output as Record<string, unknown>;
+  if (!Array.isArray(continuity) || typeof continuityKey !== 'string' || continuityKey !== sourceKey(scenes ?? passages)) return [];
+  return continuity as ContinuityFact[];
+}
+
 // ---- what the facts settle ----
 
 export interface Gone {

@@ -129,6 +129,8 @@ export const SceneListSchema = z.strictObject({
   scenes: z.array(SceneCardSchema).min(1).max(MAX_SCENES, atMost(MAX_SCENES, 'scenes')),
   /** The facts the cards establish, read after planning. */
   continuity: continuityFacts,
+  /** What the facts were read from (see `sourceKey`): after an edit of the cards they no longer count. */
+  continuityKey: z.string().optional(),
 });
 export type SceneList = z.infer<typeof SceneListSchema>;
 
@@ -161,6 +163,8 @@ export const DialogueSchema = z.strictObject({
   placeholder: placeholderFlag,
   /** The facts the written scenes establish, read after each writing pass. */
   continuity: continuityFacts,
+  /** What the facts were read from (see `sourceKey`): after an edit of the text they no longer count. */
+  continuityKey: z.string().optional(),
 });
 export type Dialogue = z.infer<typeof DialogueSchema>;
 
@@ -176,6 +180,8 @@ export const DraftSchema = z.strictObject({
   placeholder: placeholderFlag,
   /** The facts the written passages establish, read after each writing pass. */
   continuity: continuityFacts,
+  /** What the facts were read from (see `sourceKey`): after an edit of the text they no longer count. */
+  continuityKey: z.string().optional(),
 });
 export type Draft = z.infer<typeof DraftSchema>;
 

@@ -1,7 +1,7 @@
 // Continuity facts: what a card or the text states (deaths, departures, objects, injuries, knowledge, ties, the clock)
 // are facts from then on; writers of later scenes are told the ones about their people and things, the judge sees
 // every fact, and the checks flag a dead or departed character speaking, a destroyed object used, time running back.
-import { deathsIn, factsInText, sceneTimes, timeMarker } from '../../src/story/continuity';
+import { deathsIn, factsInText, sceneTimes, sourceKey, timeMarker } from '../../src/story/continuity';
 import { runChecks } from '../../src/review/checks';
 import { reviewDocumentOf } from '../../src/review/text';
 import { CastSchema, DialogueSchema, ReviewSchema, SceneListSchema, type Dialogue } from '../../src/story/types';
@@ -160,6 +160,7 @@ test('a scene writer sees the facts about its own people and things from earlier
         { scene: 2, kind: 'time', subject: 'time', text: 'Three days later.' },
         { scene: 4, kind: 'knowledge', subject: hero, text: `${hero} learns who drew the map.` },
       ],
+      continuityKey: sourceKey(cards),
     },
   };
   const writer = directCaller();
@@ -171,6 +172,11 @@ test('a scene writer sees the facts about its own people and things from earlier
   expect(third).not.toContain('learns who drew the map');
   // Offline, the facts of each written scene are read by the heuristics (its placeholder text states none).
   expect(first.continuity).toEqual([]);
+  // Cards a person edited after the facts were read no longer carry them: only the heuristics' reading counts.
+  const edited = { ...planned, scenes: { ...planned.scenes, scenes: cards.map((c) => (c.number === 1 ? { ...c, outcome: 'Nothing is settled.' } : c)) } };
+  const afterEdit = directCaller();
+  await runNode('dialogue', { premise }, edited, { model: afterEdit });
+  expect(afterEdit.calls.find((c) => c.label === 'scene-3')!.prompt).not.toContain('drawn in 1911');
 
   // A rewrite of scene 3 sees what scene 2's text established, read after the first pass: the thing scene 3's
   // card is about was burned.
@@ -183,6 +189,11 @@ test('a scene writer sees the facts about its own people and things from earlier
   );
   expect(rewriter.calls.map((c) => c.label)).toEqual(['scene-3']);
   expect(rewriter.calls[0].prompt).toContain(`- Scene 2: ${burned.text}`);
+  // A previous version whose text was edited after its facts were read does not carry them.
+  const editedText = { ...previous, scenes: previous.scenes.map((scene) => (scene.number === 2 ? { ...scene, heading: `${scene.heading} (EDITED)` } : scene)) };
+  const afterTextEdit = directCaller();
+  await runNode('dialogue', { premise }, planned, { model: afterTextEdit, previous: editedText, revisionNotes: [{ scene: 3, note: 'Sharper ending.' }] });
+  expect(afterTextEdit.calls[0].prompt).not.toContain(burned.text);
   // Kept scenes keep their text and the facts read from it.
   expect(rewritten.scenes.filter((s) => s.number !== 3)).toEqual(first.scenes.filter((s) => s.number !== 3));
   expect(rewritten.continuity?.filter((f) => f.scene !== 3)).toEqual(previous.continuity.filter((f) => f.scene !== 3));

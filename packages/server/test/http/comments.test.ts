@@ -105,3 +105,66 @@ test('the review report lists the decisions and every thread by node', async () 
   expect(text.indexOf('## Comments on cast')).toBeLessThan(text.indexOf('## Comments on beats'));
   expect((await server.request('/api/runs/run-nope/review-report')).status).toBe(404);
 });
+
+describe('with users and roles', () => {
+  const OWNER_KEY = 'owner-key-for-comment-tests';
+  let shared: TestServer;
+  const tokens: Record<string, string> = {};
+  beforeAll(async () => {
+    shared = await startTestServer({ env: { STORYLOOM_API_KEYS: OWNER_KEY } });
+    for (const [name, role] of [['ed', 'editor'], ['rita', 'reviewer'], ['vic', 'viewer']]) {
+      tokens[role] = (await shared.call('POST', '/api/users', { name, role }, OWNER_KEY)).body.token;
+    }
+  }, 30_000);
+  afterAll(() => shared.stop());
+
+  test('comments record their author; a viewer may read but not comment; reject with comments is the assigned reviewer\'s and records them', async () => {
+    const pipeline = screenplayPipeline({ id: 'assigned', approval: true });
+    pipeline.nodes = pipeline.nodes.map((node) => (node.id === 'cast' ? { ...node, approval: { role: 'reviewer' } } : node));
+    expect((await shared.call('POST', '/api/pipelines', pipeline, OWNER_KEY)).status).toBe(201);
+    const started = await shared.call('POST', '/api/runs', { pipelineId: 'assigned', inputs: { premise: PREMISE } }, tokens.editor);
+    const id = started.body.id as string;
+    const deadline = Date.now() + 20_000;
+    while ((await shared.call<RunView>('GET', `/api/runs/${id}`, undefined, OWNER_KEY)).body.status !== 'waiting' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const byRita = await shared.call<CommentThread>('POST', `/api/runs/${id}/comments`, { nodeId: 'cast', body: 'Older, please.' }, tokens.reviewer);
+    expect(byRita.status).toBe(201);
+    expect(byRita.body.comments[0].author).toMatchObject({ name: 'rita', role: 'reviewer' });
+    expect((await shared.call('POST', `/api/runs/${id}/comments`, { nodeId: 'cast', body: 'x' }, tokens.viewer)).status).toBe(403);
+    expect((await shared.call('POST', `/api/runs/${id}/comments`, { nodeId: 'cast', body: 'x' })).status).toBe(401);
+    expect((await shared.call<CommentThread[]>('GET', `/api/runs/${id}/comments`, undefined, tokens.viewer)).body).toHaveLength(1);
+
+    // The gate is the reviewers': an editor cannot reject it, with comments or otherwise, and nothing changes.
+    const byEd = await shared.call('POST', `/api/runs/${id}/approvals/cast/reject-with-comments`, {}, tokens.editor);
+    expect(byEd.status).toBe(403);
+    expect((await shared.call<CommentThread[]>('GET', `/api/runs/${id}/comments?status=open`, undefined, OWNER_KEY)).body).toHaveLength(1);
+    const rejected = await shared.call('POST', `/api/runs/${id}/approvals/cast/reject-with-comments`, {}, tokens.reviewer);
+    expect(rejected.status).toBe(200);
+    expect(rejected.body.threads[0]).toMatchObject({ status: 'resolved', resolvedBy: { name: 'rita' } });
+    const events: RunEvent[] = await shared.storyloom.events(id);
+    const decision = events.find((event) => event.type === 'approval.resolved');
+    expect(decision).toMatchObject({ actor: { name: 'rita', role: 'reviewer' }, data: { decision: 'reject', feedback: '- Older, please.' } });
+    const report = await (await shared.request(`/api/runs/${id}/review-report`, { key: OWNER_KEY })).text();
+    expect(report).toContain('**cast** draft 1: reject by rita (reviewer)');
+    expect(report).toContain('**rita (reviewer)**');
+  });
+
+  test('webhooks are the owners\'; on a server with accounts they go only to listed hosts', async () => {
+    const body = { url: 'http://127.0.0.1:9/hook', events: ['run.completed'] };
+    expect((await shared.call('POST', '/api/webhooks', body, tokens.editor)).status).toBe(403);
+    expect((await shared.call('GET', '/api/webhooks', undefined, tokens.reviewer)).status).toBe(403);
+    const refused = await shared.call('POST', '/api/webhooks', body, OWNER_KEY);
+    expect([refused.status, refused.body.error.message]).toEqual([400, expect.stringContaining('STORYLOOM_WEBHOOK_HOSTS')]);
+    // No API keys, but accounts: several people use it, so the same restriction holds.
+    const accounts = await startTestServer();
+    try {
+      expect((await accounts.call('POST', '/api/webhooks', body)).status).toBe(201); // single user: anywhere
+      const { token } = await accounts.storyloom.addUser('olga', 'owner');
+      const asOwner = await accounts.call('POST', '/api/webhooks', body, token);
+      expect([asOwner.status, asOwner.body.error.message]).toEqual([400, expect.stringContaining("webhooks may not be sent to '127.0.0.1:9'")]);
+    } finally {
+      await accounts.stop();
+    }
+  });
+});

@@ -13,7 +13,6 @@ import {
 } from '../collab-schemas';
 import { type AnyRoute, defineRoute } from '../route';
 import { ApprovalParamsSchema, RunIdParamsSchema, RunViewSchema } from '../schemas';
-import { requestActor } from '../request-actor';
 
 const TAG = 'comments';
 const thread = (description: string) => ({ description, schema: CommentThreadSchema });
@@ -45,7 +44,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       responses: { 201: thread('The new thread') },
       handler: async (context) => ({
         status: 201,
-        body: await storyloom.comments.start(context.params.id, { ...context.body, author: requestActor(context) }),
+        body: await storyloom.comments.start(context.params.id, { ...context.body, author: context.actor }),
       }),
     }),
     defineRoute({
@@ -61,7 +60,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       responses: { 201: thread('The thread with the reply') },
       handler: async (context) => ({
         status: 201,
-        body: await storyloom.comments.reply(context.params.id, context.params.threadId, context.body.body, requestActor(context)),
+        body: await storyloom.comments.reply(context.params.id, context.params.threadId, context.body.body, context.actor),
       }),
     }),
     defineRoute({
@@ -77,7 +76,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       responses: { 200: thread('The thread') },
       handler: async (context) => ({
         status: 200,
-        body: await storyloom.comments.setStatus(context.params.id, context.params.threadId, context.body.status, requestActor(context)),
+        body: await storyloom.comments.setStatus(context.params.id, context.params.threadId, context.body.status, context.actor),
       }),
     }),
     defineRoute({
@@ -94,7 +93,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       errors: [{ status: 409, description: 'That node is not waiting for a decision' }],
       handler: async (context) => {
         const { id, nodeId } = context.params;
-        const result = await storyloom.comments.rejectWithComments(id, nodeId, { feedback: context.body.feedback, actor: requestActor(context) });
+        const result = await storyloom.comments.rejectWithComments(id, nodeId, { feedback: context.body.feedback, actor: context.actor });
         scheduler.enqueue(id);
         return { status: 200, body: result };
       },

@@ -12,7 +12,6 @@ import {
 } from '../collab-schemas';
 import { type AnyRoute, defineRoute } from '../route';
 import { webhookHosts } from '../../webhook-sender';
-import { requestActor } from '../request-actor';
 
 const TAG = 'webhooks';
 const owner = { tag: TAG, auth: 'bearer', access: 'administer' } as const;
@@ -28,7 +27,7 @@ export function webhookRoutes({ storyloom, options }: AppContext): AnyRoute[] {
       body: CreateWebhookBodySchema,
       responses: { 201: { description: 'The hook, with its secret (shown only now)', schema: CreatedWebhookSchema } },
       handler: async (context) => {
-        const { webhook, secret } = await storyloom.webhooks.create({ ...context.body, createdBy: requestActor(context) }, webhookHosts(options));
+        const { webhook, secret } = await storyloom.webhooks.create({ ...context.body, createdBy: context.actor }, await webhookHosts(options, storyloom));
         context.res.setHeader('Location', `/api/webhooks/${encodeURIComponent(webhook.id)}`);
         return { status: 201, body: { ...webhook, secret } };
       },

@@ -37,7 +37,12 @@ test('a user added with the CLI turns the open server into one that asks for tok
 
   // With another user left the server stays shared: ana's token is refused. (With none left it is a single-user
   // server again, open on loopback to anyone, token or not.)
-  const bob = (await runCli(['users', 'add', 'bob', '--role', 'viewer', '--db', server.dbPath])).stdout.trim();
+  const bob = (await runCli(['users', 'add', 'bob', '--role', 'editor', '--db', server.dbPath])).stdout.trim();
+  // Users make it a shared server as API keys do: a run may not send model calls to any URL it names.
+  const elsewhere = 'http://127.0.0.1:9/v1';
+  const oneNode = { format: 'storyloom/pipeline@1', id: 'one', name: 'One', inputs: { premise: { type: 'string', required: true } }, nodes: [{ id: 'logline', type: 'logline' }], edges: [] };
+  const refused = await server.call('POST', '/api/runs', { pipeline: oneNode, inputs: { premise: PREMISE }, model: { provider: 'openai', baseUrl: elsewhere } }, bob);
+  expect([refused.status, refused.body.error.message]).toEqual([400, expect.stringContaining(`baseUrl '${elsewhere}' is not allowed`)]);
   const revoked = await runCli(['users', 'revoke', 'ana', '--db', server.dbPath]);
   expect(revoked.code).toBe(0);
   expect((await server.call('GET', '/api/me', undefined, token)).status).toBe(401);

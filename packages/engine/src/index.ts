@@ -7,7 +7,15 @@ export { slotWrittenBy, visibleSlots } from './pipeline/slots';
 export { templateReferences, renderTemplate, readableText, type TemplateReference, parseReferences } from './pipeline/templates';
 export { resolveRunInputs, coerceInput } from './pipeline/inputs';
 export { resolveNodeConfig } from './pipeline/config';
-export { validatePipeline, formatProblems, type ValidationResult, type ValidateOptions } from './pipeline/validate';
+export {
+  validatePipeline,
+  requireValidPipeline,
+  invalidPipelineMessage,
+  formatProblems,
+  type ValidationResult,
+  type ValidateOptions,
+  type InvalidPipelineOptions,
+} from './pipeline/validate';
 export { draftProblems } from './pipeline/draft';
 export { VALIDATION_CODES, type ValidationCode } from './pipeline/codes';
 export { pipelineJsonSchema, PIPELINE_SCHEMA_ID } from './pipeline/json-schema';
@@ -22,7 +30,7 @@ export * from './nodes/types';
 // The shared contract: pipeline format, run views, events and their fold, stored pipelines, export formats, actors.
 export * from './contract';
 // Node catalogue, story bible types, review checks and document rendering (owner: catalogue).
-export { nodeTypes, getNodeType, describeNodeTypes, type NodeTypeDescription } from './nodes/catalogue';
+export { nodeTypes, getNodeType, nodeCapabilities, describeNodeTypes, type NodeTypeDescription } from './nodes/catalogue';
 export * from './story/types';
 export {
   renderDocument,

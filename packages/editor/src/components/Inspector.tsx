@@ -38,7 +38,7 @@ function NodeInspector({ node }: { node: StoryFlowNode }) {
     .filter((n) => ancestors.has(n.id))
     .map((n) => ({ slot: n.data.writes ?? catalogue.find((t) => t.type === n.data.type)?.writes, from: n.id }))
     .filter((s): s is { slot: string; from: string } => !!s.slot);
-  const templateFields = new Set(info?.templateFields ?? (node.data.type === 'prompt' ? ['template'] : []));
+  const templateFields = new Set(info?.templateFields ?? []);
   const config = (node.data.config ?? {}) as Record<string, unknown>;
 
   const fieldProblems: Record<string, string> = {};
@@ -48,7 +48,7 @@ function NodeInspector({ node }: { node: StoryFlowNode }) {
   }
 
   const renderField = (key: string, schema: JsonSchema) => {
-    if (node.data.type === 'review' && key === 'target') return <ReviewTargetPicker node={node} nodes={nodes} ancestors={ancestors} error={fieldProblems[key]} hint={schema.description} />;
+    if (info?.capabilities.revisesTarget && key === 'target') return <ReviewTargetPicker node={node} nodes={nodes} ancestors={ancestors} error={fieldProblems[key]} hint={schema.description} />;
     if (!templateFields.has(key)) return undefined;
     return (
       <Field label={key} hint={schema.description} error={fieldProblems[key]}>

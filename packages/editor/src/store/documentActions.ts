@@ -156,9 +156,9 @@ export function onConnect(connection: Connection): void {
 
 export function addNode(type: string, position?: XYPosition): string {
   const s = editorStore.getState();
-  const id = uniqueNodeId(type === 'characters' ? 'cast' : type, new Set(s.nodes.map((n) => n.id)));
-  const data: StoryNodeData = { type };
   const info = s.catalogue.find((t) => t.type === type);
+  const id = uniqueNodeId(info?.suggestedId ?? type, new Set(s.nodes.map((n) => n.id)));
+  const data: StoryNodeData = { type };
   if (info && !info.writes) data.writes = uniqueSlot(id);
   const at = position ?? nextFreePosition(s.nodes);
   commit((st) => ({

@@ -1,6 +1,6 @@
 // The node catalogue. Adding a node type: write its file, then add it to `nodeTypes`.
 import { z } from 'zod';
-import type { InputRead, NodeCategory, NodeType, SlotRead } from './types';
+import { capabilitiesOf, type InputRead, type NodeCapabilities, type NodeCategory, type NodeType, type SlotRead } from './types';
 import { loglineNode } from './logline';
 import { charactersNode } from './characters';
 import { settingNode } from './setting';
@@ -42,6 +42,10 @@ export interface NodeTypeDescription {
   readsInputs: InputRead[];
   writes?: string;
   usesModel: boolean;
+  /** What the type can do (uses a model, revises a target, exports a document …). */
+  capabilities: NodeCapabilities;
+  /** The id the editor gives a new node of this type. */
+  suggestedId: string;
   templateFields: string[];
   /** JSON Schema of the config as written in a pipeline file (defaults make fields optional). */
   configSchema: object;
@@ -62,6 +66,12 @@ function defaultReads(type: NodeType): SlotRead[] {
   }
 }
 
+/** What a type can do, by its name; undefined for a type the catalogue does not have. */
+export function nodeCapabilities(type: string): NodeCapabilities | undefined {
+  const found = getNodeType(type);
+  return found && capabilitiesOf(found);
+}
+
 let described: NodeTypeDescription[] | undefined;
 
 /** What GET /api/node-types returns (computed once: the catalogue does not change at run time). */
@@ -80,6 +90,8 @@ function describeNodeType(type: NodeType): NodeTypeDescription {
     readsInputs: (type.readsInputs ?? []).map((read) => ({ ...read })),
     ...(type.writes ? { writes: type.writes } : {}),
     usesModel: type.usesModel,
+    capabilities: capabilitiesOf(type),
+    suggestedId: type.suggestedId ?? type.type,
     templateFields: [...(type.templateFields ?? [])],
     configSchema: z.toJSONSchema(type.configSchema, { io: 'input', unrepresentable: 'any' }),
     outputSchema:

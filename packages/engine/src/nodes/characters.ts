@@ -133,6 +133,7 @@ export const charactersNode: NodeType<Config, Cast> = {
   reads: () => [{ slot: 'logline', description: 'Title and logline the cast serves.' }],
   writes: 'characters',
   usesModel: true,
+  suggestedId: 'cast',
   run: (ctx) =>
     ctx.model.json({
       system: systemFor('characters', ctx.inputs),

@@ -25,5 +25,6 @@ export const exportNode: NodeType<Config, TextDocument> = {
   ],
   writes: 'script',
   usesModel: false,
+  capabilities: { exportsDocument: true },
   run: async (ctx) => renderDocument(ctx.config.format, ctx.memory),
 };

@@ -83,6 +83,7 @@ export const promptNode: NodeType<Config, unknown> = {
   reads: (config) => templateReferences(`${config?.template ?? ''}\n${config?.system ?? ''}`).slots.map((slot) => ({ slot })),
   writes: undefined,
   usesModel: true,
+  capabilities: { userPrompt: true },
   templateFields: ['template', 'system'],
   run: async (ctx) => {
     const prompt = promptText(ctx);

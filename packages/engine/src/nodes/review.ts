@@ -306,6 +306,8 @@ export const reviewNode: NodeType<Config, Review> = {
   ],
   writes: 'review',
   usesModel: true,
+  // A judge: one verdict, no alternatives; a flagged verdict goes to a person.
+  capabilities: { revisesTarget: true, flagsPolicy: true, writesCandidates: false },
   run: async (ctx) => {
     const target = ctx.target;
     if (!target) throw new StoryloomError('invalid_input', `review '${ctx.nodeId}' has no target to review ('${ctx.config.target}')`);

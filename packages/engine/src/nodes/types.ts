@@ -109,6 +109,22 @@ export interface NodeContext<Config> {
 
 export type NodeCategory = 'plan' | 'write' | 'check' | 'custom' | 'output';
 
+/** What a node type can do, beyond reading and writing slots: what the runner, validation and the editor ask. */
+export interface NodeCapabilities {
+  /** Calls a model (false for nodes assembled without one, such as export). */
+  usesModel: boolean;
+  /** Judges an ancestor named by `config.target` and sends it notes to rewrite on (review). */
+  revisesTarget: boolean;
+  /** Its output carries content-policy flags; a flagged output waits for a person, whatever the node's `approval`. */
+  flagsPolicy: boolean;
+  /** Its output is a finished document (`{ format, filename, content }`) a run saves as a file (export). */
+  exportsDocument: boolean;
+  /** Writes n alternatives when a node sets `candidates`. */
+  writesCandidates: boolean;
+  /** Takes a user-written prompt template (prompt). */
+  userPrompt: boolean;
+}
+
 export interface NodeType<Config = any, Output = any> {
   type: string;
   title: string;
@@ -130,9 +146,26 @@ export interface NodeType<Config = any, Output = any> {
   plannedCalls?(config: Config, memory: StoryMemory): number;
   /** Config keys holding prompt templates that may reference `{{slot}}` and `{{inputs.NAME}}`. */
   templateFields?: readonly string[];
+  /** What it can do beyond `usesModel` (each false when not given); read them through `capabilitiesOf`. */
+  capabilities?: Partial<Omit<NodeCapabilities, 'usesModel'>>;
+  /** The id a new node of this type gets in the editor (default: the type's name), e.g. `cast` for characters. */
+  suggestedId?: string;
   run(ctx: NodeContext<Config>): Promise<Output>;
 }
 
 export function outputSchemaOf<C, O>(type: NodeType<C, O>, config: C): z.ZodType<O> {
   return typeof type.outputSchema === 'function' ? type.outputSchema(config) : type.outputSchema;
+}
+
+/** Every capability of a type, defaults filled in: a model-using type writes candidates unless it says otherwise. */
+export function capabilitiesOf(type: Pick<NodeType, 'usesModel' | 'capabilities'>): NodeCapabilities {
+  const given = type.capabilities ?? {};
+  return {
+    usesModel: type.usesModel,
+    revisesTarget: given.revisesTarget ?? false,
+    flagsPolicy: given.flagsPolicy ?? false,
+    exportsDocument: given.exportsDocument ?? false,
+    writesCandidates: given.writesCandidates ?? type.usesModel,
+    userPrompt: given.userPrompt ?? false,
+  };
 }

@@ -1,6 +1,6 @@
 // Slot checks: what each node reads and references is written upstream, writers do not race, review targets.
-import { nodeTypes } from '../nodes/catalogue';
-import type { NodeType, SlotRead } from '../nodes/types';
+import { nodeCapabilities, nodeTypes } from '../nodes/catalogue';
+import { capabilitiesOf, type NodeType, type SlotRead } from '../nodes/types';
 import { problem } from './codes';
 import { nodeName, nodeTitle, type Checked } from './check-context';
 import { forEachString } from './json';
@@ -142,7 +142,7 @@ function listNames(checked: Checked, indexes: number[]): string {
 
 export function checkReviewTargets(checked: Checked): void {
   checked.pipeline.nodes.forEach((node, index) => {
-    if (node.type !== 'review') return;
+    if (!nodeCapabilities(node.type)?.revisesTarget) return;
     const target = node.config?.target;
     if (typeof target !== 'string') return; // a missing or mistyped target is the config schema's to report
     const path = `/nodes/${index}/config/target`;
@@ -159,7 +159,7 @@ export function checkReviewTargets(checked: Checked): void {
       return;
     }
     const targetType = checked.types[targetIndex];
-    if (targetType && (!targetType.usesModel || slotWrittenBy(checked.pipeline.nodes[targetIndex]) === undefined || targetType.type === 'review')) {
+    if (targetType && (!targetType.usesModel || slotWrittenBy(checked.pipeline.nodes[targetIndex]) === undefined || capabilitiesOf(targetType).revisesTarget)) {
       checked.problems.push(problem(path, 'review_target', `${name} reviews ${nodeTitle(checked, targetIndex)}, which cannot rewrite what it wrote — review a writing stage (Dialogue, Prose or a Prompt)`));
     }
   });

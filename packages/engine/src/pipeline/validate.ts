@@ -1,5 +1,5 @@
 // One validator for the CLI, the server and the editor (it runs in the browser): every problem at once.
-import type { ValidationProblem } from '../errors';
+import { StoryloomError, type ValidationProblem } from '../errors';
 import { createChecked } from './check-context';
 import { checkCycles, checkEdges, checkNodeIds } from './check-graph';
 import { checkConfigs, checkInputs, checkNodeTypes, checkWrites } from './check-nodes';
@@ -65,6 +65,43 @@ export function formatProblems(errors: readonly ValidationProblem[]): string {
   const pathWidth = Math.max(0, ...paths.map((path) => path.length));
   const codeWidth = Math.max(0, ...errors.map((error) => error.code.length));
   return errors.map((error, i) => `${paths[i].padEnd(pathWidth)}  ${error.code.padEnd(codeWidth)}  ${error.message}`).join('\n');
+}
+
+/** How an invalid pipeline is reported: who names it, what is wrong with it, and how its problems are listed. */
+export interface InvalidPipelineOptions {
+  /** The file or saved pipeline, as messages name it (`pipelines/x.json`, `saved pipeline 'x' v3`). */
+  label?: string;
+  /** What it is; default `invalid pipeline`. */
+  what?: string;
+  /** `inline` (default): the first few problems in one line; `table`: every problem, one per line (path, code, message). */
+  list?: 'inline' | 'table';
+  /** What to do about it, after the problems. */
+  hint?: string;
+}
+
+const INLINE_PROBLEMS = 5;
+
+/** The one message for an invalid pipeline, wherever it is refused (engine, API, CLI). */
+export function invalidPipelineMessage(problems: readonly ValidationProblem[], options: InvalidPipelineOptions = {}): string {
+  const count = `${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+  const head = `${options.label ? `${options.label}: ` : ''}${options.what ?? 'invalid pipeline'} (${count})`;
+  if (options.list === 'table') {
+    const table = formatProblems(problems).split('\n').map((line) => `  ${line}`).join('\n');
+    return `${head}\n${table}${options.hint ? `\n  ${options.hint}` : ''}`;
+  }
+  const shown = problems.slice(0, INLINE_PROBLEMS).map((found) => found.message).join('; ');
+  const more = problems.length > INLINE_PROBLEMS ? ` (and ${problems.length - INLINE_PROBLEMS} more)` : '';
+  return `${head}: ${shown}${more}${options.hint ? `; ${options.hint}` : ''}`;
+}
+
+/**
+ * The valid pipeline a document holds, or StoryloomError('invalid_pipeline') with the one message and every
+ * problem in its details. What the engine, the API and the CLI all call before using a document.
+ */
+export function requireValidPipeline(document: unknown, options: ValidateOptions & InvalidPipelineOptions = {}): Pipeline {
+  const result = validatePipeline(document, options.inputs ? { inputs: options.inputs } : {});
+  if (!result.valid || !result.pipeline) throw new StoryloomError('invalid_pipeline', invalidPipelineMessage(result.errors, options), result.errors);
+  return result.pipeline;
 }
 
 function result(found: ValidationProblem[], pipeline?: Pipeline): ValidationResult {

@@ -4,6 +4,7 @@
 // simply does not route onward, so independent branches keep running. A decision stored later (by any
 // process) re-enters the graph at this gate (see driver.ts) and the gate then routes to the children
 // (approve/edit) or back to its node (reject).
+import { nodeCapabilities } from '../nodes/catalogue';
 import type { PipelineNode } from '../pipeline/schema';
 import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
@@ -13,7 +14,7 @@ import type { RunGraphUpdate, RunGraphValues } from './state';
  * when its content-policy checks flag something (an approval of kind `policy`) and lets it through otherwise.
  */
 export function hasGate(node: Pick<PipelineNode, 'approval' | 'type'> | undefined): boolean {
-  return isGated(node?.approval) || node?.type === 'review';
+  return isGated(node?.approval) || (node !== undefined && nodeCapabilities(node.type)?.flagsPolicy === true);
 }
 
 /** `approval: true`, or an object naming who decides: either pauses the run after the node. */
@@ -37,7 +38,7 @@ export class ApprovalGate {
     const node = this.ctx.nodes.get(nodeId);
     // A review's gate asks only when its policy checks flagged something; a producer's autoApprove does not
     // wave a flag through, since the flag exists for a person to see.
-    const flags = node?.type === 'review' ? policyFlagsOf((await this.ctx.stores.outputs.get(run.id, nodeId, attempt))?.output) : [];
+    const flags = node && nodeCapabilities(node.type)?.flagsPolicy ? policyFlagsOf((await this.ctx.stores.outputs.get(run.id, nodeId, attempt))?.output) : [];
     if (!isGated(node?.approval) && flags.length === 0) return { approved: { [nodeId]: attempt } };
     const policy = flags.length > 0;
     return this.ctx.fenced(async (stores): Promise<RunGraphUpdate> => {

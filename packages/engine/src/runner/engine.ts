@@ -131,6 +131,8 @@ export interface Storyloom {
    */
   drive(runId: string, options?: DriveOptions): Promise<RunView>;
   getRun(runId: string): Promise<RunView | undefined>;
+  /** The run, or StoryloomError('not_found') naming it: what every adapter answers a request about a run with. */
+  requireRun(runId: string): Promise<RunView>;
   listRuns(filter?: { pipelineId?: string; status?: RunStatus }): Promise<RunView[]>;
   /** One page of runs, newest first; pass `nextCursor` back as `cursor` for the next (absent on the last page). */
   listRunsPage(request: RunPageRequest): Promise<RunPage>;

@@ -12,7 +12,7 @@ import type { ModelSpecObject } from '../pipeline/schema';
 import { pickCandidate } from '../review/pick';
 import { sceneNoteText, type SceneNote } from '../story/types';
 import { getNodeType } from '../nodes/catalogue';
-import { outputSchemaOf, type NodeContext, type NodeType, type ReviewTarget, type StoryMemory } from '../nodes/types';
+import { capabilitiesOf, outputSchemaOf, type NodeContext, type NodeType, type ReviewTarget, type StoryMemory } from '../nodes/types';
 import { resolveNodeConfig } from '../pipeline/config';
 import { slotVisibility } from '../pipeline/slots';
 import type { PipelineNode } from '../pipeline/schema';
@@ -216,12 +216,13 @@ export class NodeExecutor {
       model,
       signal,
     };
-    if (node.type === 'review') context.target = await this.reviewTarget(node.id, config, request.done, revisions);
+    const can = capabilitiesOf(type);
+    if (can.revisesTarget) context.target = await this.reviewTarget(node.id, config, request.done, revisions);
 
     let output: unknown;
     let candidates: unknown[] | undefined;
     try {
-      const count = request.source === 'model' && type.usesModel && node.type !== 'review' ? (node.candidates ?? 1) : 1;
+      const count = request.source === 'model' && can.writesCandidates ? (node.candidates ?? 1) : 1;
       if (count > 1) {
         // Every candidate is the node's own work with its own caller; text calls share one `n` request.
         candidates = await Promise.all(

@@ -1,6 +1,6 @@
 // Builds the RunView (what the API and `--json` show) from the run row, node states and stored outputs
 // (an output stored in an older story shape is shown in today's, as a rerun would read it).
-import { getNodeType } from '../nodes/catalogue';
+import { getNodeType, nodeCapabilities } from '../nodes/catalogue';
 import type { PipelineNode } from '../pipeline/schema';
 import type { RunRecord, StoreSet } from '../store';
 import { candidatesKey } from '../store/output-store';
@@ -82,7 +82,7 @@ export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<Ru
     const gated = run.pipeline.nodes.find((node) => node.id === approval.nodeId);
     const draft = shownOutput(gated, (await outputOf(approval.nodeId, approval.attempt))?.value);
     const candidates = (await outputOf(candidatesKey(approval.nodeId), approval.attempt))?.value;
-    const flagged = gated?.type === 'review' && policyFlagsOf(draft).length > 0;
+    const flagged = gated !== undefined && nodeCapabilities(gated.type)?.flagsPolicy === true && policyFlagsOf(draft).length > 0;
     pending.push({
       nodeId: approval.nodeId,
       draft,

@@ -22,7 +22,7 @@ import { topologicalOrder } from '../pipeline/graph';
 import { resolveRunInputs } from '../pipeline/inputs';
 import { BudgetSchema, type Pipeline } from '../pipeline/schema';
 import { slotWrittenBy } from '../pipeline/slots';
-import { validatePipeline } from '../pipeline/validate';
+import { requireValidPipeline } from '../pipeline/validate';
 import { type AuditEntry, type NewAuditEntry, type RunRecord, type SqliteStores, type StoreSet, type Stores, type UserRecord } from '../store';
 import { candidatesKey } from '../store/output-store';
 import { ForeignWriteWatcher } from '../store/foreign-writes';
@@ -150,7 +150,7 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   async drive(runId: string, options: DriveOptions = {}): Promise<RunView> {
-    await this.requireRun(runId);
+    await this.runRecord(runId);
     // Already driven here: a decision may have arrived after that pass looked, so drive once more after it.
     const current = this.driving.get(runId);
     if (current) return current.catch(() => undefined).then(() => this.drive(runId, options));
@@ -186,7 +186,7 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   async events(runId: string, afterSeq = 0): Promise<RunEvent[]> {
-    await this.requireRun(runId);
+    await this.runRecord(runId);
     return this.stores.events.list(runId, afterSeq);
   }
 
@@ -267,7 +267,7 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   async decide(runId: string, nodeId: string, decision: ApprovalDecision, actor?: Actor): Promise<RunView> {
-    const run = await this.requireRun(runId);
+    const run = await this.runRecord(runId);
     const node = run.pipeline.nodes.find((candidate) => candidate.id === nodeId);
     if (!node) throw new StoryloomError('not_found', `run '${runId}' has no node '${nodeId}'`);
     if (run.status === 'cancelled') throw new StoryloomError('conflict', `run '${runId}' is cancelled; resume it before deciding '${nodeId}'`);
@@ -354,7 +354,7 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   async cancel(runId: string, actor?: Actor): Promise<RunView> {
-    const run = await this.requireRun(runId);
+    const run = await this.runRecord(runId);
     if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') {
       throw new StoryloomError('conflict', `run '${runId}' is ${run.status}; only a queued, running or waiting run can be cancelled`);
     }
@@ -401,7 +401,7 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   async rerun(runId: string, request: RerunRequest, actor?: Actor): Promise<RunView> {
-    const parent = await this.requireRun(runId);
+    const parent = await this.runRecord(runId);
     const plan = await planRerun(this.stores, parent, request);
     checkedPipeline(plan.pipeline);
     // A new run spends afresh, under the limits its parent ran under (as a person raised them), or its pipeline's.
@@ -432,7 +432,7 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   async exportRun(runId: string, format: ExportFormat, options: ExportOptions = {}): Promise<ExportedDocument> {
-    const run = await this.requireRun(runId);
+    const run = await this.runRecord(runId);
     checkExportOptions(options);
     const memory: Record<string, unknown> = {};
     const records = new Map((await this.stores.nodes.list(runId)).map((record) => [record.nodeId, record]));
@@ -555,14 +555,18 @@ class StoreBackedStoryloom implements Storyloom {
     return user;
   }
 
-  private async requireRun(runId: string): Promise<RunRecord> {
+  async requireRun(runId: string): Promise<RunView> {
+    return this.view(runId);
+  }
+
+  private async runRecord(runId: string): Promise<RunRecord> {
     const run = await this.stores.runs.get(runId);
     if (!run) throw new StoryloomError('not_found', `no run '${runId}'`);
     return run;
   }
 
   private async view(runId: string): Promise<RunView> {
-    return buildRunView(this.stores, await this.requireRun(runId));
+    return buildRunView(this.stores, await this.runRecord(runId));
   }
 }
 
@@ -576,16 +580,7 @@ function newRunId(): string {
 
 /** `draftLabel` names a saved draft version: its message then says to fix the problems and save before running. */
 function checkedPipeline(document: unknown, draftLabel?: string): Pipeline {
-  const result = validatePipeline(document);
-  if (!result.valid || !result.pipeline) {
-    const summary = result.errors.slice(0, 5).map((problem) => problem.message).join('; ');
-    const count = `${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}`;
-    const message = draftLabel
-      ? `${draftLabel} with ${count}; fix them and save a valid version to run it: ${summary}`
-      : `pipeline is not valid: ${summary}`;
-    throw new StoryloomError('invalid_pipeline', message, result.errors);
-  }
-  return result.pipeline;
+  return requireValidPipeline(document, draftLabel ? { label: draftLabel, hint: 'fix them and save a valid version to run it' } : {});
 }
 
 function checkModel(model: unknown, options: StoryloomOptions): void {

@@ -5,7 +5,7 @@ import { StoryloomError, type ValidationProblem } from '../errors';
 import { draftProblems } from '../pipeline/draft';
 import { sameJson } from '../pipeline/json';
 import type { Pipeline } from '../pipeline/schema';
-import { validatePipeline } from '../pipeline/validate';
+import { invalidPipelineMessage, validatePipeline } from '../pipeline/validate';
 import type { PipelineVersionInfo, SavePipelineOptions, StoredPipeline } from '../runner/engine';
 import { nowIso, writeTransaction, type SqliteDatabase, statement } from './database';
 
@@ -148,10 +148,8 @@ export function checkForSaving(document: unknown, options: SavePipelineOptions):
   if (!result.valid) {
     const unstorable = options.draft ? draftProblems(document) : result.errors;
     if (unstorable.length > 0) {
-      const count = `${unstorable.length} problem${unstorable.length === 1 ? '' : 's'}`;
-      const what = options.draft ? `cannot be saved even as a draft (${count})` : `pipeline has ${count}`;
-      const more = unstorable.length > 1 ? ` (and ${unstorable.length - 1} more)` : '';
-      throw new StoryloomError('invalid_pipeline', `${what}: ${unstorable[0].message}${more}`, unstorable);
+      const message = invalidPipelineMessage(unstorable, options.draft ? { what: 'cannot be saved even as a draft' } : {});
+      throw new StoryloomError('invalid_pipeline', message, unstorable);
     }
   }
   // Valid, or a draft with the minimum (an object with a good id; `name` a string if present).

@@ -175,9 +175,7 @@ function failedNodeMessage(view: RunView): string | undefined {
 }
 
 export async function requireRun(ctx: CliContext, runId: string): Promise<RunView> {
-  const view = await (await ctx.storyloom()).getRun(runId);
-  if (!view) throw invalid(`no run '${runId}' in ${ctx.databaseLabel} (list runs with: storyloom runs)`);
-  return view;
+  return (await ctx.storyloom()).requireRun(runId);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -2,7 +2,7 @@
 // (the run as `show --json` prints it).
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXPORT_EXTENSIONS, type ExportedDocument, type ExportFormat, type Pipeline, type RunView } from '@storyloom/engine';
+import { EXPORT_EXTENSIONS, nodeCapabilities, type ExportedDocument, type ExportFormat, type Pipeline, type RunView } from '@storyloom/engine';
 
 
 interface DocumentLike {
@@ -34,7 +34,7 @@ export function writeRunOutputs(
   const used = new Set<string>(['run.json']);
   // Without the pipeline (approve, resume, rerun), export nodes are recognised by their output's shape.
   const exportNodes = pipeline
-    ? pipeline.nodes.filter((node) => node.type === 'export').map((node) => ({ id: node.id, format: node.config?.format }))
+    ? pipeline.nodes.filter((node) => nodeCapabilities(node.type)?.exportsDocument).map((node) => ({ id: node.id, format: node.config?.format }))
     : Object.entries(view.nodes).filter(([, state]) => isDocument(state.output)).map(([id]) => ({ id, format: undefined }));
   for (const node of exportNodes) {
     const document = documentOf(view.nodes[node.id]?.output, node.format);

@@ -2,8 +2,8 @@
 // command line's `--input k=v` / `--inputs file.json` become run inputs.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ID_PATTERN, resolveRunInputs, validatePipeline } from '@storyloom/engine';
-import type { Pipeline, RunInputs, ValidationProblem } from '@storyloom/engine';
+import { ID_PATTERN, invalidPipelineMessage, requireValidPipeline, resolveRunInputs } from '@storyloom/engine';
+import type { Pipeline, RunInputs } from '@storyloom/engine';
 import type { CliContext } from './context';
 import { invalid } from './errors';
 import { problemList } from './format';
@@ -24,15 +24,9 @@ export function loadPipelineFile(file: string, cwd: string): PipelineSource {
   return { pipeline: checkedPipeline(document, file), label: file };
 }
 
+/** The engine's check, every problem listed one per line (exit 2). */
 export function checkedPipeline(document: unknown, label: string): Pipeline {
-  const result = validatePipeline(document);
-  if (!result.valid || !result.pipeline) throw invalid(invalidPipelineMessage(label, result.errors));
-  return result.pipeline;
-}
-
-export function invalidPipelineMessage(label: string, problems: readonly ValidationProblem[]): string {
-  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-  return `${label}: invalid pipeline (${count})\n${problemList(problems)}`;
+  return requireValidPipeline(document, { label, list: 'table' });
 }
 
 /** `run <file|pipelineId>`: an existing path (or anything that looks like one) is a file, else a saved id. */
@@ -53,7 +47,7 @@ export async function loadPipelineArg(ctx: CliContext, arg: string): Promise<Pip
   if (!stored.valid) {
     // Saved as a draft (from the editor or the API): listed with its problems, never run.
     const label = `saved pipeline '${arg}' v${stored.version} (a draft)`;
-    throw invalid(`${invalidPipelineMessage(label, stored.errors)}\n  fix them and save a valid version to run it`);
+    throw invalid(invalidPipelineMessage(stored.errors, { label, list: 'table', hint: 'fix them and save a valid version to run it' }));
   }
   return { pipeline: stored.pipeline, saved: { id: stored.id, version: stored.version }, label: `saved pipeline '${arg}' v${stored.version}` };
 }

@@ -198,6 +198,17 @@ export const NodeTypeDescriptionSchema = z
     readsInputs: z.array(z.unknown()).optional().meta({ description: 'Run inputs read directly, not through a slot (e.g. the premise)' }),
     writes: z.string().optional(),
     usesModel: z.boolean().optional(),
+    capabilities: z
+      .object({
+        usesModel: z.boolean(),
+        revisesTarget: z.boolean(),
+        flagsPolicy: z.boolean(),
+        exportsDocument: z.boolean(),
+        writesCandidates: z.boolean(),
+        userPrompt: z.boolean(),
+      })
+      .meta({ description: 'What the type can do: call a model, revise a target, flag content policy, export a document, write candidates, take a user prompt' }),
+    suggestedId: z.string().meta({ description: 'The id the editor gives a new node of this type' }),
     templateFields: z.array(z.string()).optional(),
     configSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of the config' }),
     outputSchema: z.record(z.string(), z.unknown()).meta({ description: 'JSON Schema of the output' }),

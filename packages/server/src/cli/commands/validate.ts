@@ -1,7 +1,6 @@
-import { explainPipelineModels, getNodeType, validatePipeline } from '@storyloom/engine';
+import { explainPipelineModels, getNodeType, invalidPipelineMessage, validatePipeline } from '@storyloom/engine';
 import { EXIT } from '../errors';
 import { readJsonFile } from '../json-file';
-import { invalidPipelineMessage } from '../pipeline-source';
 import { boolFlag, positional, type Command } from './command';
 
 export const validateCommand: Command = {
@@ -17,7 +16,7 @@ export const validateCommand: Command = {
     const result = validatePipeline(readJsonFile(file, ctx.io.cwd, 'pipeline file'));
     if (boolFlag(args, 'json')) ctx.out(JSON.stringify({ valid: result.valid, errors: result.errors }, null, 2));
     if (!result.valid || !result.pipeline) {
-      ctx.err(invalidPipelineMessage(file, result.errors));
+      ctx.err(invalidPipelineMessage(result.errors, { label: file, list: 'table' }));
       return EXIT.invalid;
     }
     const { pipeline } = result;

@@ -1,8 +1,7 @@
-import { type Actor, validatePipeline } from '@storyloom/engine/node';
+import { type Actor, requireValidPipeline, validatePipeline } from '@storyloom/engine/node';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
-import { requireValidPipeline } from '../pipeline-document';
 import { type AnyRoute, defineRoute } from '../route';
 import {
   CreatePipelineQuerySchema,

@@ -1,9 +1,8 @@
-import { baseUrlPolicy, checkRunModels, EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_TITLES, type ExportFormat, type Pipeline, type RunView } from '@storyloom/engine/node';
+import { baseUrlPolicy, checkRunModels, EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_TITLES, type ExportFormat, type Pipeline, type RunView, requireValidPipeline } from '@storyloom/engine/node';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
-import { requireValidPipeline } from '../pipeline-document';
 import { type AnyRoute, defineRoute } from '../route';
 import {
   AcceptedRunSchema,
@@ -71,11 +70,7 @@ function resumeSeqOf(header: string | string[] | undefined, queryValue: number |
 }
 
 export function runRoutes({ storyloom, scheduler, streams, options }: AppContext): AnyRoute[] {
-  const requireRun = async (id: string) => {
-    const run = await storyloom.getRun(id);
-    if (!run) throw new HttpError(404, 'not_found', `no run '${id}'`);
-    return run;
-  };
+  const requireRun = (id: string) => storyloom.requireRun(id);
   /**
    * Refuses new work (429) while the queue is full, before anything is stored: the client may try again once
    * the runs ahead of it start. Decisions on waiting runs are never refused (they continue a run already admitted).
@@ -131,7 +126,8 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
         // STORYLOOM_MODEL, or a baseUrl outside the allow-list (a shared server must not call any URL it is given).
         checkRunModels(pipeline, body.model, options.env, {
           runModelLabel: 'model',
-          baseUrls: baseUrlPolicy(options.env, { restricted: options.apiKeys.length > 0 }),
+          // Users make the server a shared one as much as API keys do.
+          baseUrls: baseUrlPolicy(options.env, { restricted: options.apiKeys.length > 0 || (await storyloom.hasUsers()) }),
         });
         const run = await storyloom.startRun({
           pipeline,

@@ -7,6 +7,9 @@ import { api } from '../api/client';
 import { actorLabel } from '../lib/runFigures';
 import { attempt } from '../store/toasts';
 
+/** How often the threads are read again for comments made elsewhere (no toast when that fails). */
+const REFRESH_MS = 5_000;
+
 export interface CommentThreadsProps {
   runId: string;
   nodeId: string;
@@ -60,6 +63,11 @@ export function CommentThreads({ runId, nodeId, scenes, version, onSendBack, foc
     if (loaded) setThreads(loaded);
   }, [runId, nodeId]);
   useEffect(() => void load(), [load, version]);
+  // Others comment too: look again now and then while the threads are shown.
+  useEffect(() => {
+    const timer = setInterval(() => void api.comments(runId, nodeId).then(setThreads, () => undefined), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [runId, nodeId]);
 
   /** Runs a change, then shows the threads as the server has them. */
   const change = async (label: string, action: () => Promise<unknown>): Promise<boolean> => {

@@ -122,7 +122,10 @@ describe('runs, show and export of a completed run', () => {
     const markdown = await runCli(['export', runId, '--format', 'markdown', ...workspace.db]);
     expect(markdown.stdout).toMatch(/^# /m);
     const json = await runCli(['export', runId, '--format', 'json', ...workspace.db]);
-    expect(() => JSON.parse(json.stdout)).not.toThrow();
+    const story = JSON.parse(json.stdout) as { format: string; title: string; memory: { dialogue?: { scenes: unknown[] } } };
+    expect(story.format).toBe('storyloom/story@1');
+    expect(fountain.stdout).toContain(`Title: ${story.title}`);
+    expect(story.memory.dialogue?.scenes).toHaveLength(3);
     const outFile = path.join(workspace.ws.dir, 'exports', 'script.fountain');
     const written = await runCli(['export', runId, '--format', 'fountain', '--out', outFile, ...workspace.db]);
     expect(written.code).toBe(0);

@@ -187,6 +187,8 @@ export interface Storyloom {
    * calls it at start and then about once per lease renewal, and drives what it returns.
    */
   orphanedRuns(options?: OrphanScanOptions): Promise<RunView[]>;
+  /** The ids of `orphanedRuns`, oldest first, without reading each run (what a scan that only enqueues needs). */
+  orphanedRunIds(options?: OrphanScanOptions): Promise<string[]>;
   /**
    * Saves the shipped example pipelines not saved yet, once per database (recorded in it): later calls do
    * nothing, so a deleted example stays deleted. Invalid examples are skipped and reported, never thrown.

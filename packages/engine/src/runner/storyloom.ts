@@ -452,13 +452,17 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   async orphanedRuns(options: OrphanScanOptions = {}): Promise<RunView[]> {
+    return Promise.all((await this.orphanedRunIds(options)).map((id) => this.view(id)));
+  }
+
+  async orphanedRunIds(options: OrphanScanOptions = {}): Promise<string[]> {
     const now = Date.now();
     const statuses: RunStatus[] = options.undrivenForMs === undefined ? ['running'] : ['running', 'queued', 'waiting'];
     const candidates = (await this.stores.runs.driveStates(statuses)).filter((run) => !this.driving.has(run.id) && !options.exclude?.(run.id));
-    const orphans: RunView[] = [];
+    const orphans: string[] = [];
     for (const run of candidates) {
       const hasDecisionToApply = async () => (await this.stores.approvals.decidedNotApplied(run.id)).length > 0;
-      if (await needsNewDriver(run, hasDecisionToApply, options, now)) orphans.push(await this.view(run.id));
+      if (await needsNewDriver(run, hasDecisionToApply, options, now)) orphans.push(run.id);
     }
     return orphans;
   }

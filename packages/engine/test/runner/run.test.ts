@@ -76,9 +76,21 @@ describe('runner: executing pipelines', () => {
     const revised = events.find((event) => event.type === 'node.completed' && event.nodeId === 'lines' && event.data.revision === true)!;
     expect(revised.data.attempt).toBe(2);
     expect(done.nodes.lines.output).toEqual(revised.data.output);
-    // The export after the review reads the revised attempt (the export node's output is built from it).
-    const firstScene = (revised.data.output as { scenes: Array<{ heading: string }> }).scenes[0].heading;
-    expect(String(done.nodes.script.output ? JSON.stringify(done.nodes.script.output) : '')).toContain(firstScene);
+    // The export after the review reads the revised attempt: it holds text only the revision wrote, and none of
+    // the text the revision replaced.
+    const first = events.find((event) => event.type === 'node.completed' && event.nodeId === 'lines' && event.data.revision !== true)!;
+    const textsOf = (output: unknown) =>
+      new Set((output as { scenes: Array<{ elements: Array<{ text: string }> }> }).scenes.flatMap((scene) => scene.elements.map((element) => element.text)).filter((text) => text.length > 20));
+    const before = textsOf(first.data.output);
+    const after = textsOf(revised.data.output);
+    const added = [...after].filter((text) => !before.has(text));
+    // Replaced: text of the first attempt that no longer appears anywhere in the revision.
+    const replaced = [...before].filter((text) => ![...after].some((kept) => kept.includes(text)));
+    expect(added.length).toBeGreaterThan(0);
+    expect(replaced.length).toBeGreaterThan(0);
+    const script = (done.nodes.script.output as { content: string }).content.replace(/\s+/g, ' ');
+    for (const text of added) expect(script).toContain(text.replace(/\s+/g, ' '));
+    for (const text of replaced) expect(script).not.toContain(text.replace(/\s+/g, ' '));
   });
 
   it('runs independent branches at the same time and a join once after both parents', async () => {

@@ -4,6 +4,7 @@
 import { openStoryloom, type RunView, type Storyloom } from '@storyloom/engine/node';
 import Redis from 'ioredis';
 import { queueSettingsFromEnv } from '../../src/dispatch/queue-settings';
+import { runQueue } from '../../src/dispatch/queue-dispatcher';
 import { RunWorker } from '../../src/dispatch/run-worker';
 import { type RunningServer, startServer } from '../../src/server';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';
@@ -117,4 +118,32 @@ it('the reconciler enqueues again, from PostgreSQL, the runs whose jobs a Redis 
   }
   await startWorker();
   for (const id of runs) expect((await waitForStatus(id, ['completed', 'failed'], 30_000)).status).toBe('completed');
+}, 60_000);
+
+it('a stopping worker hands its runs back to the queue after its grace period, and another finishes them', async () => {
+  stub.setBehavior({ latencyMs: 1_500 });
+  try {
+    const started = await call('POST', '/api/runs', { pipeline: { ...screenplayPipeline(), model: 'openai:stub-model' }, inputs: { premise: PREMISE } });
+    await waitForStatus(started.body.id, ['running']);
+    const stopping = worker!;
+    worker = undefined;
+    const asked = Date.now();
+    await stopping.stop(200); // the model call in flight takes 1.5 s: the drive is stopped at its checkpoint
+    expect(Date.now() - asked).toBeLessThan(1_400);
+    const handedBack = (await call('GET', `/api/runs/${started.body.id}`)).body;
+    expect(handedBack.status).toBe('running'); // interrupted, no lease: resumable from its checkpoint
+    const queue = runQueue(queueSettingsFromEnv(ENV)!);
+    try {
+      const waiting = await queue.getJobs(['waiting', 'prioritized']);
+      expect(waiting.map((job) => job.id)).toContainEqual(expect.stringMatching(new RegExp(`^${started.body.id}\\.[0-9a-f]+$`))); // the hand-back
+    } finally {
+      await queue.close();
+    }
+    stub.setBehavior({ latencyMs: 10 });
+    await startWorker();
+    const done = await waitForStatus(started.body.id, ['completed', 'failed'], 30_000);
+    expect(done.status).toBe('completed');
+  } finally {
+    stub.setBehavior({ latencyMs: 10 });
+  }
 }, 60_000);

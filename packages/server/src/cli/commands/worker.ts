@@ -1,6 +1,9 @@
 // `storyloom worker`: drives runs from the shared BullMQ queue (STORYLOOM_REDIS_URL) on the database every
 // server uses, and reconciles the queue with it (runs whose job was lost are enqueued again).
-import { DB_FLAG } from '../context';
+import http, { type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Metrics } from '../../metrics';
+import { DB_FLAG, engineNode } from '../context';
 import { EXIT, invalid } from '../errors';
 import { untilSignal } from '../signals';
 import { stringFlag, type Command } from './command';
@@ -16,6 +19,13 @@ export const workerCommand: Command = {
     positionals: [],
     flags: [
       { name: 'concurrency', kind: 'string', valueName: 'n', description: `runs driven at once by this process (default: ${DEFAULT_CONCURRENCY})` },
+      {
+        name: 'metrics-port',
+        kind: 'string',
+        valueName: 'n',
+        description: "serve this worker's Prometheus metrics at http://127.0.0.1:<n>/metrics (node and model-call durations, tokens)",
+      },
+      { name: 'metrics-host', kind: 'string', valueName: 'address', description: 'address the metrics listen on (default: 127.0.0.1)' },
       DB_FLAG,
     ],
     notes: [
@@ -45,27 +55,69 @@ export const workerCommand: Command = {
     }
     if (!settings) throw invalid('STORYLOOM_REDIS_URL is not set: a worker takes its runs from the queue (redis://host:6379/0)');
 
+    const metricsPortText = stringFlag(args, 'metrics-port');
+    const metricsPort = metricsPortText === undefined ? undefined : port(metricsPortText);
+
     const stopRequested = untilSignal();
-    const storyloom = await ctx.storyloom();
-    const { leaseTtlFromEnv, preloadRunner } = await import('@storyloom/engine/node');
+    const { leaseTtlFromEnv, openStoryloom, preloadRunner } = engineNode();
+    const leaseTtlMs = leaseTtlFromEnv(ctx.io.env);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Metrics } = require('../../metrics') as typeof import('../../metrics');
+    const metrics = new Metrics();
+    const storyloom = await openStoryloom({ ...ctx.database, env: ctx.env, leaseTtlMs, observer: metrics.observer });
     const logError = (message: string, error: unknown) => ctx.err(`worker: ${message}: ${(error as Error)?.message ?? String(error)}`);
     preloadRunner();
     const worker = new RunWorker(storyloom, { settings, concurrency, logError });
     const reenqueue = new QueueDispatcher(settings, logError);
-    const reconciler = recoveryLoopFor(storyloom, reenqueue, leaseTtlFromEnv(ctx.io.env), logError);
-    await worker.ready();
-    await reconciler.start();
-    ctx.out(`Storyloom worker: ${concurrency} run${concurrency === 1 ? '' : 's'} at a time`);
-    ctx.out(`  database: ${ctx.databaseLabel}`);
-    ctx.out(`  queue: ${describeRedis(settings)}`);
-    await stopRequested;
-    ctx.err(`Stopping: ${worker.active} run(s) in progress get ${graceMs} ms, then go back to the queue…`);
-    await reconciler.stop();
-    await worker.stop(graceMs);
-    await reenqueue.stop();
+    const reconciler = recoveryLoopFor(storyloom, reenqueue, leaseTtlMs, logError);
+    metrics.watch({ storyloom, dispatcher: reenqueue });
+    let metricsServer: Server | undefined;
+    try {
+      await worker.ready();
+      await reconciler.start();
+      ctx.out(`Storyloom worker: ${concurrency} run${concurrency === 1 ? '' : 's'} at a time`);
+      ctx.out(`  database: ${ctx.databaseLabel}`);
+      ctx.out(`  queue: ${describeRedis(settings)}`);
+      if (metricsPort !== undefined) {
+        metricsServer = await serveMetrics(metrics, metricsPort, stringFlag(args, 'metrics-host') ?? '127.0.0.1');
+        ctx.out(`  metrics: http://${stringFlag(args, 'metrics-host') ?? '127.0.0.1'}:${(metricsServer.address() as AddressInfo).port}/metrics`);
+      }
+      await stopRequested;
+      ctx.err(`Stopping: ${worker.active} run(s) in progress get ${graceMs} ms, then go back to the queue…`);
+    } finally {
+      metricsServer?.close();
+      await reconciler.stop();
+      await worker.stop(graceMs);
+      await reenqueue.stop();
+      await storyloom.close();
+    }
     return EXIT.completed;
   },
 };
+
+/** GET /metrics only: a worker has no API. */
+function serveMetrics(metrics: Metrics, portNumber: number, host: string): Promise<Server> {
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    metrics.render().then(
+      ({ contentType, body }) => res.writeHead(200, { 'Content-Type': contentType }).end(body),
+      (error: Error) => res.writeHead(503, { 'Content-Type': 'text/plain' }).end(error.message),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(portNumber, host, () => resolve(server));
+  });
+}
+
+function port(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw invalid(`--metrics-port must be a number from 0 to 65535, got '${text}'`);
+  return value;
+}
 
 function positiveInteger(text: string, name: string): number {
   const value = Number(text);

@@ -91,6 +91,10 @@ test('comments beside a draft, then sent back as the reject feedback in one clic
   await expect(card().getByTestId('feedback-given').textContent()).resolves.toContain('Give her a surname.');
   await page.waitForFunction(() => document.querySelectorAll('[data-approval="cast"] [data-testid="comment-thread"][data-status="resolved"]').length === 2);
   expect(await card().getByTestId('reject-with-comments').isDisabled()).toBe(true);
+  // A comment made elsewhere (another reviewer, the API) shows up without reloading.
+  await api(`/api/runs/${runId}/comments`, { method: 'POST', body: JSON.stringify({ nodeId: 'cast', body: 'Much better now.' }) });
+  await page.waitForFunction(() => document.querySelector('[data-approval="cast"] [data-testid="open-comments"]')?.getAttribute('data-count') === '1', undefined, { timeout: 15_000 });
+  await expect(card().locator('[data-testid="comment-thread"][data-status="open"]').textContent()).resolves.toContain('attempt 2');
   await saveScreenshot(page, 'comments-2-redraft');
 
   await card().getByTestId('approve-button').click();
@@ -100,6 +104,7 @@ test('comments beside a draft, then sent back as the reject feedback in one clic
   await page.getByTestId('output-node').selectOption('cast');
   const detail = page.getByTestId('node-run-detail');
   await detail.locator('[data-testid="comment-thread"][data-status="resolved"]').nth(1).waitFor();
+  await detail.locator('[data-testid="comment-thread"][data-status="open"]').waitFor();
   // The review report downloads from the output view.
   await page.getByTestId('open-output').click();
   const download = page.waitForEvent('download');

@@ -71,6 +71,8 @@ function stubbedScreenplay(): Record<string, unknown> {
 
 const INPUTS = { premise: PREMISE, scenes: 3, cast: 3 };
 
+const promptOf = (request: StubRequest) => JSON.stringify(request.messages);
+
 /**
  * The node a request was made for, from the output schema it asked for (each node type here has its own;
  * the dialogue node asks for screenplay text without one).
@@ -78,6 +80,8 @@ const INPUTS = { premise: PREMISE, scenes: 3, cast: 3 };
 function nodeOf(request: StubRequest): string {
   const keys = Object.keys((request.responseFormat?.json_schema?.schema as { properties?: object } | undefined)?.properties ?? {});
   if (keys.length === 0) return 'lines';
+  // Continuity facts are read by the planning node from its cards, and by the writing node from each scene it wrote.
+  if (keys.includes('facts')) return promptOf(request).includes('Scene cards') ? 'scene-list' : 'lines';
   const byKey: Array<[string, string]> = [
     ['logline', 'logline'],
     ['characters', 'cast'],
@@ -92,7 +96,6 @@ function nodeOf(request: StubRequest): string {
   return found[1];
 }
 
-const promptOf = (request: StubRequest) => JSON.stringify(request.messages);
 
 /** Read-only look at the database the processes share (WAL: it never blocks them). */
 class DatabaseProbe {

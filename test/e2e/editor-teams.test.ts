@@ -97,7 +97,7 @@ test('the editor who ran it: the gate is someone else’s, listed apart and not 
   await page.context().close();
 });
 
-test('the viewer: reads everything, may not run or save', async () => {
+test('the viewer: reads everything (comments too), may not run, save, cancel, decide or comment', async () => {
   const { page, errors } = await pageAs(tokens.viewer);
   await page.locator('[data-testid="whoami"][data-role="viewer"]').waitFor();
   const run = page.getByTestId('topbar-run');
@@ -107,6 +107,16 @@ test('the viewer: reads everything, may not run or save', async () => {
   await page.getByTestId('approvals-count').click();
   await inboxItem(page).waitFor();
   expect(await inboxItem(page).getAttribute('data-mine')).toBe('false');
+  await inboxItem(page).locator('button').click();
+  const card = page.locator('[data-testid="approval-panel"] [data-approval="cast"]');
+  await card.waitFor();
+  expect(await card.getByTestId('approve-button').isDisabled()).toBe(true);
+  expect(await card.getByTestId('reject-button').isDisabled()).toBe(true);
+  expect(await card.getByTestId('decision-blocked').textContent()).toBe('vic is a viewer; only owners, editors and reviewers decide approvals');
+  // The draft's comments are there to read, with nothing to write them with.
+  await card.getByTestId('comments-read-only').waitFor();
+  expect(await card.getByTestId('comment-body').count()).toBe(0);
+  expect(await page.getByTestId('cancel-run').count()).toBe(0);
   expect(errors).toEqual([]);
   await page.context().close();
 });

@@ -6,6 +6,8 @@ import { type CommentThread, describeAnchor } from '@storyloom/engine';
 import { api } from '../api/client';
 import { actorLabel } from '../lib/runFigures';
 import { attempt } from '../store/toasts';
+import { mayDo } from '../store/me';
+import { useEditor } from '../store/state';
 
 /** How often the threads are read again for comments made elsewhere (no toast when that fails). */
 const REFRESH_MS = 5_000;
@@ -77,6 +79,9 @@ export function CommentThreads({ runId, nodeId, scenes, version, onSendBack, foc
     setBusy(false);
     return done;
   };
+  // Commenting is part of reviewing: a viewer reads the threads but has nothing to write them with.
+  const readOnly = useEditor((s) => !mayDo(s, 'decide'));
+  const role = useEditor((s) => s.me?.actor.role);
   const open = (threads ?? []).filter((thread) => thread.status === 'open');
   const resolved = (threads ?? []).filter((thread) => thread.status === 'resolved');
 
@@ -91,12 +96,19 @@ export function CommentThreads({ runId, nodeId, scenes, version, onSendBack, foc
           key={thread.id}
           thread={thread}
           busy={busy}
+          readOnly={readOnly}
           onReply={(body) => change('Could not reply', () => api.reply(runId, thread.id, body))}
           onStatus={(status) => change(`Could not ${status === 'open' ? 'reopen' : 'resolve'} the thread`, () => api.setThreadStatus(runId, thread.id, status))}
         />
       ))}
-      <NewThread busy={busy} scenes={scenes} focusedField={focusedField} onStart={(body, anchor) => change('Could not comment', () => api.startThread(runId, { nodeId, body, ...anchor }))} />
-      {onSendBack && (
+      {readOnly ? (
+        <p className="muted small" data-testid="comments-read-only">
+          Your role ({role}) reads comments; owners, editors and reviewers write them.
+        </p>
+      ) : (
+        <NewThread busy={busy} scenes={scenes} focusedField={focusedField} onStart={(body, anchor) => change('Could not comment', () => api.startThread(runId, { nodeId, body, ...anchor }))} />
+      )}
+      {onSendBack && !readOnly && (
         <button
           className="danger"
           data-testid="reject-with-comments"
@@ -114,7 +126,19 @@ export function CommentThreads({ runId, nodeId, scenes, version, onSendBack, foc
   );
 }
 
-function Thread({ thread, busy, onReply, onStatus }: { thread: CommentThread; busy: boolean; onReply(body: string): Promise<boolean>; onStatus(status: 'open' | 'resolved'): Promise<boolean> }) {
+function Thread({
+  thread,
+  busy,
+  readOnly,
+  onReply,
+  onStatus,
+}: {
+  thread: CommentThread;
+  busy: boolean;
+  readOnly: boolean;
+  onReply(body: string): Promise<boolean>;
+  onStatus(status: 'open' | 'resolved'): Promise<boolean>;
+}) {
   const [reply, setReply] = useState('');
   const where = describeAnchor(thread.anchor) || 'whole draft';
   return (
@@ -130,24 +154,26 @@ function Thread({ thread, busy, onReply, onStatus }: { thread: CommentThread; bu
           {comment.body}
         </p>
       ))}
-      <div className="comment-actions">
-        {thread.status === 'open' && (
-          <input
-            className="small"
-            value={reply}
-            placeholder="Reply…"
-            aria-label="Reply"
-            data-testid="comment-reply"
-            onChange={(e) => setReply(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && reply.trim()) void onReply(reply.trim()).then((ok) => ok && setReply(''));
-            }}
-          />
-        )}
-        <button className="ghost small" data-testid="comment-status" disabled={busy} onClick={() => void onStatus(thread.status === 'open' ? 'resolved' : 'open')}>
-          {thread.status === 'open' ? 'Resolve' : 'Reopen'}
-        </button>
-      </div>
+      {!readOnly && (
+        <div className="comment-actions">
+          {thread.status === 'open' && (
+            <input
+              className="small"
+              value={reply}
+              placeholder="Reply…"
+              aria-label="Reply"
+              data-testid="comment-reply"
+              onChange={(e) => setReply(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' && reply.trim()) void onReply(reply.trim()).then((ok) => ok && setReply(''));
+              }}
+            />
+          )}
+          <button className="ghost small" data-testid="comment-status" disabled={busy} onClick={() => void onStatus(thread.status === 'open' ? 'resolved' : 'open')}>
+            {thread.status === 'open' ? 'Resolve' : 'Reopen'}
+          </button>
+        </div>
+      )}
     </article>
   );
 }

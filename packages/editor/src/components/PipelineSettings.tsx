@@ -1,8 +1,9 @@
-// Pipeline-level settings: id, name, description, default model and run inputs.
+// Pipeline-level settings: id, name, description, default model, budget and run inputs.
 import type { InputDefinition } from '@storyloom/engine';
 import { updateMeta } from '../store/documentActions';
 import { useEditor } from '../store/state';
 import { toast } from '../store/toasts';
+import { BudgetLimits } from './BudgetFields';
 import { CommitInput, Field } from './fields';
 import { ModelPicker } from './ModelPicker';
 
@@ -47,6 +48,16 @@ export function PipelineSettings() {
       <Field label="Default model" hint="nodes may override it; a run may override both; the server default is STORYLOOM_MODEL, else offline">
         <ModelPicker scope={{ level: 'pipeline' }} value={meta.model} onChange={(model) => updateMeta({ model }, 'model')} inheritLabel="(server default)" />
       </Field>
+      {/* Not a Field: its two inputs carry their own labels, and labels do not nest. */}
+      <div className={`field${pipelineProblem('/budget') ? ' field-error' : ''}`} data-testid="pipeline-budget">
+        <span className="field-label">Budget</span>
+        <BudgetLimits value={meta.budget} onChange={(budget) => updateMeta({ budget: budget.maxTokens === undefined && budget.maxCostUsd === undefined ? undefined : budget }, 'budget')} />
+        {pipelineProblem('/budget') ? (
+          <span className="field-problem">{pipelineProblem('/budget')}</span>
+        ) : (
+          <span className="field-hint">a run stops before a node that would pass it and asks whether to go on</span>
+        )}
+      </div>
       <h4 className="subhead">
         Run inputs
         <button

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { InputDefinition } from '@storyloom/engine';
 import { closeRun, loadRunHistory, requestCancel, requestRun, rerunFrom, resumeRun, watchRun } from '../store/runActions';
+import { budgetLine } from './BudgetFields';
 import { actorLabel, figuresLine, formatCost, formatDuration, formatTokens, premiseOf, runCost, runDuration, runProgress, runTokens } from '../lib/runFigures';
 import { selectNode } from '../store/documentActions';
 import { editorStore, useEditor } from '../store/state';
@@ -132,7 +133,7 @@ function WatchedRunView() {
   );
 }
 
-/** How far the run is, how long it has taken and the tokens it has used. */
+/** How far the run is, how long it has taken, the tokens it has used and the budget it runs under. */
 function RunProgress() {
   const run = useEditor((s) => s.run)!;
   const { done, total } = runProgress(run.nodeStatus);
@@ -143,6 +144,7 @@ function RunProgress() {
       <span className="small">
         {done} of {total} stages done
         {figures && ` · ${figures}`}
+        {run.view?.budget && <span data-testid="run-budget"> · budget {budgetLine(run.view.budget)}</span>}
       </span>
     </div>
   );

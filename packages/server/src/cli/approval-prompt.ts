@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { isStoryloomError } from '@storyloom/engine';
-import type { ApprovalDecision, PendingApproval } from '@storyloom/engine';
-import { indent, preview } from './format';
+import type { ApprovalDecision, BudgetCheck, PendingApproval } from '@storyloom/engine';
+import { formatBudgetCheck, formatUsd, indent, preview } from './format';
 
 export type ApprovalOutcome = 'decided' | 'later';
 
@@ -30,6 +30,7 @@ export async function askApproval(
   decide: (decision: ApprovalDecision) => Promise<unknown>,
 ): Promise<ApprovalOutcome> {
   const say = (text: string) => io.output.write(`${text}\n`);
+  if (approval.kind === 'budget') return askBudget(io, approval, decide, say);
   const candidates = approval.candidates ?? [];
   say('');
   if (approval.kind === 'policy') {
@@ -112,6 +113,54 @@ export async function askApproval(
         continue;
       }
       throw error;
+    }
+  }
+}
+
+/** A node about to take the run past its budget: go on (with no budget, or a new cost limit), cancel, or later. */
+async function askBudget(
+  io: ApprovalPromptIO,
+  approval: PendingApproval,
+  decide: (decision: ApprovalDecision) => Promise<unknown>,
+  say: (text: string) => void,
+): Promise<ApprovalOutcome> {
+  say('');
+  for (const line of formatBudgetCheck(approval.nodeId, approval.draft as BudgetCheck)) say(`⏸  ${line}`);
+  say('\n   a go on (no budget from here) · b <usd> go on with a new cost limit · r cancel the run · l later');
+  for (;;) {
+    const answer = await ask(io, '   Go on or cancel? [a/b/r/l, then Enter] › ');
+    if (answer === null) return 'later';
+    const [choice = '', amount] = answer.trim().toLowerCase().split(/\s+/);
+    try {
+      if (choice === 'a' || choice === 'approve') {
+        await decide({ decision: 'approve' });
+        say(`   ✔ ${approval.nodeId} goes on; the run has no budget from here`);
+        return 'decided';
+      }
+      if (choice === 'b' || choice === 'budget') {
+        const usd = Number((amount ?? '').replace(/^\$/, ''));
+        if (!amount || !(usd > 0)) {
+          say('   Type b and the new most the run may spend in dollars, e.g. b 2.50');
+          continue;
+        }
+        await decide({ decision: 'approve', budget: { maxCostUsd: usd } });
+        say(`   ✔ ${approval.nodeId} goes on, with a cost limit of ${formatUsd(usd)}`);
+        return 'decided';
+      }
+      if (choice === 'r' || choice === 'reject') {
+        await decide({ decision: 'reject' });
+        say('   ✖ run cancelled at its budget');
+        return 'decided';
+      }
+      if (choice === 'l' || choice === 'later' || choice === 'q') return 'later';
+      say('   Type one letter — a, b (with an amount), r or l — then press Enter.');
+    } catch (error) {
+      if (isStoryloomError(error, 'conflict')) {
+        say(`   ${approval.nodeId} was already decided elsewhere: ${(error as Error).message}`);
+        return 'decided';
+      }
+      if (!isStoryloomError(error, 'invalid_input')) throw error;
+      say(`   ✖ ${(error as Error).message}`);
     }
   }
 }

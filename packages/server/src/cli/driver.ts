@@ -2,11 +2,11 @@
 // asks at approvals in a terminal (or stops with exit 3 without one), follows a run another process is
 // driving, stops cleanly on Ctrl-C, and ends with the run's exit code, `--json` and `--out`.
 import { isStoryloomError } from '@storyloom/engine';
-import type { ExportedDocument, Pipeline, RunView } from '@storyloom/engine';
+import type { BudgetCheck, ExportedDocument, Pipeline, RunView } from '@storyloom/engine';
 import { askApproval } from './approval-prompt';
 import type { CliContext } from './context';
 import { EXIT, exitCodeForStatus, invalid } from './errors';
-import { formatDuration } from './format';
+import { decideHint, formatBudgetCheck, formatDuration, formatUsage } from './format';
 import { writeRunOutputs } from './output-files';
 import { LiveReporter } from './progress/live-reporter';
 import { PlainReporter } from './progress/plain-reporter';
@@ -123,14 +123,19 @@ async function finish(
   const { runId } = options;
   switch (view.status) {
     case 'completed':
-      say(`Run ${runId} completed in ${formatDuration(elapsedMs)}.`);
+      say(`Run ${runId} completed in ${formatDuration(elapsedMs)}${formatUsage(view.usage) ? ` (${formatUsage(view.usage)})` : ''}.`);
       break;
     case 'waiting': {
       const waitingOn = view.pending.map((approval) => approval.nodeId);
       say(`Run ${runId} is waiting for approval of ${waitingOn.join(', ') || 'a node'}.`);
-      for (const nodeId of waitingOn) {
-        say(`  storyloom approve ${runId} ${nodeId} [--edit file.json]`);
-        say(`  storyloom reject ${runId} ${nodeId} --feedback "what to change"`);
+      for (const approval of view.pending) {
+        if (approval.kind === 'budget') {
+          for (const line of formatBudgetCheck(approval.nodeId, approval.draft as BudgetCheck)) say(`  ${line}`);
+          say(`  ${decideHint(runId, approval)}`);
+          continue;
+        }
+        say(`  storyloom approve ${runId} ${approval.nodeId} [--edit file.json]`);
+        say(`  storyloom reject ${runId} ${approval.nodeId} --feedback "what to change"`);
       }
       say(`  storyloom show ${runId}   (to read the draft)`);
       break;

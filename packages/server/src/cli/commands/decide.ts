@@ -1,6 +1,7 @@
 // `approve` and `reject`: store the decision, then go on driving the run like `run` does.
-import type { ApprovalDecision } from '@storyloom/engine';
+import type { ApprovalDecision, PendingApproval } from '@storyloom/engine';
 import type { ParsedArgs } from '../args';
+import { BUDGET_FLAGS, budgetFromFlags } from '../budget-flags';
 import { DB_FLAG, type CliContext } from '../context';
 import { driveInForeground, requireRun } from '../driver';
 import { invalid } from '../errors';
@@ -34,14 +35,16 @@ function decisionSummary(decision: ApprovalDecision): string {
   }
 }
 
-async function decideAndDrive(ctx: CliContext, runId: string, nodeId: string, decision: ApprovalDecision, flags: DriveFlags): Promise<number> {
+/** The approval `nodeId` of the run is waiting at; exit 2 naming what does wait when it is not. */
+async function pendingApproval(ctx: CliContext, runId: string, nodeId: string): Promise<PendingApproval> {
   const before = await requireRun(ctx, runId);
-  if (!before.pending.some((approval) => approval.nodeId === nodeId)) {
-    const waiting = before.pending.map((approval) => approval.nodeId);
-    throw invalid(
-      `node '${nodeId}' of run ${runId} is not waiting for approval (run is ${before.status}${waiting.length ? `; waiting: ${waiting.join(', ')}` : ''})`,
-    );
-  }
+  const pending = before.pending.find((approval) => approval.nodeId === nodeId);
+  if (pending) return pending;
+  const waiting = before.pending.map((approval) => approval.nodeId);
+  throw invalid(`node '${nodeId}' of run ${runId} is not waiting for approval (run is ${before.status}${waiting.length ? `; waiting: ${waiting.join(', ')}` : ''})`);
+}
+
+async function decideAndDrive(ctx: CliContext, runId: string, nodeId: string, decision: ApprovalDecision, flags: DriveFlags): Promise<number> {
   await (await ctx.storyloom()).decide(runId, nodeId, decision, await ctx.actor('decide'));
   return driveInForeground(ctx, { runId, ...flags, notes: [`Run ${runId}: ${nodeId} ${decisionSummary(decision)}`] });
 }
@@ -54,13 +57,30 @@ export const approveCommand: Command = {
     flags: [
       { name: 'edit', kind: 'string', valueName: 'file', description: "JSON file replacing the node's output (checked against its output schema)" },
       { name: 'candidate', kind: 'string', valueName: 'i', description: 'keep candidate i (0-based) of a node that wrote several; with --edit, the file replaces it' },
+      ...BUDGET_FLAGS.map((flag) => ({ ...flag, description: `at a budget approval: new limit, ${flag.description}` })),
       JSON_FLAG,
       OUT_FLAG,
       DB_FLAG,
     ],
-    notes: ['An edit that is not valid JSON or does not fit the output schema exits 2 and changes nothing.', ...RUN_EXIT_NOTES],
+    notes: [
+      'An edit that is not valid JSON or does not fit the output schema exits 2 and changes nothing.',
+      'At a budget approval (the node would take the run past its budget) approve lets the run go on: with',
+      '--budget-usd/--budget-tokens under those limits, without them with no budget from there on.',
+      ...RUN_EXIT_NOTES,
+    ],
   },
   async run(ctx, args) {
+    const runId = positional(args, 'runId');
+    const nodeId = positional(args, 'nodeId');
+    const pending = await pendingApproval(ctx, runId, nodeId);
+    const budget = budgetFromFlags(args);
+    if (pending.kind === 'budget') {
+      if (stringFlag(args, 'edit') !== undefined || stringFlag(args, 'candidate') !== undefined) {
+        throw invalid(`${nodeId} waits at the run's budget and has written nothing to edit or choose: approve (optionally with --budget-usd/--budget-tokens) or reject`);
+      }
+      return decideAndDrive(ctx, runId, nodeId, { decision: 'approve', ...(budget ? { budget } : {}) }, driveFlags(args));
+    }
+    if (budget) throw invalid(`--budget-usd and --budget-tokens apply at a budget approval; ${nodeId} waits for its draft to be approved`);
     const editFile = stringFlag(args, 'edit');
     const output = editFile === undefined ? undefined : readJsonFile(editFile, ctx.io.cwd, 'edit file');
     const candidateFlag = stringFlag(args, 'candidate');
@@ -69,17 +89,17 @@ export const approveCommand: Command = {
       if (!/^\d+$/.test(candidateFlag.trim())) throw invalid(`--candidate must be a candidate's number (0, 1, 2 …), got '${candidateFlag}'`);
       decision = { decision: 'choose', candidate: Number(candidateFlag), ...(output === undefined ? {} : { output }) };
     }
-    return decideAndDrive(ctx, positional(args, 'runId'), positional(args, 'nodeId'), decision, driveFlags(args));
+    return decideAndDrive(ctx, runId, nodeId, decision, driveFlags(args));
   },
 };
 
 export const rejectCommand: Command = {
   spec: {
     name: 'reject',
-    summary: 'Reject a waiting node with feedback: it is rewritten with the feedback, then asks again.',
+    summary: 'Reject a waiting node with feedback: it is rewritten with the feedback, then asks again (at a budget approval: cancel the run).',
     positionals: TARGET,
     flags: [
-      { name: 'feedback', kind: 'string', valueName: 'text', description: 'what should change (required)', required: true },
+      { name: 'feedback', kind: 'string', valueName: 'text', description: 'what should change (required, except at a budget approval)' },
       JSON_FLAG,
       OUT_FLAG,
       DB_FLAG,
@@ -87,8 +107,11 @@ export const rejectCommand: Command = {
     notes: RUN_EXIT_NOTES,
   },
   async run(ctx, args) {
-    const feedback = stringFlag(args, 'feedback') ?? '';
-    if (feedback.trim() === '') throw invalid('--feedback must say what should change');
-    return decideAndDrive(ctx, positional(args, 'runId'), positional(args, 'nodeId'), { decision: 'reject', feedback: feedback.trim() }, driveFlags(args));
+    const runId = positional(args, 'runId');
+    const nodeId = positional(args, 'nodeId');
+    const pending = await pendingApproval(ctx, runId, nodeId);
+    const feedback = stringFlag(args, 'feedback')?.trim() ?? '';
+    if (feedback === '' && pending.kind !== 'budget') throw invalid('--feedback must say what should change');
+    return decideAndDrive(ctx, runId, nodeId, { decision: 'reject', ...(feedback ? { feedback } : {}) }, driveFlags(args));
   },
 };

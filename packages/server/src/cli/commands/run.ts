@@ -1,5 +1,6 @@
 import type { ModelEnv, ModelSpec, Pipeline } from '@storyloom/engine/node';
 import { DB_FLAG, engineNode } from '../context';
+import { BUDGET_FLAGS, budgetFromFlags } from '../budget-flags';
 import { driveInForeground } from '../driver';
 import { invalid } from '../errors';
 import { checkedInputs, collectInputs, loadPipelineArg } from '../pipeline-source';
@@ -16,10 +17,13 @@ export const runCommand: Command = {
       { name: 'model', kind: 'string', valueName: 'spec', description: 'model for every node: offline, openai:<model>, ollama:<model>, local:<file.gguf>, transformers:<folder>' },
       { name: 'auto-approve', kind: 'boolean', description: 'approve every checkpoint without asking' },
       { name: 'out', kind: 'string', valueName: 'dir', description: "write every export node's document and run.json into dir" },
+      ...BUDGET_FLAGS,
       JSON_FLAG,
       DB_FLAG,
     ],
     notes: [
+      "With a budget (these flags over the pipeline's own `budget`) the run stops before a node that would pass it",
+      'and asks whether to go on (exit 3 without a terminal); approve goes on, reject cancels the run.',
       "A pipeline file is validated and run as it is (not saved; the run records the file's pipeline id and keeps",
       'its own copy, so show/resume/rerun/export need only the run id). Save pipelines with the editor or the API.',
       ...RUN_EXIT_NOTES,
@@ -29,6 +33,7 @@ export const runCommand: Command = {
     const source = await loadPipelineArg(ctx, positional(args, 'file|pipelineId'));
     const inputs = checkedInputs(source, collectInputs(ctx.io.cwd, stringFlag(args, 'inputs'), listFlag(args, 'input')));
     const model = stringFlag(args, 'model');
+    const budget = budgetFromFlags(args);
     const notes = modelNotes(source.pipeline, model, ctx.env);
     const view = await (await ctx.storyloom()).startRun({
       pipeline: source.pipeline,
@@ -37,6 +42,7 @@ export const runCommand: Command = {
       inputs,
       model,
       autoApprove: boolFlag(args, 'auto-approve'),
+      ...(budget ? { budget } : {}),
       startedBy: await ctx.actor('author'),
     });
     return driveInForeground(ctx, {

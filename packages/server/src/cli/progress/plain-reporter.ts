@@ -42,7 +42,7 @@ export class PlainReporter implements ProgressReporter {
       case 'node.failed':
         return `${id}: failed: ${eventMessage(event)}`;
       case 'approval.requested':
-        return `${id}: waiting for approval`;
+        return event.data.kind === 'budget' ? `${id}: waiting at the run's budget (not run yet)` : `${id}: waiting for approval`;
       case 'approval.resolved':
         return `${id}: ${event.data.decision}`;
       // The end of the run is reported once by the driver (with what to do next).

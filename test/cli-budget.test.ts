@@ -1,0 +1,65 @@
+// Budgets and cost from the CLI, each command its own process on one database: `run --budget-tokens` stops at the
+// budget (exit 3, the run id on stdout, what it would spend on stderr), `show` and `runs` show tokens and cost,
+// `approve --budget-tokens` raises the budget and the run completes; `reject` at a budget cancels the run.
+import type { BudgetCheck, RunView } from '@storyloom/engine';
+import { approvalPipeline, runCli, runIdFrom, workspaceForFile } from './support/cli';
+
+const space = workspaceForFile('storyloom-cli-budget-');
+const PREMISE = 'premise=A lighthouse keeper finds a letter dated tomorrow';
+const cli = (args: string[]) => runCli([...args, ...space.db]);
+const show = async (runId: string): Promise<RunView> => JSON.parse((await cli(['show', runId, '--json'])).stdout) as RunView;
+
+test('a run stops at its budget, shows what it spent, and goes on once approved with a raised budget', async () => {
+  const file = space.ws.file('budgeted.json', approvalPipeline({ approvals: false }));
+  const started = await cli(['run', file, '--input', PREMISE, '--budget-tokens', '2500']);
+  expect(started.code).toBe(3);
+  const runId = runIdFrom(started);
+  const waiting = await show(runId);
+  expect(waiting.status).toBe('waiting');
+  const [pending] = waiting.pending;
+  expect(pending).toMatchObject({ kind: 'budget' });
+  const check = pending.draft as BudgetCheck;
+  expect(started.stderr).toContain(`${pending.nodeId} has not run: it would take the run past its budget (tokens ≤ 2,500).`);
+  expect(started.stderr).toContain(`storyloom approve ${runId} ${pending.nodeId} [--budget-usd N] [--budget-tokens N]`);
+  expect(started.stderr).toContain(`spent so far ${check.spent.totalTokens.toLocaleString('en-US')} tokens ($0.0000)`);
+
+  const text = await cli(['show', runId]);
+  expect(text.stdout).toContain(`Waiting at the budget: ${pending.nodeId}`);
+  expect(text.stdout).toMatch(new RegExp(`usage +${waiting.usage!.totalTokens.toLocaleString('en-US')} tokens, \\d+ calls?, \\$0\\.0000`));
+  expect(text.stdout).toContain('budget    tokens ≤ 2,500');
+  const listed = await cli(['runs']);
+  expect(listed.stdout.split('\n')[0]).toMatch(/TOKENS +COST/);
+  expect(listed.stdout).toContain(waiting.usage!.totalTokens.toLocaleString('en-US'));
+
+  // Wrong flags for a budget approval change nothing.
+  const edit = await cli(['approve', runId, pending.nodeId, '--edit', file]);
+  expect(edit.code).toBe(2);
+  expect(edit.stderr).toMatch(/waits at the run's budget/);
+  const badAmount = await cli(['approve', runId, pending.nodeId, '--budget-usd', 'lots']);
+  expect(badAmount.code).toBe(2);
+  expect(badAmount.stderr).toContain("--budget-usd must be an amount of dollars such as 0.50 (more than 0), got 'lots'");
+  expect((await show(runId)).pending).toHaveLength(1);
+
+  const approved = await cli(['approve', runId, pending.nodeId, '--budget-tokens', '1000000']);
+  expect(approved.code).toBe(0);
+  expect(approved.stderr).toMatch(new RegExp(`Run ${runId} completed in .*\\(.* tokens, \\d+ calls, \\$0\\.0000\\)`));
+  const done = await show(runId);
+  expect(done.status).toBe('completed');
+  expect(done.budget).toEqual({ maxTokens: 1_000_000 });
+  expect(done.usage!.totalTokens).toBeGreaterThan(2_500);
+}, 120_000);
+
+test('reject at the budget cancels the run; a bad budget flag is exit 2 before anything is stored', async () => {
+  const file = space.ws.file('budgeted.json', approvalPipeline({ approvals: false }));
+  const refused = await cli(['run', file, '--input', PREMISE, '--budget-tokens', '2.5']);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain('--budget-tokens must be a whole number of tokens');
+  const started = await cli(['run', file, '--input', PREMISE, '--budget-tokens', '10']);
+  expect(started.code).toBe(3);
+  const runId = runIdFrom(started);
+  expect((await show(runId)).pending).toEqual([expect.objectContaining({ nodeId: 'logline', kind: 'budget' })]);
+  const rejected = await cli(['reject', runId, 'logline']);
+  expect(rejected.stderr).toContain(`Run ${runId} was cancelled.`);
+  const cancelled = await show(runId);
+  expect([cancelled.status, cancelled.error]).toEqual(['cancelled', "cancelled at its budget before 'logline'"]);
+}, 120_000);

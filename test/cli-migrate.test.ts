@@ -86,3 +86,35 @@ it('refuses a missing source and the same database on both sides, changing nothi
   const neither = await runCli(['migrate', '--from', ws.dbPath]);
   expect(neither.code).toBe(2);
 });
+
+it('carries users (their tokens still work) and the audit list; the new database numbers its next entries after the copied ones', async () => {
+  const source = path.join(ws.dir, 'teams.db');
+  const target = await createTestDatabase();
+  try {
+    const sqlite = await open({ dbPath: source });
+    const { user, token } = await sqlite.addUser('rita', 'reviewer');
+    const actor = { id: user.id, name: user.name, role: user.role };
+    const pipeline = { ...approvalPipeline(), id: 'audited' };
+    await sqlite.pipelines.create(pipeline);
+    await sqlite.recordAudit({ action: 'pipeline.created', actor, pipelineId: 'audited', detail: { version: 1 } });
+    const run = await sqlite.startRun({ pipeline, pipelineId: 'audited', version: 1, inputs: { premise: PREMISE }, startedBy: actor });
+    const before = await sqlite.audit({ pipelineId: 'audited' });
+    expect(before.map((entry) => entry.action)).toEqual(['pipeline.created', 'run.started']);
+    await closeAll();
+
+    const moved = await runCli(['migrate', '--from', source, '--to', target.url]);
+    expect([moved.code, moved.stderr]).toEqual([0, '']);
+
+    const pg = await open({ databaseUrl: target.url });
+    expect((await pg.userForToken(token))?.name).toBe('rita');
+    expect(await pg.audit({ pipelineId: 'audited' })).toEqual(before);
+    expect((await pg.getRun(run.id))?.startedBy).toEqual(actor);
+    await pg.cancel(run.id, actor);
+    const after = await pg.audit({ runId: run.id });
+    expect(after.map((entry) => entry.action)).toEqual(['run.started', 'run.cancelled']);
+    expect(after[1].seq).toBeGreaterThan(Math.max(...before.map((entry) => entry.seq)));
+  } finally {
+    await closeAll();
+    await target.drop();
+  }
+}, 120_000);

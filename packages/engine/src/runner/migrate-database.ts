@@ -1,4 +1,4 @@
-// `storyloom migrate`: a team's pipelines, versions and run history (runs, events, outputs, approvals, model
+// `storyloom migrate`: a team's users, audit list, pipelines, versions and run history (runs, events, outputs, approvals, model
 // calls, attempts) copied from one database to another (the SQLite file to PostgreSQL when it outgrows one
 // machine, or back), then the LangGraph checkpoints of every run that can still go on, through the savers of
 // both sides (their tables differ), so a waiting or interrupted run continues on the new database.

@@ -85,6 +85,15 @@ export function postgresTables(pool: pg.Pool): TableAccess {
           }
         }
         for (const statement of finalStatements) await client.query(statement);
+        // Rows keep their numbers: each serial column's sequence goes on after the highest one copied, or the
+        // first row added after the copy (an audit entry, say) would take a number already used.
+        const serials = await client.query<{ table_name: string; column_name: string }>(
+          "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() AND column_default LIKE 'nextval(%'",
+        );
+        for (const { table_name: table, column_name: column } of serials.rows) {
+          if (!batches.some((batch) => batch.table === table && batch.rows.length > 0)) continue;
+          await client.query(`SELECT setval(pg_get_serial_sequence($1, $2), (SELECT MAX(${quoted(column)}) FROM ${quoted(table)}))`, [table, column]);
+        }
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { NodeContext, SlotRead, StoryMemory } from './types';
 import { castOf, premiseOf, readLogline, readOutline, readSceneList, readSetting, sceneCardsOf } from '../story/memory';
 import { continuityLedger, keptFacts, planFacts, sourceKey } from '../story/continuity';
-import { readSceneFacts } from '../story/continuity-reading';
+import { readPlanFacts, readSceneFacts } from '../story/continuity-reading';
 import type { ReviewScene } from '../review/text';
 import { findPlace } from '../story/names';
 import type { SceneContext } from '../story/scene-context';
@@ -58,7 +58,7 @@ function notesFor(ctx: NodeContext<SceneWritingConfig>, number: number): string[
 }
 
 /** The per-scene work of a writing node, with deterministic material for the offline writer. */
-export function sceneJobs(ctx: NodeContext<SceneWritingConfig>, kind: string): SceneJob[] {
+export function sceneJobs(ctx: NodeContext<SceneWritingConfig>, kind: string, planRead: readonly ContinuityFact[] = []): SceneJob[] {
   const cards = sceneCardsOf(ctx.memory);
   if (cards.length === 0) {
     throw new StoryloomError('invalid_input', `${kind} '${ctx.nodeId}' has no scenes to write: its 'scenes' or 'outline' slot is empty`);
@@ -70,7 +70,7 @@ export function sceneJobs(ctx: NodeContext<SceneWritingConfig>, kind: string): S
   const logline = readLogline(ctx.memory);
   const objects = genreProfileNamed(logline?.genre, premise).objects;
   // What the writers must not contradict: on a rewrite what the written scenes established, and always the plan's facts.
-  const facts = continuityLedger(previousFacts(ctx.previous), keptFacts(readSceneList(ctx.memory)), planFacts(cards, cast));
+  const facts = continuityLedger(previousFacts(ctx.previous), keptFacts(readSceneList(ctx.memory)), planRead, planFacts(cards, cast));
   return cards.map((card, index) => {
     const previous = index > 0 ? cards[index - 1] : undefined;
     const notes = notesFor(ctx, card.number);
@@ -145,9 +145,11 @@ export interface WrittenScenes<R> {
 export async function writeEveryScene<R>(ctx: NodeContext<SceneWritingConfig>, writer: SceneWriter<R>): Promise<WrittenScenes<R>> {
   const earlier = previousFacts(ctx.previous);
   const cast = castOf(ctx.memory);
+  // Cards built from an outline (no scene list) had no reading after planning: the first draft reads them itself.
+  const planRead = readSceneList(ctx.memory) || ctx.previous !== undefined || ctx.model.offline ? [] : await readPlanFacts(ctx.model, ctx.inputs, sceneCardsOf(ctx.memory), cast);
   const written = await writeScenes(
     ctx,
-    sceneJobs(ctx, writer.stage),
+    sceneJobs(ctx, writer.stage, planRead),
     async (job) => {
       const text = await ctx.model.text({
         label: `scene-${job.card.number}`,
@@ -168,7 +170,8 @@ export async function writeEveryScene<R>(ctx: NodeContext<SceneWritingConfig>, w
     },
   );
   const scenes = written.map((w) => w.value);
-  return { scenes, continuity: written.flatMap((w) => w.facts), continuityKey: sourceKey(scenes) };
+  // The plan's facts go with the first draft's own (a kept scene keeps both on a rewrite).
+  return { scenes, continuity: continuityLedger(planRead, written.flatMap((w) => w.facts)), continuityKey: sourceKey(scenes) };
 }
 
 /** What a scene writer's instruction says about length, in words. */

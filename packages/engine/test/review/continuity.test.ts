@@ -4,7 +4,8 @@
 import { deathsIn, factsInText, sceneTimes, sourceKey, timeMarker } from '../../src/story/continuity';
 import { runChecks } from '../../src/review/checks';
 import { reviewDocumentOf } from '../../src/review/text';
-import { CastSchema, DialogueSchema, ReviewSchema, SceneListSchema, type Dialogue } from '../../src/story/types';
+import { CastSchema, DialogueSchema, DraftSchema, ReviewSchema, SceneListSchema, type Dialogue } from '../../src/story/types';
+import type { JsonCall, ModelCaller } from '../../src/nodes/types';
 import { directCaller } from '../support/direct-caller';
 import { PREMISES, planAndWrite, runNode } from '../support/story-chain';
 
@@ -197,4 +198,35 @@ test('a scene writer sees the facts about its own people and things from earlier
   // Kept scenes keep their text and the facts read from it.
   expect(rewritten.scenes.filter((s) => s.number !== 3)).toEqual(first.scenes.filter((s) => s.number !== 3));
   expect(rewritten.continuity?.filter((f) => f.scene !== 3)).toEqual(previous.continuity.filter((f) => f.scene !== 3));
+});
+
+test('without a scene list, the first draft reads the facts of the cards built from the outline itself, once, and keeps them', async () => {
+  const memory = await planAndWrite(premise, 4);
+  const { scenes: _cards, ...outlineOnly } = memory;
+  const hero = CastSchema.parse(memory.characters).characters[0].name;
+  const offline = directCaller();
+  const labels: string[] = [];
+  const prompts = new Map<string, string>();
+  const online: ModelCaller = {
+    offline: false,
+    text: (call) => (labels.push(call.label ?? ''), prompts.set(call.label ?? '', call.prompt), offline.text(call)),
+    json: async <T,>(call: JsonCall<T>) => {
+      labels.push(call.label ?? '');
+      if (call.label === 'continuity') return call.schema.parse({ facts: [{ scene: 1, kind: 'knowledge', subject: hero, text: `${hero} knows the safe's code.` }] });
+      return call.schema.parse({ facts: [] });
+    },
+  };
+  const draft = DraftSchema.parse(await runNode('prose', { premise }, outlineOnly, { model: online }));
+  expect(labels.filter((l) => l === 'continuity')).toHaveLength(1);
+  expect(labels[0]).toBe('continuity');
+  expect(draft.continuity).toContainEqual({ scene: 1, kind: 'knowledge', subject: hero, text: `${hero} knows the safe's code.` });
+  // The protagonist is on every card built from this outline: scene 2's writer is told.
+  expect(prompts.get('scene-2')).toContain(`- Scene 1: ${hero} knows the safe's code.`);
+  expect(prompts.get('scene-1')).not.toContain("safe's code");
+  const second = await runNode('prose', { premise }, outlineOnly, { model: directCaller() });
+  expect(DraftSchema.parse(second).continuity).not.toContainEqual(expect.objectContaining({ text: `${hero} knows the safe's code.` }));
+  // A rewrite does not read the plan again; it still knows the fact from the first draft.
+  labels.length = 0;
+  await runNode('prose', { premise }, outlineOnly, { model: online, previous: draft, revisionNotes: [{ scene: 2, note: 'Slower.' }] });
+  expect(labels).toEqual(['scene-2', 'facts-2']);
 });

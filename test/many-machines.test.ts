@@ -119,7 +119,8 @@ it('30 runs over 2 servers and 3 workers survive a killed worker and a flushed R
   const runs: Array<{ id: string; gated: boolean; via: number }> = [];
   for (let k = 0; k < RUNS; k += 1) {
     const gated = k % 3 === 1;
-    const pipeline = { ...specScreenplay({ id: `e2e-${k}`, cast: 2, scenes: 2, approval: gated, threshold: 1 }), model: 'openai:stub-model' };
+    // Each run names its own model, so the stub's log tells the runs apart even where their prompts are alike.
+    const pipeline = { ...specScreenplay({ id: `e2e-${k}`, cast: 2, scenes: 2, approval: gated, threshold: 1 }), model: `openai:stub-run-${k}` };
     const via = k % 2;
     const { status, body } = await json<RunView>(`${servers[via].url}/api/runs`, 'POST', { pipeline, inputs: { premise: `Ferry ${k}: a captain logs passengers named Quorn${k} who never land.` } });
     expect(status).toBe(202);
@@ -165,7 +166,11 @@ it('30 runs over 2 servers and 3 workers survive a killed worker and a flushed R
   const waitFor = async (what: string, check: () => Promise<boolean>, timeoutMs = 40_000) => {
     const until = Date.now() + timeoutMs;
     while (!(await check())) {
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      if (Date.now() > until) {
+        const runsNow = await query('SELECT id, status, lease_pid, lease_expires FROM runs WHERE status <> $1', ['completed']);
+        const logs = [...servers.map((server) => server.process), ...workers].map((child) => `${child.child.pid}: ${(child.stdout + child.stderr).slice(-1500)}`);
+        throw new Error(`timed out waiting for ${what}; victim ${JSON.stringify(victim)}; open runs ${JSON.stringify(runsNow)}\n${logs.join('\n---\n')}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
@@ -193,9 +198,10 @@ it('30 runs over 2 servers and 3 workers survive a killed worker and a flushed R
   expect([...decided].sort()).toEqual(runs.filter((run) => run.gated).map((run) => run.id).sort());
 
   // No prompt answered (and so recorded) before the kill went out again after it.
-  const answeredBefore = new Set(stub.requests.filter((request) => (answeredAt.get(request.id) ?? Infinity) < killedAt - 500).map((request) => request.prompt));
+  const callOf = (request: (typeof stub.requests)[number]) => `${request.model}\n${request.messages.map((message) => `${message.role}: ${message.content}`).join('\n')}`;
+  const answeredBefore = new Set(stub.requests.filter((request) => (answeredAt.get(request.id) ?? Infinity) < killedAt - 500).map(callOf));
   expect(answeredBefore.size).toBeGreaterThan(5);
-  const resent = stub.requests.filter((request) => request.at > killedAt && answeredBefore.has(request.prompt));
+  const resent = stub.requests.filter((request) => request.at > killedAt && answeredBefore.has(callOf(request)));
   expect(resent.map((request) => request.prompt.slice(0, 80))).toEqual([]);
 
   // Each SSE client saw every stored event of its run once, in order, across the reconnect to the other server.

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Actor, ModelEnv, Permission, Storyloom } from '@storyloom/engine/node';
 import { CliError, EXIT } from './errors';
 import type { FlagSpec } from './args';
+import { withoutPassword } from '../http/redact';
 
 type EngineNodeModule = typeof import('@storyloom/engine/node');
 
@@ -80,14 +81,7 @@ export function isDatabaseUrl(value: string): boolean {
 
 /** A database URL without its password, for messages. */
 export function describeDatabase(database: { dbPath: string } | { databaseUrl: string }): string {
-  if ('dbPath' in database) return database.dbPath;
-  try {
-    const url = new URL(database.databaseUrl);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return 'the PostgreSQL database';
-  }
+  return 'dbPath' in database ? database.dbPath : withoutPassword(database.databaseUrl, 'the PostgreSQL database');
 }
 
 export class CliContext {

@@ -2,6 +2,7 @@
 // picks the Redis db), STORYLOOM_QUEUE_LOCK_MS and STORYLOOM_QUEUE_STALL_MS (how soon a dead worker's job is
 // handed to another: at most one lock duration plus one stall-check interval after it stopped renewing).
 import type { ConnectionOptions } from 'bullmq';
+import { withoutPassword } from '../http/redact';
 
 /** The one queue every server enqueues to and every worker drives from. */
 export const RUN_QUEUE_NAME = 'storyloom-runs';
@@ -49,11 +50,5 @@ export function connectionOf(settings: QueueSettings): ConnectionOptions {
 
 /** The Redis URL without its password, for messages. */
 export function describeRedis(settings: QueueSettings): string {
-  try {
-    const url = new URL(settings.redisUrl);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return 'Redis';
-  }
+  return withoutPassword(settings.redisUrl, 'Redis');
 }

@@ -49,6 +49,19 @@ test('a run stops at its budget, shows what it spent, and goes on once approved 
   expect(done.usage!.totalTokens).toBeGreaterThan(2_500);
 }, 120_000);
 
+test('STORYLOOM_PRICES prices the run; a price file that cannot be read is exit 2 naming it', async () => {
+  const prices = space.ws.file('prices.json', { format: 'storyloom/prices@1', models: { 'offline:*': { inputPerMillion: 1000, outputPerMillion: 2000 } } });
+  const file = space.ws.file('priced.json', approvalPipeline({ approvals: false }));
+  const priced = await runCli(['run', file, '--input', PREMISE, '--json', ...space.db], { env: { STORYLOOM_PRICES: prices } });
+  expect(priced.code).toBe(0);
+  const run = JSON.parse(priced.stdout) as RunView;
+  const { inputTokens, outputTokens } = run.usage!;
+  expect(run.usage!.costUsd).toBeCloseTo((inputTokens * 1000 + outputTokens * 2000) / 1e6, 5);
+  const missing = await runCli(['runs', ...space.db], { env: { STORYLOOM_PRICES: `${space.ws.dir}/nowhere.json` } });
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toContain(`STORYLOOM_PRICES: cannot read ${space.ws.dir}/nowhere.json`);
+}, 120_000);
+
 test('reject at the budget cancels the run; a bad budget flag is exit 2 before anything is stored', async () => {
   const file = space.ws.file('budgeted.json', approvalPipeline({ approvals: false }));
   const refused = await cli(['run', file, '--input', PREMISE, '--budget-tokens', '2.5']);

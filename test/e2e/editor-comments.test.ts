@@ -96,6 +96,7 @@ test('comments beside a draft, then sent back as the reject feedback in one clic
   await page.waitForFunction(() => document.querySelector('[data-approval="cast"] [data-testid="open-comments"]')?.getAttribute('data-count') === '1', undefined, { timeout: 15_000 });
   await expect(card().locator('[data-testid="comment-thread"][data-status="open"]').textContent()).resolves.toContain('attempt 2');
   await saveScreenshot(page, 'comments-2-redraft');
+  expect(await axeViolations(page)).toEqual([]);
 
   await card().getByTestId('approve-button').click();
   await waitForRun(api, runId, (run) => run.status === 'completed');

@@ -81,6 +81,7 @@ test('the editor who ran it: the gate is someone else’s, listed apart and not 
   const { page, errors } = await pageAs(tokens.editor);
   await page.locator('[data-testid="whoami"][data-role="editor"]').waitFor();
   expect(await page.getByTestId('whoami').textContent()).toBe('ed · editor');
+  await page.getByRole('button', { name: `Delete ${PIPELINE.id}` }).waitFor();
   await page.locator('[data-testid="approvals-count"][data-count="0"]').waitFor();
   await page.getByTestId('approvals-count').click();
   await inboxItem(page).waitFor();
@@ -104,6 +105,7 @@ test('the viewer: reads everything (comments too), may not run, save, cancel, de
   await page.waitForFunction(() => (document.querySelector('[data-testid="topbar-run"]') as HTMLButtonElement | null)?.disabled === true);
   expect(await run.getAttribute('title')).toBe('Your role (viewer) cannot change pipelines or runs.');
   expect(await page.getByTestId('save-button').isDisabled()).toBe(true);
+  expect(await page.getByRole('button', { name: `Delete ${PIPELINE.id}` }).count()).toBe(0);
   await page.getByTestId('approvals-count').click();
   await inboxItem(page).waitFor();
   expect(await inboxItem(page).getAttribute('data-mine')).toBe('false');

@@ -3,6 +3,7 @@ import { useRef, type DragEvent } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { NODE_HEIGHT, NODE_WIDTH } from '../graph/layout';
 import { addNode } from '../store/documentActions';
+import { mayDo } from '../store/me';
 import { deletePipeline, duplicatePipeline, exportFile, importFile, requestNew, requestOpen } from '../store/pipelineActions';
 import { editorStore, useEditor } from '../store/state';
 import { PALETTE_MIME } from './Canvas';
@@ -25,6 +26,8 @@ function PipelineList() {
   const pipelines = useEditor((s) => s.pipelines);
   const currentId = useEditor((s) => s.meta.id);
   const inbox = useEditor((s) => s.inbox);
+  // Saving, duplicating, importing and deleting change pipelines on the server: owners' and editors' work.
+  const author = useEditor((s) => mayDo(s, 'author'));
   const fileInput = useRef<HTMLInputElement>(null);
   return (
     <section className="side-section pipelines">
@@ -34,12 +37,16 @@ function PipelineList() {
           <button className="ghost small" onClick={requestNew} title="New pipeline" data-testid="new-pipeline">
             New
           </button>
-          <button className="ghost small" onClick={() => void duplicatePipeline()} title="Duplicate the open pipeline">
-            Duplicate
-          </button>
-          <button className="ghost small" onClick={() => fileInput.current?.click()} title="Import a pipeline JSON file">
-            Import
-          </button>
+          {author && (
+            <>
+              <button className="ghost small" onClick={() => void duplicatePipeline()} title="Duplicate the open pipeline">
+                Duplicate
+              </button>
+              <button className="ghost small" onClick={() => fileInput.current?.click()} title="Import a pipeline JSON file">
+                Import
+              </button>
+            </>
+          )}
           <button className="ghost small" onClick={exportFile} title="Download the open pipeline as JSON">
             Export
           </button>
@@ -73,9 +80,11 @@ function PipelineList() {
                 {!p.valid && <span className="draft-mark"> draft</span>}
               </span>
             </button>
-            <button className="icon danger" title={`Delete ${p.id}`} aria-label={`Delete ${p.id}`} onClick={() => void deletePipeline(p.id)}>
-              ×
-            </button>
+            {author && (
+              <button className="icon danger" title={`Delete ${p.id}`} aria-label={`Delete ${p.id}`} onClick={() => void deletePipeline(p.id)}>
+                ×
+              </button>
+            )}
           </li>
         ))}
       </ul>

@@ -86,7 +86,7 @@ describe('pipeline store drafts', () => {
     await expect(start()).rejects.toThrow(
       expect.objectContaining({
         code: 'invalid_pipeline',
-        message: expect.stringMatching(/saved pipeline 'tale' v2 is a draft with \d+ problems.*cycle/),
+        message: expect.stringMatching(/saved pipeline 'tale' v2 is a draft: invalid pipeline \(\d+ problems\).*cycle/),
         details: expect.arrayContaining([expect.objectContaining({ code: 'cycle' }), expect.objectContaining({ code: 'unknown_node' })]),
       }),
     );

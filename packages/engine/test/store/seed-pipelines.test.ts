@@ -1,5 +1,8 @@
 // Seeding the shipped example pipelines: once per database (recorded in it), never over a saved pipeline,
-// invalid examples reported and skipped, and two engines on one new file seed it once between them.
+// invalid examples reported and skipped, two engines on one new file seed it once between them, and copies an
+// earlier release seeded with the offline model pinned follow today's examples, which name no model.
+import Database from 'better-sqlite3';
+import { UNPINNED_KEY } from '../../src/store/seed-pipelines';
 import { tempEngines, type TempEngines } from '../runner/support/helpers';
 import { specScreenplay } from '../../../../test/support/spec-screenplay';
 
@@ -39,4 +42,33 @@ it('two engines on the same new database seed it once', async () => {
   const results = await Promise.all([a.seedPipelines([example('one')]), b.seedPipelines([example('one')])]);
   expect(results.map((r) => r.alreadySeeded)).toEqual([false, true]);
   expect((await b.pipelines.get('one'))?.version).toBe(1);
+});
+
+it('a copy an earlier release seeded with the offline model pinned gets a version without it, once; an edited copy is left alone', async () => {
+  const engine = await temp.open();
+  // Today's examples name no model; an earlier release's pinned `"model": "offline"`, and seeding was all it recorded.
+  const today = (id: string) => {
+    const { model: _pinned, ...document } = specScreenplay({ id, name: `Example ${id}` });
+    return { source: `pipelines/${id}.json`, document };
+  };
+  const pinned = (id: string) => ({ source: `pipelines/${id}.json`, document: { ...today(id).document, model: 'offline' } });
+  await engine.seedPipelines([pinned('one'), pinned('two')]);
+  await engine.pipelines.save('two', { ...pinned('two').document, name: 'Mine now' }, 1);
+  const db = new Database(temp.dbPath);
+  db.prepare('DELETE FROM meta WHERE key = ?').run(UNPINNED_KEY);
+  db.close();
+
+  // Today's examples name no model: the untouched copy follows, so STORYLOOM_MODEL decides what it runs on.
+  const reopened = await temp.open();
+  await reopened.seedPipelines([today('one'), today('two')]);
+  const one = await reopened.pipelines.get('one');
+  expect(one?.version).toBe(2);
+  expect(one?.pipeline.model).toBeUndefined();
+  const two = await reopened.pipelines.get('two');
+  expect({ version: two?.version, model: two?.pipeline.model, name: two?.pipeline.name }).toEqual({ version: 2, model: 'offline', name: 'Mine now' });
+
+  // Once: a pin someone puts back later stays.
+  await reopened.pipelines.save('one', pinned('one').document, 2);
+  await reopened.seedPipelines([today('one'), today('two')]);
+  expect((await reopened.pipelines.get('one'))?.pipeline.model).toBe('offline');
 });

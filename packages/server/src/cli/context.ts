@@ -60,6 +60,7 @@ export function modelEnv(env: NodeJS.ProcessEnv): ModelEnv {
     'STORYLOOM_LOCAL_GPU',
     'STORYLOOM_LOCAL_SEQUENCES',
     'STORYLOOM_LOCAL_THREADS',
+    'STORYLOOM_PRICES',
   ] as const;
   for (const name of names) {
     if (env[name] !== undefined) picked[name] = env[name];

@@ -2,30 +2,15 @@
 // answers are described by them (and checked against them in tests); /api/openapi.json is generated from them.
 import { z } from 'zod';
 import {
-  AcceptedRunSchema,
   ApprovalDecisionSchema,
-  ApprovalInboxEntrySchema,
   BudgetSchema,
   ExportFormatSchema,
-  ModelAvailabilitySchema,
   ModelSpecSchema,
-  PipelineCostSchema,
-  NodeStateSchema,
-  NodeStatusSchema,
   PAPERS,
   type Paper,
-  PendingApprovalSchema,
-  PipelineDraftOutSchema,
   PipelineOutSchema,
-  PipelineVersionInfoSchema,
   RerunRequestSchema,
-  RunEventSchema,
   RunStatusSchema,
-  RunSummarySchema,
-  RunViewSchema,
-  StoredPipelineSchema,
-  ValidationProblemSchema,
-  ValidationResultSchema,
   ActorSchema,
   AUDIT_ACTIONS,
   USER_ROLES,
@@ -34,7 +19,6 @@ import {
 // The shapes runs, pipelines and events have everywhere come from the engine's contract; this file adds only
 // what is particular to HTTP (params, queries, request bodies, errors).
 export {
-  PipelineCostSchema,
   AcceptedRunSchema,
   ApprovalInboxEntrySchema,
   BudgetSchema,
@@ -43,6 +27,7 @@ export {
   NodeStateSchema,
   NodeStatusSchema,
   PendingApprovalSchema,
+  PipelineCostSchema,
   PipelineDraftOutSchema,
   PipelineOutSchema,
   PipelineVersionInfoSchema,
@@ -53,7 +38,7 @@ export {
   StoredPipelineSchema,
   ValidationProblemSchema,
   ValidationResultSchema,
-};
+} from '@storyloom/engine/node';
 
 // ── shared pieces ────────────────────────────────────────────────────────────────────────────────
 

@@ -144,7 +144,7 @@ test('an API key sent as ?access_token= never reaches the error log', async () =
   try {
     const { body } = await server.call('POST', '/api/runs', { pipeline: slowPipeline('leak'), inputs: { premise: PREMISE } }, 'key-that-must-not-leak');
     // A failure inside the route (a 500, which is logged) whose error text quotes the URL, as some do.
-    jest.spyOn(server.storyloom, 'getRun').mockImplementationOnce(() => {
+    jest.spyOn(server.storyloom, 'requireRun').mockImplementationOnce(() => {
       throw new Error(`database gone while reading /api/runs/${body.id}/events?lastEventId=0&access_token=key-that-must-not-leak`);
     });
     const answer = await server.request(`/api/runs/${body.id}/events?access_token=key-that-must-not-leak&lastEventId=0`);

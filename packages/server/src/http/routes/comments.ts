@@ -16,6 +16,10 @@ import { ApprovalParamsSchema, RunIdParamsSchema, RunViewSchema } from '../schem
 
 const TAG = 'comments';
 const thread = (description: string) => ({ description, schema: CommentThreadSchema });
+/** Route fields of every change to comments: commenting on a draft is part of reviewing it. */
+const reviewing = { tag: TAG, auth: 'bearer', access: 'decide' } as const;
+/** Route fields of a change to one thread. */
+const oneThread = { ...reviewing, params: ThreadParamsSchema } as const;
 
 export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] {
   return [
@@ -36,9 +40,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       path: '/api/runs/:id/comments',
       operationId: 'startCommentThread',
       summary: "Start a comment thread on a node's output, optionally on a scene or a field",
-      tag: TAG,
-      auth: 'bearer',
-      access: 'decide', // commenting on a draft is part of reviewing it
+      ...reviewing,
       params: RunIdParamsSchema,
       body: NewThreadBodySchema,
       responses: { 201: thread('The new thread') },
@@ -52,10 +54,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       path: '/api/runs/:id/comments/:threadId/replies',
       operationId: 'replyToComment',
       summary: 'Answer a comment thread',
-      tag: TAG,
-      auth: 'bearer',
-      access: 'decide', // commenting on a draft is part of reviewing it
-      params: ThreadParamsSchema,
+      ...oneThread,
       body: ReplyBodySchema,
       responses: { 201: thread('The thread with the reply') },
       handler: async (context) => ({
@@ -68,10 +67,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       path: '/api/runs/:id/comments/:threadId/status',
       operationId: 'setCommentStatus',
       summary: 'Resolve or reopen a comment thread',
-      tag: TAG,
-      auth: 'bearer',
-      access: 'decide', // commenting on a draft is part of reviewing it
-      params: ThreadParamsSchema,
+      ...oneThread,
       body: ThreadStatusBodySchema,
       responses: { 200: thread('The thread') },
       handler: async (context) => ({
@@ -84,9 +80,7 @@ export function commentRoutes({ storyloom, scheduler }: AppContext): AnyRoute[] 
       path: '/api/runs/:id/approvals/:nodeId/reject-with-comments',
       operationId: 'rejectWithComments',
       summary: "Reject a waiting draft with its node's open comments as the feedback (they are then resolved)",
-      tag: TAG,
-      auth: 'bearer',
-      access: 'decide', // commenting on a draft is part of reviewing it
+      ...reviewing,
       params: ApprovalParamsSchema,
       body: RejectWithCommentsBodySchema,
       responses: { 200: { description: 'The decision is stored; the run is queued to redraft', schema: z.object({ run: RunViewSchema, threads: z.array(CommentThreadSchema) }) } },

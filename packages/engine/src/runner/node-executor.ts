@@ -133,7 +133,7 @@ export class NodeExecutor {
   }
 
   private async compute(request: ComputeRequest, revisions: Record<string, number>): Promise<unknown> {
-    const { stores, run, signal } = this.ctx;
+    const { run, signal } = this.ctx;
     const { node, attempt } = request;
     const type = getNodeType(node.type);
     if (!type) throw new StoryloomError('invalid_pipeline', `node '${node.id}' has unknown type '${node.type}'`);
@@ -145,8 +145,9 @@ export class NodeExecutor {
       await tx.nodes.set(run.id, node.id, { status: 'running', attempt: undefined });
       await tx.events.append(run.id, { type: 'node.started', nodeId: node.id, data: { attempt, ...(request.source === 'revision' ? { revision: true } : {}) } });
     });
+    // Fenced like every other write: a driver that lost the run streams nothing more into its log.
     const tokens = new TokenCoalescer((text, label) =>
-      stores.events.append(run.id, { type: 'node.token', nodeId: node.id, data: label ? { text, label } : { text } }),
+      this.ctx.fenced((tx) => tx.events.append(run.id, { type: 'node.token', nodeId: node.id, data: label ? { text, label } : { text } })),
     );
     this.tokenBuffers.set(node.id, tokens);
     try {
@@ -180,7 +181,9 @@ export class NodeExecutor {
         onRetry: (info) => {
           // The failed call's partial text comes before the retry that replaces it.
           tokens.then(() =>
-            stores.events.append(run.id, { type: 'node.retry', nodeId: node.id, data: { attempt: info.attempt, delayMs: info.delayMs, error: info.error, label: info.label } }),
+            this.ctx.fenced((tx) =>
+              tx.events.append(run.id, { type: 'node.retry', nodeId: node.id, data: { attempt: info.attempt, delayMs: info.delayMs, error: info.error, label: info.label } }),
+            ),
           );
         },
         onUsage: (used) => {

@@ -2,7 +2,7 @@
 // about once per lease renewal interval it looks again, so a run whose driver dies while the server is up (a
 // killed CLI, a server killed and restarted at once while its old process is still a zombie, a machine that
 // paused past its lease) is driven on within one scan of its lease dying, at the latest one scan after it
-// expires. Which runs qualify is the engine's rule (`orphanedRunIds`); this only schedules the scans.
+// expires. Which runs qualify is the engine's rule (`orphanedRunRefs`); this only schedules the scans.
 // With the BullMQ queue it is also the reconciler: PostgreSQL is the truth, and a run whose job was lost
 // (Redis flushed or restarted) is queued or running with no live driver, so it is found here and enqueued
 // again (a run whose job still exists is not duplicated: the queue keys a run's job by its id).
@@ -67,7 +67,7 @@ export class RecoveryLoop {
   private async lookAndEnqueue(undrivenForMs: number): Promise<string[]> {
     let orphans;
     try {
-      orphans = await this.storyloom.orphanedRunIds({ undrivenForMs, exclude: (runId) => this.scheduler.has(runId) });
+      orphans = await this.storyloom.orphanedRunRefs({ undrivenForMs, exclude: (runId) => this.scheduler.has(runId) });
     } catch (error) {
       this.options.logError('looking for orphaned runs', error); // the database is unreachable: the next scan retries
       return [];
@@ -75,8 +75,10 @@ export class RecoveryLoop {
     if (this.stopped) return [];
     // Driven as they are: a running run continues from its checkpoint (a cancel requested before its driver
     // died is then carried out), and if another process claims it first, the drive finds the lease held.
-    for (const runId of orphans) await this.scheduler.enqueue(runId);
-    return orphans;
+    // A running run whose driver died is taken over at once: its dead driver's job would only come back once
+    // the queue's stall check notices it (lock duration + stall interval).
+    for (const run of orphans) await this.scheduler.enqueue(run.id, run.status === 'running' ? { takeOver: run.leaseEpoch ?? 0 } : {});
+    return orphans.map((run) => run.id);
   }
 }
 

@@ -102,6 +102,14 @@ export interface OrphanScanOptions {
   exclude?: (runId: string) => boolean;
 }
 
+/** A run that needs a driver, as an orphan scan finds it. */
+export interface OrphanedRun {
+  id: string;
+  status: RunStatus;
+  /** The epoch of the dead lease a `running` run was left under (a take-over is keyed by it). */
+  leaseEpoch?: number;
+}
+
 export interface DriveOptions {
   signal?: AbortSignal;
 }
@@ -187,8 +195,8 @@ export interface Storyloom {
    * calls it at start and then about once per lease renewal, and drives what it returns.
    */
   orphanedRuns(options?: OrphanScanOptions): Promise<RunView[]>;
-  /** The ids of `orphanedRuns`, oldest first, without reading each run (what a scan that only enqueues needs). */
-  orphanedRunIds(options?: OrphanScanOptions): Promise<string[]>;
+  /** `orphanedRuns` without reading each run: id, status and dead lease's epoch (what a scan that only enqueues needs). */
+  orphanedRunRefs(options?: OrphanScanOptions): Promise<OrphanedRun[]>;
   /**
    * Saves the shipped example pipelines not saved yet, once per database (recorded in it): later calls do
    * nothing, so a deleted example stays deleted. Invalid examples are skipped and reported, never thrown.

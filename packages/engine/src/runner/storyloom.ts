@@ -31,6 +31,7 @@ import type {
   DriveOptions,
   ExportedDocument,
   ExportFormat,
+  OrphanedRun,
   OrphanScanOptions,
   RunPage,
   RunPageRequest,
@@ -452,17 +453,19 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   async orphanedRuns(options: OrphanScanOptions = {}): Promise<RunView[]> {
-    return Promise.all((await this.orphanedRunIds(options)).map((id) => this.view(id)));
+    return Promise.all((await this.orphanedRunRefs(options)).map((run) => this.view(run.id)));
   }
 
-  async orphanedRunIds(options: OrphanScanOptions = {}): Promise<string[]> {
+  async orphanedRunRefs(options: OrphanScanOptions = {}): Promise<OrphanedRun[]> {
     const now = Date.now();
     const statuses: RunStatus[] = options.undrivenForMs === undefined ? ['running'] : ['running', 'queued', 'waiting'];
     const candidates = (await this.stores.runs.driveStates(statuses)).filter((run) => !this.driving.has(run.id) && !options.exclude?.(run.id));
-    const orphans: string[] = [];
+    const orphans: OrphanedRun[] = [];
     for (const run of candidates) {
       const hasDecisionToApply = async () => (await this.stores.approvals.decidedNotApplied(run.id)).length > 0;
-      if (await needsNewDriver(run, hasDecisionToApply, options, now)) orphans.push(run.id);
+      if (await needsNewDriver(run, hasDecisionToApply, options, now)) {
+        orphans.push({ id: run.id, status: run.status, ...(run.lease ? { leaseEpoch: run.lease.epoch } : {}) });
+      }
     }
     return orphans;
   }

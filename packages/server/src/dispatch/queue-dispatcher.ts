@@ -2,11 +2,11 @@
 // One job means "advance run R until it waits or ends". A run's first job has the run id as its job id, so
 // enqueueing it again (a retry, the reconciler finding it once more) is a no-op while it is queued or driven;
 // a continuation (a decision, a resume) gets an id of its own, so it is never merged into a drive that may
-// already have looked for decisions. PostgreSQL stays the truth: a job lost with Redis is enqueued again by
+// already have looked for decisions, and so does a take-over of a run whose driver died (one per dead lease). PostgreSQL stays the truth: a job lost with Redis is enqueued again by
 // the reconciler (RecoveryLoop) from the runs' rows.
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import type { DispatchHealth, QueueDepth, RunDispatcher } from './run-dispatcher';
+import type { DispatchHealth, EnqueueOptions, QueueDepth, RunDispatcher } from './run-dispatcher';
 import { connectionOf, type QueueSettings, RUN_QUEUE_NAME } from './queue-settings';
 
 export interface RunJobData {
@@ -59,9 +59,10 @@ export class QueueDispatcher implements RunDispatcher {
    * Never throws: the run is already stored, so if Redis cannot be reached now the reconciler enqueues it
    * once Redis is back.
    */
-  async enqueue(runId: string, options: { continuation?: boolean } = {}): Promise<void> {
+  async enqueue(runId: string, options: EnqueueOptions = {}): Promise<void> {
     if (this.stopped) return;
-    const jobId = options.continuation ? continuationJobId(runId) : runId;
+    // A take-over is keyed by the dead lease's epoch: scans that find the same dead lease add it once.
+    const jobId = options.continuation ? continuationJobId(runId) : options.takeOver !== undefined ? `${runId}.t${options.takeOver}` : runId;
     try {
       await withinTime(this.queue.add('drive', { runId }, { ...JOB_OPTIONS, jobId }), 'an enqueue');
     } catch (error) {

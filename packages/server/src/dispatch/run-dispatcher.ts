@@ -15,13 +15,19 @@ export interface DispatchHealth {
   error?: string;
 }
 
+export interface EnqueueOptions {
+  continuation?: boolean;
+  takeOver?: number;
+}
+
 export interface RunDispatcher {
   readonly kind: DispatchHealth['kind'];
   /**
    * Asks for the run to be driven. `continuation`: the run was driven before and may be being driven right
-   * now (a decision or a resume): it must be driven again after that drive, not merged into it.
+   * now (a decision or a resume): it must be driven again after that drive, not merged into it. `takeOver`: the
+   * run's driver died holding the lease of this epoch; a new driver is wanted now, once per dead lease.
    */
-  enqueue(runId: string, options?: { continuation?: boolean }): void | Promise<void>;
+  enqueue(runId: string, options?: EnqueueOptions): void | Promise<void>;
   /** Whether the run is known to be queued or driven by this dispatcher (the recovery scan leaves it alone). */
   has(runId: string): boolean;
   /** Forgets a run that has not started yet (it was cancelled). */

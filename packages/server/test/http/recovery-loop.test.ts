@@ -77,7 +77,7 @@ test('a run left queued by a process that died before driving it is taken once l
 });
 
 test('closing the server stops its scans', async () => {
-  const scans = jest.spyOn(server.storyloom, 'orphanedRunIds');
+  const scans = jest.spyOn(server.storyloom, 'orphanedRunRefs');
   await new Promise((resolve) => setTimeout(resolve, 3 * (LEASE_MS / 5)));
   expect(scans.mock.calls.length).toBeGreaterThan(0);
   await server.close();

@@ -1,6 +1,7 @@
 // Budgets and cost from the CLI, each command its own process on one database: `run --budget-tokens` stops at the
 // budget (exit 3, the run id on stdout, what it would spend on stderr), `show` and `runs` show tokens and cost,
-// `approve --budget-tokens` raises the budget and the run completes; `reject` at a budget cancels the run.
+// `approve --budget-tokens` raises the budget and the run completes, and `cost` reports the pipeline's spending per
+// day; `reject` at a budget cancels the run.
 import type { BudgetCheck, RunView } from '@storyloom/engine';
 import { approvalPipeline, runCli, runIdFrom, workspaceForFile } from './support/cli';
 
@@ -47,6 +48,18 @@ test('a run stops at its budget, shows what it spent, and goes on once approved 
   expect(done.status).toBe('completed');
   expect(done.budget).toEqual({ maxTokens: 1_000_000 });
   expect(done.usage!.totalTokens).toBeGreaterThan(2_500);
+
+  // The pipeline's spending per day: this run is all of it so far.
+  const report = await cli(['cost', 'cli-approvals', '--days', '7', '--json']);
+  expect(report.code).toBe(0);
+  const today = new Date().toISOString().slice(0, 10);
+  expect(JSON.parse(report.stdout)).toMatchObject({ pipelineId: 'cli-approvals', days: 7, total: { runs: 1, totalTokens: done.usage!.totalTokens }, daily: [{ day: today, runs: 1 }] });
+  const daily = await cli(['cost', 'cli-approvals']);
+  expect(daily.stdout.split('\n')[0]).toMatch(/^DAY +RUNS +CALLS +TOKENS +COST$/);
+  expect(daily.stdout).toContain(today);
+  expect(daily.stdout).toContain(done.usage!.totalTokens.toLocaleString('en-US'));
+  const badDays = await cli(['cost', 'cli-approvals', '--days', '0']);
+  expect([badDays.code, badDays.stderr]).toEqual([2, expect.stringContaining('days must be a whole number from 1 to 366')]);
 }, 120_000);
 
 test('STORYLOOM_PRICES prices the run; a price file that cannot be read is exit 2 naming it', async () => {

@@ -3,6 +3,7 @@ import { commandHelp, suggestion, synopsis } from './args';
 import { parseArgs } from './args';
 import { approveCommand, rejectCommand } from './commands/decide';
 import { cancelCommand } from './commands/cancel';
+import { costCommand } from './commands/cost';
 import type { Command } from './commands/command';
 import { exportCommand } from './commands/export';
 import { rerunCommand } from './commands/rerun';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   validateCommand,
   runCommand,
   runsCommand,
+  costCommand,
   showCommand,
   approveCommand,
   rejectCommand,

@@ -127,18 +127,19 @@ class StoreBackedStoryloom implements Storyloom {
   async startRun(request: StartRunRequest, checks: StartRunChecks = {}): Promise<RunView> {
     const { document, version, draftLabel } = await this.pipelineToRun(request);
     const pipeline = checkedPipeline(document, draftLabel);
-    // Refused now rather than at the first model call, before anything is stored.
+    const { inputs, problems } = resolveRunInputs(pipeline, request.inputs ?? {});
+    if (problems.length > 0) throw new StoryloomError('invalid_input', problems.map((problem) => problem.message).join('; '), problems);
     const env = this.options.env ?? {};
     const modelLabel = checks.modelLabel ?? 'model';
     if (request.model !== undefined) checkModel(request.model, env, modelLabel); // even when no node uses a model
+    const budget = runBudget(pipeline.budget, request.budget === undefined ? undefined : checkedBudget(request.budget));
+    for (const node of pipeline.nodes) resolveNodeConfig(node, inputs); // config that needs inputs fails now, not mid-run
+    // What the request says is checked first; then whether this environment can serve every model the run
+    // uses, refused now rather than at the first model call.
     checkRunModels(pipeline, request.model, env, {
       runModelLabel: modelLabel,
       baseUrls: baseUrlPolicy(env, { restricted: checks.restrictBaseUrls === true }),
     });
-    const { inputs, problems } = resolveRunInputs(pipeline, request.inputs ?? {});
-    if (problems.length > 0) throw new StoryloomError('invalid_input', problems.map((problem) => problem.message).join('; '), problems);
-    const budget = runBudget(pipeline.budget, request.budget === undefined ? undefined : checkedBudget(request.budget));
-    for (const node of pipeline.nodes) resolveNodeConfig(node, inputs); // config that needs inputs fails now, not mid-run
     const id = newRunId();
     const pipelineId = request.pipelineId ?? pipeline.id;
     await this.stores.transaction(async (tx) => {

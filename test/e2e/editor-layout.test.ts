@@ -1,7 +1,8 @@
 // Opening and auto-layout in real headless Chromium against the real server: a 7-node screenplay pipeline with
 // two parallel approval gates and no stored positions opens with every node in view beside the panels, at
-// 1440×900 and 1280×720, also with both gates waiting (the run panel is wider then), and auto-layout brings a
-// pipeline strung out on one long line back into view.
+// 1440×900 and 1280×720, also with both gates waiting (the run panel is wider then), auto-layout brings a
+// pipeline strung out on one long line back into view, and the text on the nodes reads at no less than 11 px on
+// screen at the zoom the canvas opens and lays out at.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -41,10 +42,16 @@ const wrapped = () =>
     return (box('script')?.top ?? 0) > (box('logline')?.bottom ?? Infinity);
   });
 
-/** Once the layout and its fit have settled: the zoom, and the nodes not wholly inside the canvas or covered. */
-async function settledView() {
-  await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 7);
-  await wrapped();
+/** Canvas text that shows smaller than 11 px on screen: its font size times the canvas zoom. */
+const SMALLEST_TEXT = 11;
+
+/**
+ * Once the layout and its fit have settled: the zoom, the nodes not wholly inside the canvas or covered, and the
+ * node text rendered under 11 px.
+ */
+async function settledView(count = 7, laidOut: () => Promise<unknown> = wrapped) {
+  await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, count);
+  await laidOut();
   // The fit after the layout animates over 200 ms: wait until the viewport and the nodes stop moving.
   let last = '';
   for (;;) {
@@ -55,7 +62,7 @@ async function settledView() {
     if (now === last) break;
     last = now;
   }
-  return page.evaluate(() => {
+  return page.evaluate((smallest) => {
     const zoom = new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform).a;
     const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
     const outside: string[] = [];
@@ -67,8 +74,15 @@ async function settledView() {
       const onTop = element.contains(document.elementFromPoint(title.left + title.width / 2, title.top + title.height / 2));
       if (!inPane || !onTop) outside.push(element.dataset.id!);
     }
-    return { zoom, outside };
-  });
+    const small: string[] = [];
+    for (const element of Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node *'))) {
+      const own = Array.from(element.childNodes).some((child) => child.nodeType === Node.TEXT_NODE && child.textContent!.trim() !== '');
+      if (!own || element.getClientRects().length === 0 || getComputedStyle(element).visibility === 'hidden') continue;
+      const shown = parseFloat(getComputedStyle(element).fontSize) * zoom;
+      if (shown < smallest) small.push(`${element.className || element.tagName.toLowerCase()} ${shown.toFixed(1)}px "${element.textContent!.trim().slice(0, 24)}"`);
+    }
+    return { zoom, outside, small };
+  }, SMALLEST_TEXT);
 }
 
 test('a 7-node pipeline with two parallel gates and no positions opens with every node in view', async () => {
@@ -81,6 +95,7 @@ test('a 7-node pipeline with two parallel gates and no positions opens with ever
     expect(view.outside).toEqual([]);
     // Wrapped onto rows, it fits at a zoom where the node titles read well, not shrunk to the readable minimum.
     expect(view.zoom).toBeGreaterThanOrEqual(0.8);
+    expect(view.small).toEqual([]);
   }
   // Laid out on opening, not edited: nothing to save.
   expect(await page.getByTestId('save-button').isDisabled()).toBe(true);
@@ -93,6 +108,17 @@ test('a 7-node pipeline with two parallel gates and no positions opens with ever
   const waiting = await settledView();
   await saveScreenshot(page, 'layout-seven-unplaced-waiting-1280');
   expect(waiting.outside).toEqual([]);
+});
+
+test('the shipped short screenplay opens with every node in view and its text at 11 px or more on screen', async () => {
+  for (const viewport of [{ width: 1440, height: 900 }, { width: 1280, height: 720 }]) {
+    await page.setViewportSize(viewport);
+    await page.goto(`${server.url}/?pipeline=short-screenplay`);
+    const view = await settledView(8, () => page.locator('.react-flow__node[data-id="script"]').waitFor());
+    await saveScreenshot(page, `layout-short-screenplay-${viewport.width}`);
+    expect(view.outside).toEqual([]);
+    expect(view.small).toEqual([]);
+  }
 });
 
 test('auto-layout brings a pipeline strung out on one line back into view', async () => {
@@ -112,5 +138,6 @@ test('auto-layout brings a pipeline strung out on one line back into view', asyn
   await saveScreenshot(page, 'layout-seven-strung-after');
   expect(after.outside).toEqual([]);
   expect(after.zoom).toBeGreaterThanOrEqual(0.8);
+  expect(after.small).toEqual([]);
   expect(pageErrors).toEqual([]);
 });

@@ -4,7 +4,7 @@
 import * as engine from '../../packages/engine/src/index';
 import { checkDraft, producerMessage } from '../../packages/editor/src/lib/draftCheck';
 import { emphasisRuns, parseFountain } from '../../packages/editor/src/lib/fountain';
-import { layersOf, wrapIntoRows, ROW_GAP, type Box } from '../../packages/editor/src/graph/rows';
+import { COMFORTABLE_ZOOM, layersOf, wrapIntoRows, ROW_GAP, type Box } from '../../packages/editor/src/graph/rows';
 import { fitZoom } from '../../packages/editor/src/graph/viewport';
 import { pipelineDiff } from '../../packages/editor/src/lib/pipelineDiff';
 import { recordApprovalEvent, type ApprovalHistory } from '../../packages/editor/src/store/approvalHistory';
@@ -185,10 +185,10 @@ describe('Fountain reader', () => {
 });
 
 describe('wrapping a layout onto rows', () => {
-  // A left-to-right layout as the layered algorithm gives it: 200×70 nodes, 250 between layers, the second
+  // A left-to-right layout as the layered algorithm gives it: 200×70 nodes, 240 between layers, the second
   // layer holding two parallel nodes.
   const layered = (layers: string[][]) =>
-    new Map<string, Box>(layers.flatMap((ids, layer) => ids.map((id, i) => [id, { x: layer * 250, y: i * 100 + (ids.length === 1 ? 50 : 0), width: 200, height: 70 }] as const)));
+    new Map<string, Box>(layers.flatMap((ids, layer) => ids.map((id, i) => [id, { x: layer * 240, y: i * 100 + (ids.length === 1 ? 50 : 0), width: 200, height: 70 }] as const)));
   const seven = layered([['logline'], ['cast', 'world'], ['beats'], ['scenes'], ['lines'], ['script']]);
   const extent = (positions: Map<string, { x: number; y: number }>) => ({
     width: Math.max(...[...positions.values()].map((p) => p.x + 200)) - Math.min(...[...positions.values()].map((p) => p.x)),
@@ -209,13 +209,13 @@ describe('wrapping a layout onto rows', () => {
     const positions = wrapIntoRows(seven, pane);
     const rowOf = (id: string) => Math.round(positions.get(id)!.y / 100);
     // Two rows of three layers: the second row starts at the left again, below the first with a gap.
-    expect(['logline', 'cast', 'beats'].map((id) => positions.get(id)!.x)).toEqual([0, 250, 500]);
-    expect(['scenes', 'lines', 'script'].map((id) => positions.get(id)!.x)).toEqual([0, 250, 500]);
+    expect(['logline', 'cast', 'beats'].map((id) => positions.get(id)!.x)).toEqual([0, 240, 480]);
+    expect(['scenes', 'lines', 'script'].map((id) => positions.get(id)!.x)).toEqual([0, 240, 480]);
     expect(positions.get('scenes')!.y).toBe(170 + ROW_GAP);
     expect(rowOf('logline')).toBeLessThan(rowOf('scenes'));
     // Parallel nodes keep their places relative to each other.
     expect(positions.get('world')!.y - positions.get('cast')!.y).toBe(100);
-    expect(fitZoom(extent(positions), pane)).toBeGreaterThan(0.8);
+    expect(fitZoom(extent(positions), pane)).toBeGreaterThanOrEqual(COMFORTABLE_ZOOM);
     expect(fitZoom(extent(seven), pane)).toBeLessThan(0.45);
   });
 });

@@ -9,7 +9,7 @@ import { editorStore, useEditor } from '../store/state';
 import { StoryNode } from './StoryNode';
 import type { StoryFlowNode } from '../graph/convert';
 import { NODE_WIDTH } from '../graph/layout';
-import { readableViewport } from '../graph/viewport';
+import { MINIMAP_SIZE, readableViewport, usablePane } from '../graph/viewport';
 
 /** Above this many nodes the canvas renders only the visible ones (small pipelines keep every node in the DOM). */
 const LARGE_PIPELINE_NODES = 80;
@@ -126,7 +126,7 @@ export function Canvas() {
       const measured = shown.every((node) => node.measured?.width) || shown.length > LARGE_PIPELINE_NODES;
       if (!pane || shown.length === 0 || !(measured || waited)) return again();
       // `setViewport` answers false, moving nothing, while React Flow's viewport is not initialised yet.
-      void flow.setViewport(readableViewport(flow.getNodesBounds(shown), pane), { duration: 200 }).then((applied) => {
+      void flow.setViewport(readableViewport(flow.getNodesBounds(shown), usablePane(pane)), { duration: 200 }).then((applied) => {
         if (applied) fitHandled(requestedAt);
         else again();
       });
@@ -191,6 +191,7 @@ export function Canvas() {
           zoomable
           nodeColor={(node) => MINIMAP_COLORS[run?.nodeStatus[node.id] ?? ''] ?? '#4a5568'}
           maskColor="var(--minimap-mask)"
+          style={MINIMAP_SIZE}
         />
         <Controls showInteractive={false} />
       </ReactFlow>

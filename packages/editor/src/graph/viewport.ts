@@ -9,6 +9,16 @@ export const READABLE_ZOOM = 0.65;
 export const MAX_FIT_ZOOM = 1;
 /** Screen pixels kept free around the graph. */
 export const FIT_PADDING = 40;
+/** The minimap's size on screen: small, since it only has to show where the view is in a long pipeline. */
+export const MINIMAP_SIZE: Size = { width: 160, height: 100 };
+/**
+ * The strip along the pane's bottom, beyond the padding, that the minimap (15 px from the edge) covers: the graph
+ * is fitted and laid out above it, so no node opens hidden behind the minimap.
+ */
+export const MINIMAP_ROOM = MINIMAP_SIZE.height + 15 - FIT_PADDING;
+
+/** The part of the canvas a graph is fitted and laid out in: all of it but the minimap's strip. */
+export const usablePane = (pane: Size): Size => ({ width: pane.width, height: Math.max(1, pane.height - MINIMAP_ROOM) });
 
 export interface Size {
   width: number;

@@ -408,7 +408,7 @@ class StoreBackedStoryloom implements Storyloom {
     }
     const since = new Date(Date.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);
     const daily = await this.stores.attempts.dailyUsage(pipelineId, since);
-    const runs = daily.reduce((sum, day) => sum + day.runs, 0);
+    const runs = await this.stores.attempts.spendingRuns(pipelineId, since);
     return { pipelineId, since, days, total: { ...sumUsage(daily), runs }, daily };
   }
 

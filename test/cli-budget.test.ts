@@ -1,8 +1,9 @@
 // Budgets and cost from the CLI, each command its own process on one database: `run --budget-tokens` stops at the
 // budget (exit 3, the run id on stdout, what it would spend on stderr), `show` and `runs` show tokens and cost,
 // `approve --budget-tokens` raises the budget and the run completes, and `cost` reports the pipeline's spending per
-// day; `reject` at a budget cancels the run.
-import type { BudgetCheck, RunView } from '@storyloom/engine';
+// day, a run that spent across midnight counted once in all; `reject` at a budget cancels the run.
+import Database from 'better-sqlite3';
+import type { BudgetCheck, PipelineCost, RunView } from '@storyloom/engine';
 import { approvalPipeline, runCli, runIdFrom, workspaceForFile } from './support/cli';
 
 const space = workspaceForFile('storyloom-cli-budget-');
@@ -60,6 +61,22 @@ test('a run stops at its budget, shows what it spent, and goes on once approved 
   expect(daily.stdout).toContain(done.usage!.totalTokens.toLocaleString('en-US'));
   const badDays = await cli(['cost', 'cli-approvals', '--days', '0']);
   expect([badDays.code, badDays.stderr]).toEqual([2, expect.stringContaining('days must be a whole number from 1 to 366')]);
+
+  // A run that spent across midnight is on both days, and still one run over the period.
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const db = new Database(space.ws.dbPath);
+  try {
+    const moved = db.prepare(`UPDATE node_attempts SET created_at = ? WHERE run_id = ? AND node_id = 'logline'`).run(`${yesterday}T23:59:00.000Z`, runId);
+    expect(moved.changes).toBeGreaterThan(0);
+  } finally {
+    db.close();
+  }
+  const acrossMidnight = JSON.parse((await cli(['cost', 'cli-approvals', '--days', '7', '--json'])).stdout) as PipelineCost;
+  expect(acrossMidnight.daily.map((day) => [day.day, day.runs])).toEqual([
+    [yesterday, 1],
+    [today, 1],
+  ]);
+  expect(acrossMidnight.total).toMatchObject({ runs: 1, totalTokens: done.usage!.totalTokens });
 }, 120_000);
 
 test('STORYLOOM_PRICES prices the run; a price file that cannot be read is exit 2 naming it', async () => {

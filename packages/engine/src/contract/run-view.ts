@@ -75,7 +75,7 @@ export interface PipelineCost {
   /** The first day counted (`YYYY-MM-DD`, UTC); the last is today. */
   since: string;
   days: number;
-  /** Every day summed (`runs`: each day's runs added up, so a run that spent on two days counts twice). */
+  /** Every day summed; `runs` counts each run once, however many days it spent on. */
   total: TokenUsage & { runs: number };
   /** Days on which the pipeline's runs spent anything, oldest first. */
   daily: DailyUsage[];
@@ -155,8 +155,10 @@ export type ApprovalDecision =
 export type ApprovalDecisionName = ApprovalDecision['decision'];
 
 export interface StartRunRequest {
-  pipeline: Pipeline;
+  /** The pipeline to run as it is (validated); without it, the saved pipeline `pipelineId` at `version` (default its latest). */
+  pipeline?: Pipeline;
   pipelineId?: string;
+  /** The saved version the run records (with `pipeline`), or the one to load (without it). */
   version?: number | null;
   inputs: RunInputs;
   model?: ModelSpec;

@@ -96,7 +96,7 @@ export const PipelineCostSchema = z
     pipelineId: z.string(),
     since: z.string().meta({ description: 'The first day counted (YYYY-MM-DD, UTC); the last is today' }),
     days: z.number().int(),
-    total: TokenUsageSchema.extend({ runs: z.number().int().meta({ description: "Each day's runs added up" }) }),
+    total: TokenUsageSchema.extend({ runs: z.number().int().meta({ description: 'Distinct runs that spent anything in the period (a run spending on two days counts once)' }) }),
     daily: z.array(DailyUsageSchema).meta({ description: 'Days on which the runs spent anything, oldest first' }),
   })
   .meta({ title: 'PipelineCost' }) satisfies z.ZodType<PipelineCost>;

@@ -60,14 +60,23 @@ export function dailyFromRow(row: DailyRow): DailyUsage {
   };
 }
 
-/** The daily report's query; `$PIPELINE` and `$SINCE` are each store's placeholders. */
+/** The attempts a pipeline's runs made from a day on; `pipeline` and `since` are each store's placeholders. */
+function pipelineAttemptsSince(pipeline: string, since: string): string {
+  return `FROM node_attempts a JOIN runs r ON r.id = a.run_id WHERE r.pipeline_id = ${pipeline} AND a.created_at >= ${since}`;
+}
+
+/** The daily report's query. */
 export function dailyUsageSql(pipeline: string, since: string): string {
   return `SELECT substr(a.created_at, 1, 10) AS day, COUNT(DISTINCT a.run_id) AS runs, SUM(a.input_tokens) AS input_tokens,
             SUM(a.output_tokens) AS output_tokens, SUM(a.calls) AS calls, SUM(a.cost_usd) AS cost_usd,
             SUM(CASE WHEN a.cost_usd IS NULL AND a.calls > 0 THEN 1 ELSE 0 END) AS unpriced
-     FROM node_attempts a JOIN runs r ON r.id = a.run_id
-     WHERE r.pipeline_id = ${pipeline} AND a.created_at >= ${since}
+     ${pipelineAttemptsSince(pipeline, since)}
      GROUP BY substr(a.created_at, 1, 10) ORDER BY day`;
+}
+
+/** How many distinct runs made an attempt over the period (a run spending on two days is one run). */
+export function spendingRunsSql(pipeline: string, since: string): string {
+  return `SELECT COUNT(DISTINCT a.run_id) AS runs ${pipelineAttemptsSince(pipeline, since)}`;
 }
 
 /** Appends with the node's next sequence number, in one statement (placeholders 1–12 in order). */

@@ -1,6 +1,6 @@
 // Every execution of every node and what it spent, in SQLite (see attempt-rows.ts for the table's rows).
 import type { AttemptRecord, DailyUsage } from './contract';
-import { attemptFromRow, type AttemptRow, dailyFromRow, type DailyRow, dailyUsageSql, insertAttemptSql } from './attempt-rows';
+import { attemptFromRow, type AttemptRow, dailyFromRow, type DailyRow, dailyUsageSql, insertAttemptSql, spendingRunsSql } from './attempt-rows';
 import { nowIso, type SqliteDatabase, statement } from './database';
 import type { AttemptUsage } from '../runner/types';
 
@@ -24,6 +24,10 @@ export class AttemptStore {
 
   dailyUsage(pipelineId: string, sinceDay: string): DailyUsage[] {
     return (statement(this.db, dailyUsageSql('?', '?')).all(pipelineId, sinceDay) as DailyRow[]).map(dailyFromRow);
+  }
+
+  spendingRuns(pipelineId: string, sinceDay: string): number {
+    return Number((statement(this.db, spendingRunsSql('?', '?')).get(pipelineId, sinceDay) as { runs: number }).runs);
   }
 }
 

@@ -222,6 +222,8 @@ export interface AttemptRepository {
   forNode(runId: string, nodeId: string): Promise<AttemptRecord[]>;
   /** Per day, from `sinceDay` (`YYYY-MM-DD`, UTC) on, what the runs of `pipelineId` spent; days with nothing are left out. */
   dailyUsage(pipelineId: string, sinceDay: string): Promise<DailyUsage[]>;
+  /** How many distinct runs of `pipelineId` spent anything from `sinceDay` on. */
+  spendingRuns(pipelineId: string, sinceDay: string): Promise<number>;
 }
 
 export interface ModelCallRepository {

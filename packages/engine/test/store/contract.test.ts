@@ -12,6 +12,9 @@ import { createTestDatabase, type TestDatabase } from '../../../../test/support/
 const pipeline = (name: string, id = 'tale'): Pipeline => ({ format: 'storyloom/pipeline@1', id, name, nodes: [], edges: [] });
 const newRun = (id: string, status?: string) => ({ id, pipelineId: status ?? 'tale', version: null, inputs: { premise: 'p' }, pipeline: pipeline('x'), autoApprove: false });
 
+/** Every timer jest can fake but the clock. */
+const NOT_THE_CLOCK = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
+
 interface Backend {
   /** Opens another store instance on the same database (another process, as far as the store can tell). */
   open(): Promise<Stores>;
@@ -437,6 +440,31 @@ describe.each([
     ]);
     expect(await b.attempts.dailyUsage('other', today)).toEqual([{ day: today, runs: 1, inputTokens: 100, outputTokens: 40, totalTokens: 140, calls: 2, costUsd: 5 }]);
     expect(await b.attempts.dailyUsage('tale', '2999-01-01')).toEqual([]);
+  });
+
+  it('counts a run that spent on two days once over the period, and once on each day', async () => {
+    await a.runs.insert(newRun('r1'));
+    await a.runs.insert(newRun('r2'));
+    const spent = { source: 'model' as const, status: 'completed' as const, inputTokens: 10, outputTokens: 5, calls: 1, costUsd: 0.01 };
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    // Only the clock is moved back a day: the drivers' own timers keep running.
+    jest.useFakeTimers({ now: Date.parse(`${yesterday}T23:59:00Z`), doNotFake: NOT_THE_CLOCK });
+    try {
+      await a.attempts.add('r1', 'lines', { attempt: 1, ...spent });
+    } finally {
+      jest.useRealTimers();
+    }
+    await b.attempts.add('r1', 'lines', { attempt: 2, ...spent });
+    await b.attempts.add('r2', 'lines', { attempt: 1, ...spent });
+
+    expect((await a.attempts.dailyUsage('tale', yesterday)).map((day) => [day.day, day.runs, day.calls])).toEqual([
+      [yesterday, 1, 1],
+      [today, 2, 2],
+    ]);
+    expect(await b.attempts.spendingRuns('tale', yesterday)).toBe(2);
+    expect(await b.attempts.spendingRuns('tale', today)).toBe(2);
+    expect(await a.attempts.spendingRuns('other', yesterday)).toBe(0);
   });
 
   it('keeps a run\'s budget, replaced or removed by a decision', async () => {

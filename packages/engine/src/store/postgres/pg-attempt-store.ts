@@ -1,6 +1,6 @@
 // Every execution of every node and what it spent, in PostgreSQL (see attempt-rows.ts for the table's rows).
 import type { AttemptRecord, AttemptRepository, DailyUsage } from '../contract';
-import { attemptFromRow, type AttemptRow, dailyFromRow, type DailyRow, dailyUsageSql, insertAttemptSql } from '../attempt-rows';
+import { attemptFromRow, type AttemptRow, dailyFromRow, type DailyRow, dailyUsageSql, insertAttemptSql, spendingRunsSql } from '../attempt-rows';
 import { attemptValues } from '../attempt-store';
 import type { AttemptUsage } from '../../runner/types';
 import { rowsOf, type Queryable } from './queryable';
@@ -23,5 +23,9 @@ export class PgAttemptStore implements AttemptRepository {
 
   async dailyUsage(pipelineId: string, sinceDay: string): Promise<DailyUsage[]> {
     return (await rowsOf<DailyRow>(this.db, dailyUsageSql('$1', '$2'), [pipelineId, sinceDay])).map(dailyFromRow);
+  }
+
+  async spendingRuns(pipelineId: string, sinceDay: string): Promise<number> {
+    return Number((await rowsOf<{ runs: string }>(this.db, spendingRunsSql('$1', '$2'), [pipelineId, sinceDay]))[0].runs);
   }
 }

@@ -1,7 +1,7 @@
 export { createApp, startServer } from './server';
 export type { RunningServer, ServerOptions, StartServerOptions, AppOptions } from './server';
 export { serverOptionsFromEnv } from './http/options';
-export { RunScheduler } from './http/run-scheduler';
+export { RunScheduler } from './dispatch/run-scheduler';
 export { apiRoutes } from './http/app';
 export { buildOpenApiDocument } from './http/openapi';
 export { HttpError } from './http/errors';

@@ -5,9 +5,8 @@ import type express from 'express';
 import { createApp as createHttpApp, type AppOptions } from './http/app';
 import { bindHostEntry } from './http/host-guard';
 import { DEFAULT_HOST, type ServerOptions, serverOptionsFromEnv } from './http/options';
-import { RunScheduler } from './http/run-scheduler';
 import { EventStreams } from './http/sse';
-import { QueueDispatcher } from './dispatch/queue-dispatcher';
+import { dispatcherFor } from './dispatch/dispatcher-for';
 import { queueSettingsFromEnv } from './dispatch/queue-settings';
 import type { RunDispatcher } from './dispatch/run-dispatcher';
 import { Metrics } from './metrics';
@@ -112,9 +111,7 @@ export async function startServer(startOptions: StartServerOptions): Promise<Run
     await storyloom.close();
     throw error;
   }
-  const scheduler: RunDispatcher = queueSettings
-    ? new QueueDispatcher(queueSettings, options.logError)
-    : new RunScheduler(storyloom, { concurrency: options.concurrency, onError: (runId, error) => options.logError(`run ${runId}`, error) });
+  const scheduler = dispatcherFor(storyloom, { concurrency: options.concurrency, logError: options.logError, ...(queueSettings ? { queue: queueSettings } : {}) });
   const streams = new EventStreams();
   const lifecycle = { closing: false };
   metrics.watch({ storyloom, dispatcher: scheduler });

@@ -155,8 +155,10 @@ export type ApprovalDecision =
 export type ApprovalDecisionName = ApprovalDecision['decision'];
 
 export interface StartRunRequest {
-  pipeline: Pipeline;
+  /** The pipeline to run as it is (validated); without it, the saved pipeline `pipelineId` at `version` (default its latest). */
+  pipeline?: Pipeline;
   pipelineId?: string;
+  /** The saved version the run records (with `pipeline`), or the one to load (without it). */
   version?: number | null;
   inputs: RunInputs;
   model?: ModelSpec;

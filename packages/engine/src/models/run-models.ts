@@ -1,5 +1,5 @@
-// Up-front checks of the models a run will use, shared by the CLI (`run`) and the server (`POST /api/runs`),
-// so a run that could only fail at its first model call is refused before anything is stored.
+// Up-front checks of the models a run will use, made by the engine when a run starts (whoever starts it), so a
+// run that could only fail at its first model call is refused before anything is stored; and how they are described.
 import { StoryloomError } from '../errors';
 import { type AllowList, allowListPolicy, isAllowed, listedValues } from '../security/allow-list';
 import type { ModelSpec, ModelSpecObject, Pipeline } from '../pipeline/schema';

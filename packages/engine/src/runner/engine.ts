@@ -49,6 +49,17 @@ export interface PipelineStore {
 
 export type { ExportFormat, TextExportFormat, ExportedDocument, TextDocument } from '../contract/export-formats';
 
+/** How strictly the caller starting a run polices its models. */
+export interface StartRunChecks {
+  /** How the run's own model is named in refusals: `--model` on a command line; default `model`. */
+  modelLabel?: string;
+  /**
+   * Only the configured model base URLs (and STORYLOOM_MODEL_BASE_URLS) may be named: a server shared by several
+   * people must not call any URL it is given. Default false (a local single user).
+   */
+  restrictBaseUrls?: boolean;
+}
+
 export interface StoryloomOptions {
   /** SQLite file; created with its folder if missing. `:memory:` for throwaway use. Ignored with `databaseUrl`. */
   dbPath?: string;
@@ -128,8 +139,14 @@ export interface Storyloom {
   /** How many runs are in each status (metrics). */
   countRunsByStatus(): Promise<Partial<Record<RunStatus, number>>>;
 
-  /** Validates pipeline and inputs (StoryloomError 'invalid_pipeline' / 'invalid_input') and stores a queued run. */
-  startRun(request: StartRunRequest): Promise<RunView>;
+  /**
+   * The one way a run starts. Resolves the pipeline (inline, or saved by id and version: 'not_found' when
+   * there is none), validates it and the inputs ('invalid_pipeline' / 'invalid_input'), checks every model the
+   * run will use ('invalid_input': an unknown provider, OpenAI with neither a key nor a base URL, a base URL
+   * `checks` does not allow, a missing model file), resolves its budget, and stores it queued with who
+   * started it. How it is then driven is the caller's choice.
+   */
+  startRun(request: StartRunRequest, checks?: StartRunChecks): Promise<RunView>;
   /**
    * Executes the run in this process until it completes, fails, is cancelled or waits for approval.
    * Takes the run's lease (StoryloomError 'lease_held' if a live process holds it, or if another process

@@ -14,6 +14,7 @@ import { sumUsage } from '../cost/usage';
 import type { PriceTable } from '../cost/prices';
 import { checkExportOptions, exportDocument } from '../export/export-document';
 import type { ExportOptions } from '../export/index';
+import { baseUrlPolicy, checkRunModels } from '../models/run-models';
 import { resolveModelSpec } from '../models/spec';
 import { getNodeType } from '../nodes/catalogue';
 import { outputSchemaOf } from '../nodes/types';
@@ -37,6 +38,7 @@ import type {
   RunPageRequest,
   SeedPipelinesResult,
   ShippedPipeline,
+  StartRunChecks,
   Storyloom,
   StoryloomOptions,
 } from './engine';
@@ -122,20 +124,29 @@ class StoreBackedStoryloom implements Storyloom {
     return this.stores.runs.countByStatus();
   }
 
-  async startRun(request: StartRunRequest): Promise<RunView> {
-    const pipeline = checkedPipeline(request.pipeline, await this.draftLabel(request));
+  async startRun(request: StartRunRequest, checks: StartRunChecks = {}): Promise<RunView> {
+    const { document, version, draftLabel } = await this.pipelineToRun(request);
+    const pipeline = checkedPipeline(document, draftLabel);
     const { inputs, problems } = resolveRunInputs(pipeline, request.inputs ?? {});
     if (problems.length > 0) throw new StoryloomError('invalid_input', problems.map((problem) => problem.message).join('; '), problems);
-    if (request.model !== undefined) checkModel(request.model, this.options);
+    const env = this.options.env ?? {};
+    const modelLabel = checks.modelLabel ?? 'model';
+    if (request.model !== undefined) checkModel(request.model, env, modelLabel); // even when no node uses a model
     const budget = runBudget(pipeline.budget, request.budget === undefined ? undefined : checkedBudget(request.budget));
     for (const node of pipeline.nodes) resolveNodeConfig(node, inputs); // config that needs inputs fails now, not mid-run
+    // What the request says is checked first; then whether this environment can serve every model the run
+    // uses, refused now rather than at the first model call.
+    checkRunModels(pipeline, request.model, env, {
+      runModelLabel: modelLabel,
+      baseUrls: baseUrlPolicy(env, { restricted: checks.restrictBaseUrls === true }),
+    });
     const id = newRunId();
     const pipelineId = request.pipelineId ?? pipeline.id;
     await this.stores.transaction(async (tx) => {
       await tx.runs.insert({
         id,
         pipelineId,
-        version: request.version ?? null,
+        version,
         inputs,
         model: request.model,
         pipeline,
@@ -144,7 +155,7 @@ class StoreBackedStoryloom implements Storyloom {
         ...(request.startedBy ? { startedBy: request.startedBy } : {}),
       });
       if (request.startedBy) {
-        await tx.audit.record({ action: 'run.started', actor: request.startedBy, pipelineId, runId: id, detail: { version: request.version ?? null } });
+        await tx.audit.record({ action: 'run.started', actor: request.startedBy, pipelineId, runId: id, detail: { version } });
       }
     });
     return this.view(id);
@@ -551,11 +562,20 @@ class StoreBackedStoryloom implements Storyloom {
     return this.checkpointer;
   }
 
-  /** Names a saved version that was stored as a draft, so refusing to run it says why it is invalid. */
-  private async draftLabel(request: StartRunRequest): Promise<string | undefined> {
-    if (request.pipelineId === undefined || request.version === undefined || request.version === null) return undefined;
-    const saved = await this.stores.pipelines.get(request.pipelineId, request.version);
-    return saved && !saved.valid ? `saved pipeline '${saved.id}' v${saved.version} is a draft` : undefined;
+  /**
+   * The document a run starts from: the request's own, else the saved pipeline it names. A saved version stored
+   * as a draft is labelled, so refusing to run it says why it is invalid.
+   */
+  private async pipelineToRun(request: StartRunRequest): Promise<{ document: unknown; version: number | null; draftLabel?: string }> {
+    const wanted = request.version ?? undefined;
+    const saved = request.pipelineId === undefined || (request.pipeline !== undefined && wanted === undefined) ? undefined : await this.stores.pipelines.get(request.pipelineId, wanted);
+    if (request.pipeline === undefined && !saved) {
+      if (request.pipelineId === undefined) throw new StoryloomError('invalid_input', 'a run needs a pipeline: an inline "pipeline" or the "pipelineId" of a saved one');
+      throw new StoryloomError('not_found', `no pipeline '${request.pipelineId}'${wanted === undefined ? '' : ` version ${wanted}`}`);
+    }
+    const draftLabel = saved && !saved.valid ? `saved pipeline '${saved.id}' v${saved.version} is a draft` : undefined;
+    if (request.pipeline !== undefined) return { document: request.pipeline, version: request.version ?? null, ...(draftLabel ? { draftLabel } : {}) };
+    return { document: saved!.pipeline, version: saved!.version, ...(draftLabel ? { draftLabel } : {}) };
   }
 
   private async requireUser(name: string): Promise<UserRecord> {
@@ -592,11 +612,11 @@ function checkedPipeline(document: unknown, draftLabel?: string): Pipeline {
   return requireValidPipeline(document, draftLabel ? { label: draftLabel, hint: 'fix them and save a valid version to run it' } : {});
 }
 
-function checkModel(model: unknown, options: StoryloomOptions): void {
+function checkModel(model: unknown, env: NonNullable<StoryloomOptions['env']>, label: string): void {
   try {
-    resolveModelSpec([model as never], options.env ?? {});
+    resolveModelSpec([model as never], env);
   } catch (error) {
-    throw new StoryloomError('invalid_input', `model: ${(error as Error).message}`);
+    throw new StoryloomError('invalid_input', `${label}: ${(error as Error).message}`);
   }
 }
 

@@ -149,7 +149,8 @@ describe('budget validation', () => {
     expect(problems({ maxTokens: 0 })).toEqual([expect.stringMatching(/^\/budget\/maxTokens /)]);
     expect(problems({ usd: 1 })).toEqual(expect.arrayContaining([expect.stringContaining('usd')]));
     const dir = mkdtempSync(join(tmpdir(), 'storyloom-budget-'));
-    const engine = await openStoryloom({ dbPath: join(dir, 'db.sqlite'), env: {} });
+    // The chain's OpenAI model is configured (a run of an unconfigured one is refused at start).
+    const engine = await openStoryloom({ dbPath: join(dir, 'db.sqlite'), env: { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' } });
     try {
       await expect(engine.startRun({ pipeline: chain(), inputs: { premise: 'p' }, budget: { maxCostUsd: 'lots' } as never })).rejects.toMatchObject({
         code: 'invalid_input',

@@ -15,7 +15,7 @@ import { webhookRoutes } from './routes/webhooks';
 import { pipelineRoutes } from './routes/pipelines';
 import { systemRoutes } from './routes/system';
 import { teamRoutes } from './routes/teams';
-import { RunScheduler } from './run-scheduler';
+import { dispatcherFor } from '../dispatch/dispatcher-for';
 import type { RunDispatcher } from '../dispatch/run-dispatcher';
 import { Metrics } from '../metrics';
 import { securityHeaders } from './security';
@@ -95,9 +95,7 @@ function routeHandler(route: AnyRoute, checkResponses: boolean): RequestHandler 
 export function createApp(storyloom: Storyloom, appOptions: AppOptions = {}): express.Express {
   const { scheduler, streams, lifecycle, metrics, ...overrides } = appOptions;
   const options = serverOptionsFromEnv(overrides.env ?? process.env, stripUndefined(overrides));
-  const dispatcher =
-    scheduler ??
-    new RunScheduler(storyloom, { concurrency: options.concurrency, onError: (runId, error) => options.logError(`run ${runId}`, error) });
+  const dispatcher = scheduler ?? dispatcherFor(storyloom, { concurrency: options.concurrency, logError: options.logError });
   const context: AppContext = {
     storyloom,
     options,

@@ -2,7 +2,6 @@ import type { ModelEnv, ModelSpec, Pipeline } from '@storyloom/engine/node';
 import { DB_FLAG, engineNode } from '../context';
 import { BUDGET_FLAGS, budgetFromFlags } from '../budget-flags';
 import { driveInForeground } from '../driver';
-import { invalid } from '../errors';
 import { checkedInputs, collectInputs, loadPipelineArg } from '../pipeline-source';
 import { JSON_FLAG, RUN_EXIT_NOTES, boolFlag, listFlag, positional, stringFlag, type Command } from './command';
 
@@ -34,17 +33,21 @@ export const runCommand: Command = {
     const inputs = checkedInputs(source, collectInputs(ctx.io.cwd, stringFlag(args, 'inputs'), listFlag(args, 'input')));
     const model = stringFlag(args, 'model');
     const budget = budgetFromFlags(args);
+    const view = await (await ctx.storyloom()).startRun(
+      {
+        pipeline: source.pipeline,
+        pipelineId: source.saved?.id ?? source.pipeline.id,
+        version: source.saved?.version ?? null,
+        inputs,
+        model,
+        autoApprove: boolFlag(args, 'auto-approve'),
+        ...(budget ? { budget } : {}),
+        startedBy: await ctx.actor('author'),
+      },
+      // A local CLI user may name any base URL unless STORYLOOM_MODEL_BASE_URLS restricts them.
+      { modelLabel: '--model' },
+    );
     const notes = modelNotes(source.pipeline, model, ctx.env);
-    const view = await (await ctx.storyloom()).startRun({
-      pipeline: source.pipeline,
-      pipelineId: source.saved?.id ?? source.pipeline.id,
-      version: source.saved?.version ?? null,
-      inputs,
-      model,
-      autoApprove: boolFlag(args, 'auto-approve'),
-      ...(budget ? { budget } : {}),
-      startedBy: await ctx.actor('author'),
-    });
     return driveInForeground(ctx, {
       runId: view.id,
       pipeline: source.pipeline,
@@ -56,19 +59,13 @@ export const runCommand: Command = {
 };
 
 /**
- * Which models the run's nodes will use (run → node → pipeline → STORYLOOM_MODEL → offline), checked
- * before anything is stored so that an unknown or unconfigured provider is exit 2 (the engine's
- * checkRunModels, shared with POST /api/runs). The offline model says so.
+ * Which models the run's nodes will use (run → node → pipeline → STORYLOOM_MODEL → offline), for a run the
+ * engine has already started: starting it refused an unknown or unconfigured provider (exit 2). The offline
+ * model says so.
  */
 export function modelNotes(pipeline: Pipeline, runModel: ModelSpec | undefined, env: ModelEnv): string[] {
-  const { baseUrlPolicy, checkRunModels, describeRunModels } = engineNode();
-  let models: ReturnType<typeof checkRunModels>;
-  try {
-    // A local CLI user may name any base URL unless STORYLOOM_MODEL_BASE_URLS restricts them.
-    models = checkRunModels(pipeline, runModel, env, { runModelLabel: '--model', baseUrls: baseUrlPolicy(env, { restricted: false }) });
-  } catch (error) {
-    throw invalid((error as Error).message);
-  }
+  const { checkRunModels, describeRunModels } = engineNode();
+  const models = checkRunModels(pipeline, runModel, env, { runModelLabel: '--model' });
   const notes = describeRunModels(models, pipeline.nodes.length);
   if (models.specs.some((spec) => spec.provider === 'offline')) {
     notes.push('  (the offline model writes placeholder text; use --model openai:<model>, ollama:<model> or local:<file.gguf>, or set STORYLOOM_MODEL, for an LLM)');

@@ -1,4 +1,4 @@
-import { baseUrlPolicy, checkRunModels, EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_TITLES, type ExportFormat, type Pipeline, type RunView, requireValidPipeline } from '@storyloom/engine/node';
+import { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_TITLES, type ExportFormat, type Pipeline, type RunView } from '@storyloom/engine/node';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
@@ -109,36 +109,18 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
       ],
       handler: async ({ body, res, actor }) => {
         admitRun();
-        let pipeline: Pipeline;
-        let version: number | null = null;
-        if (body.pipelineId !== undefined) {
-          const saved = await storyloom.pipelines.get(body.pipelineId, body.version);
-          if (!saved) {
-            const what = body.version === undefined ? '' : ` version ${body.version}`;
-            throw new HttpError(404, 'not_found', `no pipeline '${body.pipelineId}'${what}`);
-          }
-          pipeline = saved.pipeline;
-          version = saved.version;
-        } else {
-          pipeline = requireValidPipeline(body.pipeline);
-        }
-        // Refused now rather than failing at the first model call: an unconfigured provider, a bad
-        // STORYLOOM_MODEL, or a baseUrl outside the allow-list (a shared server must not call any URL it is given).
-        checkRunModels(pipeline, body.model, options.env, {
-          runModelLabel: 'model',
-          // Users make the server a shared one as much as API keys do.
-          baseUrls: baseUrlPolicy(options.env, { restricted: options.apiKeys.length > 0 || (await storyloom.hasUsers()) }),
-        });
-        const run = await storyloom.startRun({
-          pipeline,
-          pipelineId: pipeline.id,
-          version,
-          inputs: body.inputs,
-          model: body.model,
-          autoApprove: body.autoApprove,
-          startedBy: actor,
-          ...(body.budget ? { budget: body.budget } : {}),
-        });
+        const run = await storyloom.startRun(
+          {
+            ...(body.pipelineId !== undefined ? { pipelineId: body.pipelineId, version: body.version } : { pipeline: body.pipeline as Pipeline }),
+            inputs: body.inputs,
+            model: body.model,
+            autoApprove: body.autoApprove,
+            startedBy: actor,
+            ...(body.budget ? { budget: body.budget } : {}),
+          },
+          // Users make the server a shared one as much as API keys do: it then calls only the configured model URLs.
+          { restrictBaseUrls: options.apiKeys.length > 0 || (await storyloom.hasUsers()) },
+        );
         return queueRun(run, res);
       },
     }),

@@ -1,6 +1,6 @@
 // Drives runs inside the server process, a bounded number at a time: the dispatcher of the embedded default.
 import type { Storyloom } from '@storyloom/engine/node';
-import type { DispatchHealth, QueueDepth, RunDispatcher } from '../dispatch/run-dispatcher';
+import type { DispatchHealth, QueueDepth, RunDispatcher } from './run-dispatcher';
 
 export interface RunSchedulerOptions {
   /** Runs executing at the same time; the rest wait (as `queued`) in FIFO order. */

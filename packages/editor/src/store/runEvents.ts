@@ -22,6 +22,7 @@ export function watchedFromView(view: RunView, previous?: WatchedRun): WatchedRu
     id: view.id,
     ...shownOf(view),
     streams: previous?.streams ?? {},
+    callStarts: previous?.callStarts ?? {},
     approvals: previous?.approvals ?? {},
     timing: previous?.timing ?? {},
     connected: previous?.connected ?? false,
@@ -37,11 +38,23 @@ export function watchedRunAfter(run: WatchedRun, event: RunEvent): WatchedRun {
   switch (event.type) {
     case 'node.started':
       next.streams = { ...run.streams, [node]: '' };
+      next.callStarts = { ...run.callStarts, [node]: { label: undefined, at: 0 } };
       next.timing = { ...run.timing, [node]: { startedAt: at } };
       break;
-    case 'node.token':
-      next.streams = { ...run.streams, [node]: (run.streams[node] ?? '') + event.data.text };
+    case 'node.token': {
+      const shown = run.streams[node] ?? '';
+      const start = run.callStarts[node];
+      // A token of another call than the last one begins that call's text here.
+      if (!start || start.label !== event.data.label) next.callStarts = { ...run.callStarts, [node]: { label: event.data.label, at: shown.length } };
+      next.streams = { ...run.streams, [node]: shown + event.data.text };
       break;
+    }
+    case 'node.retry': {
+      // The call is written again: its text so far is replaced by the new writing, not followed by it.
+      const start = run.callStarts[node];
+      if (start && start.label === event.data.label) next.streams = { ...run.streams, [node]: (run.streams[node] ?? '').slice(0, start.at) };
+      break;
+    }
     case 'node.completed':
       next.timing = { ...run.timing, [node]: { ...run.timing[node], ms: at - (run.timing[node]?.startedAt ?? at) } };
       break;

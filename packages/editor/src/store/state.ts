@@ -21,12 +21,20 @@ export interface ValidationView {
   pending?: boolean;
 }
 
+/** The label of the call a node is streaming and the length its stream had when that call's text began. */
+export interface CallStart {
+  label: string | undefined;
+  at: number;
+}
+
 export interface WatchedRun {
   id: string;
   view?: RunView;
   status: string;
   nodeStatus: Record<string, NodeStatus>;
   streams: Record<string, string>;
+  /** Where each node's current model call began in its stream: a retry of that call starts its text over there. */
+  callStarts: Record<string, CallStart>;
   outputs: Record<string, unknown>;
   pending: PendingApproval[];
   /** Each gate's drafts so far, with the feedback given on rejected ones. */

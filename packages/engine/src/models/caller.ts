@@ -8,6 +8,7 @@ import { StoryloomError, isStoryloomError } from '../errors';
 import type { CallSampling, JsonCall, ModelCaller, TextCall } from '../nodes/types';
 import type { ModelSpecObject } from '../pipeline/schema';
 import { jsonOnlyInstruction, readJsonReply, repairInstruction } from './json-reply';
+import { ANSWER_RESTARTED } from './in-process-chat-model';
 import { estimateTokens } from './offline-chat-model';
 import { createChatModel } from './providers';
 import { DEFAULT_RETRY_POLICY, type ModelErrorDetails, type RetryPolicy, withRetries } from './retry';
@@ -29,6 +30,11 @@ export interface ModelCallHooks {
   onToken?(text: string, label: string | undefined): void;
   /** A failed attempt that will be retried after `delayMs`. */
   onRetry?(info: { attempt: number; delayMs: number; error: string; label: string | undefined }): void;
+  /**
+   * The model starts the answer to call `label` over within one request (a local model's JSON that ran out of
+   * tokens, written again under a grammar fitted to the budget): the text streamed for it so far is void.
+   */
+  onRestart?(label: string | undefined): void;
   /** Token usage of one finished call. */
   onUsage?(usage: { inputTokens: number; outputTokens: number }, label: string | undefined): void;
 }
@@ -72,12 +78,19 @@ class TokenForwarder extends BaseCallbackHandler {
   name = 'storyloom-token-forwarder';
   readonly lc_prefer_streaming = true;
 
-  constructor(private readonly forward: (token: string) => void) {
+  constructor(
+    private readonly forward: (token: string) => void,
+    private readonly restarted: () => void,
+  ) {
     super({ _awaitHandler: true });
   }
 
   override handleLLMNewToken(token: string): void {
     if (token) this.forward(token);
+  }
+
+  override handleCustomEvent(eventName: string): void {
+    if (eventName === ANSWER_RESTARTED) this.restarted();
   }
 }
 
@@ -172,10 +185,13 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
       const config = {
         signal: attemptSignal,
         callbacks: [
-          new TokenForwarder((token) => {
-            progress();
-            hooks.onToken?.(token, label);
-          }),
+          new TokenForwarder(
+            (token) => {
+              progress();
+              hooks.onToken?.(token, label);
+            },
+            () => hooks.onRestart?.(label),
+          ),
         ],
       };
       let raw: BaseMessage;

@@ -10,6 +10,12 @@ import type { z } from 'zod';
 import { extractJson } from './json-reply';
 import { outputJsonSchema } from './json-grammar';
 
+/**
+ * The custom callback event an in-process model raises when it starts its answer over (the text streamed so far
+ * is not part of the answer it returns), so a live view can drop that text instead of showing both writings.
+ */
+export const ANSWER_RESTARTED = 'storyloom.answer-restarted';
+
 export interface InProcessCallOptions extends BaseChatModelCallOptions {
   /** How many independent samples to write (default: the model's `n`, else 1). */
   n?: number;
@@ -37,6 +43,8 @@ export interface SampleRequest {
   signal?: AbortSignal;
   /** Streams the text of sample 0 (with n > 1 the other samples are not streamed: interleaved they would be noise). */
   onText: (text: string) => void;
+  /** The text streamed so far is void: the answer is about to be written again from its start. */
+  onRestart?: () => void;
 }
 
 export interface Samples {
@@ -91,6 +99,8 @@ export abstract class InProcessChatModel extends BaseChatModel<InProcessCallOpti
     const samples = await this.sample(request);
     const cut = samples.texts.map((text, index) => (request.jsonSchema && !isWholeJson(text) ? index : -1)).filter((index) => index >= 0);
     if (cut.length === 0) return samples;
+    // Only sample 0 streams: the restart matters to a live view only when that is the one written again.
+    if (cut.includes(0)) request.onRestart?.();
     const fitted = await this.sample({ ...request, fitToBudget: true });
     return {
       texts: samples.texts.map((text, index) => (cut.includes(index) ? fitted.texts[index]! : text)),
@@ -110,6 +120,9 @@ export abstract class InProcessChatModel extends BaseChatModel<InProcessCallOpti
       signal: options.signal,
       onText: (text) => {
         if (text && runManager) delivering.push(runManager.handleLLMNewToken(text));
+      },
+      onRestart: () => {
+        if (runManager) delivering.push(runManager.handleCustomEvent(ANSWER_RESTARTED, {}));
       },
     });
     await Promise.all(delivering);

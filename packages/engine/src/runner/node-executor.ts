@@ -26,6 +26,10 @@ import { hasGate, isGated } from './approval-gate';
 import { recordedModelCaller } from './recorded-model-caller';
 import type { AttemptStatus, TokenUsage } from './types';
 import type { StoreSet } from '../store';
+import type { RunEventOf } from '../contract/events';
+
+/** Why a call's streamed text was started over within one request. */
+const RESTARTED_UNDER_BUDGET = 'the JSON answer ran out of tokens; written again under a grammar fitted to the budget';
 
 interface ComputeRequest {
   node: PipelineNode;
@@ -170,6 +174,10 @@ export class NodeExecutor {
     const { node, attempt } = request;
     const usage = emptyUsage();
     const spec = this.modelSpecOf(node);
+    // The text streamed for the call so far comes before the marker that voids it; a live view starts the call's
+    // text over at the marker.
+    const retried = (data: RunEventOf<'node.retry'>['data']) =>
+      tokens.then(() => this.ctx.fenced((tx) => tx.events.append(run.id, { type: 'node.retry', nodeId: node.id, data })));
     const callerOptions: ModelCallerOptions = {
       spec,
       env: settings.env,
@@ -178,14 +186,9 @@ export class NodeExecutor {
       maxRetries: settings.maxRetries,
       hooks: {
         onToken: (text, label) => tokens.push(text, label),
-        onRetry: (info) => {
-          // The failed call's partial text comes before the retry that replaces it.
-          tokens.then(() =>
-            this.ctx.fenced((tx) =>
-              tx.events.append(run.id, { type: 'node.retry', nodeId: node.id, data: { attempt: info.attempt, delayMs: info.delayMs, error: info.error, label: info.label } }),
-            ),
-          );
-        },
+        onRetry: (info) => retried({ attempt: info.attempt, delayMs: info.delayMs, error: info.error, label: info.label }),
+        // Within one request: a local model's JSON that ran out of tokens, written again under a fitted grammar.
+        onRestart: (label) => retried({ attempt: 2, delayMs: 0, error: RESTARTED_UNDER_BUDGET, label }),
         onUsage: (used) => {
           usage.inputTokens += used.inputTokens;
           usage.outputTokens += used.outputTokens;

@@ -45,6 +45,9 @@ function textCaller(spec: Omit<ModelSpecObject, 'provider'>, hooks = {}) {
   return createModelCaller({ spec: { provider: 'local', model: 'tiny.gguf', ...spec }, env, hooks, maxRetries: 0 });
 }
 
+/** Stands for a restart in a list of streamed texts (no model writes a NUL). */
+const RESTART = '\u0000restart\u0000';
+
 const prompt = { system: 'You write loglines.', prompt: 'A lighthouse keeper hears drowned sailors in the fog.', offline: () => 'unused' };
 
 describe('local GGUF models', () => {
@@ -100,14 +103,22 @@ describe('local GGUF models', () => {
   test('JSON that runs out of tokens under the open grammar is written again under one fitted to the budget', async () => {
     const schema = z.object({ title: z.string().min(1), lines: z.array(z.string().min(1)).min(2) });
     const usage: number[] = [];
+    // What streamed, with a mark where the model said it starts its answer over.
+    const streamed: string[] = [];
     const caller = createModelCaller({
       spec: { provider: 'local', model: 'rambling.gguf', seed: 3, maxTokens: 80 },
       env,
       maxRetries: 0,
-      hooks: { onUsage: (u) => usage.push(u.outputTokens) },
+      hooks: { onUsage: (u) => usage.push(u.outputTokens), onToken: (text) => streamed.push(text), onRestart: () => streamed.push(RESTART) },
     });
     const value = await caller.json({ prompt: 'A title and lines as JSON.', schema, offline: () => ({ title: '', lines: [] }) });
     expect(schema.safeParse(value).success).toBe(true);
+    // The first writing streamed, then the restart, then the second writing: that alone is the answer.
+    expect(streamed.filter((text) => text === RESTART)).toHaveLength(1);
+    const [first, second] = streamed.join('').split(RESTART);
+    expect(first.length).toBeGreaterThan(0);
+    expect(() => JSON.parse(first)).toThrow();
+    expect(JSON.parse(second)).toEqual(value);
     // The first answer used all 80 tokens without closing its JSON; the second fitted within its 80.
     expect(usage).toHaveLength(1);
     expect(usage[0]).toBeGreaterThan(80);

@@ -1,7 +1,8 @@
 // Budgets and cost from the CLI, each command its own process on one database: `run --budget-tokens` stops at the
 // budget (exit 3, the run id on stdout, what it would spend on stderr), `show` and `runs` show tokens and cost,
 // `approve --budget-tokens` raises the budget and the run completes, and `cost` reports the pipeline's spending per
-// day, a run that spent across midnight counted once in all; `reject` at a budget cancels the run.
+// day, a run that spent across midnight counted once in all; `reject` at a budget cancels the run and `resume`
+// asks again.
 import Database from 'better-sqlite3';
 import type { BudgetCheck, PipelineCost, RunView } from '@storyloom/engine';
 import { approvalPipeline, runCli, runIdFrom, workspaceForFile } from './support/cli';
@@ -92,7 +93,7 @@ test('STORYLOOM_PRICES prices the run; a price file that cannot be read is exit 
   expect(missing.stderr).toContain(`STORYLOOM_PRICES: cannot read ${space.ws.dir}/nowhere.json`);
 }, 120_000);
 
-test('reject at the budget cancels the run; a bad budget flag is exit 2 before anything is stored', async () => {
+test('reject at the budget cancels the run, resume asks again; a bad budget flag is exit 2 before anything is stored', async () => {
   const file = space.ws.file('budgeted.json', approvalPipeline({ approvals: false }));
   const refused = await cli(['run', file, '--input', PREMISE, '--budget-tokens', '2.5']);
   expect(refused.code).toBe(2);
@@ -105,4 +106,15 @@ test('reject at the budget cancels the run; a bad budget flag is exit 2 before a
   expect(rejected.stderr).toContain(`Run ${runId} was cancelled.`);
   const cancelled = await show(runId);
   expect([cancelled.status, cancelled.error]).toEqual(['cancelled', "cancelled at its budget before 'logline'"]);
+
+  // Resumed, it stops at the same budget again (exit 3) for a new decision, and completes once approved.
+  const resumed = await cli(['resume', runId]);
+  expect(resumed.code).toBe(3);
+  expect(resumed.stderr).toContain('logline has not run: it would take the run past its budget (tokens ≤ 10).');
+  const askedAgain = await show(runId);
+  expect([askedAgain.status, askedAgain.error]).toEqual(['waiting', undefined]);
+  expect(askedAgain.pending).toEqual([expect.objectContaining({ nodeId: 'logline', kind: 'budget' })]);
+  const approved = await cli(['approve', runId, 'logline', '--budget-tokens', '1000000']);
+  expect(approved.code).toBe(0);
+  expect((await show(runId)).status).toBe('completed');
 }, 120_000);

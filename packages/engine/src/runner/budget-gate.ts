@@ -2,11 +2,12 @@
 // estimate would pass a limit, the run asks a person first (an approval of kind `budget`, stored under the key
 // `<node>#budget` so it never collides with the node's own approval of the same attempt, with the figures as its
 // draft). Approving lets the node run (the decision may also raise or lift the budget); rejecting cancels the run
-// (see decide in storyloom.ts). A decision stored later re-enters the graph at the node's budget entry (driver.ts).
+// (see decide in storyloom.ts); resuming the cancelled run asks again. A decision stored later re-enters the graph
+// at the node's budget entry (driver.ts).
 import { hasLimit, limitsPassed } from '../cost/budget';
 import type { SpendEstimate } from '../cost/estimate';
 import { sumUsage } from '../cost/usage';
-import type { RunRecord } from '../store';
+import type { RunRecord, StoreSet } from '../store';
 import type { RunContext } from './run-context';
 import type { BudgetCheck, TokenUsage } from './types';
 
@@ -27,6 +28,32 @@ export const approvalNodeOf = (key: string): string => budgetedNodeOf(key) ?? ke
 /** Whether budget checks apply to this run (it has a budget, or had one from its pipeline before a person lifted it). */
 export function isBudgeted(run: Pick<RunRecord, 'budget' | 'pipeline'>): boolean {
   return run.budget !== undefined || run.pipeline.budget !== undefined;
+}
+
+/** A budget request as the run shows it: its figures as the draft, the node waiting, the request in the log. */
+async function showRequest(tx: StoreSet, runId: string, nodeId: string, attempt: number, check: BudgetCheck): Promise<void> {
+  await tx.outputs.put({ runId, nodeId: budgetKey(nodeId), attempt, source: 'model', output: check });
+  await tx.nodes.set(runId, nodeId, { status: 'waiting' });
+  await tx.events.append(runId, { type: 'approval.requested', nodeId, data: { attempt, kind: 'budget', check } });
+}
+
+/**
+ * A run resumed after a person refused to let it past its budget asks again: each refused check becomes a pending
+ * request once more, its figures brought up to date, so the run waits there for a new decision (rather than
+ * finding the old refusal and stopping before the node for good). Returns the nodes asked about again.
+ */
+export async function askAgainAfterRefusal(tx: StoreSet, run: RunRecord): Promise<string[]> {
+  const reopened = await tx.approvals.reopenRejected(run.id, run.pipeline.nodes.map((node) => budgetKey(node.id)));
+  if (reopened.length === 0) return [];
+  const spent = sumUsage(await tx.attempts.list(run.id));
+  for (const { nodeId: key, attempt } of reopened) {
+    const nodeId = approvalNodeOf(key);
+    const asked = (await tx.outputs.get(run.id, key, attempt))!.output as BudgetCheck;
+    const budget = hasLimit(run.budget) ? run.budget : asked.budget;
+    const check: BudgetCheck = { budget, spent, estimate: asked.estimate, passes: limitsPassed(budget, spent, asked.estimate) };
+    await showRequest(tx, run.id, nodeId, attempt, check);
+  }
+  return reopened.map((request) => approvalNodeOf(request.nodeId));
 }
 
 export class BudgetGate {
@@ -55,9 +82,7 @@ export class BudgetGate {
       if (passes.length === 0) return true;
       const draft: BudgetCheck = { budget, spent, estimate: expected, passes };
       await tx.approvals.request(run.id, key, attempt);
-      await tx.outputs.put({ runId: run.id, nodeId: key, attempt, source: 'model', output: draft });
-      await tx.nodes.set(run.id, nodeId, { status: 'waiting' });
-      await tx.events.append(run.id, { type: 'approval.requested', nodeId, data: { attempt, kind: 'budget', check: draft } });
+      await showRequest(tx, run.id, nodeId, attempt, draft);
       return false;
     });
   }

@@ -49,7 +49,7 @@ import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
 import { hashToken, newUserToken, USER_NAME_PATTERN } from './people';
 import { buildRunView } from './run-view';
-import { approvalNodeOf, budgetedNodeOf, budgetKey } from './budget-gate';
+import { approvalNodeOf, askAgainAfterRefusal, budgetedNodeOf, budgetKey } from './budget-gate';
 import { Webhooks } from '../webhooks/webhooks';
 import type { ApprovalDecision, Budget, PipelineCost, RerunRequest, RunEvent, RunEventData, RunStatus, RunView, StartRunRequest } from './types';
 
@@ -396,6 +396,8 @@ class StoreBackedStoryloom implements Storyloom {
       if (run.status === 'failed' || run.status === 'cancelled' || run.status === 'running') {
         await tx.runs.clearCancel(runId);
         await tx.runs.setStatus(runId, 'queued');
+        // Its other branches go on when driven; a node a person would not let past the budget waits again.
+        await askAgainAfterRefusal(tx, run);
       }
       if (actor) await tx.audit.record({ action: 'run.resumed', actor, pipelineId: run.pipelineId, runId, detail: { from: run.status } });
     });

@@ -61,6 +61,13 @@ export class ApprovalStore {
     );
   }
 
+  /** Asks again: the run's rejected requests among `nodeIds` become pending, their decisions dropped; returns them. */
+  reopenRejected(runId: string, nodeIds: string[]): ApprovalRecord[] {
+    const rows = statement(this.db, `${REOPEN_REJECTED(() => '?')} AND node_id IN (SELECT value FROM json_each(?)) RETURNING *`)
+      .all(nowIso(), runId, JSON.stringify(nodeIds)) as ApprovalRow[];
+    return rows.map(approvalFromRow);
+  }
+
   pending(runId?: string): ApprovalRecord[] {
     const rows = statement(this.db, `SELECT * FROM approvals WHERE status = 'pending' AND (@runId IS NULL OR run_id = @runId) ORDER BY requested_at, node_id`)
       .all({ runId: runId ?? null }) as ApprovalRow[];
@@ -81,6 +88,11 @@ export class ApprovalStore {
     return rows.map((row) => (JSON.parse(row.decision) as { feedback: string }).feedback);
   }
 }
+
+/** The reopening update up to its node filter (placeholders: the new request time, the run). */
+export const REOPEN_REJECTED = (p: (n: number) => string): string =>
+  `UPDATE approvals SET status = 'pending', decision = NULL, decided_at = NULL, applied = 0, requested_at = ${p(1)}
+   WHERE run_id = ${p(2)} AND status = 'rejected'`;
 
 export function approvalFromRow(row: ApprovalRow): ApprovalRecord {
   return {

@@ -189,6 +189,8 @@ export interface ApprovalRepository {
   /** True if this call decided the pending approval; false if it was not pending (someone decided first). */
   decide(runId: string, nodeId: string, decision: ApprovalDecision): Promise<boolean>;
   markApplied(runId: string, nodeId: string, attempt: number): Promise<boolean>;
+  /** Asks again: the run's rejected requests among `nodeIds` become pending, their decisions dropped; returns them. */
+  reopenRejected(runId: string, nodeIds: string[]): Promise<ApprovalRecord[]>;
   pending(runId?: string): Promise<ApprovalRecord[]>;
   /** Decisions stored but not yet carried out by a driving process. */
   decidedNotApplied(runId: string): Promise<ApprovalRecord[]>;

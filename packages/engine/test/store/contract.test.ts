@@ -275,6 +275,27 @@ describe.each([
     expect(await b.approvals.get('r1', 'logline', 1)).toMatchObject({ status: 'approved', applied: true, decision: { decision: 'approve' } });
   });
 
+  it('reopens only the rejected requests it is given, as pending with no decision', async () => {
+    for (const key of ['cast#budget', 'beats#budget', 'lines']) {
+      await a.approvals.request('r1', key, 1);
+      await a.approvals.decide('r1', key, { decision: 'reject', feedback: 'no' });
+      await a.approvals.markApplied('r1', key, 1);
+    }
+    await a.approvals.request('r2', 'cast#budget', 1);
+    await a.approvals.decide('r2', 'cast#budget', { decision: 'reject' });
+    await a.approvals.request('r1', 'notes#budget', 1);
+    await a.approvals.decide('r1', 'notes#budget', { decision: 'approve' });
+
+    const reopened = await b.approvals.reopenRejected('r1', ['cast#budget', 'notes#budget', 'script#budget']);
+    expect(reopened.map((r) => [r.nodeId, r.attempt, r.status, r.decision, r.decidedAt, r.applied])).toEqual([['cast#budget', 1, 'pending', undefined, undefined, false]]);
+    expect((await a.approvals.pending('r1')).map((r) => r.nodeId)).toEqual(['cast#budget']);
+    expect(await a.approvals.get('r1', 'beats#budget', 1)).toMatchObject({ status: 'rejected' });
+    expect(await a.approvals.get('r2', 'cast#budget', 1)).toMatchObject({ status: 'rejected' });
+    expect(await a.approvals.get('r1', 'notes#budget', 1)).toMatchObject({ status: 'approved' });
+    expect(await a.approvals.decide('r1', 'cast#budget', { decision: 'approve' })).toBe(true);
+    expect(await b.approvals.reopenRejected('r1', ['cast#budget'])).toEqual([]);
+  });
+
   it('records a completed model call once and reads it back; meta is a key-value table', async () => {
     await a.modelCalls.put({ runId: 'r1', nodeId: 'lines', attempt: 1, callKey: 'scene-2#0', reply: { text: 'hello' } });
     await b.modelCalls.put({ runId: 'r1', nodeId: 'lines', attempt: 1, callKey: 'scene-2#0', reply: { text: 'other' } });

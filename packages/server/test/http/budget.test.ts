@@ -68,7 +68,7 @@ test('a run pauses at its budget and goes on after a raised budget is approved; 
   }
 }, 60_000);
 
-test('rejecting at the budget cancels the run; a bad budget is refused before any run starts', async () => {
+test('rejecting at the budget cancels the run, resuming asks again; a bad budget is refused before any run starts', async () => {
   const before = (await server.call('GET', '/api/runs?pipelineId=unbudgeted')).body.length;
   const refused = await server.call('POST', '/api/runs', { pipelineId: 'unbudgeted', inputs: { premise: PREMISE }, budget: { maxCostUsd: -1 } });
   expect(refused.status).toBe(400);
@@ -87,4 +87,17 @@ test('rejecting at the budget cancels the run; a bad budget is refused before an
   expect(cancelled.error).toBe("cancelled at its budget before 'logline'");
   expect(Object.values(cancelled.nodes).every((node) => node.status === 'skipped')).toBe(true);
   expect(cancelled.usage).toBeUndefined();
+
+  // Resumed, it asks again at the same node (the refusal does not stand), and goes on once a person approves.
+  expect((await server.call('POST', `/api/runs/${id}/resume`)).status).toBe(202);
+  const askedAgain: RunView = await waitForRun(server, id, isStatus('waiting', 'completed', 'failed', 'cancelled'));
+  expect([askedAgain.status, askedAgain.error]).toEqual(['waiting', undefined]);
+  expect(askedAgain.pending).toEqual([expect.objectContaining({ nodeId: 'logline', kind: 'budget' })]);
+  expect(askedAgain.pending[0].draft).toMatchObject({ budget: { maxTokens: 100 }, passes: ['maxTokens'] });
+  const inbox = (await server.call('GET', '/api/approvals')).body as Array<Record<string, unknown>>;
+  expect(inbox).toContainEqual(expect.objectContaining({ runId: id, nodeId: 'logline', kind: 'budget' }));
+  expect((await server.call('POST', `/api/runs/${id}/approvals/logline`, { decision: 'approve', budget: { maxTokens: 1_000_000 } })).status).toBe(200);
+  const done: RunView = await waitForRun(server, id, isStatus('completed', 'failed', 'cancelled'));
+  expect([done.status, done.error]).toEqual(['completed', undefined]);
+  expect(done.nodes.logline.status).toBe('completed');
 }, 60_000);

@@ -3,7 +3,7 @@
 import type { ApprovalDecision } from '../../runner/types';
 import type { ApprovalRecord, ApprovalRepository } from '../contract';
 import { nowIso } from '../database';
-import { approvalFromRow, type ApprovalRow, STATUS_OF } from '../approval-store';
+import { approvalFromRow, type ApprovalRow, REOPEN_REJECTED, STATUS_OF } from '../approval-store';
 import { changed, firstRow, type Queryable, rowsOf } from './queryable';
 
 export class PgApprovalStore implements ApprovalRepository {
@@ -40,6 +40,11 @@ export class PgApprovalStore implements ApprovalRepository {
 
   async markApplied(runId: string, nodeId: string, attempt: number): Promise<boolean> {
     return changed(this.db, 'UPDATE approvals SET applied = 1 WHERE run_id = $1 AND node_id = $2 AND attempt = $3 AND applied = 0', [runId, nodeId, attempt]);
+  }
+
+  async reopenRejected(runId: string, nodeIds: string[]): Promise<ApprovalRecord[]> {
+    const sql = `${REOPEN_REJECTED((n) => `$${n}`)} AND node_id = ANY($3::text[]) RETURNING *`;
+    return (await rowsOf<ApprovalRow>(this.db, sql, [nowIso(), runId, nodeIds])).map(approvalFromRow);
   }
 
   async pending(runId?: string): Promise<ApprovalRecord[]> {

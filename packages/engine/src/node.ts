@@ -12,6 +12,7 @@ export { migrateDatabase, type MigrateResult } from './runner/migrate-database';
 // The lease and orphan rules, for adapters that recover runs (a server's scan, a reconciler).
 export { LEASE_TTL_MS, MIN_LEASE_TTL_MS, leaseIsDead, leaseRenewMs, leaseTtlFromEnv } from './runner/lease';
 export { needsNewDriver } from './runner/orphans';
+export { advanceRun } from './runner/advance-run';
 export { USER_NAME_PATTERN, apiKeyActor, hashToken, localActor, newUserToken } from './runner/people';
 export { processIsAlive, processStartTime } from './runner/process-liveness';
 export { exportDocument, checkExportOptions } from './export/export-document';

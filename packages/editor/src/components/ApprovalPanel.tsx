@@ -16,6 +16,7 @@ import { CandidateChoice } from './CandidateChoice';
 import { DraftWithComments, sceneNumbersOf } from './CommentThreads';
 import { DraftEditSession, DraftReadView } from './draft/DraftSession';
 import { PolicyFlags, policyFlagsIn } from './PolicyFlags';
+import { ReviewContinuity, isReview } from './ReviewContinuity';
 import { StoryDiffView } from './StoryDiffView';
 
 export function ApprovalPanel() {
@@ -42,6 +43,9 @@ export function useRunNode(nodeId: string) {
   };
 }
 
+/** One empty object for runs without outputs yet, so the selector's answer keeps its identity. */
+const NO_OUTPUTS: Record<string, unknown> = {};
+
 function ApprovalCard({ approval }: { approval: PendingApproval }) {
   const [mode, setMode] = useState<'view' | 'edit' | 'reject'>('view');
   const [session, setSession] = useState(0);
@@ -51,6 +55,7 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
   const attempts = useEditor((s) => s.run?.approvals[approval.nodeId]) ?? [];
   const runInputs = useEditor((s) => s.run?.view?.inputs);
   const runId = useEditor((s) => s.run?.id);
+  const runOutputs = useEditor((s) => s.run?.outputs ?? NO_OUTPUTS);
   const current = attempts[attempts.length - 1];
   const previous = attempts.length > 1 ? attempts[attempts.length - 2] : undefined;
   const attemptNumber = attempts.length || 1;
@@ -130,6 +135,7 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
         </p>
       )}
       {approval.kind === 'policy' && <PolicyFlags flags={flags} />}
+      {isReview(approval.draft) && mode === 'view' && <ReviewContinuity review={approval.draft} outputs={runOutputs} />}
       {candidates && mode !== 'reject' ? (
         <CandidateChoice
           candidates={candidates}

@@ -13,6 +13,7 @@ import { useRunNode } from './ApprovalPanel';
 import { DraftWithComments, sceneNumbersOf } from './CommentThreads';
 import { DraftEditSession, DraftReadView } from './draft/DraftSession';
 import { OfflineNotice } from './OfflineNotice';
+import { ReviewContinuity, isReview } from './ReviewContinuity';
 import { Field } from './fields';
 import { ModelPicker } from './ModelPicker';
 import { AuditList } from './AuditList';
@@ -203,6 +204,7 @@ function NodeRunDetail({ nodeId }: { nodeId: string }) {
       ) : (
         <>
           {output !== undefined && <OfflineNotice nodeId={nodeId} />}
+          {isReview(output) && <ReviewContinuity review={output} outputs={run.outputs} />}
           {output !== undefined ? (
             <DraftWithComments runId={run.id} nodeId={nodeId} scenes={sceneNumbersOf(output)}>
               <DraftReadView value={output} source={node.source} context="output" />

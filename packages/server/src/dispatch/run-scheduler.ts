@@ -1,5 +1,5 @@
 // Drives runs inside the server process, a bounded number at a time: the dispatcher of the embedded default.
-import type { Storyloom } from '@storyloom/engine/node';
+import { advanceRun, type Storyloom } from '@storyloom/engine/node';
 import type { DispatchHealth, QueueDepth, RunDispatcher } from './run-dispatcher';
 
 export interface RunSchedulerOptions {
@@ -107,10 +107,9 @@ export class RunScheduler implements RunDispatcher {
     this.active.set(runId, drive);
     drive.done = (async () => {
       try {
-        await this.storyloom.drive(runId, { signal: drive.controller.signal });
+        await advanceRun(this.storyloom, runId, drive.controller.signal);
       } catch (error) {
-        // Another process (a CLI) holding the run's lease is driving it: nothing for us to do.
-        if ((error as { code?: unknown }).code !== 'lease_held') this.options.onError?.(runId, error);
+        this.options.onError?.(runId, error);
       } finally {
         this.active.delete(runId);
         if (drive.again) this.enqueue(runId);

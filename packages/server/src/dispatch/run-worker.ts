@@ -2,7 +2,7 @@
 // one run until it waits for a person or ends. A run another live process drives is left to it; a stopping
 // worker gives its drives a grace period to finish, then stops them at their last checkpoint and hands each
 // run back to the queue for another worker.
-import type { Storyloom } from '@storyloom/engine/node';
+import { advanceRun, type Storyloom } from '@storyloom/engine/node';
 import { type Job, type Queue, Worker } from 'bullmq';
 import { continuationJobId, JOB_OPTIONS, type RunJobData, runQueue } from './queue-dispatcher';
 import { connectionOf, type QueueSettings, RUN_QUEUE_NAME } from './queue-settings';
@@ -81,17 +81,9 @@ export class RunWorker {
     const key = job.id ?? runId;
     this.drives.set(key, controller);
     try {
-      for (;;) {
-        const view = await this.storyloom.drive(runId, { signal: controller.signal });
-        // Resumed while this drive was settling: the job is not done until the run waits or ends.
-        if (controller.signal.aborted || view.status !== 'queued') break;
-      }
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      // Another live process drives it (if that one dies, its lease dies and the reconciler enqueues the run
-      // again); or the run is gone. Either way this job is done.
-      if (code === 'lease_held' || code === 'not_found') return;
-      throw error;
+      // The job is done once the run waits or ends, or another live process drives it (the reconciler
+      // enqueues it again if that one dies). A database error fails the job, which BullMQ retries.
+      await advanceRun(this.storyloom, runId, controller.signal);
     } finally {
       this.drives.delete(key);
     }

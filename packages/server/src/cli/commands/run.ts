@@ -33,6 +33,8 @@ export const runCommand: Command = {
     const inputs = checkedInputs(source, collectInputs(ctx.io.cwd, stringFlag(args, 'inputs'), listFlag(args, 'input')));
     const model = stringFlag(args, 'model');
     const budget = budgetFromFlags(args);
+    // Described (and so an unknown model refused) before the database is opened; starting checks it all.
+    const notes = modelNotes(source.pipeline, model, ctx.env);
     const view = await (await ctx.storyloom()).startRun(
       {
         pipeline: source.pipeline,
@@ -47,7 +49,6 @@ export const runCommand: Command = {
       // A local CLI user may name any base URL unless STORYLOOM_MODEL_BASE_URLS restricts them.
       { modelLabel: '--model' },
     );
-    const notes = modelNotes(source.pipeline, model, ctx.env);
     return driveInForeground(ctx, {
       runId: view.id,
       pipeline: source.pipeline,
@@ -59,9 +60,9 @@ export const runCommand: Command = {
 };
 
 /**
- * Which models the run's nodes will use (run → node → pipeline → STORYLOOM_MODEL → offline), for a run the
- * engine has already started: starting it refused an unknown or unconfigured provider (exit 2). The offline
- * model says so.
+ * Which models the run's nodes will use (run → node → pipeline → STORYLOOM_MODEL → offline). An unknown or
+ * unconfigured provider is refused here too (exit 2); starting the run checks them all again, with the base
+ * URL policy. The offline model says so.
  */
 export function modelNotes(pipeline: Pipeline, runModel: ModelSpec | undefined, env: ModelEnv): string[] {
   const { checkRunModels, describeRunModels } = engineNode();

@@ -1,7 +1,8 @@
 // Taking a run over from a driver that stalled past its lease: the new driver finishes it, and the stalled
 // one, once it wakes, writes nothing more (every progress write is fenced by the lease's epoch) and ends with
-// 'lease_held'. Also the orphan rule a server scans with: running runs whose holder is gone, and runs left
-// queued only once they have been left alone long enough.
+// 'lease_held' (no retry or token event, no reply, output or spend of its own). Also the orphan rule a server
+// scans with: running runs whose holder is gone, and runs left queued only once they have been left alone long
+// enough.
 import Database from 'better-sqlite3';
 import { promptPipeline, stubbedEngines, taskOf, typesOf, waitFor } from './support/helpers';
 
@@ -74,6 +75,27 @@ describe('runner: lease takeover', () => {
     expect(view.nodes.a.status).not.toBe('completed');
     expect(typesOf(await engine.events(run.id))).toEqual(['run.started', 'node.started']);
     expect(harness.stub.requests.map((r) => taskOf(r.prompt))).toEqual(['a']); // b was never asked
+  });
+
+  it('a driver that lost its lease writes no retry, token, reply, output or spend after the takeover', async () => {
+    // The first request fails only once the lease has passed on; the retry then streams its answer word by word.
+    harness.stub.setBehavior({ latencyMs: 300, failures: [500], tokenDelayMs: 20, wordsPerChunk: 1, respond: () => 'the tide keeps its own hours '.repeat(5) });
+    const engine = await harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url }, ownerId: 'old-driver', maxRetries: 2 });
+    const run = await engine.startRun({ pipeline: promptPipeline(['a>b'], { model: 'openai:stub-model' }), inputs: { premise: 'a harbour that moves' } });
+    const drive = engine.drive(run.id);
+    await waitFor(() => harness.stub.requests.length > 0, 20_000, "a's first model call");
+    const db = new Database(harness.temp.dbPath);
+    try {
+      db.prepare("UPDATE runs SET lease_owner = 'new-driver', lease_pid = 1, lease_started = NULL, lease_expires = ? WHERE id = ?").run(Date.now() + 60_000, run.id);
+      await expect(drive).rejects.toMatchObject({ code: 'lease_held' });
+      // The old driver did go on: it retried and was streamed a whole answer, and none of it reached the run.
+      expect(harness.stub.requests.map((r) => [r.status, r.stream])).toEqual([[500, true], [200, true]]);
+      expect((await engine.events(run.id)).map((event) => event.type)).toEqual(['run.started', 'node.started']); // tokens too
+      const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE run_id = ?`).get(run.id) as { n: number }).n;
+      expect(['node_outputs', 'model_calls', 'node_attempts'].map(count)).toEqual([0, 0, 0]);
+    } finally {
+      db.close();
+    }
   });
 
   it('orphans: queued runs only once left alone for the given time; never those excluded or driven', async () => {

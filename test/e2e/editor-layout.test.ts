@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { PIPELINES_DIR } from '../support/cli';
 import { apiOf, shippedEditorSession } from '../support/editor-api';
 import { saveScreenshot, type EditorServer } from '../support/browser';
+import { canvasTextUnder } from '../support/canvas-text';
 
 jest.setTimeout(180_000);
 
@@ -62,7 +63,7 @@ async function settledView(count = 7, laidOut: () => Promise<unknown> = wrapped)
     if (now === last) break;
     last = now;
   }
-  return page.evaluate((smallest) => {
+  const view = await page.evaluate(() => {
     const zoom = new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform).a;
     const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
     const outside: string[] = [];
@@ -74,15 +75,9 @@ async function settledView(count = 7, laidOut: () => Promise<unknown> = wrapped)
       const onTop = element.contains(document.elementFromPoint(title.left + title.width / 2, title.top + title.height / 2));
       if (!inPane || !onTop) outside.push(element.dataset.id!);
     }
-    const small: string[] = [];
-    for (const element of Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node *'))) {
-      const own = Array.from(element.childNodes).some((child) => child.nodeType === Node.TEXT_NODE && child.textContent!.trim() !== '');
-      if (!own || element.getClientRects().length === 0 || getComputedStyle(element).visibility === 'hidden') continue;
-      const shown = parseFloat(getComputedStyle(element).fontSize) * zoom;
-      if (shown < smallest) small.push(`${element.className || element.tagName.toLowerCase()} ${shown.toFixed(1)}px "${element.textContent!.trim().slice(0, 24)}"`);
-    }
-    return { zoom, outside, small };
-  }, SMALLEST_TEXT);
+    return { zoom, outside };
+  });
+  return { ...view, small: await canvasTextUnder(page, SMALLEST_TEXT) };
 }
 
 test('a 7-node pipeline with two parallel gates and no positions opens with every node in view', async () => {

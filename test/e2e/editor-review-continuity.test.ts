@@ -2,10 +2,11 @@
 // model): a review gate's approval card lists the continuity facts its text is held to (those read beside the
 // scene cards and the written scenes), and says a single pass has no earlier notes to confirm; once the review
 // carries a second pass (an edit at the gate gives it one), the run's output view shows which earlier notes that
-// pass confirms resolved and which are still unresolved.
+// pass confirms resolved and which are still unresolved. axe finds nothing serious on the card.
 import type { Page } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
+import { axeViolations } from '../support/axe';
 import { PIPELINES_DIR } from '../support/cli';
 import { apiOf, shippedEditorSession, waitForRun } from '../support/editor-api';
 import { saveScreenshot, type EditorServer } from '../support/browser';
@@ -16,7 +17,7 @@ let server: EditorServer;
 let page: Page;
 let pageErrors: string[];
 
-const session = shippedEditorSession({ colorScheme: 'dark' });
+const session = shippedEditorSession({ colorScheme: 'dark', bypassCSP: true });
 beforeAll(async () => {
   ({ server, page, pageErrors } = await session.start());
 });
@@ -64,7 +65,9 @@ test('the review gate lists the continuity facts; a later pass shows the earlier
   const allText = (await card.getByTestId('review-continuity').textContent())!;
   for (const fact of facts) expect(allText).toContain(fact.text);
   await expect(card.getByTestId('no-later-pass').textContent()).resolves.toContain('no earlier notes');
+  await card.getByTestId('review-continuity').scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'review-continuity-card');
+  expect(await axeViolations(page)).toEqual([]);
 
   // A second pass at the gate: of the first pass's two notes, it confirms one fixed and the other still open.
   const fixed: Note = { scene: 1, note: 'Name the ferry before the storm hits.' };
@@ -89,6 +92,7 @@ test('the review gate lists the continuity facts; a later pass shows the earlier
   await expect(detail.getByTestId('note-resolved').allTextContents()).resolves.toEqual([`✓ resolved Scene 1: ${fixed.note}`]);
   await expect(detail.getByTestId('note-unresolved').allTextContents()).resolves.toEqual([`○ still unresolved Scene 2: ${open.note}`]);
   expect(await detail.getByTestId('continuity-fact').count()).toBe(distinct.size);
+  await detail.getByTestId('review-pass').scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'review-continuity-output');
   expect(pageErrors).toEqual([]);
 });

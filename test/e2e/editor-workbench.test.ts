@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { axeViolations as axeSeriousViolations } from '../support/axe';
 import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
 import { saveScreenshot, type EditorServer } from '../support/browser';
+import { canvasTextUnder } from '../support/canvas-text';
 
 jest.setTimeout(180_000);
 
@@ -62,6 +63,8 @@ test('the canvas: labels as titles, a review target picker, Ctrl+A, shortcuts, S
     await page.waitForTimeout(100);
   }
   expect(outOfView).toEqual([]);
+  // At the zoom it opened at, every line on the nodes shows at 11 px or more.
+  expect(await canvasTextUnder(page, 11)).toEqual([]);
   expect(await page.getByTestId('save-button').isDisabled()).toBe(true);
 
   await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });

@@ -1,8 +1,8 @@
 // Drives one run in this process: takes the lease, applies stored decisions, runs the graph from its last
 // checkpoint until nothing more can run, and settles the run's status (completed, waiting, failed,
-// cancelled). The lease is renewed and the cancel flag watched while driving; every write is fenced on the
-// lease's epoch, so a process that lost the run (stalled past its lease) cannot write over its successor:
-// its drive ends with 'lease_held', leaving the run to its new driver.
+// cancelled). The lease is renewed and the cancel flag watched while driving; every write (graph checkpoints
+// included) is fenced on the lease's epoch, so a process that lost the run (stalled past its lease) cannot
+// write over its successor: its drive ends with 'lease_held', leaving the run to its new driver.
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { setMaxListeners } from 'node:events';
 import { isStoryloomError, StoryloomError } from '../errors';
@@ -10,6 +10,7 @@ import type { StoreSet, Stores } from '../store';
 import { ApprovalGate, hasGate } from './approval-gate';
 import { compileRunGraph } from './compile';
 import { keepLease, LEASE_TTL_MS, leaseIsDead, ownProcessStart, thisHost } from './lease';
+import { FencedCheckpointer } from './fenced-checkpointer';
 import { errorMessage, NodeExecutor } from './node-executor';
 import { createRunContext, type DriveLease, type EngineSettings, fencedTransaction } from './run-context';
 import { approvalNodeOf, budgetedNodeOf } from './budget-gate';
@@ -68,7 +69,7 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
       }
     });
     const ctx = createRunContext(stores, { ...run, status: 'running' }, deps.settings, abort.signal, deps.checkpointer, lease);
-    const app = compileRunGraph(ctx, new NodeExecutor(ctx), new ApprovalGate(ctx), deps.checkpointer);
+    const app = compileRunGraph(ctx, new NodeExecutor(ctx), new ApprovalGate(ctx), new FencedCheckpointer(deps.checkpointer, stores, runId, lease));
     const thread = { configurable: { thread_id: runId } };
     const config = { ...thread, durability: 'sync', recursionLimit: RECURSION_LIMIT, signal: abort.signal };
 

@@ -66,9 +66,12 @@ export function createRunContext(
 
 export function fencedTransaction<T>(stores: Stores, runId: string, lease: DriveLease, fn: (tx: StoreSet) => Promise<T>): Promise<T> {
   return stores.transaction(async (tx) => {
-    if (!(await tx.runs.holdsLease(runId, lease.owner, lease.epoch))) {
-      throw new StoryloomError('lease_held', `run '${runId}' was taken over by another process; this one stops writing to it`);
-    }
+    if (!(await tx.runs.holdsLease(runId, lease.owner, lease.epoch))) throw leaseLostError(runId);
     return fn(tx);
   });
+}
+
+/** What a drive that lost its run's lease is stopped with, at its next write. */
+export function leaseLostError(runId: string): StoryloomError {
+  return new StoryloomError('lease_held', `run '${runId}' was taken over by another process; this one stops writing to it`);
 }

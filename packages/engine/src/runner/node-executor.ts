@@ -23,7 +23,7 @@ import type { RunContext } from './run-context';
 import type { RunGraphUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
 import { hasGate, isGated } from './approval-gate';
-import { recordedModelCaller } from './recorded-model-caller';
+import { noteRequestUsage, recordedModelCaller } from './recorded-model-caller';
 import type { AttemptStatus, TokenUsage } from './types';
 import type { StoreSet } from '../store';
 import type { RunEventOf } from '../contract/events';
@@ -173,6 +173,12 @@ export class NodeExecutor {
     const { stores, run, settings, signal } = this.ctx;
     const { node, attempt } = request;
     const usage = emptyUsage();
+    const addUsage = (used: { inputTokens: number; outputTokens: number }, calls: number) => {
+      usage.inputTokens += used.inputTokens;
+      usage.outputTokens += used.outputTokens;
+      usage.totalTokens += used.inputTokens + used.outputTokens;
+      usage.calls += calls;
+    };
     const spec = this.modelSpecOf(node);
     // The text streamed for the call so far comes before the marker that voids it; a live view starts the call's
     // text over at the marker.
@@ -190,10 +196,8 @@ export class NodeExecutor {
         // Within one request: a local model's JSON that ran out of tokens, written again under a fitted grammar.
         onRestart: (label) => retried({ attempt: 2, delayMs: 0, error: RESTARTED_UNDER_BUDGET, label }),
         onUsage: (used) => {
-          usage.inputTokens += used.inputTokens;
-          usage.outputTokens += used.outputTokens;
-          usage.totalTokens += used.inputTokens + used.outputTokens;
-          usage.calls += 1;
+          addUsage(used, 1);
+          noteRequestUsage(used);
         },
       },
     };
@@ -203,7 +207,7 @@ export class NodeExecutor {
       recordedModelCaller(
         createModelCaller(candidate ? { ...callerOptions, candidate } : callerOptions),
         this.ctx,
-        { ...scope, keyPrefix: candidate ? `c${candidate.index}/` : '' },
+        { ...scope, keyPrefix: candidate ? `c${candidate.index}/` : '', countReadBack: (spent) => addUsage(spent, spent.calls) },
         observer,
       );
     const model = callerFor();

@@ -2,6 +2,11 @@
 // before the node goes on, under a key stable across re-executions (the call's label and its number among the
 // node's calls with that label), and a node executed again (after a crash, on any machine) reads the reply back
 // instead of sending the prompt again. Only calls in flight when a driver died are sent twice.
+// Each reply is kept with what its requests spent: a reply read back still counts in the node's usage unless an
+// execution recorded since (a failed or cancelled one, which counted what it had sent) already counted it, so a
+// call is paid for once whether its execution crashed, lost its lease or failed.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { CallUsage } from '../store';
 import type { JsonCall, ModelCaller, TextCall } from '../nodes/types';
 import type { RunObserver } from './observer';
 import type { RunContext } from './run-context';
@@ -13,6 +18,20 @@ export interface RecordedCallScope {
   provider: string;
   /** Distinguishes the callers of one node's candidates (each makes the same calls). */
   keyPrefix: string;
+  /** Adds a read-back call's spend, not counted by any execution yet, to this execution's usage. */
+  countReadBack(usage: CallUsage): void;
+}
+
+/** The spend of the recorded call whose requests run in this async context. */
+const callSpend = new AsyncLocalStorage<CallUsage>();
+
+/** Told of each request's tokens: they also count toward the recorded call that made the request. */
+export function noteRequestUsage(used: { inputTokens: number; outputTokens: number }): void {
+  const spent = callSpend.getStore();
+  if (!spent) return;
+  spent.inputTokens += used.inputTokens;
+  spent.outputTokens += used.outputTokens;
+  spent.calls += 1;
 }
 
 export function recordedModelCaller(inner: ModelCaller, ctx: RunContext, scope: RecordedCallScope, observer?: RunObserver): ModelCaller {
@@ -35,11 +54,19 @@ export function recordedModelCaller(inner: ModelCaller, ctx: RunContext, scope: 
     const stored = await ctx.stores.modelCalls.get(runId, nodeId, attempt, callKey);
     if (stored) {
       report(0, true);
+      if (stored.usage && !(await countedSince(stored.at))) scope.countReadBack(stored.usage);
       return stored.reply as T;
     }
-    const reply = await timed(send);
-    await ctx.fenced((tx) => tx.modelCalls.put({ runId, nodeId, attempt, callKey, reply }));
+    const usage: CallUsage = { inputTokens: 0, outputTokens: 0, calls: 0 };
+    const reply = await callSpend.run(usage, () => timed(send));
+    await ctx.fenced((tx) => tx.modelCalls.put({ runId, nodeId, attempt, callKey, reply, usage }));
     return reply;
+  }
+
+  /** Whether an execution of this attempt was recorded after the call was (and so counted what it spent). */
+  async function countedSince(at: string | undefined): Promise<boolean> {
+    const executions = await ctx.stores.attempts.forNode(runId, nodeId);
+    return executions.some((execution) => execution.attempt === attempt && at !== undefined && execution.at >= at);
   }
 
   async function timed<T>(send: () => Promise<T>): Promise<T> {

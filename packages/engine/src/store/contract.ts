@@ -206,6 +206,17 @@ export interface ModelCallRecord {
   /** The call's label and its index among the node's calls with that label: stable across re-executions. */
   callKey: string;
   reply: unknown;
+  /** What the call's requests spent (absent for calls recorded before spend was kept with them). */
+  usage?: CallUsage;
+  /** When it was recorded (set on read). */
+  at?: string;
+}
+
+/** One recorded call's tokens and the requests it took (retries, a JSON repair). */
+export interface CallUsage {
+  inputTokens: number;
+  outputTokens: number;
+  calls: number;
 }
 
 /** One execution of a node and what it spent, as stored (see AttemptUsage). */

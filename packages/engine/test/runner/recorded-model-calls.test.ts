@@ -1,6 +1,7 @@
 // No completed model call is sent twice across machines: a driver (a real process) is killed while the dialogue
 // node has written two of its three scenes (and read their continuity facts) and the third is still in flight; another engine takes the run over
-// on the same PostgreSQL database and reads the two finished replies back instead of sending their prompts again.
+// on the same PostgreSQL database and reads the two finished replies back instead of sending their prompts again,
+// counting what they spent in the node's usage.
 import pg from 'pg';
 import { openStoryloom } from '../../src/runner/storyloom';
 import type { Storyloom } from '../../src/runner/engine';
@@ -83,5 +84,8 @@ describe('model calls recorded on PostgreSQL', () => {
     expect(dialogueCalls.filter((call) => call.replayed)).toHaveLength(recordedAtKill);
     expect(dialogueCalls.filter((call) => !call.replayed).length).toBeGreaterThanOrEqual(1);
     expect((await rows()).length).toBeGreaterThan(recordedAtKill);
+    // What the killed driver's finished calls spent still counts, once: every answered request is in the run's usage.
+    const answered = stub.requests.filter((request) => request.status === 200);
+    expect(done.usage).toMatchObject({ calls: answered.length, totalTokens: answered.reduce((sum, request) => sum + request.usage!.total_tokens, 0) });
   }, 120_000);
 });

@@ -1,5 +1,6 @@
 // Usage per node is the sum of every execution of it (a review's revision, a redraft after a reject, a retry after
 // a failure), each kept with its own figures and its cost at the price table's rates; a run's usage sums its nodes.
+// A call read back instead of re-sent counts once: in the execution that recorded it, or in the one reading it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pipeline } from '../../src/pipeline/schema';
@@ -84,6 +85,45 @@ describe('usage per attempt, node and run', () => {
     expect(completed).toHaveLength(2);
     expect((completed[1].data.usage as TokenUsage).totalTokens).toBe(lines.usage!.totalTokens);
     expect((completed[1].data.attemptUsage as TokenUsage).totalTokens).toBe(lines.attempts![1].totalTokens);
+  }, 60_000);
+
+  test('calls a failed execution recorded are read back on resume and counted once, by the failed execution', async () => {
+    const scripted = storyResponder(3);
+    let failScene2 = true;
+    harness.stub.setBehavior({
+      respond: (request) => {
+        if (sceneOf(request) === 2 && failScene2) {
+          // Late, so the other scenes and their readings have finished (and been recorded) when the node fails.
+          failScene2 = false;
+          return new Promise((resolve) => setTimeout(() => resolve({ status: 400, body: { error: { message: 'bad request from stub' } } }), 500));
+        }
+        return scripted(request);
+      },
+    });
+    const engine = await open();
+    const pipeline: Pipeline = JSON.parse(readFileSync(join(__dirname, '../../../../pipelines/short-screenplay.json'), 'utf8'));
+    pipeline.model = { provider: 'openai', model: 'stub-model' };
+    const run = await engine.startRun({ pipeline, inputs: { premise: 'A lighthouse keeper and a whaler.', scenes: 3 } });
+    expect((await engine.drive(run.id)).status).toBe('failed');
+    const beforeResume = answered().length;
+    await engine.resume(run.id);
+    const done = await engine.drive(run.id);
+    expect(done.status).toBe('completed');
+
+    const ofLines = (r: StubRequest) => sceneOf(r) !== undefined || (continuityOf(r) ?? 0) > 0;
+    expect(answered().slice(0, beforeResume).filter(ofLines).length).toBeGreaterThan(0); // scenes written before scene 2 failed
+    const resumed = answered().slice(beforeResume).filter(ofLines);
+    const lines = done.nodes.lines;
+    expect(lines.attempts?.map((a) => [a.attempt, a.status])).toEqual([
+      [1, 'failed'],
+      [1, 'completed'],
+    ]);
+    const [failed, completed] = lines.attempts!;
+    expect(failed.calls).toBeGreaterThan(0);
+    // The replies the failed execution recorded are read back: the execution that completes counts only what it sent.
+    expect(figures(completed)).toEqual(figures({ ...served(resumed), totalTokens: 0 }));
+    expect(lines.usage!.calls).toBe(failed.calls + completed.calls);
+    expect(lines.usage!.totalTokens).toBe(failed.totalTokens + completed.totalTokens);
   }, 60_000);
 
   test('a redraft after a reject and a retry after a failure add to the node; an unknown model is unpriced', async () => {

@@ -301,6 +301,13 @@ describe.each([
     await b.modelCalls.put({ runId: 'r1', nodeId: 'lines', attempt: 1, callKey: 'scene-2#0', reply: { text: 'other' } });
     expect(await b.modelCalls.get('r1', 'lines', 1, 'scene-2#0')).toMatchObject({ reply: { text: 'hello' } });
     expect(await b.modelCalls.get('r1', 'lines', 2, 'scene-2#0')).toBeUndefined();
+    expect((await a.modelCalls.get('r1', 'lines', 1, 'scene-2#0'))?.usage).toBeUndefined();
+    // Kept with what it spent; a reply shaped like anything (here an object with a `usage` of its own) reads back as written.
+    const usage = { inputTokens: 120, outputTokens: 30, calls: 2 };
+    await a.modelCalls.put({ runId: 'r1', nodeId: 'lines', attempt: 1, callKey: 'facts#0', reply: { usage: 'its own', reply: 1 }, usage });
+    const kept = await b.modelCalls.get('r1', 'lines', 1, 'facts#0');
+    expect(kept).toMatchObject({ reply: { usage: 'its own', reply: 1 }, usage });
+    expect(kept!.at! <= new Date().toISOString()).toBe(true);
     expect(await a.meta.get('k')).toBeUndefined();
     await a.meta.set('k', 'v1');
     await b.meta.set('k', 'v2');

@@ -7,6 +7,7 @@ import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { setMaxListeners } from 'node:events';
 import { isStoryloomError, StoryloomError } from '../errors';
 import type { StoreSet, Stores } from '../store';
+import { isDatabaseUnreachable } from '../store/unreachable';
 import { ApprovalGate, hasGate } from './approval-gate';
 import { compileRunGraph } from './compile';
 import { keepLease, LEASE_TTL_MS, leaseIsDead, ownProcessStart, thisHost } from './lease';
@@ -115,6 +116,12 @@ async function settleAfterError(
   // (a CLI then follows the run, a server leaves it alone).
   if (isStoryloomError(error, 'lease_held')) throw error;
   if (isStoryloomError(signal.reason, 'lease_held')) throw signal.reason;
+  // The database went away under the drive (a restart): that says nothing about the run. It stays `running`
+  // and the caller drives it again from its last checkpoint (a queue job is retried, recovery takes it over).
+  if (isDatabaseUnreachable(error)) {
+    await fenced((tx) => tx.nodes.resetRunning(runId)).catch(() => undefined);
+    throw error;
+  }
   // Each outcome is written fenced: should the lease be taken between the failure and the write, it throws
   // 'lease_held' and writes nothing. (An unreachable database leaves the run `running`: it is taken over
   // from its last checkpoint once its lease expires.)

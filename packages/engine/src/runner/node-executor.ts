@@ -26,6 +26,7 @@ import { hasGate, isGated } from './approval-gate';
 import { noteRequestUsage, recordedModelCaller } from './recorded-model-caller';
 import type { AttemptStatus, TokenUsage } from './types';
 import type { StoreSet } from '../store';
+import { isDatabaseUnreachable } from '../store/unreachable';
 import type { RunEventOf } from '../contract/events';
 
 /** Why a call's streamed text was started over within one request. */
@@ -256,6 +257,8 @@ export class NodeExecutor {
         await this.ctx.fenced((tx) => this.recordAttempt(tx, request, usage, 'cancelled')).catch(() => undefined);
         throw cancelledBy(signal);
       }
+      // A write that lost the database (recording a model call) is no failure of the node: the drive hands the run back.
+      if (isDatabaseUnreachable(error)) throw error;
       const message = `node '${node.id}' (${node.type}) failed: ${errorMessage(error)}`;
       finished('failed');
       await this.ctx.fenced(async (tx) => {

@@ -47,7 +47,9 @@ export class PgNotifications {
     client.on('notification', (message) => {
       for (const listener of this.listeners.get(message.channel) ?? []) listener(message.payload);
     });
+    let alive = true;
     const lost = () => {
+      alive = false;
       if (this.client !== client) return;
       this.client = undefined;
       client.end().catch(() => undefined);
@@ -58,6 +60,8 @@ export class PgNotifications {
     try {
       await client.connect();
       for (const channel of this.listeners.keys()) await client.query(`LISTEN ${channel}`);
+      // Dropped between its LISTENs and now (before it counted as this process's connection): connect again.
+      if (!alive) throw new Error('connection lost while listening');
     } catch {
       client.end().catch(() => undefined);
       this.retryLater();

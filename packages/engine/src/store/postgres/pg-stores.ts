@@ -18,6 +18,7 @@ import { PgMetaStore, PgModelCallStore } from './pg-small-stores';
 import { PgAuditStore, PgUserStore } from './pg-team-stores';
 import { PgWebhookStore } from './pg-webhook-store';
 import type { Queryable } from './queryable';
+import { isDatabaseUnreachable } from '../unreachable';
 
 /** The channel a cancel request is announced on; the payload is the run id. */
 export const CANCEL_CHANNEL = 'storyloom_cancel';
@@ -25,6 +26,9 @@ export const CANCEL_CHANNEL = 'storyloom_cancel';
 /** Deadlocks and serialization failures: the transaction is retried from the start. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 4;
+/** While the database restarts, a transaction that lost its connection is tried again this often, for ~10 s. */
+const OUTAGE_RETRY_MS = 250;
+const OUTAGE_ATTEMPTS = 40;
 
 export interface PgStores extends Stores {
   readonly kind: 'postgres';
@@ -68,24 +72,40 @@ export async function openPgStores(databaseUrl: string, options: OpenPgStoresOpt
   const pool = new (loadPg().Pool)({ connectionString: databaseUrl, max: options.poolSize ?? 10, types });
   // An idle connection dropped by the server (a restart) must not crash the process: the pool replaces it.
   pool.on('error', (error) => options.onError?.(error));
+  // A connection that drops while a client is checked out between two statements must not crash the process
+  // either: the client's next statement fails (and is retried or reported) and the pool discards it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const notifications = new PgNotifications({ connectionString: databaseUrl });
 
   const transaction = async <T>(fn: (db: Queryable) => Promise<T>, transactionOptions: TransactionOptions = {}): Promise<T> => {
-    for (let attempt = 1; ; attempt += 1) {
-      const client = await pool.connect();
+    let conflicts = 0;
+    let outages = 0;
+    for (;;) {
+      let client: pg.PoolClient | undefined;
       let broken: Error | undefined;
+      let committing = false;
       try {
+        client = await pool.connect();
         await client.query('BEGIN');
         if (transactionOptions.exclusiveKey) await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [transactionOptions.exclusiveKey]);
         const result = await fn(client);
+        committing = true;
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-        if (attempt < MAX_ATTEMPTS && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
+        await client?.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+        client?.release(broken);
+        client = undefined;
+        if (RETRYABLE.has((error as { code?: string }).code ?? '') && ++conflicts < MAX_ATTEMPTS) continue;
+        // A connection lost before COMMIT went out took the transaction with it: run it again once the database
+        // is back. (Lost during COMMIT, it may have committed: the caller decides.)
+        if (!committing && isDatabaseUnreachable(error) && ++outages < OUTAGE_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
+          continue;
+        }
         throw error;
       } finally {
-        client.release(broken);
+        client?.release(broken);
       }
     }
   };

@@ -73,6 +73,8 @@ function applyEvent(runId: string, event: RunEvent): void {
       if (event.type === 'run.failed') toast('error', `Run failed: ${event.data.error}`);
       scheduleRefresh(runId, 0);
       void loadRunHistory();
+      // A run that ends (cancelled while waiting, say) takes its approvals with it: the count follows at once.
+      void refreshInbox();
       break;
   }
 }

@@ -4,7 +4,7 @@
 // content checks flag the text (a passage copied from the producer's reference) shows the flags in words.
 import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
-import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
+import { apiOf, runFromEditor, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
 import { saveScreenshot, type EditorServer } from '../support/browser';
 
 jest.setTimeout(180_000);
@@ -36,12 +36,7 @@ const card = () => page.locator('[data-testid="approval-panel"] [data-approval="
 
 test('three candidates side by side; "Choose this one" on the second completes the run with it', async () => {
   await api('/api/pipelines', { method: 'POST', body: JSON.stringify(PIPELINE) });
-  await page.goto(`${server.url}/?pipeline=${PIPELINE.id}`);
-  await page.getByTestId('tab-run').click();
-  await page.getByTestId('input-premise').fill('A beekeeper inherits a hive that hums the names of the dead.');
-  await page.getByTestId('run-button').click();
-  await card().waitFor({ timeout: 60_000 });
-  const runId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+  const runId = await runFromEditor(page, server.url, PIPELINE.id, 'A beekeeper inherits a hive that hums the names of the dead.', card());
   const waiting = await api<TestRunView & { pending: Array<{ candidates?: any[] }> }>(`/api/runs/${runId}`);
   const candidates = waiting.pending[0].candidates!;
   expect(candidates).toHaveLength(3);

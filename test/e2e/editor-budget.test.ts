@@ -5,7 +5,7 @@
 // finds nothing serious.
 import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
-import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
+import { apiOf, runFromEditor, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
 import { saveScreenshot, type EditorServer } from '../support/browser';
 
 jest.setTimeout(180_000);
@@ -43,12 +43,7 @@ type BudgetView = TestRunView & { pending: Array<{ nodeId: string; kind?: string
 const budgetCard = () => page.locator('[data-testid="approval-panel"] .approval-card[data-kind="budget"]');
 
 async function runUntilBudget(premise: string): Promise<BudgetView> {
-  await page.goto(`${server.url}/?pipeline=budgeted`);
-  await page.getByTestId('tab-run').click();
-  await page.getByTestId('input-premise').fill(premise);
-  await page.getByTestId('run-button').click();
-  await budgetCard().waitFor({ timeout: 60_000 });
-  const runId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+  const runId = await runFromEditor(page, server.url, 'budgeted', premise, budgetCard());
   return (await waitForRun(api, runId, (r) => r.pending.length > 0)) as BudgetView;
 }
 

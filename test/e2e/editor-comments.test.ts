@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
-import { apiOf, shippedEditorSession, waitForRun } from '../support/editor-api';
+import { apiOf, runFromEditor, shippedEditorSession, waitForRun } from '../support/editor-api';
 import { saveScreenshot, type EditorServer } from '../support/browser';
 
 jest.setTimeout(180_000);
@@ -37,12 +37,7 @@ const card = () => page.locator('[data-testid="approval-panel"] [data-approval="
 
 test('comments beside a draft, then sent back as the reject feedback in one click', async () => {
   await api('/api/pipelines', { method: 'POST', body: JSON.stringify(PIPELINE) });
-  await page.goto(`${server.url}/?pipeline=${PIPELINE.id}`);
-  await page.getByTestId('tab-run').click();
-  await page.getByTestId('input-premise').fill('A night-ferry captain who has never seen the far shore.');
-  await page.getByTestId('run-button').click();
-  await card().waitFor({ timeout: 60_000 });
-  const runId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+  const runId = await runFromEditor(page, server.url, PIPELINE.id, 'A night-ferry captain who has never seen the far shore.', card());
 
   // In the narrow panel the comments follow the draft; widened, they sit beside it, top edges level.
   const comments = card().getByTestId('comments');

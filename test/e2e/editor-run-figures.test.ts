@@ -6,7 +6,7 @@
 // either.
 import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
-import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
+import { apiOf, runFromEditor, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
 import { saveScreenshot, type EditorServer } from '../support/browser';
 import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub';
 
@@ -48,12 +48,7 @@ const dollars = (usd: number) => (usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.t
 
 test('tokens and cost per node on the canvas, per run beside its progress, and in the history row', async () => {
   await api('/api/pipelines', { method: 'POST', body: JSON.stringify(PIPELINE) });
-  await page.goto(`${server.url}/?pipeline=priced`);
-  await page.getByTestId('tab-run').click();
-  await page.getByTestId('input-premise').fill('A bell-ringer loses her hearing the week of the festival.');
-  await page.getByTestId('run-button').click();
-  await page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 90_000 });
-  const runId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+  const runId = await runFromEditor(page, server.url, 'priced', 'A bell-ringer loses her hearing the week of the festival.', page.locator('[data-testid="watched-run"][data-run-status="completed"]'), 90_000);
   const run = await waitForRun(api, runId, (r) => r.status === 'completed') as PricedView;
   expect(stub!.requests.length).toBeGreaterThanOrEqual(2);
   const cast = run.nodes.cast.usage!;

@@ -1,6 +1,6 @@
 // Editor browser tests' shared setup: a server with the shipped pipelines and one page, the server's API as
 // the tests call it beside the page (JSON requests that fail loudly), and waiting for a run to reach a state.
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { collectPageErrors, launchBrowser, startAll, startEditorServer, type EditorServer } from './browser';
 import { PIPELINES_DIR } from './cli';
 
@@ -31,6 +31,19 @@ export async function waitForRun(api: ApiCall, id: string, test: (run: TestRunVi
     if (Date.now() > until) throw new Error(`run ${id} never got there: ${run.status}, waiting on ${JSON.stringify(run.pending.map((p) => p.nodeId))}`);
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
+}
+
+/**
+ * Starts a run from the editor as a producer does (the pipeline's Run tab, its premise, Run), waits until `until`
+ * shows (a gate's card, a run status…) and answers the id of the run the page now watches.
+ */
+export async function runFromEditor(page: Page, url: string, pipelineId: string, premise: string, until: Locator, timeoutMs = 60_000): Promise<string> {
+  await page.goto(`${url}/?pipeline=${pipelineId}`);
+  await page.getByTestId('tab-run').click();
+  await page.getByTestId('input-premise').fill(premise);
+  await page.getByTestId('run-button').click();
+  await until.waitFor({ timeout: timeoutMs });
+  return (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
 }
 
 export interface EditorSession {

@@ -17,6 +17,7 @@ import {
   type WebhookAttempt,
 } from '@storyloom/engine/node';
 import { hostname } from 'node:os';
+import { isSharedServer } from './http/auth';
 import type { ServerOptions } from './http/options';
 
 export interface WebhookSenderOptions {
@@ -46,7 +47,7 @@ function positiveNumber(value: string | undefined, name: string, fallback: numbe
  * accounts: several people) only STORYLOOM_WEBHOOK_HOSTS.
  */
 export async function webhookHosts(options: Pick<ServerOptions, 'env' | 'apiKeys'>, storyloom: Pick<Storyloom, 'hasUsers'>): Promise<AllowList> {
-  return webhookHostPolicy(options.env, { restricted: options.apiKeys.length > 0 || (await storyloom.hasUsers()) });
+  return webhookHostPolicy(options.env, { restricted: await isSharedServer(options.apiKeys, storyloom) });
 }
 
 /**

@@ -44,6 +44,14 @@ function queryTokenOf(req: Request): string | undefined {
 export const ANONYMOUS: Actor = { id: 'anonymous', name: 'anonymous', role: 'viewer' };
 
 /**
+ * Whether several people share this server: it has API keys or user accounts. A server with neither serves the
+ * one local owner on loopback, with no token asked and no limit on where it sends requests.
+ */
+export async function isSharedServer(keys: readonly string[], users: Pick<Storyloom, 'hasUsers'>): Promise<boolean> {
+  return keys.length > 0 || (await users.hasUsers());
+}
+
+/**
  * Who is asking: an owner key of STORYLOOM_API_KEYS, a user's token, or (on a server with neither keys nor
  * users, the single-user default) the local owner. Throws 401 when a key or token is needed and missing or
  * not valid; a revoked user's tokens are not valid.
@@ -58,14 +66,14 @@ export function createActorResolver(
     if (auth === 'public') return ANONYMOUS;
     const token = bearerTokenOf(req) ?? (auth === 'bearer-or-query-token' ? queryTokenOf(req) : undefined);
     if (token === undefined) {
-      if (keys.length === 0 && !(await users.hasUsers())) return local;
+      if (!(await isSharedServer(keys, users))) return local;
       throw new HttpError(401, 'unauthorized', 'this API needs an API key or a user token: send "Authorization: Bearer <token>"');
     }
     const key = matchKey(token);
     if (key !== undefined) return apiKeyActor(key);
     const user = await users.userForToken(token);
     if (user) return { id: user.id, name: user.name, role: user.role };
-    if (keys.length === 0 && !(await users.hasUsers())) return local;
+    if (!(await isSharedServer(keys, users))) return local;
     throw new HttpError(401, 'unauthorized', 'the API key or token is not valid (a revoked user\'s tokens no longer are)');
   };
 }

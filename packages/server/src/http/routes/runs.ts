@@ -2,6 +2,7 @@ import { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_TITLES, type ExportFormat, t
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../context';
+import { isSharedServer } from '../auth';
 import { HttpError } from '../errors';
 import { type AnyRoute, defineRoute } from '../route';
 import {
@@ -119,7 +120,7 @@ export function runRoutes({ storyloom, scheduler, streams, options }: AppContext
             ...(body.budget ? { budget: body.budget } : {}),
           },
           // Users make the server a shared one as much as API keys do: it then calls only the configured model URLs.
-          { restrictBaseUrls: options.apiKeys.length > 0 || (await storyloom.hasUsers()) },
+          { restrictBaseUrls: await isSharedServer(options.apiKeys, storyloom) },
         );
         return queueRun(run, res);
       },

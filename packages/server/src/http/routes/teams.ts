@@ -2,6 +2,7 @@
 import { can } from '@storyloom/engine/node';
 import { z } from 'zod';
 import type { AppContext } from '../context';
+import { isSharedServer } from '../auth';
 import { HttpError } from '../errors';
 import { type AnyRoute, defineRoute } from '../route';
 import {
@@ -29,7 +30,7 @@ export function teamRoutes({ storyloom, options }: AppContext): AnyRoute[] {
       auth: 'bearer',
       responses: { 200: { description: 'The caller', schema: MeSchema } },
       handler: async ({ actor }) => {
-        const shared = options.apiKeys.length > 0 || (await storyloom.hasUsers());
+        const shared = await isSharedServer(options.apiKeys, storyloom);
         const permissions = {
           read: can(actor.role, 'read'),
           author: can(actor.role, 'author'),

@@ -1,8 +1,10 @@
 // Opening and auto-layout in real headless Chromium against the real server: a 7-node screenplay pipeline with
 // two parallel approval gates and no stored positions opens with every node in view beside the panels, at
-// 1440×900 and 1280×720, also with both gates waiting (the run panel is wider then), auto-layout brings a
-// pipeline strung out on one long line back into view, and the text on the nodes reads at no less than 11 px on
-// screen at the zoom the canvas opens and lays out at.
+// 1440×900 and 1280×720, also with both gates waiting (the run panel is wider then, and the graph is laid out
+// again for the narrower canvas), auto-layout brings a pipeline strung out on one long line back into view, and
+// the text on the nodes reads at no less than 11 px on screen at the zoom the canvas opens and lays out at. A
+// pipeline with stored places whose run panel is dragged wide keeps that size of text: the canvas shows its
+// waiting nodes and the rest is a pan away.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -10,6 +12,8 @@ import { PIPELINES_DIR } from '../support/cli';
 import { apiOf, shippedEditorSession } from '../support/editor-api';
 import { saveScreenshot, type EditorServer } from '../support/browser';
 import { canvasTextUnder } from '../support/canvas-text';
+import { LEGIBLE_ZOOM } from '../../packages/editor/src/graph/viewport';
+import { maxPanelWidth, MIN_CANVAS_WIDTH } from '../../packages/editor/src/lib/panelWidth';
 
 jest.setTimeout(180_000);
 
@@ -46,28 +50,38 @@ const wrapped = () =>
 /** Canvas text that shows smaller than 11 px on screen: its font size times the canvas zoom. */
 const SMALLEST_TEXT = 11;
 
-/**
- * Once the layout and its fit have settled: the zoom, the nodes not wholly inside the canvas or covered, and the
- * node text rendered under 11 px.
- */
-async function settledView(count = 7, laidOut: () => Promise<unknown> = wrapped) {
-  await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, count);
-  await laidOut();
-  // The fit after the layout animates over 200 ms: wait until the viewport and the nodes stop moving.
+/** Waits until the fit's animation and any layout have stopped moving the viewport and the nodes. */
+async function settled() {
   let last = '';
   for (;;) {
     await page.waitForTimeout(300);
     const now = await page.evaluate(() =>
       [getComputedStyle(document.querySelector('.react-flow__viewport')!).transform, ...Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node')).map((n) => n.style.transform)].join('|'),
     );
-    if (now === last) break;
+    if (now === last) return;
     last = now;
   }
+}
+
+/**
+ * The zoom, the nodes not wholly inside the canvas or covered, the pairs of nodes drawn over each other, and the
+ * node text rendered under 11 px.
+ */
+async function currentView() {
   const view = await page.evaluate(() => {
     const zoom = new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform).a;
     const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
     const outside: string[] = [];
-    for (const element of Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node'))) {
+    const nodes = Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node'));
+    const overlapping: string[] = [];
+    nodes.forEach((one, index) => {
+      const a = one.getBoundingClientRect();
+      for (const other of nodes.slice(index + 1)) {
+        const b = other.getBoundingClientRect();
+        if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) overlapping.push(`${one.dataset.id} ${other.dataset.id}`);
+      }
+    });
+    for (const element of nodes) {
       const box = element.getBoundingClientRect();
       const inPane = box.left >= pane.left && box.right <= pane.right && box.top >= pane.top && box.bottom <= pane.bottom;
       // Not hidden behind the minimap, the controls or a panel: its title is what the page shows at that point.
@@ -75,9 +89,17 @@ async function settledView(count = 7, laidOut: () => Promise<unknown> = wrapped)
       const onTop = element.contains(document.elementFromPoint(title.left + title.width / 2, title.top + title.height / 2));
       if (!inPane || !onTop) outside.push(element.dataset.id!);
     }
-    return { zoom, outside };
+    return { zoom, outside, overlapping };
   });
   return { ...view, small: await canvasTextUnder(page, SMALLEST_TEXT) };
+}
+
+/** Once the layout and its fit have settled: the view as `currentView` gives it. */
+async function settledView(count = 7, laidOut: () => Promise<unknown> = wrapped) {
+  await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, count);
+  await laidOut();
+  await settled();
+  return currentView();
 }
 
 test('a 7-node pipeline with two parallel gates and no positions opens with every node in view', async () => {
@@ -102,7 +124,10 @@ test('a 7-node pipeline with two parallel gates and no positions opens with ever
   await page.locator('.react-flow__node[data-id="cast"][data-status="waiting"]').waitFor();
   const waiting = await settledView();
   await saveScreenshot(page, 'layout-seven-unplaced-waiting-1280');
+  // Laid out again for the narrower canvas, with the gates' taller run details: whole, legible, nothing stacked.
   expect(waiting.outside).toEqual([]);
+  expect(waiting.overlapping).toEqual([]);
+  expect(waiting.small).toEqual([]);
 });
 
 test('the shipped short screenplay opens with every node in view and its text at 11 px or more on screen', async () => {
@@ -114,6 +139,104 @@ test('the shipped short screenplay opens with every node in view and its text at
     expect(view.outside).toEqual([]);
     expect(view.small).toEqual([]);
   }
+});
+
+/** The side panel's and the canvas's widths on screen. */
+const widths = () =>
+  page.evaluate(() => ({
+    panel: document.querySelector('.side-panel')!.getBoundingClientRect().width,
+    canvas: document.querySelector('.react-flow')!.getBoundingClientRect().width,
+  }));
+
+/** Drags the panel's resize handle `dx` px sideways with the mouse, as a user would, and lets the refit settle. */
+async function dragPanelEdge(dx: number) {
+  const handle = (await page.getByTestId('panel-resizer').boundingBox())!;
+  const [x, y] = [handle.x + handle.width / 2, handle.y + handle.height / 2];
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx, y, { steps: 12 });
+  await page.mouse.up();
+  await settled();
+}
+
+/** Pans the canvas by dragging its empty background (never a node, which would move it) until `id` is centred. */
+async function panTo(id: string) {
+  for (let step = 0; step < 8; step++) {
+    const move = await page.evaluate((nodeId) => {
+      const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
+      const box = document.querySelector(`.react-flow__node[data-id="${nodeId}"]`)!.getBoundingClientRect();
+      const dx = pane.left + pane.width / 2 - (box.left + box.width / 2);
+      const dy = pane.top + (pane.height - 115) / 2 - (box.top + box.height / 2); // the minimap's strip left out
+      for (let y = pane.top + 12; y < pane.bottom - 12; y += 8) {
+        for (let x = pane.left + 12; x < pane.right - 12; x += 8) {
+          if (document.elementFromPoint(x, y)?.classList.contains('react-flow__pane')) return { x, y, dx, dy };
+        }
+      }
+      throw new Error('no empty spot on the canvas to drag from');
+    }, id);
+    if (Math.abs(move.dx) < 2 && Math.abs(move.dy) < 2) return;
+    // At most 200 px per drag, so the pointer stays inside the window.
+    const [dx, dy] = [Math.max(-200, Math.min(200, move.dx)), Math.max(-200, Math.min(200, move.dy))];
+    await page.mouse.move(move.x, move.y);
+    await page.mouse.down();
+    await page.mouse.move(move.x + dx, move.y + dy, { steps: 6 });
+    await page.mouse.up();
+  }
+}
+
+test('widening the run panel by its handle keeps the canvas text legible, the waiting nodes in view and every node a pan away', async () => {
+  // Placed by its author on two rows of four (stored positions are kept as drawn, never laid out again).
+  await api('/api/pipelines', { method: 'POST', body: JSON.stringify(sevenNodes('seven-widened', (index) => ({ x: (index % 4) * 260, y: Math.floor(index / 4) * 200 }))) });
+  await api('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'seven-widened', inputs: { premise: 'A lighthouse keeper counts ships that never arrive.' } }) });
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto(`${server.url}/?pipeline=seven-widened`);
+  await page.locator('[data-testid="approval-panel"] [data-approval="world"]').waitFor();
+  await page.locator('.react-flow__node[data-id="cast"][data-status="waiting"]').waitFor();
+  const before = await settledView(7, () => page.locator('.react-flow__node[data-id="script"]').waitFor());
+  await saveScreenshot(page, 'layout-widened-before-1280');
+  expect(before.small).toEqual([]);
+  const usual = await widths();
+
+  // Dragged far to the left: the panel grows only as far as leaves the canvas its least width.
+  await dragPanelEdge(-500);
+  const widened = await widths();
+  await saveScreenshot(page, 'layout-widened-after-1280');
+  expect(widened.panel).toBeGreaterThan(usual.panel + 50);
+  expect(widened.panel).toBeCloseTo(maxPanelWidth(1280), 0);
+  expect(widened.canvas).toBeGreaterThanOrEqual(MIN_CANVAS_WIDTH);
+  expect(await page.getByTestId('panel-resizer').getAttribute('aria-valuenow')).toBe(String(maxPanelWidth(1280)));
+  const after = await currentView();
+  expect(after.overlapping).toEqual([]);
+  expect(after.zoom).toBeGreaterThanOrEqual(LEGIBLE_ZOOM);
+  expect(after.small).toEqual([]);
+  // Not all of it fits any more: the refit shows the two gates waiting for a decision.
+  expect(after.outside.length).toBeGreaterThan(0);
+  expect(after.outside).not.toContain('cast');
+  expect(after.outside).not.toContain('world');
+
+  // Every other node is a pan away, at the same legible zoom; panning moves no node (nothing to save).
+  for (const id of after.outside) {
+    await panTo(id);
+    await settled();
+    const view = await currentView();
+    expect([id, view.outside.includes(id)]).toEqual([id, false]);
+    expect(view.zoom).toBeCloseTo(after.zoom, 5);
+    expect(view.small).toEqual([]);
+  }
+  await saveScreenshot(page, 'layout-widened-panned-1280');
+  expect(await page.getByTestId('save-button').isDisabled()).toBe(true);
+
+  // The cap follows the window: made narrower, the window takes its width from the panel, not the canvas.
+  await page.setViewportSize({ width: 1100, height: 720 });
+  await page.waitForFunction((least) => document.querySelector('.react-flow')!.getBoundingClientRect().width >= least, MIN_CANVAS_WIDTH);
+  // The arrow keys move the edge too; double-clicking it gives the usual width back.
+  await page.getByTestId('panel-resizer').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((width) => document.querySelector('.side-panel')!.getBoundingClientRect().width < width - 20, maxPanelWidth(1100));
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.getByTestId('panel-resizer').dblclick();
+  await page.waitForFunction((width) => Math.abs(document.querySelector('.side-panel')!.getBoundingClientRect().width - width) < 1, usual.panel);
+  expect(pageErrors).toEqual([]);
 });
 
 test('auto-layout brings a pipeline strung out on one line back into view', async () => {

@@ -4,8 +4,8 @@
 import * as engine from '../../packages/engine/src/index';
 import { checkDraft, producerMessage } from '../../packages/editor/src/lib/draftCheck';
 import { emphasisRuns, parseFountain } from '../../packages/editor/src/lib/fountain';
-import { COMFORTABLE_ZOOM, layersOf, wrapIntoRows, ROW_GAP, type Box } from '../../packages/editor/src/graph/rows';
-import { fitZoom } from '../../packages/editor/src/graph/viewport';
+import { layersOf, wrapIntoRows, ROW_GAP, type Box } from '../../packages/editor/src/graph/rows';
+import { fitZoom, LEGIBLE_ZOOM, readableViewport } from '../../packages/editor/src/graph/viewport';
 import { pipelineDiff } from '../../packages/editor/src/lib/pipelineDiff';
 import { recordApprovalEvent, type ApprovalHistory } from '../../packages/editor/src/store/approvalHistory';
 import { actorLabel, figuresLine, formatCost, runCost, runTokens } from '../../packages/editor/src/lib/runFigures';
@@ -215,8 +215,54 @@ describe('wrapping a layout onto rows', () => {
     expect(rowOf('logline')).toBeLessThan(rowOf('scenes'));
     // Parallel nodes keep their places relative to each other.
     expect(positions.get('world')!.y - positions.get('cast')!.y).toBe(100);
-    expect(fitZoom(extent(positions), pane)).toBeGreaterThanOrEqual(COMFORTABLE_ZOOM);
+    expect(fitZoom(extent(positions), pane)).toBeGreaterThanOrEqual(LEGIBLE_ZOOM);
     expect(fitZoom(extent(seven), pane)).toBeLessThan(0.45);
+  });
+});
+
+describe('the view a graph is fitted to', () => {
+  // A graph of two rows, 680 × 320 in flow units, starting at (0, 0).
+  const graph = { x: 0, y: 0, width: 680, height: 320 };
+  const onScreen = (view: { x: number; y: number; zoom: number }, rect: { x: number; y: number; width: number; height: number }) => ({
+    left: view.x + rect.x * view.zoom,
+    right: view.x + (rect.x + rect.width) * view.zoom,
+    top: view.y + rect.y * view.zoom,
+    bottom: view.y + (rect.y + rect.height) * view.zoom,
+  });
+
+  test('a graph that fits at a legible zoom is shown whole and centred', () => {
+    const view = readableViewport(graph, { width: 900, height: 600 });
+    expect(view.zoom).toBeCloseTo(Math.min(1, 820 / 680, 520 / 320));
+    const shown = onScreen(view, graph);
+    expect(shown.left).toBeCloseTo(900 - shown.right);
+    expect(shown.top).toBeCloseTo(600 - shown.bottom);
+  });
+
+  test('a pane too narrow for the whole graph keeps the legible zoom and shows the graph from its start', () => {
+    const view = readableViewport(graph, { width: 460, height: 600 });
+    expect(view.zoom).toBe(LEGIBLE_ZOOM);
+    expect(onScreen(view, graph).left).toBe(40);
+  });
+
+  test('a focus is centred where the graph does not fit, but the view never runs past the graph', () => {
+    const pane = { width: 460, height: 600 };
+    const middle = { x: 240, y: 0, width: 200, height: 96 };
+    const centred = onScreen(readableViewport(graph, pane, undefined, middle), middle);
+    expect(centred.left).toBeCloseTo(460 - centred.right);
+    // The height fits: that axis stays centred on the whole graph, whatever the focus.
+    const whole = onScreen(readableViewport(graph, pane, undefined, middle), graph);
+    expect(whole.top).toBeCloseTo(600 - whole.bottom);
+    // A focus at the graph's far end brings its end in at the padding, not further.
+    const last = { x: 480, y: 0, width: 200, height: 96 };
+    expect(onScreen(readableViewport(graph, pane, undefined, last), graph).right).toBeCloseTo(460 - 40);
+    const first = { x: 0, y: 0, width: 200, height: 96 };
+    expect(onScreen(readableViewport(graph, pane, undefined, first), graph).left).toBeCloseTo(40);
+  });
+
+  test('a focus wider than the pane is shown from its start', () => {
+    const wide = { x: 240, y: 0, width: 440, height: 96 };
+    const view = readableViewport(graph, { width: 300, height: 600 }, undefined, wide);
+    expect(onScreen(view, wide).left).toBeCloseTo(40);
   });
 });
 

@@ -1,5 +1,4 @@
 import { useEffect } from 'react';
-import { requestFit } from './store/fitRequest';
 import { ReactFlowProvider } from '@xyflow/react';
 import { ApiKeyDialog } from './components/ApiKeyDialog';
 import { ApprovalsInbox } from './components/ApprovalsInbox';
@@ -13,11 +12,13 @@ import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
 import { TopBar } from './components/TopBar';
 import { VersionHistory } from './components/VersionHistory';
-import { copySelection, deleteSelection, paste, redo, selectAll, undo } from './store/documentActions';
+import { canvasResized, copySelection, deleteSelection, paste, redo, selectAll, undo } from './store/documentActions';
 import { requestRun } from './store/runActions';
 import { runBlockedReason } from './components/RunConsole';
 import { ChoiceDialog } from './components/ChoiceDialog';
 import { ShortcutsHelp } from './components/ShortcutsHelp';
+import { PanelResizer } from './components/PanelResizer';
+import { columnsWithPanel } from './lib/panelWidth';
 import { save } from './store/pipelineActions';
 import { editorStore, useEditor, type SidePanel } from './store/state';
 
@@ -82,15 +83,19 @@ export function App() {
   // Drafts need room to read: the run panel widens while a run is shown in it.
   const wide = useEditor((s) => s.panel === 'run' && s.run !== null);
   const expanded = useEditor((s) => s.panelExpanded);
+  const panelWidth = useEditor((s) => s.panelWidth);
   useShortcuts();
-  // The canvas changes width with the panel: fit the pipeline again once it has.
+  // The canvas changes width with the panel: fit (or lay out) the pipeline again once it has.
   useEffect(() => {
-    const frame = requestAnimationFrame(() => requestFit());
+    const frame = requestAnimationFrame(() => canvasResized());
     return () => cancelAnimationFrame(frame);
   }, [wide, expanded]);
   return (
     <ReactFlowProvider>
-      <div className={['app', wide ? 'run-wide' : '', expanded ? 'panel-expanded' : ''].filter(Boolean).join(' ')}>
+      <div
+        className={['app', wide ? 'run-wide' : '', expanded ? 'panel-expanded' : ''].filter(Boolean).join(' ')}
+        style={panelWidth === null ? undefined : { gridTemplateColumns: columnsWithPanel(panelWidth) }}
+      >
         <TopBar />
         <Sidebar />
         <main className="workspace">
@@ -98,6 +103,7 @@ export function App() {
           <ProblemsList />
         </main>
         <aside className="side-panel">
+          <PanelResizer />
           <nav className="tabs">
             {PANELS.map((p) => (
               <button key={p.id} className={p.id === panel ? 'tab active' : 'tab'} data-testid={`tab-${p.id}`} onClick={() => editorStore.setState({ panel: p.id })}>
@@ -111,7 +117,7 @@ export function App() {
               data-testid="panel-expand"
               aria-pressed={expanded}
               title={expanded ? 'Back to the usual width' : 'Widen this panel to read drafts'}
-              onClick={() => editorStore.setState({ panelExpanded: !expanded })}
+              onClick={() => editorStore.setState({ panelExpanded: !expanded, panelWidth: null })}
             >
               {expanded ? '⇥ Narrow' : '⇤ Widen'}
             </button>

@@ -1,9 +1,10 @@
 // The pipeline canvas: React Flow with story nodes, edges (stepped when they wrap back to a new row), drag and
-// drop from the palette, the minimap, and the fit to a readable view when a document is opened or laid out.
+// drop from the palette, the minimap, and the fit to a legible view when a document is opened or laid out or the
+// canvas is narrowed by the side panel.
 import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type NodeTypes } from '@xyflow/react';
 import { addNode, onConnect, onEdgesChange, onNodesChange } from '../store/documentActions';
-import { setCanvasPane } from '../store/canvasPane';
+import { setCanvasElement } from '../store/canvasPane';
 import { fitHandled, onFitRequest, pendingFitSince } from '../store/fitRequest';
 import { editorStore, useEditor } from '../store/state';
 import { StoryNode } from './StoryNode';
@@ -32,6 +33,16 @@ const MINIMAP_COLORS: Record<string, string> = {
   waiting: '#c97bdb',
   failed: '#e5534b',
 };
+
+/** Run statuses that need the user's eye: a fit that cannot show the whole graph legibly shows these nodes. */
+const FOLLOWED_STATUSES = new Set(['running', 'waiting']);
+
+/** The nodes a fit keeps in view when the graph does not fit: those running or waiting, else the selection. */
+function followedNodes<T extends { id: string; selected?: boolean }>(shown: T[]): T[] {
+  const status = editorStore.getState().run?.nodeStatus ?? {};
+  const active = shown.filter((node) => FOLLOWED_STATUSES.has(status[node.id] ?? ''));
+  return active.length ? active : shown.filter((node) => node.selected);
+}
 
 /** Clicking a node opens its settings, except while the Run tab shows that node's output. */
 function showInspectorUnlessRunning(): void {
@@ -94,19 +105,17 @@ export function Canvas() {
 
   // Auto-layout shapes the graph to the pane it is shown in.
   useEffect(() => {
-    const element = container.current;
-    if (!element) return;
-    const observer = new ResizeObserver(([entry]) => setCanvasPane({ width: entry.contentRect.width, height: entry.contentRect.height }));
-    observer.observe(element);
-    return () => observer.disconnect();
+    setCanvasElement(container.current);
+    return () => setCanvasElement(null);
   }, []);
 
   useEffect(() => {
-    // Fit when a document is opened or laid out (not on every node added by hand), once the flow has the new
-    // positions (a few frames later), every node is measured and the viewport exists; never below a readable
-    // zoom (the Controls' fit-view button still shows everything, however small). A request made before this
-    // subscription (a document opened before the canvas's first effects ran, or while `flow` changed identity
-    // when its viewport was initialised) is picked up here too.
+    // Fit when a document is opened or laid out, or the panel beside the canvas changes width (not on every node
+    // added by hand), once the flow has the new positions (a few frames later), every node is measured and the
+    // viewport exists; never below a legible zoom, showing the running, waiting or selected nodes when not all of
+    // the graph fits (the Controls' fit-view button still shows everything, however small). A request made before
+    // this subscription (a document opened before the canvas's first effects ran, or while `flow` changed
+    // identity when its viewport was initialised) is picked up here too.
     let pending: number | undefined;
     let first: ReturnType<typeof setTimeout> | undefined;
     let disposed = false;
@@ -125,8 +134,10 @@ export function Canvas() {
       // A large pipeline renders (and so measures) only the nodes on screen: it cannot wait for all of them.
       const measured = shown.every((node) => node.measured?.width) || shown.length > LARGE_PIPELINE_NODES;
       if (!pane || shown.length === 0 || !(measured || waited)) return again();
+      const focus = followedNodes(shown);
+      const view = readableViewport(flow.getNodesBounds(shown), usablePane(pane), undefined, focus.length ? flow.getNodesBounds(focus) : undefined);
       // `setViewport` answers false, moving nothing, while React Flow's viewport is not initialised yet.
-      void flow.setViewport(readableViewport(flow.getNodesBounds(shown), usablePane(pane)), { duration: 200 }).then((applied) => {
+      void flow.setViewport(view, { duration: 200 }).then((applied) => {
         if (applied) fitHandled(requestedAt);
         else again();
       });

@@ -10,6 +10,8 @@ let elkInstance: Promise<ElkInstance> | undefined;
 const loadElk = () => (elkInstance ??= import('elkjs/lib/elk.bundled.js').then((m) => new m.default()));
 export const NODE_WIDTH = 200; // .story-node's width in styles.css
 export const NODE_HEIGHT = 96;
+/** Horizontal room between one layer of the layout and the next. */
+export const LAYER_GAP = 40;
 
 /** Top-left positions by node id; with `pane`, wrapped onto the rows that show the whole graph largest in it. */
 export async function layoutGraph(nodes: StoryFlowNode[], edges: StoryFlowEdge[], pane?: Size): Promise<Map<string, { x: number; y: number }>> {
@@ -19,7 +21,7 @@ export async function layoutGraph(nodes: StoryFlowNode[], edges: StoryFlowEdge[]
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': 'RIGHT',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '40',
+      'elk.layered.spacing.nodeNodeBetweenLayers': String(LAYER_GAP),
       'elk.spacing.nodeNode': '28',
       'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
     },

@@ -1,7 +1,7 @@
 // Wraps a left-to-right layered layout onto rows, the way text wraps onto lines: a long pipeline laid out on one
 // row is far wider than the canvas beside the panels and would only fit shrunk past reading. The number of rows
 // is the one that shows the whole graph at the largest zoom the pane allows.
-import { fitZoom, type Size } from './viewport';
+import { fitZoom, LEGIBLE_ZOOM, type Size } from './viewport';
 
 export interface Box {
   x: number;
@@ -10,11 +10,6 @@ export interface Box {
   height: number;
 }
 
-/**
- * A zoom at which every word on a node reads comfortably (its smallest text, 13 px, shows at 11 px): more rows
- * are not worth a larger zoom beyond it, since each extra row breaks the flow once more.
- */
-export const COMFORTABLE_ZOOM = 0.85;
 
 /** Vertical room between rows: the edge that wraps back to the next row's start runs through it. */
 export const ROW_GAP = 56;
@@ -59,7 +54,7 @@ function arrange(boxes: Map<string, Box>, layers: string[][], rows: number): Arr
 
 /**
  * New top-left positions for a layered left-to-right layout, wrapped onto the fewest rows that show it at a
- * comfortable zoom in `pane`, or else at the largest zoom any number of rows allows.
+ * legible zoom in `pane`, or else at the largest zoom any number of rows allows.
  */
 export function wrapIntoRows(boxes: Map<string, Box>, pane: Size): Map<string, { x: number; y: number }> {
   const layers = layersOf(boxes);
@@ -68,7 +63,8 @@ export function wrapIntoRows(boxes: Map<string, Box>, pane: Size): Map<string, {
     // Splits that leave the same number of layers per row as a smaller count would are the same arrangement.
     if (rows > 1 && Math.ceil(layers.length / rows) === Math.ceil(layers.length / (rows - 1))) continue;
     const arrangement = arrange(boxes, layers, rows);
-    const zoom = Math.min(COMFORTABLE_ZOOM, fitZoom(arrangement, pane));
+    // Beyond the legible zoom more rows are not worth a larger zoom: each extra row breaks the flow once more.
+    const zoom = Math.min(LEGIBLE_ZOOM, fitZoom(arrangement, pane));
     if (!best || zoom > best.zoom + 1e-6) best = { arrangement, zoom };
   }
   return best?.arrangement.positions ?? new Map();

@@ -1,10 +1,15 @@
-// The view a pipeline opens at: the whole graph when it fits at a readable zoom, else readable and anchored at
-// its start (top-left), the rest a pan away. A plain fit view would shrink a long pipeline until its titles are
-// a few pixels high.
+// The view a pipeline opens at (and is refitted to when the canvas changes size): the whole graph when it fits at
+// a legible zoom, else legible and showing the part that matters (the running or waiting nodes, else the
+// selection, else the graph's start), the rest a pan away. A plain fit view would shrink a long pipeline, or any
+// pipeline beside a widened panel, until its text is a few pixels high.
 import type { Rect, Viewport } from '@xyflow/react';
 
-/** Below this zoom a node's title (14 px) is under ~9 px on screen. */
-export const READABLE_ZOOM = 0.65;
+/**
+ * The lowest zoom an automatic fit uses: the smallest text on a node (13 px, `--node-text` in styles.css) still
+ * shows at 11 px on screen there. Below it a fit would trade reading for overview, which the fit-view control
+ * (and zooming out by hand) still offers on request.
+ */
+export const LEGIBLE_ZOOM = 0.85;
 /** Small pipelines are not blown up beyond their natural size. */
 export const MAX_FIT_ZOOM = 1;
 /** Screen pixels kept free around the graph. */
@@ -33,15 +38,25 @@ export function fitZoom(graph: Size, pane: Size, padding = FIT_PADDING): number 
   return Math.min(MAX_FIT_ZOOM, room.width / Math.max(1, graph.width), room.height / Math.max(1, graph.height));
 }
 
-export function readableViewport(bounds: Rect, pane: Size, padding = FIT_PADDING): Viewport {
+/**
+ * The graph (`bounds`) fitted to the pane at no less than the legible zoom. Along an axis where it does not fit,
+ * `focus` (the nodes the user is following) is centred, or shown from its start when it is itself too long, but
+ * never so far that the view runs past the graph's ends into empty canvas; without a focus the graph's start shows.
+ */
+export function readableViewport(bounds: Rect, pane: Size, padding = FIT_PADDING, focus?: Rect): Viewport {
   const room = roomIn(pane, padding);
-  const zoom = Math.max(READABLE_ZOOM, fitZoom(bounds, pane, padding));
-  // Per axis: centred when the graph fits, else its start at the padding.
-  const offset = (paneSize: number, roomSize: number, start: number, size: number) =>
-    size * zoom <= roomSize ? (paneSize - size * zoom) / 2 - start * zoom : padding - start * zoom;
+  const zoom = Math.max(LEGIBLE_ZOOM, fitZoom(bounds, pane, padding));
+  const offset = (paneSize: number, roomSize: number, start: number, size: number, focusStart?: number, focusSize?: number) => {
+    if (size * zoom <= roomSize) return (paneSize - size * zoom) / 2 - start * zoom;
+    const graphStartShown = padding - start * zoom;
+    if (focusStart === undefined || focusSize === undefined) return graphStartShown;
+    const graphEndShown = paneSize - padding - (start + size) * zoom;
+    const wanted = focusSize * zoom <= roomSize ? (paneSize - focusSize * zoom) / 2 - focusStart * zoom : padding - focusStart * zoom;
+    return Math.min(graphStartShown, Math.max(graphEndShown, wanted));
+  };
   return {
-    x: offset(pane.width, room.width, bounds.x, bounds.width),
-    y: offset(pane.height, room.height, bounds.y, bounds.height),
+    x: offset(pane.width, room.width, bounds.x, bounds.width, focus?.x, focus?.width),
+    y: offset(pane.height, room.height, bounds.y, bounds.height, focus?.y, focus?.height),
     zoom,
   };
 }

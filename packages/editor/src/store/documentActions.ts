@@ -85,6 +85,7 @@ export function loadDocument(pipeline: Pipeline, savedVersion: number | null, op
     validation: validated(snapshot),
     runInputs: defaultInputs(meta),
     layingOut: !positioned && nodes.length > 0,
+    autoPlaced: !positioned && nodes.length > 0,
   });
   if (!positioned && nodes.length) void autoLayout({ record: false });
   else requestFit();
@@ -302,17 +303,45 @@ export function paste(): void {
 
 // ---- Layout --------------------------------------------------------------------------------------------
 
+/**
+ * The canvas changed width (a side panel widened, narrowed or was dragged): a document the editor placed itself
+ * on opening, still unedited, is laid out again for the canvas it is now shown in; any other keeps its places
+ * and is refitted (at a legible zoom, the rest a pan away).
+ */
+export function canvasResized(): void {
+  const placesAreTheEditors = () => {
+    const s = editorStore.getState();
+    return s.autoPlaced && !s.dirty && s.past.length === 0 && s.nodes.length > 0;
+  };
+  if (!placesAreTheEditors()) return requestFit();
+  // The panel often widens in the render that shows a run's statuses, which make nodes taller: a layout now would
+  // use the heights from before and stack them into each other. React Flow reports new sizes within a frame of
+  // the render (its ResizeObserver); two frames on, the layout has them (unless the user has moved a node since).
+  const layOutAgain = () => (placesAreTheEditors() ? void autoLayout({ record: false }) : requestFit());
+  requestAnimationFrame(() => requestAnimationFrame(layOutAgain));
+}
+
+/** Counts layouts started: one overtaken by a newer one (the canvas changed size meanwhile) is not applied. */
+let layoutsStarted = 0;
+
 export async function autoLayout(options: { record?: boolean } = {}): Promise<void> {
   const s = editorStore.getState();
+  const started = ++layoutsStarted;
+  // Asked for by the user: the places are theirs from now on (kept, saved), not the editor's to redo.
+  if (options.record !== false) editorStore.setState({ autoPlaced: false });
   const positions = await layoutGraph(s.nodes, s.edges, canvasPane()).catch((error: unknown) => {
     editorStore.setState({ layingOut: false });
     throw error;
   });
+  if (started !== layoutsStarted) return;
   const apply = (st: EditorState) => ({
     nodes: st.nodes.map((n) => (positions.has(n.id) ? { ...n, position: positions.get(n.id)! } : n)),
   });
   // Opening: the laid-out places and the canvas showing them arrive in one update.
   if (options.record === false) editorStore.setState((st) => ({ ...apply(st), layingOut: false }));
-  else commit(apply, { revalidate: false });
+  else {
+    commit(apply, { revalidate: false });
+    editorStore.setState({ layingOut: false }); // an opening layout this one overtook is not there to end it
+  }
   requestFit();
 }

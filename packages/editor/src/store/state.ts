@@ -81,8 +81,15 @@ export interface EditorState extends Snapshot {
   shortcutsOpen: boolean;
   /** The side panel spread over most of the window, for reading drafts (tables, screenplay pages). */
   panelExpanded: boolean;
+  /** The side panel's width as the user dragged it (px, kept within bounds); null: the usual width for what it shows. */
+  panelWidth: number | null;
   /** A document opened without positions is being laid out: the canvas hides its provisional places till then. */
   layingOut: boolean;
+  /**
+   * The document's places were chosen by the editor when it was opened (none were stored) and not by the user
+   * since: while it is unedited, a canvas that changes size gets a layout shaped to it again.
+   */
+  autoPlaced: boolean;
   /** A question the editor is asking before it acts (run unsaved edits? cancel the run?). */
   choice: Choice | null;
   outputOpen: boolean;
@@ -128,7 +135,9 @@ export const editorStore = createStore<EditorState>({
   inboxOpen: false,
   shortcutsOpen: false,
   panelExpanded: false,
+  panelWidth: null,
   layingOut: false,
+  autoPlaced: false,
   choice: null,
   outputOpen: false,
   versionsOpen: false,

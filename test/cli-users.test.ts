@@ -1,5 +1,7 @@
 // `storyloom users add|list|revoke` on the database a server shares: the token it prints once is what the
-// server then asks for; STORYLOOM_TOKEN makes the CLI act as that user (their role checked, their name recorded).
+// server then asks for (within USERS_RECHECK_MS: the server does not look for users on every request);
+// STORYLOOM_TOKEN makes the CLI act as that user (their role checked, their name recorded).
+import { USERS_RECHECK_MS } from '@storyloom/engine/node';
 import { PREMISE, screenplayPipeline, startTestServer, type TestServer } from '../packages/server/test/http/support';
 import { runCli, runIdFrom, tempWorkspace, type TempWorkspace } from './support/cli';
 
@@ -14,6 +16,51 @@ afterEach(async () => {
   workspace.cleanup();
 });
 
+/** Scheduling slack on a busy machine, on top of the documented delay. */
+const SLACK_MS = 500;
+
+/** Asks GET /api/me (no token) until it answers `status`; returns how long that took. */
+async function untilMeAnswers(status: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const answered = (await server.call('GET', '/api/me')).status;
+    if (answered === status) return Date.now() - started;
+    if (Date.now() - started > USERS_RECHECK_MS + SLACK_MS) throw new Error(`GET /api/me still answers ${answered}, not ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('a single-user server does not look for users on every request; a user the CLI adds or revokes counts within USERS_RECHECK_MS', async () => {
+  // The engine's users store, watched: each call is one query of the users table.
+  const users = (server.storyloom as unknown as { stores: { users: { hasActive(): Promise<boolean> } } }).stores.users;
+  const looks = jest.spyOn(users, 'hasActive');
+  const started = Date.now();
+  for (let i = 0; i < 40; i += 1) expect((await server.call('GET', '/api/pipelines')).status).toBe(200);
+  const elapsed = Date.now() - started;
+  expect(looks.mock.calls.length).toBeGreaterThanOrEqual(1);
+  expect(looks.mock.calls.length).toBeLessThanOrEqual(1 + Math.floor(elapsed / USERS_RECHECK_MS));
+  expect(elapsed).toBeLessThan(10 * USERS_RECHECK_MS); // else the bound above says little
+
+  const added = await runCli(['users', 'add', 'ana', '--role', 'editor', '--db', server.dbPath]);
+  expect(added.code).toBe(0);
+  expect(await untilMeAnswers(401)).toBeLessThanOrEqual(USERS_RECHECK_MS + SLACK_MS);
+  expect((await server.call('GET', '/api/me', undefined, added.stdout.trim())).body).toMatchObject({ mode: 'shared', actor: { name: 'ana' } });
+
+  // With its only user revoked (by another process) it is a single-user server again, as after a restart.
+  expect((await runCli(['users', 'revoke', 'ana', '--db', server.dbPath])).code).toBe(0);
+  expect(await untilMeAnswers(200)).toBeLessThanOrEqual(USERS_RECHECK_MS + SLACK_MS);
+  expect((await server.call('GET', '/api/me')).body).toMatchObject({ mode: 'single-user' });
+});
+
+test("a user added through the server's own API counts at once", async () => {
+  expect((await server.call('GET', '/api/me')).body).toMatchObject({ mode: 'single-user' });
+  const added = await server.call('POST', '/api/users', { name: 'olga', role: 'owner' });
+  expect(added.status).toBe(201);
+  expect((await server.call('GET', '/api/me')).status).toBe(401);
+  expect((await server.call('DELETE', '/api/users/olga', undefined, added.body.token)).status).toBe(200);
+  expect((await server.call('GET', '/api/me')).body).toMatchObject({ mode: 'single-user' });
+});
+
 test('a user added with the CLI turns the open server into one that asks for tokens; revoking one stops it working', async () => {
   expect((await server.call('GET', '/api/me')).body).toMatchObject({ mode: 'single-user', actor: { role: 'owner' } });
 
@@ -22,7 +69,7 @@ test('a user added with the CLI turns the open server into one that asks for tok
   const token = added.stdout.trim();
   expect(token).toMatch(/^sl_[A-Za-z0-9_-]{40,}$/);
 
-  expect((await server.call('GET', '/api/me')).status).toBe(401);
+  await untilMeAnswers(401);
   expect((await server.call('GET', '/api/me', undefined, token)).body).toMatchObject({ mode: 'shared', actor: { name: 'ana', role: 'reviewer' } });
 
   const listed = await runCli(['users', 'list', '--json', '--db', server.dbPath]);

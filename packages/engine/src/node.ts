@@ -7,8 +7,8 @@ import type { ModelCallerOptions } from './models/caller';
 export * from './index';
 export * from './runner/engine';
 export type { RunObserver, NodeExecutionInfo, ModelCallInfo } from './runner/observer';
-export { openStoryloom, preloadRunner } from './runner/storyloom';
-export { migrateDatabase, type MigrateResult } from './runner/migrate-database';
+export { openStoryloom, preloadRunner, USERS_RECHECK_MS } from './runner/storyloom';
+export { migrateDatabase, type MigrateOptions, type MigrateResult } from './runner/migrate-database';
 // The lease and orphan rules, for adapters that recover runs (a server's scan, a reconciler).
 export { LEASE_TTL_MS, MIN_LEASE_TTL_MS, leaseIsDead, leaseRenewMs, leaseTtlFromEnv } from './runner/lease';
 export { needsNewDriver } from './runner/orphans';

@@ -198,7 +198,10 @@ export interface Storyloom {
   listUsers(): Promise<UserRecord[]>;
   /** The active user holding this token. */
   userForToken(token: string): Promise<UserRecord | undefined>;
-  /** Whether any user is active (a server with none stays in single-user mode). */
+  /**
+   * Whether any user is active (a server with none stays in single-user mode). Answered from memory for up to
+   * USERS_RECHECK_MS: this engine's own addUser and revokeUser count at once, other processes' within that.
+   */
   hasUsers(): Promise<boolean>;
   recordAudit(entry: NewAuditEntry): Promise<void>;
   /** Who did what to a pipeline (its saves and its runs) or to one run, oldest first. */

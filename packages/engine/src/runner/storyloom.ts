@@ -48,6 +48,7 @@ import { checkedLeaseTtl, defaultOwnerId, LEASE_TTL_MS, leaseIsDead } from './le
 import { needsNewDriver } from './orphans';
 import { outputProblem, planRerun } from './rerun';
 import { hashToken, newUserToken, USER_NAME_PATTERN } from './people';
+import { RecentAnswer } from './recent-answer';
 import { buildRunView } from './run-view';
 import { approvalNodeOf, askAgainAfterRefusal, budgetedNodeOf, budgetKey } from './budget-gate';
 import { Webhooks } from '../webhooks/webhooks';
@@ -60,6 +61,11 @@ const MAX_COST_DAYS = 366;
 const SUBSCRIBE_POLL_MS = 100;
 /** With PostgreSQL, committed events are announced to every server: polling is only a fallback. */
 const NOTIFIED_SUBSCRIBE_POLL_MS = 1_000;
+/**
+ * How long `hasUsers` trusts its last look at the users table. Servers ask on every request without a token;
+ * a user added or revoked by another process (the CLI, another server) counts within this long.
+ */
+export const USERS_RECHECK_MS = 1_000;
 
 // LangGraph (the driver, its graph compiler and the checkpointers) is loaded by the first `drive`, not at
 // import: it is most of the engine's load time, and reading runs, deciding and exporting never need it.
@@ -95,6 +101,7 @@ class StoreBackedStoryloom implements Storyloom {
   private closed = false;
   /** SQLite: one watcher for other processes' commits shared by all subscribers (see watchOtherProcesses). */
   private foreignWrites: ForeignWriteWatcher | undefined;
+  private readonly activeUsers: RecentAnswer<boolean>;
   readonly webhooks: Webhooks;
   readonly comments: RunComments;
 
@@ -104,6 +111,7 @@ class StoreBackedStoryloom implements Storyloom {
     private readonly prices: PriceTable,
   ) {
     this.ownerId = options.ownerId ?? defaultOwnerId();
+    this.activeUsers = new RecentAnswer(() => stores.users.hasActive(), USERS_RECHECK_MS);
     this.webhooks = new Webhooks(stores);
     this.comments = new RunComments({ stores, decide: (runId, nodeId, decision, actor) => this.decide(runId, nodeId, decision, actor), view: (runId) => this.view(runId) });
   }
@@ -494,6 +502,7 @@ class StoreBackedStoryloom implements Storyloom {
       await tx.users.addToken(added.id, hashToken(token));
       return added;
     });
+    this.activeUsers.forget();
     return { user, token };
   }
 
@@ -507,6 +516,7 @@ class StoreBackedStoryloom implements Storyloom {
   async revokeUser(name: string): Promise<UserRecord> {
     const user = await this.requireUser(name);
     await this.stores.users.revoke(user.name);
+    this.activeUsers.forget();
     return { ...user, revokedAt: new Date().toISOString() };
   }
 
@@ -519,7 +529,7 @@ class StoreBackedStoryloom implements Storyloom {
   }
 
   hasUsers(): Promise<boolean> {
-    return this.stores.users.hasActive();
+    return this.activeUsers.get();
   }
 
   recordAudit(entry: NewAuditEntry): Promise<void> {

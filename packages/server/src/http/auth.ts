@@ -45,7 +45,8 @@ export const ANONYMOUS: Actor = { id: 'anonymous', name: 'anonymous', role: 'vie
 
 /**
  * Whether several people share this server: it has API keys or user accounts. A server with neither serves the
- * one local owner on loopback, with no token asked and no limit on where it sends requests.
+ * one local owner on loopback, with no token asked and no limit on where it sends requests. Cheap to ask on
+ * every request: `hasUsers` looks at the users table at most once per USERS_RECHECK_MS.
  */
 export async function isSharedServer(keys: readonly string[], users: Pick<Storyloom, 'hasUsers'>): Promise<boolean> {
   return keys.length > 0 || (await users.hasUsers());

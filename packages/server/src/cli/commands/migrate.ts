@@ -20,8 +20,9 @@ export const migrateCommand: Command = {
     notes: [
       'Copies pipelines and every version, runs, events, outputs, approvals, recorded model calls and the checkpoints',
       'of runs that can still go on (waiting, failed, cancelled, interrupted), so they continue on the new database.',
-      'The target must hold no pipelines and no runs. Stop servers and workers on the source first: a run driven',
-      'during the copy may be copied half way.',
+      'The target must hold no pipelines and no runs. Rows are copied a batch at a time in one transaction: a copy',
+      'that fails leaves the target as it was. Stop servers and workers on the source first: a run driven during',
+      'the copy may be copied half way.',
       'Example: storyloom migrate --from ./data/storyloom.db --to postgres://storyloom@db.internal/storyloom',
     ],
   },

@@ -183,16 +183,24 @@ async function fanOut(stub, storyloom, width, join, target) {
   console.log(`  storyloom ${fmt(ours)}x  (target <= ${fmt(target)}) ${verdict(ours, target)}`);
 }
 
+/** The shapes, by the names `node bench/peers/index.js <name>...` takes to run only some of them. */
+const SHAPES = {
+  chain: (stub, storyloom) => chain(stub, storyloom),
+  fan16: (stub, storyloom) => fanOut(stub, storyloom, 16, false, 1.15),
+  'fan16-join': (stub, storyloom) => fanOut(stub, storyloom, 16, true),
+  'fan64-join': (stub, storyloom) => fanOut(stub, storyloom, 64, true, 2.4),
+  validate: () => validateStartup(),
+};
+
 async function main() {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !(name in SHAPES));
+  if (unknown.length > 0) throw new Error(`unknown shape(s) ${unknown.join(', ')}; known: ${Object.keys(SHAPES).join(', ')}`);
   console.log(`Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`);
   const stub = await startStub();
   const storyloom = await engine.openStoryloom({ dbPath: tempDb(), env: { OPENAI_BASE_URL: stub.url, OPENAI_API_KEY: 'bench-key' } });
   try {
-    await chain(stub, storyloom);
-    await fanOut(stub, storyloom, 16, false, 1.15);
-    await fanOut(stub, storyloom, 16, true);
-    await fanOut(stub, storyloom, 64, true, 2.4);
-    await validateStartup();
+    for (const name of wanted.length > 0 ? wanted : Object.keys(SHAPES)) await SHAPES[name](stub, storyloom);
   } finally {
     await storyloom.close();
     stub.stop();

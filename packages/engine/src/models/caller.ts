@@ -2,6 +2,7 @@
 // and retries per request, cancellation, and structured output that falls back to JSON-from-text (with one
 // repair attempt) for servers without JSON-schema support.
 import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessage, type BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { z } from 'zod';
 import { StoryloomError, isStoryloomError } from '../errors';
@@ -11,6 +12,7 @@ import { jsonOnlyInstruction, readJsonReply, repairInstruction } from './json-re
 import { ANSWER_RESTARTED } from './in-process-chat-model';
 import { estimateTokens } from './offline-chat-model';
 import { createChatModel } from './providers';
+import { streamDirect, streamsDirectly, type StreamedReply } from './direct-stream';
 import { DEFAULT_RETRY_POLICY, type ModelErrorDetails, type RetryPolicy, withRetries } from './retry';
 import { type ModelEnv, normalizeModelSpec, providerLocation } from './spec';
 
@@ -140,6 +142,29 @@ export function forgetEndpointAbilities(): void {
   ENDPOINTS_WITHOUT_RESPONSE_FORMAT.clear();
 }
 
+/** One reply through LangChain's `invoke` (with LangSmith tracing, and for the models that report restarts). */
+async function invokeModel(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  signal: AbortSignal,
+  onToken: (token: string) => void,
+  onRestart: () => void,
+  schema?: z.ZodType,
+): Promise<StreamedReply> {
+  const config = { signal, callbacks: [new TokenForwarder(onToken, onRestart)] };
+  let raw: BaseMessage;
+  if (schema) {
+    // The raw message is kept (includeRaw) for its usage and so that one parser (readJsonReply) judges
+    // every provider's answer. Typed loosely: the overloads do not accept a generic zod type.
+    const structuredModel = model as unknown as StructuredCapable;
+    const structured = structuredModel.withStructuredOutput(schema, { method: 'jsonSchema', includeRaw: true, name: 'output' });
+    raw = (await structured.invoke(messages, config)).raw;
+  } else {
+    raw = await model.invoke(messages, config);
+  }
+  return { text: messageText(raw), usage: (raw as AIMessage).usage_metadata };
+}
+
 export function createModelCaller(options: ModelCallerOptions): ModelCaller {
   const normalized = normalizeModelSpec(options.spec);
   // In-process models sample with a seed: each of a node's candidates takes its own (seed + index, from a random
@@ -182,30 +207,13 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
   ): Promise<ModelReply> {
     return withRetries({ policy, where, signal, label, onRetry: hooks.onRetry }, async (attemptSignal, progress) => {
       const model = createChatModel({ spec: specFor(sampling), env, offlineAnswer, signal: attemptSignal });
-      const config = {
-        signal: attemptSignal,
-        callbacks: [
-          new TokenForwarder(
-            (token) => {
-              progress();
-              hooks.onToken?.(token, label);
-            },
-            () => hooks.onRestart?.(label),
-          ),
-        ],
+      const onToken = (token: string) => {
+        progress();
+        hooks.onToken?.(token, label);
       };
-      let raw: BaseMessage;
-      if (schema) {
-        // The raw message is kept (includeRaw) for its usage and so that one parser (readJsonReply) judges
-        // every provider's answer. Typed loosely: the overloads do not accept a generic zod type.
-        const structuredModel = model as unknown as StructuredCapable;
-        const structured = structuredModel.withStructuredOutput(schema, { method: 'jsonSchema', includeRaw: true, name: 'output' });
-        raw = (await structured.invoke(messages, config)).raw;
-      } else {
-        raw = await model.invoke(messages, config);
-      }
-      const text = messageText(raw);
-      const usage = (raw as AIMessage).usage_metadata;
+      const { text, usage } = streamsDirectly(spec.provider)
+        ? await streamDirect(model, messages, { signal: attemptSignal, schema }, onToken)
+        : await invokeModel(model, messages, attemptSignal, onToken, () => hooks.onRestart?.(label), schema);
       hooks.onUsage?.(
         {
           inputTokens: usage?.input_tokens ?? estimateTokens(messages.map(messageText).join('\n')),

@@ -1,7 +1,8 @@
-// Compiles a validated pipeline to a LangGraph StateGraph. Each pipeline node becomes a work node `n_<id>`
-// and, with `approval: true` or as a review (its content-policy gate), a gate `g_<id>` after it; in a run with a
-// budget, also an entry `b_<id>` that no edge reaches, where a budget decision re-enters the graph. Independent branches share supersteps, so they run
-// at the same time.
+// Compiles a validated pipeline to a LangGraph StateGraph. Each segment (a straight run of nodes, see
+// segments.ts; most often a single node) becomes a work node `n_<first id>` that runs its members in order, and
+// each node with `approval: true` or a review (its content-policy gate) gets a gate `g_<id>` after it; in a run
+// with a budget, also an entry `b_<id>` that no edge reaches, where a budget decision re-enters the graph.
+// Independent branches are separate graph nodes, so they run at the same time.
 //
 // Joins: below a gate, a node may be triggered before all its parents are ready (a gate routes onward only
 // after a decision, much later); it then checks readiness itself and does nothing, and that empty run still
@@ -14,9 +15,15 @@ import { gateRoute, hasGate, type ApprovalGate } from './approval-gate';
 import type { NodeExecutor } from './node-executor';
 import type { RunContext } from './run-context';
 import { isBudgeted } from './budget-gate';
-import { budgetEntryName, gateNodeName, RunGraphState, workNodeName } from './state';
+import { planSegments, type Segments } from './segments';
+import { budgetEntryName, gateNodeName, RunGraphState, type AttemptsUpdate, type RunGraphValues } from './state';
 
-export function compileRunGraph(ctx: RunContext, executor: NodeExecutor, gate: ApprovalGate, checkpointer: BaseCheckpointSaver) {
+export function compileRunGraph(
+  ctx: RunContext,
+  executor: NodeExecutor,
+  gate: ApprovalGate,
+  checkpointer: BaseCheckpointSaver,
+): { app: CompiledRunGraph; segments: Segments } {
   const { graph, nodes } = ctx;
   // Node names are dynamic, which StateGraph's literal-typed builder cannot express.
   const builder = new StateGraph(RunGraphState) as unknown as DynamicGraph;
@@ -25,47 +32,73 @@ export function compileRunGraph(ctx: RunContext, executor: NodeExecutor, gate: A
   // With a budget any node may stop before its work to ask a person, and so run empty.
   const budgeted = isBudgeted(ctx.run);
   const mayRunEmpty = (id: string) => budgeted || needsApproval(id) || belowGate.has(id);
+  const segments = planSegments(graph, needsApproval, budgeted);
+  const graphNode = segments.graphNodeOf;
 
-  for (const id of graph.ids) {
-    builder.addNode(workNodeName(id), (state) => executor.runNode(id, state));
-    if (budgeted) {
-      builder.addNode(budgetEntryName(id), () => ({}));
-      builder.addEdge(budgetEntryName(id), workNodeName(id));
-    }
-    if (needsApproval(id)) {
-      builder.addNode(gateNodeName(id), (state) => gate.run(id, state));
-      builder.addEdge(workNodeName(id), gateNodeName(id));
+  for (const members of segments.list) {
+    const name = graphNode(members[0]);
+    builder.addNode(name, members.length === 1 ? (state) => executor.runNode(members[0], state) : (state) => runSegment(executor, members, state));
+    const last = members[members.length - 1];
+    if (needsApproval(last)) {
+      builder.addNode(gateNodeName(last), (state) => gate.run(last, state));
+      builder.addEdge(name, gateNodeName(last));
     }
   }
-  for (const id of graph.ids) {
+  if (budgeted) {
+    for (const id of graph.ids) {
+      builder.addNode(budgetEntryName(id), () => ({}));
+      builder.addEdge(budgetEntryName(id), graphNode(id));
+    }
+  }
+  for (const [id] of segments.list) {
     const parents = graph.parents.get(id) ?? [];
     if (parents.length === 0) {
-      if (!budgeted) builder.addEdge(START, workNodeName(id));
+      if (!budgeted) builder.addEdge(START, graphNode(id));
     }
-    else if (parents.length > 1 && !parents.some(mayRunEmpty)) builder.addEdge(parents.map(workNodeName), workNodeName(id));
+    else if (parents.length > 1 && !parents.some(mayRunEmpty)) builder.addEdge(parents.map(graphNode), graphNode(id));
     // Approval parents lead here through their gate's conditional route (below).
-    else for (const parent of parents) if (!needsApproval(parent)) builder.addEdge(workNodeName(parent), workNodeName(id));
+    else for (const parent of parents) if (!needsApproval(parent)) builder.addEdge(graphNode(parent), graphNode(id));
   }
   if (budgeted) {
     // LangGraph refuses a node no edge can reach: the start routes to the roots, and names the budget entries
     // among its possible destinations without ever taking them.
-    const roots = graph.ids.filter((id) => (graph.parents.get(id) ?? []).length === 0).map(workNodeName);
+    const roots = graph.ids.filter((id) => (graph.parents.get(id) ?? []).length === 0).map(graphNode);
     builder.addConditionalEdges(START, () => roots, [...roots, ...graph.ids.map(budgetEntryName)]);
   }
   for (const id of graph.ids) {
     if (!needsApproval(id)) continue;
-    const children = (graph.children.get(id) ?? []).map(workNodeName);
+    // A gated node ends its segment and its children begin theirs; a rejection runs its segment again, where
+    // the members before it adopt their stored outputs.
+    const children = (graph.children.get(id) ?? []).map(graphNode);
     builder.addConditionalEdges(
       gateNodeName(id),
       (state) => {
         const route = gateRoute(id, state);
         if (route === 'approved') return children.length > 0 ? children : END;
-        return route === 'rejected' ? workNodeName(id) : END;
+        return route === 'rejected' ? graphNode(id) : END;
       },
-      [...children, workNodeName(id), END],
+      [...children, graphNode(id), END],
     );
   }
-  return builder.compile({ checkpointer });
+  return { app: builder.compile({ checkpointer }), segments };
+}
+
+/** Runs a segment's members one after another, each seeing what the ones before it wrote. */
+async function runSegment(executor: NodeExecutor, members: string[], state: Values): Promise<Update> {
+  let current: RunGraphValues = state;
+  const update: Required<AttemptsUpdate> = { done: {}, approved: {}, redo: {} };
+  for (const id of members) {
+    const step = await executor.runNode(id, current);
+    Object.assign(update.done, step.done);
+    Object.assign(update.approved, step.approved);
+    Object.assign(update.redo, step.redo);
+    current = {
+      done: { ...current.done, ...step.done },
+      approved: { ...current.approved, ...step.approved },
+      redo: { ...current.redo, ...step.redo },
+    };
+  }
+  return update;
 }
 
 /** Nodes with a node asking for approval among their ancestors (these may be triggered before they are ready). */

@@ -15,7 +15,7 @@ import { FencedCheckpointer } from './fenced-checkpointer';
 import { errorMessage, NodeExecutor } from './node-executor';
 import { createRunContext, type DriveLease, type EngineSettings, fencedTransaction } from './run-context';
 import { approvalNodeOf, budgetedNodeOf } from './budget-gate';
-import { budgetEntryName, workNodeName, type RunGraphValues } from './state';
+import { budgetEntryName, type RunGraphValues } from './state';
 import type { RunStatus } from './types';
 
 export interface DriverDeps {
@@ -70,18 +70,19 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
       }
     });
     const ctx = createRunContext(stores, { ...run, status: 'running' }, deps.settings, abort.signal, deps.checkpointer, lease);
-    const app = compileRunGraph(ctx, new NodeExecutor(ctx), new ApprovalGate(ctx), new FencedCheckpointer(deps.checkpointer, stores, runId, lease));
+    const { app, segments } = compileRunGraph(ctx, new NodeExecutor(ctx), new ApprovalGate(ctx), new FencedCheckpointer(deps.checkpointer, stores, runId, lease));
     const thread = { configurable: { thread_id: runId } };
     const config = { ...thread, durability: 'sync', recursionLimit: RECURSION_LIMIT, signal: abort.signal };
 
     let fresh = (await deps.checkpointer.getTuple(thread)) === undefined;
     for (;;) {
       if (!fresh) {
-        // Re-enter at each decided gate by replaying its node's (empty) write: the static edge node → gate fires
+        // Re-enter at each decided gate by replaying its node's (empty) write as the graph node it runs in (a
+        // gated node ends its segment): the static edge to the gate fires
         // (for a budget decision: the entry before the node, whose edge leads to the node's work).
         for (const decided of await stores.approvals.decidedNotApplied(runId)) {
           const budgeted = budgetedNodeOf(decided.nodeId);
-          await app.updateState(thread, {}, budgeted !== undefined ? budgetEntryName(budgeted) : workNodeName(decided.nodeId));
+          await app.updateState(thread, {}, budgeted !== undefined ? budgetEntryName(budgeted) : segments.graphNodeOf(decided.nodeId));
         }
       }
       // After a crash the checkpoint goes on from where it was saved: never from the input again.

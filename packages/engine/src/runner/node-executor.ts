@@ -20,7 +20,7 @@ import { StoryloomError } from '../errors';
 import type { OutputSource } from '../store';
 import { candidatesKey } from '../store/output-store';
 import type { RunContext } from './run-context';
-import type { RunGraphUpdate, RunGraphValues } from './state';
+import type { AttemptsUpdate, RunGraphValues } from './state';
 import { TokenCoalescer } from './token-coalescer';
 import { hasGate, isGated } from './approval-gate';
 import { noteRequestUsage, recordedModelCaller } from './recorded-model-caller';
@@ -72,7 +72,7 @@ export class NodeExecutor {
     });
   }
 
-  async runNode(nodeId: string, state: RunGraphValues): Promise<RunGraphUpdate> {
+  async runNode(nodeId: string, state: RunGraphValues): Promise<AttemptsUpdate> {
     const attempt = this.attemptToProduce(nodeId, state);
     if (attempt === undefined || !this.parentsReady(nodeId, state)) return {};
     const { stores, run } = this.ctx;
@@ -117,7 +117,7 @@ export class NodeExecutor {
   }
 
   /** An attempt already stored: computed before a crash, or seeded by a rerun (reused / edited). */
-  private async adoptStored(nodeId: string, attempt: number, source: OutputSource): Promise<RunGraphUpdate> {
+  private async adoptStored(nodeId: string, attempt: number, source: OutputSource): Promise<AttemptsUpdate> {
     const seeded = source === 'reused' || source === 'edit';
     if (!seeded) return { done: { [nodeId]: attempt } };
     const { stores, run } = this.ctx;

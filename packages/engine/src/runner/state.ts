@@ -19,6 +19,8 @@ export const RunGraphState = Annotation.Root({
 
 export type RunGraphValues = typeof RunGraphState.State;
 export type RunGraphUpdate = typeof RunGraphState.Update;
+/** What a node's work writes: entries merged into the state's maps by their reducers. */
+export type AttemptsUpdate = Partial<RunGraphValues>;
 
 /** Graph node names: pipeline ids are `[a-z0-9-]`, so these never collide with state keys or each other. */
 export const workNodeName = (nodeId: string): string => `n_${nodeId}`;

@@ -1,7 +1,11 @@
 import { createServer } from 'node:net';
 import { z } from 'zod';
 import { isStoryloomError } from '../../src/errors';
+import { BaseCallbackHandler } from '@langchain/core/callbacks/base';
+import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { createModelCaller, type ModelCallerOptions } from '../../src/models/caller';
+import { createOpenAIChatModel } from '../../src/models/providers';
+import { streamsDirectly } from '../../src/models/direct-stream';
 import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
 
 const Cast = z.strictObject({
@@ -13,6 +17,12 @@ type Cast = z.infer<typeof Cast>;
 const noOffline = (): never => {
   throw new Error('the offline writer must not be used for a remote provider');
 };
+
+/** Makes LangChain stream a call (as Storyloom's token listener does) without keeping anything. */
+class StreamingListener extends BaseCallbackHandler {
+  name = 'streaming-listener';
+  readonly lc_prefer_streaming = true;
+}
 
 let stub: OpenAIStub;
 beforeEach(async () => {
@@ -76,6 +86,51 @@ describe('openai provider against an OpenAI-compatible stub', () => {
     const body = request!.body as { messages: Array<{ content: string }> };
     const promptChars = body.messages.map((m) => m.content).join('\n').length;
     expect(recorded.usage).toEqual([[{ inputTokens: Math.ceil(promptChars / 4), outputTokens: Math.ceil(text.length / 4) }, 'logline']]);
+  });
+
+  test("calls read the model's stream directly, sending the very request LangChain's invoke and withStructuredOutput send", async () => {
+    expect(streamsDirectly('openai')).toBe(true);
+    const { caller, recorded } = openaiCaller();
+    const system = 'You are a story editor.';
+    const prompt = 'Premise: a lighthouse keeper finds a letter.';
+    const text = await caller.text({ label: 'logline', system, prompt, offline: noOffline });
+    const cast = await caller.json({ label: 'cast', prompt, schema: Cast, offline: noOffline });
+    // The same two requests through LangChain's own Runnable path (streaming, as a token listener makes it),
+    // on the model Storyloom builds.
+    const model = createOpenAIChatModel({ provider: 'openai', model: 'gpt-4o-mini' }, { OPENAI_BASE_URL: stub.url });
+    const config = { callbacks: [new StreamingListener()] };
+    const viaInvoke = await model.invoke([new SystemMessage(system), new HumanMessage(prompt)], config);
+    const structured = model.withStructuredOutput(Cast, { method: 'jsonSchema', includeRaw: true, name: 'output' });
+    await structured.invoke([new HumanMessage(prompt)], config);
+    expect(stub.requests).toHaveLength(4);
+    const [directText, directJson, invokedText, invokedJson] = stub.requests.map((request) => request.body);
+    expect(directText).toEqual(invokedText);
+    expect(directJson).toEqual(invokedJson);
+    expect((directJson as { response_format: { type: string } }).response_format.type).toBe('json_schema');
+    // The direct path still streams, counts usage and validates.
+    expect(text).toBe(viaInvoke.content);
+    expect(Cast.parse(cast)).toEqual(cast);
+    expect(recorded.tokens.filter(([, label]) => label === 'logline').map(([token]) => token).join('')).toBe(text);
+    expect(recorded.usage.map(([usage, label]) => [label, usage.inputTokens > 0, usage.outputTokens > 0])).toEqual([
+      ['logline', true, true],
+      ['cast', true, true],
+    ]);
+  });
+
+  test('with LangSmith tracing on, calls go through invoke (its callbacks record the trace); in-process models always do', () => {
+    const before = process.env.LANGSMITH_TRACING;
+    try {
+      process.env.LANGSMITH_TRACING = 'true';
+      expect(streamsDirectly('openai')).toBe(false);
+      process.env.LANGSMITH_TRACING = 'false';
+      expect(streamsDirectly('openai')).toBe(true);
+      expect(streamsDirectly('offline')).toBe(true);
+      expect(streamsDirectly('local')).toBe(false);
+      expect(streamsDirectly('ollama')).toBe(false);
+    } finally {
+      if (before === undefined) delete process.env.LANGSMITH_TRACING;
+      else process.env.LANGSMITH_TRACING = before;
+    }
   });
 
   test('the key comes from OPENAI_API_KEY; a local server without one gets a placeholder; no key and no server is refused', async () => {

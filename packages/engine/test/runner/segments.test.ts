@@ -1,0 +1,88 @@
+// Straight runs of nodes share one graph step: which nodes form a segment (chains; never across a branch, a join,
+// a gate or in a run with a budget), and that a segment behaves like its nodes one by one: a rejection below
+// its start redraws only the rejected node, every node reports its own events, and a branch beside a long chain
+// is not held back by it.
+import { buildGraph } from '../../src/pipeline/graph';
+import { planSegments } from '../../src/runner/segments';
+import { promptPipeline, stubbedEngines, taskOf, typesOf } from './support/helpers';
+
+function segmentsOf(edges: string[], options: { gates?: string[]; budgeted?: boolean } = {}): string[][] {
+  const graph = buildGraph(promptPipeline(edges));
+  return planSegments(graph, (id) => options.gates?.includes(id) ?? false, options.budgeted ?? false).list;
+}
+
+describe('runner: segments', () => {
+  it('groups straight runs and nothing else', () => {
+    expect(segmentsOf(['a>b', 'b>c', 'c>d'])).toEqual([['a', 'b', 'c', 'd']]);
+    // A branch point ends a segment; each branch is a segment; a join starts one.
+    expect(segmentsOf(['a>b', 'b>x1', 'b>y1', 'x1>x2', 'y1>y2', 'x2>j', 'y2>j', 'j>k'])).toEqual([
+      ['a', 'b'],
+      ['x1', 'x2'],
+      ['y1', 'y2'],
+      ['j', 'k'],
+    ]);
+    // A gated node ends its segment, so a decision re-enters right after it.
+    expect(segmentsOf(['a>b', 'b>c', 'c>d'], { gates: ['b'] })).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
+    // With a budget any node may stop to ask before its work: every node keeps a graph node of its own.
+    expect(segmentsOf(['a>b', 'b>c'], { budgeted: true })).toEqual([['a'], ['b'], ['c']]);
+    const graph = buildGraph(promptPipeline(['a>b', 'b>c', 'c>d'], { isolated: ['solo'] }));
+    const segments = planSegments(graph, (id) => id === 'c', false);
+    expect(['a', 'b', 'c', 'd', 'solo'].map(segments.graphNodeOf)).toEqual(['n_a', 'n_a', 'n_a', 'n_d', 'n_solo']);
+  });
+
+  describe('in runs', () => {
+    const harness = stubbedEngines({ latencyMs: 0 });
+
+    it('a rejection below the start of a segment redraws only the rejected node, and the run goes on after it', async () => {
+      const engine = await harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
+      const pipeline = promptPipeline(['a>b', 'b>c', 'c>d'], { approval: ['c'], model: 'openai:stub-model' });
+      const run = await engine.startRun({ pipeline, inputs: { premise: 'a lighthouse that moves' } });
+
+      const waiting = await engine.drive(run.id);
+      expect(waiting.status).toBe('waiting');
+      expect(harness.stub.requests.map((r) => taskOf(r.prompt))).toEqual(['a', 'b', 'c']);
+
+      harness.stub.reset();
+      await engine.decide(run.id, 'c', { decision: 'reject', feedback: 'Give the keeper a rival.' });
+      const redrawn = await engine.drive(run.id);
+      expect(redrawn.status).toBe('waiting');
+      expect(harness.stub.requests.map((r) => taskOf(r.prompt))).toEqual(['c']);
+      expect(harness.stub.requests[0].messages.map((m) => m.content).join('\n')).toContain('Give the keeper a rival.');
+
+      harness.stub.reset();
+      await engine.decide(run.id, 'c', { decision: 'approve' });
+      const done = await engine.drive(run.id);
+      expect(done.status).toBe('completed');
+      expect(harness.stub.requests.map((r) => taskOf(r.prompt))).toEqual(['d']);
+      const events = await engine.events(run.id);
+      for (const id of ['a', 'b']) expect(typesOf(events, id)).toEqual(['node.started', 'node.completed']);
+      expect(typesOf(events, 'c').filter((type) => type === 'node.started')).toHaveLength(2);
+      expect(typesOf(events, 'd')).toEqual(['node.started', 'node.completed']);
+      // Each node's output is what it wrote, read by the next one.
+      expect(harness.stub.requests[0].prompt).toContain(String(done.nodes.c.output).slice(0, 30));
+    });
+
+    it("a branch beside a long chain finishes its own chain without waiting for the other branch's steps", async () => {
+      const engine = await harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
+      // The slow branch's first node answers late; the fast branch's three nodes need not wait for it (one graph
+      // step per node would hold fast2 back until the step with slow1 had ended).
+      harness.stub.setBehavior({
+        respond: async (request: { prompt: string }) => {
+          if (taskOf(request.prompt) === 'slow1') await new Promise((resolve) => setTimeout(resolve, 600));
+          return undefined;
+        },
+      });
+      const pipeline = promptPipeline(['root>fast1', 'fast1>fast2', 'fast2>fast3', 'root>slow1', 'slow1>slow2', 'fast3>end', 'slow2>end'], {
+        model: 'openai:stub-model',
+      });
+      const run = await engine.startRun({ pipeline, inputs: { premise: 'two heists on one night' } });
+      const done = await engine.drive(run.id);
+      expect(done.status).toBe('completed');
+      const completed = (await engine.events(run.id)).filter((e) => e.type === 'node.completed').map((e) => e.nodeId);
+      expect(completed).toEqual(['root', 'fast1', 'fast2', 'fast3', 'slow1', 'slow2', 'end']);
+    });
+  });
+});

@@ -1,6 +1,7 @@
 // bench/peers: Storyloom beside Rivet (@ironclad/rivet-node, its Chat node) and raw `fetch`, all calling the
 // same OpenAI-compatible stub (its own process, so its CPU is not counted), alternating in this one process.
-// ChatOpenAI alone (no graph, no database) is measured too, to tell the model layer's cost from orchestration's.
+// ChatOpenAI alone (no graph, no database) is measured too, to tell the model layer's cost from orchestration's:
+// as Storyloom calls it (its streaming generator read directly) and through LangChain's `invoke`.
 // Shapes: a 50-call chain at zero latency (CPU per node: the orchestration's own cost), and fan-outs at 200 ms
 // per call (wall time in multiples of one call: how parallel each really is). Storyloom keeps its durability
 // (SQLite outputs, events and checkpoints); the others keep nothing.
@@ -10,6 +11,7 @@ const { spawn } = require('node:child_process');
 const { engine, tempDb, promptPipeline, chainShape, fanOutShape, timed, fmt, PREMISE } = require('../engine/support');
 const { chainProject, fanOutProject, runRivet } = require('./rivet-graphs');
 const { ChatOpenAI } = require('@langchain/openai');
+const { streamDirect } = require('../../packages/engine/dist/models/direct-stream');
 const { HumanMessage } = require('@langchain/core/messages');
 const { BaseCallbackHandler } = require('@langchain/core/callbacks/base');
 
@@ -47,12 +49,13 @@ class DiscardTokens extends BaseCallbackHandler {
 }
 
 /**
- * LangChain's ChatOpenAI on its own (no graph, no database), built once: the model layer Storyloom's calls
- * go through, to tell its cost from the orchestration's.
+ * LangChain's ChatOpenAI on its own (no graph, no database), built once, called the way Storyloom's model calls
+ * go (`direct`: the engine's streamDirect over the model's own stream) or through LangChain's `invoke`.
  */
-function chatOpenAICall(url) {
+function chatOpenAICall(url, { direct }) {
   const model = new ChatOpenAI({ model: 'stub-model', apiKey: 'bench-key', configuration: { baseURL: url }, streaming: true, streamUsage: true, maxRetries: 0 });
   return async (prompt) => {
+    if (direct) return (await streamDirect(model, [new HumanMessage(prompt)], { signal: new AbortController().signal }, () => undefined)).text;
     const reply = await model.invoke([new HumanMessage(prompt)], { callbacks: [new DiscardTokens()] });
     return String(reply.content);
   };
@@ -76,7 +79,8 @@ async function rawCall(url, prompt) {
  */
 function systems(stub, shape, storyloom) {
   const pipeline = promptPipeline(shape.storyloom, MODEL);
-  const chatOpenAI = chatOpenAICall(stub.url);
+  const chatOpenAI = chatOpenAICall(stub.url, { direct: true });
+  const invokeChatOpenAI = chatOpenAICall(stub.url, { direct: false });
   const rawFetch = (prompt) => rawCall(stub.url, prompt);
   const wall = async (work) => {
     const started = performance.now();
@@ -92,6 +96,7 @@ function systems(stub, shape, storyloom) {
       }),
     rivet: () => wall(() => runRivet(shape.rivet, stub.url, PREMISE)),
     chatopenai: () => wall(() => shape.raw(chatOpenAI)),
+    invoke: () => wall(() => shape.raw(invokeChatOpenAI)),
     fetch: () => wall(() => shape.raw(rawFetch)),
   };
 }
@@ -168,7 +173,8 @@ async function chain(stub, storyloom) {
     console.log(`  ${name.padEnd(10)} cpu ${fmt(perNode(name, 'cpu'))} ms/node, wall ${fmt(perNode(name, 'wall'))} ms/node`);
   }
   console.log(`  storyloom / rivet CPU per node: ${fmt(ratio)}x  (target <= 1.00) ${verdict(ratio, 1)}`);
-  console.log(`  of storyloom's CPU per node, the ChatOpenAI call alone: ${fmt(perNode('chatopenai', 'cpu'))} ms; the rest (graph, events, checkpoints): ${fmt(perNode('storyloom', 'cpu') - perNode('chatopenai', 'cpu'))} ms`);
+  console.log(`  of storyloom's CPU per node, the ChatOpenAI call alone (as Storyloom makes it): ${fmt(perNode('chatopenai', 'cpu'))} ms; the rest (graph, events, checkpoints): ${fmt(perNode('storyloom', 'cpu') - perNode('chatopenai', 'cpu'))} ms`);
+  console.log(`  the same call through LangChain's invoke: ${fmt(perNode('invoke', 'cpu'))} ms`);
 }
 
 async function fanOut(stub, storyloom, width, join, target) {

@@ -23,6 +23,10 @@ export interface PgCluster {
   url(database?: string): string;
   /** A fast restart (open connections are terminated), waiting until it accepts connections again. */
   restart(): Promise<void>;
+  /** A fast stop (open connections are terminated): the database stays out of reach until `start`. */
+  stop(): Promise<void>;
+  /** Starts a stopped cluster, waiting until it accepts connections. */
+  start(): Promise<void>;
   /** Stops the cluster (immediately) and removes its directory; safe to call more than once. */
   destroy(): Promise<void>;
 }
@@ -69,6 +73,8 @@ export async function startPgCluster(): Promise<PgCluster> {
     port,
     url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
     restart: () => pgCtl('-m', 'fast', 'restart'),
+    stop: () => pgCtl('-m', 'fast', 'stop'),
+    start: () => pgCtl('start'),
     destroy,
   };
 }

@@ -12,6 +12,8 @@ export { migrateDatabase, type MigrateOptions, type MigrateResult } from './runn
 // The lease and orphan rules, for adapters that recover runs (a server's scan, a reconciler).
 export { LEASE_TTL_MS, MIN_LEASE_TTL_MS, leaseIsDead, leaseRenewMs, leaseTtlFromEnv } from './runner/lease';
 export { needsNewDriver } from './runner/orphans';
+// Whether a failure was the database being out of reach (answered as 503 by the HTTP API, not as a bug).
+export { isDatabaseUnreachable, DatabaseUnreachableError, OUTAGE_WINDOW_MS } from './store/unreachable';
 export { advanceRun } from './runner/advance-run';
 export { USER_NAME_PATTERN, apiKeyActor, hashToken, localActor, newUserToken } from './runner/people';
 export { processIsAlive, processStartTime } from './runner/process-liveness';

@@ -1,9 +1,11 @@
 // PostgreSQL connections cut under the store, as a restart cuts each of them: a transaction whose connection is
-// terminated before COMMIT runs again on a new one (its first attempt rolled back), a statement error is not
-// retried, and the classifier tells a lost connection from a wrong statement.
+// terminated before COMMIT runs again on a new one (its first attempt rolled back), a single read cut off runs
+// again while a single write cut off after it was sent does not (it may have committed), a statement error is
+// not retried, and the classifiers tell a lost connection from a wrong statement and a read from a write.
 import pg from 'pg';
 import { openPgStores, type PgStores } from '../../src/store';
-import { isDatabaseUnreachable } from '../../src/store/unreachable';
+import { DatabaseUnreachableError, isDatabaseUnreachable } from '../../src/store/unreachable';
+import { isReadOnlyStatement, outageTolerantPool } from '../../src/store/postgres/outage-tolerant-pool';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';
 
 let database: TestDatabase;
@@ -52,6 +54,54 @@ it('a transaction whose connection is terminated before COMMIT runs again, and o
   expect(await stores.meta.get('only-attempt-1')).toBeUndefined();
   // The pool dropped the dead connection: both of its connections serve again.
   await Promise.all([stores.ping(), stores.ping(), stores.ping()]);
+});
+
+/** Terminates the connection of this database's statement that sleeps in pg_sleep, once it does. */
+async function terminateSleepingStatement(): Promise<void> {
+  const admin = new pg.Client({ connectionString: database.url });
+  await admin.connect();
+  try {
+    for (let tries = 0; tries < 200; tries += 1) {
+      const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'PgSleep'", [database.name]);
+      if (rows.length > 0) {
+        await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('no statement started sleeping');
+  } finally {
+    await admin.end();
+  }
+}
+
+it('a single read cut off mid-statement runs again and answers', async () => {
+  const db = outageTolerantPool(stores.pool);
+  const [{ rows }] = await Promise.all([db.query<{ n: number }>('SELECT 7 AS n FROM pg_sleep(0.3)'), terminateSleepingStatement()]);
+  expect(rows).toEqual([{ n: 7 }]);
+});
+
+it('a single write cut off after it was sent is not run again: it fails as unreachable, saying it may have been applied', async () => {
+  await stores.pool.query('CREATE TABLE cut_writes (n int)');
+  const db = outageTolerantPool(stores.pool);
+  const [failure] = await Promise.all([db.query('INSERT INTO cut_writes SELECT 1 FROM pg_sleep(0.3)').catch((error: unknown) => error), terminateSleepingStatement()]);
+  expect(failure).toBeInstanceOf(DatabaseUnreachableError);
+  expect((failure as DatabaseUnreachableError).outcomeUnknown).toBe(true);
+  expect((failure as Error).message).toMatch(/^the database is unreachable: the connection was lost while a write was in flight; it may or may not have been applied \(/);
+  expect(isDatabaseUnreachable(failure)).toBe(true);
+  // Run once, and cut off before it committed: no row (a second attempt would have added one).
+  expect((await stores.pool.query('SELECT COUNT(*)::int AS n FROM cut_writes')).rows).toEqual([{ n: 0 }]);
+});
+
+it('tells a read, safe to run again, from a write or a SELECT with side effects', () => {
+  expect(isReadOnlyStatement('SELECT * FROM runs WHERE id = $1')).toBe(true);
+  expect(isReadOnlyStatement('\n  select count(*) from run_events')).toBe(true);
+  expect(isReadOnlyStatement("SELECT pg_notify('storyloom_cancel', $1)")).toBe(false);
+  expect(isReadOnlyStatement('SELECT pg_advisory_lock(1)')).toBe(false);
+  expect(isReadOnlyStatement("SELECT nextval('seq')")).toBe(false);
+  expect(isReadOnlyStatement('WITH inserted AS (INSERT INTO t VALUES (1) RETURNING n) SELECT n FROM inserted')).toBe(false);
+  expect(isReadOnlyStatement("UPDATE runs SET status = 'running' WHERE id = $1")).toBe(false);
+  expect(isReadOnlyStatement('DELETE FROM meta')).toBe(false);
 });
 
 it('a statement error is thrown at once, not retried as an outage', async () => {

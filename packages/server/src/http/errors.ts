@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import type { StoryloomErrorCode, ValidationProblem } from '@storyloom/engine/node';
+import { isDatabaseUnreachable, type StoryloomErrorCode, type ValidationProblem } from '@storyloom/engine/node';
 import { redactSecrets } from './redact';
 
 /** An error the HTTP layer answers with as `{ error: { code, message, details? } }`. */
@@ -21,6 +21,9 @@ export class HttpError extends Error {
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
+
+/** How long a client is told to wait when the database is out of reach (a restart takes a few seconds). */
+const DATABASE_RETRY_AFTER_S = '5';
 
 /** Engine error codes → HTTP status. Every user mistake maps below 500. */
 const STATUS_BY_ENGINE_CODE: Record<StoryloomErrorCode, number> = {
@@ -97,6 +100,14 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof z.ZodError) {
     return new HttpError(400, 'invalid_request', 'request does not match its schema', problemsOfZodError(error));
   }
+  // The stores already retried through the outage window: the database is down (or a write was cut off), not
+  // broken, and the request may well succeed later. The cause (a host and port) stays in the server's log.
+  if (isDatabaseUnreachable(error)) {
+    const message = (error as { outcomeUnknown?: unknown }).outcomeUnknown
+      ? 'the database connection was lost while the change was being written: it may or may not have been applied; look before retrying'
+      : 'the database is unreachable (restarting or down); retry shortly';
+    return new HttpError(503, 'database_unreachable', message, undefined, { 'Retry-After': DATABASE_RETRY_AFTER_S });
+  }
   return clientErrorOf(error) ?? new HttpError(500, 'internal_error', 'internal server error');
 }
 
@@ -134,7 +145,8 @@ export function sendError(res: Response, error: HttpError): void {
 export function errorHandler(log: (message: string, error: unknown) => void) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const httpError = toHttpError(error);
-    // Deliberate answers (HttpError: shutting down, too many streams) are not failures worth a log line.
+    // Deliberate answers (HttpError: shutting down, too many streams) are not failures worth a log line; an
+    // unreachable database is (its cause is logged only here).
     if (httpError.status >= 500 && !(error instanceof HttpError)) log(`${req.method} ${redactSecrets(req.originalUrl)} failed`, error);
     if (res.headersSent) {
       res.destroy();

@@ -100,6 +100,7 @@ function errorResponsesOf(route: AnyRoute): Record<string, ResponseSpec> {
   if (route.body) errors['413'] = errorResponse('Body larger than STORYLOOM_BODY_LIMIT');
   for (const extra of route.errors ?? []) errors[String(extra.status)] = errorResponse(extra.description);
   errors['500'] = errorResponse('Unexpected server error (a bug)');
+  errors['503'] ??= errorResponse('`database_unreachable`: the database did not answer (restarting or down); `Retry-After` says when to try again');
   return errors;
 }
 

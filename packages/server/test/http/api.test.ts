@@ -275,7 +275,7 @@ describe('OpenAPI', () => {
     const requestSchema = startRun.requestBody.content['application/json'].schema;
     expect(requestSchema.properties.pipeline.properties.format).toEqual(expect.objectContaining({ const: 'storyloom/pipeline@1' }));
     expect(requestSchema.additionalProperties).toBe(false);
-    expect(Object.keys(startRun.responses).sort()).toEqual(['202', '400', '401', '403', '404', '413', '429', '500']);
+    expect(Object.keys(startRun.responses).sort()).toEqual(['202', '400', '401', '403', '404', '413', '429', '500', '503']);
     expect(startRun.responses['400'].content['application/json'].schema.properties.error.required).toEqual(['code', 'message']);
     const listRuns = body.paths['/api/runs'].get;
     const statusParam = listRuns.parameters.find((parameter: { name: string }) => parameter.name === 'status');

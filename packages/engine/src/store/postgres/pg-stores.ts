@@ -18,7 +18,8 @@ import { PgMetaStore, PgModelCallStore } from './pg-small-stores';
 import { PgAuditStore, PgUserStore } from './pg-team-stores';
 import { PgWebhookStore } from './pg-webhook-store';
 import type { Queryable } from './queryable';
-import { isDatabaseUnreachable } from '../unreachable';
+import { retryWhileUnreachable } from '../unreachable';
+import { outageTolerantPool } from './outage-tolerant-pool';
 
 /** The channel a cancel request is announced on; the payload is the run id. */
 export const CANCEL_CHANNEL = 'storyloom_cancel';
@@ -26,9 +27,6 @@ export const CANCEL_CHANNEL = 'storyloom_cancel';
 /** Deadlocks and serialization failures: the transaction is retried from the start. */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 4;
-/** While the database restarts, a transaction that lost its connection is tried again this often, for ~10 s. */
-const OUTAGE_RETRY_MS = 250;
-const OUTAGE_ATTEMPTS = 40;
 
 export interface PgStores extends Stores {
   readonly kind: 'postgres';
@@ -77,37 +75,36 @@ export async function openPgStores(databaseUrl: string, options: OpenPgStoresOpt
   pool.on('connect', (client) => client.on('error', () => undefined));
   const notifications = new PgNotifications({ connectionString: databaseUrl });
 
+  // A transaction that lost its connection before COMMIT went out took its work with it: it is run again once
+  // the database is back. Lost during COMMIT, it may have committed: it fails as unreachable and the caller decides.
   const transaction = async <T>(fn: (db: Queryable) => Promise<T>, transactionOptions: TransactionOptions = {}): Promise<T> => {
     let conflicts = 0;
-    let outages = 0;
-    for (;;) {
-      let client: pg.PoolClient | undefined;
-      let broken: Error | undefined;
-      let committing = false;
-      try {
-        client = await pool.connect();
-        await client.query('BEGIN');
-        if (transactionOptions.exclusiveKey) await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [transactionOptions.exclusiveKey]);
-        const result = await fn(client);
-        committing = true;
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client?.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-        client?.release(broken);
-        client = undefined;
-        if (RETRYABLE.has((error as { code?: string }).code ?? '') && ++conflicts < MAX_ATTEMPTS) continue;
-        // A connection lost before COMMIT went out took the transaction with it: run it again once the database
-        // is back. (Lost during COMMIT, it may have committed: the caller decides.)
-        if (!committing && isDatabaseUnreachable(error) && ++outages < OUTAGE_ATTEMPTS) {
-          await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
-          continue;
+    let committing = false;
+    const attempt = async (): Promise<T> => {
+      for (;;) {
+        let client: pg.PoolClient | undefined;
+        let broken: Error | undefined;
+        committing = false;
+        try {
+          client = await pool.connect();
+          await client.query('BEGIN');
+          if (transactionOptions.exclusiveKey) await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [transactionOptions.exclusiveKey]);
+          const result = await fn(client);
+          committing = true;
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client?.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+          client?.release(broken);
+          client = undefined;
+          if (RETRYABLE.has((error as { code?: string }).code ?? '') && ++conflicts < MAX_ATTEMPTS) continue;
+          throw error;
+        } finally {
+          client?.release(broken);
         }
-        throw error;
-      } finally {
-        client?.release(broken);
       }
-    }
+    };
+    return retryWhileUnreachable(attempt, () => !committing);
   };
   const inPool: InTransaction = (fn) => transaction(fn);
   const inClient = (client: Queryable): InTransaction => (fn) => fn(client);
@@ -122,7 +119,8 @@ export async function openPgStores(databaseUrl: string, options: OpenPgStoresOpt
   return outboxAppendsInTransactions({
     kind: 'postgres',
     pool,
-    ...storeSet(pool, inPool),
+    // Statements outside a transaction ride out a restart too, where running them again is safe.
+    ...storeSet(outageTolerantPool(pool), inPool),
     transaction: (fn, transactionOptions) => transaction((client) => fn(storeSet(client, inClient(client))), transactionOptions),
     onAppend: (listener) => notifications.on(EVENTS_CHANNEL, listener),
     onCancel: (listener) => notifications.on(CANCEL_CHANNEL, listener),

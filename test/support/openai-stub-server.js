@@ -16,7 +16,10 @@ const DEFAULT_BEHAVIOR = Object.freeze({
   latencyMs: 0,
   /** Delay between streamed chunks. */
   tokenDelayMs: 0,
-  /** Served first, one per chat request: an HTTP status, 'drop' (destroy the socket) or 'hang' (never answer). */
+  /**
+   * Served first, one per chat request: an HTTP status, 'drop' (destroy the socket), 'hang' (never answer) or 'cut'
+   * (a streamed answer whose connection is destroyed after its first words).
+   */
   failures: [],
   /** Share (0..1) of chat requests answered with one of `failureStatuses`, drawn from a PRNG seeded by `seed`. */
   failureRate: 0,
@@ -494,6 +497,12 @@ function startOpenAIStub(initial = {}, options = {}) {
     const pieces = chunkWords(toolCall ? toolCall.arguments : content, behavior.wordsPerChunk);
     for (const [i, piece] of pieces.entries()) {
       if (res.destroyed) return;
+      if (i > 0 && failure === 'cut') {
+        // Long enough for the client to have read the first words, as it would from a server that died mid-answer.
+        await sleep(Math.max(behavior.tokenDelayMs, 20));
+        request.status = 'cut';
+        return req.socket.destroy();
+      }
       if (i > 0) await sleep(behavior.tokenDelayMs);
       if (toolCall) {
         const call = { index: 0, function: { arguments: piece } };

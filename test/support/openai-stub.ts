@@ -37,15 +37,15 @@ export interface StubRequest {
   choice?: number;
   /** The raw request body. */
   body: Record<string, unknown>;
-  /** HTTP status served (200, 429, 500, 400 …), 'dropped', or undefined while in flight / hanging. */
-  status?: number | 'dropped';
+  /** HTTP status served (200, 429, 500, 400 …), 'dropped', 'cut' (mid-stream), or undefined while in flight / hanging. */
+  status?: number | 'dropped' | 'cut';
   /** What was answered with status 200. */
   reply?: { content?: string; toolCall?: { name: string; arguments: string } };
   /** The token usage reported with a 200 answer. */
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
-export type StubFailure = number | 'drop' | 'hang';
+export type StubFailure = number | 'drop' | 'hang' | 'cut';
 
 export type StubReply = string | { content: string } | { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
 

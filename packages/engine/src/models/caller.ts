@@ -37,7 +37,7 @@ export interface ModelCallHooks {
    * tokens, written again under a grammar fitted to the budget): the text streamed for it so far is void.
    */
   onRestart?(label: string | undefined): void;
-  /** Token usage of one finished call. */
+  /** Token usage of one request: a finished one (as the server reports it) or one cut off mid-answer (estimated). */
   onUsage?(usage: { inputTokens: number; outputTokens: number }, label: string | undefined): void;
 }
 
@@ -205,15 +205,33 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
     sampling: CallSampling,
     schema?: z.ZodType,
   ): Promise<ModelReply> {
-    return withRetries({ policy, where, signal, label, onRetry: hooks.onRetry }, async (attemptSignal, progress) => {
+    // A request cut off mid-answer (a dropped stream, a timeout, a cancel) was already read and partly written by
+    // the model, and a provider bills both; its usage chunk never came, so what it spent is estimated. Counted when
+    // the retry loop moves on from it (a cancel ends the loop before the cut request itself has settled).
+    let current: { text: string; counted: boolean } | undefined;
+    const countCutOff = () => {
+      const cut = current;
+      if (!cut || cut.counted || !cut.text) return;
+      cut.counted = true;
+      hooks.onUsage?.({ inputTokens: estimateTokens(messages.map(messageText).join('\n')), outputTokens: estimateTokens(cut.text) }, label);
+    };
+    const onRetry = (info: Parameters<NonNullable<ModelCallHooks['onRetry']>>[0]) => {
+      countCutOff();
+      hooks.onRetry?.(info);
+    };
+    return withRetries({ policy, where, signal, label, onRetry }, async (attemptSignal, progress) => {
       const model = createChatModel({ spec: specFor(sampling), env, offlineAnswer, signal: attemptSignal });
+      const attempt = { text: '', counted: false };
+      current = attempt;
       const onToken = (token: string) => {
+        attempt.text += token;
         progress();
         hooks.onToken?.(token, label);
       };
       const { text, usage } = streamsDirectly(spec.provider)
         ? await streamDirect(model, messages, { signal: attemptSignal, schema }, onToken)
         : await invokeModel(model, messages, attemptSignal, onToken, () => hooks.onRestart?.(label), schema);
+      attempt.counted = true;
       hooks.onUsage?.(
         {
           inputTokens: usage?.input_tokens ?? estimateTokens(messages.map(messageText).join('\n')),
@@ -222,6 +240,9 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
         label,
       );
       return { text };
+    }).catch((error: unknown) => {
+      countCutOff();
+      throw error;
     });
   }
 

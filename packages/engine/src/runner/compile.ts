@@ -1,8 +1,8 @@
-// Compiles a validated pipeline to a LangGraph StateGraph. Each segment (a straight run of nodes, see
-// segments.ts; most often a single node) becomes a work node `n_<first id>` that runs its members in order, and
-// each node with `approval: true` or a review (its content-policy gate) gets a gate `g_<id>` after it; in a run
-// with a budget, also an entry `b_<id>` that no edge reaches, where a budget decision re-enters the graph.
-// Independent branches are separate graph nodes, so they run at the same time.
+// Compiles a validated pipeline to a LangGraph StateGraph. Each segment (see segments.ts: a chain run in order,
+// siblings run side by side, or a single node) becomes a work node `n_<first id>`, and each node with
+// `approval: true` or a review (its content-policy gate) gets a gate `g_<id>` after it; in a run with a budget,
+// also an entry `b_<id>` that no edge reaches, where a budget decision re-enters the graph. Independent branches
+// are separate graph nodes, so they run at the same time.
 //
 // Joins: below a gate, a node may be triggered before all its parents are ready (a gate routes onward only
 // after a decision, much later); it then checks readiness itself and does nothing, and that empty run still
@@ -35,9 +35,15 @@ export function compileRunGraph(
   const segments = planSegments(graph, needsApproval, budgeted);
   const graphNode = segments.graphNodeOf;
 
-  for (const members of segments.list) {
-    const name = graphNode(members[0]);
-    builder.addNode(name, members.length === 1 ? (state) => executor.runNode(members[0], state) : (state) => runSegment(executor, members, state));
+  for (const { name, members, runs } of segments.list) {
+    builder.addNode(
+      name,
+      members.length === 1
+        ? (state) => executor.runNode(members[0], state)
+        : runs === 'side-by-side'
+          ? (state) => runSideBySide(executor, members, state)
+          : (state) => runInOrder(executor, members, state),
+    );
     const last = members[members.length - 1];
     if (needsApproval(last)) {
       builder.addNode(gateNodeName(last), (state) => gate.run(last, state));
@@ -50,14 +56,16 @@ export function compileRunGraph(
       builder.addEdge(budgetEntryName(id), graphNode(id));
     }
   }
-  for (const [id] of segments.list) {
+  // Siblings share their parents, so a segment's first member says where it is entered from.
+  for (const { members: [id] } of segments.list) {
     const parents = graph.parents.get(id) ?? [];
+    const sources = unique(parents.map(graphNode));
     if (parents.length === 0) {
       if (!budgeted) builder.addEdge(START, graphNode(id));
     }
-    else if (parents.length > 1 && !parents.some(mayRunEmpty)) builder.addEdge(parents.map(graphNode), graphNode(id));
+    else if (sources.length > 1 && !parents.some(mayRunEmpty)) builder.addEdge(sources, graphNode(id));
     // Approval parents lead here through their gate's conditional route (below).
-    else for (const parent of parents) if (!needsApproval(parent)) builder.addEdge(graphNode(parent), graphNode(id));
+    else for (const source of unique(parents.filter((parent) => !needsApproval(parent)).map(graphNode))) builder.addEdge(source, graphNode(id));
   }
   if (budgeted) {
     // LangGraph refuses a node no edge can reach: the start routes to the roots, and names the budget entries
@@ -69,7 +77,7 @@ export function compileRunGraph(
     if (!needsApproval(id)) continue;
     // A gated node ends its segment and its children begin theirs; a rejection runs its segment again, where
     // the members before it adopt their stored outputs.
-    const children = (graph.children.get(id) ?? []).map(graphNode);
+    const children = unique((graph.children.get(id) ?? []).map(graphNode));
     builder.addConditionalEdges(
       gateNodeName(id),
       (state) => {
@@ -83,22 +91,38 @@ export function compileRunGraph(
   return { app: builder.compile({ checkpointer }), segments };
 }
 
-/** Runs a segment's members one after another, each seeing what the ones before it wrote. */
-async function runSegment(executor: NodeExecutor, members: string[], state: Values): Promise<Update> {
-  let current: RunGraphValues = state;
-  const update: Required<AttemptsUpdate> = { done: {}, approved: {}, redo: {} };
-  for (const id of members) {
-    const step = await executor.runNode(id, current);
-    Object.assign(update.done, step.done);
-    Object.assign(update.approved, step.approved);
-    Object.assign(update.redo, step.redo);
-    current = {
-      done: { ...current.done, ...step.done },
-      approved: { ...current.approved, ...step.approved },
-      redo: { ...current.redo, ...step.redo },
-    };
+const unique = (names: string[]): string[] => [...new Set(names)];
+
+/** Runs siblings at the same time; a failure fails the step once every sibling has ended (their work is kept). */
+async function runSideBySide(executor: NodeExecutor, members: string[], state: Values): Promise<Update> {
+  const settled = await Promise.allSettled(members.map((id) => executor.runNode(id, state)));
+  const update = emptyUpdate();
+  for (const result of settled) {
+    if (result.status === 'rejected') throw result.reason;
+    mergeInto(update, result.value);
   }
   return update;
+}
+
+/** Runs a segment's members one after another, each seeing what the ones before it wrote. */
+async function runInOrder(executor: NodeExecutor, members: string[], state: Values): Promise<Update> {
+  const current: RunGraphValues = { done: { ...state.done }, approved: { ...state.approved }, redo: { ...state.redo } };
+  const update = emptyUpdate();
+  for (const id of members) {
+    const step = await executor.runNode(id, current);
+    mergeInto(update, step);
+    mergeInto(current, step);
+  }
+  return update;
+}
+
+const emptyUpdate = (): Required<AttemptsUpdate> => ({ done: {}, approved: {}, redo: {} });
+
+/** Applies a node's writes as the state's reducers do (entries merged into each map). */
+function mergeInto(target: Required<AttemptsUpdate>, step: AttemptsUpdate): void {
+  Object.assign(target.done, step.done);
+  Object.assign(target.approved, step.approved);
+  Object.assign(target.redo, step.redo);
 }
 
 /** Nodes with a node asking for approval among their ancestors (these may be triggered before they are ready). */

@@ -1,35 +1,63 @@
-// Straight runs of pipeline nodes that become one graph node each. A node whose only parent has no other child
-// and no gate can only ever run right after that parent, alone: a LangGraph superstep of its own (a task, its
-// writes, a checkpoint, all fenced on the lease) buys it nothing, because the node executor already stores each
-// node's output and events as it finishes, and a segment run again (after a crash, a rejection below it) adopts
-// what its members stored instead of computing them again. Steps are the graph's per-node cost, so a 50-node
-// chain runs as one step instead of fifty. Branches, joins and gates still get graph nodes of their own, so
-// parallel branches run side by side as before (and no longer wait for each other at every step).
+// Which pipeline nodes share one graph node. Each LangGraph task costs a step's machinery (its writes and a
+// checkpoint, each fenced on the lease, its config and run tree) that buys a node nothing when the node could only
+// ever run at that moment anyway; the node executor already stores each node's output and events as it finishes,
+// and a graph node run again (after a crash, a rejection below it) adopts what its members stored instead of
+// computing them again. Two shapes qualify:
+// - a chain: a node whose only parent has no other child and no gate runs right after that parent, alone, so a
+//   straight run of such nodes is one graph node computing its members in order (a 50-node chain is one step,
+//   not fifty, and a branch beside it no longer waits for the other branch at every step);
+// - siblings: nodes without gates that have the same parents and the same children always become ready together
+//   and are waited for together, so they are one graph node computing its members side by side (a 64-way
+//   fan-out is one task, not 64).
+// Joins, gated nodes and every node of a run with a budget (any node may stop before its work to ask a person,
+// and re-enters the graph at its own entry) keep graph nodes of their own.
 import type { PipelineGraph } from '../pipeline/graph';
 import { workNodeName } from './state';
 
+export interface Segment {
+  /** The graph node's name (after its first member). */
+  name: string;
+  /** Pipeline nodes, in file order for siblings, in running order for a chain. */
+  members: string[];
+  /** Members run one after another, each seeing what the ones before wrote, or side by side. */
+  runs: 'in-order' | 'side-by-side';
+}
+
 export interface Segments {
-  /** Each segment's members in the order they run; the first names the segment's graph node. */
-  list: string[][];
+  list: Segment[];
   /** The graph node a pipeline node runs in. */
   graphNodeOf(nodeId: string): string;
 }
 
-/**
- * Splits the graph into segments. A node continues its parent's segment when it has exactly one parent, that
- * parent has exactly one child and no gate, and the run has no budget (with one, any node may stop before its
- * work to ask a person, and re-enters the graph at its own entry).
- */
 export function planSegments(graph: PipelineGraph, hasGate: (nodeId: string) => boolean, budgeted: boolean): Segments {
+  const chains = budgeted ? graph.ids.map((id) => [id]) : planChains(graph, hasGate);
+  const list: Segment[] = [];
+  const siblings = new Map<string, Segment>();
+  for (const members of chains) {
+    const [id] = members;
+    const key = members.length === 1 && !budgeted && !hasGate(id) ? siblingKey(graph, id) : undefined;
+    const group = key === undefined ? undefined : siblings.get(key);
+    if (group) {
+      group.members.push(id);
+      group.runs = 'side-by-side';
+      continue;
+    }
+    const segment: Segment = { name: workNodeName(id), members, runs: 'in-order' };
+    if (key !== undefined) siblings.set(key, segment);
+    list.push(segment);
+  }
+  const nameOf = new Map(list.flatMap((segment) => segment.members.map((id) => [id, segment.name] as const)));
+  return { list, graphNodeOf: (nodeId) => nameOf.get(nodeId) ?? workNodeName(nodeId) };
+}
+
+/** Straight runs: a node continues its parent's when it is that parent's only child, its only parent has no gate. */
+function planChains(graph: PipelineGraph, hasGate: (nodeId: string) => boolean): string[][] {
   const continuesParent = (id: string): boolean => {
-    if (budgeted) return false;
     const parents = graph.parents.get(id) ?? [];
-    if (parents.length !== 1) return false;
-    const [parent] = parents;
-    return (graph.children.get(parent) ?? []).length === 1 && !hasGate(parent);
+    return parents.length === 1 && (graph.children.get(parents[0]) ?? []).length === 1 && !hasGate(parents[0]);
   };
-  const list: string[][] = [];
-  const nameOf = new Map<string, string>();
+  const chains: string[][] = [];
+  const placed = new Set<string>();
   for (const head of graph.ids) {
     if (continuesParent(head)) continue;
     const members = [head];
@@ -39,14 +67,16 @@ export function planSegments(graph: PipelineGraph, hasGate: (nodeId: string) => 
       last = children[0];
       members.push(last);
     }
-    list.push(members);
-    for (const member of members) nameOf.set(member, workNodeName(head));
+    chains.push(members);
+    for (const member of members) placed.add(member);
   }
   // Only a cycle (which validation refuses) leaves a node unreached: it keeps a graph node of its own.
-  for (const id of graph.ids) {
-    if (nameOf.has(id)) continue;
-    list.push([id]);
-    nameOf.set(id, workNodeName(id));
-  }
-  return { list, graphNodeOf: (nodeId) => nameOf.get(nodeId) ?? workNodeName(nodeId) };
+  for (const id of graph.ids) if (!placed.has(id)) chains.push([id]);
+  return chains;
+}
+
+/** Nodes with the same parents and the same children. */
+function siblingKey(graph: PipelineGraph, id: string): string {
+  const sorted = (ids: string[] | undefined) => [...(ids ?? [])].sort().join(',');
+  return `${sorted(graph.parents.get(id))}|${sorted(graph.children.get(id))}`;
 }

@@ -26,6 +26,8 @@ export type RowInserter = (table: string, columns: readonly string[], rows: unkn
 export interface TableAccess {
   /** Application tables and their columns. */
   tables(): Promise<Map<string, string[]>>;
+  /** For each table with foreign keys, the tables they point at (its rows can only go in after theirs). */
+  references(): Promise<Map<string, string[]>>;
   count(table: string): Promise<number>;
   /** Runs `fn` with a reader over one consistent snapshot of the database, held until `fn` settles. */
   reading<T>(fn: (read: BatchReader) => Promise<T>): Promise<T>;
@@ -107,6 +109,10 @@ export function sqliteTables(stores: SqliteStores): TableAccess {
         names.filter((name) => !SKIPPED.has(name)).map((name) => [name, (db.prepare(`PRAGMA table_info(${quoted(name)})`).all() as Array<{ name: string }>).map((column) => column.name)]),
       );
     },
+    async references() {
+      const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((row) => row.name);
+      return new Map(names.map((name) => [name, (db.prepare(`PRAGMA foreign_key_list(${quoted(name)})`).all() as Array<{ table: string }>).map((key) => key.table)]));
+    },
     async count(table) {
       return (db.prepare(`SELECT COUNT(*) AS n FROM ${quoted(table)}`).get() as { n: number }).n;
     },
@@ -153,6 +159,18 @@ export function postgresTables(pool: pg.Pool): TableAccess {
         tables.set(row.table_name, [...(tables.get(row.table_name) ?? []), row.column_name]);
       }
       return tables;
+    },
+    async references() {
+      const { rows } = await pool.query<{ table_name: string; referenced: string }>(
+        `SELECT c.relname AS table_name, r.relname AS referenced
+           FROM pg_constraint k
+           JOIN pg_class c ON c.oid = k.conrelid
+           JOIN pg_class r ON r.oid = k.confrelid
+          WHERE k.contype = 'f' AND c.relnamespace = current_schema()::regnamespace`,
+      );
+      const references = new Map<string, string[]>();
+      for (const row of rows) references.set(row.table_name, [...(references.get(row.table_name) ?? []), row.referenced]);
+      return references;
     },
     async count(table) {
       return (await pool.query<{ n: number }>(`SELECT COUNT(*)::int AS n FROM ${quoted(table)}`)).rows[0].n;
@@ -241,11 +259,13 @@ async function primaryKeys(client: pg.PoolClient): Promise<Map<string, Array<{ c
 export async function copyTables(from: TableAccess, to: TableAccess, options: CopyOptions = {}): Promise<Record<string, number>> {
   const batchSize = options.batchSize ?? DEFAULT_COPY_BATCH_ROWS;
   checkBatchSize(batchSize);
-  const [source, target] = await Promise.all([from.tables(), to.tables()]);
+  const [source, target, references] = await Promise.all([from.tables(), to.tables(), to.references()]);
   const plan: Array<{ table: string; columns: string[] }> = [];
-  for (const [table, columns] of source) {
+  // The target checks its foreign keys as rows go in: a table's rows follow those of the tables it points at
+  // (PostgreSQL lists tables by name, which would put user_tokens before users).
+  for (const table of referencedFirst([...source.keys()], references)) {
     const targetColumns = target.get(table);
-    if (targetColumns) plan.push({ table, columns: columns.filter((column) => targetColumns.includes(column)) });
+    if (targetColumns) plan.push({ table, columns: source.get(table)!.filter((column) => targetColumns.includes(column)) });
   }
   const counted = target.get('runs')?.includes('last_seq') ? [EVENT_COUNTER] : [];
   const copied: Record<string, number> = {};
@@ -262,4 +282,19 @@ export async function copyTables(from: TableAccess, to: TableAccess, options: Co
     }, counted),
   );
   return copied;
+}
+
+/** `tables` in their order, except that each comes after the tables it references (depth first; cycles left as found). */
+function referencedFirst(tables: string[], references: Map<string, string[]>): string[] {
+  const ordered: string[] = [];
+  const visiting = new Set<string>();
+  const visit = (table: string) => {
+    if (ordered.includes(table) || visiting.has(table) || !tables.includes(table)) return;
+    visiting.add(table);
+    for (const referenced of references.get(table) ?? []) if (referenced !== table) visit(referenced);
+    visiting.delete(table);
+    ordered.push(table);
+  };
+  for (const table of tables) visit(table);
+  return ordered;
 }

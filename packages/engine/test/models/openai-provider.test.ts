@@ -275,6 +275,23 @@ describe('openai provider against an OpenAI-compatible stub', () => {
     expect(stub.requests).toHaveLength(2);
   });
 
+  test('a stream cut mid-answer is retried, and what the cut request spent counts beside the full answer', async () => {
+    stub.setBehavior({ failures: ['cut', 500] });
+    const { caller, recorded } = openaiCaller();
+    const text = await caller.text({ label: 'logline', prompt: 'Premise: a lighthouse keeper finds a letter.', offline: noOffline });
+    expect(stub.requests.map((r) => r.status)).toEqual(['cut', 500, 200]);
+    expect(recorded.retries.map((r) => r.attempt)).toEqual([1, 2]);
+    expect(text).toBe(stub.requests[2]!.reply!.content);
+    // The cut request: estimated from its prompt and its first words; the 500 streamed nothing and costs nothing;
+    // the answer: the server's own usage.
+    const [cut, answered] = recorded.usage.map(([usage]) => usage);
+    expect(recorded.usage).toHaveLength(2);
+    expect(cut.inputTokens).toBeGreaterThan(0);
+    expect(cut.outputTokens).toBeGreaterThan(0);
+    expect(cut.outputTokens).toBeLessThan(answered.outputTokens);
+    expect(answered).toEqual({ inputTokens: stub.requests[2]!.usage!.prompt_tokens, outputTokens: stub.requests[2]!.usage!.completion_tokens });
+  });
+
   test('a 4xx other than 429 is not retried and says what the server said', async () => {
     stub.setBehavior({ respond: () => ({ status: 401, body: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } } }) });
     const { caller, recorded } = openaiCaller();
@@ -363,7 +380,10 @@ describe('openai provider against an OpenAI-compatible stub', () => {
     const full = stub.requests[0]!.reply!.content!;
     expect(recorded.tokens.map(([t]) => t).join('').length).toBeLessThan(full.length);
     expect(recorded.retries).toEqual([]);
-    expect(recorded.usage).toEqual([]);
+    // The cut-off request still counts: its prompt and the words it wrote, estimated (no usage chunk came).
+    const streamed = recorded.tokens.map(([t]) => t).join('');
+    const prompt = stub.requests[0]!.messages.map((m) => m.content).join('\n');
+    expect(recorded.usage).toEqual([[{ inputTokens: Math.ceil(prompt.length / 4), outputTokens: Math.ceil(streamed.length / 4) }, 'scene-2']]);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(stub.requests).toHaveLength(1);
   });

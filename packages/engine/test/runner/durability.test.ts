@@ -96,6 +96,12 @@ describe('runner: durability and control', () => {
     // a was stopped mid-call (its work lost) and b never started: neither ran because of the cancel.
     expect(cancelled.nodes.a.status).toBe('skipped');
     expect(cancelled.nodes.b.status).toBe('skipped');
+    // What a's cut-off request spent still counts: its prompt and the words streamed before the cancel, estimated.
+    const [stoppedAttempt] = cancelled.nodes.a.attempts ?? [];
+    expect(stoppedAttempt).toMatchObject({ status: 'cancelled', calls: 1 });
+    expect(stoppedAttempt.inputTokens).toBeGreaterThan(0);
+    expect(stoppedAttempt.outputTokens).toBeGreaterThan(0);
+    expect(cancelled.nodes.a.usage?.totalTokens).toBe(stoppedAttempt.inputTokens + stoppedAttempt.outputTokens);
     const events = await driver.events(run.id);
     expect(events[events.length - 1].type).toBe('run.cancelled');
     expect(events.some((e) => e.type === 'node.completed')).toBe(false);

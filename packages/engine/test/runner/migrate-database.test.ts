@@ -169,6 +169,28 @@ describe('migrateDatabase', () => {
     }
   }, 120_000);
 
+  it('copies from one PostgreSQL database to another, tables that others point at first (users before their tokens)', async () => {
+    const sourcePath = join(dir, 'source.db');
+    const source = seedSqlite(sourcePath);
+    await withPg(database.url, (client) => client.query(NOTES_TABLE));
+    await migrateDatabase({ dbPath: sourcePath }, { databaseUrl: database.url });
+    const second = await createTestDatabase();
+    try {
+      await withPg(second.url, (client) => client.query(NOTES_TABLE));
+      const copied = await migrateDatabase({ databaseUrl: database.url }, { databaseUrl: second.url });
+      expect(copied.rows).toMatchObject({ users: 1, user_tokens: 1, runs: RUNS, run_events: RUNS * EVENTS_PER_RUN });
+      const columnsOf = await withPg(database.url, async (client) => {
+        const columns = await pgColumns(client);
+        return (table: string) => columns.get(table) ?? [];
+      });
+      const original = await withPg(database.url, (client) => dumpPg(client, columnsOf));
+      expect(await withPg(second.url, (client) => dumpPg(client, columnsOf))).toEqual(original);
+    } finally {
+      source.db.close();
+      await second.drop();
+    }
+  }, 120_000);
+
   it('leaves the target as it was when the copy fails half way, and copies once the cause is fixed', async () => {
     const sourcePath = join(dir, 'source.db');
     const source = seedSqlite(sourcePath);

@@ -15,8 +15,8 @@ import { gateRoute, hasGate, type ApprovalGate } from './approval-gate';
 import type { NodeExecutor } from './node-executor';
 import type { RunContext } from './run-context';
 import { isBudgeted } from './budget-gate';
-import { planSegments, type Segments } from './segments';
-import { budgetEntryName, gateNodeName, RunGraphState, type AttemptsUpdate, type RunGraphValues } from './state';
+import { planSegments, runSegment, type Segments } from './segments';
+import { budgetEntryName, gateNodeName, RunGraphState } from './state';
 
 export function compileRunGraph(
   ctx: RunContext,
@@ -35,15 +35,9 @@ export function compileRunGraph(
   const segments = planSegments(graph, needsApproval, budgeted);
   const graphNode = segments.graphNodeOf;
 
-  for (const { name, members, runs } of segments.list) {
-    builder.addNode(
-      name,
-      members.length === 1
-        ? (state) => executor.runNode(members[0], state)
-        : runs === 'side-by-side'
-          ? (state) => runSideBySide(executor, members, state)
-          : (state) => runInOrder(executor, members, state),
-    );
+  for (const segment of segments.list) {
+    const { name, members } = segment;
+    builder.addNode(name, (state) => runSegment(executor, segment, state));
     const last = members[members.length - 1];
     if (needsApproval(last)) {
       builder.addNode(gateNodeName(last), (state) => gate.run(last, state));
@@ -92,38 +86,6 @@ export function compileRunGraph(
 }
 
 const unique = (names: string[]): string[] => [...new Set(names)];
-
-/** Runs siblings at the same time; a failure fails the step once every sibling has ended (their work is kept). */
-async function runSideBySide(executor: NodeExecutor, members: string[], state: Values): Promise<Update> {
-  const settled = await Promise.allSettled(members.map((id) => executor.runNode(id, state)));
-  const update = emptyUpdate();
-  for (const result of settled) {
-    if (result.status === 'rejected') throw result.reason;
-    mergeInto(update, result.value);
-  }
-  return update;
-}
-
-/** Runs a segment's members one after another, each seeing what the ones before it wrote. */
-async function runInOrder(executor: NodeExecutor, members: string[], state: Values): Promise<Update> {
-  const current: RunGraphValues = { done: { ...state.done }, approved: { ...state.approved }, redo: { ...state.redo } };
-  const update = emptyUpdate();
-  for (const id of members) {
-    const step = await executor.runNode(id, current);
-    mergeInto(update, step);
-    mergeInto(current, step);
-  }
-  return update;
-}
-
-const emptyUpdate = (): Required<AttemptsUpdate> => ({ done: {}, approved: {}, redo: {} });
-
-/** Applies a node's writes as the state's reducers do (entries merged into each map). */
-function mergeInto(target: Required<AttemptsUpdate>, step: AttemptsUpdate): void {
-  Object.assign(target.done, step.done);
-  Object.assign(target.approved, step.approved);
-  Object.assign(target.redo, step.redo);
-}
 
 /** Nodes with a node asking for approval among their ancestors (these may be triggered before they are ready). */
 function nodesBelowGates(ids: string[], parents: Map<string, string[]>, needsApproval: (id: string) => boolean): Set<string> {

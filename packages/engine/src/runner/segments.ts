@@ -1,6 +1,7 @@
-// Which pipeline nodes share one graph node. Each LangGraph task costs a step's machinery (its writes and a
-// checkpoint, each fenced on the lease, its config and run tree) that buys a node nothing when the node could only
-// ever run at that moment anyway; the node executor already stores each node's output and events as it finishes,
+// Which pipeline nodes share one graph node, and how a graph node runs them. Each LangGraph task costs a step's
+// machinery (its writes and a checkpoint, each fenced on the lease, its config and run tree) that buys a node
+// nothing when the node could only ever run at that moment anyway; the node executor already stores each node's
+// output and events as it finishes,
 // and a graph node run again (after a crash, a rejection below it) adopts what its members stored instead of
 // computing them again. Two shapes qualify:
 // - a chain: a node whose only parent has no other child and no gate runs right after that parent, alone, so a
@@ -12,7 +13,8 @@
 // Joins, gated nodes and every node of a run with a budget (any node may stop before its work to ask a person,
 // and re-enters the graph at its own entry) keep graph nodes of their own.
 import type { PipelineGraph } from '../pipeline/graph';
-import { workNodeName } from './state';
+import type { NodeExecutor } from './node-executor';
+import { type AttemptsUpdate, type RunGraphValues, workNodeName } from './state';
 
 export interface Segment {
   /** The graph node's name (after its first member). */
@@ -79,4 +81,43 @@ function planChains(graph: PipelineGraph, hasGate: (nodeId: string) => boolean):
 function siblingKey(graph: PipelineGraph, id: string): string {
   const sorted = (ids: string[] | undefined) => [...(ids ?? [])].sort().join(',');
   return `${sorted(graph.parents.get(id))}|${sorted(graph.children.get(id))}`;
+}
+
+/** Runs a segment's members as the segment says: one after another, or side by side. */
+export function runSegment(executor: NodeExecutor, segment: Segment, state: RunGraphValues): Promise<AttemptsUpdate> {
+  const { members, runs } = segment;
+  if (members.length === 1) return executor.runNode(members[0], state);
+  return runs === 'side-by-side' ? runSideBySide(executor, members, state) : runInOrder(executor, members, state);
+}
+
+/** Runs siblings at the same time; a failure fails the step once every sibling has ended (their work is kept). */
+async function runSideBySide(executor: NodeExecutor, members: string[], state: RunGraphValues): Promise<AttemptsUpdate> {
+  const settled = await Promise.allSettled(members.map((id) => executor.runNode(id, state)));
+  const update = emptyUpdate();
+  for (const result of settled) {
+    if (result.status === 'rejected') throw result.reason;
+    mergeInto(update, result.value);
+  }
+  return update;
+}
+
+/** Runs a chain's members one after another, each seeing what the ones before it wrote. */
+async function runInOrder(executor: NodeExecutor, members: string[], state: RunGraphValues): Promise<AttemptsUpdate> {
+  const current: RunGraphValues = { done: { ...state.done }, approved: { ...state.approved }, redo: { ...state.redo } };
+  const update = emptyUpdate();
+  for (const id of members) {
+    const step = await executor.runNode(id, current);
+    mergeInto(update, step);
+    mergeInto(current, step);
+  }
+  return update;
+}
+
+const emptyUpdate = (): Required<AttemptsUpdate> => ({ done: {}, approved: {}, redo: {} });
+
+/** Applies a node's writes as the state's reducers do (entries merged into each map). */
+function mergeInto(target: Required<AttemptsUpdate>, step: AttemptsUpdate): void {
+  Object.assign(target.done, step.done);
+  Object.assign(target.approved, step.approved);
+  Object.assign(target.redo, step.redo);
 }

@@ -1,9 +1,8 @@
 // Which pipeline nodes share one graph node, and how a graph node runs them. Each LangGraph task costs a step's
 // machinery (its writes and a checkpoint, each fenced on the lease, its config and run tree) that buys a node
 // nothing when the node could only ever run at that moment anyway; the node executor already stores each node's
-// output and events as it finishes,
-// and a graph node run again (after a crash, a rejection below it) adopts what its members stored instead of
-// computing them again. Two shapes qualify:
+// output and events as it finishes, and a graph node run again (after a crash, a rejection below it) adopts what
+// its members stored instead of computing them again. Two shapes qualify:
 // - a chain: a node whose only parent has no other child and no gate runs right after that parent, alone, so a
 //   straight run of such nodes is one graph node computing its members in order (a 50-node chain is one step,
 //   not fifty, and a branch beside it no longer waits for the other branch at every step);

@@ -24,10 +24,7 @@ let storyloom: Storyloom;
 beforeAll(async () => {
   if (!present) return;
   cluster = await startPgCluster();
-  const admin = new pg.Client({ connectionString: cluster.url() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  await admin.end();
+  await cluster.createDatabase(DATABASE);
   server = await startTestServer({ databaseUrl: cluster.url(DATABASE) });
   storyloom = await openStoryloom({ databaseUrl: cluster.url(DATABASE), ownerId: 'outage-test' });
 }, 60_000);
@@ -90,15 +87,7 @@ function keepReading(runId: string): { reads: Read[]; readEachOnce: () => Promis
 }
 
 /** One statement on a connection of the test's own, made for it: it must not depend on the stores' pool. */
-async function sql<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: cluster.url(DATABASE) });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const sql = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => cluster.query<R>(DATABASE, text, values);
 
 /**
  * Makes the next LangGraph checkpoint write (into `checkpoints` or `checkpoint_writes`) take 1.5 s inside the

@@ -28,15 +28,7 @@ let server: { process: CliProcess; url: string } | undefined;
 const workers: CliProcess[] = [];
 
 /** One statement on a connection of its own: the test's reads must not depend on surviving the restart. */
-async function rows<R extends pg.QueryResultRow>(sql: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: cluster!.url(DATABASE) });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const rows = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => cluster!.query<R>(DATABASE, text, values);
 
 async function call<T>(path: string, method = 'GET', body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(`${server!.url}${path}`, {
@@ -66,10 +58,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 beforeAll(async () => {
   if (!present) return;
   cluster = await startPgCluster();
-  const admin = new pg.Client({ connectionString: cluster.url() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  await admin.end();
+  await cluster.createDatabase(DATABASE);
   const redis = new Redis(REDIS_URL);
   await redis.flushdb();
   redis.disconnect();

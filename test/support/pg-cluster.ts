@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 
 const run = promisify(execFile);
 
@@ -21,6 +22,10 @@ export interface PgCluster {
   port: number;
   /** `postgres://postgres@127.0.0.1:<port>/<database>` */
   url(database?: string): string;
+  /** Creates an empty database in the cluster; answers its URL. */
+  createDatabase(name: string): Promise<string>;
+  /** One statement on a connection made for it (a test's own reads must not depend on any pool surviving a restart). */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(database: string, text: string, values?: unknown[]): Promise<R[]>;
   /** A fast restart (open connections are terminated), waiting until it accepts connections again. */
   restart(): Promise<void>;
   /** A fast stop (open connections are terminated): the database stays out of reach until `start`. */
@@ -69,9 +74,24 @@ export async function startPgCluster(): Promise<PgCluster> {
     await destroy();
     throw new Error(`could not start a PostgreSQL cluster of this test's own: ${(error as Error).message}\n${log}`);
   }
+  const url = (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`;
+  const query = async <R extends pg.QueryResultRow>(database: string, text: string, values: unknown[] = []): Promise<R[]> => {
+    const client = new pg.Client({ connectionString: url(database) });
+    await client.connect();
+    try {
+      return (await client.query<R>(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  };
   return {
     port,
-    url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    url,
+    query,
+    createDatabase: async (name) => {
+      await query('postgres', `CREATE DATABASE ${name}`);
+      return url(name);
+    },
     restart: () => pgCtl('-m', 'fast', 'restart'),
     stop: () => pgCtl('-m', 'fast', 'stop'),
     start: () => pgCtl('start'),

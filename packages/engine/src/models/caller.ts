@@ -111,6 +111,11 @@ function messageText(message: BaseMessage): string {
   return typeof message.content === 'string' ? message.content : message.text;
 }
 
+/** The prompt's tokens, estimated, for a reply that came without the server's count. */
+function promptTokens(messages: BaseMessage[]): number {
+  return estimateTokens(messages.map(messageText).join('\n'));
+}
+
 function isObjectSchema(schema: z.ZodType): boolean {
   try {
     return (z.toJSONSchema(schema, { unrepresentable: 'any' }) as { type?: unknown }).type === 'object';
@@ -213,7 +218,7 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
       const cut = current;
       if (!cut || cut.counted || !cut.text) return;
       cut.counted = true;
-      hooks.onUsage?.({ inputTokens: estimateTokens(messages.map(messageText).join('\n')), outputTokens: estimateTokens(cut.text) }, label);
+      hooks.onUsage?.({ inputTokens: promptTokens(messages), outputTokens: estimateTokens(cut.text) }, label);
     };
     const onRetry = (info: Parameters<NonNullable<ModelCallHooks['onRetry']>>[0]) => {
       countCutOff();
@@ -234,7 +239,7 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
       attempt.counted = true;
       hooks.onUsage?.(
         {
-          inputTokens: usage?.input_tokens ?? estimateTokens(messages.map(messageText).join('\n')),
+          inputTokens: usage?.input_tokens ?? promptTokens(messages),
           outputTokens: usage?.output_tokens ?? estimateTokens(text),
         },
         label,
@@ -262,7 +267,7 @@ export function createModelCaller(options: ModelCallerOptions): ModelCaller {
         const texts = (result.generations[0] ?? []).map((generation) => generation.text);
         hooks.onUsage?.(
           {
-            inputTokens: usage?.promptTokens ?? estimateTokens(messages.map(messageText).join('\n')),
+            inputTokens: usage?.promptTokens ?? promptTokens(messages),
             outputTokens: usage?.completionTokens ?? estimateTokens(texts.join('')),
           },
           call.label,

@@ -102,16 +102,16 @@ export function sqliteTables(stores: SqliteStores): TableAccess {
     const key = columns.filter((column) => column.pk > 0).sort((a, b) => a.pk - b.pk);
     return key.length > 0 ? key.map((column) => column.name) : ['rowid'];
   };
+  const tableNames = (): string[] =>
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((row) => row.name);
   return {
     async tables() {
-      const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((row) => row.name);
       return new Map(
-        names.filter((name) => !SKIPPED.has(name)).map((name) => [name, (db.prepare(`PRAGMA table_info(${quoted(name)})`).all() as Array<{ name: string }>).map((column) => column.name)]),
+        tableNames().filter((name) => !SKIPPED.has(name)).map((name) => [name, (db.prepare(`PRAGMA table_info(${quoted(name)})`).all() as Array<{ name: string }>).map((column) => column.name)]),
       );
     },
     async references() {
-      const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((row) => row.name);
-      return new Map(names.map((name) => [name, (db.prepare(`PRAGMA foreign_key_list(${quoted(name)})`).all() as Array<{ table: string }>).map((key) => key.table)]));
+      return new Map(tableNames().map((name) => [name, (db.prepare(`PRAGMA foreign_key_list(${quoted(name)})`).all() as Array<{ table: string }>).map((key) => key.table)]));
     },
     async count(table) {
       return (db.prepare(`SELECT COUNT(*) AS n FROM ${quoted(table)}`).get() as { n: number }).n;

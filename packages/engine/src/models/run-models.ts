@@ -9,12 +9,14 @@ import { checkModelFile } from './model-files';
 import {
   DEFAULT_OLLAMA_BASE_URL,
   availableModels,
+  type AvailableModel,
   canonicalBaseUrl,
   describeModel,
   envOpenaiBaseUrl,
   type ModelEnv,
   isFileModelProvider,
   normalizeModelSpec,
+  openaiConfigured,
 } from './spec';
 import { assertTransformersInstalled } from './transformers-runtime';
 
@@ -55,7 +57,9 @@ export function checkRunModels(
 ): RunModels {
   const runLabel = options.runModelLabel ?? 'model';
   const policy = options.baseUrls ?? 'any';
-  const providers = availableModels(env);
+  // What the environment offers is looked up (the models folder listed) only to explain an unconfigured openai.
+  let providers: AvailableModel[] | undefined;
+  const openaiNote = () => (providers ??= availableModels(env)).find((candidate) => candidate.provider === 'openai');
   const models = new Map<string, RunModel>();
   for (const node of pipeline.nodes) {
     if (!getNodeType(node.type)?.usesModel) continue; // assembled without a model
@@ -69,9 +73,8 @@ export function checkRunModels(
     }
     // OpenAI without a key or a base URL would only fail at the first call: say so now. (Ollama has a
     // default local server, so it is not refused here.)
-    const provider = providers.find((candidate) => candidate.provider === spec.provider);
-    if (spec.provider === 'openai' && provider && !provider.available && !spec.baseUrl) {
-      throw new StoryloomError('invalid_input', `${where}: ${spec.provider} is not configured: ${provider.note}`);
+    if (spec.provider === 'openai' && !spec.baseUrl && !openaiConfigured(env)) {
+      throw new StoryloomError('invalid_input', `${where}: ${spec.provider} is not configured: ${openaiNote()?.note}`);
     }
     if (spec.baseUrl !== undefined && policy !== 'any' && !isAllowed(policy, spec.baseUrl, canonicalBaseUrl)) {
       throw new StoryloomError(

@@ -184,13 +184,18 @@ function fileProviderNote(what: string, count: number, env: ModelEnv, problem: s
   return `${count} ${what} in ${dir} (${MODELS_DIR_VARIABLE}); run in this process, nothing is sent anywhere`;
 }
 
+/** An OpenAI key or an OpenAI-compatible server is configured. */
+export function openaiConfigured(env: ModelEnv): boolean {
+  return Boolean(env.OPENAI_API_KEY?.trim() || env.OPENAI_BASE_URL?.trim());
+}
+
 /**
  * What GET /api/models shows: offline always; openai/ollama when the environment configures them. No network:
  * `available` means configured, not reachable. Which provider and model are the default (STORYLOOM_MODEL) is marked.
  */
 export function availableModels(env: ModelEnv): AvailableModel[] {
   const openaiUrl = env.OPENAI_BASE_URL?.trim();
-  const openaiReady = Boolean(env.OPENAI_API_KEY?.trim() || openaiUrl);
+  const openaiReady = openaiConfigured(env);
   const ollamaUrl = env.OLLAMA_BASE_URL?.trim();
   const fallback = defaultModelOf(env);
   const defaultSpec = 'spec' in fallback ? fallback.spec : undefined;

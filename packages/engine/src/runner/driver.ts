@@ -30,6 +30,9 @@ export interface DriverDeps {
 /** Supersteps are cheap here; pipelines with review loops and rejections need more than LangGraph's 25. */
 const RECURSION_LIMIT = 10_000;
 
+/** How long a stopped drive waits for its nodes to record their stopped calls (each call stops on the signal). */
+const STOPPED_NODES_WAIT_MS = 2_000;
+
 export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: AbortSignal): Promise<void> {
   const { stores, ownerId } = deps;
   if (!(await stores.runs.get(runId))) throw new StoryloomError('not_found', `no run '${runId}'`);
@@ -59,6 +62,7 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
   const onOuterAbort = () => abort.abort(outerSignal?.reason);
   outerSignal?.addEventListener('abort', onOuterAbort, { once: true });
   const stopKeeping = keepLease(stores, runId, lease, abort, ttlMs);
+  let executor: NodeExecutor | undefined;
 
   try {
     await fenced(async (tx) => {
@@ -70,7 +74,8 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
       }
     });
     const ctx = createRunContext(stores, { ...run, status: 'running' }, deps.settings, abort.signal, deps.checkpointer, lease);
-    const { app, segments } = compileRunGraph(ctx, new NodeExecutor(ctx), new ApprovalGate(ctx), new FencedCheckpointer(deps.checkpointer, stores, runId, lease));
+    executor = new NodeExecutor(ctx);
+    const { app, segments } = compileRunGraph(ctx, executor, new ApprovalGate(ctx), new FencedCheckpointer(deps.checkpointer, stores, runId, lease));
     const thread = { configurable: { thread_id: runId } };
     const config = { ...thread, durability: 'sync', recursionLimit: RECURSION_LIMIT, signal: abort.signal };
 
@@ -98,6 +103,8 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
       break;
     }
   } catch (error) {
+    // Stopped nodes record what their cut-off calls spent (fenced on the lease, which settling releases).
+    if (abort.signal.aborted) await executor?.quiet(STOPPED_NODES_WAIT_MS);
     await settleAfterError(stores, fenced, runId, abort.signal, error);
   } finally {
     stopKeeping();

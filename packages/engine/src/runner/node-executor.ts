@@ -58,6 +58,8 @@ export class NodeExecutor {
    */
   private readonly tokenBuffers = new Map<string, TokenCoalescer>();
   private readonly budget: BudgetGate | undefined;
+  /** Node computations under way: a stopped drive lets them record what they spent before it settles the run. */
+  private readonly computing = new Set<Promise<unknown>>();
 
   constructor(private readonly ctx: RunContext) {
     this.budget = isBudgeted(ctx.run) ? new BudgetGate(ctx) : undefined;
@@ -137,7 +139,27 @@ export class NodeExecutor {
     return { done: { [nodeId]: attempt }, approved: { [nodeId]: attempt } };
   }
 
-  private async compute(request: ComputeRequest, revisions: Record<string, number>): Promise<unknown> {
+  /**
+   * Resolves once every computation under way has ended (or after `limitMs`). LangGraph gives up on a step
+   * as soon as the run's signal aborts, while its nodes are still writing down what their stopped calls spent.
+   */
+  async quiet(limitMs: number): Promise<void> {
+    if (this.computing.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
+    await Promise.race([Promise.allSettled([...this.computing]), limit]);
+    clearTimeout(timer);
+  }
+
+  private compute(request: ComputeRequest, revisions: Record<string, number>): Promise<unknown> {
+    const computing = this.computeNow(request, revisions);
+    this.computing.add(computing);
+    const forget = () => this.computing.delete(computing);
+    computing.then(forget, forget);
+    return computing;
+  }
+
+  private async computeNow(request: ComputeRequest, revisions: Record<string, number>): Promise<unknown> {
     const { run, signal } = this.ctx;
     const { node, attempt } = request;
     const type = getNodeType(node.type);

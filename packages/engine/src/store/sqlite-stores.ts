@@ -1,7 +1,8 @@
 // The embedded store: one SQLite file through better-sqlite3, behind the async store interface. Calls stay
 // synchronous underneath (no extra round trip: a resolved promise around each call). A transaction takes
 // SQLite's write lock up front (BEGIN IMMEDIATE) and, while its callback awaits, holds back this process's
-// other calls on the connection, so nothing unrelated joins it or sees it half done.
+// other calls on the connection, so nothing unrelated joins it or sees it half done. Transactions asked for
+// in the same turn of the event loop share one commit (group-commit.ts).
 import { resolve } from 'node:path';
 import { ApprovalStore } from './approval-store';
 import { AuditStore } from './audit-store';
@@ -10,6 +11,7 @@ import { AttemptStore } from './attempt-store';
 import type { StoreSet, Stores } from './contract';
 import { openDatabase, type SqliteDatabase } from './database';
 import { EventStore } from './event-store';
+import { GroupCommit } from './group-commit';
 import { MetaStore } from './meta-store';
 import { ModelCallStore } from './model-call-store';
 import { NodeStateStore } from './node-state-store';
@@ -164,22 +166,12 @@ export function openSqliteStores(dbPath: string): SqliteStores {
   const sync = openSqliteStoreSet(dbPath);
   const { gate, release } = gateFor(dbPath);
   const inside = storeSet(sync, undefined);
+  const commits = new GroupCommit(sync.db, (fn) => gate.exclusive(fn));
   return outboxAppendsInTransactions({
     kind: 'sqlite',
     db: sync.db,
     ...storeSet(sync, gate),
-    transaction: (fn) =>
-      gate.exclusive(async () => {
-        sync.db.exec('BEGIN IMMEDIATE');
-        try {
-          const result = await fn(inside);
-          sync.db.exec('COMMIT');
-          return result;
-        } catch (error) {
-          if (sync.db.inTransaction) sync.db.exec('ROLLBACK');
-          throw error;
-        }
-      }),
+    transaction: (fn) => commits.transaction(() => fn(inside)),
     onAppend: (listener) => sync.events.onAppend(listener),
     onCancel: () => () => undefined, // the driving process polls the flag: SQLite runs are all on this machine
     ping: () => gate.run(() => void sync.db.prepare('SELECT 1').get()),

@@ -4,7 +4,8 @@
 // again for the narrower canvas), auto-layout brings a pipeline strung out on one long line back into view, and
 // the text on the nodes reads at no less than 11 px on screen at the zoom the canvas opens and lays out at. A
 // pipeline with stored places whose run panel is dragged wide keeps that size of text: the canvas shows its
-// waiting nodes and the rest is a pan away.
+// waiting nodes and the rest is a pan away. A shipped pipeline run to its end from the Run panel (which widens
+// for the run) ends with every node in view beside the panel.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -236,6 +237,58 @@ test('widening the run panel by its handle keeps the canvas text legible, the wa
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.getByTestId('panel-resizer').dblclick();
   await page.waitForFunction((width) => Math.abs(document.querySelector('.side-panel')!.getBoundingClientRect().width - width) < 1, usual.panel);
+  expect(pageErrors).toEqual([]);
+});
+
+/** Approves each gate from its card in the Run panel, as it comes, until the watched run has ended. */
+async function approveUntilEnded() {
+  for (;;) {
+    await page.waitForFunction(() => {
+      const status = document.querySelector<HTMLElement>('[data-testid="watched-run"]')?.dataset.runStatus;
+      return ['completed', 'failed', 'cancelled'].includes(status ?? '') || document.querySelector('[data-testid="approve-button"]:enabled');
+    }, undefined, { timeout: 60_000 });
+    const status = await page.getByTestId('watched-run').getAttribute('data-run-status');
+    if (status === 'completed') return;
+    if (status === 'failed' || status === 'cancelled') throw new Error(`the run ${status}`);
+    const gate = await page.locator('[data-testid="approval-panel"] [data-approval]').first().getAttribute('data-approval');
+    const card = page.locator(`[data-testid="approval-panel"] [data-approval="${gate}"]`);
+    await card.getByTestId('approve-button').click();
+    await card.waitFor({ state: 'detached' });
+  }
+}
+
+test('a shipped pipeline run to its end from the Run panel shows every node beside the widened panel', async () => {
+  // The screenplay without gates runs through in a moment; the one with gates waits on each approval, and the
+  // canvas follows the waiting nodes meanwhile. Neither fits beside the run's panel at the legible zoom.
+  const cases = [
+    { pipeline: 'short-screenplay', viewport: { width: 1280, height: 720 } },
+    { pipeline: 'screenplay-with-approvals', viewport: { width: 1280, height: 720 } },
+    { pipeline: 'screenplay-with-approvals', viewport: { width: 1440, height: 900 } },
+  ];
+  for (const { pipeline, viewport } of cases) {
+    await page.setViewportSize(viewport);
+    await page.goto(`${server.url}/?pipeline=${pipeline}`);
+    await page.locator('.react-flow__node[data-id="script"]').waitFor();
+    await page.getByTestId('tab-run').click();
+    await page.getByTestId('input-premise').fill('A lighthouse keeper hears drowned sailors in the fog.');
+    await page.getByTestId('run-button').click();
+    await approveUntilEnded();
+    await page.locator('.react-flow__node[data-id="script"][data-status="completed"]').waitFor();
+    await settled();
+    await saveScreenshot(page, `layout-after-run-${pipeline}-${viewport.width}`);
+    const view = await currentView();
+    // Wholly inside the canvas and on top there (`currentView`), so not cut off at an edge nor behind the panel.
+    expect([pipeline, viewport.width, view.outside]).toEqual([pipeline, viewport.width, []]);
+    expect(view.overlapping).toEqual([]);
+    const behindPanel = await page.evaluate(() => {
+      const panelLeft = document.querySelector('.side-panel')!.getBoundingClientRect().left;
+      return Array.from(document.querySelectorAll<HTMLElement>('.react-flow__node'))
+        .filter((node) => node.getBoundingClientRect().right > panelLeft)
+        .map((node) => node.dataset.id);
+    });
+    expect(behindPanel).toEqual([]);
+    expect(await page.locator('.react-flow__node').count()).toBe(8);
+  }
   expect(pageErrors).toEqual([]);
 });
 

@@ -5,7 +5,8 @@
 // the text on the nodes reads at no less than 11 px on screen at the zoom the canvas opens and lays out at. A
 // pipeline with stored places whose run panel is dragged wide keeps that size of text: the canvas shows its
 // waiting nodes and the rest is a pan away. A shipped pipeline run to its end from the Run panel (which widens
-// for the run) ends with every node in view beside the panel.
+// for the run) ends with every node in view beside the panel. Widen, like the handle, stops where the canvas keeps
+// its least width.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -237,6 +238,34 @@ test('widening the run panel by its handle keeps the canvas text legible, the wa
   await page.setViewportSize({ width: 1280, height: 720 });
   await page.getByTestId('panel-resizer').dblclick();
   await page.waitForFunction((width) => Math.abs(document.querySelector('.side-panel')!.getBoundingClientRect().width - width) < 1, usual.panel);
+  expect(pageErrors).toEqual([]);
+});
+
+test('Widen stops where the canvas keeps its least width, in a small window too', async () => {
+  await page.goto(`${server.url}/?pipeline=short-screenplay`);
+  await page.locator('.react-flow__node[data-id="script"]').waitFor();
+  for (const viewport of [{ width: 1024, height: 700 }, { width: 1440, height: 900 }]) {
+    await page.setViewportSize(viewport);
+    const usual = await widths();
+    await page.getByTestId('panel-expand').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="panel-expand"]')!.getAttribute('aria-pressed') === 'true');
+    await settled();
+    const widened = await widths();
+    await saveScreenshot(page, `layout-widen-${viewport.width}`);
+    // The same cap as the handle's: the canvas keeps its least width (the panel never going under its own).
+    expect(widened.canvas).toBeGreaterThanOrEqual(MIN_CANVAS_WIDTH - 1);
+    expect(widened.panel).toBeCloseTo(Math.max(usual.panel, maxPanelWidth(viewport.width)), 0);
+    if (viewport.width > 1100) {
+      // The cap follows the window: made narrower, the window takes its width from the panel, not the canvas.
+      await page.setViewportSize({ width: 1100, height: viewport.height });
+      await page.waitForFunction((width) => Math.abs(document.querySelector('.side-panel')!.getBoundingClientRect().width - width) < 1, maxPanelWidth(1100));
+      expect((await widths()).canvas).toBeGreaterThanOrEqual(MIN_CANVAS_WIDTH - 1);
+      await page.setViewportSize(viewport);
+    }
+    // Narrow gives the usual width back.
+    await page.getByTestId('panel-expand').click();
+    await page.waitForFunction((width) => Math.abs(document.querySelector('.side-panel')!.getBoundingClientRect().width - width) < 1, usual.panel);
+  }
   expect(pageErrors).toEqual([]);
 });
 

@@ -2,16 +2,12 @@
 // model): a node with `candidates: 3` and `approval: true` shows three distinct drafts side by side, each as
 // the same read-only form, and choosing the second completes the run with exactly that draft; a review whose
 // content checks flag the text (a passage copied from the producer's reference) shows the flags in words.
-import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
-import { apiOf, runFromEditor, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
-import { saveScreenshot, type EditorServer } from '../support/browser';
+import { runFromEditor, waitForRun, type TestRunView } from '../support/editor-api';
+import { editorSuite } from '../support/editor-suite';
+import { saveScreenshot } from '../support/browser';
 
 jest.setTimeout(180_000);
-
-let server: EditorServer;
-let page: Page;
-let pageErrors: string[];
 
 const PIPELINE = {
   format: 'storyloom/pipeline@1',
@@ -25,18 +21,13 @@ const PIPELINE = {
   edges: [{ source: 'logline', target: 'cast' }],
 };
 
-const session = shippedEditorSession({ bypassCSP: true });
-beforeAll(async () => {
-  ({ server, page, pageErrors } = await session.start());
-});
-afterAll(() => session.close());
-
-const api = apiOf(() => server);
-const card = () => page.locator('[data-testid="approval-panel"] [data-approval="cast"]');
+const editor = editorSuite({ context: { bypassCSP: true } });
+const { api } = editor;
+const card = () => editor.page.locator('[data-testid="approval-panel"] [data-approval="cast"]');
 
 test('three candidates side by side; "Choose this one" on the second completes the run with it', async () => {
   await api('/api/pipelines', { method: 'POST', body: JSON.stringify(PIPELINE) });
-  const runId = await runFromEditor(page, server.url, PIPELINE.id, 'A beekeeper inherits a hive that hums the names of the dead.', card());
+  const runId = await runFromEditor(editor.page, editor.server.url, PIPELINE.id, 'A beekeeper inherits a hive that hums the names of the dead.', card());
   const waiting = await api<TestRunView & { pending: Array<{ candidates?: any[] }> }>(`/api/runs/${runId}`);
   const candidates = waiting.pending[0].candidates!;
   expect(candidates).toHaveLength(3);
@@ -62,23 +53,23 @@ test('three candidates side by side; "Choose this one" on the second completes t
   // The single-draft buttons are not offered when there is a choice to make.
   expect(await card().getByTestId('approve-button').count()).toBe(0);
   await card().scrollIntoViewIfNeeded();
-  await saveScreenshot(page, 'candidates-1-side-by-side');
-  expect(await axeViolations(page)).toEqual([]);
+  await saveScreenshot(editor.page, 'candidates-1-side-by-side');
+  expect(await axeViolations(editor.page)).toEqual([]);
 
   await columns.nth(1).getByTestId('choose-candidate').click();
   await card().waitFor({ state: 'detached' });
   const done = await waitForRun(api, runId, (r) => r.status === 'completed');
   expect(done.nodes.cast.output).toEqual(candidates[1]);
-  await page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 30_000 });
+  await editor.page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 30_000 });
 });
 
 test('"Edit, then choose" keeps the producer\'s edit of the candidate it was opened on', async () => {
   const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: PIPELINE.id, inputs: { premise: 'A ferry pilot keeps a ledger of passengers who never board.' } }) });
   await waitForRun(api, started.id, (r) => r.pending.length === 1);
   // Opened from the inbox, as a producer would find a run started elsewhere.
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="approvals-count"]')?.getAttribute('data-count')) >= 1, undefined, { timeout: 20_000 });
-  await page.getByTestId('approvals-count').click();
-  await page.locator(`[data-testid="approvals-inbox"] li[data-run-id="${started.id}"] button`).first().click();
+  await editor.page.waitForFunction(() => Number(document.querySelector('[data-testid="approvals-count"]')?.getAttribute('data-count')) >= 1, undefined, { timeout: 20_000 });
+  await editor.page.getByTestId('approvals-count').click();
+  await editor.page.locator(`[data-testid="approvals-inbox"] li[data-run-id="${started.id}"] button`).first().click();
   await card().waitFor({ timeout: 30_000 });
   const candidates = ((await api<any>(`/api/runs/${started.id}`)).pending[0].candidates as any[]);
   const third = card().locator('.candidate[data-candidate="2"]');
@@ -130,11 +121,11 @@ test('a policy gate shows what the content checks found, where, in words, with a
   const flags = waiting.pending[0].draft.policy as any[];
   expect(flags.map((f) => f.category)).toContain('verbatim');
 
-  await page.goto(`${server.url}/?pipeline=${checked.id}`);
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="approvals-count"]')?.getAttribute('data-count')) >= 1, undefined, { timeout: 20_000 });
-  await page.getByTestId('approvals-count').click();
-  await page.locator(`[data-testid="approvals-inbox"] li[data-run-id="${flagged.id}"] button`).first().click();
-  const gate = page.locator('[data-testid="approval-panel"] [data-approval="notes"]');
+  await editor.page.goto(`${editor.server.url}/?pipeline=${checked.id}`);
+  await editor.page.waitForFunction(() => Number(document.querySelector('[data-testid="approvals-count"]')?.getAttribute('data-count')) >= 1, undefined, { timeout: 20_000 });
+  await editor.page.getByTestId('approvals-count').click();
+  await editor.page.locator(`[data-testid="approvals-inbox"] li[data-run-id="${flagged.id}"] button`).first().click();
+  const gate = editor.page.locator('[data-testid="approval-panel"] [data-approval="notes"]');
   await gate.waitFor({ timeout: 30_000 });
   expect(await gate.getAttribute('data-kind')).toBe('policy');
   const shown = gate.locator('[data-testid="policy-flag"]');
@@ -149,10 +140,10 @@ test('a policy gate shows what the content checks found, where, in words, with a
   await gate.getByTestId('reject-button').waitFor();
   expect(await gate.getByTestId('edit-button').count()).toBe(0);
   await gate.scrollIntoViewIfNeeded();
-  await saveScreenshot(page, 'candidates-2-policy-gate');
-  expect(await axeViolations(page)).toEqual([]);
+  await saveScreenshot(editor.page, 'candidates-2-policy-gate');
+  expect(await axeViolations(editor.page)).toEqual([]);
   await gate.getByTestId('approve-button').click();
   const done = await waitForRun(api, flagged.id, (r) => r.status === 'completed');
   expect(done.nodes.notes.output.policy.length).toBe(flags.length);
-  expect(pageErrors).toEqual([]);
+  expect(editor.pageErrors).toEqual([]);
 });

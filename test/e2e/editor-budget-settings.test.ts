@@ -1,16 +1,12 @@
 // A pipeline's budget set in the editor, in real headless Chromium against the real server (fresh SQLite file, the
 // offline model): the producer sets a token budget in the pipeline's settings and saves it; a run of the saved
 // version stops at that budget, and once it is raised at the budget card the run's figures show the new budget.
-import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
-import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
-import { saveScreenshot, type EditorServer } from '../support/browser';
+import { waitForRun, type TestRunView } from '../support/editor-api';
+import { editorSuite } from '../support/editor-suite';
+import { saveScreenshot } from '../support/browser';
 
 jest.setTimeout(180_000);
-
-let server: EditorServer;
-let page: Page;
-let pageErrors: string[];
 
 const PIPELINE = {
   format: 'storyloom/pipeline@1',
@@ -28,42 +24,37 @@ const PIPELINE = {
   ],
 };
 
-const session = shippedEditorSession({ bypassCSP: true });
-beforeAll(async () => {
-  ({ server, page, pageErrors } = await session.start());
-});
-afterAll(() => session.close());
-
-const api = apiOf(() => server);
+const editor = editorSuite({ context: { bypassCSP: true } });
+const { api } = editor;
 
 test('a budget set in the pipeline settings is saved with it, stops its runs, and the run shows the budget it runs under', async () => {
   await api('/api/pipelines', { method: 'POST', body: JSON.stringify(PIPELINE) });
-  await page.goto(`${server.url}/?pipeline=${PIPELINE.id}`);
-  await page.getByTestId('tab-pipeline').click();
-  await page.getByTestId('pipeline-budget').getByTestId('budget-tokens').fill('2500');
-  await page.getByTestId('save-button').click();
-  await page.waitForFunction(() => (document.querySelector('[data-testid="save-button"]') as HTMLButtonElement | null)?.disabled === true);
+  await editor.page.goto(`${editor.server.url}/?pipeline=${PIPELINE.id}`);
+  await editor.page.getByTestId('tab-pipeline').click();
+  await editor.page.getByTestId('pipeline-budget').getByTestId('budget-tokens').fill('2500');
+  await editor.page.getByTestId('save-button').click();
+  await editor.page.waitForFunction(() => (document.querySelector('[data-testid="save-button"]') as HTMLButtonElement | null)?.disabled === true);
   const saved = await api<{ pipeline: { budget?: unknown } }>(`/api/pipelines/${PIPELINE.id}`);
   expect(saved.pipeline.budget).toEqual({ maxTokens: 2500 });
 
-  await page.getByTestId('tab-run').click();
-  await page.getByTestId('input-premise').fill('A beekeeper inherits a hive that hums the names of the dead.');
-  await page.getByTestId('run-button').click();
-  const card = page.locator('[data-testid="approval-panel"] .approval-card[data-kind="budget"]');
+  await editor.page.getByTestId('tab-run').click();
+  await editor.page.getByTestId('input-premise').fill('A beekeeper inherits a hive that hums the names of the dead.');
+  await editor.page.getByTestId('run-button').click();
+  const card = editor.page.locator('[data-testid="approval-panel"] .approval-card[data-kind="budget"]');
   await card.waitFor({ timeout: 60_000 });
-  const runId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+  const runId = (await editor.page.getByTestId('watched-run').getAttribute('data-run-id'))!;
   const waiting = await api<TestRunView & { pending: Array<{ nodeId: string; kind?: string; draft: any }> }>(`/api/runs/${runId}`);
   expect(waiting.pending).toEqual([expect.objectContaining({ kind: 'budget' })]);
   const { nodeId, draft } = waiting.pending[0];
   expect(await card.getAttribute('data-approval')).toBe(nodeId);
   expect(draft.budget).toEqual({ maxTokens: 2500 });
   await expect(card.getByTestId('budget-spent').textContent()).resolves.toContain(`${draft.spent.totalTokens.toLocaleString('en')} tokens`);
-  await expect(page.getByTestId('run-budget').textContent()).resolves.toContain('budget 2,500 tokens');
-  await page.getByTestId('tab-pipeline').click();
-  await page.getByTestId('pipeline-budget').scrollIntoViewIfNeeded();
-  await saveScreenshot(page, 'budget-settings-1');
-  expect(await axeViolations(page)).toEqual([]);
-  await page.getByTestId('tab-run').click();
+  await expect(editor.page.getByTestId('run-budget').textContent()).resolves.toContain('budget 2,500 tokens');
+  await editor.page.getByTestId('tab-pipeline').click();
+  await editor.page.getByTestId('pipeline-budget').scrollIntoViewIfNeeded();
+  await saveScreenshot(editor.page, 'budget-settings-1');
+  expect(await axeViolations(editor.page)).toEqual([]);
+  await editor.page.getByTestId('tab-run').click();
 
   await card.getByTestId('budget-raise').click();
   await card.getByTestId('budget-maxTokens').fill('1000000');
@@ -71,7 +62,7 @@ test('a budget set in the pipeline settings is saved with it, stops its runs, an
   await card.waitFor({ state: 'detached' });
   const done = await waitForRun(api, runId, (r) => r.status === 'completed');
   expect((done as TestRunView & { budget?: unknown }).budget).toEqual({ maxTokens: 1_000_000 });
-  await page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 30_000 });
-  await expect(page.getByTestId('run-budget').textContent()).resolves.toContain('budget 1000k tokens');
-  expect(pageErrors).toEqual([]);
+  await editor.page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 30_000 });
+  await expect(editor.page.getByTestId('run-budget').textContent()).resolves.toContain('budget 1000k tokens');
+  expect(editor.pageErrors).toEqual([]);
 });

@@ -3,16 +3,12 @@
 // what the node is expected to spend and which limit it would pass; raising the budget lets the run go on,
 // going on without a budget finishes it, and stopping it cancels the run; the inbox names the check. axe-core
 // finds nothing serious.
-import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
-import { apiOf, runFromEditor, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
-import { saveScreenshot, type EditorServer } from '../support/browser';
+import { runFromEditor, waitForRun, type TestRunView } from '../support/editor-api';
+import { editorSuite } from '../support/editor-suite';
+import { saveScreenshot } from '../support/browser';
 
 jest.setTimeout(180_000);
-
-let server: EditorServer;
-let page: Page;
-let pageErrors: string[];
 
 const PIPELINE = {
   format: 'storyloom/pipeline@1',
@@ -31,19 +27,16 @@ const PIPELINE = {
   ],
 };
 
-const session = shippedEditorSession({ colorScheme: 'dark', bypassCSP: true });
+const editor = editorSuite({ context: { colorScheme: 'dark', bypassCSP: true } });
+const { api } = editor;
 beforeAll(async () => {
-  ({ server, page, pageErrors } = await session.start());
-  await apiOf(() => server)('/api/pipelines', { method: 'POST', body: JSON.stringify(PIPELINE) });
+  await api('/api/pipelines', { method: 'POST', body: JSON.stringify(PIPELINE) });
 });
-afterAll(() => session.close());
-
-const api = apiOf(() => server);
 type BudgetView = TestRunView & { pending: Array<{ nodeId: string; kind?: string; draft: any }>; budget?: { maxTokens?: number } };
-const budgetCard = () => page.locator('[data-testid="approval-panel"] .approval-card[data-kind="budget"]');
+const budgetCard = () => editor.page.locator('[data-testid="approval-panel"] .approval-card[data-kind="budget"]');
 
 async function runUntilBudget(premise: string): Promise<BudgetView> {
-  const runId = await runFromEditor(page, server.url, 'budgeted', premise, budgetCard());
+  const runId = await runFromEditor(editor.page, editor.server.url, 'budgeted', premise, budgetCard());
   return (await waitForRun(api, runId, (r) => r.pending.length > 0)) as BudgetView;
 }
 
@@ -58,13 +51,13 @@ test('the budget card shows the figures; raising the budget goes on, going on wi
   await expect(card.getByTestId('budget-limits').textContent()).resolves.toMatch(/1,500 tokens.*token limit/);
   await expect(card.textContent()).resolves.toContain('has not run yet');
   // The inbox names it for what it is.
-  await page.getByTestId('approvals-count').click();
-  await expect(page.locator(`[data-testid="approvals-inbox"] li[data-run-id="${run.id}"] .inbox-title`).textContent()).resolves.toBe(`Budget check before ${PIPELINE.nodes.find((n) => n.id === pending.nodeId)!.label}`);
-  await page.keyboard.press('Escape');
-  await saveScreenshot(page, 'budget-1-card');
-  expect(await axeViolations(page)).toEqual([]);
+  await editor.page.getByTestId('approvals-count').click();
+  await expect(editor.page.locator(`[data-testid="approvals-inbox"] li[data-run-id="${run.id}"] .inbox-title`).textContent()).resolves.toBe(`Budget check before ${PIPELINE.nodes.find((n) => n.id === pending.nodeId)!.label}`);
+  await editor.page.keyboard.press('Escape');
+  await saveScreenshot(editor.page, 'budget-1-card');
+  expect(await axeViolations(editor.page)).toEqual([]);
   // Nothing of the gated node ran: it waits.
-  await page.locator(`.react-flow__node[data-id="${pending.nodeId}"][data-status="waiting"]`).waitFor();
+  await editor.page.locator(`.react-flow__node[data-id="${pending.nodeId}"][data-status="waiting"]`).waitFor();
 
   await card.getByTestId('budget-raise').click();
   const suggested = Number(await card.getByTestId('budget-maxTokens').inputValue());
@@ -82,13 +75,13 @@ test('the budget card shows the figures; raising the budget goes on, going on wi
     await budgetCard().getByTestId('approve-button').click();
     await waitForRun(api, run.id, (r) => (r as BudgetView).pending.every((p) => p.nodeId !== now.pending[0].nodeId) || r.status !== 'waiting');
   }
-  await page.locator(`[data-testid="watched-run"][data-run-id="${run.id}"][data-run-status="completed"]`).waitFor({ timeout: 60_000 });
+  await editor.page.locator(`[data-testid="watched-run"][data-run-id="${run.id}"][data-run-status="completed"]`).waitFor({ timeout: 60_000 });
 });
 
 test('stopping at the budget cancels the run', async () => {
   const run = await runUntilBudget('A courier carries a sealed letter across a border that moves.');
   await budgetCard().getByTestId('budget-stop').click();
-  await page.locator(`[data-testid="watched-run"][data-run-id="${run.id}"][data-run-status="cancelled"]`).waitFor({ timeout: 30_000 });
+  await editor.page.locator(`[data-testid="watched-run"][data-run-id="${run.id}"][data-run-status="cancelled"]`).waitFor({ timeout: 30_000 });
   expect((await api<TestRunView>(`/api/runs/${run.id}`)).status).toBe('cancelled');
-  expect(pageErrors).toEqual([]);
+  expect(editor.pageErrors).toEqual([]);
 });

@@ -3,40 +3,33 @@
 // output, the raw-JSON typo case (the producer's text is kept and refused, never swapped for an older one),
 // field problems in words, the reject → redraft loop with attempt, feedback and comparison, the inbox
 // across runs, outputs as forms and two runs compared scene by scene.
-import type { Page } from 'playwright-core';
-import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
-import { saveScreenshot, type EditorServer } from '../support/browser';
+import { waitForRun, type TestRunView } from '../support/editor-api';
+import { editorSuite } from '../support/editor-suite';
+import { saveScreenshot } from '../support/browser';
 
 jest.setTimeout(180_000);
 
-let server: EditorServer;
-let page: Page;
-let pageErrors: string[];
 let firstRunId = '';
 
 const PIPELINE = 'screenplay-with-approvals';
 const PREMISE = 'A lighthouse keeper finds a message in a bottle addressed to her, dated tomorrow.';
 
-const session = shippedEditorSession();
-beforeAll(async () => {
-  ({ server, page, pageErrors } = await session.start());
-});
-afterAll(() => session.close());
+const editor = editorSuite();
+const { api } = editor;
 
 /** Screenshots under test-artifacts/ (looked at while building; kept on failure). */
-const api = apiOf(() => server);
-const shot = (name: string) => saveScreenshot(page, `drafts-${name}`);
+const shot = (name: string) => saveScreenshot(editor.page, `drafts-${name}`);
 
-const card = (nodeId: string) => page.locator(`[data-testid="approval-panel"] [data-approval="${nodeId}"]`);
+const card = (nodeId: string) => editor.page.locator(`[data-testid="approval-panel"] [data-approval="${nodeId}"]`);
 
 test('a gate shows each draft as a form made for it, titled by the node label', async () => {
-  await page.goto(`${server.url}/?pipeline=${PIPELINE}`);
-  await page.getByTestId('tab-run').click();
-  await page.getByTestId('input-premise').fill(PREMISE);
-  await page.getByTestId('run-button').click();
+  await editor.page.goto(`${editor.server.url}/?pipeline=${PIPELINE}`);
+  await editor.page.getByTestId('tab-run').click();
+  await editor.page.getByTestId('input-premise').fill(PREMISE);
+  await editor.page.getByTestId('run-button').click();
   await card('cast').waitFor({ timeout: 60_000 });
   await card('world').waitFor({ timeout: 60_000 });
-  firstRunId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+  firstRunId = (await editor.page.getByTestId('watched-run').getAttribute('data-run-id'))!;
   const run = await api<TestRunView>(`/api/runs/${firstRunId}`);
   const cast = run.pending.find((p) => p.nodeId === 'cast')!.draft;
 
@@ -64,7 +57,7 @@ test('sending a draft back shows the next attempt with its number, the feedback 
   await card('cast').getByTestId('reject-button').click();
   await card('cast').getByTestId('reject-feedback').fill(feedback);
   await card('cast').getByTestId('submit-reject').click();
-  await page.locator('[data-testid="approval-panel"] [data-approval="cast"][data-attempt="2"]').waitFor({ timeout: 60_000 });
+  await editor.page.locator('[data-testid="approval-panel"] [data-approval="cast"][data-attempt="2"]').waitFor({ timeout: 60_000 });
   await expect(card('cast').getByTestId('attempt-number').textContent()).resolves.toBe('attempt 2');
   await expect(card('cast').getByTestId('feedback-given').textContent()).resolves.toContain(feedback);
   const diff = card('cast').getByTestId('diff-view');
@@ -143,70 +136,80 @@ test('the inbox lists approvals across runs, including runs started from the API
   const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: PIPELINE, inputs: { premise: 'A retired safecracker is hired to break into her own vault.' } }) });
   await waitForRun(api, started.id, (r) => r.pending.length >= 2);
   // The count follows the server (polled), with no reload.
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid="approvals-count"]')?.getAttribute('data-count')) >= 3, undefined, { timeout: 20_000 });
-  await page.getByTestId('approvals-count').click();
-  const inbox = page.getByTestId('approvals-inbox');
+  await editor.page.waitForFunction(() => Number(document.querySelector('[data-testid="approvals-count"]')?.getAttribute('data-count')) >= 3, undefined, { timeout: 20_000 });
+  await editor.page.getByTestId('approvals-count').click();
+  const inbox = editor.page.getByTestId('approvals-inbox');
   const entry = inbox.locator(`li[data-run-id="${started.id}"][data-node-id="cast"]`);
   await entry.waitFor();
   await expect(entry.locator('.inbox-title').textContent()).resolves.toBe('Characters');
   await expect(entry.textContent()).resolves.toContain('retired safecracker');
   await expect(inbox.locator(`li[data-run-id="${firstRunId}"][data-node-id="beats"] .inbox-title`).textContent()).resolves.toBe('Outline');
-  await expect(page.getByTestId(`waiting-${PIPELINE}`).textContent()).resolves.toMatch(/^\d+ waiting$/);
+  await expect(editor.page.getByTestId(`waiting-${PIPELINE}`).textContent()).resolves.toMatch(/^\d+ waiting$/);
   await shot('6-inbox');
   await entry.locator('button').click();
-  await page.waitForFunction((id) => document.querySelector('[data-testid="watched-run"]')?.getAttribute('data-run-id') === id, started.id);
+  await editor.page.waitForFunction((id) => document.querySelector('[data-testid="watched-run"]')?.getAttribute('data-run-id') === id, started.id);
   await card('cast').waitFor();
   // Back to the first run, and finish it.
-  await page.getByTestId('approvals-count').click();
+  await editor.page.getByTestId('approvals-count').click();
   await inbox.locator(`li[data-run-id="${firstRunId}"] button`).first().click();
-  await page.waitForFunction((id) => document.querySelector('[data-testid="watched-run"]')?.getAttribute('data-run-id') === id, firstRunId);
+  await editor.page.waitForFunction((id) => document.querySelector('[data-testid="watched-run"]')?.getAttribute('data-run-id') === id, firstRunId);
   await card('beats').getByTestId('approve-button').click();
-  await page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 90_000 });
+  await editor.page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 90_000 });
 });
 
 test('a finished run\'s outputs read as forms; dialogue as screenplay pages per scene', async () => {
-  await page.getByTestId('output-node').selectOption('lines');
-  const detail = page.getByTestId('node-run-detail');
+  await editor.page.getByTestId('output-node').selectOption('lines');
+  const detail = editor.page.getByTestId('node-run-detail');
   const run = await api<TestRunView>(`/api/runs/${firstRunId}`);
   const scenes = run.nodes.lines.output.scenes;
   await detail.locator('.screenplay-page-form').first().waitFor();
   expect(await detail.locator('.screenplay-page-form').count()).toBe(scenes.length);
   await expect(detail.locator('[data-field="/scenes/0/heading"]').inputValue()).resolves.toBe(scenes[0].heading);
   await shot('7-dialogue-pages');
-  await page.getByTestId('output-node').selectOption('scene-list');
+  await editor.page.getByTestId('output-node').selectOption('scene-list');
   await detail.locator('.scene-table .scene-row').nth(1).waitFor();
   expect(await detail.locator('.scene-table .scene-row:not(.head)').count()).toBe(run.nodes['scene-list'].output.scenes.length);
   await shot('8-scene-cards');
   // In the narrow panel the cards stack; widened, they read as a table with its header and no sideways scroll.
   expect(await detail.locator('.scene-row.head').isVisible()).toBe(false);
-  await page.getByTestId('panel-expand').click();
+  const noSidewaysScroll = () => detail.locator('.scene-table').evaluate((table) => table.scrollWidth <= table.clientWidth + 1);
+  // Widened in this window, the panel stops short of the table's width: the cards still stack, with no sideways scroll.
+  await editor.page.getByTestId('panel-expand').click();
+  await editor.page.waitForFunction(() => document.querySelector('.side-panel')!.getBoundingClientRect().width > 700);
+  expect(await detail.locator('.scene-row.head').isVisible()).toBe(false);
+  expect(await noSidewaysScroll()).toBe(true);
+  await editor.page.getByTestId('panel-expand').click();
+  // Widen stops where the canvas keeps its least width: a window with room for both gives the panel 1080 px.
+  await editor.page.setViewportSize({ width: 1920, height: 1080 });
+  await editor.page.getByTestId('panel-expand').click();
   await detail.locator('.scene-row.head').waitFor();
-  expect(await detail.locator('.scene-table').evaluate((table) => table.scrollWidth <= table.clientWidth + 1)).toBe(true);
+  expect(await noSidewaysScroll()).toBe(true);
   await shot('8-scene-table');
-  await page.getByTestId('panel-expand').click();
+  await editor.page.getByTestId('panel-expand').click();
+  await editor.page.setViewportSize({ width: 1440, height: 900 });
 });
 
 test('two runs compared scene by scene, with word-level changes', async () => {
   // A second complete run with fewer scenes gives scenes changed, added and removed.
   const other = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: PIPELINE, inputs: { premise: PREMISE, scenes: 4 }, autoApprove: true }) });
   await waitForRun(api, other.id, (r) => r.status === 'completed');
-  await page.getByRole('button', { name: 'Refresh' }).click();
-  const history = page.locator('.run-history li');
-  await page.locator(`.run-history li[data-run-id="${other.id}"]`).waitFor();
-  await page.locator(`.run-history li[data-run-id="${firstRunId}"] input[type="checkbox"]`).check();
-  await page.locator(`.run-history li[data-run-id="${other.id}"] input[type="checkbox"]`).check();
-  const diff = page.getByTestId('diff-view');
+  await editor.page.getByRole('button', { name: 'Refresh' }).click();
+  const history = editor.page.locator('.run-history li');
+  await editor.page.locator(`.run-history li[data-run-id="${other.id}"]`).waitFor();
+  await editor.page.locator(`.run-history li[data-run-id="${firstRunId}"] input[type="checkbox"]`).check();
+  await editor.page.locator(`.run-history li[data-run-id="${other.id}"] input[type="checkbox"]`).check();
+  const diff = editor.page.getByTestId('diff-view');
   await diff.waitFor();
-  await page.getByTestId('diff-node').selectOption('lines');
-  await expect(page.getByTestId('diff-summary').textContent()).resolves.toMatch(/\d+ of \d+ scenes differ/);
+  await editor.page.getByTestId('diff-node').selectOption('lines');
+  await expect(editor.page.getByTestId('diff-summary').textContent()).resolves.toMatch(/\d+ of \d+ scenes differ/);
   expect(await diff.locator('.diff-section').count()).toBeGreaterThanOrEqual(4);
   expect(await diff.locator('ins').count()).toBeGreaterThan(0);
-  await page.getByTestId('diff-node').selectOption('script');
-  await expect(page.getByTestId('diff-summary').textContent()).resolves.toMatch(/scenes differ/);
-  await page.getByTestId('diff-node').selectOption('cast');
-  await expect(page.getByTestId('diff-summary').textContent()).resolves.toMatch(/characters? differ|No changes/);
+  await editor.page.getByTestId('diff-node').selectOption('script');
+  await expect(editor.page.getByTestId('diff-summary').textContent()).resolves.toMatch(/scenes differ/);
+  await editor.page.getByTestId('diff-node').selectOption('cast');
+  await expect(editor.page.getByTestId('diff-summary').textContent()).resolves.toMatch(/characters? differ|No changes/);
   await diff.scrollIntoViewIfNeeded();
   await shot('9-run-diff');
   expect(await history.count()).toBeGreaterThanOrEqual(2);
-  expect(pageErrors).toEqual([]);
+  expect(editor.pageErrors).toEqual([]);
 });

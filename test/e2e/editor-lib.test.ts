@@ -259,6 +259,15 @@ describe('the view a graph is fitted to', () => {
     expect(onScreen(readableViewport(graph, pane, undefined, first), graph).left).toBeCloseTo(40);
   });
 
+  test('with a lower least zoom, a pane too narrow for a legible fit shows the whole graph, centred', () => {
+    const view = readableViewport(graph, { width: 460, height: 600 }, undefined, undefined, 0.05);
+    expect(view.zoom).toBeCloseTo(380 / 680);
+    const shown = onScreen(view, graph);
+    expect(shown.left).toBeCloseTo(40);
+    expect(shown.right).toBeCloseTo(460 - 40);
+    expect(shown.top).toBeCloseTo(600 - shown.bottom);
+  });
+
   test('a focus wider than the pane is shown from its start', () => {
     const wide = { x: 240, y: 0, width: 440, height: 96 };
     const view = readableViewport(graph, { width: 300, height: 600 }, undefined, wide);

@@ -4,28 +4,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { collectPageErrors, launchBrowser, saveScreenshot, startEditorServer, type EditorServer } from '../support/browser';
+import { saveScreenshot } from '../support/browser';
+import { editorSuite } from '../support/editor-suite';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { writeTinyGguf } = require('../support/tiny-gguf.js');
 
-let browser: Browser;
-let server: EditorServer;
-let page: Page;
-let modelsDir: string;
+let modelsDir: string | undefined;
 
-beforeAll(async () => {
+// The models folder, written before the suite's server starts on it.
+beforeAll(() => {
   modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'storyloom-e2e-models-'));
   writeTinyGguf(path.join(modelsDir, 'tiny.gguf'));
-  server = await startEditorServer({ STORYLOOM_MODELS_DIR: modelsDir, STORYLOOM_LOCAL_THREADS: '1' });
-  browser = await launchBrowser();
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  fs.rmSync(modelsDir, { recursive: true, force: true });
+afterAll(() => {
+  if (modelsDir) fs.rmSync(modelsDir, { recursive: true, force: true });
 });
+const editor = editorSuite({ shipped: false, serverEnv: () => ({ STORYLOOM_MODELS_DIR: modelsDir!, STORYLOOM_LOCAL_THREADS: '1' }) });
 
 test('choose a local GGUF from the models folder with a seed, run, and the node completes', async () => {
   const pipeline = {
@@ -36,13 +30,12 @@ test('choose a local GGUF from the models folder with a seed, run, and the node 
     nodes: [{ id: 'logline', type: 'logline', position: { x: 0, y: 0 } }],
     edges: [],
   };
-  const saved = await fetch(`${server.url}/api/pipelines`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(pipeline) });
+  const saved = await fetch(`${editor.server.url}/api/pipelines`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(pipeline) });
   expect(saved.status).toBe(201);
 
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const errors = collectPageErrors(page);
+  const { page, pageErrors: errors } = editor;
   try {
-    await page.goto(`${server.url}/?pipeline=local-one`);
+    await page.goto(`${editor.server.url}/?pipeline=local-one`);
     await page.getByTestId('tab-run').click();
     const picker = page.getByTestId('model-provider');
     await picker.waitFor();
@@ -68,7 +61,5 @@ test('choose a local GGUF from the models folder with a seed, run, and the node 
   } catch (error) {
     await saveScreenshot(page, 'editor-local-model-failure');
     throw error;
-  } finally {
-    await page.close();
   }
 }, 180_000);

@@ -3,27 +3,18 @@
 // scene cards and the written scenes), and says a single pass has no earlier notes to confirm; once the review
 // carries a second pass (an edit at the gate gives it one), the run's output view shows which earlier notes that
 // pass confirms resolved and which are still unresolved. axe finds nothing serious on the card.
-import type { Page } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { axeViolations } from '../support/axe';
 import { PIPELINES_DIR } from '../support/cli';
-import { apiOf, shippedEditorSession, waitForRun } from '../support/editor-api';
-import { saveScreenshot, type EditorServer } from '../support/browser';
+import { waitForRun } from '../support/editor-api';
+import { editorSuite } from '../support/editor-suite';
+import { saveScreenshot } from '../support/browser';
 
 jest.setTimeout(180_000);
 
-let server: EditorServer;
-let page: Page;
-let pageErrors: string[];
-
-const session = shippedEditorSession({ colorScheme: 'dark', bypassCSP: true });
-beforeAll(async () => {
-  ({ server, page, pageErrors } = await session.start());
-});
-afterAll(() => session.close());
-
-const api = apiOf(() => server);
+const editor = editorSuite({ context: { colorScheme: 'dark', bypassCSP: true } });
+const { api } = editor;
 
 interface Fact {
   scene: number;
@@ -54,9 +45,9 @@ test('the review gate lists the continuity facts; a later pass shows the earlier
   expect(distinct.size).toBeGreaterThan(0);
   expect(draft.passes).toHaveLength(1);
 
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.goto(`${server.url}/?pipeline=review-gate`);
-  const card = page.locator('[data-testid="approval-panel"] [data-approval="notes"]');
+  await editor.page.setViewportSize({ width: 1440, height: 900 });
+  await editor.page.goto(`${editor.server.url}/?pipeline=review-gate`);
+  const card = editor.page.locator('[data-testid="approval-panel"] [data-approval="notes"]');
   await card.getByTestId('review-continuity').waitFor({ timeout: 30_000 });
   const shown = card.getByTestId('continuity-fact');
   expect(await shown.count()).toBe(distinct.size);
@@ -66,8 +57,8 @@ test('the review gate lists the continuity facts; a later pass shows the earlier
   for (const fact of facts) expect(allText).toContain(fact.text);
   await expect(card.getByTestId('no-later-pass').textContent()).resolves.toContain('no earlier notes');
   await card.getByTestId('review-continuity').scrollIntoViewIfNeeded();
-  await saveScreenshot(page, 'review-continuity-card');
-  expect(await axeViolations(page)).toEqual([]);
+  await saveScreenshot(editor.page, 'review-continuity-card');
+  expect(await axeViolations(editor.page)).toEqual([]);
 
   // A second pass at the gate: of the first pass's two notes, it confirms one fixed and the other still open.
   const fixed: Note = { scene: 1, note: 'Name the ferry before the storm hits.' };
@@ -84,15 +75,15 @@ test('the review gate lists the continuity facts; a later pass shows the earlier
   };
   await api(`/api/runs/${started.id}/approvals/notes`, { method: 'POST', body: JSON.stringify({ decision: 'edit', output: edited }) });
   await waitForRun(api, started.id, (r) => r.status === 'completed');
-  await page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 30_000 });
-  await page.getByTestId('output-node').selectOption('notes');
-  const detail = page.getByTestId('node-run-detail');
+  await editor.page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 30_000 });
+  await editor.page.getByTestId('output-node').selectOption('notes');
+  const detail = editor.page.getByTestId('node-run-detail');
   await detail.getByTestId('review-pass').waitFor();
   await expect(detail.getByTestId('review-pass').locator('p').textContent()).resolves.toBe('Pass 2, after revision 1: 1 resolved, 1 still unresolved');
   await expect(detail.getByTestId('note-resolved').allTextContents()).resolves.toEqual([`✓ resolved Scene 1: ${fixed.note}`]);
   await expect(detail.getByTestId('note-unresolved').allTextContents()).resolves.toEqual([`○ still unresolved Scene 2: ${open.note}`]);
   expect(await detail.getByTestId('continuity-fact').count()).toBe(distinct.size);
   await detail.getByTestId('review-pass').scrollIntoViewIfNeeded();
-  await saveScreenshot(page, 'review-continuity-output');
-  expect(pageErrors).toEqual([]);
+  await saveScreenshot(editor.page, 'review-continuity-output');
+  expect(editor.pageErrors).toEqual([]);
 });

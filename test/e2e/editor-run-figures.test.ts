@@ -4,18 +4,15 @@
 // reports; a run that failed because the model refused a call says why and offers Resume, which finishes it
 // without asking the model again for what was already written. axe-core (light theme) finds nothing serious on
 // either.
-import type { Page } from 'playwright-core';
 import { axeViolations } from '../support/axe';
-import { apiOf, runFromEditor, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
-import { saveScreenshot, type EditorServer } from '../support/browser';
+import { runFromEditor, waitForRun, type TestRunView } from '../support/editor-api';
+import { editorSuite } from '../support/editor-suite';
+import { saveScreenshot } from '../support/browser';
 import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub';
 
 jest.setTimeout(180_000);
 
 let stub: OpenAIStub | undefined;
-let server: EditorServer;
-let page: Page;
-let pageErrors: string[];
 
 const PIPELINE = {
   format: 'storyloom/pipeline@1',
@@ -30,17 +27,15 @@ const PIPELINE = {
   edges: [{ source: 'logline', target: 'cast' }],
 };
 
-const session = shippedEditorSession({ colorScheme: 'light', bypassCSP: true }, () => ({ OPENAI_BASE_URL: stub!.url, OPENAI_API_KEY: 'sk-test' }));
+// Started before the suite's server, whose environment names it.
 beforeAll(async () => {
   stub = await startOpenAIStub();
-  ({ server, page, pageErrors } = await session.start());
 });
 afterAll(async () => {
-  await session.close();
   await stub?.close();
 });
-
-const api = apiOf(() => server);
+const editor = editorSuite({ context: { colorScheme: 'light', bypassCSP: true }, serverEnv: () => ({ OPENAI_BASE_URL: stub!.url, OPENAI_API_KEY: 'sk-test' }) });
+const { api } = editor;
 type PricedView = TestRunView & { usage?: { totalTokens: number; costUsd?: number }; nodes: Record<string, { usage?: { totalTokens: number; costUsd?: number } }> };
 
 /** What the editor writes for an amount (two significant figures under a cent). */
@@ -48,7 +43,7 @@ const dollars = (usd: number) => (usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.t
 
 test('tokens and cost per node on the canvas, per run beside its progress, and in the history row', async () => {
   await api('/api/pipelines', { method: 'POST', body: JSON.stringify(PIPELINE) });
-  const runId = await runFromEditor(page, server.url, 'priced', 'A bell-ringer loses her hearing the week of the festival.', page.locator('[data-testid="watched-run"][data-run-status="completed"]'), 90_000);
+  const runId = await runFromEditor(editor.page, editor.server.url, 'priced', 'A bell-ringer loses her hearing the week of the festival.', editor.page.locator('[data-testid="watched-run"][data-run-status="completed"]'), 90_000);
   const run = await waitForRun(api, runId, (r) => r.status === 'completed') as PricedView;
   expect(stub!.requests.length).toBeGreaterThanOrEqual(2);
   const cast = run.nodes.cast.usage!;
@@ -56,42 +51,42 @@ test('tokens and cost per node on the canvas, per run beside its progress, and i
   expect(run.usage!.costUsd).toBeGreaterThan(0);
 
   // On the canvas, each node: duration, its tokens and its cost.
-  const figures = page.locator('.react-flow__node[data-id="cast"] .story-node-figures');
+  const figures = editor.page.locator('.react-flow__node[data-id="cast"] .story-node-figures');
   await figures.filter({ hasText: dollars(cast.costUsd!) }).waitFor(); // the run view is fetched once things settle
   await expect(figures.textContent()).resolves.toContain(`${cast.totalTokens.toLocaleString('en')} tokens`);
   // The run: stages done, duration, tokens and cost.
-  await expect(page.getByTestId('run-progress').textContent()).resolves.toContain(`2 of 2 stages done`);
-  await expect(page.getByTestId('run-progress').textContent()).resolves.toContain(dollars(run.usage!.costUsd!));
+  await expect(editor.page.getByTestId('run-progress').textContent()).resolves.toContain(`2 of 2 stages done`);
+  await expect(editor.page.getByTestId('run-progress').textContent()).resolves.toContain(dollars(run.usage!.costUsd!));
   // Its history row.
-  const row = page.locator(`.run-history li[data-run-id="${runId}"]`);
+  const row = editor.page.locator(`.run-history li[data-run-id="${runId}"]`);
   await expect(row.getByTestId('history-cost').textContent()).resolves.toBe(dollars(run.usage!.costUsd!));
   await expect(row.getByTestId('history-tokens').textContent()).resolves.toMatch(/tokens/);
-  await saveScreenshot(page, 'run-figures-priced');
-  expect(await axeViolations(page)).toEqual([]);
-  expect(pageErrors).toEqual([]);
+  await saveScreenshot(editor.page, 'run-figures-priced');
+  expect(await axeViolations(editor.page)).toEqual([]);
+  expect(editor.pageErrors).toEqual([]);
 });
 
 test('a failed run says why and offers Resume; resuming finishes it without re-sending completed calls', async () => {
   stub!.setBehavior({ respond: (request) => (/character/i.test(request.prompt) ? { status: 400, body: { error: { message: 'model is overloaded with nonsense' } } } : undefined) });
-  await page.getByTestId('input-premise').fill('A ferryman refuses one last passenger.');
-  await page.getByTestId('run-button').click();
-  await page.locator('[data-testid="watched-run"][data-run-status="failed"]').waitFor({ timeout: 90_000 });
-  const runId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
-  await page.locator('.react-flow__node[data-id="cast"][data-status="failed"]').waitFor();
-  await expect(page.getByTestId('watched-run').textContent()).resolves.toMatch(/cast|Cast/);
-  expect(await page.getByTestId('cancel-run').count()).toBe(0);
-  await saveScreenshot(page, 'run-failed-resume');
-  expect(await axeViolations(page)).toEqual([]);
+  await editor.page.getByTestId('input-premise').fill('A ferryman refuses one last passenger.');
+  await editor.page.getByTestId('run-button').click();
+  await editor.page.locator('[data-testid="watched-run"][data-run-status="failed"]').waitFor({ timeout: 90_000 });
+  const runId = (await editor.page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+  await editor.page.locator('.react-flow__node[data-id="cast"][data-status="failed"]').waitFor();
+  await expect(editor.page.getByTestId('watched-run').textContent()).resolves.toMatch(/cast|Cast/);
+  expect(await editor.page.getByTestId('cancel-run').count()).toBe(0);
+  await saveScreenshot(editor.page, 'run-failed-resume');
+  expect(await axeViolations(editor.page)).toEqual([]);
 
   stub!.setBehavior({ respond: undefined });
   const sentBefore = stub!.requests.length;
-  await page.getByTestId('resume-run').click();
-  await page.locator(`[data-testid="watched-run"][data-run-id="${runId}"][data-run-status="completed"]`).waitFor({ timeout: 90_000 });
-  await page.locator('.react-flow__node[data-id="cast"][data-status="completed"]').waitFor();
+  await editor.page.getByTestId('resume-run').click();
+  await editor.page.locator(`[data-testid="watched-run"][data-run-id="${runId}"][data-run-status="completed"]`).waitFor({ timeout: 90_000 });
+  await editor.page.locator('.react-flow__node[data-id="cast"][data-status="completed"]').waitFor();
   // Only the failed node asked the model again: the logline was kept.
   const resent = stub!.requests.slice(sentBefore);
   expect(resent.length).toBeGreaterThanOrEqual(1);
   expect(resent.every((request) => /character/i.test(request.prompt))).toBe(true);
-  expect(await page.getByTestId('resume-run').count()).toBe(0);
-  expect(pageErrors).toEqual([]);
+  expect(await editor.page.getByTestId('resume-run').count()).toBe(0);
+  expect(editor.pageErrors).toEqual([]);
 });

@@ -2,8 +2,9 @@
 // offline model, an owner key and three users). A gate assigned to reviewers: the editor who ran it sees it
 // under "Assigned to others" with Approve disabled and the reason; the viewer cannot run or save; the reviewer
 // sees it as theirs, approves it from the inbox, and the run's audit list names who did what.
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, saveScreenshot, startEditorServer, type EditorServer } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { saveScreenshot } from '../support/browser';
+import { editorSuite } from '../support/editor-suite';
 
 jest.setTimeout(180_000);
 
@@ -20,13 +21,13 @@ const PIPELINE = {
   edges: [{ source: 'logline', target: 'cast' }],
 };
 
-let server: EditorServer;
-let browser: Browser;
+// The suite's own page is not used: each test opens pages signed in as one of the users (`pageAs`).
+const editor = editorSuite({ shipped: false, serverEnv: () => ({ STORYLOOM_API_KEYS: OWNER_KEY }) });
 const tokens: Record<string, string> = {};
 let runId: string;
 
 async function api<T>(path: string, token: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(`${server.url}${path}`, {
+  const response = await fetch(`${editor.server.url}${path}`, {
     ...init,
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
   });
@@ -46,18 +47,17 @@ async function waitForStatus(status: string, pendingOn?: string): Promise<void> 
 
 /** A page signed in with `token` (the key the editor keeps in localStorage), open on the pipeline. */
 async function pageAs(token: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const context = await editor.browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.addInitScript((key) => localStorage.setItem('storyloom.apiKey', key), token);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${server.url}/?pipeline=${PIPELINE.id}`);
+  await page.goto(`${editor.server.url}/?pipeline=${PIPELINE.id}`);
   return { page, errors };
 }
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startEditorServer({ STORYLOOM_API_KEYS: OWNER_KEY }), launchBrowser()]);
   for (const [name, role] of [
     ['ed', 'editor'],
     ['rita', 'reviewer'],
@@ -68,11 +68,6 @@ beforeAll(async () => {
   await api('/api/pipelines', tokens.editor, { method: 'POST', body: JSON.stringify(PIPELINE) });
   runId = (await api<{ id: string }>('/api/runs', tokens.editor, { method: 'POST', body: JSON.stringify({ pipelineId: PIPELINE.id, inputs: { premise: 'A cartographer maps a city that redraws itself at night.' } }) })).id;
   await waitForStatus('waiting', 'cast');
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 const inboxItem = (page: Page) => page.locator(`[data-testid="approvals-inbox"] li[data-run-id="${runId}"][data-node-id="cast"]`);

@@ -4,33 +4,24 @@
 // started (history rows, progress, per-node figures, Cancel that asks, Resume), validation in a producer's
 // words, light and dark themes, the offline writer marked, pipeline versions compared, and axe-core with no
 // serious or critical violations on the editor, the run console, an approval card and the output view.
-import type { Page } from 'playwright-core';
 import { axeViolations as axeSeriousViolations } from '../support/axe';
-import { apiOf, shippedEditorSession, waitForRun, type TestRunView } from '../support/editor-api';
-import { saveScreenshot, type EditorServer } from '../support/browser';
+import { waitForRun, type TestRunView } from '../support/editor-api';
+import { editorSuite } from '../support/editor-suite';
+import { saveScreenshot } from '../support/browser';
 import { canvasTextUnder } from '../support/canvas-text';
 
 jest.setTimeout(180_000);
 
-let server: EditorServer;
-let page: Page;
-let pageErrors: string[];
+const editor = editorSuite({ context: { colorScheme: 'dark', bypassCSP: true } });
+const { api } = editor;
+const shot = (name: string) => saveScreenshot(editor.page, `workbench-${name}`);
+const node = (id: string) => editor.page.locator(`.react-flow__node[data-id="${id}"]`);
 
-const session = shippedEditorSession({ colorScheme: 'dark', bypassCSP: true });
-beforeAll(async () => {
-  ({ server, page, pageErrors } = await session.start());
-});
-afterAll(() => session.close());
-
-const api = apiOf(() => server);
-const shot = (name: string) => saveScreenshot(page, `workbench-${name}`);
-const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
-
-const axeViolations = () => axeSeriousViolations(page);
+const axeViolations = () => axeSeriousViolations(editor.page);
 
 /** Visible text set smaller than 11 px. */
 const smallText = () =>
-  page.evaluate(() => {
+  editor.page.evaluate(() => {
     const small: string[] = [];
     for (const element of Array.from(document.querySelectorAll<HTMLElement>('body *'))) {
       const own = Array.from(element.childNodes).some((child) => child.nodeType === Node.TEXT_NODE && child.textContent!.trim() !== '');
@@ -42,14 +33,14 @@ const smallText = () =>
   });
 
 test('the canvas: labels as titles, a review target picker, Ctrl+A, shortcuts, Save only when something changed', async () => {
-  await page.goto(`${server.url}/?pipeline=short-screenplay`);
+  await editor.page.goto(`${editor.server.url}/?pipeline=short-screenplay`);
   await node('scene-list').waitFor();
   await expect(node('scene-list').locator('.story-node-type').textContent()).resolves.toBe('Scene list');
   await expect(node('scene-list').locator('.story-node-id').textContent()).resolves.toBe('Scenes · scene-list');
   // Every node of the shipped pipeline is in view next to the panels, once the canvas has fitted them (the fit
   // waits for the nodes' measured sizes, a frame or two after they first render).
   const nodesOutOfView = () =>
-    page.evaluate(() => {
+    editor.page.evaluate(() => {
       const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
       return Array.from(document.querySelectorAll('.react-flow__node'))
         .filter((element) => {
@@ -60,28 +51,28 @@ test('the canvas: labels as titles, a review target picker, Ctrl+A, shortcuts, S
     });
   let outOfView = await nodesOutOfView();
   for (const deadline = Date.now() + 10_000; outOfView.length > 0 && Date.now() < deadline; outOfView = await nodesOutOfView()) {
-    await page.waitForTimeout(100);
+    await editor.page.waitForTimeout(100);
   }
   expect(outOfView).toEqual([]);
   // At the zoom it opened at, every line on the nodes shows at 11 px or more.
-  expect(await canvasTextUnder(page, 11)).toEqual([]);
-  expect(await page.getByTestId('save-button').isDisabled()).toBe(true);
+  expect(await canvasTextUnder(editor.page, 11)).toEqual([]);
+  expect(await editor.page.getByTestId('save-button').isDisabled()).toBe(true);
 
-  await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
-  await page.keyboard.press('Control+a');
-  await expect(page.locator('.react-flow__node.selected').count()).resolves.toBe(8);
+  await editor.page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+  await editor.page.keyboard.press('Control+a');
+  await expect(editor.page.locator('.react-flow__node.selected').count()).resolves.toBe(8);
   // The page's text is not selected instead.
-  expect(await page.evaluate(() => window.getSelection()?.toString() ?? '')).toBe('');
+  expect(await editor.page.evaluate(() => window.getSelection()?.toString() ?? '')).toBe('');
 
-  await page.keyboard.press('?');
-  await page.getByTestId('shortcuts-help').waitFor();
-  await expect(page.getByTestId('shortcuts-help').textContent()).resolves.toContain('Ctrl+Enter');
-  await page.keyboard.press('Escape');
-  await page.getByTestId('shortcuts-help').waitFor({ state: 'detached' });
+  await editor.page.keyboard.press('?');
+  await editor.page.getByTestId('shortcuts-help').waitFor();
+  await expect(editor.page.getByTestId('shortcuts-help').textContent()).resolves.toContain('Ctrl+Enter');
+  await editor.page.keyboard.press('Escape');
+  await editor.page.getByTestId('shortcuts-help').waitFor({ state: 'detached' });
 
-  await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } }); // clears the selection
+  await editor.page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } }); // clears the selection
   await node('notes').click();
-  const target = page.getByTestId('config-target');
+  const target = editor.page.getByTestId('config-target');
   await expect(target.inputValue()).resolves.toBe('lines');
   const options = await target.locator('option').allTextContents();
   expect(options).toContain('Dialogue (lines)');
@@ -90,26 +81,26 @@ test('the canvas: labels as titles, a review target picker, Ctrl+A, shortcuts, S
 });
 
 test('Run from the top bar with unsaved edits offers to save first; the run uses the saved version', async () => {
-  await page.getByTestId('tab-pipeline').click();
-  await page.getByTestId('pipeline-name').fill('Short screenplay, tightened');
-  expect(await page.getByTestId('save-button').isEnabled()).toBe(true);
-  await page.getByTestId('tab-run').click();
-  await page.getByTestId('input-premise').fill('A night-shift radio host takes a call from her own future.');
-  expect(await page.getByTestId('topbar-run').isEnabled()).toBe(true);
-  await page.keyboard.press('Control+Enter'); // from the premise box: the shortcut works while typing too
-  await page.getByTestId('choice-dialog').waitFor();
-  await expect(page.getByTestId('choice-dialog').textContent()).resolves.toContain('unsaved');
+  await editor.page.getByTestId('tab-pipeline').click();
+  await editor.page.getByTestId('pipeline-name').fill('Short screenplay, tightened');
+  expect(await editor.page.getByTestId('save-button').isEnabled()).toBe(true);
+  await editor.page.getByTestId('tab-run').click();
+  await editor.page.getByTestId('input-premise').fill('A night-shift radio host takes a call from her own future.');
+  expect(await editor.page.getByTestId('topbar-run').isEnabled()).toBe(true);
+  await editor.page.keyboard.press('Control+Enter'); // from the premise box: the shortcut works while typing too
+  await editor.page.getByTestId('choice-dialog').waitFor();
+  await expect(editor.page.getByTestId('choice-dialog').textContent()).resolves.toContain('unsaved');
   await shot('2-unsaved-run');
-  await page.getByTestId('save-and-run').click();
-  await page.locator('[data-testid="watched-run"]').waitFor();
-  const runId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+  await editor.page.getByTestId('save-and-run').click();
+  await editor.page.locator('[data-testid="watched-run"]').waitFor();
+  const runId = (await editor.page.getByTestId('watched-run').getAttribute('data-run-id'))!;
   expect((await api<TestRunView>(`/api/runs/${runId}`)).version).toBe(2);
-  expect(await page.getByTestId('save-button').isDisabled()).toBe(true);
+  expect(await editor.page.getByTestId('save-button').isDisabled()).toBe(true);
   // Saving nothing new makes no version on the server either (Ctrl+S says so).
-  await page.keyboard.press('Control+s');
+  await editor.page.keyboard.press('Control+s');
   expect((await api<Array<unknown>>('/api/pipelines/short-screenplay/versions')).length).toBe(2);
-  await page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 90_000 });
-  const progress = page.getByTestId('run-progress');
+  await editor.page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 90_000 });
+  const progress = editor.page.getByTestId('run-progress');
   await expect(progress.getAttribute('data-done')).resolves.toBe('8');
   await expect(progress.textContent()).resolves.toMatch(/8 of 8 stages done · [\d.]+ (ms|s)/);
   // Per node on the canvas: how long it took (and the tokens it used, when the model reports them).
@@ -120,10 +111,10 @@ test('Run from the top bar with unsaved edits offers to save first; the run uses
 
 test('runs started from the API appear in the history live, with premise, version, duration, tokens, cost and who started them', async () => {
   const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'short-screenplay', inputs: { premise: 'Two lighthouse keepers trade shifts and never meet.' } }) });
-  const row = page.locator(`.run-history li[data-run-id="${started.id}"]`);
+  const row = editor.page.locator(`.run-history li[data-run-id="${started.id}"]`);
   await row.waitFor({ timeout: 20_000 }); // no Refresh clicked: the list polls
   await expect(row.textContent()).resolves.toContain('Two lighthouse keepers trade shifts');
-  await page.locator(`.run-history li[data-run-id="${started.id}"][data-status="completed"]`).waitFor({ timeout: 90_000 });
+  await editor.page.locator(`.run-history li[data-run-id="${started.id}"][data-status="completed"]`).waitFor({ timeout: 90_000 });
   await expect(row.textContent()).resolves.toContain('v2');
   await expect(row.getByTestId('history-duration').textContent()).resolves.toMatch(/\d/);
   const run = await api<TestRunView & { startedBy?: { name: string; role: string }; usage?: { costUsd?: number } }>(`/api/runs/${started.id}`);
@@ -137,49 +128,49 @@ test('runs started from the API appear in the history live, with premise, versio
 });
 
 test('on the Run tab with no run shown, a run started from the API is followed live, with its figures', async () => {
-  await page.getByRole('button', { name: 'Back to editing' }).click();
-  await page.getByTestId('watched-run').waitFor({ state: 'detached' });
-  await page.locator('.run-history li').first().waitFor();
+  await editor.page.getByRole('button', { name: 'Back to editing' }).click();
+  await editor.page.getByTestId('watched-run').waitFor({ state: 'detached' });
+  await editor.page.locator('.run-history li').first().waitFor();
   const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'short-screenplay', inputs: { premise: 'A tailor sews a coat that remembers its owners.' } }) });
   // No click: the history's poll notices the new run and the console follows it.
-  await page.locator(`[data-testid="watched-run"][data-run-id="${started.id}"]`).waitFor({ timeout: 20_000 });
-  await page.locator(`[data-testid="watched-run"][data-run-status="completed"]`).waitFor({ timeout: 90_000 });
-  await expect(page.getByTestId('input-premise').inputValue()).resolves.toBe('A tailor sews a coat that remembers its owners.');
-  await expect(page.getByTestId('run-started-by').textContent()).resolves.toMatch(/started by \S+ \((owner|editor)\)/);
-  await node('script').and(page.locator('[data-status="completed"]')).waitFor();
-  await expect(page.getByTestId('run-progress').textContent()).resolves.toMatch(/8 of 8 stages done · [\d.]+ (ms|s)/);
+  await editor.page.locator(`[data-testid="watched-run"][data-run-id="${started.id}"]`).waitFor({ timeout: 20_000 });
+  await editor.page.locator(`[data-testid="watched-run"][data-run-status="completed"]`).waitFor({ timeout: 90_000 });
+  await expect(editor.page.getByTestId('input-premise').inputValue()).resolves.toBe('A tailor sews a coat that remembers its owners.');
+  await expect(editor.page.getByTestId('run-started-by').textContent()).resolves.toMatch(/started by \S+ \((owner|editor)\)/);
+  await node('script').and(editor.page.locator('[data-status="completed"]')).waitFor();
+  await expect(editor.page.getByTestId('run-progress').textContent()).resolves.toMatch(/8 of 8 stages done · [\d.]+ (ms|s)/);
   await expect(node('cast').locator('.story-node-figures').textContent()).resolves.toMatch(/\d+(\.\d+)? (ms|s)/);
 });
 
 test('the output view marks the offline placeholder writer; axe finds nothing serious in the output view', async () => {
-  await page.getByTestId('open-output').click();
-  await page.getByTestId('screenplay').waitFor();
-  await expect(page.getByTestId('output-viewer').getByTestId('offline-notice').textContent()).resolves.toMatch(/offline placeholder writer/);
+  await editor.page.getByTestId('open-output').click();
+  await editor.page.getByTestId('screenplay').waitFor();
+  await expect(editor.page.getByTestId('output-viewer').getByTestId('offline-notice').textContent()).resolves.toMatch(/offline placeholder writer/);
   await shot('4-output');
   expect(await axeViolations()).toEqual([]);
-  await page.keyboard.press('Escape');
-  await page.getByTestId('output-node').selectOption('cast');
-  await page.getByTestId('node-run-detail').getByTestId('offline-notice').waitFor();
+  await editor.page.keyboard.press('Escape');
+  await editor.page.getByTestId('output-node').selectOption('cast');
+  await editor.page.getByTestId('node-run-detail').getByTestId('offline-notice').waitFor();
 });
 
 test('Cancel asks first; a cancelled run can be resumed; axe finds nothing serious on the run console and an approval card', async () => {
   const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'screenplay-with-approvals', inputs: { premise: 'A cartographer maps a city that rearranges itself nightly.' } }) });
   await waitForRun(api, started.id, (r) => r.pending.length >= 2);
-  await page.goto(`${server.url}/?pipeline=screenplay-with-approvals`);
-  await page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor(); // the waiting run is picked up
+  await editor.page.goto(`${editor.server.url}/?pipeline=screenplay-with-approvals`);
+  await editor.page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor(); // the waiting run is picked up
   expect(await axeViolations()).toEqual([]);
   expect(await smallText()).toEqual([]);
   await shot('5-approval-dark');
-  await page.getByTestId('cancel-run').click();
-  await page.getByTestId('choice-dialog').waitFor();
-  await page.getByTestId('choice-cancel').click();
+  await editor.page.getByTestId('cancel-run').click();
+  await editor.page.getByTestId('choice-dialog').waitFor();
+  await editor.page.getByTestId('choice-cancel').click();
   expect((await api<TestRunView>(`/api/runs/${started.id}`)).status).toBe('waiting');
-  await page.getByTestId('cancel-run').click();
-  await page.getByTestId('confirm-cancel').click();
-  await page.locator('[data-testid="watched-run"][data-run-status="cancelled"]').waitFor();
-  await page.getByTestId('resume-run').click();
+  await editor.page.getByTestId('cancel-run').click();
+  await editor.page.getByTestId('confirm-cancel').click();
+  await editor.page.locator('[data-testid="watched-run"][data-run-status="cancelled"]').waitFor();
+  await editor.page.getByTestId('resume-run').click();
   await waitForRun(api, started.id, (r) => r.status === 'waiting');
-  await page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor();
+  await editor.page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor();
 });
 
 test('validation speaks a producer\'s language in the problems list and on the node', async () => {
@@ -199,53 +190,53 @@ test('validation speaks a producer\'s language in the problems list and on the n
     ],
   };
   await api('/api/pipelines?draft=true', { method: 'POST', body: JSON.stringify(pipeline) });
-  await page.goto(`${server.url}/?pipeline=missing-cast`);
+  await editor.page.goto(`${editor.server.url}/?pipeline=missing-cast`);
   await node('lines').locator('.story-node-problem').waitFor();
-  await expect(page.getByTestId('problems').textContent()).resolves.toContain("Dialogue 'Lines' needs a Characters node before it — connect one");
+  await expect(editor.page.getByTestId('problems').textContent()).resolves.toContain("Dialogue 'Lines' needs a Characters node before it — connect one");
   await shot('6-message');
 });
 
 test('light and dark themes follow the system, the toggle overrides it; axe is clean on the editor in both', async () => {
-  const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  const bg = () => editor.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
   const DARK = 'rgb(15, 18, 23)';
   const LIGHT = 'rgb(244, 245, 247)';
-  await page.goto(`${server.url}/?pipeline=short-screenplay`);
+  await editor.page.goto(`${editor.server.url}/?pipeline=short-screenplay`);
   await node('lines').waitFor();
   expect(await bg()).toBe(DARK);
   expect(await axeViolations()).toEqual([]);
-  await page.emulateMedia({ colorScheme: 'light' });
+  await editor.page.emulateMedia({ colorScheme: 'light' });
   expect(await bg()).toBe(LIGHT);
-  await page.waitForTimeout(400); // buttons fade their background (0.12 s): measure contrast after it
+  await editor.page.waitForTimeout(400); // buttons fade their background (0.12 s): measure contrast after it
   expect(await axeViolations()).toEqual([]);
   expect(await smallText()).toEqual([]);
   await shot('7-light');
   // The toggle wins over the system and is remembered.
-  await page.getByTestId('theme-toggle').click();
+  await editor.page.getByTestId('theme-toggle').click();
   expect(await bg()).toBe(DARK);
-  await page.reload();
+  await editor.page.reload();
   await node('lines').waitFor();
   expect(await bg()).toBe(DARK);
-  await page.getByTestId('theme-toggle').click();
+  await editor.page.getByTestId('theme-toggle').click();
   expect(await bg()).toBe(LIGHT);
 });
 
 test('History compares two pipeline versions: settings, nodes and connections', async () => {
-  await page.getByText('History', { exact: true }).click();
-  await page.getByTestId('compare-v1').click();
-  const diff = page.getByTestId('version-history').getByTestId('diff-view');
+  await editor.page.getByText('History', { exact: true }).click();
+  await editor.page.getByTestId('compare-v1').click();
+  const diff = editor.page.getByTestId('version-history').getByTestId('diff-view');
   await diff.waitFor();
   await expect(diff.locator('.diff-section[data-status="changed"] h5').first().textContent()).resolves.toContain('Pipeline settings');
   await expect(diff.textContent()).resolves.toContain('tightened');
   expect(await axeViolations()).toEqual([]);
   await shot('8-version-diff');
-  await page.keyboard.press('Escape');
+  await editor.page.keyboard.press('Escape');
 });
 
 test('nodes added by clicking the palette land in view, side by side', async () => {
-  await page.getByTestId('new-pipeline').click();
-  for (let i = 0; i < 7; i++) await page.getByTestId('palette-logline').click();
-  await expect(page.locator('.react-flow__node').count()).resolves.toBe(7);
-  const boxes = await page.evaluate(() => {
+  await editor.page.getByTestId('new-pipeline').click();
+  for (let i = 0; i < 7; i++) await editor.page.getByTestId('palette-logline').click();
+  await expect(editor.page.locator('.react-flow__node').count()).resolves.toBe(7);
+  const boxes = await editor.page.evaluate(() => {
     const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
     const nodes = Array.from(document.querySelectorAll('.react-flow__node')).map((element) => element.getBoundingClientRect());
     return {
@@ -255,5 +246,5 @@ test('nodes added by clicking the palette land in view, side by side', async () 
   });
   expect(boxes).toEqual({ inView: true, overlapping: false });
   await shot('9-added-nodes');
-  expect(pageErrors).toEqual([]);
+  expect(editor.pageErrors).toEqual([]);
 });

@@ -2,43 +2,20 @@
 // draw a pipeline from the palette, watch validation react, save, run, decide two parallel approvals, read
 // the screenplay, and re-run from a node with upstream outputs reused.
 import fs from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PIPELINES_DIR } from '../support/cli';
 import { specScreenplay } from '../support/spec-screenplay';
-import { collectPageErrors, launchBrowser, saveScreenshot, startAll, startBlipProxy, startEditorServer, type EditorServer } from '../support/browser';
+import { saveScreenshot, startBlipProxy, startEditorServer, type EditorServer } from '../support/browser';
+import { editorSuite } from '../support/editor-suite';
 
 jest.setTimeout(120_000);
 
-let server: EditorServer;
-let browser: Browser;
-let context: BrowserContext;
-let page: Page;
-let pageErrors: string[];
-
-beforeAll(async () => {
-  await startAll<[EditorServer, Browser]>([startEditorServer, launchBrowser], ([startedServer, launched]) => {
-    server = startedServer as EditorServer;
-    browser = launched as Browser;
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  pageErrors = collectPageErrors(page);
-});
+// A server that starts empty, and a fresh page for each test.
+const editor = editorSuite({ shipped: false, pagePerTest: true, context: { acceptDownloads: true }, pageTimeoutMs: 15_000 });
 
 /** Clean-ups registered by the running test. */
 const afterThis: Array<() => Promise<void>> = [];
 
 afterEach(async () => {
-  await context?.close();
   for (const cleanUp of afterThis.splice(0)) await cleanUp();
 });
 
@@ -47,7 +24,7 @@ async function step<T>(name: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    const file = await saveScreenshot(page, `editor-${expect.getState().currentTestName ?? 'test'}-${name}`);
+    const file = await saveScreenshot(editor.page, `editor-${expect.getState().currentTestName ?? 'test'}-${name}`);
     (error as Error).message += `\n(step '${name}'; screenshot: ${file})`;
     throw error;
   }
@@ -55,26 +32,26 @@ async function step<T>(name: string, action: () => Promise<T>): Promise<T> {
 
 /** With STORYLOOM_E2E_SCREENSHOTS=1, saves the UI at key moments to test-artifacts/ for a person to look at. */
 const snap = async (name: string) => {
-  if (process.env.STORYLOOM_E2E_SCREENSHOTS) await saveScreenshot(page, `editor-tour-${name}`);
+  if (process.env.STORYLOOM_E2E_SCREENSHOTS) await saveScreenshot(editor.page, `editor-tour-${name}`);
 };
 
-const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+const node = (id: string) => editor.page.locator(`.react-flow__node[data-id="${id}"]`);
 const statusOf = (id: string) =>
-  page.evaluate((nodeId) => {
+  editor.page.evaluate((nodeId) => {
     // SPEC §9: the status is on React Flow's node element itself.
     const element = document.querySelector(`.react-flow__node[data-id="${nodeId}"][data-status]`);
     return element?.getAttribute('data-status') ?? null;
   }, id);
 
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(`${server.url}${path}`, init);
+  const response = await fetch(`${editor.server.url}${path}`, init);
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 }
 
 /** Drags a palette entry onto the canvas at a point relative to the canvas' top-left corner. */
 async function dropFromPalette(type: string, x: number, y: number): Promise<void> {
-  await page.getByTestId(`palette-${type}`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+  await editor.page.getByTestId(`palette-${type}`).dragTo(editor.page.locator('.react-flow__pane'), { targetPosition: { x, y } });
 }
 
 /** Connects two nodes by dragging from the source's output handle to the target's input handle. */
@@ -82,16 +59,16 @@ async function connect(source: string, target: string): Promise<void> {
   const from = await node(source).locator('.react-flow__handle.source').boundingBox();
   const to = await node(target).locator('.react-flow__handle.target').boundingBox();
   if (!from || !to) throw new Error(`handles of ${source} → ${target} not found`);
-  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
-  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 4 });
-  await page.mouse.up();
-  await page.locator(`.react-flow__edge[data-id="${source}->${target}"], [data-testid="rf__edge-${source}->${target}"]`).first().waitFor({ state: 'attached' });
+  await editor.page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await editor.page.mouse.down();
+  await editor.page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
+  await editor.page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 4 });
+  await editor.page.mouse.up();
+  await editor.page.locator(`.react-flow__edge[data-id="${source}->${target}"], [data-testid="rf__edge-${source}->${target}"]`).first().waitFor({ state: 'attached' });
 }
 
 async function waitForStatus(ids: string[], status: string, timeoutMs = 30_000): Promise<void> {
-  await page.waitForFunction(
+  await editor.page.waitForFunction(
     ({ ids, status }) =>
       ids.every((id) => document.querySelector(`.react-flow__node[data-id="${id}"][data-status]`)?.getAttribute('data-status') === status),
     { ids, status },
@@ -99,7 +76,7 @@ async function waitForStatus(ids: string[], status: string, timeoutMs = 30_000):
   );
 }
 
-const problemCount = async () => Number(await page.getByTestId('problems').getAttribute('data-count'));
+const problemCount = async () => Number(await editor.page.getByTestId('problems').getAttribute('data-count'));
 
 interface RunView {
   id: string;
@@ -110,11 +87,11 @@ interface RunView {
 
 test('draw, validate, save, run with two parallel approvals, read the screenplay and re-run from an edited node', async () => {
   // The page talks to the server through a proxy whose connections the test can cut.
-  const proxy = await startBlipProxy(server.url);
+  const proxy = await startBlipProxy(editor.server.url);
   afterThis.push(() => proxy.close());
   await step('open', async () => {
-    await page.goto(proxy.url);
-    await page.getByTestId('palette-logline').waitFor();
+    await editor.page.goto(proxy.url);
+    await editor.page.getByTestId('palette-logline').waitFor();
   });
 
   await step('draw', async () => {
@@ -133,11 +110,11 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     await expect(node('dialogue').locator('.story-node-problem').textContent()).resolves.toMatch(/^⚠ Dialogue 'dialogue' needs the \w+ that \w+ '\w+' writes — connect it before 'dialogue'/);
     expect(await problemCount()).toBeGreaterThan(0);
     await snap('1-invalid');
-    await expect(page.getByTestId('problems').textContent()).resolves.toMatch(/dialogue/);
+    await expect(editor.page.getByTestId('problems').textContent()).resolves.toMatch(/dialogue/);
     // Run is refused with the reason while the pipeline is invalid.
-    await page.getByTestId('tab-run').click();
-    await expect(page.getByTestId('run-button').isDisabled()).resolves.toBe(true);
-    await expect(page.getByTestId('run-blocked').textContent()).resolves.toMatch(/problem/);
+    await editor.page.getByTestId('tab-run').click();
+    await expect(editor.page.getByTestId('run-button').isDisabled()).resolves.toBe(true);
+    await expect(editor.page.getByTestId('run-blocked').textContent()).resolves.toMatch(/problem/);
   });
 
   await step('connect', async () => {
@@ -152,76 +129,76 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
   });
 
   await step('auto-layout', async () => {
-    await page.getByTestId('layout-button').click();
+    await editor.page.getByTestId('layout-button').click();
     // Layered, in reading order: each node sits right of the nodes it reads from, or on a row below them (a
     // layout wider than the canvas wraps onto rows).
-    await page.waitForFunction(() => {
+    await editor.page.waitForFunction(() => {
       const box = (id: string) => document.querySelector(`.react-flow__node[data-id="${id}"]`)!.getBoundingClientRect();
       const after = (a: string, b: string) => box(b).top > box(a).bottom || (box(a).right < box(b).left && box(b).top < box(a).bottom);
       return after('logline', 'cast') && after('logline', 'setting') && after('cast', 'outline') && after('setting', 'outline') && after('outline', 'dialogue') && after('dialogue', 'export');
     });
-    await page.waitForTimeout(300); // the fit-view animation
+    await editor.page.waitForTimeout(300); // the fit-view animation
   });
 
   await step('validation error goes away', async () => {
-    await page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
+    await editor.page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
     expect(await node('dialogue').locator('.story-node.has-problems').count()).toBe(0);
-    await expect(page.getByTestId('problems').textContent()).resolves.toMatch(/Valid pipeline/);
+    await expect(editor.page.getByTestId('problems').textContent()).resolves.toMatch(/Valid pipeline/);
   });
 
   await step('approvals and pipeline settings', async () => {
     for (const id of ['cast', 'setting']) {
       await node(id).click();
-      await page.getByTestId('approval-toggle').check();
+      await editor.page.getByTestId('approval-toggle').check();
       await node(id).locator('.approval-mark').waitFor();
     }
-    await page.getByTestId('tab-pipeline').click();
-    await page.getByTestId('pipeline-id').fill('e2e-story');
-    await page.getByTestId('pipeline-id').press('Enter');
-    await page.getByTestId('pipeline-name').fill('E2E story');
+    await editor.page.getByTestId('tab-pipeline').click();
+    await editor.page.getByTestId('pipeline-id').fill('e2e-story');
+    await editor.page.getByTestId('pipeline-id').press('Enter');
+    await editor.page.getByTestId('pipeline-name').fill('E2E story');
   });
 
   await step('save', async () => {
-    await page.getByTestId('save-button').click();
-    await page.getByTestId('toast-success').waitFor();
+    await editor.page.getByTestId('save-button').click();
+    await editor.page.getByTestId('toast-success').waitFor();
     const stored = await api<{ version: number; pipeline: { nodes: Array<{ id: string; approval?: boolean }>; edges: unknown[] } }>('/api/pipelines/e2e-story');
     expect(stored.version).toBe(1);
     expect(stored.pipeline.nodes.map((n) => n.id).sort()).toEqual(['cast', 'dialogue', 'export', 'logline', 'outline', 'setting']);
     expect(stored.pipeline.nodes.filter((n) => n.approval).map((n) => n.id).sort()).toEqual(['cast', 'setting']);
     expect(stored.pipeline.edges).toHaveLength(6);
     await snap('2-saved');
-    expect(new URL(page.url()).searchParams.get('pipeline')).toBe('e2e-story');
+    expect(new URL(editor.page.url()).searchParams.get('pipeline')).toBe('e2e-story');
   });
 
   let firstRunId = '';
   await step('run until two approvals are pending', async () => {
-    await page.getByTestId('tab-run').click();
-    await page.getByTestId('input-premise').fill('A lighthouse keeper finds a message in a bottle addressed to her, dated tomorrow.');
-    await page.getByTestId('run-button').click();
-    await page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor({ timeout: 30_000 });
-    await page.locator('[data-testid="approval-panel"] [data-approval="setting"]').waitFor({ timeout: 30_000 });
+    await editor.page.getByTestId('tab-run').click();
+    await editor.page.getByTestId('input-premise').fill('A lighthouse keeper finds a message in a bottle addressed to her, dated tomorrow.');
+    await editor.page.getByTestId('run-button').click();
+    await editor.page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor({ timeout: 30_000 });
+    await editor.page.locator('[data-testid="approval-panel"] [data-approval="setting"]').waitFor({ timeout: 30_000 });
     expect(await statusOf('cast')).toBe('waiting');
     expect(await statusOf('setting')).toBe('waiting');
     expect(await statusOf('logline')).toBe('completed');
     await snap('3-approvals');
-    firstRunId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+    firstRunId = (await editor.page.getByTestId('watched-run').getAttribute('data-run-id'))!;
   });
 
   await step('the event stream survives a network blip', async () => {
-    await page.locator('.conn.on').waitFor();
+    await editor.page.locator('.conn.on').waitFor();
     proxy.cutConnections();
     // Reconnects, resuming after the last event it saw, and stays live for the decisions that follow.
     const resumed = () => proxy.requestHeads.filter((head) => /\/events/.test(head) && /last-event-id: \d+/i.test(head));
     for (let i = 0; i < 50 && resumed().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(resumed().length).toBeGreaterThan(0);
-    await page.locator('.conn.on').waitFor();
+    await editor.page.locator('.conn.on').waitFor();
   });
 
   await step('a reload picks the waiting run up again', async () => {
-    await page.reload();
-    await page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor();
-    await page.locator('[data-testid="approval-panel"] [data-approval="setting"]').waitFor();
-    expect(await page.getByTestId('watched-run').getAttribute('data-run-id')).toBe(firstRunId);
+    await editor.page.reload();
+    await editor.page.locator('[data-testid="approval-panel"] [data-approval="cast"]').waitFor();
+    await editor.page.locator('[data-testid="approval-panel"] [data-approval="setting"]').waitFor();
+    expect(await editor.page.getByTestId('watched-run').getAttribute('data-run-id')).toBe(firstRunId);
     expect(await statusOf('logline')).toBe('completed');
   });
 
@@ -230,7 +207,7 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     const requestedAt = async () => (await api<Pending>('/api/approvals')).find((p) => p.runId === firstRunId && p.nodeId === 'setting')?.requestedAt;
     const before = await requestedAt();
     expect(before).toBeDefined();
-    const settingCard = page.locator('[data-testid="approval-panel"] [data-approval="setting"]');
+    const settingCard = editor.page.locator('[data-testid="approval-panel"] [data-approval="setting"]');
     await settingCard.getByTestId('reject-button').click();
     await settingCard.getByTestId('reject-feedback').fill('Make the town colder: set it in the first week of winter.');
     await settingCard.getByTestId('submit-reject').click();
@@ -244,23 +221,23 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
   });
 
   await step('edit one approval, approve the other', async () => {
-    const castCard = page.locator('[data-testid="approval-panel"] [data-approval="cast"]');
+    const castCard = editor.page.locator('[data-testid="approval-panel"] [data-approval="cast"]');
     await castCard.getByTestId('edit-button').click();
     await castCard.getByTestId('raw-json-tab').click();
-    const editor = castCard.getByTestId('raw-json');
-    const draft = JSON.parse(await editor.inputValue());
+    const rawJson = castCard.getByTestId('raw-json');
+    const draft = JSON.parse(await rawJson.inputValue());
     const list = Array.isArray(draft) ? draft : draft.characters;
     list[0].description = 'Edited in the browser: a keeper of lights and of secrets.';
-    await editor.fill(JSON.stringify(draft, null, 2));
+    await rawJson.fill(JSON.stringify(draft, null, 2));
     await snap('4-editing');
     await castCard.getByTestId('submit-edit').click();
     await castCard.waitFor({ state: 'detached' });
-    await page.locator('[data-testid="approval-panel"] [data-approval="setting"]').getByTestId('approve-button').click();
+    await editor.page.locator('[data-testid="approval-panel"] [data-approval="setting"]').getByTestId('approve-button').click();
   });
 
   await step('every node completes', async () => {
     await waitForStatus(['logline', 'cast', 'setting', 'outline', 'dialogue', 'export'], 'completed', 60_000);
-    await page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor();
+    await editor.page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor();
     const run = await api<RunView>(`/api/runs/${firstRunId}`);
     expect(run.status).toBe('completed');
     expect(JSON.stringify(run.nodes.cast.output)).toContain('Edited in the browser');
@@ -268,8 +245,8 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
   });
 
   await step('read the Fountain output', async () => {
-    await page.getByTestId('open-output').click();
-    const screenplay = page.getByTestId('screenplay');
+    await editor.page.getByTestId('open-output').click();
+    const screenplay = editor.page.getByTestId('screenplay');
     await screenplay.waitFor();
     expect(await screenplay.locator('.sp-scene').count()).toBeGreaterThan(0);
     expect(await screenplay.locator('.sp-character').count()).toBeGreaterThan(0);
@@ -278,30 +255,30 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     const heading = await screenplay.locator('.sp-scene').first().evaluate((el) => getComputedStyle(el).fontWeight);
     expect(Number(heading)).toBeGreaterThanOrEqual(700);
     await snap('6-screenplay');
-    await page.getByTestId('output-tab-markdown').click();
-    await page.locator('.document-text.prose').waitFor();
-    const download = page.waitForEvent('download');
-    await page.getByTestId('download-fdx').click();
+    await editor.page.getByTestId('output-tab-markdown').click();
+    await editor.page.locator('.document-text.prose').waitFor();
+    const download = editor.page.waitForEvent('download');
+    await editor.page.getByTestId('download-fdx').click();
     expect((await download).suggestedFilename()).toMatch(/\.fdx$/);
     // The PDF is the server's rendering, downloaded as bytes.
-    const pdfDownload = page.waitForEvent('download');
-    await page.getByTestId('download-pdf').click();
+    const pdfDownload = editor.page.waitForEvent('download');
+    await editor.page.getByTestId('download-pdf').click();
     const pdf = await pdfDownload;
     expect(pdf.suggestedFilename()).toMatch(/\.pdf$/);
     const pdfBytes = fs.readFileSync((await pdf.path())!);
     expect(pdfBytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdfBytes.length).toBeGreaterThan(2000);
-    await page.keyboard.press('Escape');
+    await editor.page.keyboard.press('Escape');
     await screenplay.waitFor({ state: 'detached' });
   });
 
   await step('re-run from a node after editing its output', async () => {
     await node('outline').click();
-    await page.getByTestId('tab-run').click();
-    await page.getByTestId('edit-output').click();
-    await page.getByTestId('edit-draft').getByTestId('raw-json-tab').click();
-    const editor = page.getByTestId('edit-draft').getByTestId('raw-json');
-    const outline = JSON.parse(await editor.inputValue());
+    await editor.page.getByTestId('tab-run').click();
+    await editor.page.getByTestId('edit-output').click();
+    await editor.page.getByTestId('edit-draft').getByTestId('raw-json-tab').click();
+    const rawJson = editor.page.getByTestId('edit-draft').getByTestId('raw-json');
+    const outline = JSON.parse(await rawJson.inputValue());
     // Rewrite the first beat's summary, wherever the outline keeps it.
     const firstBeat = (function find(value: any): any {
       if (value && typeof value === 'object') {
@@ -314,15 +291,15 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
       return undefined;
     })(outline);
     firstBeat.summary = 'Edited beat: the bottle washes up twice.';
-    await editor.fill(JSON.stringify(outline, null, 2));
-    await page.getByTestId('rerun-button').click();
-    await page.waitForFunction((first) => {
+    await rawJson.fill(JSON.stringify(outline, null, 2));
+    await editor.page.getByTestId('rerun-button').click();
+    await editor.page.waitForFunction((first) => {
       const id = document.querySelector('[data-testid="watched-run"]')?.getAttribute('data-run-id');
       return id && id !== first;
     }, firstRunId);
     await waitForStatus(['logline', 'cast', 'setting'], 'reused');
     await waitForStatus(['outline', 'dialogue', 'export'], 'completed', 60_000);
-    const rerunId = (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+    const rerunId = (await editor.page.getByTestId('watched-run').getAttribute('data-run-id'))!;
     const rerun = await api<RunView>(`/api/runs/${rerunId}`);
     expect(rerun.parentRunId).toBe(firstRunId);
     await snap('7-rerun');
@@ -331,7 +308,7 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     expect(JSON.stringify(rerun.nodes.outline.output)).toContain('Edited beat: the bottle washes up twice.');
   });
 
-  expect(pageErrors).toEqual([]);
+  expect(editor.pageErrors).toEqual([]);
 });
 
 // The SPEC §2 example (shared fixture), made quick to run here: no approval on `cast`, 3 scenes, a review
@@ -339,108 +316,108 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
 const SPEC_PIPELINE = specScreenplay({ approval: false, cast: 3, scenes: 3, threshold: 1 });
 
 async function postJson(path: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const response = await fetch(`${editor.server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
   if (response.status >= 300) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return response.json();
 }
 
-const nodeIds = () => page.$$eval('.react-flow__node', (elements) => elements.map((e) => e.getAttribute('data-id')).sort());
+const nodeIds = () => editor.page.$$eval('.react-flow__node', (elements) => elements.map((e) => e.getAttribute('data-id')).sort());
 
 test('editing tools: shortcuts, templates, versions and conflicts, files, duplicate and delete', async () => {
   await postJson('/api/pipelines', SPEC_PIPELINE);
-  page.on('dialog', (dialog) => void dialog.accept());
+  editor.page.on('dialog', (dialog) => void dialog.accept());
 
   await step('open by URL', async () => {
-    await page.goto(`${server.url}/?pipeline=short-screenplay`);
-    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 6);
+    await editor.page.goto(`${editor.server.url}/?pipeline=short-screenplay`);
+    await editor.page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 6);
     // Nodes without positions are laid out left to right on open.
-    await page.waitForFunction(() => {
+    await editor.page.waitForFunction(() => {
       const x = (id: string) => document.querySelector(`.react-flow__node[data-id="${id}"]`)!.getBoundingClientRect().x;
       return x('logline') < x('cast') && x('cast') < x('beats') && x('lines') < x('script');
     });
-    await page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
+    await editor.page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
   });
 
   await step('inspector shows config from the schema', async () => {
     await node('beats').click();
-    await expect(page.getByTestId('config-scenes').inputValue()).resolves.toBe('{{inputs.scenes}}');
+    await expect(editor.page.getByTestId('config-scenes').inputValue()).resolves.toBe('{{inputs.scenes}}');
     await node('cast').click();
-    await page.getByTestId('config-count').fill('99');
+    await editor.page.getByTestId('config-count').fill('99');
     // Out of the schema's range: validation flags the node and the field.
     await node('cast').locator('.story-node.has-problems').waitFor();
-    await page.locator('.field-error [data-testid="config-count"]').waitFor();
-    await page.getByTestId('config-count').fill('5');
-    await page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
+    await editor.page.locator('.field-error [data-testid="config-count"]').waitFor();
+    await editor.page.getByTestId('config-count').fill('5');
+    await editor.page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
   });
 
   await step('copy, paste, undo, redo', async () => {
     await node('cast').click();
-    await page.keyboard.press('Control+c');
-    await page.keyboard.press('Control+v');
+    await editor.page.keyboard.press('Control+c');
+    await editor.page.keyboard.press('Control+v');
     await node('cast-2').waitFor();
     // Two unrelated nodes now write 'characters'.
     expect(await problemCount()).toBeGreaterThan(0);
-    await page.keyboard.press('Control+z');
+    await editor.page.keyboard.press('Control+z');
     await node('cast-2').waitFor({ state: 'detached' });
-    await page.keyboard.press('Control+Shift+z');
+    await editor.page.keyboard.press('Control+Shift+z');
     await node('cast-2').waitFor();
-    await page.keyboard.press('Control+z');
+    await editor.page.keyboard.press('Control+z');
     await node('cast-2').waitFor({ state: 'detached' });
     expect(await problemCount()).toBe(0);
   });
 
   await step('delete and undo', async () => {
     await node('notes').click();
-    await page.keyboard.press('Delete');
+    await editor.page.keyboard.press('Delete');
     await node('notes').waitFor({ state: 'detached' });
-    expect(await page.locator('.react-flow__edge').count()).toBe(5); // its two edges went with it
-    await page.keyboard.press('Control+z');
+    expect(await editor.page.locator('.react-flow__edge').count()).toBe(5); // its two edges went with it
+    await editor.page.keyboard.press('Control+z');
     await node('notes').waitFor();
     // Edges are drawn once their nodes are measured, a frame after the nodes.
-    await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 7);
+    await editor.page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 7);
   });
 
   await step('prompt template suggests upstream slots and inputs', async () => {
-    await page.getByTestId('palette-prompt').click();
+    await editor.page.getByTestId('palette-prompt').click();
     await node('prompt').waitFor();
     await connect('beats', 'prompt');
-    const template = page.getByTestId('config-template');
+    const template = editor.page.getByTestId('config-template');
     await template.click();
     await template.pressSequentially('Summarise {{');
-    const suggestions = await page.locator('.template-suggest').textContent();
+    const suggestions = await editor.page.locator('.template-suggest').textContent();
     await snap('8-template');
     expect(suggestions).toContain('{{outline}}');
     expect(suggestions).toContain('{{characters}}');
     expect(suggestions).toContain('{{inputs.premise}}');
     expect(suggestions).not.toContain('{{dialogue}}'); // downstream of nothing here: not visible to this node
-    await page.locator('.template-suggest button', { hasText: '{{outline}}' }).click();
+    await editor.page.locator('.template-suggest button', { hasText: '{{outline}}' }).click();
     await expect(template.inputValue()).resolves.toBe('Summarise {{outline}}');
-    await page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
+    await editor.page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
   });
 
   await step('save a version, then lose a race with a clear message', async () => {
-    await page.getByTestId('save-button').click();
-    await page.getByTestId('toast-success').filter({ hasText: 'version 2' }).waitFor();
+    await editor.page.getByTestId('save-button').click();
+    await editor.page.getByTestId('toast-success').filter({ hasText: 'version 2' }).waitFor();
     const latest = await api<{ version: number; pipeline: typeof SPEC_PIPELINE }>('/api/pipelines/short-screenplay');
     expect(latest.version).toBe(2);
     expect(latest.pipeline.nodes.map((n) => n.id)).toContain('prompt');
     // Someone else saves version 3 meanwhile.
-    const response = await fetch(`${server.url}/api/pipelines/short-screenplay`, {
+    const response = await fetch(`${editor.server.url}/api/pipelines/short-screenplay`, {
       method: 'PUT',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ baseVersion: 2, pipeline: { ...latest.pipeline, name: 'Renamed elsewhere' } }),
     });
     expect(response.status).toBe(200);
-    await page.getByTestId('tab-pipeline').click();
-    await page.getByTestId('pipeline-name').fill('Renamed here');
-    await page.getByTestId('save-button').click();
-    await expect(page.getByTestId('toast-error').textContent()).resolves.toMatch(/newer version/);
+    await editor.page.getByTestId('tab-pipeline').click();
+    await editor.page.getByTestId('pipeline-name').fill('Renamed here');
+    await editor.page.getByTestId('save-button').click();
+    await expect(editor.page.getByTestId('toast-error').textContent()).resolves.toMatch(/newer version/);
     expect((await api<{ version: number }>('/api/pipelines/short-screenplay')).version).toBe(3);
   });
 
   await step('version history and restore', async () => {
-    await page.getByText('History', { exact: true }).click();
-    const list = page.getByTestId('version-history');
+    await editor.page.getByText('History', { exact: true }).click();
+    const list = editor.page.getByTestId('version-history');
     await list.locator('li').nth(2).waitFor();
     await snap('9-versions');
     await list.locator('li', { hasText: 'v1' }).getByRole('button', { name: 'Restore' }).click();
@@ -449,8 +426,8 @@ test('editing tools: shortcuts, templates, versions and conflicts, files, duplic
   });
 
   await step('export and import files', async () => {
-    const download = page.waitForEvent('download');
-    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const download = editor.page.waitForEvent('download');
+    await editor.page.getByRole('button', { name: 'Export', exact: true }).click();
     const file = await download;
     expect(file.suggestedFilename()).toBe('short-screenplay.pipeline.json');
     const exported = JSON.parse(require('node:fs').readFileSync(await file.path(), 'utf8'));
@@ -458,75 +435,75 @@ test('editing tools: shortcuts, templates, versions and conflicts, files, duplic
     expect(exported.nodes.every((n: { position?: unknown }) => n.position)).toBe(true);
 
     const imported = { ...SPEC_PIPELINE, id: 'imported-one', name: 'Imported one', nodes: SPEC_PIPELINE.nodes.slice(0, 2), edges: SPEC_PIPELINE.edges.slice(0, 1) };
-    await page.getByTestId('import-file').setInputFiles({ name: 'imported.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(imported)) });
-    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 2);
-    await page.getByTestId('save-button').click();
-    await page.locator('.pipeline-list li', { hasText: 'imported-one' }).waitFor();
+    await editor.page.getByTestId('import-file').setInputFiles({ name: 'imported.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(imported)) });
+    await editor.page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 2);
+    await editor.page.getByTestId('save-button').click();
+    await editor.page.locator('.pipeline-list li', { hasText: 'imported-one' }).waitFor();
     expect((await api<{ version: number }>('/api/pipelines/imported-one')).version).toBe(1);
   });
 
   await step('duplicate and delete', async () => {
-    await page.getByRole('button', { name: 'Duplicate' }).click();
-    await page.waitForFunction(() => new URL(location.href).searchParams.get('pipeline') === 'imported-one-copy');
+    await editor.page.getByRole('button', { name: 'Duplicate' }).click();
+    await editor.page.waitForFunction(() => new URL(location.href).searchParams.get('pipeline') === 'imported-one-copy');
     expect((await api<{ pipeline: { name: string } }>('/api/pipelines/imported-one-copy')).pipeline.name).toBe('Imported one (copy)');
-    await page.getByRole('button', { name: 'Delete imported-one-copy' }).click();
-    await page.locator('.pipeline-list li', { hasText: 'imported-one-copy' }).waitFor({ state: 'detached' });
-    expect((await fetch(`${server.url}/api/pipelines/imported-one-copy`)).status).toBe(404);
+    await editor.page.getByRole('button', { name: 'Delete imported-one-copy' }).click();
+    await editor.page.locator('.pipeline-list li', { hasText: 'imported-one-copy' }).waitFor({ state: 'detached' });
+    expect((await fetch(`${editor.server.url}/api/pipelines/imported-one-copy`)).status).toBe(404);
   });
 
-  expect(pageErrors).toEqual([]);
+  expect(editor.pageErrors).toEqual([]);
 });
 
 test('an invalid pipeline is saved on the server as a draft version, cannot run, and history marks it', async () => {
   await step('draw an invalid pipeline', async () => {
-    await page.goto(server.url);
-    await page.getByTestId('palette-logline').waitFor();
+    await editor.page.goto(editor.server.url);
+    await editor.page.getByTestId('palette-logline').waitFor();
     await dropFromPalette('logline', 110, 120);
     await dropFromPalette('dialogue', 400, 120);
     await node('dialogue').locator('.story-node.has-problems').waitFor();
-    await page.getByTestId('tab-pipeline').click();
-    await page.getByTestId('pipeline-id').fill('e2e-draft');
-    await page.getByTestId('pipeline-id').press('Enter');
+    await editor.page.getByTestId('tab-pipeline').click();
+    await editor.page.getByTestId('pipeline-id').fill('e2e-draft');
+    await editor.page.getByTestId('pipeline-id').press('Enter');
   });
 
   await step('save as a draft', async () => {
     const problems = await problemCount();
     expect(problems).toBeGreaterThan(0);
-    await expect(page.getByTestId('save-button').textContent()).resolves.toBe('Save draft');
-    await page.getByTestId('save-button').click();
-    const notice = page.getByTestId('toast-info').filter({ hasText: 'as a draft' });
+    await expect(editor.page.getByTestId('save-button').textContent()).resolves.toBe('Save draft');
+    await editor.page.getByTestId('save-button').click();
+    const notice = editor.page.getByTestId('toast-info').filter({ hasText: 'as a draft' });
     await expect(notice.textContent()).resolves.toContain(`Saved v1 as a draft — ${problems} problems; fix them to run`);
     const stored = await api<{ version: number; valid: boolean; errors: unknown[]; pipeline: { nodes: unknown[] } }>('/api/pipelines/e2e-draft');
     expect(stored).toEqual(expect.objectContaining({ version: 1, valid: false }));
     expect(stored.errors).toHaveLength(problems);
     expect(stored.pipeline.nodes).toHaveLength(2);
-    await page.locator('.pipeline-list li', { hasText: 'e2e-draft' }).locator('.draft-mark').waitFor();
-    await page.getByTestId('tab-run').click();
-    await page.getByTestId('input-premise').fill('A cartographer maps a town that moves at night.');
-    await expect(page.getByTestId('run-button').isDisabled()).resolves.toBe(true);
-    await expect(page.getByTestId('run-blocked').textContent()).resolves.toMatch(/problem/);
+    await editor.page.locator('.pipeline-list li', { hasText: 'e2e-draft' }).locator('.draft-mark').waitFor();
+    await editor.page.getByTestId('tab-run').click();
+    await editor.page.getByTestId('input-premise').fill('A cartographer maps a town that moves at night.');
+    await expect(editor.page.getByTestId('run-button').isDisabled()).resolves.toBe(true);
+    await expect(editor.page.getByTestId('run-blocked').textContent()).resolves.toMatch(/problem/);
   });
 
   await step('fix it, save a valid version, run is allowed', async () => {
     await node('dialogue').click();
-    await page.keyboard.press('Delete');
-    await page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
-    await page.getByTestId('save-button').click();
-    await page.getByTestId('toast-success').filter({ hasText: 'version 2' }).waitFor();
+    await editor.page.keyboard.press('Delete');
+    await editor.page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
+    await editor.page.getByTestId('save-button').click();
+    await editor.page.getByTestId('toast-success').filter({ hasText: 'version 2' }).waitFor();
     expect((await api<{ valid: boolean }>('/api/pipelines/e2e-draft')).valid).toBe(true);
-    await page.getByTestId('tab-run').click();
-    await page.getByTestId('input-premise').fill('A cartographer maps a town that moves at night.');
-    await expect(page.getByTestId('run-button').isDisabled()).resolves.toBe(false);
+    await editor.page.getByTestId('tab-run').click();
+    await editor.page.getByTestId('input-premise').fill('A cartographer maps a town that moves at night.');
+    await expect(editor.page.getByTestId('run-button').isDisabled()).resolves.toBe(false);
   });
 
   await step('version history shows which versions are drafts', async () => {
-    await page.getByText('History', { exact: true }).click();
-    await page.getByTestId('version-history').locator('li').nth(1).waitFor();
-    await expect(page.getByTestId('draft-mark-v1').textContent()).resolves.toMatch(/draft · \d+ problems/);
-    expect(await page.getByTestId('draft-mark-v2').count()).toBe(0);
+    await editor.page.getByText('History', { exact: true }).click();
+    await editor.page.getByTestId('version-history').locator('li').nth(1).waitFor();
+    await expect(editor.page.getByTestId('draft-mark-v1').textContent()).resolves.toMatch(/draft · \d+ problems/);
+    expect(await editor.page.getByTestId('draft-mark-v2').count()).toBe(0);
   });
 
-  expect(pageErrors).toEqual([]);
+  expect(editor.pageErrors).toEqual([]);
 });
 
 describe('with API keys', () => {
@@ -552,25 +529,25 @@ describe('with API keys', () => {
     expect(created.status).toBe(201);
 
     await step('key prompt', async () => {
-      await page.goto(`${keyed.url}/?pipeline=keyed`);
-      await page.getByTestId('api-key-dialog').waitFor();
-      await page.getByTestId('api-key-input').fill('wrong-key');
-      await page.getByTestId('api-key-input').press('Enter');
+      await editor.page.goto(`${keyed.url}/?pipeline=keyed`);
+      await editor.page.getByTestId('api-key-dialog').waitFor();
+      await editor.page.getByTestId('api-key-input').fill('wrong-key');
+      await editor.page.getByTestId('api-key-input').press('Enter');
       // A wrong key is refused and asked for again.
-      await page.getByTestId('api-key-dialog').waitFor();
-      await page.getByTestId('api-key-input').fill(KEY);
-      await page.getByTestId('api-key-input').press('Enter');
-      await page.getByTestId('palette-logline').waitFor();
-      await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 5);
-      expect(await page.evaluate(() => localStorage.getItem('storyloom.apiKey'))).toBe(KEY);
+      await editor.page.getByTestId('api-key-dialog').waitFor();
+      await editor.page.getByTestId('api-key-input').fill(KEY);
+      await editor.page.getByTestId('api-key-input').press('Enter');
+      await editor.page.getByTestId('palette-logline').waitFor();
+      await editor.page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 5);
+      expect(await editor.page.evaluate(() => localStorage.getItem('storyloom.apiKey'))).toBe(KEY);
     });
 
     const runWith = async (premise: string) => {
-      await page.getByTestId('tab-run').click();
-      await page.getByTestId('input-premise').fill(premise);
-      const before = await page.getByTestId('watched-run').getAttribute('data-run-id').catch(() => null);
-      await page.getByTestId('run-button').click();
-      await page.waitForFunction(
+      await editor.page.getByTestId('tab-run').click();
+      await editor.page.getByTestId('input-premise').fill(premise);
+      const before = await editor.page.getByTestId('watched-run').getAttribute('data-run-id').catch(() => null);
+      await editor.page.getByTestId('run-button').click();
+      await editor.page.waitForFunction(
         (previous) => {
           const element = document.querySelector('[data-testid="watched-run"]');
           return element && element.getAttribute('data-run-id') !== previous && element.getAttribute('data-run-status') === 'completed';
@@ -588,20 +565,20 @@ describe('with API keys', () => {
     });
 
     await step('diff', async () => {
-      const history = page.locator('.run-history li');
+      const history = editor.page.locator('.run-history li');
       await history.nth(1).waitFor();
       await history.nth(0).locator('input[type="checkbox"]').check();
       await history.nth(1).locator('input[type="checkbox"]').check();
-      const diff = page.getByTestId('diff-view');
+      const diff = editor.page.getByTestId('diff-view');
       await diff.waitFor();
-      await page.getByTestId('diff-node').selectOption('logline');
+      await editor.page.getByTestId('diff-node').selectOption('logline');
       await diff.locator('del').first().waitFor();
       await diff.locator('ins').first().waitFor();
       await expect(diff.textContent()).resolves.toMatch(/violinist/i);
       await snap('10-diff');
     });
 
-    expect(pageErrors).toEqual([]);
+    expect(editor.pageErrors).toEqual([]);
   });
 });
 
@@ -611,23 +588,23 @@ test('a fresh server offers the shipped pipelines, and a long one opens readable
   afterThis.push(() => shippedServer.close());
 
   await step('empty state lists the shipped pipelines', async () => {
-    await page.goto(shippedServer.url);
-    await page.getByText('Short screenplay', { exact: true }).waitFor();
+    await editor.page.goto(shippedServer.url);
+    await editor.page.getByText('Short screenplay', { exact: true }).waitFor();
     for (const id of ['custom-prompt', 'screenplay-with-approvals', 'short-screenplay', 'short-story']) {
-      await page.locator('.sidebar').getByText(id, { exact: false }).first().waitFor();
+      await editor.page.locator('.sidebar').getByText(id, { exact: false }).first().waitFor();
     }
-    expect(await page.getByText('No saved pipelines yet').count()).toBe(0);
+    expect(await editor.page.getByText('No saved pipelines yet').count()).toBe(0);
   });
 
   for (const viewport of [{ width: 1440, height: 900 }, { width: 1280, height: 720 }]) {
     await step(`short-screenplay at ${viewport.width}x${viewport.height}`, async () => {
-      await page.setViewportSize(viewport);
-      await page.goto(`${shippedServer.url}/?pipeline=short-screenplay`);
-      await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 8);
+      await editor.page.setViewportSize(viewport);
+      await editor.page.goto(`${shippedServer.url}/?pipeline=short-screenplay`);
+      await editor.page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 8);
       // The opening fit has run once the viewport moved off React Flow's default (0.9 at 40,40).
-      await page.waitForFunction(() => !/matrix\(0\.9, 0, 0, 0\.9, 40, 40\)/.test(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform));
-      await page.waitForTimeout(300); // the fit animation
-      const view = await page.evaluate(() => {
+      await editor.page.waitForFunction(() => !/matrix\(0\.9, 0, 0, 0\.9, 40, 40\)/.test(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform));
+      await editor.page.waitForTimeout(300); // the fit animation
+      const view = await editor.page.evaluate(() => {
         const zoom = new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform).a;
         const pane = document.querySelector('.react-flow')!.getBoundingClientRect();
         const nodes = [...document.querySelectorAll('.react-flow__node')].map((element) => element.getBoundingClientRect());
@@ -642,5 +619,5 @@ test('a fresh server offers the shipped pipelines, and a long one opens readable
       expect(view.inside).toBe(view.total);
     });
   }
-  expect(pageErrors).toEqual([]);
+  expect(editor.pageErrors).toEqual([]);
 });

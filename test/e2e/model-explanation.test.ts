@@ -1,36 +1,15 @@
 // The editor's model pickers say which model a run will use and why, by the engine's own rule with the server's
 // STORYLOOM_MODEL: a shipped pipeline (it names no model) on a server with STORYLOOM_MODEL set runs on that
 // model; choosing one for the run says the run's choice wins; the inspector says what the node runs on.
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { collectPageErrors, launchBrowser, REPO_ROOT, saveScreenshot, startAll, startEditorServer, type EditorServer } from '../support/browser';
+import { saveScreenshot } from '../support/browser';
+import { editorSuite } from '../support/editor-suite';
 
-let browser: Browser | undefined;
-let server: EditorServer | undefined;
-
-beforeAll(async () => {
-  await startAll<[EditorServer, Browser]>(
-    [
-      () => startEditorServer({ STORYLOOM_MODEL: 'openai:gpt-4o-mini', OPENAI_API_KEY: 'sk-test-not-used', STORYLOOM_PIPELINES_DIR: path.join(REPO_ROOT, 'pipelines') }),
-      () => launchBrowser(),
-    ],
-    ([started, launched]) => {
-      server = started;
-      browser = launched;
-    },
-  );
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const editor = editorSuite({ serverEnv: () => ({ STORYLOOM_MODEL: 'openai:gpt-4o-mini', OPENAI_API_KEY: 'sk-test-not-used' }) });
 
 test('the Run tab and the inspector explain the model: STORYLOOM_MODEL, and the run’s choice winning', async () => {
-  const page: Page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
-  const errors = collectPageErrors(page);
+  const { page, pageErrors: errors } = editor;
   try {
-    await page.goto(`${server!.url}/?pipeline=short-screenplay`);
+    await page.goto(`${editor.server.url}/?pipeline=short-screenplay`);
     await page.getByTestId('tab-run').click();
     const explanation = page.getByTestId('model-explanation').first();
     await explanation.waitFor();
@@ -54,7 +33,5 @@ test('the Run tab and the inspector explain the model: STORYLOOM_MODEL, and the 
   } catch (error) {
     await saveScreenshot(page, 'model-explanation-failure');
     throw error;
-  } finally {
-    await page.close();
   }
 }, 120_000);

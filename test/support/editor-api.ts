@@ -1,8 +1,7 @@
-// Editor browser tests' shared setup: a server with the shipped pipelines and one page, the server's API as
-// the tests call it beside the page (JSON requests that fail loudly), and waiting for a run to reach a state.
-import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
-import { collectPageErrors, launchBrowser, startAll, startEditorServer, type EditorServer } from './browser';
-import { PIPELINES_DIR } from './cli';
+// What editor browser tests do beside the page: call the server's API (JSON requests that fail loudly), wait
+// for a run to reach a state, and start a run from the editor as a producer does. Their setup is editor-suite.ts.
+import type { Locator, Page } from 'playwright-core';
+import type { EditorServer } from './browser';
 
 export interface TestRunView {
   id: string;
@@ -44,40 +43,4 @@ export async function runFromEditor(page: Page, url: string, pipelineId: string,
   await page.getByTestId('run-button').click();
   await until.waitFor({ timeout: timeoutMs });
   return (await page.getByTestId('watched-run').getAttribute('data-run-id'))!;
-}
-
-export interface EditorSession {
-  server: EditorServer;
-  browser: Browser;
-  page: Page;
-  pageErrors: string[];
-}
-
-/**
- * One server seeded with the shipped pipelines and one Chromium page at 1440×900 for a whole test file (the
- * suite's tests run in order on the same page); `close` stops whatever did start. `serverEnv` adds to the
- * server's environment (read at start, so it may name a stub started just before).
- */
-export function shippedEditorSession(
-  contextOptions: BrowserContextOptions = {},
-  serverEnv: () => Record<string, string> = () => ({}),
-): { start(): Promise<EditorSession>; close(): Promise<void> } {
-  let server: EditorServer | undefined;
-  let browser: Browser | undefined;
-  return {
-    start: async () => {
-      await startAll<[EditorServer, Browser]>([() => startEditorServer({ STORYLOOM_PIPELINES_DIR: PIPELINES_DIR, ...serverEnv() }), launchBrowser], ([s, b]) => {
-        server = s;
-        browser = b;
-      });
-      const context = await browser!.newContext({ viewport: { width: 1440, height: 900 }, ...contextOptions });
-      const page = await context.newPage();
-      page.setDefaultTimeout(20_000);
-      return { server: server!, browser: browser!, page, pageErrors: collectPageErrors(page) };
-    },
-    close: async () => {
-      await browser?.close();
-      await server?.close();
-    },
-  };
 }

@@ -18,7 +18,7 @@ import { runBlockedReason } from './components/RunConsole';
 import { ChoiceDialog } from './components/ChoiceDialog';
 import { ShortcutsHelp } from './components/ShortcutsHelp';
 import { PanelResizer } from './components/PanelResizer';
-import { columnsWithPanel } from './lib/panelWidth';
+import { columnsWithPanel, DEFAULT_PANEL_WIDTH, EXPANDED_PANEL_WIDTH, RUN_PANEL_WIDTH } from './lib/panelWidth';
 import { save } from './store/pipelineActions';
 import { editorStore, useEditor, type SidePanel } from './store/state';
 
@@ -84,6 +84,8 @@ export function App() {
   const wide = useEditor((s) => s.panel === 'run' && s.run !== null);
   const expanded = useEditor((s) => s.panelExpanded);
   const panelWidth = useEditor((s) => s.panelWidth);
+  // A width the user dragged, else the preset; either way within the cap that leaves the canvas its least width.
+  const columns = columnsWithPanel(panelWidth ?? (expanded ? EXPANDED_PANEL_WIDTH : wide ? RUN_PANEL_WIDTH : DEFAULT_PANEL_WIDTH));
   useShortcuts();
   // The canvas changes width with the panel: fit (or lay out) the pipeline again once it has.
   useEffect(() => {
@@ -92,10 +94,7 @@ export function App() {
   }, [wide, expanded]);
   return (
     <ReactFlowProvider>
-      <div
-        className={['app', wide ? 'run-wide' : '', expanded ? 'panel-expanded' : ''].filter(Boolean).join(' ')}
-        style={panelWidth === null ? undefined : { gridTemplateColumns: columnsWithPanel(panelWidth) }}
-      >
+      <div className="app" style={{ gridTemplateColumns: columns }}>
         <TopBar />
         <Sidebar />
         <main className="workspace">

@@ -1,11 +1,12 @@
 // The pipeline canvas: React Flow with story nodes, edges (stepped when they wrap back to a new row), drag and
 // drop from the palette, the minimap, and the fit to a legible view when a document is opened or laid out or the
-// canvas is narrowed by the side panel.
+// canvas is narrowed by the side panel, and to the whole graph when a run ends.
 import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type NodeTypes } from '@xyflow/react';
 import { addNode, onConnect, onEdgesChange, onNodesChange } from '../store/documentActions';
 import { setCanvasElement } from '../store/canvasPane';
-import { fitHandled, onFitRequest, pendingFitSince } from '../store/fitRequest';
+import { fitHandled, onFitRequest, pendingFitSince, requestFit } from '../store/fitRequest';
+import { runEnded } from '../lib/runFigures';
 import { editorStore, useEditor } from '../store/state';
 import { StoryNode } from './StoryNode';
 import type { StoryFlowNode } from '../graph/convert';
@@ -19,6 +20,7 @@ export const PALETTE_MIME = 'application/x-storyloom-node-type';
 const nodeTypes: NodeTypes = { story: StoryNode };
 const FAR_ZOOM = 0.45; // below: ids and slots are unreadable anyway
 const VERY_FAR_ZOOM = 0.22; // below: titles too; nodes show as coloured blocks
+const MIN_ZOOM = 0.05; // the least the canvas zooms to, by hand or by a fit
 /**
  * How long a fit waits for new nodes to be measured (it needs their sizes) before fitting with what it knows.
  * Generous: on a loaded machine the first measurement of a freshly opened document can take seconds, and a fit
@@ -42,6 +44,17 @@ function followedNodes<T extends { id: string; selected?: boolean }>(shown: T[])
   const status = editorStore.getState().run?.nodeStatus ?? {};
   const active = shown.filter((node) => FOLLOWED_STATUSES.has(status[node.id] ?? ''));
   return active.length ? active : shown.filter((node) => node.selected);
+}
+
+/**
+ * Whether the canvas shows an ended run. A fit then shows every node, below the legible zoom if it must (unless a
+ * node is selected, which it keeps legible in view): the run's statuses are read together (what completed, failed
+ * or was reused) and nothing moves any more to follow, so a legible part of the graph that cuts the rest off at
+ * the pane's edges would hide what the user looks for.
+ */
+function endedRunShown(): boolean {
+  const run = editorStore.getState().run;
+  return !!run && runEnded(run.status);
 }
 
 /** Clicking a node opens its settings, except while the Run tab shows that node's output. */
@@ -113,7 +126,8 @@ export function Canvas() {
     // Fit when a document is opened or laid out, or the panel beside the canvas changes width (not on every node
     // added by hand), once the flow has the new positions (a few frames later), every node is measured and the
     // viewport exists; never below a legible zoom, showing the running, waiting or selected nodes when not all of
-    // the graph fits (the Controls' fit-view button still shows everything, however small). A request made before
+    // the graph fits (the Controls' fit-view button still shows everything, however small), except for an ended
+    // run, which shows whole (`endedRunShown`). A request made before
     // this subscription (a document opened before the canvas's first effects ran, or while `flow` changed
     // identity when its viewport was initialised) is picked up here too.
     let pending: number | undefined;
@@ -135,7 +149,8 @@ export function Canvas() {
       const measured = shown.every((node) => node.measured?.width) || shown.length > LARGE_PIPELINE_NODES;
       if (!pane || shown.length === 0 || !(measured || waited)) return again();
       const focus = followedNodes(shown);
-      const view = readableViewport(flow.getNodesBounds(shown), usablePane(pane), undefined, focus.length ? flow.getNodesBounds(focus) : undefined);
+      const wholeGraph = focus.length === 0 && endedRunShown();
+      const view = readableViewport(flow.getNodesBounds(shown), usablePane(pane), undefined, focus.length ? flow.getNodesBounds(focus) : undefined, wholeGraph ? MIN_ZOOM : undefined);
       // `setViewport` answers false, moving nothing, while React Flow's viewport is not initialised yet.
       void flow.setViewport(view, { duration: 200 }).then((applied) => {
         if (applied) fitHandled(requestedAt);
@@ -156,6 +171,13 @@ export function Canvas() {
       clearTimeout(first);
     };
   }, [flow]);
+
+  // While a run goes on, a fit follows its running or waiting nodes and may leave the rest out of view; when it
+  // ends (or an ended run is opened) nothing is left to follow, so the canvas shows the whole graph again.
+  const endedRun = useEditor((s) => (s.run && runEnded(s.run.status) ? s.run.id : null));
+  useEffect(() => {
+    if (endedRun) requestFit();
+  }, [endedRun]);
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(PALETTE_MIME)) return;
@@ -190,7 +212,7 @@ export function Canvas() {
         deleteKeyCode={['Delete', 'Backspace']}
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         defaultViewport={{ x: 40, y: 40, zoom: 0.9 }}
-        minZoom={0.05}
+        minZoom={MIN_ZOOM}
         proOptions={{ hideAttribution: true }}
         defaultEdgeOptions={{ type: 'default' }}
         // Large pipelines: keep only what is on screen in the DOM, so panning repaints a bounded number of nodes.

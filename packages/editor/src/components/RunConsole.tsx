@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import type { InputDefinition } from '@storyloom/engine';
 import { closeRun, loadRunHistory, requestCancel, requestRun, rerunFrom, resumeRun, watchRun } from '../store/runActions';
 import { budgetLine } from './BudgetFields';
-import { actorLabel, figuresLine, formatCost, formatDuration, formatTokens, premiseOf, runCost, runDuration, runProgress, runTokens } from '../lib/runFigures';
+import { actorLabel, figuresLine, formatCost, formatDuration, formatTokens, premiseOf, runCost, runDuration, runEnded, runProgress, runTokens } from '../lib/runFigures';
 import { selectNode } from '../store/documentActions';
 import { editorStore, useEditor } from '../store/state';
 import { ApprovalPanel } from './ApprovalPanel';
@@ -96,7 +96,7 @@ function InputControl({ name, definition, value }: { name: string; definition: I
 function WatchedRunView() {
   const run = useEditor((s) => s.run)!;
   const selectedId = useEditor((s) => s.nodes.find((n) => n.selected)?.id);
-  const ended = ['completed', 'failed', 'cancelled'].includes(run.status);
+  const ended = runEnded(run.status);
   const authorNote = useEditor((s) => roleNote(s, 'author'));
   return (
     <section className="watched-run" data-testid="watched-run" data-run-id={run.id} data-run-status={run.status}>
@@ -178,7 +178,7 @@ function NodeRunDetail({ nodeId }: { nodeId: string }) {
   const node = useRunNode(nodeId);
   const [editing, setEditing] = useState(false);
   useEffect(() => setEditing(false), [nodeId, run.id]);
-  const ended = ['completed', 'failed', 'cancelled'].includes(run.status);
+  const ended = runEnded(run.status);
   const rerunLabel = `↻ Re-run from ${node.label}`;
   const authorNote = useEditor((s) => roleNote(s, 'author'));
   return (

@@ -1,7 +1,8 @@
 // The view a pipeline opens at (and is refitted to when the canvas changes size): the whole graph when it fits at
 // a legible zoom, else legible and showing the part that matters (the running or waiting nodes, else the
 // selection, else the graph's start), the rest a pan away. A plain fit view would shrink a long pipeline, or any
-// pipeline beside a widened panel, until its text is a few pixels high.
+// pipeline beside a widened panel, until its text is a few pixels high. An ended run is the exception the canvas
+// makes (Canvas.tsx): it is read as a whole, so its fit may go below the legible zoom (`leastZoom`).
 import type { Rect, Viewport } from '@xyflow/react';
 
 /**
@@ -39,13 +40,14 @@ export function fitZoom(graph: Size, pane: Size, padding = FIT_PADDING): number 
 }
 
 /**
- * The graph (`bounds`) fitted to the pane at no less than the legible zoom. Along an axis where it does not fit,
- * `focus` (the nodes the user is following) is centred, or shown from its start when it is itself too long, but
- * never so far that the view runs past the graph's ends into empty canvas; without a focus the graph's start shows.
+ * The graph (`bounds`) fitted to the pane at no less than `leastZoom` (the legible zoom unless told otherwise).
+ * Along an axis where it does not fit, `focus` (the nodes the user is following) is centred, or shown from its
+ * start when it is itself too long, but never so far that the view runs past the graph's ends into empty canvas;
+ * without a focus the graph's start shows.
  */
-export function readableViewport(bounds: Rect, pane: Size, padding = FIT_PADDING, focus?: Rect): Viewport {
+export function readableViewport(bounds: Rect, pane: Size, padding = FIT_PADDING, focus?: Rect, leastZoom = LEGIBLE_ZOOM): Viewport {
   const room = roomIn(pane, padding);
-  const zoom = Math.max(LEGIBLE_ZOOM, fitZoom(bounds, pane, padding));
+  const zoom = Math.max(leastZoom, fitZoom(bounds, pane, padding));
   const offset = (paneSize: number, roomSize: number, start: number, size: number, focusStart?: number, focusSize?: number) => {
     if (size * zoom <= roomSize) return (paneSize - size * zoom) / 2 - start * zoom;
     const graphStartShown = padding - start * zoom;

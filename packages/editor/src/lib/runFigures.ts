@@ -6,6 +6,11 @@ import type { Actor, NodeState, RunView } from '@storyloom/engine';
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
 const DONE_NODES = new Set(['completed', 'reused', 'skipped']);
 
+/** Whether a run with this status has ended (completed, failed or cancelled): nothing in it moves any more. */
+export function runEnded(status: string): boolean {
+  return ENDED.has(status);
+}
+
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '';
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -21,7 +26,7 @@ export function formatTokens(tokens: number): string {
 
 /** Wall time from creation to the end (or to now while it goes on). */
 export function runDuration(run: Pick<RunView, 'createdAt' | 'updatedAt' | 'status'>, now = Date.now()): number {
-  const end = ENDED.has(run.status) || run.status === 'waiting' ? Date.parse(run.updatedAt) : now;
+  const end = runEnded(run.status) || run.status === 'waiting' ? Date.parse(run.updatedAt) : now;
   return end - Date.parse(run.createdAt);
 }
 

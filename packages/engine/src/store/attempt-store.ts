@@ -4,12 +4,15 @@ import { attemptFromRow, type AttemptRow, dailyFromRow, type DailyRow, dailyUsag
 import { nowIso, type SqliteDatabase, statement } from './database';
 import type { AttemptUsage } from '../runner/types';
 
+/** The insert names its values (@p1…): the run and node appear twice, in the row and in the seq lookup. */
+const INSERT_ATTEMPT = insertAttemptSql((n) => `@p${n}`);
+
 export class AttemptStore {
   constructor(private readonly db: SqliteDatabase) {}
 
   add(runId: string, nodeId: string, attempt: Omit<AttemptUsage, 'at' | 'totalTokens' | 'unpriced'>): void {
     const values = attemptValues(runId, nodeId, attempt);
-    statement(this.db, insertAttemptSql((n) => `@p${n}`)).run(Object.fromEntries(values.map((value, i) => [`p${i + 1}`, value])));
+    statement(this.db, INSERT_ATTEMPT).run(Object.fromEntries(values.map((value, i) => [`p${i + 1}`, value])));
   }
 
   list(runId: string): AttemptRecord[] {

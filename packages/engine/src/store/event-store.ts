@@ -20,7 +20,7 @@ export class EventStore {
   ) {}
 
   append(runId: string, event: NewEvent): number {
-    const seq = writeTransaction(this.db, () => {
+    const write = () => {
       // The write lock is held, so MAX + 1 is atomic across processes. (Not a counter on the run row:
       // that row carries the pipeline snapshot, and rewriting it for every event would be costly.)
       const row = statement(this.db, 'SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM run_events WHERE run_id = ?').get(runId) as { next: number };
@@ -39,7 +39,10 @@ export class EventStore {
       // (a few row writes per node; token chunks are many and change nothing a list of runs shows).
       if (event.type !== 'node.token') statement(this.db, 'UPDATE runs SET updated_at = ? WHERE id = ?').run(at, runId);
       return row.next;
-    });
+    };
+    // Inside a transaction the write lock is already held, so MAX + 1 is atomic without a savepoint of its own
+    // (a failure fails the transaction around it).
+    const seq = this.db.inTransaction ? write() : writeTransaction(this.db, write);
     // Inside an outer transaction, tell listeners once it has committed.
     if (this.db.inTransaction) queueMicrotask(() => this.notify(runId));
     else this.notify(runId);

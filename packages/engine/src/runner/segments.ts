@@ -89,9 +89,25 @@ export function runSegment(executor: NodeExecutor, segment: Segment, state: RunG
   return runs === 'side-by-side' ? runSideBySide(executor, members, state) : runInOrder(executor, members, state);
 }
 
-/** Runs siblings at the same time; a failure fails the step once every sibling has ended (their work is kept). */
+/**
+ * Runs siblings at the same time; a failure fails the step once every sibling has ended (their work is kept).
+ * They start a few per turn of the event loop, so the first get their requests out before the rest begin their
+ * own preparations: started all at once, every sibling would prepare (its records, its request) before the first
+ * request left, and the first answers would come back only once the last request had been made. Spread over at
+ * most STARTING_TURNS turns, the records of the siblings starting in one turn still share a commit.
+ */
 async function runSideBySide(executor: NodeExecutor, members: string[], state: RunGraphValues): Promise<AttemptsUpdate> {
-  const settled = await Promise.allSettled(members.map((id) => executor.runNode(id, state)));
+  const perTurn = Math.ceil(members.length / STARTING_TURNS);
+  const running: Array<Promise<PromiseSettledResult<AttemptsUpdate>>> = [];
+  for (const id of members) {
+    if (running.length > 0 && running.length % perTurn === 0) await nextTurn();
+    // Settled at once: a sibling failing while the others are still starting is not an unhandled rejection.
+    running.push(executor.runNode(id, state).then(
+      (value) => ({ status: 'fulfilled', value }),
+      (reason: unknown) => ({ status: 'rejected', reason }),
+    ));
+  }
+  const settled = await Promise.all(running);
   const update = emptyUpdate();
   for (const result of settled) {
     if (result.status === 'rejected') throw result.reason;
@@ -111,6 +127,11 @@ async function runInOrder(executor: NodeExecutor, members: string[], state: RunG
   }
   return update;
 }
+
+/** Over how many turns of the event loop siblings start (one per turn up to this many siblings). */
+const STARTING_TURNS = 16;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const emptyUpdate = (): Required<AttemptsUpdate> => ({ done: {}, approved: {}, redo: {} });
 

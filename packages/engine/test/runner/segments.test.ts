@@ -121,5 +121,31 @@ describe('runner: segments', () => {
       const completed = (await engine.events(run.id)).filter((e) => e.type === 'node.completed').map((e) => e.nodeId);
       expect(completed).toEqual(['root', 'fast1', 'fast2', 'fast3', 'slow1', 'slow2', 'end']);
     });
+    it('siblings start over several turns: the first requests leave before the last siblings have begun, and all run at once', async () => {
+      const engine = await harness.temp.open({ env: { OPENAI_BASE_URL: harness.stub.url } });
+      harness.stub.setBehavior({ latencyMs: 300 });
+      const leaves = Array.from({ length: 16 }, (_, i) => `l${i}`);
+      const pipeline = promptPipeline(
+        leaves.map((leaf) => `${leaf}>join`),
+        { model: 'openai:stub-model' },
+      );
+      const run = await engine.startRun({ pipeline, inputs: { premise: 'sixteen witnesses, one night' } });
+      // How many requests the stub had received as each sibling's start was recorded.
+      const requestsAtStart = new Map<string, number>();
+      const unsubscribe = engine.subscribe(run.id, (event) => {
+        if (event.type === 'node.started' && event.nodeId) requestsAtStart.set(event.nodeId, harness.stub.requests.length);
+      });
+      const started = Date.now();
+      const done = await engine.drive(run.id);
+      const tookMs = Date.now() - started;
+      unsubscribe();
+      expect(done.status).toBe('completed');
+      expect([...requestsAtStart.keys()].filter((id) => leaves.includes(id))).toEqual(leaves);
+      // Started all at once, every sibling would record its start before the first request went out.
+      expect(requestsAtStart.get('l0')).toBe(0);
+      expect(requestsAtStart.get('l15')).toBeGreaterThan(0);
+      // Still side by side: the sixteen calls and the join's take about two calls' time, not seventeen.
+      expect(tookMs).toBeLessThan(4 * 300);
+    });
   });
 });

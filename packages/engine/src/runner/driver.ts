@@ -6,7 +6,7 @@
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { setMaxListeners } from 'node:events';
 import { isStoryloomError, StoryloomError } from '../errors';
-import type { StoreSet, Stores } from '../store';
+import type { RunRecord, StoreSet, Stores } from '../store';
 import { isDatabaseUnreachable } from '../store/unreachable';
 import { ApprovalGate, hasGate } from './approval-gate';
 import { compileRunGraph } from './compile';
@@ -35,8 +35,9 @@ const STOPPED_NODES_WAIT_MS = 2_000;
 
 export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: AbortSignal): Promise<void> {
   const { stores, ownerId } = deps;
-  if (!(await stores.runs.get(runId))) throw new StoryloomError('not_found', `no run '${runId}'`);
-  if (!(await hasWorkToDo(stores, runId))) return;
+  const before = await stores.runs.get(runId);
+  if (!before) throw new StoryloomError('not_found', `no run '${runId}'`);
+  if (!(await hasWorkToDo(stores, before))) return;
   const ttlMs = deps.leaseTtlMs ?? LEASE_TTL_MS;
   const claim = await stores.runs.claimLease(runId, {
     owner: ownerId,
@@ -49,11 +50,11 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
   if (!claim.ok) throw new StoryloomError('lease_held', `run '${runId}' is being driven by ${claim.holder}`);
   const lease: DriveLease = { owner: ownerId, epoch: claim.epoch };
   // Looked again under the lease: the previous holder may have finished the run in the meantime.
-  if (!(await hasWorkToDo(stores, runId))) {
+  const run = await stores.runs.get(runId);
+  if (!run || !(await hasWorkToDo(stores, run))) {
     await stores.runs.releaseLease(runId, ownerId);
     return;
   }
-  const run = (await stores.runs.get(runId))!;
   const fenced = <T>(fn: (tx: StoreSet) => Promise<T>) => fencedTransaction(stores, runId, lease, fn);
 
   const abort = new AbortController();
@@ -154,10 +155,10 @@ async function settleAfterError(
   }
 }
 
-async function hasWorkToDo(stores: Stores, runId: string): Promise<boolean> {
-  const status = (await stores.runs.get(runId))?.status;
-  if (status === 'completed' || status === 'cancelled' || status === 'failed' || status === undefined) return false;
-  return status !== 'waiting' || (await stores.approvals.decidedNotApplied(runId)).length > 0;
+async function hasWorkToDo(stores: Stores, run: RunRecord): Promise<boolean> {
+  const { status } = run;
+  if (status === 'completed' || status === 'cancelled' || status === 'failed') return false;
+  return status !== 'waiting' || (await stores.approvals.decidedNotApplied(run.id)).length > 0;
 }
 
 /**

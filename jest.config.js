@@ -1,5 +1,6 @@
 // One jest run for the whole repository: each package's unit tests, then the cross-package tests in test/.
-// TypeScript is compiled by swc (types are checked by `tsc -b` in `npm run build`, which `npm test` runs first).
+// TypeScript is compiled by swc, which strips types without checking them: `npm test` first runs `npm run build`
+// (`tsc -b`, the packages' sources) and `npm run typecheck:tests` (tsconfig.tests.json, the tests).
 const transform = {
   '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022' }, module: { type: 'commonjs' } }],
 };

@@ -2,6 +2,7 @@
 // model): a node with `candidates: 3` and `approval: true` shows three distinct drafts side by side, each as
 // the same read-only form, and choosing the second completes the run with exactly that draft; a review whose
 // content checks flag the text (a passage copied from the producer's reference) shows the flags in words.
+import type { Pipeline } from '@storyloom/engine';
 import { axeViolations } from '../support/axe';
 import { runFromEditor, waitForRun, type TestRunView } from '../support/editor-api';
 import { editorSuite } from '../support/editor-suite';
@@ -82,7 +83,7 @@ test('"Edit, then choose" keeps the producer\'s edit of the candidate it was ope
   expect(done.nodes.cast.output).toEqual({ ...candidates[2], characters: [{ ...candidates[2].characters[0], name: 'Ines Galloway' }, ...candidates[2].characters.slice(1)] });
 });
 
-const POLICY_PIPELINE = {
+const POLICY_PIPELINE: Pipeline = {
   format: 'storyloom/pipeline@1',
   id: 'policy-gate',
   name: 'Policy gate',
@@ -92,7 +93,7 @@ const POLICY_PIPELINE = {
     { id: 'cast', type: 'characters', config: { count: 2 } },
     { id: 'beats', type: 'outline', config: { scenes: 3 } },
     { id: 'lines', type: 'dialogue', config: { concurrency: 1 } },
-    { id: 'notes', type: 'review', label: 'Script notes', config: { target: 'lines', maxRevisions: 0, threshold: 1 } as Record<string, unknown> },
+    { id: 'notes', type: 'review', label: 'Script notes', config: { target: 'lines', maxRevisions: 0, threshold: 1 } },
   ],
   edges: [
     { source: 'logline', target: 'cast' },

@@ -276,8 +276,8 @@ describe('the view a graph is fitted to', () => {
 });
 
 describe('run figures', () => {
-  const usage = (totalTokens: number, costUsd?: number) => ({ inputTokens: 0, outputTokens: totalTokens, totalTokens, calls: 1, ...(costUsd !== undefined ? { costUsd } : {}) });
-  const nodes = (entries: Array<ReturnType<typeof usage> | undefined>) =>
+  const usage = (totalTokens: number, costUsd?: number): engine.TokenUsage => ({ inputTokens: 0, outputTokens: totalTokens, totalTokens, calls: 1, ...(costUsd !== undefined ? { costUsd } : {}) });
+  const nodes = (entries: Array<engine.TokenUsage | undefined>) =>
     Object.fromEntries(entries.map((u, i) => [`n${i}`, { status: 'completed' as const, ...(u ? { usage: u } : {}) }]));
 
   test('tokens and cost: the run total when the server gives one, else the sum of the nodes', () => {

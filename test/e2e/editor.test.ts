@@ -38,7 +38,7 @@ const snap = async (name: string) => {
 const node = (id: string) => editor.page.locator(`.react-flow__node[data-id="${id}"]`);
 const statusOf = (id: string) =>
   editor.page.evaluate((nodeId) => {
-    // SPEC §9: the status is on React Flow's node element itself.
+    // The editor puts the status on React Flow's node element itself, as `data-status`, for tests to read.
     const element = document.querySelector(`.react-flow__node[data-id="${nodeId}"][data-status]`);
     return element?.getAttribute('data-status') ?? null;
   }, id);
@@ -311,7 +311,7 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
   expect(editor.pageErrors).toEqual([]);
 });
 
-// The SPEC §2 example (shared fixture), made quick to run here: no approval on `cast`, 3 scenes, a review
+// The example screenplay pipeline (shared fixture), made quick to run here: no approval on `cast`, 3 scenes, a review
 // that passes on its first look.
 const SPEC_PIPELINE = specScreenplay({ approval: false, cast: 3, scenes: 3, threshold: 1 });
 

@@ -1,6 +1,7 @@
 // Spawning the real `storyloom` CLI (the built launcher) in tests: each call is a separate Node process
 // with a clean environment, so tests exercise exactly what a user's shell does.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Pipeline } from '@storyloom/engine';
 import { trackChild } from './child-processes';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -142,7 +143,7 @@ export function workspaceForFile(prefix?: string): { readonly ws: TempWorkspace;
 }
 
 /** A small linear pipeline with two approval gates (cast, beats), for approval, crash and rerun tests. */
-export function approvalPipeline(options: { approvals?: boolean; scenes?: number } = {}): object {
+export function approvalPipeline(options: { approvals?: boolean; scenes?: number } = {}): Pipeline {
   const approval = options.approvals ?? true;
   return {
     format: 'storyloom/pipeline@1',

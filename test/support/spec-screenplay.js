@@ -1,4 +1,4 @@
-// The SPEC §2 example pipeline (test/fixtures/spec-screenplay.json) and the few knobs tests and benchmarks turn
+// The example screenplay pipeline (test/fixtures/spec-screenplay.json) and the few knobs tests and benchmarks turn
 // on it. Plain CommonJS so the JS benchmarks and the TS tests (via spec-screenplay.ts) share one copy.
 'use strict';
 const fs = require('node:fs');

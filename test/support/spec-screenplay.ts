@@ -1,4 +1,4 @@
-// Typed entry to the shared SPEC §2 example (see spec-screenplay.js), for the TS tests of every package.
+// Typed entry to the shared example screenplay pipeline (see spec-screenplay.js), for the TS tests of every package.
 import type { ModelSpec, Pipeline } from '../../packages/engine/src/pipeline/schema';
 
 export interface ScreenplayVariant {

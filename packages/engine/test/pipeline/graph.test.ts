@@ -2,7 +2,7 @@ import { isStoryloomError } from '../../src/errors';
 import { ancestorsOf, childrenOf, descendantsOf, findCycle, parentsOf, topologicalOrder } from '../../src/pipeline/graph';
 import { descendantPairs, graphOf, isCycleAlong, randomDag, seededRandom } from './support/random-graph';
 
-// The SPEC §2 example's shape: logline → cast → beats → lines → notes → script, with logline → beats and cast → lines.
+// The example screenplay pipeline's shape: logline → cast → beats → lines → notes → script, with logline → beats and cast → lines.
 const example = graphOf({
   nodes: ['logline', 'cast', 'beats', 'lines', 'notes', 'script'],
   edges: [

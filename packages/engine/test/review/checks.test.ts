@@ -2,9 +2,9 @@ import { runChecks, checkCeiling, distinctTrigramRatio, type CheckContext } from
 import { reviewDocumentOf } from '../../src/review/text';
 import { parseScreenplayScene } from '../../src/story/screenplay';
 import type { Character, Dialogue, Draft } from '../../src/story/types';
+import { person } from '../support/people';
 import { PREMISES, planAndWrite } from '../support/story-chain';
 
-const person = (name: string, role = 'ally'): Character => ({ name, role, description: 'd', want: 'w', flaw: 'f', voice: 'v', pronouns: 'they/them', age: '30', relationships: 'none', sampleLine: 'Hm.' });
 const CAST = [person('Mara', 'protagonist'), person('Tobias'), person('Greta', 'mentor')];
 
 function screenplay(...scenes: string[]): Dialogue {

@@ -7,12 +7,13 @@ import { reviewDocumentOf } from '../../src/review/text';
 import { CastSchema, DialogueSchema, DraftSchema, ReviewSchema, SceneListSchema, type Dialogue } from '../../src/story/types';
 import type { JsonCall, ModelCaller } from '../../src/nodes/types';
 import { directCaller } from '../support/direct-caller';
+import { person } from '../support/people';
 import { PREMISES, planAndWrite, runNode } from '../support/story-chain';
 
 const premise = PREMISES[0];
 
 test('a death is read from a plain statement, not from a hedge or a rumour', () => {
-  const cast = [{ name: 'Greta Lind' }, { name: 'Tobias' }] as Parameters<typeof deathsIn>[1];
+  const cast = [person('Greta Lind'), person('Tobias')];
   expect(deathsIn('Greta drowns in the harbour before dawn.', cast)).toEqual(['Greta Lind']);
   expect(deathsIn('Everyone thought Greta drowned. Tobias almost dies on the rocks.', cast)).toEqual([]);
   expect(deathsIn('Tobias and Greta argue until the tide turns.', cast)).toEqual([]);
@@ -51,7 +52,7 @@ test('a character who died in scene 2 is a fact for later writers and the judge;
 });
 
 describe('continuity facts read from plain text', () => {
-  const cast = [{ name: 'Greta Lind' }, { name: 'Tobias' }] as Parameters<typeof factsInText>[2];
+  const cast = [person('Greta Lind'), person('Tobias')];
 
   test('objects destroyed and handed over, injuries, knowledge, ties, departures for good and the clock', () => {
     const facts = factsInText(

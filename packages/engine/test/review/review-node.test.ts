@@ -1,5 +1,5 @@
 import { getNodeType } from '../../src/nodes/catalogue';
-import type { ModelCaller, ReviewTarget } from '../../src/nodes/types';
+import { outputSchemaOf, type ModelCaller, type ReviewTarget } from '../../src/nodes/types';
 import { DialogueSchema, ReviewSchema, SceneListSchema, type Dialogue, type Review, type Rubric, type SceneNote } from '../../src/story/types';
 import { directCaller } from '../support/direct-caller';
 import { PREMISES, planAndWrite, runNode } from '../support/story-chain';
@@ -107,7 +107,7 @@ describe('review node', () => {
     expect(result.issues).toEqual([]);
     expect(result.passed).toBe(true);
     // The node's output schema carries the passes (the runner validates outputs with it).
-    expect(getNodeType('review')!.outputSchema.safeParse({ ...result, passes: undefined }).success).toBe(false);
+    expect(outputSchemaOf(getNodeType('review')!, {}).safeParse({ ...result, passes: undefined }).success).toBe(false);
   });
 
   test('revises at most maxRevisions times when the rewrite stays bad', async () => {

@@ -36,7 +36,7 @@ describe('candidates (offline)', () => {
     }
     expect(isStoryloomError(refused, 'invalid_input')).toBe(true);
     expect(String((refused as Error).message)).toMatch(/candidates 0 to 2; there is no candidate 3/);
-    expect((await engine.view(run.id)).pending).toHaveLength(1);
+    expect((await engine.requireRun(run.id)).pending).toHaveLength(1);
 
     await engine.decide(run.id, 'cast', { decision: 'choose', candidate: 2 });
     const done = await engine.drive(run.id);

@@ -53,7 +53,7 @@ describe('runner: durability and control', () => {
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/node 'a' \(prompt\) failed: /);
     expect(failed.nodes.a).toMatchObject({ status: 'failed', error: expect.stringContaining("node 'a'") });
-    // b never ran because a failed: skipped (SPEC §4), in every view of the run.
+    // b never ran because a, whose output it reads, failed: skipped, not left pending, in every view of the run.
     expect(failed.nodes.b).toEqual({ status: 'skipped' });
     expect((await down.listRuns()).find((listed) => listed.id === run.id)!.nodes.b.status).toBe('skipped');
     const events = await down.events(run.id);

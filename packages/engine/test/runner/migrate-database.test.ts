@@ -47,7 +47,7 @@ function seedSqlite(dbPath: string): SqliteStoreSet {
 /** Puts one checkpoint for `runId` (a run not finished keeps its graph's checkpoints; migrate carries them). */
 async function putCheckpoint(stores: SqliteStoreSet, runId: string): Promise<void> {
   const saver = new SqliteSaver(stores.db);
-  await saver.put({ configurable: { thread_id: runId, checkpoint_ns: '' } }, { ...emptyCheckpoint(), channel_values: { premise: 'kept' }, channel_versions: { premise: 1 } }, { source: 'input', step: -1, parents: {} }, { premise: 1 });
+  await saver.put({ configurable: { thread_id: runId, checkpoint_ns: '' } }, { ...emptyCheckpoint(), channel_values: { premise: 'kept' }, channel_versions: { premise: 1 } }, { source: 'input', step: -1, parents: {} });
 }
 
 /** Tables compared, each with its primary key (its rows are listed in that order). */

@@ -2,6 +2,7 @@
 // output not downstream of what changed, and recomputes the rest.
 import Database from 'better-sqlite3';
 import { promptPipeline, stubbedEngines, taskOf } from './support/helpers';
+import { eventsOf } from '../../../../test/support/events';
 import { PREMISE, screenplayPipeline } from './support/screenplay';
 
 describe('runner: rerun from a node', () => {
@@ -28,7 +29,7 @@ describe('runner: rerun from a node', () => {
       d: 'completed',
     });
     expect(done.nodes.b.output).toEqual(first.nodes.b.output);
-    const reusedEvents = (await engine.events(child.id)).filter((e) => e.type === 'node.completed' && e.data.reused === true);
+    const reusedEvents = eventsOf(await engine.events(child.id), 'node.completed').filter((e) => e.data.reused === true);
     expect(reusedEvents.map((e) => e.nodeId).sort()).toEqual(['a', 'b', 'side']);
     expect(reusedEvents.every((e) => e.data.output !== undefined)).toBe(true);
   });

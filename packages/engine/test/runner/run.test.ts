@@ -4,14 +4,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getNodeType } from '../../src/nodes/catalogue';
 import { validatePipeline } from '../../src/pipeline/validate';
+import type { RunInputs } from '../../src/pipeline/schema';
 import type { RunEvent } from '../../src/runner/types';
+import { eventsOf } from '../../../../test/support/events';
 import { PREMISE, screenplayPipeline } from './support/screenplay';
 import { promptPipeline, slotOf, tempEngines, typesOf, type TempEngines } from './support/helpers';
 
 const PIPELINES_DIR = join(__dirname, '../../../../pipelines');
 
-function samplePremise(pipeline: { inputs?: Record<string, { type: string; required?: boolean; default?: unknown }> }): Record<string, unknown> {
-  const inputs: Record<string, unknown> = {};
+function samplePremise(pipeline: { inputs?: Record<string, { type: string; required?: boolean; default?: unknown }> }): RunInputs {
+  const inputs: RunInputs = {};
   for (const [name, definition] of Object.entries(pipeline.inputs ?? {})) {
     if (definition.default !== undefined || !definition.required) continue;
     inputs[name] = definition.type === 'number' ? 3 : definition.type === 'boolean' ? true : 'A lighthouse keeper finds a message in a bottle from her future self.';
@@ -71,14 +73,15 @@ describe('runner: executing pipelines', () => {
     const done = await engine.drive(run.id);
     expect(done.status).toBe('completed');
     const events = await engine.events(run.id);
-    const revision = events.filter((event) => event.nodeId === 'lines' && event.data.revision === true).map((event) => event.type);
+    const revision = events.filter((event) => event.nodeId === 'lines' && 'revision' in event.data && event.data.revision === true).map((event) => event.type);
     expect(revision).toEqual(['node.started', 'node.completed']);
-    const revised = events.find((event) => event.type === 'node.completed' && event.nodeId === 'lines' && event.data.revision === true)!;
+    const linesCompleted = eventsOf(events, 'node.completed', 'lines');
+    const revised = linesCompleted.find((event) => event.data.revision === true)!;
     expect(revised.data.attempt).toBe(2);
     expect(done.nodes.lines.output).toEqual(revised.data.output);
     // The export after the review reads the revised attempt: it holds text only the revision wrote, and none of
     // the text the revision replaced.
-    const first = events.find((event) => event.type === 'node.completed' && event.nodeId === 'lines' && event.data.revision !== true)!;
+    const first = linesCompleted.find((event) => event.data.revision !== true)!;
     const textsOf = (output: unknown) =>
       new Set((output as { scenes: Array<{ elements: Array<{ text: string }> }> }).scenes.flatMap((scene) => scene.elements.map((element) => element.text)).filter((text) => text.length > 20));
     const before = textsOf(first.data.output);

@@ -8,6 +8,7 @@ import type { RunView, TokenUsage } from '../../src/runner/types';
 import type { StubRequest } from '../../../../test/support/openai-stub';
 import { continuityOf, isJudge, judgeReply, sceneOf, storyResponder } from '../../../../test/support/story-stub';
 import { promptPipeline, stubbedEngines } from './support/helpers';
+import { eventsOf } from '../../../../test/support/events';
 
 const PRICE = { inputPerMillion: 3, outputPerMillion: 15 };
 
@@ -81,10 +82,10 @@ describe('usage per attempt, node and run', () => {
     expect(done.usage!.unpriced).toBeUndefined();
 
     // The live events say the same: the last node.completed of `lines` carries the node's total.
-    const completed = (await engine.events(run.id)).filter((e) => e.type === 'node.completed' && e.nodeId === 'lines');
+    const completed = eventsOf(await engine.events(run.id), 'node.completed', 'lines');
     expect(completed).toHaveLength(2);
-    expect((completed[1].data.usage as TokenUsage).totalTokens).toBe(lines.usage!.totalTokens);
-    expect((completed[1].data.attemptUsage as TokenUsage).totalTokens).toBe(lines.attempts![1].totalTokens);
+    expect(completed[1].data.usage.totalTokens).toBe(lines.usage!.totalTokens);
+    expect(completed[1].data.attemptUsage?.totalTokens).toBe(lines.attempts![1].totalTokens);
   }, 60_000);
 
   test('calls a failed execution recorded are read back on resume and counted once, by the failed execution', async () => {

@@ -13,7 +13,7 @@ const pipeline = (name: string, id = 'tale'): Pipeline => ({ format: 'storyloom/
 const newRun = (id: string, status?: string) => ({ id, pipelineId: status ?? 'tale', version: null, inputs: { premise: 'p' }, pipeline: pipeline('x'), autoApprove: false });
 
 /** Every timer jest can fake but the clock. */
-const NOT_THE_CLOCK = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
+const NOT_THE_CLOCK: FakeableAPI[] = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'];
 
 interface Backend {
   /** Opens another store instance on the same database (another process, as far as the store can tell). */
@@ -227,16 +227,17 @@ describe.each([
   it('expands an event’s output from the outputs table, following a rerun’s reference', async () => {
     await a.runs.insert(newRun('parent'));
     await a.runs.insert(newRun('child'));
-    await a.outputs.put({ runId: 'parent', nodeId: 'n', attempt: 2, source: 'model', output: { text: 'long' }, usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3, calls: 1 } });
+    const usage = { inputTokens: 1, outputTokens: 2, totalTokens: 3, calls: 1 };
+    await a.outputs.put({ runId: 'parent', nodeId: 'n', attempt: 2, source: 'model', output: { text: 'long' }, usage });
     await a.outputs.putReference('child', 'n', { runId: 'parent', attempt: 2 });
     await a.outputs.putReference('grandchild', 'n', { runId: 'child', attempt: 1 });
     expect(await b.outputs.get('grandchild', 'n', 1)).toMatchObject({ source: 'reused', output: { text: 'long' } });
     expect(await b.outputs.get('parent', 'n', 2)).toMatchObject({ source: 'model', usage: { totalTokens: 3 } });
     expect(await b.outputs.get('parent', 'n', 1)).toBeUndefined();
-    await a.events.append('child', { type: 'node.completed', nodeId: 'n', outputAttempt: 1, data: { attempt: 1 } });
+    await a.events.append('child', { type: 'node.completed', nodeId: 'n', outputAttempt: 1, data: { attempt: 1, usage } });
     await a.events.append('child', { type: 'approval.requested', nodeId: 'n', outputAttempt: 1, data: { attempt: 1 } });
     const [completed, requested] = await b.events.list('child');
-    expect(completed.data).toEqual({ attempt: 1, output: { text: 'long' } });
+    expect(completed.data).toEqual({ attempt: 1, usage, output: { text: 'long' } });
     expect(requested.data).toEqual({ attempt: 1, draft: { text: 'long' } });
   });
 
@@ -366,7 +367,7 @@ describe.each([
       }),
     ).rejects.toThrow('rolled back');
     expect(await b.webhooks.deliveries('wh-1', 10)).toEqual([]);
-    await a.events.append('r1', { type: 'node.started', nodeId: 'n', data: {} });
+    await a.events.append('r1', { type: 'node.started', nodeId: 'n', data: { attempt: 1 } });
     await a.events.append('r1', { type: 'approval.requested', nodeId: 'cast', outputAttempt: 1, data: { attempt: 1, autoApprove: true } });
     await a.events.append('r1', { type: 'approval.requested', nodeId: 'cast', outputAttempt: 2, data: { attempt: 2 } });
     await a.transaction((tx) => tx.events.append('r1', { type: 'run.completed', data: {} }));
@@ -514,7 +515,7 @@ describe.each([
     const stop = listener.onAppend((runId) => heard.push(runId));
     await new Promise((resolve) => setTimeout(resolve, 200)); // the LISTEN connection is up
     heard.length = 0;
-    await a.events.append('r1', { type: 'node.started', nodeId: 'n', data: {} });
+    await a.events.append('r1', { type: 'node.started', nodeId: 'n', data: { attempt: 1 } });
     const deadline = Date.now() + 5_000;
     while (!heard.includes('r1') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     stop();
@@ -553,8 +554,8 @@ describe.each([
     await a.runs.insert(newRun('r2'));
     expect((await b.runs.get('r1'))?.startedBy).toEqual(ana);
     expect((await b.runs.get('r2'))?.startedBy).toBeUndefined();
-    await b.events.append('r1', { type: 'run.started', data: {}, actor: ana });
-    await b.events.append('r1', { type: 'node.started', nodeId: 'n', data: {} });
+    await b.events.append('r1', { type: 'run.started', data: { pipelineId: 'tale', version: null, inputs: { premise: 'p' } }, actor: ana });
+    await b.events.append('r1', { type: 'node.started', nodeId: 'n', data: { attempt: 1 } });
     const events = await a.events.list('r1');
     expect(events.map((event) => event.actor)).toEqual([ana, undefined]);
     expect(events[1]).not.toHaveProperty('actor');

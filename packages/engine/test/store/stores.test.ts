@@ -9,6 +9,7 @@ import { openSqliteStoreSet as openStores, type SqliteStoreSet as Stores } from 
 import { leaseIsDead } from '../../src/runner/lease';
 import { isStoryloomError } from '../../src/errors';
 import type { Pipeline } from '../../src/pipeline/schema';
+import { eventsOf } from '../../../../test/support/events';
 
 const pipeline = (name: string): Pipeline => ({ format: 'storyloom/pipeline@1', id: 'tale', name, nodes: [], edges: [] });
 
@@ -69,7 +70,7 @@ describe('SQLite stores', () => {
     for (let i = 0; i < 50; i += 1) (i % 2 === 0 ? a : b).events.append('r1', { type: 'node.token', nodeId: 'n', data: { text: String(i) } });
     const events = b.events.list('r1');
     expect(events.map((event) => event.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-    expect(events.map((event) => event.data.text)).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+    expect(eventsOf(events, 'node.token').map((event) => event.data.text)).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
     expect(a.events.list('r1', 48).map((event) => event.seq)).toEqual([49, 50]);
   });
 

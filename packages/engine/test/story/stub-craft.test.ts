@@ -9,6 +9,7 @@ import type { Pipeline } from '../../src/pipeline/schema';
 import { DialogueSchema, SceneListSchema, SettingSchema, type Review } from '../../src/story/types';
 import type { StubRequest } from '../../../../test/support/openai-stub';
 import { stubbedEngines } from '../runner/support/helpers';
+import { eventsOf } from '../../../../test/support/events';
 import { continuityOf, isJudge, isSceneCards, judgeReply, sceneOf, sceneReply, storyResponder } from '../../../../test/support/story-stub';
 
 const PREMISE = 'A lighthouse keeper finds a letter from her drowned brother, dated tomorrow.';
@@ -111,6 +112,7 @@ describe('the shipped screenplay through the OpenAI-compatible stub', () => {
     expect(review).toMatchObject({ passed: true, issues: [] });
 
     const script = (await engine.exportRun(done.id, 'fountain')).content;
+    if (typeof script !== 'string') throw new Error('a Fountain export is text, not bytes');
     expect(script).not.toMatch(/Sure, here is|Let me know|HENRIK|PLACEHOLDER/);
     const tokens = new Fountain().parse(script, true).tokens as Array<{ type: string; text?: string }>;
     expect(tokens.filter((t) => t.type === 'scene_heading')).toHaveLength(6);
@@ -146,7 +148,7 @@ describe('the shipped screenplay through the OpenAI-compatible stub', () => {
     expect(reread.sort()).toEqual([1, 2, 3, 3, 4, 5, 6]);
 
     // Every other scene is byte-identical to the first draft.
-    const completed = (await engine.events(done.id)).filter((e) => e.type === 'node.completed' && e.nodeId === 'lines');
+    const completed = eventsOf(await engine.events(done.id), 'node.completed', 'lines');
     expect(completed).toHaveLength(2);
     const [first, second] = completed.map((e) => DialogueSchema.parse(e.data.output).scenes);
     expect(second.filter((s) => s.number !== 3)).toEqual(first.filter((s) => s.number !== 3));

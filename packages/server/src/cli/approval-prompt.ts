@@ -91,7 +91,7 @@ export async function askApproval(
           say(`   Type c and a candidate's number, 0 to ${candidates.length - 1}.`);
           continue;
         }
-        decide({ decision: 'choose', candidate });
+        await decide({ decision: 'choose', candidate });
         say(`   ✔ ${approval.nodeId}: candidate ${candidate} kept`);
         return 'decided';
       }

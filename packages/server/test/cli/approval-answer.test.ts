@@ -41,7 +41,7 @@ describe('the approval question with candidates and policy flags', () => {
 
   test('c <i> keeps that candidate; a candidate the engine refuses is said and asked again', async () => {
     const decisions: unknown[] = [];
-    const { outcome, printed } = await answer(['c 7', 'v 2', 'c 2'], { nodeId: 'cast', draft: { n: 0 }, candidates: [{ n: 0 }, { n: 1 }, { n: 2 }] }, (decision) => {
+    const { outcome, printed } = await answer(['c 7', 'v 2', 'c 2'], { nodeId: 'cast', draft: { n: 0 }, candidates: [{ n: 0 }, { n: 1 }, { n: 2 }] }, async (decision) => {
       if (decision.decision === 'choose' && decision.candidate > 2) throw new StoryloomError('invalid_input', 'there is no candidate 7');
       decisions.push(decision);
     });
@@ -55,7 +55,7 @@ describe('the approval question with candidates and policy flags', () => {
 
   test('a policy gate shows its flags above the question', async () => {
     const flags = [{ category: 'graphic-violence', scene: 2, message: '3 graphic injury details in one scene', evidence: 'entrails, severed', source: 'checks' }];
-    const { printed } = await answer(['a'], { nodeId: 'notes', kind: 'policy', draft: { policy: flags } }, () => undefined);
+    const { printed } = await answer(['a'], { nodeId: 'notes', kind: 'policy', draft: { policy: flags } }, async () => undefined);
     expect(printed()).toMatch(/Content policy: notes flagged the text/);
     expect(printed()).toMatch(/scene 2: graphic-violence: 3 graphic injury details in one scene — “entrails, severed”/);
   });

@@ -1,6 +1,8 @@
 // Review comments over real HTTP: threads on a waiting draft (whole, a scene, a field), replies, resolving,
 // rejecting with the open comments as the feedback, and the run's review report.
 import type { CommentThread, RunEvent, RunView } from '@storyloom/engine/node';
+import { eventsOf } from '../../../../test/support/events';
+import type { ErrorBody } from '../../src/http/errors';
 import { isStatus, PREMISE, screenplayPipeline, startTestServer, type TestServer, waitForRun } from './support';
 
 let server: TestServer;
@@ -13,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const comment = (body: Record<string, unknown>) => server.call<CommentThread>('POST', `/api/runs/${runId}/comments`, body);
+const comment = <T = CommentThread>(body: Record<string, unknown>) => server.call<T>('POST', `/api/runs/${runId}/comments`, body);
 
 test('threads on a draft: whole, on a scene, on a field; replies; resolve and reopen; filters', async () => {
   const whole = await comment({ nodeId: 'cast', body: 'The cast is too alike.' });
@@ -51,7 +53,7 @@ test('bad comments are refused with a 4xx naming the problem, and store nothing'
     [{ nodeId: 'cast', body: 'x', colour: 'red' }, 400, 'request body does not match'],
   ];
   for (const [body, status, message] of cases) {
-    const answer = await comment(body);
+    const answer = await comment<ErrorBody>(body);
     expect([answer.status, answer.body.error.message]).toEqual([status, expect.stringContaining(message)]);
   }
   expect((await server.call('POST', '/api/runs/run-nope/comments', { nodeId: 'cast', body: 'x' })).status).toBe(404);
@@ -75,8 +77,7 @@ test('reject with comments sends the open threads of the node as the feedback, r
   });
   expect(answer.status).toBe(200);
   expect(answer.body.threads.map((t) => t.status)).toEqual(['resolved', 'resolved']);
-  const events: RunEvent[] = await server.storyloom.events(runId);
-  const rejected = events.find((event) => event.type === 'approval.resolved' && event.data.decision === 'reject');
+  const rejected = eventsOf(await server.storyloom.events(runId), 'approval.resolved').find((event) => event.data.decision === 'reject');
   expect(rejected?.data.feedback).toBe(
     'Overall: warmer.\n- The cast is too alike. / Agreed: make one older.\n- (field /characters/0/name) Give her a surname.',
   );

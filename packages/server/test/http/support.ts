@@ -59,8 +59,8 @@ export async function startTestServer(
 }
 
 /**
- * The screenplay pipeline of SPEC §2 with 3 characters and 3 scenes and a review threshold of 1 (no revision
- * loop); `approval` on the cast node, latency per offline call optional.
+ * The example screenplay pipeline (test/fixtures/spec-screenplay.json) with 3 characters and 3 scenes and a review
+ * threshold of 1 (no revision loop); `approval` on the cast node, latency per offline call optional.
  */
 export function screenplayPipeline(options: { id?: string; approval?: boolean; latencyMs?: number; scenes?: number } = {}): Pipeline {
   return specScreenplay({

@@ -1,4 +1,4 @@
-// The SPEC §2 example pipeline (test/fixtures/spec-screenplay.json), the base every validation test breaks in one way.
+// The example screenplay pipeline (test/fixtures/spec-screenplay.json), the base every validation test breaks in one way.
 import type { Pipeline, PipelineNode } from '../../../src/pipeline/schema';
 import { specScreenplay } from '../../../../../test/support/spec-screenplay';
 

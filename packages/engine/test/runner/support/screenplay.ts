@@ -1,5 +1,5 @@
-// The screenplay pipeline of SPEC §2 (3 characters, 3 scenes; the cast approval only when asked), used where a
-// test needs real story node types; shipped pipelines are covered separately.
+// The example screenplay pipeline, logline → cast → beats → lines → notes → script (3 characters, 3 scenes; the cast
+// approval only when asked), used where a test needs real story node types; shipped pipelines are covered separately.
 import type { Pipeline } from '../../../src/pipeline/schema';
 import { specScreenplay } from '../../../../../test/support/spec-screenplay';
 

@@ -93,8 +93,25 @@ export function resolveModelSpec(candidates: Array<ModelSpec | undefined>, env: 
   return { provider: 'offline' };
 }
 
-/** A base URL in one canonical spelling (scheme and host lower-cased, no trailing slash), for comparing. */
+/**
+ * A base URL in one canonical spelling (scheme and host lower-cased, no trailing slash), for comparing. Every
+ * OpenAI call compares its endpoint with the environment's (the key goes to that one only), and parsing a URL
+ * costs more than the rest of choosing the client: the few distinct URLs a process sees are remembered.
+ */
 export function canonicalBaseUrl(url: string): string {
+  let canonical = canonicalUrls.get(url);
+  if (canonical === undefined) {
+    canonical = canonicalSpelling(url);
+    if (canonicalUrls.size >= MAX_REMEMBERED_URLS) canonicalUrls.clear();
+    canonicalUrls.set(url, canonical);
+  }
+  return canonical;
+}
+
+const canonicalUrls = new Map<string, string>();
+const MAX_REMEMBERED_URLS = 256;
+
+function canonicalSpelling(url: string): string {
   const trimmed = url.trim();
   try {
     const parsed = new URL(trimmed);

@@ -17,8 +17,9 @@ const DEFAULT_BEHAVIOR = Object.freeze({
   /** Delay between streamed chunks. */
   tokenDelayMs: 0,
   /**
-   * Served first, one per chat request: an HTTP status, 'drop' (destroy the socket), 'hang' (never answer) or 'cut'
-   * (a streamed answer whose connection is destroyed after its first words).
+   * Served first, one per chat request: an HTTP status, 'drop' (destroy the socket), 'hang' (never answer), 'cut'
+   * (a streamed answer whose connection is destroyed after its first words) or 'stall' (a streamed answer that goes
+   * silent after its first words, its connection left open).
    */
   failures: [],
   /** Share (0..1) of chat requests answered with one of `failureStatuses`, drawn from a PRNG seeded by `seed`. */
@@ -502,6 +503,10 @@ function startOpenAIStub(initial = {}, options = {}) {
         await sleep(Math.max(behavior.tokenDelayMs, 20));
         request.status = 'cut';
         return req.socket.destroy();
+      }
+      if (i > 0 && failure === 'stall') {
+        request.status = 'stalled';
+        return; // the client's silence timeout must act
       }
       if (i > 0) await sleep(behavior.tokenDelayMs);
       if (toolCall) {

@@ -37,15 +37,15 @@ export interface StubRequest {
   choice?: number;
   /** The raw request body. */
   body: Record<string, unknown>;
-  /** HTTP status served (200, 429, 500, 400 …), 'dropped', 'cut' (mid-stream), or undefined while in flight / hanging. */
-  status?: number | 'dropped' | 'cut';
+  /** HTTP status served (200, 429, 500, 400 …), 'dropped', 'cut' or 'stalled' (mid-stream), or undefined while in flight / hanging. */
+  status?: number | 'dropped' | 'cut' | 'stalled';
   /** What was answered with status 200. */
   reply?: { content?: string; toolCall?: { name: string; arguments: string } };
   /** The token usage reported with a 200 answer. */
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 }
 
-export type StubFailure = number | 'drop' | 'hang' | 'cut';
+export type StubFailure = number | 'drop' | 'hang' | 'cut' | 'stall';
 
 export type StubReply = string | { content: string } | { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
 
@@ -54,7 +54,10 @@ export interface StubBehavior {
   latencyMs: number;
   /** Delay between streamed chunks (mid-stream abort tests). */
   tokenDelayMs: number;
-  /** Served first, one per request: an HTTP status (429, 500 …), 'drop' (socket destroyed) or 'hang' (never answers). */
+  /**
+   * Served first, one per request: an HTTP status (429, 500 …), 'drop' (socket destroyed), 'hang' (never answers),
+   * 'cut' (socket destroyed after the first words) or 'stall' (silent after the first words, left open).
+   */
   failures: StubFailure[];
   /** Share (0..1) of requests answered with one of `failureStatuses`, from a PRNG seeded with `seed`. */
   failureRate: number;

@@ -51,11 +51,17 @@ export async function withAttemptSignal<T>(
   };
   const onOuterAbort = () => stop(cancelledError());
   outer?.addEventListener('abort', onOuterAbort, { once: true });
-  let timer = setTimeout(() => stop(new AttemptTimeoutError(timeoutMs)), timeoutMs);
+  // Progress only notes the time: one timer per quiet period, not one per token. When it fires, a call that
+  // made progress meanwhile gets the rest of its period from its last token.
+  let lastProgress = performance.now();
+  const expire = () => {
+    const quietMs = performance.now() - lastProgress;
+    if (quietMs >= timeoutMs) stop(new AttemptTimeoutError(timeoutMs));
+    else timer = setTimeout(expire, timeoutMs - quietMs);
+  };
+  let timer = setTimeout(expire, timeoutMs);
   const progress = () => {
-    if (controller.signal.aborted) return;
-    clearTimeout(timer);
-    timer = setTimeout(() => stop(new AttemptTimeoutError(timeoutMs)), timeoutMs);
+    lastProgress = performance.now();
   };
   try {
     const running = work(controller.signal, progress);

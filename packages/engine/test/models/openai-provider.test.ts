@@ -347,6 +347,18 @@ describe('openai provider against an OpenAI-compatible stub', () => {
     expect(recorded.retries).toEqual([]);
   });
 
+  test('a stream that goes silent after its first words is cut once the silence lasts the timeout, and retried', async () => {
+    stub.setBehavior({ failures: ['stall'], wordsPerChunk: 1 });
+    const timeoutMs = 400;
+    const { caller, recorded } = openaiCaller({ timeoutMs });
+    const started = Date.now();
+    const text = await caller.text({ prompt: 'The keeper stops mid-sentence.', offline: noOffline });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(timeoutMs - 10);
+    expect(stub.requests.map((r) => r.status)).toEqual(['stalled', 200]);
+    expect(text).toBe(stub.requests[1]!.reply!.content);
+    expect(recorded.retries).toEqual([expect.objectContaining({ attempt: 1, error: `no answer within ${timeoutMs} ms` })]);
+  });
+
   test('every attempt timing out ends in a timeout error', async () => {
     stub.setBehavior({ failures: ['hang', 'hang'] });
     const { caller } = openaiCaller({ timeoutMs: 150, maxRetries: 1 });

@@ -1,7 +1,8 @@
 // `storyloom` command-line basics with the real CLI process: help, usage errors, `validate`, and every
 // bad-input exit (2, with a message naming the problem, nothing stored).
 import fs from 'node:fs';
-import { approvalPipeline, runCli, workspaceForFile } from './support/cli';
+import path from 'node:path';
+import { approvalPipeline, REPO_ROOT, runCli, workspaceForFile } from './support/cli';
 
 const workspace = workspaceForFile();
 
@@ -46,6 +47,18 @@ describe('validate', () => {
     const result = await runCli(['validate', file]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/valid pipeline 'cli-approvals'.*5 nodes/);
+  });
+
+  test('loads neither the database nor LangChain: checking a file needs only the pipeline rules', async () => {
+    const file = workspace.ws.file('quick.json', approvalPipeline());
+    const report = workspace.ws.file('loaded.json', []);
+    const preload = path.join(REPO_ROOT, 'test/support/report-loaded-modules.js');
+    const result = await runCli(['validate', file], { env: { NODE_OPTIONS: `--require ${preload}`, STORYLOOM_TEST_LOADED_MODULES: report } });
+    expect(result.code).toBe(0);
+    const loaded = JSON.parse(fs.readFileSync(report, 'utf8')) as string[];
+    expect(loaded.some((file) => file.includes('/packages/engine/dist/pipeline/validate'))).toBe(true);
+    const heavy = loaded.filter((file) => /node_modules\/(@langchain|better-sqlite3|pg)\/|packages\/engine\/dist\/(store|runner)\//.test(file));
+    expect(heavy).toEqual([]);
   });
 
   test('an invalid pipeline exits 2 and lists every problem', async () => {

@@ -2,7 +2,7 @@
 // `--format review` writes the run's review report instead (decisions and comment threads, Markdown).
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXPORT_FORMATS, type ExportFormat, isExportFormat, PAPERS, type Paper } from '@storyloom/engine/node';
+import { EXPORT_FORMATS, type ExportFormat, isExportFormat, PAPERS, type Paper } from '@storyloom/engine';
 import { DB_FLAG } from '../context';
 import { requireRun } from '../driver';
 import { EXIT, invalid } from '../errors';

@@ -8,6 +8,7 @@
 // again (a run whose job still exists is not duplicated: the queue keys a run's job by its id).
 import { leaseRenewMs, type Storyloom } from '@storyloom/engine/node';
 import type { RunDispatcher } from './dispatch/run-dispatcher';
+import { OutageLog } from './outage-log';
 
 export interface RecoveryLoopOptions {
   /** Time between scans: the lease renewal interval (`leaseRenewMs(leaseTtlMs)`). */
@@ -27,12 +28,15 @@ export class RecoveryLoop {
   private stopped = false;
   /** The scan under way, if any: scans never overlap, and `stop` waits for it. */
   private scanning: Promise<string[]> | undefined;
+  private readonly outages: OutageLog;
 
   constructor(
     private readonly storyloom: Storyloom,
     private readonly scheduler: RunDispatcher,
     private readonly options: RecoveryLoopOptions,
-  ) {}
+  ) {
+    this.outages = new OutageLog(options.logError);
+  }
 
   /** Takes over the runs left behind, then scans on a timer. */
   async start(): Promise<void> {
@@ -68,8 +72,9 @@ export class RecoveryLoop {
     let orphans;
     try {
       orphans = await this.storyloom.orphanedRunRefs({ undrivenForMs, exclude: (runId) => this.scheduler.has(runId) });
+      this.outages.succeeded();
     } catch (error) {
-      this.options.logError('looking for orphaned runs', error); // the database is unreachable: the next scan retries
+      this.outages.failed('looking for orphaned runs', error); // the next scan retries
       return [];
     }
     if (this.stopped) return [];

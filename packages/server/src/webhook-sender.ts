@@ -18,6 +18,7 @@ import {
 } from '@storyloom/engine/node';
 import { hostname } from 'node:os';
 import { isSharedServer } from './http/auth';
+import { OutageLog } from './outage-log';
 import type { ServerOptions } from './http/options';
 
 export interface WebhookSenderOptions {
@@ -74,11 +75,14 @@ export class WebhookSender {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private readonly outages: OutageLog;
 
   constructor(
     private readonly storyloom: Storyloom,
     private readonly options: WebhookSenderOptions,
-  ) {}
+  ) {
+    this.outages = new OutageLog(options.logError);
+  }
 
   start(): void {
     this.schedule(0);
@@ -113,8 +117,9 @@ export class WebhookSender {
         const nextDue = await this.storyloom.webhooks.nextDue();
         if (nextDue !== undefined) next = Math.min(next, nextDue - Date.now());
       }
+      this.outages.succeeded();
     } catch (error) {
-      if (!this.stopped) this.options.logError('sending webhooks', error);
+      if (!this.stopped) this.outages.failed('sending webhooks', error);
     }
     this.schedule(next);
   }

@@ -1,10 +1,10 @@
 // Reads a run's Server-Sent Events with fetch rather than EventSource, so the API key can travel in the
 // Authorization header. Reconnects after a network blip with `Last-Event-ID` set to the last seq seen, the
 // way EventSource would, and stops for good once the server ends the stream after the run's end.
-import type { RunEvent } from '@storyloom/engine';
+import { type RunEvent, TERMINAL_EVENT_TYPES } from '@storyloom/engine';
 import { authHeaders } from './client';
 
-const TERMINAL = new Set(['run.completed', 'run.failed', 'run.cancelled']);
+const TERMINAL = new Set<string>(TERMINAL_EVENT_TYPES);
 
 export interface RunEventStream {
   close(): void;

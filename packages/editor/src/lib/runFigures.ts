@@ -1,9 +1,9 @@
 // The figures a producer reads about a run: how long it took, how many tokens it used and what they cost, how
 // far along it is, what it was given and who started it, from the run view (and, for per-node durations, its
 // events' timestamps).
-import type { Actor, NodeState, RunView } from '@storyloom/engine';
+import { type Actor, FINISHED_RUN_STATUSES, type NodeState, type RunView } from '@storyloom/engine';
 
-const ENDED = new Set(['completed', 'failed', 'cancelled']);
+const ENDED = new Set<string>(FINISHED_RUN_STATUSES);
 const DONE_NODES = new Set(['completed', 'reused', 'skipped']);
 
 /** Whether a run with this status has ended (completed, failed or cancelled): nothing in it moves any more. */

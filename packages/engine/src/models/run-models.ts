@@ -9,7 +9,6 @@ import { checkModelFile } from './model-files';
 import {
   DEFAULT_OLLAMA_BASE_URL,
   availableModels,
-  type AvailableModel,
   canonicalBaseUrl,
   describeModel,
   envOpenaiBaseUrl,
@@ -57,9 +56,6 @@ export function checkRunModels(
 ): RunModels {
   const runLabel = options.runModelLabel ?? 'model';
   const policy = options.baseUrls ?? 'any';
-  // What the environment offers is looked up (the models folder listed) only to explain an unconfigured openai.
-  let providers: AvailableModel[] | undefined;
-  const openaiNote = () => (providers ??= availableModels(env)).find((candidate) => candidate.provider === 'openai');
   const models = new Map<string, RunModel>();
   for (const node of pipeline.nodes) {
     if (!getNodeType(node.type)?.usesModel) continue; // assembled without a model
@@ -74,7 +70,9 @@ export function checkRunModels(
     // OpenAI without a key or a base URL would only fail at the first call: say so now. (Ollama has a
     // default local server, so it is not refused here.)
     if (spec.provider === 'openai' && !spec.baseUrl && !openaiConfigured(env)) {
-      throw new StoryloomError('invalid_input', `${where}: ${spec.provider} is not configured: ${openaiNote()?.note}`);
+      // What the environment offers (the models folder listed) is looked up only to explain the refusal.
+      const note = availableModels(env).find((candidate) => candidate.provider === 'openai')?.note;
+      throw new StoryloomError('invalid_input', `${where}: ${spec.provider} is not configured: ${note}`);
     }
     if (spec.baseUrl !== undefined && policy !== 'any' && !isAllowed(policy, spec.baseUrl, canonicalBaseUrl)) {
       throw new StoryloomError(

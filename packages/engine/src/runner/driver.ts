@@ -16,7 +16,7 @@ import { errorMessage, NodeExecutor } from './node-executor';
 import { createRunContext, type DriveLease, type EngineSettings, fencedTransaction } from './run-context';
 import { approvalNodeOf, budgetedNodeOf } from './budget-gate';
 import { budgetEntryName, type RunGraphValues } from './state';
-import type { RunStatus } from './types';
+import { FINISHED_RUN_STATUSES, type RunStatus } from '../contract/run-view';
 
 export interface DriverDeps {
   stores: Stores;
@@ -29,6 +29,8 @@ export interface DriverDeps {
 
 /** Supersteps are cheap here; pipelines with review loops and rejections need more than LangGraph's 25. */
 const RECURSION_LIMIT = 10_000;
+
+const FINISHED = new Set<RunStatus>(FINISHED_RUN_STATUSES);
 
 /** How long a stopped drive waits for its nodes to record their stopped calls (each call stops on the signal). */
 const STOPPED_NODES_WAIT_MS = 2_000;
@@ -156,9 +158,8 @@ async function settleAfterError(
 }
 
 async function hasWorkToDo(stores: Stores, run: RunRecord): Promise<boolean> {
-  const { status } = run;
-  if (status === 'completed' || status === 'cancelled' || status === 'failed') return false;
-  return status !== 'waiting' || (await stores.approvals.decidedNotApplied(run.id)).length > 0;
+  if (FINISHED.has(run.status)) return false;
+  return run.status !== 'waiting' || (await stores.approvals.decidedNotApplied(run.id)).length > 0;
 }
 
 /**

@@ -102,10 +102,11 @@ async function runSideBySide(executor: NodeExecutor, members: string[], state: R
   for (const id of members) {
     if (running.length > 0 && running.length % perTurn === 0) await nextTurn();
     // Settled at once: a sibling failing while the others are still starting is not an unhandled rejection.
-    running.push(executor.runNode(id, state).then(
+    const outcome: Promise<PromiseSettledResult<AttemptsUpdate>> = executor.runNode(id, state).then(
       (value) => ({ status: 'fulfilled', value }),
       (reason: unknown) => ({ status: 'rejected', reason }),
-    ));
+    );
+    running.push(outcome);
   }
   const settled = await Promise.all(running);
   const update = emptyUpdate();

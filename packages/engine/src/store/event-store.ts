@@ -42,9 +42,10 @@ export class EventStore {
     };
     // Inside a transaction the write lock is already held, so MAX + 1 is atomic without a savepoint of its own
     // (a failure fails the transaction around it).
-    const seq = this.db.inTransaction ? write() : writeTransaction(this.db, write);
+    const inOuter = this.db.inTransaction;
+    const seq = inOuter ? write() : writeTransaction(this.db, write);
     // Inside an outer transaction, tell listeners once it has committed.
-    if (this.db.inTransaction) queueMicrotask(() => this.notify(runId));
+    if (inOuter) queueMicrotask(() => this.notify(runId));
     else this.notify(runId);
     return seq;
   }

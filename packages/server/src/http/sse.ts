@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
-import type { RunEvent, RunStatus, Storyloom } from '@storyloom/engine/node';
+import { FINISHED_RUN_STATUSES, TERMINAL_EVENT_TYPES, type RunEvent, type RunStatus, type Storyloom } from '@storyloom/engine/node';
 
-const TERMINAL_EVENTS = new Set<RunEvent['type']>(['run.completed', 'run.failed', 'run.cancelled']);
-const TERMINAL_STATUSES = new Set<RunStatus>(['completed', 'failed', 'cancelled']);
+const TERMINAL_EVENTS = new Set<RunEvent['type']>(TERMINAL_EVENT_TYPES);
+const TERMINAL_STATUSES = new Set<RunStatus>(FINISHED_RUN_STATUSES);
 
 export interface EventStreamOptions {
   heartbeatMs: number;

@@ -1,16 +1,19 @@
-// One model request read straight from the chat model's own streaming generator (`_streamResponseChunks`, the
-// method every LangChain chat model implements to stream), instead of through `invoke`. `invoke` wraps that
-// same generator in the Runnable layer: callback managers, a LangSmith run tree, a chunk re-aggregation; on a
-// fast server that layer costs as much CPU as the HTTP request and its SSE parsing together (bench/peers), and
-// it does nothing here unless a trace is being recorded. The request itself is the model's own: same client,
-// same parameters, same retries, same abort signal.
+// One model request read without `invoke`. `invoke` wraps the chat model's own streaming generator
+// (`_streamResponseChunks`, the method every LangChain chat model implements to stream) in the Runnable layer:
+// callback managers, a LangSmith run tree, a chunk re-aggregation; on a fast server that layer costs as much CPU
+// as the HTTP request and its SSE parsing together (bench/peers), and it does nothing here unless a trace is
+// being recorded. An OpenAI-compatible call goes one step further and is sent by openai-stream.ts (ChatOpenAI's
+// request, our transport); any other model's stream is read from its generator: same client, same parameters,
+// same abort signal.
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { AIMessageChunk, BaseMessage, UsageMetadata } from '@langchain/core/messages';
 import type { ChatGenerationChunk } from '@langchain/core/outputs';
 import { getEnvironmentVariable } from '@langchain/core/utils/env';
 import { toJsonSchema } from '@langchain/core/utils/json_schema';
 import { getSchemaDescription } from '@langchain/core/utils/types';
+import type { ChatOpenAI } from '@langchain/openai';
 import type { z } from 'zod';
+import { completesChat, endpointOf, streamChatCompletion } from './openai-stream';
 
 /**
  * Providers whose models report nothing through callbacks but their tokens, so reading their stream directly
@@ -52,8 +55,12 @@ export async function streamDirect(
   options: { signal: AbortSignal; schema?: z.ZodType; schemaName?: string },
   onToken: (text: string) => void,
 ): Promise<StreamedReply> {
-  const callOptions: Record<string, unknown> = { signal: options.signal };
+  const callOptions: Record<string, unknown> & { signal: AbortSignal } = { signal: options.signal };
   if (options.schema) callOptions.response_format = jsonSchemaFormat(options.schema, options.schemaName ?? 'output');
+  const endpoint = endpointOf(model);
+  if (endpoint && completesChat(model as unknown as ChatOpenAI, callOptions)) {
+    return streamChatCompletion(model as unknown as ChatOpenAI, endpoint, messages, callOptions, onToken);
+  }
   let text = '';
   let usage: UsageMetadata | undefined;
   for await (const chunk of (model as unknown as DirectStreaming)._streamResponseChunks(messages, callOptions)) {
@@ -67,7 +74,8 @@ export async function streamDirect(
   return { text, usage };
 }
 
-function jsonSchemaFormat(schema: z.ZodType, name: string) {
+/** The response_format `withStructuredOutput(schema, { method: 'jsonSchema', name })` sends. */
+export function jsonSchemaFormat(schema: z.ZodType, name: string) {
   return {
     type: 'json_schema',
     json_schema: { name, description: getSchemaDescription(toJsonSchema(schema)), schema, strict: undefined },

@@ -9,6 +9,7 @@ import type { ModelSpecObject } from '../pipeline/schema';
 import { LocalChatModel } from './local-chat-model';
 import { checkModelFile } from './model-files';
 import { OfflineChatModel } from './offline-chat-model';
+import { rememberEndpoint } from './openai-stream';
 import { samplingOf } from './in-process-sampling';
 import { TransformersChatModel } from './transformers-chat-model';
 import {
@@ -75,6 +76,7 @@ export function createOpenAIChatModel(spec: ModelSpecObject, env: ModelEnv, n?: 
   if (!model) {
     const { ChatOpenAI } = openaiPackage();
     model = new ChatOpenAI(fields);
+    rememberEndpoint(model, { baseURL: baseURL ?? DEFAULT_OPENAI_BASE_URL, apiKey });
     if (openaiModels.size >= MAX_SHARED_OPENAI_MODELS) openaiModels.delete(openaiModels.keys().next().value as string);
     openaiModels.set(key, model);
   }

@@ -66,6 +66,7 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
   outerSignal?.addEventListener('abort', onOuterAbort, { once: true });
   const stopKeeping = keepLease(stores, runId, lease, abort, ttlMs);
   let executor: NodeExecutor | undefined;
+  let leaseReleased = false;
 
   try {
     await fenced(async (tx) => {
@@ -94,12 +95,13 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
         }
       }
       // After a crash the checkpoint goes on from where it was saved: never from the input again.
-      await app.invoke(fresh ? {} : null, config);
+      // What it returns is the graph's state where it stopped (its last checkpoint's values).
+      const values = await app.invoke(fresh ? {} : null, config);
       fresh = false;
       if ((await stores.approvals.decidedNotApplied(runId)).length > 0) continue;
-      const { values } = await app.getState(thread);
       const status = await settle(fenced, runId, ownerId, values, ctx.graph.ids, (id) => hasGate(ctx.nodes.get(id)));
       if (status === 'again') continue;
+      leaseReleased = true; // settling released it, in the transaction that set the outcome
       // A completed run is never resumed (a rerun starts a new thread from our own tables), so its graph
       // checkpoints are dead weight: drop them and let the next run reuse the pages.
       if (status === 'completed') await deps.checkpointer.deleteThread(runId);
@@ -112,7 +114,7 @@ export async function driveRun(deps: DriverDeps, runId: string, outerSignal?: Ab
   } finally {
     stopKeeping();
     outerSignal?.removeEventListener('abort', onOuterAbort);
-    await stores.runs.releaseLease(runId, ownerId).catch(() => undefined); // unreachable: it expires by itself
+    if (!leaseReleased) await stores.runs.releaseLease(runId, ownerId).catch(() => undefined); // unreachable: it expires by itself
   }
 }
 

@@ -1,0 +1,186 @@
+// One streamed chat completion from an OpenAI-compatible server, sent and read here. The request is ChatOpenAI's
+// own: its invocation parameters for the call and its conversion of the messages, so a server receives what
+// LangChain would send. Only the transport is ours: one fetch, the server-sent events read line by line, the
+// usage from the last chunk. Through ChatOpenAI each streamed piece becomes an AIMessageChunk inside a
+// ChatGenerationChunk, and the OpenAI SDK under it formats log details, builds headers and wraps the body in
+// several stream layers per request; on a fast server that costs more CPU than the request itself, and in a
+// wide fan-out it delays the last requests and answers (bench/peers).
+// Failures keep the shape the SDK gives them, which retry.ts reads: an HTTP error carries its status, its
+// headers (Retry-After) and `<status> <server's message>`; a network failure is fetch's own error and cause.
+import type { UsageMetadata } from '@langchain/core/messages';
+import type { BaseMessage } from '@langchain/core/messages';
+import type { ChatOpenAI } from '@langchain/openai';
+import type { StreamedReply } from './direct-stream';
+
+/** Where a ChatOpenAI sends its requests, and with which key. */
+export interface OpenAIEndpoint {
+  baseURL: string;
+  apiKey: string;
+}
+
+/** A reply with an HTTP error status (or an error event inside a stream, which has none). */
+export class OpenAIRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly headers: Headers | undefined,
+    /** The server's `error` object, when it sent one. */
+    readonly error: unknown,
+  ) {
+    super(message);
+    this.name = 'OpenAIRequestError';
+  }
+}
+
+interface CompletionChunk {
+  choices?: Array<{ delta?: { content?: unknown } }>;
+  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
+  error?: unknown;
+}
+
+/** The endpoint each ChatOpenAI built by providers.ts was given (weakly: the models are dropped from a bounded cache). */
+const endpoints = new WeakMap<object, OpenAIEndpoint>();
+
+export function rememberEndpoint(model: ChatOpenAI, endpoint: OpenAIEndpoint): void {
+  endpoints.set(model, endpoint);
+}
+
+/** The endpoint of a ChatOpenAI built by providers.ts; undefined for any other model. */
+export function endpointOf(model: object): OpenAIEndpoint | undefined {
+  return endpoints.get(model);
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const convertMessages = () =>
+  (require('@langchain/openai') as typeof import('@langchain/openai')).convertMessagesToCompletionsMessageParams;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/**
+ * Whether this call can go out here: ChatOpenAI sends some models and options to OpenAI's Responses API
+ * instead, whose stream is another format (those stay with ChatOpenAI).
+ */
+export function completesChat(model: ChatOpenAI, callOptions: Record<string, unknown>): boolean {
+  return !(model as unknown as { _useResponsesApi(options: unknown): boolean })._useResponsesApi(callOptions);
+}
+
+/**
+ * Streams one reply of `model` (a ChatOpenAI, for its request parameters) from `endpoint`, handing each piece
+ * of text to `onToken` as it arrives. `callOptions` are the call options ChatOpenAI would be given (signal,
+ * response_format).
+ */
+export async function streamChatCompletion(
+  model: ChatOpenAI,
+  endpoint: OpenAIEndpoint,
+  messages: BaseMessage[],
+  callOptions: Record<string, unknown> & { signal: AbortSignal },
+  onToken: (text: string) => void,
+): Promise<StreamedReply> {
+  const body = {
+    ...model.invocationParams(callOptions as Parameters<ChatOpenAI['invocationParams']>[0]),
+    messages: convertMessages()({ messages, model: model.model }),
+    stream: true,
+  };
+  const response = await fetch(`${endpoint.baseURL.replace(/\/+$/, '')}/chat/completions`, {
+    method: 'POST',
+    headers: requestHeaders(endpoint.apiKey),
+    body: JSON.stringify(body),
+    signal: callOptions.signal,
+  });
+  if (!response.ok) throw await httpError(response);
+  if (!response.body) throw new OpenAIRequestError(`${response.status} status code (no body)`, response.status, response.headers, undefined);
+
+  let text = '';
+  let usage: UsageMetadata | undefined;
+  for await (const data of serverSentData(response.body)) {
+    if (data.startsWith('[DONE]')) break;
+    const chunk = JSON.parse(data) as CompletionChunk;
+    if (chunk.error) throw new OpenAIRequestError(errorMessage(undefined, chunk.error, undefined), undefined, response.headers, chunk.error);
+    if (chunk.usage) {
+      const { prompt_tokens: input = 0, completion_tokens: output = 0 } = chunk.usage;
+      usage = { input_tokens: input, output_tokens: output, total_tokens: chunk.usage.total_tokens ?? input + output };
+    }
+    const content = chunk.choices?.[0]?.delta?.content;
+    if (typeof content === 'string' && content.length > 0) {
+      text += content;
+      onToken(content);
+    }
+  }
+  return { text, usage };
+}
+
+function requestHeaders(apiKey: string): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    authorization: `Bearer ${apiKey}`,
+  };
+  // As the OpenAI client does: an organization or project in the environment goes with every request.
+  const organization = process.env.OPENAI_ORG_ID;
+  const project = process.env.OPENAI_PROJECT_ID;
+  if (organization) headers['openai-organization'] = organization;
+  if (project) headers['openai-project'] = project;
+  return headers;
+}
+
+async function httpError(response: Response): Promise<OpenAIRequestError> {
+  const text = await response.text().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+  const json = parseJson(text) as { error?: unknown } | undefined;
+  const error = json?.error;
+  // A JSON body without an `error` object is shown as it came (the OpenAI client would say "no body").
+  return new OpenAIRequestError(errorMessage(response.status, error, text.trim() || undefined), response.status, response.headers, error);
+}
+
+/** As the OpenAI client words it: `<status> <the server's error message>`, else the body, else "no body". */
+function errorMessage(status: number | undefined, error: unknown, bodyText: string | undefined): string {
+  const message = (error as { message?: unknown } | undefined)?.message;
+  const said = message ? (typeof message === 'string' ? message : JSON.stringify(message)) : error ? JSON.stringify(error) : bodyText;
+  if (status && said) return `${status} ${said}`;
+  if (status) return `${status} status code (no body)`;
+  return said || '(no error message)';
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The `data` of each server-sent event in a body (multi-line data joined with newlines; comments, other
+ * fields and events without data skipped).
+ */
+async function* serverSentData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let pending = '';
+  let data: string[] = [];
+  for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) {
+    pending += decoder.decode(bytes, { stream: true });
+    let start = 0;
+    for (let end = lineEnd(pending, start); end !== -1; end = lineEnd(pending, start)) {
+      const line = pending.slice(start, end);
+      start = end + (pending[end] === '\r' && pending[end + 1] === '\n' ? 2 : 1);
+      if (line === '') {
+        if (data.length > 0) yield data.join('\n');
+        data = [];
+      } else if (line.startsWith('data:')) {
+        data.push(line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5));
+      }
+    }
+    pending = pending.slice(start);
+  }
+  pending += decoder.decode();
+  if (pending.startsWith('data:')) data.push(pending.charCodeAt(5) === 32 ? pending.slice(6) : pending.slice(5));
+  if (data.length > 0) yield data.join('\n');
+}
+
+/** Index of the next line break (\n, \r\n or a lone \r) at or after `from`; -1 when the line is not complete. */
+function lineEnd(text: string, from: number): number {
+  const newline = text.indexOf('\n', from);
+  const carriage = text.indexOf('\r', from);
+  if (carriage === -1 || (newline !== -1 && newline < carriage)) return newline;
+  // A \r at the very end may be the first half of \r\n still to come.
+  if (carriage === text.length - 1) return -1;
+  return carriage;
+}

@@ -1,14 +1,16 @@
 // One streamed chat completion from an OpenAI-compatible server, sent and read here. The request is ChatOpenAI's
 // own: its invocation parameters for the call and its conversion of the messages, so a server receives what
-// LangChain would send. Only the transport is ours: one fetch, the server-sent events read line by line, the
-// usage from the last chunk. Through ChatOpenAI each streamed piece becomes an AIMessageChunk inside a
-// ChatGenerationChunk, and the OpenAI SDK under it formats log details, builds headers and wraps the body in
-// several stream layers per request; on a fast server that costs more CPU than the request itself, and in a
-// wide fan-out it delays the last requests and answers (bench/peers).
+// LangChain would send. Only the transport is ours: one HTTP request on a kept-alive connection, the
+// server-sent events read line by line, the usage from the last chunk. Through ChatOpenAI each streamed piece
+// becomes an AIMessageChunk inside a ChatGenerationChunk, and the OpenAI SDK under it formats log details,
+// builds headers and goes through fetch's Request, Response and web streams per request; on a fast server that
+// costs more CPU than the request itself, and in a wide fan-out it delays the last requests and answers
+// (bench/peers). node:http does the same exchange for about half of fetch's CPU.
 // Failures keep the shape the SDK gives them, which retry.ts reads: an HTTP error carries its status, its
-// headers (Retry-After) and `<status> <server's message>`; a network failure is fetch's own error and cause.
-import type { UsageMetadata } from '@langchain/core/messages';
-import type { BaseMessage } from '@langchain/core/messages';
+// headers (Retry-After) and `<status> <server's message>`; a network failure is the socket's own error.
+import type { BaseMessage, UsageMetadata } from '@langchain/core/messages';
+import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ChatOpenAI } from '@langchain/openai';
 import type { StreamedReply } from './direct-stream';
 
@@ -23,7 +25,7 @@ export class OpenAIRequestError extends Error {
   constructor(
     message: string,
     readonly status: number | undefined,
-    readonly headers: Headers | undefined,
+    readonly headers: IncomingHttpHeaders | undefined,
     /** The server's `error` object, when it sent one. */
     readonly error: unknown,
   ) {
@@ -31,6 +33,12 @@ export class OpenAIRequestError extends Error {
     this.name = 'OpenAIRequestError';
   }
 }
+
+/**
+ * How long an idle kept-alive connection is kept. Servers close theirs after a few seconds (Node's own server
+ * after 5 s); a request sent on one they just closed fails and is retried, so ours close first.
+ */
+const IDLE_CONNECTION_MS = 4_000;
 
 interface CompletionChunk {
   choices?: Array<{ delta?: { content?: unknown } }>;
@@ -80,19 +88,20 @@ export async function streamChatCompletion(
     messages: convertMessages()({ messages, model: model.model }),
     stream: true,
   };
-  const response = await fetch(`${endpoint.baseURL.replace(/\/+$/, '')}/chat/completions`, {
-    method: 'POST',
-    headers: requestHeaders(endpoint.apiKey),
-    body: JSON.stringify(body),
-    signal: callOptions.signal,
-  });
-  if (!response.ok) throw await httpError(response);
-  if (!response.body) throw new OpenAIRequestError(`${response.status} status code (no body)`, response.status, response.headers, undefined);
+  const response = await post(new URL(`${endpoint.baseURL.replace(/\/+$/, '')}/chat/completions`), endpoint.apiKey, JSON.stringify(body), callOptions.signal);
+  response.setEncoding('utf8');
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status > 299) throw await httpError(status, response);
 
   let text = '';
   let usage: UsageMetadata | undefined;
-  for await (const data of serverSentData(response.body)) {
-    if (data.startsWith('[DONE]')) break;
+  let done = false;
+  for await (const data of serverSentData(response as AsyncIterable<string>)) {
+    // Read on to the end after [DONE]: a response left unread would close its connection instead of keeping it.
+    if (done || data.startsWith('[DONE]')) {
+      done = true;
+      continue;
+    }
     const chunk = JSON.parse(data) as CompletionChunk;
     if (chunk.error) throw new OpenAIRequestError(errorMessage(undefined, chunk.error, undefined), undefined, response.headers, chunk.error);
     if (chunk.usage) {
@@ -108,9 +117,27 @@ export async function streamChatCompletion(
   return { text, usage };
 }
 
-function requestHeaders(apiKey: string): Record<string, string> {
-  const headers: Record<string, string> = {
+/** Kept-alive connections for every call of this process (idle ones do not keep it running). */
+const agents = { http: new HttpAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }), https: new HttpsAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }) };
+
+/** Resolves with the response once its status and headers have arrived. */
+function post(url: URL, apiKey: string, body: string, signal: AbortSignal): Promise<IncomingMessage> {
+  const secure = url.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const request = (secure ? httpsRequest : httpRequest)(
+      url,
+      { method: 'POST', agent: secure ? agents.https : agents.http, headers: requestHeaders(apiKey, Buffer.byteLength(body)), signal },
+      resolve,
+    );
+    request.once('error', reject);
+    request.end(body);
+  });
+}
+
+function requestHeaders(apiKey: string, length: number): Record<string, string | number> {
+  const headers: Record<string, string | number> = {
     'content-type': 'application/json',
+    'content-length': length,
     accept: 'application/json',
     authorization: `Bearer ${apiKey}`,
   };
@@ -122,12 +149,17 @@ function requestHeaders(apiKey: string): Record<string, string> {
   return headers;
 }
 
-async function httpError(response: Response): Promise<OpenAIRequestError> {
-  const text = await response.text().catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+async function httpError(status: number, response: IncomingMessage): Promise<OpenAIRequestError> {
+  let text = '';
+  try {
+    for await (const piece of response as AsyncIterable<string>) text += piece;
+  } catch (error) {
+    text = error instanceof Error ? error.message : String(error);
+  }
   const json = parseJson(text) as { error?: unknown } | undefined;
   const error = json?.error;
   // A JSON body without an `error` object is shown as it came (the OpenAI client would say "no body").
-  return new OpenAIRequestError(errorMessage(response.status, error, text.trim() || undefined), response.status, response.headers, error);
+  return new OpenAIRequestError(errorMessage(status, error, text.trim() || undefined), status, response.headers, error);
 }
 
 /** As the OpenAI client words it: `<status> <the server's error message>`, else the body, else "no body". */
@@ -151,12 +183,11 @@ function parseJson(text: string): unknown {
  * The `data` of each server-sent event in a body (multi-line data joined with newlines; comments, other
  * fields and events without data skipped).
  */
-async function* serverSentData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
+async function* serverSentData(body: AsyncIterable<string>): AsyncGenerator<string> {
   let pending = '';
   let data: string[] = [];
-  for await (const bytes of body as unknown as AsyncIterable<Uint8Array>) {
-    pending += decoder.decode(bytes, { stream: true });
+  for await (const text of body) {
+    pending += text;
     let start = 0;
     for (let end = lineEnd(pending, start); end !== -1; end = lineEnd(pending, start)) {
       const line = pending.slice(start, end);
@@ -170,7 +201,6 @@ async function* serverSentData(body: ReadableStream<Uint8Array>): AsyncGenerator
     }
     pending = pending.slice(start);
   }
-  pending += decoder.decode();
   if (pending.startsWith('data:')) data.push(pending.charCodeAt(5) === 32 ? pending.slice(6) : pending.slice(5));
   if (data.length > 0) yield data.join('\n');
 }

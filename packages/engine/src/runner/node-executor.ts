@@ -44,9 +44,6 @@ interface ComputeRequest {
   source: OutputSource;
 }
 
-/** One of a computing node's writes after its start: fenced on the lease, and committed after the start. */
-type NodeWrite = <T>(fn: (tx: StoreSet) => Promise<T>) => Promise<T>;
-
 export class NodeExecutor {
   private readonly visible = new Map<string, Map<string, string>>();
   /** Planned once per drive: the run's pipeline snapshot never changes while it is driven. */
@@ -171,24 +168,17 @@ export class NodeExecutor {
     const config = this.configOf(node);
     const memory = await this.memoryFor(node.id, { ...request.done, ...revisions });
 
-    // The node's work begins while its start is being committed: its first request does not wait for a commit
-    // (in a fan-out, every sibling's request would otherwise wait for the commits of the siblings before it).
-    // A crash in between loses nothing a run needs: a call is recorded only once it is answered, and a node
-    // without a stored output runs again. Each later write of the node waits for the start, so the log keeps
-    // the order things happened in, and a start that failed (lease lost, database gone) fails the node.
-    const started = this.ctx.fenced(async (tx) => {
+    await this.ctx.fenced(async (tx) => {
       await tx.nodes.set(run.id, node.id, { status: 'running', attempt: undefined });
       await tx.events.append(run.id, { type: 'node.started', nodeId: node.id, data: { attempt, ...(request.source === 'revision' ? { revision: true } : {}) } });
     });
-    started.catch(() => undefined); // observed by the writes that follow it
-    const write: NodeWrite = (fn) => started.then(() => this.ctx.fenced(fn));
     // Fenced like every other write: a driver that lost the run streams nothing more into its log.
     const tokens = new TokenCoalescer((text, label) =>
-      write((tx) => tx.events.append(run.id, { type: 'node.token', nodeId: node.id, data: label ? { text, label } : { text } })),
+      this.ctx.fenced((tx) => tx.events.append(run.id, { type: 'node.token', nodeId: node.id, data: label ? { text, label } : { text } })),
     );
     this.tokenBuffers.set(node.id, tokens);
     try {
-      return await this.runType(type, request, config, memory, tokens, revisions, write);
+      return await this.runType(type, request, config, memory, tokens, revisions);
     } finally {
       await tokens.flush().catch(() => undefined); // a write failure here is reported by the path that failed
       this.tokenBuffers.delete(node.id);
@@ -202,7 +192,6 @@ export class NodeExecutor {
     memory: StoryMemory,
     tokens: TokenCoalescer,
     revisions: Record<string, number>,
-    write: NodeWrite,
   ): Promise<unknown> {
     const { stores, run, settings, signal } = this.ctx;
     const { node, attempt } = request;
@@ -217,7 +206,7 @@ export class NodeExecutor {
     // The text streamed for the call so far comes before the marker that voids it; a live view starts the call's
     // text over at the marker.
     const retried = (data: RunEventOf<'node.retry'>['data']) =>
-      tokens.then(() => write((tx) => tx.events.append(run.id, { type: 'node.retry', nodeId: node.id, data })));
+      tokens.then(() => this.ctx.fenced((tx) => tx.events.append(run.id, { type: 'node.retry', nodeId: node.id, data })));
     const callerOptions: ModelCallerOptions = {
       spec,
       env: settings.env,
@@ -287,14 +276,14 @@ export class NodeExecutor {
       await tokens.flush();
       if (signal.aborted) {
         // What the stopped calls spent still counts (unless another process has taken the run over).
-        await write((tx) => this.recordAttempt(tx, request, usage, 'cancelled')).catch(() => undefined);
+        await this.ctx.fenced((tx) => this.recordAttempt(tx, request, usage, 'cancelled')).catch(() => undefined);
         throw cancelledBy(signal);
       }
       // A write that lost the database (recording a model call) is no failure of the node: the drive hands the run back.
       if (isDatabaseUnreachable(error)) throw error;
       const message = `node '${node.id}' (${node.type}) failed: ${errorMessage(error)}`;
       finished('failed');
-      await write(async (tx) => {
+      await this.ctx.fenced(async (tx) => {
         const spent = await this.recordAttempt(tx, request, usage, 'failed');
         await tx.nodes.set(run.id, node.id, { status: 'failed', error: message, usage: spent.node });
         await tx.events.append(run.id, { type: 'node.failed', nodeId: node.id, data: { attempt, error: message, usage: spent.node, attemptUsage: spent.attempt } });
@@ -302,7 +291,7 @@ export class NodeExecutor {
       throw new StoryloomError('model_error', message);
     }
     await tokens.settled();
-    await write(async (tx) => {
+    await this.ctx.fenced(async (tx) => {
       // The last chunk commits with the output: one transaction per finished node.
       await tokens.drainInto((text, label) => tx.events.append(run.id, { type: 'node.token', nodeId: node.id, data: label ? { text, label } : { text } }));
       const spent = await this.recordAttempt(tx, request, usage, 'completed', candidates?.length);

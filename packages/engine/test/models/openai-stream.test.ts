@@ -77,6 +77,7 @@ describe('openai stream: reading server-sent events', () => {
   let url: string;
   /** What the next request is answered with: status, headers and body pieces written one by one. */
   let reply: { status: number; headers: Record<string, string>; pieces: Buffer[] };
+  let connections = 0;
 
   beforeAll(async () => {
     server = createServer((request, response) => {
@@ -90,6 +91,7 @@ describe('openai stream: reading server-sent events', () => {
         response.end();
       });
     });
+    server.on('connection', () => (connections += 1));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
   });
@@ -134,6 +136,14 @@ describe('openai stream: reading server-sent events', () => {
     expect((await stream()).text).toBe('one two');
     reply = { status: 200, headers: {}, pieces: [Buffer.from(`data: ${chunk('kept')}\n\ndata: [DONE]\n\ndata: ${chunk(' ignored')}\n\n`)] };
     expect((await stream()).text).toBe('kept');
+  });
+
+  it('sends the next calls on the same connection: an answer is read to its end, past [DONE]', async () => {
+    reply = { status: 200, headers: { 'content-type': 'text/event-stream' }, pieces: [Buffer.from(`data: ${chunk('again')}\n\n`), Buffer.from('data: [DONE]\n\n')] };
+    const before = connections;
+    for (let i = 0; i < 3; i += 1) expect((await stream()).text).toBe('again');
+    // At most one new connection (the earlier tests' kept one may serve all three); three if none were kept.
+    expect(connections - before).toBeLessThanOrEqual(1);
   });
 
   it('fails with the server message of an error event inside the stream (no status: not retried)', async () => {

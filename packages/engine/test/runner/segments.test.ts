@@ -141,7 +141,8 @@ describe('runner: segments', () => {
       unsubscribe();
       expect(done.status).toBe('completed');
       expect([...requestsAtStart.keys()].filter((id) => leaves.includes(id))).toEqual(leaves);
-      // Started all at once, every sibling would record its start before the stub had received a request.
+      // Started all at once, every sibling would record its start before the first request went out.
+      expect(requestsAtStart.get('l0')).toBe(0);
       expect(requestsAtStart.get('l15')).toBeGreaterThan(0);
       // Still side by side: the sixteen calls and the join's take about two calls' time, not seventeen.
       expect(tookMs).toBeLessThan(4 * 300);

@@ -140,6 +140,7 @@ function requestHeaders(apiKey: string, length: number): Record<string, string |
     'content-length': length,
     accept: 'application/json',
     authorization: `Bearer ${apiKey}`,
+    'user-agent': 'storyloom',
   };
   // As the OpenAI client does: an organization or project in the environment goes with every request.
   const organization = process.env.OPENAI_ORG_ID;
@@ -155,6 +156,12 @@ async function httpError(status: number, response: IncomingMessage): Promise<Ope
     for await (const piece of response as AsyncIterable<string>) text += piece;
   } catch (error) {
     text = error instanceof Error ? error.message : String(error);
+  }
+  const location = response.headers.location;
+  if (status >= 300 && status < 400 && location) {
+    // Not followed: the request carries the key, and a base URL that moved should be corrected where it is set.
+    const message = `${status} the server redirected the request to ${location}: set OPENAI_BASE_URL (or the model's baseUrl) to where it moved`;
+    return new OpenAIRequestError(message, status, response.headers, undefined);
   }
   const json = parseJson(text) as { error?: unknown } | undefined;
   const error = json?.error;

@@ -172,4 +172,11 @@ describe('openai stream: reading server-sent events', () => {
       expect(classifyFailure(failure)).toMatchObject({ kind: 'http', status, retryAfterMs: 1500 });
     }
   });
+
+  it('does not follow a redirect with the key: it says where the server moved, and is not retried', async () => {
+    reply = { status: 308, headers: { location: 'https://models.example/v2/chat/completions' }, pieces: [] };
+    const failure = await stream().catch((error: unknown) => error);
+    expect((failure as Error).message).toMatch(/^308 the server redirected the request to https:\/\/models\.example\/v2\/chat\/completions: set OPENAI_BASE_URL/);
+    expect(classifyFailure(failure)).toMatchObject({ kind: 'http', status: 308, retryable: false });
+  });
 });

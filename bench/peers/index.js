@@ -190,8 +190,8 @@ async function chain(stub, storyloom) {
 async function fanOut(stub, storyloom, width, join, target) {
   const latency = 200;
   await stub.setLatency(latency);
-  const result = await alternate(3, systems(stub, fanShapeOf(width, join), storyloom));
-  const label = `${width}-way fan-out${join ? ' + LLM join' : ''} at ${latency} ms per call (wall / one call; medians of 3; ideal ${join ? '2.00' : '1.00'})`;
+  const result = await alternate(5, systems(stub, fanShapeOf(width, join), storyloom));
+  const label = `${width}-way fan-out${join ? ' + LLM join' : ''} at ${latency} ms per call (wall / one call; medians of 5; ideal ${join ? '2.00' : '1.00'})`;
   console.log(label);
   for (const name of Object.keys(result)) console.log(`  ${name.padEnd(10)} ${fmt(result[name].wall / latency)}x`);
   // The machine's load moves every column; the difference to the same calls alone moves less: it is what the graph,

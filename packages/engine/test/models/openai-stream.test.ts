@@ -3,7 +3,7 @@
 // are split, and failures carry what the retry policy reads (status, Retry-After, the server's message).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HumanMessage, SystemMessage } from '@langchain/core/messages';
+import { type BaseMessage, HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { z } from 'zod';
 import { jsonSchemaFormat, streamDirect } from '../../src/models/direct-stream';
 import { endpointOf, OpenAIRequestError, streamChatCompletion } from '../../src/models/openai-stream';
@@ -12,7 +12,7 @@ import { classifyFailure } from '../../src/models/retry';
 import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
 
 /** ChatOpenAI's own streaming generator, which streamDirect used to read for every OpenAI call. */
-async function throughChatOpenAI(model: object, messages: HumanMessage[], options: Record<string, unknown>) {
+async function throughChatOpenAI(model: object, messages: BaseMessage[], options: Record<string, unknown>) {
   const generator = (model as { _streamResponseChunks(m: unknown, o: unknown): AsyncGenerator<{ text: string; message: { usage_metadata?: unknown } }> })._streamResponseChunks(messages, options);
   let text = '';
   let usage: unknown;

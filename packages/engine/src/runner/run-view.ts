@@ -30,6 +30,11 @@ function shownOutput(node: PipelineNode | undefined, value: unknown): unknown {
   return schema && typeof schema !== 'function' ? storedInCurrentShape(schema, value) : value;
 }
 
+/** Only a node asked for several candidates stores them: the others need no lookup (a large run has many nodes). */
+function writesCandidates(node: PipelineNode): boolean {
+  return (node.candidates ?? 1) > 1;
+}
+
 export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<RunView> {
   const [nodeRecords, approvals, attemptRecords] = await Promise.all([stores.nodes.list(run.id), stores.approvals.pending(run.id), stores.attempts.list(run.id)]);
   const attemptsOf = new Map<string, AttemptUsage[]>();
@@ -57,9 +62,11 @@ export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<Ru
     if (record?.attempt !== undefined && record.status !== 'running') {
       const stored = await outputOf(node.id, record.attempt);
       if (stored) state.output = shownOutput(node, stored.value);
-      // After a choice the output is the next attempt (an edit); the candidates stay with the attempt that wrote them.
-      const candidates = (await outputOf(candidatesKey(node.id), record.attempt)) ?? (await outputOf(candidatesKey(node.id), record.attempt - 1));
-      if (Array.isArray(candidates?.value)) state.candidates = candidates.value;
+      if (writesCandidates(node)) {
+        // After a choice the output is the next attempt (an edit); the candidates stay with the attempt that wrote them.
+        const candidates = (await outputOf(candidatesKey(node.id), record.attempt)) ?? (await outputOf(candidatesKey(node.id), record.attempt - 1));
+        if (Array.isArray(candidates?.value)) state.candidates = candidates.value;
+      }
     }
     if (record?.error) state.error = record.error;
     const attempts = attemptsOf.get(node.id);
@@ -81,7 +88,7 @@ export async function buildRunView(stores: StoreSet, run: RunRecord): Promise<Ru
     }
     const gated = run.pipeline.nodes.find((node) => node.id === approval.nodeId);
     const draft = shownOutput(gated, (await outputOf(approval.nodeId, approval.attempt))?.value);
-    const candidates = (await outputOf(candidatesKey(approval.nodeId), approval.attempt))?.value;
+    const candidates = gated && writesCandidates(gated) ? (await outputOf(candidatesKey(approval.nodeId), approval.attempt))?.value : undefined;
     const flagged = gated !== undefined && nodeCapabilities(gated.type)?.flagsPolicy === true && policyFlagsOf(draft).length > 0;
     pending.push({
       nodeId: approval.nodeId,

@@ -1,7 +1,9 @@
 // Model calls that are never repeated: each completed call's reply is stored (fenced on the drive's lease)
-// before the node goes on, under a key stable across re-executions (the call's label and its number among the
-// node's calls with that label), and a node executed again (after a crash, on any machine) reads the reply back
-// instead of sending the prompt again. Only calls in flight when a driver died are sent twice.
+// before the node sends another request, under a key stable across re-executions (the call's label and its
+// number among the node's calls with that label), and a node executed again (after a crash, on any machine)
+// reads the reply back instead of sending the prompt again. Only calls in flight when a driver died are sent
+// twice. The record commits together with what the node writes next (its output, for a one-call node), so a
+// reply costs no commit of its own.
 // Each reply is kept with what its requests spent: a reply read back still counts in the node's usage unless an
 // execution recorded since (a failed or cancelled one, which counted what it had sent) already counted it, so a
 // call is paid for once whether its execution crashed, lost its lease or failed.
@@ -47,10 +49,18 @@ export function recordedModelCaller(inner: ModelCaller, ctx: RunContext, scope: 
   const report = (durationMs: number, replayed: boolean) =>
     observer?.modelCallFinished?.({ runId, nodeId, nodeType: scope.nodeType, provider: scope.provider, durationMs, replayed });
 
+  /**
+   * The last reply's record, being committed. The node goes on at once: what it writes next (its output, a token)
+   * commits with the record or after it. Its next request waits for it, so a reply is on disk before the node
+   * sends anything more, as before.
+   */
+  let recording: Promise<unknown> = Promise.resolve();
+
   async function once<T>(label: string | undefined, send: () => Promise<T>): Promise<T> {
     const callKey = keyOf(label); // taken before any await: parallel calls keep the order they were made in
     // The offline writer is deterministic and free: nothing to keep.
     if (inner.offline) return timed(send);
+    await recording;
     const stored = await ctx.stores.modelCalls.get(runId, nodeId, attempt, callKey);
     if (stored) {
       report(0, true);
@@ -59,7 +69,10 @@ export function recordedModelCaller(inner: ModelCaller, ctx: RunContext, scope: 
     }
     const usage: CallUsage = { inputTokens: 0, outputTokens: 0, calls: 0 };
     const reply = await callSpend.run(usage, () => timed(send));
-    await ctx.fenced((tx) => tx.modelCalls.put({ runId, nodeId, attempt, callKey, reply, usage }));
+    const record = ctx.fenced((tx) => tx.modelCalls.put({ runId, nodeId, attempt, callKey, reply, usage }));
+    // A record that fails fails the next request; a lost lease or database fails the node's own next write.
+    record.catch(() => undefined);
+    recording = record;
     return reply;
   }
 

@@ -1,9 +1,9 @@
 // Model calls that are never repeated: each completed call's reply is stored (fenced on the drive's lease)
 // before the node sends another request, under a key stable across re-executions (the call's label and its
 // number among the node's calls with that label), and a node executed again (after a crash, on any machine)
-// reads the reply back instead of sending the prompt again. Only calls in flight when a driver died are sent
-// twice. The record commits together with what the node writes next (its output, for a one-call node), so a
-// reply costs no commit of its own.
+// reads the reply back instead of sending the prompt again. Only calls in flight when a driver died (or answered
+// in its last turn, before their record committed) are sent twice. The record commits together with what the
+// node writes next (its output, for a one-call node), so a reply costs no commit of its own.
 // Each reply is kept with what its requests spent: a reply read back still counts in the node's usage unless an
 // execution recorded since (a failed or cancelled one, which counted what it had sent) already counted it, so a
 // call is paid for once whether its execution crashed, lost its lease or failed.

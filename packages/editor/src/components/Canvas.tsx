@@ -39,9 +39,14 @@ const MINIMAP_COLORS: Record<string, string> = {
 /** Run statuses that need the user's eye: a fit that cannot show the whole graph legibly shows these nodes. */
 const FOLLOWED_STATUSES = new Set(['running', 'waiting']);
 
-/** The nodes a fit keeps in view when the graph does not fit: those running or waiting, else the selection. */
+/**
+ * The nodes a fit keeps in view when the graph does not fit: those running or waiting, else the selection. An
+ * ended run has none running or waiting: a node still shown so is a status its last events have yet to update
+ * (the run's own status can arrive first, from the run list), and following it would keep the graph cut off.
+ */
 function followedNodes<T extends { id: string; selected?: boolean }>(shown: T[]): T[] {
-  const status = editorStore.getState().run?.nodeStatus ?? {};
+  const run = editorStore.getState().run;
+  const status = run && !runEnded(run.status) ? run.nodeStatus : {};
   const active = shown.filter((node) => FOLLOWED_STATUSES.has(status[node.id] ?? ''));
   return active.length ? active : shown.filter((node) => node.selected);
 }

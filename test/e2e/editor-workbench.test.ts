@@ -153,6 +153,59 @@ test('the output view marks the offline placeholder writer; axe finds nothing se
   await editor.page.getByTestId('node-run-detail').getByTestId('offline-notice').waitFor();
 });
 
+test('a view the server sent before the run ended, arriving after it, never puts the watched run back', async () => {
+  // The console refetches the run view while nodes complete and again when the run ends. Here every view read
+  // while the run was still going is held until the final one has been delivered, the way a slow answer on
+  // another connection arrives late: the console keeps showing the run completed, every stage done.
+  await editor.page.getByRole('button', { name: 'Back to editing' }).click();
+  await editor.page.getByTestId('watched-run').waitFor({ state: 'detached' });
+  const runView = /\/api\/runs\/[^/?]+$/;
+  const seen = new Set<string>();
+  const held: Array<Promise<void>> = [];
+  let endedDelivered!: () => void;
+  const ended = new Promise<void>((resolve) => (endedDelivered = resolve));
+  await editor.page.route(runView, async (route) => {
+    const id = new URL(route.request().url()).pathname.split('/').pop()!;
+    if (route.request().method() !== 'GET' || !seen.has(id)) {
+      seen.add(id); // the first read starts watching the run: it goes through as it is
+      return route.continue();
+    }
+    const response = await route.fetch();
+    const answer = { status: response.status(), headers: response.headers(), body: await response.body() };
+    if ((JSON.parse(answer.body.toString()) as TestRunView).status === 'completed') {
+      await route.fulfill(answer);
+      return endedDelivered();
+    }
+    const late = ended.then(() => route.fulfill(answer));
+    held.push(late);
+    await late;
+  });
+  // What the console shows, each time it changes: the run's status and how many stages are done.
+  await editor.page.evaluate(() => {
+    const shown: string[] = ((window as unknown as { shownRun: string[] }).shownRun = []);
+    new MutationObserver(() => {
+      const status = document.querySelector('[data-testid="watched-run"]')?.getAttribute('data-run-status');
+      const line = `${status} ${document.querySelector('[data-testid="run-progress"]')?.getAttribute('data-done')}`;
+      if (status && shown[shown.length - 1] !== line) shown.push(line);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  try {
+    const slow = { provider: 'offline', latencyMs: 500 };
+    const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'short-screenplay', model: slow, inputs: { premise: 'A bell-ringer counts the hours of a town that stopped its clocks.' } }) });
+    await editor.page.locator(`[data-testid="watched-run"][data-run-id="${started.id}"]`).waitFor({ timeout: 20_000 });
+    await editor.page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 90_000 });
+    await ended;
+    expect(held.length).toBeGreaterThan(0); // the race happened: views from mid-run were answered after the end
+    await Promise.all(held);
+    await editor.page.waitForTimeout(500); // the late answers are read and shown within milliseconds when they are shown
+    const shown = await editor.page.evaluate(() => (window as unknown as { shownRun: string[] }).shownRun);
+    expect(shown.slice(shown.indexOf('completed 8'))).toEqual(['completed 8']);
+    await expect(editor.page.getByTestId('run-progress').textContent()).resolves.toMatch(/^8 of 8 stages done/);
+  } finally {
+    await editor.page.unroute(runView);
+  }
+});
+
 test('Cancel asks first; a cancelled run can be resumed; axe finds nothing serious on the run console and an approval card', async () => {
   const started = await api<{ id: string }>('/api/runs', { method: 'POST', body: JSON.stringify({ pipelineId: 'screenplay-with-approvals', inputs: { premise: 'A cartographer maps a city that rearranges itself nightly.' } }) });
   await waitForRun(api, started.id, (r) => r.pending.length >= 2);

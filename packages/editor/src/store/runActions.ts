@@ -11,22 +11,35 @@ import { attempt, toast } from './toasts';
 
 let stream: RunEventStream | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+/** Counts the refreshes asked for: only the answer to the latest one is shown. */
+let refreshesAsked = 0;
+/** Counts the changes shown on the watched run since it was fetched (events, decisions sent), to tell a fetched view older than what is shown. */
+let viewChanges = 0;
 
 export function stopWatching(): void {
   stream?.close();
   stream = null;
   if (refreshTimer) clearTimeout(refreshTimer);
   refreshTimer = null;
+  refreshesAsked++; // an answer still on its way belongs to the run no longer watched
 }
 
 function patchRun(runId: string, patch: (run: WatchedRun) => Partial<WatchedRun>): void {
   editorStore.setState((s) => (s.run && s.run.id === runId ? { run: { ...s.run, ...patch(s.run) } } : {}));
 }
 
-/** The server's view is the truth; events make the canvas live between fetches. */
+/**
+ * The server's view is the truth; events make the canvas live between fetches. Answers can arrive out of
+ * order and after newer events: a view read before the last event shown would put the run back (a completed
+ * run shown running, a decided gate waiting again), so it is dropped and a newer one asked for.
+ */
 async function refreshRun(runId: string): Promise<void> {
+  const asked = ++refreshesAsked;
+  const changesBefore = viewChanges;
   const view = await api.getRun(runId).catch(() => undefined);
-  if (view) editorStore.setState((s) => (s.run?.id === runId ? { run: watchedFromView(view, s.run) } : {}));
+  if (!view || asked !== refreshesAsked) return;
+  if (viewChanges !== changesBefore) return scheduleRefresh(runId);
+  editorStore.setState((s) => (s.run?.id === runId ? { run: watchedFromView(view, s.run) } : {}));
 }
 
 function scheduleRefresh(runId: string, delayMs = 150): void {
@@ -52,6 +65,7 @@ async function fillCandidates(runId: string, nodeId: string): Promise<void> {
 /** Moves the watched run by the event (see runEvents.ts), then does what the event calls for. */
 function applyEvent(runId: string, event: RunEvent): void {
   patchRun(runId, (r) => watchedRunAfter(r, event));
+  if (event.type !== 'node.token' && event.type !== 'node.retry') viewChanges++;
   switch (event.type) {
     case 'node.completed':
       // Tokens are on the run view: fetch it once things settle.
@@ -163,6 +177,7 @@ async function sendDecision(nodeId: string, failure: string, call: (runId: strin
   if (!run) return false;
   const result = await attempt(failure, () => call(run.id));
   if (!result) return false;
+  viewChanges++;
   patchRun(run.id, (r) => (r.view ? shownOf({ ...r.view, pending: r.view.pending.filter((p) => p.nodeId !== nodeId) }) : { pending: r.pending.filter((p) => p.nodeId !== nodeId) }));
   scheduleRefresh(run.id);
   void refreshInbox();

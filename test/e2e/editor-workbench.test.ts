@@ -153,32 +153,50 @@ test('the output view marks the offline placeholder writer; axe finds nothing se
   await editor.page.getByTestId('node-run-detail').getByTestId('offline-notice').waitFor();
 });
 
+/**
+ * Holds the console's reads of run views that `hold` picks until `until` settles, the way a slow answer on another
+ * connection arrives late; the others go through (`delivered` is told of each once it has). The first read of each
+ * run, which starts watching it, always goes through.
+ */
+async function holdRunViews(options: { hold: (view: TestRunView) => boolean; until: Promise<void>; delivered?: (view: TestRunView) => void }) {
+  const runView = /\/api\/runs\/[^/?]+$/;
+  const seen = new Set<string>();
+  const held: Array<Promise<void>> = [];
+  let heldOne!: () => void;
+  const holding = new Promise<void>((resolve) => (heldOne = resolve));
+  await editor.page.route(runView, async (route) => {
+    const id = new URL(route.request().url()).pathname.split('/').pop()!;
+    if (route.request().method() !== 'GET' || !seen.has(id)) {
+      seen.add(id);
+      return route.continue();
+    }
+    const response = await route.fetch();
+    const answer = { status: response.status(), headers: response.headers(), body: await response.body() };
+    const view = JSON.parse(answer.body.toString()) as TestRunView;
+    if (!options.hold(view)) {
+      await route.fulfill(answer);
+      return options.delivered?.(view);
+    }
+    const late = options.until.then(() => route.fulfill(answer));
+    held.push(late);
+    heldOne();
+    await late;
+  });
+  return { held, holding, stop: () => editor.page.unroute(runView) };
+}
+
 test('a view the server sent before the run ended, arriving after it, never puts the watched run back', async () => {
   // The console refetches the run view while nodes complete and again when the run ends. Here every view read
   // while the run was still going is held until the final one has been delivered, the way a slow answer on
   // another connection arrives late: the console keeps showing the run completed, every stage done.
   await editor.page.getByRole('button', { name: 'Back to editing' }).click();
   await editor.page.getByTestId('watched-run').waitFor({ state: 'detached' });
-  const runView = /\/api\/runs\/[^/?]+$/;
-  const seen = new Set<string>();
-  const held: Array<Promise<void>> = [];
   let endedDelivered!: () => void;
   const ended = new Promise<void>((resolve) => (endedDelivered = resolve));
-  await editor.page.route(runView, async (route) => {
-    const id = new URL(route.request().url()).pathname.split('/').pop()!;
-    if (route.request().method() !== 'GET' || !seen.has(id)) {
-      seen.add(id); // the first read starts watching the run: it goes through as it is
-      return route.continue();
-    }
-    const response = await route.fetch();
-    const answer = { status: response.status(), headers: response.headers(), body: await response.body() };
-    if ((JSON.parse(answer.body.toString()) as TestRunView).status === 'completed') {
-      await route.fulfill(answer);
-      return endedDelivered();
-    }
-    const late = ended.then(() => route.fulfill(answer));
-    held.push(late);
-    await late;
+  const late = await holdRunViews({
+    hold: (view) => view.status !== 'completed',
+    until: ended,
+    delivered: (view) => view.status === 'completed' && endedDelivered(),
   });
   // What the console shows, each time it changes: the run's status and how many stages are done.
   await editor.page.evaluate(() => {
@@ -195,14 +213,58 @@ test('a view the server sent before the run ended, arriving after it, never puts
     await editor.page.locator(`[data-testid="watched-run"][data-run-id="${started.id}"]`).waitFor({ timeout: 20_000 });
     await editor.page.locator('[data-testid="watched-run"][data-run-status="completed"]').waitFor({ timeout: 90_000 });
     await ended;
-    expect(held.length).toBeGreaterThan(0); // the race happened: views from mid-run were answered after the end
-    await Promise.all(held);
+    expect(late.held.length).toBeGreaterThan(0); // the race happened: views from mid-run were answered after the end
+    await Promise.all(late.held);
     await editor.page.waitForTimeout(500); // the late answers are read and shown within milliseconds when they are shown
     const shown = await editor.page.evaluate(() => (window as unknown as { shownRun: string[] }).shownRun);
     expect(shown.slice(shown.indexOf('completed 8'))).toEqual(['completed 8']);
     await expect(editor.page.getByTestId('run-progress').textContent()).resolves.toMatch(/^8 of 8 stages done/);
   } finally {
-    await editor.page.unroute(runView);
+    await late.stop();
+  }
+});
+
+test('a view the server sent before a decision, arriving after it, never brings the decided card back', async () => {
+  // The run stops at its two parallel gates, and the console asks for the run view. Every answer with 'cast'
+  // waiting is held until 'cast' has been approved on its card, so it arrives after the decision.
+  await editor.page.goto(`${editor.server.url}/?pipeline=screenplay-with-approvals`);
+  await editor.page.locator('.react-flow__node[data-id="script"]').waitFor();
+  await editor.page.getByTestId('tab-run').click();
+  let decisionShown!: () => void;
+  const decided = new Promise<void>((resolve) => (decisionShown = resolve));
+  const late = await holdRunViews({
+    hold: (view) => view.status === 'waiting' && view.pending.some((approval) => approval.nodeId === 'cast'),
+    until: decided,
+  });
+  // Each time the console adds or removes the 'cast' card.
+  await editor.page.evaluate(() => {
+    const shown: string[] = ((window as unknown as { castCard: string[] }).castCard = []);
+    new MutationObserver(() => {
+      const state = document.querySelector('[data-testid="approval-panel"] [data-approval="cast"]') ? 'in' : 'out';
+      if (shown[shown.length - 1] !== state) shown.push(state);
+    }).observe(document.body, { subtree: true, childList: true });
+  });
+  let runId: string | undefined;
+  try {
+    await editor.page.getByTestId('input-premise').fill('A ferry pilot carries the same stranger across every night.');
+    await editor.page.getByTestId('run-button').click();
+    runId = (await editor.page.getByTestId('watched-run').getAttribute('data-run-id'))!;
+    const card = editor.page.locator('[data-testid="approval-panel"] [data-approval="cast"]');
+    await card.waitFor();
+    await editor.page.waitForFunction(() => document.querySelectorAll('[data-testid="approval-panel"] [data-approval]').length === 2);
+    await late.holding; // a view asked for while the run waits is held
+    await card.getByTestId('approve-button').click();
+    await card.waitFor({ state: 'detached' });
+    decisionShown();
+    await Promise.all(late.held);
+    await editor.page.waitForTimeout(500); // the late answer is read and shown within milliseconds when it is shown
+    const shown = await editor.page.evaluate(() => (window as unknown as { castCard: string[] }).castCard);
+    expect(shown.slice(shown.indexOf('in'))).toEqual(['in', 'out']);
+    await editor.page.locator('[data-testid="approval-panel"] [data-approval="world"]').waitFor();
+  } finally {
+    decisionShown();
+    await late.stop();
+    if (runId) await api(`/api/runs/${runId}/cancel`, { method: 'POST' });
   }
 });
 

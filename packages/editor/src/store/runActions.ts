@@ -13,7 +13,7 @@ let stream: RunEventStream | null = null;
 let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 /** Counts the refreshes asked for: only the answer to the latest one is shown. */
 let refreshesAsked = 0;
-/** Counts the changes shown on the watched run since it was fetched (events, decisions sent), to tell a fetched view older than what is shown. */
+/** Counts the changes made here to what the watched run shows (see patchRun), to tell a fetched view older than what is shown. */
 let viewChanges = 0;
 
 export function stopWatching(): void {
@@ -24,8 +24,13 @@ export function stopWatching(): void {
   refreshesAsked++; // an answer still on its way belongs to the run no longer watched
 }
 
+/** Changes the watched run; a change to what it shows (an event folded, a decision sent) makes views fetched before it stale. */
 function patchRun(runId: string, patch: (run: WatchedRun) => Partial<WatchedRun>): void {
-  editorStore.setState((s) => (s.run && s.run.id === runId ? { run: { ...s.run, ...patch(s.run) } } : {}));
+  const before = editorStore.getState().run;
+  if (!before || before.id !== runId) return;
+  const run = { ...before, ...patch(before) };
+  if (run.view !== before.view || run.pending !== before.pending) viewChanges++;
+  editorStore.setState({ run });
 }
 
 /**
@@ -65,7 +70,6 @@ async function fillCandidates(runId: string, nodeId: string): Promise<void> {
 /** Moves the watched run by the event (see runEvents.ts), then does what the event calls for. */
 function applyEvent(runId: string, event: RunEvent): void {
   patchRun(runId, (r) => watchedRunAfter(r, event));
-  if (event.type !== 'node.token' && event.type !== 'node.retry') viewChanges++;
   switch (event.type) {
     case 'node.completed':
       // Tokens are on the run view: fetch it once things settle.
@@ -177,7 +181,6 @@ async function sendDecision(nodeId: string, failure: string, call: (runId: strin
   if (!run) return false;
   const result = await attempt(failure, () => call(run.id));
   if (!result) return false;
-  viewChanges++;
   patchRun(run.id, (r) => (r.view ? shownOf({ ...r.view, pending: r.view.pending.filter((p) => p.nodeId !== nodeId) }) : { pending: r.pending.filter((p) => p.nodeId !== nodeId) }));
   scheduleRefresh(run.id);
   void refreshInbox();

@@ -98,11 +98,11 @@ describe('story diffs', () => {
 describe('draft checks in a producer\'s words', () => {
   test('problems name the character and field, keyed by JSON pointer, as the server would refuse them', () => {
     const cast = { characters: [character('Mara'), character('')] };
-    expect(checkDraft(engine, { type: 'characters' }, cast)).toEqual([{ pointer: '/characters/1/name', message: 'Character 2: the name is empty: write something here' }]);
+    expect(checkDraft({ type: 'characters' }, cast)).toEqual([{ pointer: '/characters/1/name', message: 'Character 2: the name is empty: write something here' }]);
     const tooMany = { characters: Array.from({ length: 13 }, (_, i) => character(`C${i}`)) };
-    expect(checkDraft(engine, { type: 'characters' }, tooMany)[0].message).toBe('Too many characters: at most 12');
-    expect(checkDraft(engine, { type: 'characters' }, { characters: [{ ...character('A'), height: 3 }] })[0].message).toMatch(/^Character 1: has field this stage does not use: height/);
-    expect(checkDraft(engine, { type: 'characters' }, { characters: [character('Mara')] })).toEqual([]);
+    expect(checkDraft({ type: 'characters' }, tooMany)[0].message).toBe('Too many characters: at most 12');
+    expect(checkDraft({ type: 'characters' }, { characters: [{ ...character('A'), height: 3 }] })[0].message).toMatch(/^Character 1: has field this stage does not use: height/);
+    expect(checkDraft({ type: 'characters' }, { characters: [character('Mara')] })).toEqual([]);
   });
 
   test('wording for missing values and wrong types', () => {

@@ -4,9 +4,8 @@
 // raised by the content checks shows what they flagged; a budget check before a node shows the spending and asks
 // whether to go on. Several may be pending at once; each is decided on its own.
 import { useState } from 'react';
-import type { PendingApproval } from '@storyloom/engine';
+import { type PendingApproval, screenplaySceneText } from '@storyloom/engine';
 import { storyDiff } from '../lib/storyDiff';
-import { loadedEngine } from '../lib/validation';
 import { selectNode } from '../store/documentActions';
 import { decide, rejectWithComments } from '../store/runActions';
 import { decisionBlock, roleNote } from '../store/me';
@@ -123,7 +122,7 @@ function ApprovalCard({ approval }: { approval: PendingApproval }) {
         <details className="attempt-diff" open>
           <summary>What changed since attempt {attemptNumber - 1}</summary>
           <StoryDiffView
-            diff={storyDiff(node.source?.type, previous.draft, current.draft, loadedEngine()?.screenplaySceneText)}
+            diff={storyDiff(node.source?.type, previous.draft, current.draft, screenplaySceneText)}
             beforeLabel={`attempt ${attemptNumber - 1}`}
             afterLabel={`attempt ${attemptNumber}`}
           />

@@ -1,9 +1,8 @@
 // Two runs' outputs of one node compared as a story: scene by scene, character by character, beat by beat.
 import { useEffect, useMemo, useState } from 'react';
-import type { RunView } from '@storyloom/engine';
+import { type RunView, screenplaySceneText } from '@storyloom/engine';
 import { api } from '../api/client';
 import { storyDiff } from '../lib/storyDiff';
-import { loadedEngine } from '../lib/validation';
 import { useEditor } from '../store/state';
 import { toastError } from '../store/toasts';
 import { StoryDiffView } from './StoryDiffView';
@@ -30,7 +29,7 @@ export function DiffView({ runIds }: { runIds: [string, string] }) {
   const node = nodes.find((n) => n.id === nodeId);
   const diff = useMemo(() => {
     if (!runs || !nodeId) return null;
-    return storyDiff(node?.data.type, runs[0].nodes[nodeId]?.output, runs[1].nodes[nodeId]?.output, loadedEngine()?.screenplaySceneText);
+    return storyDiff(node?.data.type, runs[0].nodes[nodeId]?.output, runs[1].nodes[nodeId]?.output, screenplaySceneText);
   }, [runs, nodeId, node?.data.type]);
   if (!runs) return <p className="muted small">Loading…</p>;
   const labelOf = (id: string) => nodes.find((n) => n.id === id)?.data.label ?? id;

@@ -6,7 +6,6 @@ import { editorStore } from '../store/state';
 
 export function ProblemsList() {
   const errors = useEditor((s) => s.validation.errors);
-  const pending = useEditor((s) => !!s.validation.pending);
   const [collapsed, setCollapsed] = useState(false);
   const target = (path: string) => {
     const match = /^\/(nodes|edges)\/(\d+)/.exec(path);
@@ -15,9 +14,9 @@ export function ProblemsList() {
     return match[1] === 'nodes' ? { kind: 'node' as const, id: s.nodes[Number(match[2])]?.id } : { kind: 'edge' as const, id: s.edges[Number(match[2])]?.id };
   };
   return (
-    <div className={`problems ${errors.length ? 'has-problems' : 'ok'}`} data-testid="problems" data-count={pending ? undefined : errors.length}>
+    <div className={`problems ${errors.length ? 'has-problems' : 'ok'}`} data-testid="problems" data-count={errors.length}>
       <button className="problems-head" onClick={() => setCollapsed((c) => !c)}>
-        {pending ? 'Checking…' : errors.length ? `⚠ ${errors.length} problem${errors.length > 1 ? 's' : ''}` : '✓ Valid pipeline'}
+        {errors.length ? `⚠ ${errors.length} problem${errors.length > 1 ? 's' : ''}` : '✓ Valid pipeline'}
       </button>
       {!collapsed && errors.length > 0 && (
         <ul className="problem-list">

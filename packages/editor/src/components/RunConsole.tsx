@@ -23,7 +23,6 @@ export function runBlockedReason(state = editorStore.getState()): string | null 
   const role = roleNote(state, 'author');
   if (role) return `${role}.`;
   if (state.nodes.length === 0) return 'The pipeline has no nodes.';
-  if (state.validation.pending) return 'Checking the pipeline…';
   const problems = state.validation.errors.length;
   if (problems) return `The pipeline has ${problems} problem${problems > 1 ? 's' : ''}; fix ${problems > 1 ? 'them' : 'it'} to run (saving as a draft is fine).`;
   for (const [name, definition] of Object.entries(state.meta.inputs ?? {})) {

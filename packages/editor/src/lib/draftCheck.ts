@@ -1,10 +1,9 @@
 // Checks a draft (a node's output being approved or edited) with the engine's own output schema, the one
 // the server applies to an edit, and words each problem for a producer: "Character 3: the name is empty",
 // keyed by the JSON pointer of the field it concerns so the form can show it in place.
+import { getNodeType, outputSchemaOf, resolveNodeConfig } from '@storyloom/engine';
 import type { PathKey } from './pointer';
 import { pointerOf } from './pointer';
-
-type Engine = typeof import('@storyloom/engine');
 
 export interface DraftProblem {
   /** JSON pointer of the field ('' for the whole draft). */
@@ -128,15 +127,15 @@ export interface DraftSource {
  * The problems of a draft written by `source`, checked as the server checks an edit. Unknown types, and
  * configs that need run inputs not at hand, are not checked beyond parsing.
  */
-export function checkDraft(engine: Engine | undefined, source: DraftSource | undefined, value: unknown, inputs: Record<string, unknown> = {}): DraftProblem[] {
-  if (!engine || !source) return [];
-  const type = engine.getNodeType(source.type);
+export function checkDraft(source: DraftSource | undefined, value: unknown, inputs: Record<string, unknown> = {}): DraftProblem[] {
+  if (!source) return [];
+  const type = getNodeType(source.type);
   if (!type) return [];
   let schema;
   try {
     // Only a prompt node's output schema depends on its (resolved) config.
-    const config = typeof type.outputSchema === 'function' ? engine.resolveNodeConfig({ id: 'draft', type: source.type, config: source.config ?? {} } as never, inputs as never) : undefined;
-    schema = engine.outputSchemaOf(type, config as never);
+    const config = typeof type.outputSchema === 'function' ? resolveNodeConfig({ id: 'draft', type: source.type, config: source.config ?? {} } as never, inputs as never) : undefined;
+    schema = outputSchemaOf(type, config as never);
   } catch {
     return [];
   }

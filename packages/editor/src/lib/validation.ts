@@ -1,20 +1,14 @@
 // Live validation with the engine's own `validatePipeline` (from its browser-safe entry), so the editor
-// reports exactly what the server and CLI would. The engine (node catalogue, zod schemas) is loaded as its
-// own chunk, in parallel with the first render: until it is there, validation is "pending" and Run waits.
-import type { Pipeline, ValidationProblem } from '@storyloom/engine';
+// reports exactly what the server and CLI would. The engine is part of the editor's main bundle (its API
+// client, run state and panels use the contract and the catalogue), so validation is there from the start.
+import { type Pipeline, type ValidationProblem, validatePipeline } from '@storyloom/engine';
 import type { StoryFlowEdge, StoryFlowNode } from '../graph/convert';
 import type { ValidationView } from '../store/state';
 
-type Engine = typeof import('@storyloom/engine');
-let engine: Engine | undefined;
-
-export const engineLoaded: Promise<Engine> = import('@storyloom/engine').then((module) => (engine = module));
-
 export function validate(pipeline: Pipeline, nodes: StoryFlowNode[], edges: StoryFlowEdge[]): ValidationView {
-  if (!engine) return { errors: [], byNode: {}, byEdge: {}, pending: true };
   let errors: ValidationProblem[];
   try {
-    errors = engine.validatePipeline(pipeline).errors;
+    errors = validatePipeline(pipeline).errors;
   } catch (error) {
     errors = [{ path: '', code: 'validator_crashed', message: `validation failed: ${(error as Error).message}` }];
   }
@@ -29,9 +23,4 @@ export function validate(pipeline: Pipeline, nodes: StoryFlowNode[], edges: Stor
     (bucket[element.id] ??= []).push(problem);
   }
   return { errors, byNode, byEdge };
-}
-
-/** The engine once loaded (undefined before): draft checks use its output schemas. */
-export function loadedEngine(): Engine | undefined {
-  return engine;
 }

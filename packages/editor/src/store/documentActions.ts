@@ -13,15 +13,12 @@ import {
   type StoryNodeData,
 } from '../graph/convert';
 import { layoutGraph } from '../graph/layout';
-import { engineLoaded, validate } from '../lib/validation';
+import { validate } from '../lib/validation';
 import { canvasPane } from './canvasPane';
 import { requestFit } from './fitRequest';
 import { editorStore, type EditorState, type Snapshot } from './state';
 
 const HISTORY_LIMIT = 100;
-
-// Validate whatever is open once the engine chunk arrives.
-void engineLoaded.then(() => editorStore.setState((s) => ({ validation: validated(snapshotOf(s)) })));
 
 const snapshotOf = (s: EditorState): Snapshot => ({ meta: s.meta, nodes: s.nodes, edges: s.edges });
 
@@ -32,6 +29,9 @@ export function currentPipeline(state: EditorState = editorStore.getState()): Pi
 function validated(snapshot: Snapshot) {
   return validate(toPipeline(snapshot.meta, snapshot.nodes, snapshot.edges), snapshot.nodes, snapshot.edges);
 }
+
+// The pipeline the editor opens with (a new, empty one) is checked like any other.
+editorStore.setState((s) => ({ validation: validated(snapshotOf(s)) }));
 
 /** Coalesces rapid edits of one field (typing) into a single undo step. */
 let lastCoalesceKey: string | undefined;

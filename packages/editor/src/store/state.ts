@@ -17,8 +17,6 @@ export interface ValidationView {
   errors: ValidationProblem[];
   byNode: Record<string, ValidationProblem[]>;
   byEdge: Record<string, ValidationProblem[]>;
-  /** True until the engine's validator has loaded. */
-  pending?: boolean;
 }
 
 /** The label of the call a node is streaming and the length its stream had when that call's text began. */
@@ -111,7 +109,7 @@ export function newPipelineMeta(): PipelineMeta {
   } as PipelineMeta;
 }
 
-export const emptyValidation: ValidationView = { errors: [], byNode: {}, byEdge: {}, pending: true };
+export const emptyValidation: ValidationView = { errors: [], byNode: {}, byEdge: {} };
 
 export const editorStore = createStore<EditorState>({
   meta: newPipelineMeta(),

@@ -1,11 +1,10 @@
 // A draft as a form with the raw JSON one click away. The producer's text is the truth while they type: a
 // JSON typo keeps their text, shows where it broke and makes the draft not submittable (never falling back
 // to the last text that parsed). Problems are checked with the node's own output schema, in words.
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { JsonSchema } from '../../api/client';
 import { checkDraft, type DraftProblem, type DraftSource } from '../../lib/draftCheck';
 import { setAt, type PathKey } from '../../lib/pointer';
-import { engineLoaded, loadedEngine } from '../../lib/validation';
 import { useEditor } from '../../store/state';
 import { FormContext } from './fields';
 import { DraftLayout } from './layouts';
@@ -26,21 +25,12 @@ export interface Draft {
 
 const asJson = (value: unknown) => (value === undefined ? '' : JSON.stringify(value, null, 2));
 
-function useEngineReady(): boolean {
-  const [ready, setReady] = useState(() => loadedEngine() !== undefined);
-  useEffect(() => {
-    if (!ready) void engineLoaded.then(() => setReady(true));
-  }, [ready]);
-  return ready;
-}
-
 /** Editing state of one draft; remount (a new `key`) to start again from `initial`. */
 export function useDraft(initial: unknown, source: DraftSource | undefined, inputs?: Record<string, unknown>): Draft {
   const [value, setValueState] = useState(initial);
   const [jsonText, setJsonTextState] = useState(() => asJson(initial));
   const [jsonError, setJsonError] = useState<string | null>(null);
-  const ready = useEngineReady();
-  const problems = useMemo(() => (ready ? checkDraft(loadedEngine(), source, value, inputs) : []), [ready, source?.type, source?.config, value, inputs]);
+  const problems = useMemo(() => checkDraft(source, value, inputs), [source?.type, source?.config, value, inputs]);
   const initialText = useMemo(() => asJson(initial), [initial]);
   return {
     value,

@@ -8,7 +8,7 @@
 import type { RunEvent, RunView } from '@storyloom/engine/node';
 import Redis from 'ioredis';
 import pg from 'pg';
-import { specScreenplay } from './support/spec-screenplay';
+import { exampleScreenplay } from './support/example-screenplay';
 import { type CliProcess, spawnCli } from './support/cli';
 import { startOpenAIStub, type OpenAIStub } from './support/openai-stub';
 import { createTestDatabase, type TestDatabase } from './support/postgres';
@@ -120,7 +120,7 @@ it('30 runs over 2 servers and 3 workers survive a killed worker and a flushed R
   for (let k = 0; k < RUNS; k += 1) {
     const gated = k % 3 === 1;
     // Each run names its own model, so the stub's log tells the runs apart even where their prompts are alike.
-    const pipeline = { ...specScreenplay({ id: `e2e-${k}`, cast: 2, scenes: 2, approval: gated, threshold: 1 }), model: `openai:stub-run-${k}` };
+    const pipeline = { ...exampleScreenplay({ id: `e2e-${k}`, cast: 2, scenes: 2, approval: gated, threshold: 1 }), model: `openai:stub-run-${k}` };
     const via = k % 2;
     const { status, body } = await json<RunView>(`${servers[via].url}/api/runs`, 'POST', { pipeline, inputs: { premise: `Ferry ${k}: a captain logs passengers named Quorn${k} who never land.` } });
     expect(status).toBe(202);

@@ -11,7 +11,7 @@ import { collectEvents, type CollectedStream } from '../packages/server/test/htt
 import { type CliProcess, spawnCli } from './support/cli';
 import { startOpenAIStub, type OpenAIStub } from './support/openai-stub';
 import { pgBinariesPresent, PG_BIN, type PgCluster, startPgCluster } from './support/pg-cluster';
-import { specScreenplay } from './support/spec-screenplay';
+import { exampleScreenplay } from './support/example-screenplay';
 
 /** This test's own Redis database index: FLUSHDB only ever touches it. */
 const REDIS_URL = 'redis://127.0.0.1:6379/13';
@@ -96,7 +96,7 @@ afterAll(async () => {
   const runs: Array<{ id: string; gated: boolean }> = [];
   for (let k = 0; k < RUNS; k += 1) {
     const gated = k % 3 === 1;
-    const pipeline = { ...specScreenplay({ id: `restart-${k}`, cast: 2, scenes: 2, approval: gated, threshold: 1 }), model: `openai:stub-run-${k}` };
+    const pipeline = { ...exampleScreenplay({ id: `restart-${k}`, cast: 2, scenes: 2, approval: gated, threshold: 1 }), model: `openai:stub-run-${k}` };
     const { status, body } = await call<RunView>('/api/runs', 'POST', { pipeline, inputs: { premise: `Lighthouse ${k}: a keeper counts ships named Vell${k} that never dock.` } });
     expect(status).toBe(202);
     runs.push({ id: body.id, gated });

@@ -1,14 +1,14 @@
 // Shared by the server benchmark and its engine-alone baseline: the workload and the statistics.
 'use strict';
 const fs = require('node:fs');
-const { specScreenplay } = require('../../test/support/spec-screenplay.js');
+const { exampleScreenplay } = require('../../test/support/example-screenplay.js');
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
 const LATENCY_MS = 50;
 
-/** The screenplay pipeline of SPEC §2 (no approval, so runs go straight through), 50 ms per offline call. */
+/** The example screenplay pipeline (no approval, so runs go straight through), 50 ms per offline call. */
 function screenplayPipeline() {
-  return specScreenplay({
+  return exampleScreenplay({
     id: 'bench-screenplay',
     name: 'Bench screenplay',
     approval: false,

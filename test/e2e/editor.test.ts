@@ -3,7 +3,7 @@
 // the screenplay, and re-run from a node with upstream outputs reused.
 import fs from 'node:fs';
 import { PIPELINES_DIR } from '../support/cli';
-import { specScreenplay } from '../support/spec-screenplay';
+import { exampleScreenplay } from '../support/example-screenplay';
 import { saveScreenshot, startBlipProxy, startEditorServer, type EditorServer } from '../support/browser';
 import { editorSuite } from '../support/editor-suite';
 
@@ -313,7 +313,7 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
 
 // The example screenplay pipeline (shared fixture), made quick to run here: no approval on `cast`, 3 scenes, a review
 // that passes on its first look.
-const SPEC_PIPELINE = specScreenplay({ approval: false, cast: 3, scenes: 3, threshold: 1 });
+const EXAMPLE_PIPELINE = exampleScreenplay({ approval: false, cast: 3, scenes: 3, threshold: 1 });
 
 async function postJson(path: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${editor.server.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -324,7 +324,7 @@ async function postJson(path: string, body: unknown, headers: Record<string, str
 const nodeIds = () => editor.page.$$eval('.react-flow__node', (elements) => elements.map((e) => e.getAttribute('data-id')).sort());
 
 test('editing tools: shortcuts, templates, versions and conflicts, files, duplicate and delete', async () => {
-  await postJson('/api/pipelines', SPEC_PIPELINE);
+  await postJson('/api/pipelines', EXAMPLE_PIPELINE);
   editor.page.on('dialog', (dialog) => void dialog.accept());
 
   await step('open by URL', async () => {
@@ -398,7 +398,7 @@ test('editing tools: shortcuts, templates, versions and conflicts, files, duplic
   await step('save a version, then lose a race with a clear message', async () => {
     await editor.page.getByTestId('save-button').click();
     await editor.page.getByTestId('toast-success').filter({ hasText: 'version 2' }).waitFor();
-    const latest = await api<{ version: number; pipeline: typeof SPEC_PIPELINE }>('/api/pipelines/short-screenplay');
+    const latest = await api<{ version: number; pipeline: typeof EXAMPLE_PIPELINE }>('/api/pipelines/short-screenplay');
     expect(latest.version).toBe(2);
     expect(latest.pipeline.nodes.map((n) => n.id)).toContain('prompt');
     // Someone else saves version 3 meanwhile.
@@ -434,7 +434,7 @@ test('editing tools: shortcuts, templates, versions and conflicts, files, duplic
     expect(exported.nodes.map((n: { id: string }) => n.id)).toEqual(['logline', 'cast', 'beats', 'lines', 'notes', 'script']);
     expect(exported.nodes.every((n: { position?: unknown }) => n.position)).toBe(true);
 
-    const imported = { ...SPEC_PIPELINE, id: 'imported-one', name: 'Imported one', nodes: SPEC_PIPELINE.nodes.slice(0, 2), edges: SPEC_PIPELINE.edges.slice(0, 1) };
+    const imported = { ...EXAMPLE_PIPELINE, id: 'imported-one', name: 'Imported one', nodes: EXAMPLE_PIPELINE.nodes.slice(0, 2), edges: EXAMPLE_PIPELINE.edges.slice(0, 1) };
     await editor.page.getByTestId('import-file').setInputFiles({ name: 'imported.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(imported)) });
     await editor.page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 2);
     await editor.page.getByTestId('save-button').click();
@@ -520,10 +520,10 @@ describe('with API keys', () => {
   test('asks for a key on 401, then runs over authenticated SSE and diffs two runs', async () => {
     const auth = { Authorization: `Bearer ${KEY}` };
     const pipeline = {
-      ...SPEC_PIPELINE,
+      ...EXAMPLE_PIPELINE,
       id: 'keyed',
-      nodes: SPEC_PIPELINE.nodes.filter((n) => n.id !== 'notes'),
-      edges: [...SPEC_PIPELINE.edges.filter((e) => e.source !== 'notes' && e.target !== 'notes'), { source: 'lines', target: 'script' }],
+      nodes: EXAMPLE_PIPELINE.nodes.filter((n) => n.id !== 'notes'),
+      edges: [...EXAMPLE_PIPELINE.edges.filter((e) => e.source !== 'notes' && e.target !== 'notes'), { source: 'lines', target: 'script' }],
     };
     const created = await fetch(`${keyed.url}/api/pipelines`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...auth }, body: JSON.stringify(pipeline) });
     expect(created.status).toBe(201);

@@ -7,16 +7,16 @@ import { editDistance } from '../../src/story/text';
 import { PREMISES, planAndWrite, runNode } from '../support/story-chain';
 import { directCaller } from '../support/direct-caller';
 
-const SPEC_TYPES = ['logline', 'characters', 'setting', 'outline', 'scenes', 'dialogue', 'prose', 'review', 'prompt', 'export'];
+const SHIPPED_TYPES = ['logline', 'characters', 'setting', 'outline', 'scenes', 'dialogue', 'prose', 'review', 'prompt', 'export'];
 
 describe('catalogue', () => {
-  test('has the ten SPEC types, found by name', () => {
-    expect(nodeTypes.map((t) => t.type)).toEqual(SPEC_TYPES);
-    for (const type of SPEC_TYPES) expect(getNodeType(type)?.type).toBe(type);
+  test('has the ten shipped types, found by name', () => {
+    expect(nodeTypes.map((t) => t.type)).toEqual(SHIPPED_TYPES);
+    for (const type of SHIPPED_TYPES) expect(getNodeType(type)?.type).toBe(type);
     expect(getNodeType('dialog')).toBeUndefined();
   });
 
-  test('writes the SPEC slots; prompt must name its own', () => {
+  test('writes its fixed slot; prompt must name its own', () => {
     const writes = Object.fromEntries(nodeTypes.map((t) => [t.type, t.writes]));
     expect(writes).toEqual({
       logline: 'logline', characters: 'characters', setting: 'setting', outline: 'outline', scenes: 'scenes',
@@ -40,7 +40,7 @@ describe('catalogue', () => {
 
   test('describeNodeTypes gives JSON Schema for config and output', () => {
     const described = describeNodeTypes();
-    expect(described.map((d) => d.type)).toEqual(SPEC_TYPES);
+    expect(described.map((d) => d.type)).toEqual(SHIPPED_TYPES);
     const outline = described.find((d) => d.type === 'outline')!;
     expect(outline.configSchema).toMatchObject({ type: 'object', additionalProperties: false, properties: { scenes: { type: 'integer' } } });
     expect(outline.outputSchema).toMatchObject({ type: 'object', required: ['acts'] });
@@ -251,7 +251,7 @@ describe('offline writers', () => {
     await expect(runNode('dialogue', { premise }, { characters: { characters: [] } })).rejects.toThrow(/no scenes to write/);
   });
 
-  test('config JSON Schemas accept the SPEC example configs', () => {
+  test('config JSON Schemas accept the example configs', () => {
     const examples: Array<[string, unknown]> = [
       ['characters', { count: 4 }], ['outline', { scenes: 6 }], ['dialogue', { concurrency: 4 }],
       ['review', { target: 'lines', threshold: 7, maxRevisions: 1 }], ['export', { format: 'fountain' }],

@@ -20,7 +20,7 @@ function expectProblems(document: unknown, expected: Array<[string, string]>, op
 const promptNode = (id: string, template: string, writes?: string) => ({ id, type: 'prompt', config: { template }, ...(writes ? { writes } : {}) });
 
 describe('validatePipeline', () => {
-  it('accepts the SPEC example and returns the parsed pipeline', () => {
+  it('accepts the example screenplay pipeline and returns it parsed', () => {
     const result = validatePipeline(examplePipeline());
     expect(result.errors).toEqual([]);
     expect(result.valid).toBe(true);

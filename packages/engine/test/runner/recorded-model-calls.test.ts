@@ -9,7 +9,7 @@ import type { ModelCallInfo } from '../../src/runner/observer';
 import { createTestDatabase, type TestDatabase } from '../../../../test/support/postgres';
 import { startOpenAIStub, type OpenAIStub } from '../../../../test/support/openai-stub';
 import { spawnChild, waitFor } from './support/helpers';
-import { specScreenplay } from '../../../../test/support/spec-screenplay';
+import { exampleScreenplay } from '../../../../test/support/example-screenplay';
 import { PREMISE } from './support/screenplay';
 
 const SCENE = (n: number) => `Scene ${n} of 3`;
@@ -44,7 +44,7 @@ describe('model calls recorded on PostgreSQL', () => {
       observer: { modelCallFinished: (info) => calls.push(info) },
     });
     // A review threshold of 1 sends no scene back for revision: every dialogue call belongs to the one attempt.
-    const run = await engine.startRun({ pipeline: { ...specScreenplay({ cast: 3, scenes: 3, approval: false, threshold: 1 }), model: 'openai:stub-model' }, inputs: { premise: PREMISE } });
+    const run = await engine.startRun({ pipeline: { ...exampleScreenplay({ cast: 3, scenes: 3, approval: false, threshold: 1 }), model: 'openai:stub-model' }, inputs: { premise: PREMISE } });
     const first = spawnChild([database.url, 'drive', run.id], { OPENAI_BASE_URL: stub.url });
     const rows = async () => {
       const client = new pg.Client({ connectionString: database.url });

@@ -50,7 +50,7 @@ describe('runner: executing pipelines', () => {
     }
   });
 
-  it('runs the SPEC screenplay (review, export) with an approval and exports a Fountain script', async () => {
+  it('runs the example screenplay (review, export) with an approval and exports a Fountain script', async () => {
     const engine = await temp.open();
     const run = await engine.startRun({ pipeline: screenplayPipeline({ approval: true }), inputs: { premise: PREMISE }, autoApprove: true });
     const done = await engine.drive(run.id);

@@ -5,14 +5,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { openSqliteStoreSet as openStores } from '../../src/store';
 import { tempEngines, type TempEngines } from '../runner/support/helpers';
-import { specScreenplay } from '../../../../test/support/spec-screenplay';
+import { exampleScreenplay } from '../../../../test/support/example-screenplay';
 import type { Pipeline } from '../../src/pipeline/schema';
 
 const PREMISE = 'A lighthouse keeper finds a message in a bottle addressed to her, dated tomorrow.';
 
 /** The spec screenplay with a cycle (script → logline) and an edge to a node that does not exist. */
 function broken(id: string): Pipeline {
-  const pipeline = specScreenplay({ id, cast: 2, scenes: 2, threshold: 1 });
+  const pipeline = exampleScreenplay({ id, cast: 2, scenes: 2, threshold: 1 });
   pipeline.edges.push({ source: 'script', target: 'logline' }, { source: 'lines', target: 'ghost' });
   return pipeline;
 }
@@ -30,7 +30,7 @@ describe('pipeline store drafts', () => {
     expect(draft).toEqual(expect.objectContaining({ id: 'tale', version: 1, valid: false, pipeline: broken('tale') }));
     expect(draft.errors.map((problem) => problem.code)).toEqual(expect.arrayContaining(['cycle', 'unknown_node']));
 
-    const fixed = await pipelines.save('tale', specScreenplay({ id: 'tale', cast: 2, scenes: 2, threshold: 1 }), 1);
+    const fixed = await pipelines.save('tale', exampleScreenplay({ id: 'tale', cast: 2, scenes: 2, threshold: 1 }), 1);
     expect(fixed).toEqual(expect.objectContaining({ version: 2, valid: true, errors: [] }));
     const again = await pipelines.save('tale', broken('tale'), 2, { draft: true });
     expect(again.valid).toBe(false);
@@ -80,7 +80,7 @@ describe('pipeline store drafts', () => {
 
   it('startRun of a saved draft version is invalid_pipeline naming it as a draft with its problems', async () => {
     const engine = await temp.open();
-    await engine.pipelines.create(specScreenplay({ id: 'tale', cast: 2, scenes: 2, threshold: 1 }));
+    await engine.pipelines.create(exampleScreenplay({ id: 'tale', cast: 2, scenes: 2, threshold: 1 }));
     const draft = await engine.pipelines.save('tale', broken('tale'), 1, { draft: true });
     const start = () => engine.startRun({ pipeline: draft.pipeline, pipelineId: 'tale', version: draft.version, inputs: { premise: PREMISE } });
     await expect(start()).rejects.toThrow(
@@ -104,7 +104,7 @@ describe('a database from before drafts', () => {
       CREATE TABLE pipelines (id TEXT PRIMARY KEY, latest_version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
       CREATE TABLE pipeline_versions (pipeline_id TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL,
         created_at TEXT NOT NULL, PRIMARY KEY (pipeline_id, version)) WITHOUT ROWID;`);
-    const document = specScreenplay({ id: 'old', cast: 2, scenes: 2, threshold: 1 });
+    const document = exampleScreenplay({ id: 'old', cast: 2, scenes: 2, threshold: 1 });
     const at = new Date().toISOString();
     old.prepare('INSERT INTO pipelines VALUES (?, 1, ?, ?)').run('old', at, at);
     old.prepare('INSERT INTO pipeline_versions VALUES (?, 1, ?, ?, ?)').run('old', document.name, JSON.stringify(document), at);

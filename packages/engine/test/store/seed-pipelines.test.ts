@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { UNPINNED_KEY } from '../../src/store/seed-pipelines';
 import { tempEngines, type TempEngines } from '../runner/support/helpers';
-import { specScreenplay } from '../../../../test/support/spec-screenplay';
+import { exampleScreenplay } from '../../../../test/support/example-screenplay';
 
 let temp: TempEngines;
 beforeEach(async () => {
@@ -12,7 +12,7 @@ beforeEach(async () => {
 });
 afterEach(() => temp.cleanup());
 
-const example = (id: string) => ({ source: `pipelines/${id}.json`, document: specScreenplay({ id, name: `Example ${id}` }) });
+const example = (id: string) => ({ source: `pipelines/${id}.json`, document: exampleScreenplay({ id, name: `Example ${id}` }) });
 
 it('saves every example on the first call and nothing afterwards, so a deleted one stays deleted', async () => {
   const engine = await temp.open();
@@ -28,7 +28,7 @@ it('saves every example on the first call and nothing afterwards, so a deleted o
 
 it('keeps a pipeline already saved under an example id and reports invalid examples without throwing', async () => {
   const engine = await temp.open();
-  await engine.pipelines.create({ ...specScreenplay({ id: 'one' }), name: 'Mine' });
+  await engine.pipelines.create({ ...exampleScreenplay({ id: 'one' }), name: 'Mine' });
   const broken = { source: 'pipelines/broken.json', document: { format: 'storyloom/pipeline@1', id: 'broken', name: 'Broken', nodes: [{ id: 'x', type: 'nope' }], edges: [] } };
   const result = await engine.seedPipelines([example('one'), broken, example('two')]);
   expect(result).toMatchObject({ created: ['two'], existing: ['one'] });
@@ -48,7 +48,7 @@ it('a copy an earlier release seeded with the offline model pinned gets a versio
   const engine = await temp.open();
   // Today's examples name no model; an earlier release's pinned `"model": "offline"`, and seeding was all it recorded.
   const today = (id: string) => {
-    const { model: _pinned, ...document } = specScreenplay({ id, name: `Example ${id}` });
+    const { model: _pinned, ...document } = exampleScreenplay({ id, name: `Example ${id}` });
     return { source: `pipelines/${id}.json`, document };
   };
   const pinned = (id: string) => ({ source: `pipelines/${id}.json`, document: { ...today(id).document, model: 'offline' } });

@@ -60,7 +60,7 @@ async function oldRun(pipeline: Pipeline): Promise<{ runId: string; old: Record<
 }
 
 test('an outline-only screenplay stored in the older shapes shows, exports and reruns', async () => {
-  const pipeline = JSON.parse(readFileSync(join(__dirname, '../../../../test/fixtures/spec-screenplay.json'), 'utf8')) as Pipeline;
+  const pipeline = JSON.parse(readFileSync(join(__dirname, '../../../../test/fixtures/example-screenplay.json'), 'utf8')) as Pipeline;
   const { runId, old } = await oldRun(pipeline);
   const engine = await temp.open();
 

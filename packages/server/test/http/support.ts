@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Pipeline, RunView } from '@storyloom/engine/node';
 import { type RunningServer, startServer } from '../../src/server';
 import type { ServerOptions } from '../../src/http/options';
-import { specScreenplay } from '../../../../test/support/spec-screenplay';
+import { exampleScreenplay } from '../../../../test/support/example-screenplay';
 
 export interface TestServer extends RunningServer {
   dir: string;
@@ -59,11 +59,11 @@ export async function startTestServer(
 }
 
 /**
- * The example screenplay pipeline (test/fixtures/spec-screenplay.json) with 3 characters and 3 scenes and a review
+ * The example screenplay pipeline (test/fixtures/example-screenplay.json) with 3 characters and 3 scenes and a review
  * threshold of 1 (no revision loop); `approval` on the cast node, latency per offline call optional.
  */
 export function screenplayPipeline(options: { id?: string; approval?: boolean; latencyMs?: number; scenes?: number } = {}): Pipeline {
-  return specScreenplay({
+  return exampleScreenplay({
     id: options.id,
     cast: 3,
     scenes: options.scenes ?? 3,

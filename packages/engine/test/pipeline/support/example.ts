@@ -1,9 +1,9 @@
-// The example screenplay pipeline (test/fixtures/spec-screenplay.json), the base every validation test breaks in one way.
+// The example screenplay pipeline (test/fixtures/example-screenplay.json), the base every validation test breaks in one way.
 import type { Pipeline, PipelineNode } from '../../../src/pipeline/schema';
-import { specScreenplay } from '../../../../../test/support/spec-screenplay';
+import { exampleScreenplay } from '../../../../../test/support/example-screenplay';
 
 export function examplePipeline(): Pipeline {
-  return specScreenplay();
+  return exampleScreenplay();
 }
 
 /** The example with changes applied to a fresh copy. */

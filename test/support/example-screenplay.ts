@@ -1,4 +1,4 @@
-// Typed entry to the shared example screenplay pipeline (see spec-screenplay.js), for the TS tests of every package.
+// Typed entry to the shared example screenplay pipeline (see example-screenplay.js), for the TS tests of every package.
 import type { ModelSpec, Pipeline } from '../../packages/engine/src/pipeline/schema';
 
 export interface ScreenplayVariant {
@@ -16,10 +16,10 @@ export interface ScreenplayVariant {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const shared = require('./spec-screenplay.js') as {
-  SPEC_SCREENPLAY_FILE: string;
-  specScreenplay(variant?: ScreenplayVariant): Pipeline;
+const shared = require('./example-screenplay.js') as {
+  EXAMPLE_SCREENPLAY_FILE: string;
+  exampleScreenplay(variant?: ScreenplayVariant): Pipeline;
 };
 
-export const SPEC_SCREENPLAY_FILE = shared.SPEC_SCREENPLAY_FILE;
-export const specScreenplay: (variant?: ScreenplayVariant) => Pipeline = shared.specScreenplay;
+export const EXAMPLE_SCREENPLAY_FILE = shared.EXAMPLE_SCREENPLAY_FILE;
+export const exampleScreenplay: (variant?: ScreenplayVariant) => Pipeline = shared.exampleScreenplay;

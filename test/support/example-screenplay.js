@@ -1,17 +1,17 @@
-// The example screenplay pipeline (test/fixtures/spec-screenplay.json) and the few knobs tests and benchmarks turn
-// on it. Plain CommonJS so the JS benchmarks and the TS tests (via spec-screenplay.ts) share one copy.
+// The example screenplay pipeline (test/fixtures/example-screenplay.json) and the few knobs tests and benchmarks turn
+// on it. Plain CommonJS so the JS benchmarks and the TS tests (via example-screenplay.ts) share one copy.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
-const SPEC_SCREENPLAY_FILE = path.join(__dirname, '../fixtures/spec-screenplay.json');
+const EXAMPLE_SCREENPLAY_FILE = path.join(__dirname, '../fixtures/example-screenplay.json');
 
 /**
  * A fresh copy of the example; each option given replaces that part: `approval` sets/removes the approval on
  * `cast`, `cast` its character count, `scenes` the default scene count, `threshold` the review threshold.
  */
-function specScreenplay(variant = {}) {
-  const pipeline = JSON.parse(fs.readFileSync(SPEC_SCREENPLAY_FILE, 'utf8'));
+function exampleScreenplay(variant = {}) {
+  const pipeline = JSON.parse(fs.readFileSync(EXAMPLE_SCREENPLAY_FILE, 'utf8'));
   const node = (id) => pipeline.nodes.find((candidate) => candidate.id === id);
   if (variant.id !== undefined) pipeline.id = variant.id;
   if (variant.name !== undefined) pipeline.name = variant.name;
@@ -24,4 +24,4 @@ function specScreenplay(variant = {}) {
   return pipeline;
 }
 
-module.exports = { SPEC_SCREENPLAY_FILE, specScreenplay };
+module.exports = { EXAMPLE_SCREENPLAY_FILE, exampleScreenplay };

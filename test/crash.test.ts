@@ -1,4 +1,4 @@
-// Issue 3's headline: a CLI run against an OpenAI-compatible stub server (its own process, ~300 ms per
+// The crash promise end to end: a CLI run against an OpenAI-compatible stub server (its own process, ~300 ms per
 // call) is killed with SIGKILL during a model call, between nodes and while waiting at an approval; each
 // time new CLI processes resume it to completion, and the stub's request log proves that no completed
 // node's prompt was sent again. Also: a model server that is down fails the run (exit 1) and `resume`

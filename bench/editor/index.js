@@ -1,4 +1,4 @@
-// Editor benchmark (issue 5): a 200-node pipeline in real headless Chromium against the real server.
+// Editor benchmark: a 200-node pipeline in real headless Chromium against the real server.
 // Reports time to first render (navigation → all nodes on the canvas), frame times while panning and zooming
 // (requestAnimationFrame deltas, p50/p95), and the gzipped size of packages/editor/dist. Each figure is shown
 // against its target (first render < 1.5 s, p95 frame < 32 ms) and against a 10-node pipeline measured in

@@ -1,4 +1,4 @@
-// Server benchmark (issue 4): RUNS screenplay runs submitted at once to a `storyloom serve` process on the
+// Server benchmark: RUNS screenplay runs submitted at once to a `storyloom serve` process on the
 // offline model with 50 ms simulated latency per call. Reports throughput (node executions/s), p50/p99 submit →
 // completion, p99 event → SSE delivery lag (sample of runs), the server's peak RSS, and the ratio of its throughput
 // to the engine alone driving the same runs in one process at the same concurrency (measured in this run).

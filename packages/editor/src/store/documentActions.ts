@@ -30,9 +30,6 @@ function validated(snapshot: Snapshot) {
   return validate(toPipeline(snapshot.meta, snapshot.nodes, snapshot.edges), snapshot.nodes, snapshot.edges);
 }
 
-// The pipeline the editor opens with (a new, empty one) is checked like any other.
-editorStore.setState((s) => ({ validation: validated(snapshotOf(s)) }));
-
 /** Coalesces rapid edits of one field (typing) into a single undo step. */
 let lastCoalesceKey: string | undefined;
 let lastCoalesceAt = 0;

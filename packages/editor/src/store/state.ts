@@ -3,7 +3,8 @@
 import type { ModelSpec, NodeStatus, PendingApproval, RunInputs, RunView, ValidationProblem } from '@storyloom/engine';
 import type { Me, ModelInfo, NodeTypeInfo, PipelineSummary } from '../api/client';
 import type { InboxItem } from './inboxActions';
-import type { PipelineMeta, StoryFlowEdge, StoryFlowNode } from '../graph/convert';
+import { type PipelineMeta, type StoryFlowEdge, type StoryFlowNode, toPipeline } from '../graph/convert';
+import { validate } from '../lib/validation';
 import type { ApprovalHistory } from './approvalHistory';
 import { createStore, useStoreSelector } from './createStore';
 
@@ -109,10 +110,10 @@ export function newPipelineMeta(): PipelineMeta {
   } as PipelineMeta;
 }
 
-export const emptyValidation: ValidationView = { errors: [], byNode: {}, byEdge: {} };
+const openingMeta = newPipelineMeta();
 
 export const editorStore = createStore<EditorState>({
-  meta: newPipelineMeta(),
+  meta: openingMeta,
   nodes: [],
   edges: [],
   catalogue: [],
@@ -122,7 +123,8 @@ export const editorStore = createStore<EditorState>({
   dirty: false,
   past: [],
   future: [],
-  validation: emptyValidation,
+  // The pipeline the editor opens with (a new, empty one) is checked like any other.
+  validation: validate(toPipeline(openingMeta, [], []), [], []),
   panel: 'pipeline',
   runInputs: {},
   runModel: undefined,

@@ -16,7 +16,7 @@ describe('catalogue', () => {
     expect(getNodeType('dialog')).toBeUndefined();
   });
 
-  test('writes its fixed slot; prompt must name its own', () => {
+  test('each type writes its fixed slot; prompt must name its own', () => {
     const writes = Object.fromEntries(nodeTypes.map((t) => [t.type, t.writes]));
     expect(writes).toEqual({
       logline: 'logline', characters: 'characters', setting: 'setting', outline: 'outline', scenes: 'scenes',

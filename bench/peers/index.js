@@ -1,5 +1,6 @@
 // bench/peers: Storyloom beside Rivet (@ironclad/rivet-node, its Chat node) and raw `fetch`, all calling the
 // same OpenAI-compatible stub (its own process, so its CPU is not counted), alternating in this one process.
+// Every system is warmed up alike before it is measured, as a server is after its first runs.
 // The model layer alone (no graph, no database) is measured too, to tell its cost from orchestration's:
 // Storyloom's own transport (`transport`: ChatOpenAI's request sent and read by the engine's openai-stream),
 // LangChain's ChatOpenAI with its streaming generator read directly (`chatopenai`), and through `invoke`.
@@ -111,13 +112,28 @@ function systems(stub, shape, storyloom) {
   };
 }
 
-/** Runs every system `repeat` times, alternating, after one warm-up each; medians of wall and CPU ms. */
-async function alternate(repeat, runs) {
+/**
+ * How many model calls each system makes before it is measured. V8 optimizes a function only after it has run
+ * many times, so a process's first runs of a shape measure its interpreter as much as its design; every system
+ * gets the same warm-up, alternating, and a long-running server is in the measured state.
+ */
+const WARM_UP_CALLS = 320;
+
+/** Measured runs per system and shape: the machines are noisy, and the median of nine moves less than of five. */
+const REPEAT = 9;
+
+const middle = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Runs every system, alternating, until each has made WARM_UP_CALLS model calls, then REPEAT more times;
+ * medians of wall and CPU ms over the measured runs.
+ */
+async function alternate(callsPerRun, runs) {
   const names = Object.keys(runs);
-  for (const name of names) await runs[name]();
+  const warmUp = Math.ceil(WARM_UP_CALLS / callsPerRun);
+  for (let i = 0; i < warmUp; i += 1) for (const name of names) await runs[name]();
   const samples = Object.fromEntries(names.map((name) => [name, []]));
-  for (let i = 0; i < repeat; i += 1) for (const name of names) samples[name].push(await timed(runs[name]));
-  const middle = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  for (let i = 0; i < REPEAT; i += 1) for (const name of names) samples[name].push(await timed(runs[name]));
   return Object.fromEntries(
     names.map((name) => [name, { wall: middle(samples[name].map((s) => s.wall)), cpu: middle(samples[name].map((s) => s.cpu)) }]),
   );
@@ -167,7 +183,6 @@ async function validateStartup() {
     bare.push(await processMs(['-e', '0']));
     validate.push(await processMs([CLI, 'validate', SCREENPLAY]));
   }
-  const middle = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const seconds = middle(validate) / 1000;
   console.log(`storyloom validate, start to exit (medians of ${runs}, alternating with bare node)`);
   console.log(`  bare node ${fmt(middle(bare) / 1000)} s, validate ${fmt(seconds)} s  (target <= 0.35 s) ${verdict(seconds, 0.35)}`);
@@ -175,10 +190,10 @@ async function validateStartup() {
 
 async function chain(stub, storyloom) {
   await stub.setLatency(0);
-  const result = await alternate(5, systems(stub, chainShapeOf(), storyloom));
+  const result = await alternate(CHAIN, systems(stub, chainShapeOf(), storyloom));
   const perNode = (name, kind) => result[name][kind] / CHAIN;
   const ratio = perNode('storyloom', 'cpu') / perNode('rivet', 'cpu');
-  console.log(`${CHAIN}-call chain, zero latency (per node; medians of 5 alternating runs)`);
+  console.log(`${CHAIN}-call chain, zero latency (per node; medians of ${REPEAT} alternating runs after ${WARM_UP_CALLS} calls each)`);
   for (const name of Object.keys(result)) {
     console.log(`  ${name.padEnd(10)} cpu ${fmt(perNode(name, 'cpu'))} ms/node, wall ${fmt(perNode(name, 'wall'))} ms/node`);
   }
@@ -190,8 +205,8 @@ async function chain(stub, storyloom) {
 async function fanOut(stub, storyloom, width, join, target) {
   const latency = 200;
   await stub.setLatency(latency);
-  const result = await alternate(5, systems(stub, fanShapeOf(width, join), storyloom));
-  const label = `${width}-way fan-out${join ? ' + LLM join' : ''} at ${latency} ms per call (wall / one call; medians of 5; ideal ${join ? '2.00' : '1.00'})`;
+  const result = await alternate(width + (join ? 1 : 0), systems(stub, fanShapeOf(width, join), storyloom));
+  const label = `${width}-way fan-out${join ? ' + LLM join' : ''} at ${latency} ms per call (wall / one call; medians of ${REPEAT} after ${WARM_UP_CALLS} calls each; ideal ${join ? '2.00' : '1.00'})`;
   console.log(label);
   for (const name of Object.keys(result)) console.log(`  ${name.padEnd(10)} ${fmt(result[name].wall / latency)}x`);
   // The machine's load moves every column; the difference to the same calls alone moves less: it is what the graph,

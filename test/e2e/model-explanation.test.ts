@@ -1,6 +1,7 @@
 // The editor's model pickers say which model a run will use and why, by the engine's own rule with the server's
 // STORYLOOM_MODEL: a shipped pipeline (it names no model) on a server with STORYLOOM_MODEL set runs on that
-// model; choosing one for the run says the run's choice wins; the inspector says what the node runs on.
+// model; choosing one for the run says the run's choice wins; the inspector says what the node runs on; a new
+// pipeline names no model either, so it too runs on STORYLOOM_MODEL.
 import { saveScreenshot } from '../support/browser';
 import { editorSuite } from '../support/editor-suite';
 
@@ -29,6 +30,18 @@ test('the Run tab and the inspector explain the model: STORYLOOM_MODEL, and the 
     const nodeExplanation = page.locator('[data-testid="model-explanation"]').filter({ hasText: 'This node runs on' });
     await nodeExplanation.waitFor();
     expect(await nodeExplanation.textContent()).toMatch(/^This node runs on openai:gpt-4o-mini, from STORYLOOM_MODEL/);
+
+    // A new pipeline: its default model is the server's, not a pinned offline writer.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByTestId('new-pipeline').click();
+    await page.getByTestId('tab-pipeline').click();
+    const pipelineExplanation = page.getByTestId('model-explanation').first();
+    await page.waitForFunction(() => document.querySelector('[data-testid="model-explanation"]')?.getAttribute('data-source') === 'environment');
+    expect(await pipelineExplanation.textContent()).toBe(
+      'Runs on openai:gpt-4o-mini, from STORYLOOM_MODEL (neither the run, the node nor the pipeline names a model)',
+    );
+    expect(await page.getByTestId('model-provider').first().inputValue()).toBe('');
+    await saveScreenshot(page, 'model-explanation-new-pipeline');
     expect(errors).toEqual([]);
   } catch (error) {
     await saveScreenshot(page, 'model-explanation-failure');

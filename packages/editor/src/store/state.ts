@@ -99,6 +99,7 @@ export interface EditorState extends Snapshot {
   me: Me | null;
 }
 
+/** A new pipeline names no model: its runs use the server's STORYLOOM_MODEL, else the offline writer. */
 export function newPipelineMeta(): PipelineMeta {
   const suffix = Math.random().toString(36).slice(2, 7);
   return {
@@ -106,7 +107,6 @@ export function newPipelineMeta(): PipelineMeta {
     id: `pipeline-${suffix}`,
     name: 'Untitled pipeline',
     inputs: { premise: { type: 'text', required: true, description: 'One or two sentences.' } },
-    model: { provider: 'offline' },
   } as PipelineMeta;
 }
 

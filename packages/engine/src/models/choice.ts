@@ -44,7 +44,7 @@ export function explainModel(pipeline: Pick<Pipeline, 'model'>, node: Pick<Pipel
   if (node && given(node.model)) return choice(node.model, 'node', `node '${node.id}'`, `set on node '${node.id}'`);
   if (given(pipeline.model)) return choice(pipeline.model, 'pipeline', 'pipeline model', "the pipeline's model");
   if (environment) return choice(environment, 'environment', 'STORYLOOM_MODEL', 'from STORYLOOM_MODEL (neither the run, the node nor the pipeline names a model)');
-  return choice('offline', 'offline', 'offline', 'the built-in offline writer: nothing names a model (not the run, the node, the pipeline or STORYLOOM_MODEL)');
+  return choice('offline', 'offline', 'offline', 'nothing names a model (not the run, the node, the pipeline or STORYLOOM_MODEL)');
 }
 
 function choice(spec: ModelSpec, source: ModelSource, where: string, why: string): ModelChoice {

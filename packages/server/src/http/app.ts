@@ -14,6 +14,7 @@ import { approvalRoutes, runRoutes } from './routes/runs';
 import { webhookRoutes } from './routes/webhooks';
 import { pipelineRoutes } from './routes/pipelines';
 import { systemRoutes } from './routes/system';
+import { unmatchedApiRequest } from './unmatched';
 import { teamRoutes } from './routes/teams';
 import { dispatcherFor } from '../dispatch/dispatcher-for';
 import type { RunDispatcher } from '../dispatch/run-dispatcher';
@@ -120,13 +121,14 @@ export function createApp(storyloom: Storyloom, appOptions: AppOptions = {}): ex
 
   const resolveActor = createActorResolver(options.apiKeys, storyloom);
   const parseJson = express.json({ limit: options.bodyLimit, type: ['application/json', 'application/*+json'] });
-  for (const route of apiRoutes(context)) {
+  const routes = apiRoutes(context);
+  for (const route of routes) {
     const handlers: RequestHandler[] = [authMiddleware(resolveActor, route)];
     if (route.body) handlers.push(parseJson);
     handlers.push(routeHandler(route, options.checkResponses));
     app[route.method](route.path, ...handlers);
   }
-  app.use('/api', (req, _res, next) => next(new HttpError(404, 'not_found', `no API route ${req.method} ${req.originalUrl.split('?')[0]}`)));
+  app.use('/api', unmatchedApiRequest(routes));
   app.use(editorRouter(options.editorDir));
   app.use(errorHandler(options.logError));
   return app;

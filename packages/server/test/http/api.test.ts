@@ -71,8 +71,26 @@ describe('errors', () => {
     expect(status).toBe(404);
     expect(body.error.code).toBe('not_found');
     expect(body.error.message).toContain('/api/nope');
-    const wrongMethod = await server.call('PATCH', '/api/pipelines');
-    expect(wrongMethod.status).toBe(404);
+  });
+
+  test('a path the API has, asked with a method it does not take, is a 405 naming the methods it takes', async () => {
+    const wrongMethod = await server.request('/api/pipelines', { method: 'PATCH' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, POST, HEAD, OPTIONS');
+    expect((await wrongMethod.json()).error).toEqual({ code: 'method_not_allowed', message: 'PATCH is not allowed on /api/pipelines; it takes GET, POST, HEAD' });
+
+    // A path with parameters is matched by its shape; a query string does not change it.
+    const onRun = await server.request('/api/runs/run-123/cancel?x=1', { method: 'GET' });
+    expect(onRun.status).toBe(405);
+    expect(onRun.headers.get('allow')).toBe('POST, OPTIONS');
+
+    const options = await server.request('/api/pipelines/short-story', { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, PUT, DELETE, HEAD, OPTIONS');
+
+    // No route has this shape, whatever the method.
+    const unknown = await server.request('/api/runs/run-123/nothing-here', { method: 'PATCH' });
+    expect(unknown.status).toBe(404);
   });
 
   test('malformed JSON is a 400 bad_json, not a 500, and stores nothing', async () => {

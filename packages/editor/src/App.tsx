@@ -1,3 +1,7 @@
+// The editor's layout: top bar, sidebar, the canvas with its problems list, and the side panel (node, pipeline or run
+// tab; resizable, and widened while a run is shown in it), plus the modals and toasts. Also the window-wide shortcuts:
+// Ctrl+S saves and Ctrl+Enter runs even while typing; the rest (undo, redo, select all, copy, cut and paste of nodes,
+// `?` for help) leave text fields and selected text alone.
 import { useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { ApiKeyDialog } from './components/ApiKeyDialog';

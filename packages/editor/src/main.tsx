@@ -1,3 +1,5 @@
+// The editor's entry point: applies the stored theme before anything is drawn, starts loading the user, the node
+// catalogue, the models and the pipelines so those requests overlap React's mount, and renders the app.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';

@@ -1,7 +1,7 @@
 // Browser-safe entry point: the pipeline format, validation, the node catalogue and document rendering.
 // Nothing here may import Node built-ins or native modules: the editor bundles it.
 export * from './pipeline/schema';
-// Pipeline utilities and validation (owner: pipeline/validation).
+// Pipeline utilities and validation.
 export { parentsOf, childrenOf, ancestorsOf, descendantsOf, topologicalOrder, findCycle, formatCycle } from './pipeline/graph';
 export { slotWrittenBy, visibleSlots } from './pipeline/slots';
 export { templateReferences, renderTemplate, readableText, type TemplateReference, parseReferences } from './pipeline/templates';
@@ -29,7 +29,7 @@ export { renderReviewReport, type ReviewReportInput } from './comments/review-re
 export * from './nodes/types';
 // The shared contract: pipeline format, run views, events and their fold, stored pipelines, export formats, actors.
 export * from './contract';
-// Node catalogue, story bible types, review checks and document rendering (owner: catalogue).
+// Node catalogue, story bible types, review checks and document rendering.
 export { nodeTypes, getNodeType, nodeCapabilities, describeNodeTypes, type NodeTypeDescription } from './nodes/catalogue';
 export * from './story/types';
 export {

@@ -1,3 +1,5 @@
+// The server package's entry point: building the app or starting a whole server, reading its options, the in-process
+// run scheduler, the route table and the OpenAPI document built from it, HttpError, and the media types of exports.
 export { createApp, startServer } from './server';
 export type { RunningServer, ServerOptions, StartServerOptions, AppOptions } from './server';
 export { serverOptionsFromEnv } from './http/options';

@@ -1,3 +1,6 @@
+// Starting and stopping a server: opens the database (seeding the shipped example pipelines once), picks where runs
+// are driven (in this process, or a queue with STORYLOOM_REDIS_URL), serves the app, recovers runs whose driver died,
+// sends webhooks, and on close stops all of it in order, giving requests in flight a short grace period.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { leaseTtlFromEnv, openStoryloom, preloadRunner, type Storyloom } from '@storyloom/engine/node';

@@ -1,3 +1,5 @@
+// The toasts on screen, each with a dismiss button; errors are announced as alerts, the others politely. Adding them
+// and timing them out is done in store/toasts.ts.
 import { dismissToast } from '../store/toasts';
 import { useEditor } from '../store/state';
 

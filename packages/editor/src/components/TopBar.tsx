@@ -1,3 +1,7 @@
+// The top bar: the pipeline's name, id and saved version, marked when edited or when it has problems (a draft), the
+// approvals inbox, who is signed in, and the toolbar (undo, redo, copy, paste, auto-layout, history, theme, shortcuts,
+// Run, Save). Run is disabled with the reason as its tooltip; Save, which keeps a pipeline with problems as a draft,
+// is disabled when nothing changed since the last save or the user's role may not change pipelines.
 import { autoLayout, copySelection, paste, redo, undo } from '../store/documentActions';
 import { save } from '../store/pipelineActions';
 import { editorStore, useEditor } from '../store/state';

@@ -1,3 +1,4 @@
+// The hook the editor's modals share to close on Escape; it listens on the window only while its modal is open.
 import { useEffect } from 'react';
 
 /** Calls `onEscape` when Escape is pressed while `active` (closing a modal). */

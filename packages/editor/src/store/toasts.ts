@@ -1,3 +1,5 @@
+// Toasts: short messages that dismiss themselves (errors after 8 s, others after 3.5 s), and the helpers that turn a
+// failed API call into one, with the server's own message and its first few validation problems.
 import { ApiError } from '../api/client';
 import { editorStore, type Toast } from './state';
 

@@ -1,3 +1,7 @@
+// The `characters` node: the cast, written to the `characters` slot from the premise and the `logline` slot, the
+// protagonist first, each with name, role, pronouns, age, description, want, flaw, voice, ties and a sample line.
+// The offline writer fills a fixed order of dramatic roles with names more than two edits apart and seeded traits,
+// keeps a protagonist's name and pronouns the premise gives, and renames a character a rewrite's notes mention.
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
 import { CastSchema, MAX_CHARACTERS, type Cast, type Character } from '../story/types';

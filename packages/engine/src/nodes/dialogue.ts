@@ -1,3 +1,7 @@
+// The `dialogue` node: the screenplay, one Fountain scene per scene card (the `scenes` slot, else the outline's beats),
+// written in parallel into the `dialogue` slot; each call sees its card, only the cast on it, the place and the story
+// around it, and its answer is parsed back into a screenplay scene. The offline writer plays the card's beat as action
+// between lines of the scene's cast, and marks what it wrote as placeholder text.
 import type { NodeContext, NodeType } from './types';
 import { DialogueSchema, type Dialogue, type DialogueScene } from '../story/types';
 import { buildPrompt, castText, loglineText, rewriteInstruction, sceneCardText } from '../story/prompt';

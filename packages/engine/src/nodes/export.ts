@@ -1,3 +1,7 @@
+// The `export` node: assembles the finished document from story memory without a model, as Fountain, Final Draft
+// (FDX), Markdown or JSON, into the `script` slot, which a run saves as a file. It reads the written scenes (dialogue,
+// else the prose draft) and, when present, the logline, cast and scene cards. A PDF is not made here: it is rendered
+// when the run is exported.
 import { z } from 'zod';
 import type { NodeType } from './types';
 import type { TextDocument } from '../runner/engine';

@@ -1,3 +1,6 @@
+// The `logline` node: from the premise alone (it reads no slot) it writes the `logline` slot: a title, a one-sentence
+// logline, the genre and the tone. The offline writer builds them from the premise's own words and its genre's stock
+// goals and stakes; a rewrite never returns the previous title.
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
 import { LoglineSchema, type Logline } from '../story/types';

@@ -1,3 +1,7 @@
+// The `outline` node: the plot as acts of beats (exactly `scenes` beats over `acts` acts, each naming who is in it and
+// where), written to the `outline` slot from the premise, the logline and, when present, the cast and the setting. A
+// model's answer is held to the cast's names and the setting's places, then renumbered and cut to the count. The
+// offline writer stretches the story-structure shapes, setup to resolution, over the beats, the middle acts longest.
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
 import { MAX_ACTS, MAX_SCENES, OutlineSchema, type Act, type Outline } from '../story/types';

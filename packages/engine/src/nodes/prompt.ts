@@ -1,3 +1,7 @@
+// The `prompt` node: a prompt the pipeline's author writes, its `{{slot}}` and `{{inputs.NAME}}` references filled from
+// story memory and run inputs, answering text or JSON (checked against the JSON Schema in its config) into the slot the
+// node names. The offline model cannot follow a free prompt: it answers with the logline and says what it stands in
+// for, or with a seeded sample of the schema.
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
 import { renderTemplate, templateReferences } from '../pipeline/templates';

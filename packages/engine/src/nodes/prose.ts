@@ -1,3 +1,7 @@
+// The `prose` node: the story as prose, one passage per scene card (the `scenes` slot, else the outline's beats),
+// written in parallel, past tense, in the point of view the `pov` input asks for, into the `draft` slot. The offline
+// writer narrates the same scene material as the dialogue writer in the third person, citing the card's beat rather
+// than narrating it, and marks what it wrote as placeholder text.
 import type { NodeContext, NodeType } from './types';
 import { DraftSchema, type Draft, type Passage } from '../story/types';
 import { buildPrompt, castText, loglineText, rewriteInstruction, sceneCardText } from '../story/prompt';

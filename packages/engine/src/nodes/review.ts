@@ -1,3 +1,7 @@
+// The `review` node: judges its target's text (dialogue, a prose draft or plain text) with model-free checks and a
+// model scoring it against fixed anchors at temperature 0. On an error or a score below the threshold it sends notes
+// by scene back to the target, which rewrites only those scenes (notes on the plan go to the planner), up to
+// `maxRevisions` times; then the content-policy checks run. The offline judge never passes a text.
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
 import { ID_PATTERN } from '../pipeline/schema';

@@ -1,3 +1,7 @@
+// The `scenes` node: the scene cards the writers work from, one per outline beat (heading, location, cast present,
+// act, beat, goal, conflict, turn, outcome, sub-beats), written to the `scenes` slot from the outline, the cast and
+// (when present) the setting, with the continuity facts the cards establish. A model's cards are renumbered and their
+// headings made to name their own location; offline, each beat becomes a card with its own characters and place.
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
 import { SceneListSchema, type Location, type SceneList } from '../story/types';

@@ -1,3 +1,6 @@
+// The `setting` node: the story's world, its period and `locations` distinct places (name, description, interior or
+// not), written to the `setting` slot from the premise and the `logline` slot. The offline writer takes the genre's
+// stock places plus one from the premise (its own place, or a room for its central object) and names repeats apart.
 import { z } from 'zod';
 import type { NodeContext, NodeType } from './types';
 import { MAX_LOCATIONS, SettingSchema, type Location, type Setting } from '../story/types';

@@ -1,3 +1,6 @@
+// The contract between a node type and the runner: what a type declares (config and output schemas, the slots and
+// inputs it reads, the slot it writes, its capabilities) and what it runs with (its parsed config, the story memory
+// its ancestors wrote, notes to act on, a model caller, and for a review the target it may ask to rewrite).
 import type { z } from 'zod';
 import type { PipelineNode, RunInputs } from '../pipeline/schema';
 import type { SceneNote } from '../story/types';

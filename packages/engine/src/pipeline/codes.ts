@@ -1,6 +1,6 @@
+// Every code a validation problem may carry, each with what it means, and `problem()`, which the checks report with.
+// Adapters (CLI, HTTP, editor) may branch on the codes; messages are for people.
 import type { ValidationProblem } from '../errors';
-
-// The codes a validation problem can carry. Adapters (CLI, HTTP, editor) may branch on them; messages are for people.
 
 export const VALIDATION_CODES = {
   unknown_format: 'the document is not a storyloom/pipeline@1 file (missing or other "format")',

@@ -1,3 +1,6 @@
+// The pipeline document format (storyloom/pipeline@1) as zod schemas: ids, inputs, nodes, edges, model specs,
+// sampling, approvals and budgets. The pipeline JSON Schema is generated from them, so the descriptions given here
+// are the ones a JSON editor shows for each field.
 import { z } from 'zod';
 
 /** The only pipeline file format this engine reads. */

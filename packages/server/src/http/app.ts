@@ -1,3 +1,7 @@
+// The Express app. A request meets, in order: the refusal while shutting down (503), security headers, the host
+// guard, CORS and, under /api, the origin guard; then its route's key or token check (before the body is read), JSON
+// body parsing, zod parsing of params, query and body, and the handler. Unmatched /api requests get a 404 or 405;
+// other paths fall to the editor's build; every error leaves through the JSON error handler.
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Storyloom } from '@storyloom/engine/node';
 import { checkAccess, createActorResolver } from './auth';

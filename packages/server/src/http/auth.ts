@@ -1,3 +1,7 @@
+// Who a request comes from and what they may do: an owner key of STORYLOOM_API_KEYS, a user's token (on the event
+// stream also `?access_token=`, since EventSource cannot send headers), or the local owner on a server with neither
+// keys nor users. Keys are compared by hash in constant time. A missing or invalid credential where one is needed is
+// a 401; a role without the route's permission is a 403.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { apiKeyActor, can, localActor, type Actor, type Permission, type Storyloom } from '@storyloom/engine/node';
 import type { Request } from 'express';

@@ -1,3 +1,5 @@
+// What every route handler works with: the engine, the run dispatcher, the open event streams, the metrics, the
+// server's options and whether it is shutting down. One is built per app.
 import type { Storyloom } from '@storyloom/engine/node';
 import type { ServerOptions } from './options';
 import type { RunDispatcher } from '../dispatch/run-dispatcher';

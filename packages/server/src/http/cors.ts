@@ -1,3 +1,6 @@
+// CORS for the origins listed in STORYLOOM_CORS_ORIGINS (`*` for any): a listed origin gets the CORS headers and its
+// preflights answered; with none listed no CORS headers are sent, so browsers keep other sites from reading. Whether a
+// cross-site request may change anything is the origin guard's decision, not this one's.
 import type { NextFunction, Request, Response } from 'express';
 
 const ALLOWED_METHODS = 'GET,POST,PUT,DELETE,OPTIONS';

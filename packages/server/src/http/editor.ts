@@ -1,3 +1,6 @@
+// Serves the editor's static build at `/`, with index.html for any other page asked for outside /api, so deep
+// links load the app. HTML is never cached without asking again, so a new build shows at once; before the editor is
+// built, a short page says how to build it and where the API is.
 import fs from 'node:fs';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';

@@ -1,3 +1,6 @@
+// How every failure becomes a JSON answer, `{ error: { code, message, details? } }`: engine errors, body-parser and
+// Express errors, zod failures and an unreachable database (503 with Retry-After) each get their own status, so a
+// client's mistake is never a 500. Only unexpected failures are logged, with secrets in the URL masked.
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import { isDatabaseUnreachable, type StoryloomErrorCode, type ValidationProblem } from '@storyloom/engine/node';

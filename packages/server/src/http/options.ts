@@ -1,3 +1,6 @@
+// The HTTP layer's settings and their defaults, read from STORYLOOM_* environment variables (API keys, CORS origins,
+// allowed hosts, body limit, concurrency, queue and stream limits) with overrides from the caller. A malformed number
+// or body limit is refused at start, not silently defaulted. Also the default error log, which masks secrets.
 import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';

@@ -1,3 +1,7 @@
+// CSRF guard for /api: a page on another site can make a browser send simple POSTs to a server on localhost, so a
+// state-changing request whose Origin (or Sec-Fetch-Site) says it comes from another site is refused (403) unless that
+// origin is listed by name. With API keys, a request carrying an Authorization header passes (the key check decides);
+// clients that are not browsers pass; reads are left to CORS.
 import type { NextFunction, Request, Response } from 'express';
 import { HttpError } from './errors';
 

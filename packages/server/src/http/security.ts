@@ -1,3 +1,4 @@
+// Security headers on every answer (helmet), with a Content-Security-Policy under which the editor's own build runs.
 import helmet from 'helmet';
 
 /**

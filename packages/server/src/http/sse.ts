@@ -1,3 +1,6 @@
+// Server-Sent Events for a run's event log: the stored events after the client's last one, then live ones, until the
+// run has ended. Writes never wait for a slow client (one too far behind is dropped and may reconnect with
+// Last-Event-ID), and the open streams are tracked so a shutting-down server can end them.
 import type { Request, Response } from 'express';
 import { FINISHED_RUN_STATUSES, TERMINAL_EVENT_TYPES, type RunEvent, type RunStatus, type Storyloom } from '@storyloom/engine/node';
 

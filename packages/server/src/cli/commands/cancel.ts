@@ -1,3 +1,6 @@
+// `storyloom cancel <runId>`: cancels a run; a process driving it stops promptly, even inside a model call. A run that
+// has already completed or been cancelled is refused (exit 2); otherwise it exits 0 and says whether the run is
+// cancelled or its cancellation has been requested.
 import { DB_FLAG } from '../context';
 import { requireRun } from '../driver';
 import { EXIT, invalid } from '../errors';

@@ -1,3 +1,6 @@
+// `storyloom rerun <runId> --from <nodeId>`: a new run from a node of an earlier one, reusing every output not
+// downstream of what changed; `--edit nodeId=file.json` replaces a node's output (and counts as a change). A node id
+// the run does not have is refused (exit 2); the new run is then driven in the foreground as `run` drives one.
 import { DB_FLAG } from '../context';
 import { driveInForeground, requireRun } from '../driver';
 import { invalid } from '../errors';

@@ -1,3 +1,6 @@
+// `storyloom resume <runId>`: continues a run from its last checkpoint, in the foreground. A completed run is left as
+// it is (exit 0); a failed or cancelled one is made drivable again first; a waiting, running or queued one is simply
+// driven, which takes over a run whose process died and follows one whose process is alive.
 import { isStoryloomError } from '@storyloom/engine';
 import { DB_FLAG } from '../context';
 import { driveInForeground, requireRun } from '../driver';

@@ -1,3 +1,7 @@
+// `storyloom run <file|pipelineId>`: runs a pipeline file (validated, not saved), a saved pipeline or a shipped
+// example in the foreground, with inputs from flags or a JSON file, and a model for every node and a budget if asked.
+// Which model each node will use is shown, and an unknown one refused, before the run starts. Exit codes: 0 completed,
+// 1 failed, 2 invalid, 3 waiting for an approval, 130 stopped with Ctrl-C.
 import type { ModelEnv, ModelSpec, Pipeline } from '@storyloom/engine/node';
 import { DB_FLAG, engineNode } from '../context';
 import { BUDGET_FLAGS, budgetFromFlags } from '../budget-flags';

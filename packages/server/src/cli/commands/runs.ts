@@ -1,3 +1,5 @@
+// `storyloom runs`: lists runs, newest first, as a table or (`--json`) a JSON array, optionally only those of one
+// status; an unknown status is refused (exit 2).
 import { RUN_STATUSES } from '@storyloom/engine';
 import type { RunStatus } from '@storyloom/engine';
 import { DB_FLAG } from '../context';

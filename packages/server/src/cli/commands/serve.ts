@@ -1,3 +1,6 @@
+// `storyloom serve`: serves the editor and the HTTP API until Ctrl-C or SIGTERM (a second signal stops at once). It
+// listens on loopback unless `--host` says otherwise, because without API keys the API is open to whoever reaches it.
+// Express and the HTTP layer are loaded only when this command runs.
 import { DEFAULT_HOST } from '../../http/options';
 import { DB_FLAG, engineNode, type CliContext } from '../context';
 import { EXIT, invalid } from '../errors';

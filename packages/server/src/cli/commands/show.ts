@@ -1,3 +1,5 @@
+// `storyloom show <runId>`: a run's status, nodes, usage, errors and pending approvals with their drafts, as text or
+// (`--json`) as the API answers it; `--events` prints its event log instead, leaving token events out of the text.
 import type { RunEvent } from '@storyloom/engine';
 import { DB_FLAG } from '../context';
 import { requireRun } from '../driver';

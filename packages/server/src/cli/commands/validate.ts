@@ -1,3 +1,6 @@
+// `storyloom validate <file>`: checks a pipeline file, without opening the database, and lists every problem (exit 2
+// when unreadable, not JSON or invalid, else 0). For a valid file it also says which model a run of it here would use,
+// and for which nodes, from the pipeline and STORYLOOM_MODEL.
 import { explainPipelineModels, getNodeType, invalidPipelineMessage, validatePipeline } from '@storyloom/engine';
 import { EXIT } from '../errors';
 import { readJsonFile } from '../json-file';

@@ -1,3 +1,7 @@
+// Pipeline routes: validate a document, list, create, read, save a new version (`baseVersion` must be the latest, so
+// one save cannot silently overwrite another), delete, the version history with who saved each, and what a pipeline's
+// runs spent per day. A pipeline must be valid to be saved unless it is kept as a draft; creating, saving a new
+// version and deleting are recorded in the audit list.
 import { type Actor, requireValidPipeline, validatePipeline } from '@storyloom/engine/node';
 import { z } from 'zod';
 import type { AppContext } from '../context';

@@ -1,3 +1,7 @@
+// Run routes: start, list (paged by cursor, optionally as summaries), read, follow as Server-Sent Events, decide an
+// approval, cancel, resume, rerun and export, and the approvals inbox across runs. Starting, resuming and rerunning
+// are refused (429) while the queue is full, and event streams past their limit (503), both with Retry-After; an
+// accepted run goes to the dispatcher and is answered 202 with its Location.
 import { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_TITLES, type ExportFormat, type Pipeline, type RunView } from '@storyloom/engine/node';
 import type { Response } from 'express';
 import { z } from 'zod';

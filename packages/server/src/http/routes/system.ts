@@ -1,3 +1,5 @@
+// System routes: health (public; 503 when the database or the queue does not answer), Prometheus metrics, the node
+// catalogue, the model providers usable now, and the OpenAPI document, built from every route on first request.
 import { availableModels, describeNodeTypes } from '@storyloom/engine/node';
 import { z } from 'zod';
 import type { AppContext } from '../context';

@@ -191,8 +191,9 @@ function placeAction(pages: Paginator, all: Line[]): void {
 }
 
 /**
- * A speech that does not fit breaks after a sentence (else between lines), with at least two spoken lines on
- * the first page, (MORE) under them, and the cue again with (CONT'D) on the next page.
+ * A speech that does not fit breaks after a sentence, with at least two spoken lines on the first page, (MORE)
+ * under them, and the cue again with (CONT'D) on the next page. One with no such sentence moves to the next page
+ * whole, as a script keeps a sentence together; only a speech longer than a page may break between lines.
  */
 function placeSpeech(pages: Paginator, speech: Extract<Block, { kind: 'speech' }>): void {
   const { cue, parenthetical, dialogue } = SCREENPLAY_GEOMETRY;
@@ -208,7 +209,7 @@ function placeSpeech(pages: Paginator, speech: Extract<Block, { kind: 'speech' }
       return;
     }
     const room = pages.available - 1 - aside.length - 1; // cue, parenthetical, … , (MORE)
-    const split = splitSpeech(text, room);
+    const split = splitSpeech(text, room, 1 + aside.length + all.length > pages.linesPerPage);
     if (split) {
       pages.place([...head(name, aside), ...spoken(speechLines(split.first)), { text: MORE, x: cue.x }]);
       text = split.rest;
@@ -223,8 +224,11 @@ function placeSpeech(pages: Paginator, speech: Extract<Block, { kind: 'speech' }
   }
 }
 
-/** The longest first part of at most `room` lines (two or more), ending at a sentence when one fits. */
-function splitSpeech(text: string, room: number): { first: string; rest: string } | undefined {
+/**
+ * The longest first part of at most `room` lines (two or more) ending at a sentence; failing that, when
+ * `betweenLines` allows it, the first `room` lines.
+ */
+function splitSpeech(text: string, room: number, betweenLines: boolean): { first: string; rest: string } | undefined {
   if (room < 2) return undefined;
   const sentences = sentencesOf(text);
   for (let count = sentences.length - 1; count >= 1; count--) {
@@ -233,6 +237,7 @@ function splitSpeech(text: string, room: number): { first: string; rest: string 
     if (size <= room && size >= 2) return { first, rest: sentences.slice(count).join(' ') };
     if (size < 2) break;
   }
+  if (!betweenLines) return undefined;
   const all = speechLines(text);
   const first = Math.min(room, all.length - 2);
   if (first < 2) return undefined;

@@ -72,6 +72,16 @@ function protagonistAge(premise: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The protagonist's ties, by the roles the cast's order gives (protagonist, antagonist, ally, …): leaning on the
+ * ally, at odds with the antagonist, as the other characters' own ties say from their side.
+ */
+function heroTies(names: readonly string[]): string {
+  const [, antagonist, ally] = names;
+  if (!antagonist) return 'Alone, and used to it.';
+  return ally ? `Leans on ${ally}; at odds with ${antagonist}.` : `At odds with ${antagonist}.`;
+}
+
 /** Offline: roles in a fixed dramatic order, names and traits picked by a seeded PRNG. */
 export function offlineCharacters(ctx: NodeContext<Config>): Cast {
   return changedRewrite(ctx.feedback, ctx.previous, (attempt) => writeCast(ctx, attempt), ctx.variant);
@@ -103,13 +113,8 @@ function writeCast(ctx: NodeContext<Config>, attempt: number): Cast {
       index === 0
         ? `${protagonistDescription(premise)}, ${random.pick(['restless', 'stubborn', 'watchful', 'tired but unbowed'])}.`
         : `${capitalize(random.pick(profile.descriptions))}.`;
-    const others = names.filter((other) => other !== name);
     const relationships =
-      index === 0
-        ? others.length > 0
-          ? `Leans on ${others[0]}${others[1] ? `; at odds with ${others[1]}` : ''}.`
-          : 'Alone, and used to it.'
-        : `${capitalize(withPronouns(random.pick(profile.ties).replace(/\{hero\}/g, hero), heroPronounsUsed))}.`;
+      index === 0 ? heroTies(names) : `${capitalize(withPronouns(random.pick(profile.ties).replace(/\{hero\}/g, hero), heroPronounsUsed))}.`;
     return {
       name,
       role,

@@ -149,7 +149,10 @@ describe('continuity checks on a written screenplay', () => {
 
 test('a scene writer sees the facts about its own people and things from earlier scenes, and on a rewrite those read from the written text', async () => {
   const memory = await planAndWrite(premise, 5);
-  const cards = SceneListSchema.parse(memory.scenes).scenes;
+  // Scene 3's card is about a photograph, whatever the offline planner wrote, so a fact about it concerns that scene.
+  const cards = SceneListSchema.parse(memory.scenes).scenes.map((card) =>
+    card.number === 3 ? { ...card, beat: `${card.characters[0]} goes looking for the torn photograph.` } : card,
+  );
   const [hero] = cards[2].characters;
   const stranger = CastSchema.parse(memory.characters).characters.map((c) => c.name).find((name) => !cards[2].characters.includes(name))!;
   const planned = {
@@ -172,8 +175,10 @@ test('a scene writer sees the facts about its own people and things from earlier
   expect(third).toContain('- Story clock: scene 2 is set three days later; scene 3 comes after it');
   expect(third).not.toContain('cracked rib');
   expect(third).not.toContain('learns who drew the map');
-  // Offline, the facts of each written scene are read by the heuristics (its placeholder text states none).
-  expect(first.continuity).toEqual([]);
+  // Offline, the facts of each written scene are the heuristics' reading of its own text, heading included.
+  const cast = CastSchema.parse(memory.characters).characters;
+  const narrationOf = (scene: Dialogue['scenes'][number]) => `${scene.heading}\n${reviewDocumentOf({ scenes: [scene] })!.scenes[0].narration}`;
+  expect(first.continuity).toEqual(first.scenes.flatMap((scene) => factsInText(scene.number, narrationOf(scene), cast)));
   // Cards a person edited after the facts were read no longer carry them: only the heuristics' reading counts.
   const edited = { ...planned, scenes: { ...planned.scenes, scenes: cards.map((c) => (c.number === 1 ? { ...c, outcome: 'Nothing is settled.' } : c)) } };
   const afterEdit = directCaller();
@@ -182,9 +187,8 @@ test('a scene writer sees the facts about its own people and things from earlier
 
   // A rewrite of scene 3 sees what scene 2's text established, read after the first pass: the thing scene 3's
   // card is about was burned.
-  expect(cards[2].beat).toMatch(/photograph/);
   const burned = { scene: 2, kind: 'object' as const, subject: 'the torn photograph', text: 'The torn photograph is destroyed (burned in the stove).' };
-  const previous = { ...first, continuity: [...(first.continuity ?? []), burned] };
+  const previous = { ...first, continuity: [...(first.continuity ?? []), burned].sort((a, b) => a.scene - b.scene) };
   const rewriter = directCaller();
   const rewritten = DialogueSchema.parse(
     await runNode('dialogue', { premise }, planned, { model: rewriter, previous, revisionNotes: [{ scene: 3, note: 'Sharper ending.' }] }),

@@ -25,6 +25,22 @@ describe('the offline writer', () => {
     }
   });
 
+  test.each(PREMISES)('the protagonist leans on the ally and is at odds with the antagonist, as their roles say: %s', async (premise) => {
+    const cast = CastSchema.parse((await planAndWrite(premise, 6)).characters).characters;
+    const named = (role: string) => cast.find((member) => member.role === role)!.name;
+    expect(cast[0].relationships).toBe(`Leans on ${named('ally')}; at odds with ${named('antagonist')}.`);
+  });
+
+  test('a cast of two or one still gives its protagonist ties that fit', async () => {
+    const premise = PREMISES[0];
+    const memory = { logline: await runNode('logline', { premise }, {}) };
+    const pair = CastSchema.parse(await runNode('characters', { premise }, memory, { config: { count: 2 } })).characters;
+    expect(pair.map((member) => member.role)).toEqual(['protagonist', 'antagonist']);
+    expect(pair[0].relationships).toBe(`At odds with ${pair[1].name}.`);
+    const alone = CastSchema.parse(await runNode('characters', { premise }, memory, { config: { count: 1 } })).characters;
+    expect(alone[0].relationships).toBe('Alone, and used to it.');
+  });
+
   test('stock phrases stay grammatical: flaws as nouns, plural objects, other people’s pronouns', async () => {
     expect(flawAsNoun('Trusts no one, least of all themselves.')).toBe('trusting no one, least of all themselves');
     expect(withPronouns(flawAsNoun('Cannot leave a question alone.'), 'she/her')).toBe('not leaving a question alone');

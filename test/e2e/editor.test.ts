@@ -54,6 +54,15 @@ async function dropFromPalette(type: string, x: number, y: number): Promise<void
   await editor.page.getByTestId(`palette-${type}`).dragTo(editor.page.locator('.react-flow__pane'), { targetPosition: { x, y } });
 }
 
+/** Opens the editor on a new pipeline with a Logline and a node of `type` beside it, unconnected (so `id` has a problem). */
+async function drawBesideLogline(type: string, id: string): Promise<void> {
+  await editor.page.goto(editor.server.url);
+  await editor.page.getByTestId('palette-logline').waitFor();
+  await dropFromPalette('logline', 110, 120);
+  await dropFromPalette(type, 400, 120);
+  await node(id).locator('.story-node.has-problems').waitFor();
+}
+
 /** Connects two nodes by dragging from the source's output handle to the target's input handle. */
 async function connect(source: string, target: string): Promise<void> {
   const from = await node(source).locator('.react-flow__handle.source').boundingBox();
@@ -454,13 +463,35 @@ test('editing tools: shortcuts, templates, versions and conflicts, files, duplic
   expect(editor.pageErrors).toEqual([]);
 });
 
+test('a missing input with a node that writes it offers the edge as one click, which undo takes back', async () => {
+  await step('draw two unconnected nodes', () => drawBesideLogline('characters', 'cast'));
+
+  await step('apply the fix from the problems list', async () => {
+    expect(await problemCount()).toBe(1);
+    const fix = editor.page.getByTestId('problems').getByTestId('problem-fix');
+    await expect(fix.textContent()).resolves.toBe('Connect logline → cast');
+    await fix.click();
+    await editor.page.locator('[data-testid="rf__edge-logline->cast"]').waitFor({ state: 'attached' });
+    await editor.page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '0');
+    await snap('fix-applied');
+  });
+
+  await step('undo takes the edge back', async () => {
+    await editor.page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    await editor.page.keyboard.press('Control+z');
+    await editor.page.waitForFunction(() => document.querySelector('[data-testid="problems"]')?.getAttribute('data-count') === '1');
+    expect(await editor.page.locator('[data-testid="rf__edge-logline->cast"]').count()).toBe(0);
+    // The inspector of the node with the problem offers the same fix.
+    await node('cast').click();
+    await editor.page.getByTestId('tab-inspector').click();
+    await expect(editor.page.locator('.inspector').getByTestId('problem-fix').textContent()).resolves.toBe('Connect logline → cast');
+  });
+  expect(editor.pageErrors).toEqual([]);
+});
+
 test('an invalid pipeline is saved on the server as a draft version, cannot run, and history marks it', async () => {
   await step('draw an invalid pipeline', async () => {
-    await editor.page.goto(editor.server.url);
-    await editor.page.getByTestId('palette-logline').waitFor();
-    await dropFromPalette('logline', 110, 120);
-    await dropFromPalette('dialogue', 400, 120);
-    await node('dialogue').locator('.story-node.has-problems').waitFor();
+    await drawBesideLogline('dialogue', 'dialogue');
     await editor.page.getByTestId('tab-pipeline').click();
     await editor.page.getByTestId('pipeline-id').fill('e2e-draft');
     await editor.page.getByTestId('pipeline-id').press('Enter');

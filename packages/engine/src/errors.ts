@@ -3,6 +3,15 @@ export interface ValidationProblem {
   path: string;
   code: string;
   message: string;
+  /** A change that resolves the problem, for a tool to offer as one action (the message says it in words). */
+  fix?: ProblemFix;
+}
+
+/** Connect `source` before `target`: an edge from the node that writes what `target` needs. */
+export interface ProblemFix {
+  kind: 'connect';
+  source: string;
+  target: string;
 }
 
 export type StoryloomErrorCode =

@@ -8,6 +8,7 @@ import { useEditor } from '../store/state';
 import { toast } from '../store/toasts';
 import { CommitInput, Field } from './fields';
 import { ModelPicker } from './ModelPicker';
+import { ProblemFixButton } from './ProblemFixButton';
 import { SchemaForm } from './SchemaForm';
 import { TemplateEditor } from './TemplateEditor';
 
@@ -66,7 +67,9 @@ function NodeInspector({ node }: { node: StoryFlowNode }) {
       {problems?.length ? (
         <ul className="problem-list inline">
           {problems.map((p, i) => (
-            <li key={i}>{p.message}</li>
+            <li key={i}>
+              {p.message} <ProblemFixButton problem={p} />
+            </li>
           ))}
         </ul>
       ) : null}

@@ -1,6 +1,8 @@
-// Every validation problem at once; clicking one selects the node or edge it is about.
+// Every validation problem at once; clicking one selects the node or edge it is about, and a problem with a fix
+// (an edge to add) offers it as a button.
 import { useState } from 'react';
 import { selectEdge, selectNode } from '../store/documentActions';
+import { ProblemFixButton } from './ProblemFixButton';
 import { useEditor } from '../store/state';
 import { editorStore } from '../store/state';
 
@@ -23,7 +25,7 @@ export function ProblemsList() {
           {errors.map((problem, i) => {
             const where = target(problem.path);
             return (
-              <li key={i}>
+              <li key={i} className="problem-row">
                 <button
                   className="problem-item"
                   data-testid="problem-item"
@@ -36,6 +38,7 @@ export function ProblemsList() {
                   <span className="problem-path mono">{where?.id ?? (problem.path || '/')}</span>
                   <span>{problem.message}</span>
                 </button>
+                <ProblemFixButton problem={problem} />
               </li>
             );
           })}

@@ -1,7 +1,7 @@
 // Edits to the pipeline document: every discrete change goes through `commit`, which records undo
 // history, marks the document dirty and re-runs validation.
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
-import type { Pipeline } from '@storyloom/engine';
+import type { Pipeline, ProblemFix } from '@storyloom/engine';
 import {
   edgeIdOf,
   fromPipeline,
@@ -148,6 +148,11 @@ export function onConnect(connection: Connection): void {
   const s = editorStore.getState();
   if (s.edges.some((e) => e.source === source && e.target === target)) return;
   commit((st) => ({ edges: [...st.edges, { id: edgeIdOf(source, target), source, target, data: {} }] }));
+}
+
+/** Applies the change a validation problem offers (an edge from the node that writes what another needs), undoably. */
+export function applyProblemFix(fix: ProblemFix): void {
+  if (fix.kind === 'connect') onConnect({ source: fix.source, target: fix.target, sourceHandle: null, targetHandle: null });
 }
 
 // ---- Node edits -------------------------------------------------------------------------------------

@@ -40,11 +40,20 @@ export const NodeStatusSchema = z.enum(NODE_STATUSES);
 export const ExportFormatSchema = z.enum(EXPORT_FORMATS);
 export const TextExportFormatSchema = z.enum(TEXT_EXPORT_FORMATS);
 
+const ProblemFixSchema = z
+  .object({
+    kind: z.literal('connect'),
+    source: z.string().meta({ description: 'The node that writes what the target needs' }),
+    target: z.string(),
+  })
+  .meta({ title: 'ProblemFix', description: 'A change that resolves the problem: here, an edge from source to target' });
+
 export const ValidationProblemSchema = z
   .object({
     path: z.string().meta({ description: 'JSON pointer into the document' }),
     code: z.string(),
     message: z.string(),
+    fix: ProblemFixSchema.optional(),
   })
   .meta({ title: 'ValidationProblem' }) satisfies z.ZodType<ValidationProblem>;
 

@@ -1,6 +1,7 @@
 // Slot checks: what each node reads and references is written upstream, writers do not race, review targets.
 import { nodeCapabilities, nodeTypes } from '../nodes/catalogue';
 import { capabilitiesOf, type NodeType, type SlotRead } from '../nodes/types';
+import type { ProblemFix } from '../errors';
 import { problem } from './codes';
 import { nodeName, nodeTitle, type Checked } from './check-context';
 import { forEachString } from './json';
@@ -36,6 +37,7 @@ export function checkTemplates(checked: Checked): Map<number, Set<string>> {
               pointer,
               'unknown_template_ref',
               `${nodeName(checked, index)} template references {{${reference.expression}}} but no upstream node writes slot '${reference.name}'${slotHint(checked, index, [reference.name], visible)}`,
+              connectFix(checked, index, [reference.name]),
             ),
           );
         }
@@ -55,7 +57,7 @@ export function checkReads(checked: Checked, reported: Map<number, Set<string>>)
     for (const read of reads) {
       const options = [read.slot, ...(read.alternatives ?? [])];
       if (read.optional || options.some((slot) => visible.has(slot) || reported.get(index)?.has(slot))) continue;
-      checked.problems.push(problem(`/nodes/${index}`, 'missing_slot', missingSlotMessage(checked, index, options, visible)));
+      checked.problems.push(problem(`/nodes/${index}`, 'missing_slot', missingSlotMessage(checked, index, options, visible), connectFix(checked, index, options)));
     }
   });
 }
@@ -69,6 +71,27 @@ function readsOf(type: NodeType, config: unknown): SlotRead[] {
   }
 }
 
+/** Another node writing the first of `slots` it can (in the order given), which a missing slot's message names. */
+function writerOf(checked: Checked, index: number, slots: string[]): { id: string; slot: string } | undefined {
+  const self = checked.pipeline.nodes[index].id;
+  for (const slot of slots) {
+    const writer = [...checked.writes].find(([id, written]) => written === slot && id !== self);
+    if (writer) return { id: writer[0], slot };
+  }
+  return undefined;
+}
+
+/**
+ * The edge that gives a node what it lacks, when one node already writes it and connecting it would not close a
+ * loop (a writer downstream of the node cannot also come before it).
+ */
+function connectFix(checked: Checked, index: number, slots: string[]): ProblemFix | undefined {
+  const writer = writerOf(checked, index, slots);
+  const target = checked.pipeline.nodes[index].id;
+  if (!writer || !checked.nodeIds.has(target) || checked.ancestors(writer.id).has(target)) return undefined;
+  return { kind: 'connect', source: writer.id, target };
+}
+
 /**
  * What is missing before a node, in a producer's words, with the fix: connect the node that already writes
  * it ("Dialogue 'Lines' needs the characters Characters 'Cast' writes — connect it before 'Lines'"), add a
@@ -77,10 +100,8 @@ function readsOf(type: NodeType, config: unknown): SlotRead[] {
 function missingSlotMessage(checked: Checked, index: number, slots: string[], visible: Map<string, string>): string {
   const self = nodeTitle(checked, index);
   const selfName = checked.pipeline.nodes[index].label || checked.pipeline.nodes[index].id;
-  for (const slot of slots) {
-    const writer = [...checked.writes].find(([id, written]) => written === slot && id !== checked.pipeline.nodes[index].id);
-    if (writer) return `${self} needs the ${slot} that ${nodeTitle(checked, checked.indexOf.get(writer[0])!)} writes — connect it before '${selfName}'`;
-  }
+  const writer = writerOf(checked, index, slots);
+  if (writer) return `${self} needs the ${writer.slot} that ${nodeTitle(checked, checked.indexOf.get(writer.id)!)} writes — connect it before '${selfName}'`;
   const types = slots.map((slot) => nodeTypes.find((candidate) => candidate.writes === slot)).filter((type): type is NodeType => type !== undefined);
   if (types.length > 0) {
     const titles = types.map((type) => type.title).join(' or ');
@@ -93,10 +114,8 @@ function missingSlotMessage(checked: Checked, index: number, slots: string[], vi
 /** How to get a slot a template references upstream: connect its writer, add a type that writes it, or fix a typo. */
 function slotHint(checked: Checked, index: number, slots: string[], visible: Map<string, string>): string {
   const self = checked.pipeline.nodes[index].id;
-  for (const slot of slots) {
-    const writer = [...checked.writes].find(([id, written]) => written === slot && id !== self);
-    if (writer) return `; ${nodeName(checked, checked.indexOf.get(writer[0])!)} writes it: connect it upstream of '${self}'`;
-  }
+  const writer = writerOf(checked, index, slots);
+  if (writer) return `; ${nodeName(checked, checked.indexOf.get(writer.id)!)} writes it: connect it upstream of '${self}'`;
   const typo = didYouMean(slots[0], visible.keys());
   if (typo) return typo;
   const type = nodeTypes.find((candidate) => slots.includes(candidate.writes ?? ''));

@@ -1,6 +1,6 @@
 // Every code a validation problem may carry, each with what it means, and `problem()`, which the checks report with.
 // Adapters (CLI, HTTP, editor) may branch on the codes; messages are for people.
-import type { ValidationProblem } from '../errors';
+import type { ProblemFix, ValidationProblem } from '../errors';
 
 export const VALIDATION_CODES = {
   unknown_format: 'the document is not a storyloom/pipeline@1 file (missing or other "format")',
@@ -28,6 +28,6 @@ export const VALIDATION_CODES = {
 
 export type ValidationCode = keyof typeof VALIDATION_CODES;
 
-export function problem(path: string, code: ValidationCode, message: string): ValidationProblem {
-  return { path, code, message };
+export function problem(path: string, code: ValidationCode, message: string, fix?: ProblemFix): ValidationProblem {
+  return fix ? { path, code, message, fix } : { path, code, message };
 }

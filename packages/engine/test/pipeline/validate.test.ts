@@ -198,6 +198,13 @@ describe('validatePipeline', () => {
       // Without cast → beats and cast → lines, 'cast' is no longer upstream of 'lines'.
       const [problem] = expectProblems(exampleWith((p) => (p.edges = p.edges.filter((edge) => edge.source !== 'cast'))), [['missing_slot', '/nodes/3']]);
       expect(problem.message).toBe("Dialogue 'lines' needs the characters that Characters 'cast' writes — connect it before 'lines'");
+      // The fix as one action: the edge the message asks for.
+      expect(problem.fix).toEqual({ kind: 'connect', source: 'cast', target: 'lines' });
+      const connected = exampleWith((p) => {
+        p.edges = p.edges.filter((edge) => edge.source !== 'cast');
+        p.edges.push({ source: problem.fix!.source, target: problem.fix!.target });
+      });
+      expect(validatePipeline(connected).errors.filter((e) => e.path === '/nodes/3')).toEqual([]);
       const [alternative] = expectProblems(exampleWith((p) => p.edges.splice(3, 1)), [['missing_slot', '/nodes/3']]);
       expect(alternative.message).toMatch(/^Dialogue 'lines' needs the (scenes|outline) that (Scenes|Outline) '\w+' writes — connect it before 'lines'$/);
       // Nothing writes it anywhere: suggest the type that does.
@@ -209,6 +216,20 @@ describe('validatePipeline', () => {
         [['missing_slot', '/nodes/2']],
       );
       expect(none.message).toBe("Dialogue 'lines' needs a Characters node before it — connect one");
+      expect(none.fix).toBeUndefined();
+    });
+
+    it('missing_slot: no fix is offered when the writer comes after the node (the edge would close a loop)', () => {
+      // 'lines' reads the characters; the only Characters node now sits after it.
+      const [problem] = expectProblems(
+        exampleWith((p) => {
+          p.edges = p.edges.filter((edge) => edge.source !== 'cast' && edge.target !== 'cast');
+          p.edges.push({ source: 'lines', target: 'cast' });
+        }),
+        [['missing_slot', '/nodes/3']],
+      );
+      expect(problem.message).toContain("connect it before 'lines'");
+      expect(problem.fix).toBeUndefined();
     });
 
     it('slot_conflict: two unrelated writers of one slot; a writer downstream of another is fine', () => {
@@ -270,6 +291,7 @@ describe('validatePipeline', () => {
         expect.stringContaining("{{inputs.tone}} but the pipeline has no input 'tone'"),
         expect.stringContaining("{{dialogue}} but no upstream node writes slot 'dialogue'; dialogue 'lines' writes it: connect it upstream of 'tagline'"),
       ]);
+      expect(errors.map((e) => e.fix)).toEqual([undefined, undefined, undefined, { kind: 'connect', source: 'lines', target: 'tagline' }]);
     });
 
     it('missing_input / invalid_input / unknown_input: required, mistyped and unknown run inputs, only when inputs are given', () => {

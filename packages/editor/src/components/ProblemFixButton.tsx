@@ -11,10 +11,7 @@ export function ProblemFixButton({ problem }: { problem: ValidationProblem }) {
       className="ghost small problem-fix"
       data-testid="problem-fix"
       title={`Add the edge ${fix.source} → ${fix.target}`}
-      onClick={(event) => {
-        event.stopPropagation();
-        applyProblemFix(fix);
-      }}
+      onClick={() => applyProblemFix(fix)}
     >
       Connect {fix.source} → {fix.target}
     </button>

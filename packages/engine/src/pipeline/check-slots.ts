@@ -32,12 +32,13 @@ export function checkTemplates(checked: Checked): Map<number, Set<string>> {
           );
         } else if (isTemplate && !visible.has(reference.name) && !seenHere.has(reference.name)) {
           seenHere.add(reference.name);
+          const writer = writerOf(checked, index, [reference.name]);
           checked.problems.push(
             problem(
               pointer,
               'unknown_template_ref',
-              `${nodeName(checked, index)} template references {{${reference.expression}}} but no upstream node writes slot '${reference.name}'${slotHint(checked, index, [reference.name], visible)}`,
-              connectFix(checked, index, [reference.name]),
+              `${nodeName(checked, index)} template references {{${reference.expression}}} but no upstream node writes slot '${reference.name}'${slotHint(checked, index, [reference.name], visible, writer)}`,
+              connectFix(checked, index, writer),
             ),
           );
         }
@@ -57,7 +58,8 @@ export function checkReads(checked: Checked, reported: Map<number, Set<string>>)
     for (const read of reads) {
       const options = [read.slot, ...(read.alternatives ?? [])];
       if (read.optional || options.some((slot) => visible.has(slot) || reported.get(index)?.has(slot))) continue;
-      checked.problems.push(problem(`/nodes/${index}`, 'missing_slot', missingSlotMessage(checked, index, options, visible), connectFix(checked, index, options)));
+      const writer = writerOf(checked, index, options);
+      checked.problems.push(problem(`/nodes/${index}`, 'missing_slot', missingSlotMessage(checked, index, options, visible, writer), connectFix(checked, index, writer)));
     }
   });
 }
@@ -71,8 +73,14 @@ function readsOf(type: NodeType, config: unknown): SlotRead[] {
   }
 }
 
-/** Another node writing the first of `slots` it can (in the order given), which a missing slot's message names. */
-function writerOf(checked: Checked, index: number, slots: string[]): { id: string; slot: string } | undefined {
+/** Another node that writes one of the slots a node lacks: what its problem's message names and its fix connects. */
+interface SlotWriter {
+  id: string;
+  slot: string;
+}
+
+/** The first of `slots` (in the order given) that another node writes, with that node. */
+function writerOf(checked: Checked, index: number, slots: string[]): SlotWriter | undefined {
   const self = checked.pipeline.nodes[index].id;
   for (const slot of slots) {
     const writer = [...checked.writes].find(([id, written]) => written === slot && id !== self);
@@ -85,8 +93,7 @@ function writerOf(checked: Checked, index: number, slots: string[]): { id: strin
  * The edge that gives a node what it lacks, when one node already writes it and connecting it would not close a
  * loop (a writer downstream of the node cannot also come before it).
  */
-function connectFix(checked: Checked, index: number, slots: string[]): ProblemFix | undefined {
-  const writer = writerOf(checked, index, slots);
+function connectFix(checked: Checked, index: number, writer: SlotWriter | undefined): ProblemFix | undefined {
   const target = checked.pipeline.nodes[index].id;
   if (!writer || !checked.nodeIds.has(target) || checked.ancestors(writer.id).has(target)) return undefined;
   return { kind: 'connect', source: writer.id, target };
@@ -97,10 +104,9 @@ function connectFix(checked: Checked, index: number, slots: string[]): ProblemFi
  * it ("Dialogue 'Lines' needs the characters Characters 'Cast' writes — connect it before 'Lines'"), add a
  * node of the type that would ("… needs a Characters node before it — connect one"), or fix a typo.
  */
-function missingSlotMessage(checked: Checked, index: number, slots: string[], visible: Map<string, string>): string {
+function missingSlotMessage(checked: Checked, index: number, slots: string[], visible: Map<string, string>, writer: SlotWriter | undefined): string {
   const self = nodeTitle(checked, index);
   const selfName = checked.pipeline.nodes[index].label || checked.pipeline.nodes[index].id;
-  const writer = writerOf(checked, index, slots);
   if (writer) return `${self} needs the ${writer.slot} that ${nodeTitle(checked, checked.indexOf.get(writer.id)!)} writes — connect it before '${selfName}'`;
   const types = slots.map((slot) => nodeTypes.find((candidate) => candidate.writes === slot)).filter((type): type is NodeType => type !== undefined);
   if (types.length > 0) {
@@ -112,9 +118,8 @@ function missingSlotMessage(checked: Checked, index: number, slots: string[], vi
 }
 
 /** How to get a slot a template references upstream: connect its writer, add a type that writes it, or fix a typo. */
-function slotHint(checked: Checked, index: number, slots: string[], visible: Map<string, string>): string {
+function slotHint(checked: Checked, index: number, slots: string[], visible: Map<string, string>, writer: SlotWriter | undefined): string {
   const self = checked.pipeline.nodes[index].id;
-  const writer = writerOf(checked, index, slots);
   if (writer) return `; ${nodeName(checked, checked.indexOf.get(writer.id)!)} writes it: connect it upstream of '${self}'`;
   const typo = didYouMean(slots[0], visible.keys());
   if (typo) return typo;

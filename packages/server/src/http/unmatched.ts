@@ -7,27 +7,27 @@ import { HttpError } from './errors';
 import type { AnyRoute } from './route';
 
 interface PathMethods {
-  pattern: RegExp;
+  /** The route's path split at `/`; a `:name` segment matches any one segment. */
+  segments: string[];
   method: string;
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** `/api/runs/run-1/export/` → ['', 'api', 'runs', 'run-1', 'export'] (a trailing slash does not count). */
+const segmentsOf = (path: string) => path.replace(/\/+$/, '').split('/');
 
-/** `/api/runs/:id/export` as a pattern matching `/api/runs/<any one segment>/export` (a trailing slash allowed). */
-function pathPattern(path: string): RegExp {
-  const parts = path.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : escapeRegExp(part)));
-  return new RegExp(`^${parts.join('/')}/?$`);
-}
+const matches = (route: string[], path: string[]) =>
+  route.length === path.length && route.every((segment, i) => (segment.startsWith(':') ? path[i] !== '' : segment === path[i]));
 
 /** The methods the API takes on `path`, HEAD included wherever GET is. */
 function allowedMethods(routes: PathMethods[], path: string): string[] {
-  const methods = new Set(routes.filter(({ pattern }) => pattern.test(path)).map(({ method }) => method));
+  const asked = segmentsOf(path);
+  const methods = new Set(routes.filter(({ segments }) => matches(segments, asked)).map(({ method }) => method));
   if (methods.has('GET')) methods.add('HEAD');
   return [...methods];
 }
 
 export function unmatchedApiRequest(routes: Array<Pick<AnyRoute, 'method' | 'path'>>): RequestHandler {
-  const known = routes.map((route) => ({ pattern: pathPattern(route.path), method: route.method.toUpperCase() }));
+  const known = routes.map((route) => ({ segments: segmentsOf(route.path), method: route.method.toUpperCase() }));
   return (req, res, next) => {
     const path = req.originalUrl.split('?')[0];
     const allowed = allowedMethods(known, path);

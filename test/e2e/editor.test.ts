@@ -111,6 +111,12 @@ test('draw, validate, save, run with two parallel approvals, read the screenplay
     await dropFromPalette('outline', 610, 120);
     await dropFromPalette('dialogue', 110, 340);
     for (const id of ['logline', 'cast', 'setting', 'outline', 'dialogue']) await node(id).waitFor();
+    // The first node stays where it was dropped: opening the empty document leaves no fit pending to move the view.
+    await editor.page.waitForTimeout(400); // longer than a fit's delay and animation
+    const pane = (await editor.page.locator('.react-flow__pane').boundingBox())!;
+    const logline = (await node('logline').boundingBox())!;
+    const [x, y] = [pane.x + 110, pane.y + 120];
+    expect(x >= logline.x && x <= logline.x + logline.width && y >= logline.y && y <= logline.y + logline.height).toBe(true);
   });
 
   await step('validation error appears', async () => {

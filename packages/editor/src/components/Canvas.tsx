@@ -148,6 +148,9 @@ export function Canvas() {
         if (waited) fitHandled(requestedAt);
         else pending = requestAnimationFrame(attempt);
       };
+      // An empty document has nothing to fit: left outstanding, the request would move the view onto the first
+      // node the user places (for up to FIT_WAIT_MS), under the pointer that is placing the next one.
+      if (editorStore.getState().nodes.length === 0) return fitHandled(requestedAt);
       const pane = container.current?.getBoundingClientRect();
       const shown = flow.getNodes();
       // A large pipeline renders (and so measures) only the nodes on screen: it cannot wait for all of them.
